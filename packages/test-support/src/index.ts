@@ -1,0 +1,110 @@
+/**
+ * Test helpers shared by the pvdump packages. Not part of any published API.
+ *
+ * - Fixtures live in `../shared/fixtures` beside the project root (never copied into the repo);
+ *   `PVDUMP_SHARED` overrides where `shared/` is.
+ * - Gzipped fixtures are decompressed once per process into a temporary folder.
+ * - External tools (gdb-multiarch, readelf, qemu-s390x, ...) are required, not optional: a missing
+ *   tool fails the test with the command that installs it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+
+/** The monorepo root: the nearest folder above this file holding `pnpm-workspace.yaml`. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('pnpm-workspace.yaml not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+}
+
+/** The `shared/` folder (spec and fixtures): `$PVDUMP_SHARED` or `<root>/../shared`. */
+export function sharedDir(): string {
+  const dir = process.env['PVDUMP_SHARED'] ?? resolve(repoRoot(), '..', 'shared');
+  if (!existsSync(join(dir, 'fixtures'))) {
+    throw new Error(`shared fixtures not found at ${dir}/fixtures; set PVDUMP_SHARED to the shared/ folder`);
+  }
+  return dir;
+}
+
+/** Path of a fixture file, e.g. `fixturePath('qemu-7.2-crash/guest.elf')`. */
+export function fixturePath(relative: string): string {
+  const p = join(sharedDir(), 'fixtures', relative);
+  if (!existsSync(p)) throw new Error(`fixture missing: ${p}`);
+  return p;
+}
+
+let scratch: string | undefined;
+/** A per-process scratch folder, removed when the process exits. */
+export function scratchDir(): string {
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'pvdump-test-'));
+    scratch = dir;
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return scratch;
+}
+
+/** A fresh temporary file path inside the scratch folder. */
+let counter = 0;
+export function tempPath(name = 'file'): string {
+  counter += 1;
+  return join(scratchDir(), `${counter}-${name}`);
+}
+
+const gunzipped = new Map<string, Promise<string>>();
+/** Decompresses a `.gz` fixture once per process; returns the path of the plain file. */
+export function gunzipFixture(relative: string): Promise<string> {
+  let done = gunzipped.get(relative);
+  if (done === undefined) {
+    const src = fixturePath(relative);
+    const out = tempPath(relative.replace(/[/\\]/g, '_').replace(/\.gz$/, ''));
+    done = pipeline(createReadStream(src), createGunzip(), createWriteStream(out)).then(() => out);
+    gunzipped.set(relative, done);
+  }
+  return done;
+}
+
+const INSTALL_HINT: Record<string, string> = {
+  'gdb-multiarch': 'apt-get install gdb-multiarch',
+  readelf: 'apt-get install binutils',
+  'qemu-s390x': 'apt-get install qemu-user',
+  's390x-linux-gnu-gcc': 'apt-get install gcc-s390x-linux-gnu',
+  's390x-linux-gnu-objdump': 'apt-get install binutils-s390x-linux-gnu',
+  's390x-linux-gnu-as': 'apt-get install binutils-s390x-linux-gnu',
+  openssl: 'apt-get install openssl',
+};
+
+/** Returns the tool's path, or throws naming the Debian package that provides it. */
+export function requireTool(name: string): string {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  if (r.status !== 0 || path === '') {
+    throw new Error(`${name} is required by this test but not installed (${INSTALL_HINT[name] ?? 'install it'}; .ci/run does this)`);
+  }
+  return path;
+}
+
+/** Runs a command and returns stdout+stderr, throwing on a non-zero exit. */
+export function run(cmd: string, args: readonly string[], opts: { input?: string | Uint8Array; cwd?: string } = {}): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20, ...opts });
+}
+
+/** Runs a command and returns its exit status, stdout and stderr without throwing. */
+export function runStatus(
+  cmd: string,
+  args: readonly string[],
+  opts: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

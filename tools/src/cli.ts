@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * `pvdump`: make, inspect and decrypt IBM Z Secure Execution guest dumps.
+ * Each subcommand lives in `commands/<name>.ts` and is loaded only when used.
+ */
+import { UsageError, UserError, type Command } from './cli-support.js';
+
+/** Subcommand name → module under ./commands (loaded lazily so `pvdump info` stays fast). */
+const COMMANDS: Record<string, string> = {
+  info: './commands/info.js',
+};
+
+const HELP = `usage: pvdump <command> [options]
+
+commands:
+${Object.keys(COMMANDS)
+  .map((c) => `  ${c}`)
+  .join('\n')}
+
+Run 'pvdump <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write('pvdump 0.1.0\n');
+    return 0;
+  }
+  const modulePath = COMMANDS[name];
+  if (modulePath === undefined) throw new UsageError(`unknown command '${name}'\n\n${HELP}`);
+  const command = ((await import(modulePath)) as { command: Command }).command;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`pvdump: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof UserError || isPvdumpInputError(err)) {
+      process.stderr.write(`pvdump: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`pvdump: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);
+
+/** Errors the libraries raise for bad input carry `userError: true`; they are reported without a stack. */
+function isPvdumpInputError(err: unknown): boolean {
+  return err instanceof Error && (err as { userError?: unknown }).userError === true;
+}

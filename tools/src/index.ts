@@ -1,0 +1,1 @@
+export { UsageError, UserError, writeAtomically, type Command } from './cli-support.js';
