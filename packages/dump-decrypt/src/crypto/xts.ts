@@ -1,0 +1,76 @@
+/**
+ * AES-256-XTS (IEEE 1619) on @noble/ciphers' AES, the portable path (spec pv-dump-crypto.md §7).
+ * A data unit is any multiple of 16 bytes (a PV page is 4096); ciphertext stealing is not needed
+ * and not supported. The 64-byte key is key1 (data) ‖ key2 (tweak), as OpenSSL's aes-256-xts.
+ *
+ * Per data unit: T₀ = AES-Enc(key2, tweak), T_{j+1} = T_j·α in GF(2¹²⁸) (little-endian bit
+ * order: shift left across bytes 0→15, carry out of byte 15 folds back as 0x87 into byte 0), and
+ * block j is AES(key1, B_j ⊕ T_j) ⊕ T_j. The whitening sequence is built once, then the whole
+ * unit goes through noble's ECB in a single call, which is far faster than block-by-block calls.
+ */
+import { ecb } from '@noble/ciphers/aes.js';
+
+export const XTS_KEY_BYTES = 64;
+export const XTS_TWEAK_BYTES = 16;
+const BLOCK = 16;
+
+/** Multiplies a 16-byte XTS tweak by α in place (IEEE 1619 §5.2, little-endian convention). */
+export function multiplyByAlpha(t: Uint8Array): void {
+  let carry = 0;
+  for (let k = 0; k < BLOCK; k++) {
+    const b = t[k] as number;
+    t[k] = ((b << 1) | carry) & 0xff;
+    carry = b >>> 7;
+  }
+  if (carry !== 0) t[0] = (t[0] as number) ^ 0x87;
+}
+
+function checkArgs(key: Uint8Array, tweak: Uint8Array, data: Uint8Array): void {
+  if (key.length !== XTS_KEY_BYTES) throw new RangeError(`XTS key must be ${XTS_KEY_BYTES} bytes, got ${key.length}`);
+  if (tweak.length !== XTS_TWEAK_BYTES) throw new RangeError(`XTS tweak must be ${XTS_TWEAK_BYTES} bytes, got ${tweak.length}`);
+  if (data.length === 0 || data.length % BLOCK !== 0) {
+    throw new RangeError(`XTS data unit must be a non-zero multiple of 16 bytes, got ${data.length}`);
+  }
+}
+
+/** The whitening sequence T₀…T_{n−1} for one data unit of `length` bytes. */
+function whitening(key2: Uint8Array, tweak: Uint8Array, length: number): Uint8Array {
+  const first = ecb(key2, { disablePadding: true }).encrypt(tweak);
+  const out = new Uint8Array(length);
+  const t = first;
+  for (let off = 0; off < length; off += BLOCK) {
+    out.set(t, off);
+    multiplyByAlpha(t);
+  }
+  first.fill(0);
+  return out;
+}
+
+function xorInto(dst: Uint8Array, a: Uint8Array, b: Uint8Array): void {
+  for (let i = 0; i < dst.length; i++) dst[i] = (a[i] as number) ^ (b[i] as number);
+}
+
+function xts(direction: 'encrypt' | 'decrypt', key: Uint8Array, tweak: Uint8Array, data: Uint8Array): Uint8Array {
+  checkArgs(key, tweak, data);
+  const key1 = key.subarray(0, 32);
+  const key2 = key.subarray(32, 64);
+  const w = whitening(key2, tweak, data.length);
+  const x = new Uint8Array(data.length);
+  xorInto(x, data, w);
+  const cipher = ecb(key1, { disablePadding: true });
+  const y = direction === 'encrypt' ? cipher.encrypt(x) : cipher.decrypt(x);
+  xorInto(y, y, w);
+  x.fill(0);
+  w.fill(0);
+  return y;
+}
+
+/** Encrypts one data unit (a multiple of 16 bytes) with a 64-byte XTS key and a 16-byte tweak. */
+export function xtsEncrypt(key: Uint8Array, tweak: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  return xts('encrypt', key, tweak, plaintext);
+}
+
+/** Decrypts one data unit (a multiple of 16 bytes) with a 64-byte XTS key and a 16-byte tweak. */
+export function xtsDecrypt(key: Uint8Array, tweak: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  return xts('decrypt', key, tweak, ciphertext);
+}

@@ -1,0 +1,77 @@
+/**
+ * Storage-state entries of `pv_mem_meta` and zgetdump's page-state rules (spec
+ * pv-dump-crypto.md §4, §7, §8): an entry whose first word is not FFFFFFFF is the tweak component
+ * of an encrypted page; a special entry marks a zero or shared page (mapped is ignored); every
+ * other special entry is an error naming the page.
+ */
+import { PvDecryptError } from '../errors.js';
+import {
+  SpecialEntry,
+  STATE_MAPPED,
+  STATE_RESERVED_MASK,
+  STATE_SHARED,
+  STATE_ZERO,
+  STORAGE_ENTRY_BYTES,
+} from './layout.js';
+
+export const PageKind = { Encrypted: 0, Zero: 1, Shared: 2 } as const;
+export type PageKind = (typeof PageKind)[keyof typeof PageKind];
+
+/** Census of page states, with the mapped bit counted separately (as the fixture README does). */
+export interface PageCensus {
+  encrypted: number;
+  zero: number;
+  shared: number;
+  /** Zero or shared pages that also had the mapped bit. */
+  mapped: number;
+  total: number;
+}
+
+export function emptyCensus(): PageCensus {
+  return { encrypted: 0, zero: 0, shared: 0, mapped: 0, total: 0 };
+}
+
+/** zgetdump's internal state for message 23: 1 encrypted, 2 shared, 4 zero, printed with %#lx. */
+function zgetdumpStateText(bits: number): string {
+  const s = (bits & STATE_SHARED ? 2 : 0) | (bits & STATE_ZERO ? 4 : 0);
+  return s === 0 ? '0' : '0x' + s.toString(16);
+}
+
+/**
+ * Classifies the entry of page `pageIndex` at `meta[entryOffset..+16]`. Throws for an invalid
+ * special entry; `metaFileOffset` is where the section starts in the file (for the message).
+ */
+export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: number, pageAddress: bigint, metaFileOffset?: number): PageKind {
+  const e = entryOffset;
+  if (meta[e] !== 0xff || meta[e + 1] !== 0xff || meta[e + 2] !== 0xff || meta[e + 3] !== 0xff) return PageKind.Encrypted;
+  const reserved = meta[e + SpecialEntry.reservedFlags] as number;
+  const bits = meta[e + SpecialEntry.stateBits] as number;
+  const state = bits & ~STATE_MAPPED;
+  if (reserved === 0 && (bits & STATE_RESERVED_MASK) === 0) {
+    if (state === STATE_ZERO) return PageKind.Zero;
+    if (state === STATE_SHARED) return PageKind.Shared;
+  }
+  const why =
+    reserved !== 0 || (bits & STATE_RESERVED_MASK) !== 0
+      ? `reserved flag bits set (byte 14 = 0x${reserved.toString(16)}, byte 15 = 0x${bits.toString(16)})`
+      : state === 0
+        ? `no zero or shared flag (byte 15 = 0x${bits.toString(16)})`
+        : `both zero and shared (byte 15 = 0x${bits.toString(16)})`;
+  throw new PvDecryptError(
+    'invalid-page-state',
+    `Reading encrypted memory failed: Invalid page state. page-idx: 0x${pageIndex.toString(16)}, state: ${zgetdumpStateText(bits)} ` +
+      `(guest page 0x${pageAddress.toString(16)}: its pv_mem_meta entry is special but ${why}; the storage-state table is corrupt)`,
+    metaFileOffset === undefined ? undefined : metaFileOffset + pageIndex * STORAGE_ENTRY_BYTES,
+  );
+}
+
+/** True when a special entry has the mapped bit (for the census). */
+export function entryIsMapped(meta: Uint8Array, entryOffset: number): boolean {
+  return meta[entryOffset] === 0xff && ((meta[entryOffset + SpecialEntry.stateBits] as number) & STATE_MAPPED) !== 0;
+}
+
+/** tweak[k] = component[k] | nonce[k], written into `out`. */
+export function pageTweak(meta: Uint8Array, entryOffset: number, nonce: Uint8Array, out: Uint8Array): Uint8Array {
+  for (let k = 0; k < 16; k++) out[k] = (meta[entryOffset + k] as number) | (nonce[k] as number);
+  return out;
+}
