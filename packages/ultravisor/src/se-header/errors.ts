@@ -1,0 +1,37 @@
+/**
+ * Typed SE header errors. `reason` is a fixed union so the UV can map each to a return code
+ * (spec ultravisor.md §7.2: no key slot → rc 0x108; any other refusal → rc 0x109 [E]).
+ */
+
+export type SeHeaderErrorReason =
+  /** fewer bytes than the fixed part or than `sehs` */
+  | 'truncated'
+  /** bytes 0–7 are not `IBMSecEx` */
+  | 'bad-magic'
+  /** version other than 0x0100 */
+  | 'unsupported-version'
+  /** sehs / nks / sea inconsistent or beyond limits */
+  | 'bad-length'
+  /** the customer public key is not a valid P-521 point */
+  | 'bad-customer-key'
+  /** no key slot is named by any of the given host keys */
+  | 'no-key-slot-for-host'
+  /** the key slot's wrapped key does not authenticate under the exchange key */
+  | 'key-slot-authentication-failed'
+  /** the header's GCM tag does not verify (tampered plaintext, encrypted area or tag) */
+  | 'authentication-failed'
+  /** the encrypted area holds optional items, which version 1 does not allow (noi ≠ 0) */
+  | 'unsupported-optional-items'
+  /** a bad argument when building a header */
+  | 'invalid-argument';
+
+export class SeHeaderError extends Error {
+  override readonly name = 'SeHeaderError';
+  readonly userError = true;
+  constructor(
+    readonly reason: SeHeaderErrorReason,
+    message: string,
+  ) {
+    super(`SE header: ${message}`);
+  }
+}
