@@ -1,0 +1,93 @@
+/**
+ * `pvdump info [--json] DUMP`: what a dump holds — its layout and the quirks found, every CPU's
+ * registers, the memory ranges, and whether it is a PV dump (with the sizes of its PV parts).
+ */
+import type { DumpReader } from '@pvdump/dump-format';
+import { parseCommandArgs, positionals } from '../args.js';
+import type { Command } from '../cli-support.js';
+import { openDumpArg } from '../input.js';
+import { cpuToJson, cpuToText, hex64, type CpuJson } from '../render/cpu.js';
+
+const USAGE = `usage: pvdump info [--json] DUMP
+
+Shows what an s390x ELF core dump holds: layout and quirks, CPUs with their registers, memory
+ranges, and whether it is a Protected Virtualization (PV) dump. DUMP may be gzip-compressed.
+
+  --json    print one JSON object on stdout instead of text`;
+
+export interface InfoJson {
+  file: string;
+  format: string;
+  fileSize: number;
+  pv: boolean;
+  warnings: { code: string; message: string; offset: number }[];
+  cpus: CpuJson[];
+  memory: { start: string; size: string }[];
+  pvSections: { memMeta: { offset: string; size: string } | null; compl: { offset: string; size: string } | null; cpuDataSizes: number[] } | null;
+  notes: { global: string[] };
+}
+
+/** Names the layout by its shape (spec elf-core-format.md §1, §2, §11). */
+export function describeFormat(d: DumpReader): string {
+  const hasStrtab = d.section('.shstrtab') !== undefined;
+  const prpsinfo = d.globalNotes.some((n) => n.type === 3);
+  if (hasStrtab && d.header.shoff === 64n) return d.isPv ? 'QEMU ≥ 7.2 PV dump (protected guest, encrypted)' : 'QEMU ≥ 7.2 dump';
+  if (!hasStrtab && prpsinfo && d.header.shoff === 0n) return 'zgetdump-style core (no sections, NT_PRPSINFO)';
+  if (!hasStrtab) return 'ELF core without section headers (QEMU < 7.2 or another writer)';
+  return 'ELF core';
+}
+
+export function infoJson(d: DumpReader, file: string): InfoJson {
+  const range = (r: { offset: bigint; size: bigint } | undefined) => (r ? { offset: hex64(r.offset), size: hex64(r.size) } : null);
+  return {
+    file,
+    format: describeFormat(d),
+    fileSize: d.fileSize,
+    pv: d.isPv,
+    warnings: d.warnings.map((w) => ({ ...w })),
+    cpus: d.cpus.map(cpuToJson),
+    memory: d.memory.map((m) => ({ start: hex64(m.start), size: hex64(m.size) })),
+    pvSections: d.isPv ? { memMeta: range(d.pvMemMeta), compl: range(d.pvCompl), cpuDataSizes: d.cpus.map((c) => c.pvCpuData?.length ?? 0) } : null,
+    notes: { global: d.globalNotes.map((n) => `${n.owner}/${n.type}`) },
+  };
+}
+
+function mib(size: bigint): string {
+  return `${(Number(size) / 2 ** 20).toFixed(Number(size) % 2 ** 20 === 0 ? 0 : 2)} MiB`;
+}
+
+export function infoText(d: DumpReader, file: string): string {
+  const out: string[] = [];
+  out.push(`${file}: ${describeFormat(d)}, ${d.fileSize} bytes`);
+  for (const w of d.warnings) out.push(`  warning: ${w.message} (offset 0x${w.offset.toString(16)})`);
+  out.push(`memory: ${d.memory.length} range(s)`);
+  for (const m of d.memory.slice(0, 16)) out.push(`  ${hex64(m.start)}-${hex64(m.start + m.size)} ${mib(m.size)}${m.fileSize < m.size ? ` (${mib(m.fileSize)} in the file)` : ''}`);
+  if (d.memory.length > 16) out.push(`  ... ${d.memory.length - 16} more`);
+  if (d.isPv) {
+    out.push('PV dump: yes');
+    out.push(`  pv_mem_meta: ${d.pvMemMeta!.size} bytes, pv_compl: ${d.pvCompl!.size} bytes, CPU data: ${d.cpus.map((c) => c.pvCpuData?.length ?? 0).join(', ')} bytes`);
+    out.push('  The registers below are the hypervisor\'s view. The confidential CPU state and memory are');
+    out.push('  encrypted: decrypting them needs the customer communication key (pvdump info -k CCK_FILE, pvdump decrypt).');
+  } else {
+    out.push('PV dump: no');
+  }
+  out.push(`CPUs: ${d.cpus.length}`);
+  d.cpus.forEach((c, i) => out.push(cpuToText(c, `CPU ${i}`)));
+  return out.join('\n');
+}
+
+export const command: Command = {
+  summary: 'show what a dump holds: layout, CPUs and registers, memory, PV parts',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false } }, USAGE);
+    const [file] = positionals(pos, ['DUMP'], USAGE) as [string];
+    const { dump, close } = await openDumpArg(file);
+    try {
+      process.stdout.write(values.json ? JSON.stringify(infoJson(dump, file), null, 2) + '\n' : infoText(dump, file) + '\n');
+    } finally {
+      await close();
+    }
+    return 0;
+  },
+};
