@@ -1,0 +1,755 @@
+// One z/Architecture CPU (spec s390x-cpu.md §1–§5): architected state kept in typed arrays for
+// speed, storage access with prefixing, program/SVC/restart interruptions through the lowcore,
+// and the run loop that fetches, decodes through the 64K opcode table and executes until a stop
+// condition. BigInt appears only at the API edges (snapshot, PSW, get/set of whole registers).
+
+import { DECODE_TABLE } from '../isa/dispatch.js';
+import { instructionLength, opcodeKey } from '../isa/decoder.js';
+import type { InstructionDef } from '../isa/types.js';
+import { decodeFields, type Format } from '../isa/formats.js';
+import type { AbsoluteStorage } from '../memory/guest-memory.js';
+import { DEFAULT_INACCESSIBLE_CODE } from '../memory/guest-memory.js';
+import { HostTodClock, type TodClock } from './clock.js';
+import {
+  DXC_AFP_REGISTER,
+  DXC_VECTOR,
+  InterceptionRequest,
+  isNullifying,
+  PageAccessStop,
+  PGM_ADDRESSING,
+  PGM_DATA,
+  PGM_EXECUTE,
+  PGM_OPERATION,
+  PGM_PRIVILEGED,
+  PGM_SPECIFICATION,
+  ProgramException,
+  type InstructionInterception,
+} from './exceptions.js';
+import { pswInvalidReason, type Psw } from '../state/psw.js';
+import {
+  ACR_COUNT,
+  CR_COUNT,
+  GPR_COUNT,
+  initialCpuSnapshot,
+  validateCpuSnapshot,
+  VR_COUNT,
+  type CpuSnapshot,
+  type GuardedStorageBlock,
+} from '../state/snapshot.js';
+
+const TWO32 = 4294967296;
+const LOWCORE_SIZE = 0x2000;
+
+/** Real lowcore addresses (§5). */
+export const LC = {
+  EXT_PARAMS: 0x080,
+  EXT_CPU_ADDR: 0x084,
+  EXT_INT_CODE: 0x086,
+  SVC_ILC: 0x088,
+  SVC_CODE: 0x08a,
+  PGM_ILC: 0x08c,
+  PGM_CODE: 0x08e,
+  DATA_EXC_CODE: 0x090,
+  TRANS_EXC_ID: 0x0a8,
+  BEAR: 0x110,
+  RESTART_OLD_PSW: 0x120,
+  EXTERNAL_OLD_PSW: 0x130,
+  SVC_OLD_PSW: 0x140,
+  PROGRAM_OLD_PSW: 0x150,
+  MCHECK_OLD_PSW: 0x160,
+  IO_OLD_PSW: 0x170,
+  RESTART_NEW_PSW: 0x1a0,
+  EXTERNAL_NEW_PSW: 0x1b0,
+  SVC_NEW_PSW: 0x1c0,
+  PROGRAM_NEW_PSW: 0x1d0,
+  MCHECK_NEW_PSW: 0x1e0,
+  IO_NEW_PSW: 0x1f0,
+} as const;
+
+/** Why `run` returned. `executed` counts instructions (and interruptions) processed. */
+export type StopReason =
+  | { kind: 'budget'; executed: number }
+  | { kind: 'wait'; executed: number; psw: Psw; disabled: boolean }
+  | { kind: 'interception'; executed: number; interception: InstructionInterception }
+  | { kind: 'page-access'; executed: number; absoluteAddress: number; write: boolean }
+  | { kind: 'stopped'; executed: number };
+
+export interface CpuOptions {
+  /** CPU address (STAP, SIGP); default 0. */
+  cpuAddress?: number;
+  /** TOD clock shared by the configuration; default a host-time clock. */
+  clock?: TodClock;
+  /** Initial state; default the power-on state. */
+  snapshot?: CpuSnapshot;
+}
+
+/** Handler run for every instruction when tracing (address, entry, a, b, length). */
+export type TraceHook = (address: number, entry: InstructionDef | undefined, a: number, b: number, length: number) => void;
+
+export class Cpu {
+  // ---- architected registers (hot) ----
+  /** GPRs as 32-bit halves: GPR i = r[2i] (bits 0–31) : r[2i+1] (bits 32–63). */
+  readonly r = new Uint32Array(GPR_COUNT * 2);
+  /** Control registers, same layout as `r`. */
+  readonly cr = new Uint32Array(CR_COUNT * 2);
+  readonly acr = new Uint32Array(ACR_COUNT);
+  /** Vector registers: V i at bytes 16i..16i+15, big-endian; FPR i = bytes 16i..16i+7. */
+  readonly vr = new Uint8Array(VR_COUNT * 16);
+  readonly vrView = new DataView(this.vr.buffer);
+  fpc = 0;
+  /** Condition code 0–3 (kept outside the PSW mask words). */
+  cc = 0;
+  /** PSW mask bits 0–31 with the CC bits (18–19) cleared. */
+  maskHi = 0;
+  /** PSW mask bits 32–63. */
+  maskLo = 0;
+  /** Address of the current instruction (the EX/EXRL while running an execute target). */
+  ia = 0;
+  /** Address of the next instruction; semantics change it to branch. */
+  nextIa = 0;
+  /** Length of the current instruction (of EX/EXRL while running its target). */
+  ilen = 2;
+  /** Addressing mode from the PSW. */
+  amode: 24 | 31 | 64 = 24;
+  /** Address mask for 24/31-bit mode (0xFFFFFF / 0x7FFFFFFF); unused in 64-bit mode. */
+  amask = 0xffffff;
+  problemState = false;
+  prefix = 0;
+  /** Breaking-event address (address of the last taken branch). */
+  bear = 1;
+  todProgrammable = 0;
+  clockComparator = 0n;
+  gsCb: GuardedStorageBlock = { reserved: 0n, gsd: 0n, gssm: 0n, gsepla: 0n };
+  readonly cpuAddress: number;
+  readonly clock: TodClock;
+  /** Set by `ea()`: exact 64-bit effective address halves (after mode wrapping). */
+  eaHi = 0;
+  eaLo = 0;
+
+  // ---- storage ----
+  readonly mem: AbsoluteStorage;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  private readonly memSize: number;
+  private prefixEnd = LOWCORE_SIZE;
+
+  // ---- run-loop control ----
+  /** Non-zero stops the fast loop: wait PSW, pending early PSW exception, stop request. */
+  private attention = false;
+  private earlyPswException = false;
+  private stopRequested = false;
+  private waitPsw = false;
+  private icount = 0;
+  private inExecute = false;
+  private exTarget = 0;
+  private cpuTimerValue = 0n;
+  private cpuTimerSetAt = 0n;
+  /** Called before each instruction when set (disassembly traces). */
+  trace: TraceHook | undefined = undefined;
+  /** The last interception the host has not yet completed (`completeInterception` clears it). */
+  pendingInterception: InstructionInterception | undefined = undefined;
+
+  constructor(memory: AbsoluteStorage, options: CpuOptions = {}) {
+    this.mem = memory;
+    this.bytes = memory.bytes;
+    this.view = memory.view;
+    this.memSize = memory.size;
+    this.cpuAddress = options.cpuAddress ?? 0;
+    this.clock = options.clock ?? new HostTodClock();
+    this.restore(options.snapshot ?? initialCpuSnapshot());
+  }
+
+  // ======================= state at the API edge =======================
+
+  /** Plain-data copy of the whole architected state. */
+  snapshot(): CpuSnapshot {
+    const gprs: bigint[] = [];
+    const crs: bigint[] = [];
+    for (let i = 0; i < 16; i++) {
+      gprs.push(this.getGpr(i));
+      crs.push(this.getCr(i));
+    }
+    const vrs: Uint8Array[] = [];
+    for (let i = 0; i < VR_COUNT; i++) vrs.push(this.vr.slice(16 * i, 16 * i + 16));
+    return {
+      psw: this.getPsw(),
+      gprs,
+      acrs: Array.from(this.acr),
+      crs,
+      fpc: this.fpc >>> 0,
+      vrs,
+      prefix: this.prefix,
+      cpuTimer: this.getCpuTimer(),
+      clockComparator: this.clockComparator,
+      todProgrammable: this.todProgrammable,
+      bear: BigInt(this.bear),
+      gsCb: { ...this.gsCb },
+    };
+  }
+
+  /** Loads the whole architected state from a snapshot (validated first). */
+  restore(s: CpuSnapshot): void {
+    validateCpuSnapshot(s);
+    for (let i = 0; i < 16; i++) {
+      this.setGpr(i, s.gprs[i] ?? 0n);
+      this.setCr(i, s.crs[i] ?? 0n);
+      this.acr[i] = s.acrs[i] ?? 0;
+    }
+    for (let i = 0; i < VR_COUNT; i++) this.vr.set(s.vrs[i] ?? new Uint8Array(16), 16 * i);
+    this.fpc = s.fpc >>> 0;
+    this.setPrefix(s.prefix);
+    this.setCpuTimer(s.cpuTimer);
+    this.clockComparator = s.clockComparator;
+    this.todProgrammable = s.todProgrammable;
+    this.bear = Number(s.bear);
+    this.gsCb = { ...s.gsCb };
+    this.setPsw(s.psw);
+    this.pendingInterception = undefined;
+  }
+
+  getGpr(i: number): bigint {
+    return (BigInt(this.r[2 * i] ?? 0) << 32n) | BigInt(this.r[2 * i + 1] ?? 0);
+  }
+  setGpr(i: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.r[2 * i] = Number(u >> 32n);
+    this.r[2 * i + 1] = Number(u & 0xffffffffn);
+  }
+  getCr(i: number): bigint {
+    return (BigInt(this.cr[2 * i] ?? 0) << 32n) | BigInt(this.cr[2 * i + 1] ?? 0);
+  }
+  setCr(i: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.cr[2 * i] = Number(u >> 32n);
+    this.cr[2 * i + 1] = Number(u & 0xffffffffn);
+  }
+  /** FPR i (0–15) as its 64-bit pattern. */
+  getFprBits(i: number): bigint {
+    return this.vrView.getBigUint64(16 * i);
+  }
+  setFprBits(i: number, v: bigint): void {
+    this.vrView.setBigUint64(16 * i, BigInt.asUintN(64, v));
+  }
+
+  /** The current PSW with the current condition code. */
+  getPsw(): Psw {
+    const hi = (this.maskHi | (this.cc << 12)) >>> 0;
+    return { mask: (BigInt(hi) << 32n) | BigInt(this.maskLo >>> 0), addr: BigInt(this.ia) };
+  }
+
+  /**
+   * Loads a PSW. An invalid PSW (§2) is kept as loaded and raises an early specification
+   * exception before the next instruction, as the architecture requires.
+   */
+  setPsw(psw: Psw): void {
+    const mask = BigInt.asUintN(64, psw.mask);
+    const hi = Number(mask >> 32n);
+    this.maskHi = (hi & ~0x3000) >>> 0;
+    this.maskLo = Number(mask & 0xffffffffn) >>> 0;
+    this.cc = (hi >>> 12) & 3;
+    this.ia = Number(BigInt.asUintN(64, psw.addr));
+    this.updateModeFromMask();
+    this.earlyPswException = pswInvalidReason({ mask, addr: BigInt.asUintN(64, psw.addr) }) !== undefined;
+    this.updateAttention();
+  }
+
+  private updateModeFromMask(): void {
+    const ea = (this.maskHi & 1) !== 0;
+    const ba = (this.maskLo & 0x80000000) !== 0;
+    this.amode = ea && ba ? 64 : ba ? 31 : 24;
+    this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
+    this.problemState = (this.maskHi & 0x00010000) !== 0;
+    this.waitPsw = (this.maskHi & 0x00020000) !== 0;
+  }
+
+  private updateAttention(): void {
+    this.attention = this.waitPsw || this.earlyPswException || this.stopRequested;
+  }
+
+  /** Changes only the addressing mode (SAM24/31/64). */
+  setAddressingMode(mode: 24 | 31 | 64): void {
+    this.maskHi = (this.maskHi & ~1) | (mode === 64 ? 1 : 0);
+    this.maskLo = mode === 24 ? this.maskLo & ~0x80000000 : this.maskLo | 0x80000000;
+    this.updateModeFromMask();
+  }
+
+  /** Replaces PSW mask bits 0–7 (SSM, STOSM, STNSM). */
+  setSystemMask(byte: number): void {
+    this.maskHi = ((this.maskHi & 0x00ffffff) | ((byte & 0xff) << 24)) >>> 0;
+    this.updateModeFromMask();
+  }
+
+  setPrefix(prefix: number): void {
+    this.prefix = prefix & 0x7fffe000;
+    this.prefixEnd = this.prefix + LOWCORE_SIZE;
+  }
+
+  /** Current CPU timer value (decremented at the TOD rate since it was set). */
+  getCpuTimer(): bigint {
+    if (this.cpuTimerSetAt === 0n) return this.cpuTimerValue;
+    const elapsed = this.clock.read() - this.cpuTimerSetAt;
+    return BigInt.asUintN(64, this.cpuTimerValue - elapsed);
+  }
+  setCpuTimer(value: bigint): void {
+    this.cpuTimerValue = BigInt.asUintN(64, value);
+    this.cpuTimerSetAt = 0n;
+  }
+  /** Starts the CPU timer decrementing from its current value (SPT does this). */
+  startCpuTimer(value: bigint): void {
+    this.cpuTimerValue = BigInt.asUintN(64, value);
+    this.cpuTimerSetAt = this.clock.read();
+  }
+
+  /** Asks a running `run` loop (e.g. from a trace hook or page handler) to stop after this instruction. */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.attention = true;
+  }
+
+  /** Marks the pending interception as completed by the host. */
+  completeInterception(): void {
+    this.pendingInterception = undefined;
+  }
+
+  // ======================= addresses =======================
+
+  /**
+   * Effective address D(X,B) for the current addressing mode (`d` signed). Returns it as a number
+   * and leaves the exact halves in `eaHi`/`eaLo` (for LA-type instructions).
+   */
+  ea(x: number, b: number, d: number): number {
+    const r = this.r;
+    let lo = d;
+    let hi = d < 0 ? -1 : 0;
+    if (x !== 0) {
+      lo += r[2 * x + 1]!;
+      hi += r[2 * x]!;
+    }
+    if (b !== 0) {
+      lo += r[2 * b + 1]!;
+      hi += r[2 * b]!;
+    }
+    if (this.amode === 64) {
+      const carry = Math.floor(lo / TWO32);
+      lo -= carry * TWO32;
+      hi = (hi + carry) >>> 0;
+      this.eaHi = hi;
+      this.eaLo = lo;
+      return hi * TWO32 + lo;
+    }
+    lo = (lo & this.amask) >>> 0;
+    this.eaHi = 0;
+    this.eaLo = lo;
+    return lo;
+  }
+
+  /** GPR `i` used as an address in the current mode (branch targets). */
+  gprAddress(i: number): number {
+    const lo = this.r[2 * i + 1]!;
+    if (this.amode === 64) return this.r[2 * i]! * TWO32 + lo;
+    return (lo & this.amask) >>> 0;
+  }
+
+  /** Wraps an address to the current mode. */
+  wrap(address: number): number {
+    if (this.amode === 64) {
+      if (address >= 0 && address < 18446744073709551616) return address;
+      const m = address % 18446744073709551616;
+      return m < 0 ? m + 18446744073709551616 : m;
+    }
+    return (address & this.amask) >>> 0;
+  }
+
+  /** Target of a relative operand: `halfwords` from the current instruction (or EX target). */
+  relative(halfwords: number): number {
+    const base = this.inExecute ? this.exTarget : this.ia;
+    return this.wrap(base + halfwords * 2);
+  }
+
+  /** Takes a branch: sets the next instruction address and the BEAR. */
+  branchTo(target: number): void {
+    this.nextIa = target;
+    this.bear = this.ia;
+  }
+
+  // ======================= storage access =======================
+
+  /** True when [addr, addr+len) can be accessed directly at the same absolute address. */
+  private direct(addr: number, len: number): boolean {
+    return (
+      addr >= LOWCORE_SIZE &&
+      (addr >= this.prefixEnd || addr + len <= this.prefix) &&
+      addr + len <= this.memSize &&
+      this.mem.inaccessibleCount === 0
+    );
+  }
+
+  /** Real address → absolute address, with addressing and page-accessibility checks. */
+  absolute(real: number, write: boolean): number {
+    let a = real;
+    if (a < LOWCORE_SIZE) a += this.prefix;
+    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+    if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
+    if (this.mem.inaccessibleCount !== 0) {
+      for (;;) {
+        const page = Math.floor(a / 4096);
+        if (this.mem.isPageAccessible(page)) break;
+        const handler = this.mem.onInaccessibleAccess;
+        if (handler === undefined) throw new ProgramException(DEFAULT_INACCESSIBLE_CODE, 0, a);
+        const res = handler({ absoluteAddress: a, page, write, cpuAddress: this.cpuAddress });
+        if (res.kind === 'program') throw new ProgramException(res.code, 0, a);
+        if (res.kind === 'stop') throw new PageAccessStop(a, write);
+      }
+    }
+    return a;
+  }
+
+  /** Byte `i` of an operand at `addr`, wrapped in the current mode. */
+  private step(addr: number, i: number): number {
+    return this.amode === 64 ? addr + i : ((addr + i) & this.amask) >>> 0;
+  }
+
+  /**
+   * Checks that all `len` bytes at logical `addr` can be accessed (for instructions that must
+   * recognise access exceptions before changing anything). Checks one byte per page.
+   */
+  probe(addr: number, len: number, write: boolean): void {
+    if (len <= 0 || this.direct(addr, len)) return;
+    this.absolute(addr, write);
+    let next = Math.floor(addr / 4096) * 4096 + 4096;
+    while (next - addr < len) {
+      this.absolute(this.step(addr, next - addr), write);
+      next += 4096;
+    }
+    this.absolute(this.step(addr, len - 1), write);
+  }
+
+  readU8(addr: number): number {
+    if (this.direct(addr, 1)) return this.bytes[addr]!;
+    return this.bytes[this.absolute(addr, false)]!;
+  }
+  readU16(addr: number): number {
+    if (this.direct(addr, 2)) return this.view.getUint16(addr);
+    return this.readSlow(addr, 2);
+  }
+  readU32(addr: number): number {
+    if (this.direct(addr, 4)) return this.view.getUint32(addr);
+    return this.readSlow(addr, 4);
+  }
+  writeU8(addr: number, v: number): void {
+    if (this.direct(addr, 1)) this.bytes[addr] = v;
+    else this.bytes[this.absolute(addr, true)] = v;
+  }
+  writeU16(addr: number, v: number): void {
+    if (this.direct(addr, 2)) this.view.setUint16(addr, v);
+    else this.writeSlow(addr, 2, 0, v);
+  }
+  writeU32(addr: number, v: number): void {
+    if (this.direct(addr, 4)) this.view.setUint32(addr, v);
+    else this.writeSlow(addr, 4, 0, v);
+  }
+  /** Stores a doubleword given as two 32-bit halves. */
+  writeU64(addr: number, hi: number, lo: number): void {
+    if (this.direct(addr, 8)) {
+      this.view.setUint32(addr, hi);
+      this.view.setUint32(addr + 4, lo);
+    } else this.writeSlow(addr, 8, hi, lo);
+  }
+  /** Loads the doubleword at `addr` into GPR `reg`. */
+  loadGpr64(reg: number, addr: number): void {
+    if (this.direct(addr, 8)) {
+      this.r[2 * reg] = this.view.getUint32(addr);
+      this.r[2 * reg + 1] = this.view.getUint32(addr + 4);
+    } else {
+      this.probe(addr, 8, false);
+      this.r[2 * reg] = this.readSlow(addr, 4);
+      this.r[2 * reg + 1] = this.readSlow(this.step(addr, 4), 4);
+    }
+  }
+  /** Stores GPR `reg` as a doubleword at `addr`. */
+  storeGpr64(reg: number, addr: number): void {
+    this.writeU64(addr, this.r[2 * reg]!, this.r[2 * reg + 1]!);
+  }
+  /** Doubleword at `addr` as a bigint (for slow paths). */
+  readU64(addr: number): bigint {
+    this.probe(addr, 8, false);
+    const hi = this.readU32(addr);
+    const lo = this.readU32(this.step(addr, 4));
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  private readSlow(addr: number, len: number): number {
+    let v = 0;
+    for (let i = 0; i < len; i++) v = v * 256 + this.bytes[this.absolute(this.step(addr, i), false)]!;
+    return v;
+  }
+
+  private writeSlow(addr: number, len: number, hi: number, lo: number): void {
+    // Recognise every access exception before storing anything.
+    this.probe(addr, len, true);
+    for (let i = 0; i < len; i++) {
+      const shift = len - 1 - i;
+      const byte = shift >= 4 ? (hi >>> (8 * (shift - 4))) & 0xff : (lo >>> (8 * shift)) & 0xff;
+      this.bytes[this.absolute(this.step(addr, i), true)] = byte;
+    }
+  }
+
+  /** Real-address accesses to the lowcore and for interruptions (prefixing, no access callback). */
+  private realToAbsolute(real: number, len: number): number {
+    let a = real;
+    if (a < LOWCORE_SIZE) a += this.prefix;
+    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+    if (a + len > this.memSize) throw new Error(`lowcore access at real 0x${real.toString(16)} is outside guest memory (prefix 0x${this.prefix.toString(16)})`);
+    return a;
+  }
+  /** Reads a doubleword at a real address as a bigint (interruption PSWs). */
+  readRealU64(real: number): bigint {
+    return this.view.getBigUint64(this.realToAbsolute(real, 8));
+  }
+  writeRealU64(real: number, v: bigint): void {
+    this.view.setBigUint64(this.realToAbsolute(real, 8), BigInt.asUintN(64, v));
+  }
+  writeRealU32(real: number, v: number): void {
+    this.view.setUint32(this.realToAbsolute(real, 4), v >>> 0);
+  }
+  writeRealU16(real: number, v: number): void {
+    this.view.setUint16(this.realToAbsolute(real, 2), v & 0xffff);
+  }
+  readRealU16(real: number): number {
+    return this.view.getUint16(this.realToAbsolute(real, 2));
+  }
+  readRealU32(real: number): number {
+    return this.view.getUint32(this.realToAbsolute(real, 4));
+  }
+
+  // ======================= checks used by semantics =======================
+
+  /** Leaves the instruction with a program interruption. */
+  programException(code: number, dxc = 0): never {
+    throw new ProgramException(code, dxc);
+  }
+  /** Specification exception unless `ok`. */
+  requireSpec(ok: boolean): void {
+    if (!ok) throw new ProgramException(PGM_SPECIFICATION);
+  }
+  /** Data exception DXC 1 when AFP-register control (CR0 bit 45) is off and `fpr` is not 0/2/4/6. */
+  checkFpr(fpr: number): void {
+    if ((this.cr[1]! & 0x40000) === 0 && (fpr > 6 || (fpr & 1) !== 0)) throw new ProgramException(PGM_DATA, DXC_AFP_REGISTER);
+  }
+  /** Data exception DXC 0xFE unless CR0 bits 45 (AFP) and 46 (vector) are both on. */
+  checkVector(): void {
+    if ((this.cr[1]! & 0x60000) !== 0x60000) throw new ProgramException(PGM_DATA, DXC_VECTOR);
+  }
+  /** Stops the CPU with an interception for the host (PSW already at the next instruction). */
+  intercept(mnemonic: string, format: Format, a: number, b: number, operandAddress?: number): never {
+    const length = instructionLength(a >>> 24);
+    const bytes = new Uint8Array(length);
+    const dv = new DataView(bytes.buffer);
+    if (length === 2) dv.setUint16(0, a >>> 16);
+    else dv.setUint32(0, a >>> 0);
+    if (length === 6) dv.setUint16(4, b);
+    const interception: InstructionInterception = {
+      mnemonic,
+      address: BigInt(this.ia),
+      length,
+      bytes,
+      fields: decodeFields(format, a, b),
+    };
+    if (operandAddress !== undefined) interception.operandAddress = BigInt(operandAddress);
+    throw new InterceptionRequest(interception);
+  }
+
+  /**
+   * EXECUTE: runs the instruction at `target` with bits 8–15 ORed with `orByte`. Exceptions
+   * report the EX/EXRL's address and length; relative operands count from `target`.
+   */
+  execute(target: number, orByte: number): void {
+    if (this.inExecute) throw new ProgramException(PGM_EXECUTE);
+    if ((target & 1) !== 0) throw new ProgramException(PGM_SPECIFICATION);
+    const first = this.readU16(target);
+    const len = instructionLength(first >>> 8);
+    let a = (first << 16) >>> 0;
+    let b = 0;
+    if (len >= 4) a = (a | this.readU16(this.step(target, 2))) >>> 0;
+    if (len === 6) b = this.readU16(this.step(target, 4));
+    a = (a | ((orByte & 0xff) << 16)) >>> 0;
+    const key = opcodeKey(a, b);
+    if (key === 0x4400 || key === 0xc600) throw new ProgramException(PGM_EXECUTE);
+    const entry = DECODE_TABLE[key];
+    if (entry === undefined) throw new ProgramException(PGM_OPERATION);
+    if (entry.privileged && this.problemState) throw new ProgramException(PGM_PRIVILEGED);
+    this.inExecute = true;
+    this.exTarget = target;
+    try {
+      entry.exec(this, a, b);
+    } finally {
+      this.inExecute = false;
+    }
+  }
+
+  // ======================= interruptions =======================
+
+  /** Stores the current PSW at real `oldAt` and loads the PSW at real `newAt`. */
+  private swapPsw(oldAt: number, newAt: number, oldAddress: number): void {
+    const cur = this.getPsw();
+    this.writeRealU64(oldAt, cur.mask);
+    this.writeRealU64(oldAt + 8, BigInt(oldAddress));
+    this.setPsw({ mask: this.readRealU64(newAt), addr: this.readRealU64(newAt + 8) });
+  }
+
+  /**
+   * Program interruption (§5): old PSW (nullified → this instruction, otherwise the next one),
+   * ILC, code, DXC for data exceptions (also in the FPC when AFP is on), TEID, BEAR; new PSW from
+   * 0x1D0. `ilc` 0 marks an early PSW exception (old PSW = the current, invalid PSW).
+   */
+  deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid = 0): void {
+    const oldAddress = ilc === 0 || isNullifying(code) ? this.ia : this.wrap(this.ia + ilc);
+    this.writeRealU16(LC.PGM_ILC, ilc);
+    this.writeRealU16(LC.PGM_CODE, code);
+    if ((code & 0x7f) === PGM_DATA || (code & 0x7f) === 0x1b) {
+      this.writeRealU32(LC.DATA_EXC_CODE, dxc);
+      if ((this.cr[1]! & 0x40000) !== 0) this.fpc = ((this.fpc & ~0xff00) | ((dxc & 0xff) << 8)) >>> 0;
+    }
+    if (teid !== 0 || isNullifying(code) || (code & 0x7f) === 0x04) this.writeRealU64(LC.TRANS_EXC_ID, BigInt(teid) & ~0xfffn);
+    this.writeRealU64(LC.BEAR, BigInt(this.bear));
+    this.swapPsw(LC.PROGRAM_OLD_PSW, LC.PROGRAM_NEW_PSW, oldAddress);
+  }
+
+  /** SVC interruption: old PSW at the next instruction, ILC and SVC number stored. */
+  deliverSvcInterruption(svcNumber: number): void {
+    this.writeRealU16(LC.SVC_ILC, this.ilen);
+    this.writeRealU16(LC.SVC_CODE, svcNumber & 0xff);
+    this.swapPsw(LC.SVC_OLD_PSW, LC.SVC_NEW_PSW, this.nextIa);
+    // The new PSW is already loaded; the run loop must not overwrite it with nextIa.
+    this.nextIa = this.ia;
+  }
+
+  /** Restart interruption (SIGP restart / operator restart): old PSW 0x120, new from 0x1A0. */
+  deliverRestartInterruption(): void {
+    this.swapPsw(LC.RESTART_OLD_PSW, LC.RESTART_NEW_PSW, this.ia);
+  }
+
+  /** External interruption with `code` (and optional CPU address / parameter). */
+  deliverExternalInterruption(code: number, cpuAddress = 0, parameter = 0): void {
+    this.writeRealU16(LC.EXT_INT_CODE, code);
+    this.writeRealU16(LC.EXT_CPU_ADDR, cpuAddress);
+    this.writeRealU32(LC.EXT_PARAMS, parameter);
+    this.swapPsw(LC.EXTERNAL_OLD_PSW, LC.EXTERNAL_NEW_PSW, this.ia);
+  }
+
+  /** Loads a PSW from an instruction (LPSW/LPSWE): the next instruction is the new PSW's. */
+  loadPswFromInstruction(psw: Psw): void {
+    this.setPsw(psw);
+    this.nextIa = this.ia;
+  }
+
+  // ======================= run loop =======================
+
+  /** Runs at most `budget` instructions; returns why it stopped. */
+  run(budget: number): StopReason {
+    this.icount = 0;
+    this.stopRequested = false;
+    this.updateAttention();
+    for (;;) {
+      if (this.attention) {
+        if (this.earlyPswException) {
+          this.earlyPswException = false;
+          this.icount++;
+          this.deliverProgramInterruption(PGM_SPECIFICATION, 0);
+          continue;
+        }
+        if (this.stopRequested) {
+          this.stopRequested = false;
+          this.updateAttention();
+          return { kind: 'stopped', executed: this.icount };
+        }
+        if (this.waitPsw) {
+          const psw = this.getPsw();
+          return { kind: 'wait', executed: this.icount, psw, disabled: (this.maskHi & 0x03000000) === 0 };
+        }
+      }
+      if (this.icount >= budget) return { kind: 'budget', executed: this.icount };
+      try {
+        if (this.trace === undefined) this.runFast(budget);
+        else this.runTraced(budget);
+      } catch (e) {
+        if (e instanceof ProgramException) {
+          // Count the interruption too, so a loop of faulting fetches still ends on the budget.
+          this.icount++;
+          this.deliverProgramInterruption(e.code, this.ilen, e.dxc, e.teid);
+        } else if (e instanceof InterceptionRequest) {
+          this.ia = this.nextIa;
+          this.pendingInterception = e.interception;
+          return { kind: 'interception', executed: this.icount, interception: e.interception };
+        } else if (e instanceof PageAccessStop) {
+          // Nullified: the instruction re-runs when the host resumes the CPU.
+          return { kind: 'page-access', executed: this.icount, absoluteAddress: e.absoluteAddress, write: e.write };
+        } else throw e;
+      }
+    }
+  }
+
+  /** Fetches the instruction at `ia` through the checked path; returns [a, b, length]. */
+  private fetchSlow(ia: number): [number, number, number] {
+    this.ilen = 2;
+    if ((ia & 1) !== 0) {
+      // Odd instruction address: specification exception, PSW left at the odd address.
+      this.ilen = 0;
+      throw new ProgramException(PGM_SPECIFICATION);
+    }
+    const first = this.readU16(ia);
+    const len = instructionLength(first >>> 8);
+    this.ilen = len;
+    let a = (first << 16) >>> 0;
+    let b = 0;
+    if (len >= 4) a = (a | this.readU16(this.step(ia, 2))) >>> 0;
+    if (len === 6) b = this.readU16(this.step(ia, 4));
+    return [a, b, len];
+  }
+
+  private runFast(budget: number): void {
+    const table = DECODE_TABLE;
+    const view = this.view;
+    while (this.icount < budget && !this.attention) {
+      const ia = this.ia;
+      let a: number;
+      let b = 0;
+      let len: number;
+      if ((ia & 1) === 0 && this.direct(ia, 6)) {
+        a = view.getUint32(ia);
+        const top = a >>> 30;
+        len = top === 0 ? 2 : top === 3 ? 6 : 4;
+        if (len === 6) b = view.getUint16(ia + 4);
+      } else {
+        const f = this.fetchSlow(ia);
+        a = f[0];
+        b = f[1];
+        len = f[2];
+      }
+      this.ilen = len;
+      this.nextIa = this.amode === 64 ? ia + len : ((ia + len) & this.amask) >>> 0;
+      this.icount++;
+      const entry = table[opcodeKey(a, b)];
+      if (entry === undefined) throw new ProgramException(PGM_OPERATION);
+      if (entry.privileged && this.problemState) throw new ProgramException(PGM_PRIVILEGED);
+      entry.exec(this, a, b);
+      this.ia = this.nextIa;
+    }
+  }
+
+  private runTraced(budget: number): void {
+    const table = DECODE_TABLE;
+    while (this.icount < budget && !this.attention) {
+      const ia = this.ia;
+      const [a, b, len] = this.fetchSlow(ia);
+      this.nextIa = this.amode === 64 ? ia + len : ((ia + len) & this.amask) >>> 0;
+      this.icount++;
+      const entry = table[opcodeKey(a, b)];
+      this.trace?.(ia, entry, a, b, len);
+      if (entry === undefined) throw new ProgramException(PGM_OPERATION);
+      if (entry.privileged && this.problemState) throw new ProgramException(PGM_PRIVILEGED);
+      entry.exec(this, a, b);
+      this.ia = this.nextIa;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+// Control instruction group: composed into the instruction table by `../table.ts`.
+
+import type { InstructionDef } from '../types.js';
+
+export const controlInstructions: InstructionDef[] = [];

@@ -1,0 +1,5 @@
+// Float instruction group: composed into the instruction table by `../table.ts`.
+
+import type { InstructionDef } from '../types.js';
+
+export const floatInstructions: InstructionDef[] = [];

@@ -1,0 +1,49 @@
+// The instruction-table entry (issue #4: one table of mnemonic, opcode, format, operands,
+// facility and privilege drives the decoder, the disassembler and the tests).
+
+import type { Cpu } from '../cpu/cpu.js';
+import type { Format } from './formats.js';
+
+/**
+ * Semantics of one instruction. `a` = instruction bytes 0–3 (unsigned 32-bit), `b` = bytes 4–5
+ * (unsigned 16-bit; 0 for 2- and 4-byte instructions). Use the extractors in `formats.ts`.
+ * On entry `cpu.nextIa` already holds the address of the next sequential instruction; a taken
+ * branch calls `cpu.branchTo(target)`. Leave early with `cpu.programException(code)`.
+ */
+export type ExecFn = (cpu: Cpu, a: number, b: number) => void;
+
+export interface InstructionDef {
+  /** GNU objdump mnemonic, lower case. */
+  mnemonic: string;
+  /**
+   * Opcode in QEMU's `insn-data.h.inc` notation: one byte for opcodes without an extension
+   * (0x18 LR, 0xd2 MVC), first byte << 8 | extension otherwise (0xb904 LGR, 0xa70a AHI with a
+   * 4-bit extension, 0xe304 LG with the extension in byte 5).
+   */
+  opcode: number;
+  format: Format;
+  /**
+   * Operand syntax for the disassembler, objdump order, comma-separated tokens (see
+   * `disassembler.ts`): `r:R1` GPR, `f:R1` FPR, `v:V1` vector, `c:R1` control, `a:R1` access
+   * register, `u:I2` unsigned, `s:I2` signed, `m:M3` mask (unsigned), `rel:RI2` relative target,
+   * `dxb:2` D2(X2,B2), `db:2` D2(B2), `dlb:1` D1(L,B1) with the length + 1, `dvb:2` D2(V2,B2).
+   * Empty string: no operands.
+   */
+  operands: string;
+  /** Facility name the instruction needs (informational, e.g. 'z13', 'vector'). */
+  facility?: string;
+  /** Privileged: a privileged-operation exception in problem state. */
+  privileged: boolean;
+  exec: ExecFn;
+  /**
+   * Extended mnemonics for the disassembler only (e.g. `jne` for BRC 7): when every listed field
+   * has the given value, print `mnemonic` with `operands` instead.
+   */
+  aliases?: readonly InstructionAlias[];
+}
+
+export interface InstructionAlias {
+  mnemonic: string;
+  when: Readonly<Record<string, number>>;
+  operands: string;
+}

@@ -1,0 +1,146 @@
+// Guest absolute storage (spec s390x-cpu.md §3): a flat byte array addressed by guest absolute
+// address, shared by all CPUs of a configuration. Pages (4 KiB) can be made inaccessible to the
+// CPUs, as the Ultravisor does with a secure page the host exported; a CPU that touches such a
+// page asks the `onInaccessibleAccess` handler what to do.
+
+export const PAGE_SIZE = 4096;
+export const PAGE_SHIFT = 12;
+
+/** What a CPU should do after touching an inaccessible page. */
+export type InaccessibleResolution =
+  /** The handler made the page accessible again: retry the access. */
+  | { kind: 'retry' }
+  /** Raise this program interruption in the guest (nullifying, as for a translation exception). */
+  | { kind: 'program'; code: number }
+  /** Stop the CPU with a `page-access` stop reason; the instruction is nullified and re-runs on resume. */
+  | { kind: 'stop' };
+
+/** Details passed to the handler. */
+export interface InaccessibleAccess {
+  /** Absolute address of the first byte touched on the page. */
+  absoluteAddress: number;
+  /** Page number (absolute address >> 12). */
+  page: number;
+  write: boolean;
+  /** Address of the CPU that touched it (its `cpuAddress`). */
+  cpuAddress: number;
+}
+
+export type InaccessibleHandler = (access: InaccessibleAccess) => InaccessibleResolution;
+
+/**
+ * Program-interruption code used when no handler is installed: 0x3D, secure-storage access
+ * ([E], spec §5's code for a guest touching storage it may not access).
+ */
+export const DEFAULT_INACCESSIBLE_CODE = 0x3d;
+
+/** Interface the CPU needs from absolute storage; `GuestMemory` is the implementation. */
+export interface AbsoluteStorage {
+  /** Size in bytes (a multiple of 4 KiB). */
+  readonly size: number;
+  /** Backing bytes; CPUs read and write them directly after checking accessibility. */
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** Number of inaccessible pages; 0 lets the CPU skip the per-page check. */
+  readonly inaccessibleCount: number;
+  isPageAccessible(page: number): boolean;
+  onInaccessibleAccess: InaccessibleHandler | undefined;
+}
+
+/** Largest guest memory this implementation allocates (4 GiB); a JS typed array limit. */
+export const MAX_MEMORY_SIZE = 4 * 1024 * 1024 * 1024;
+
+export class GuestMemory implements AbsoluteStorage {
+  readonly size: number;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  private readonly inaccessible: Uint8Array;
+  private count = 0;
+  onInaccessibleAccess: InaccessibleHandler | undefined = undefined;
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > MAX_MEMORY_SIZE) {
+      throw new RangeError(`guest memory size ${size} must be a positive multiple of 4096 up to 4 GiB`);
+    }
+    this.size = size;
+    this.bytes = new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer);
+    this.inaccessible = new Uint8Array(size / PAGE_SIZE);
+  }
+
+  get pageCount(): number {
+    return this.inaccessible.length;
+  }
+
+  get inaccessibleCount(): number {
+    return this.count;
+  }
+
+  isPageAccessible(page: number): boolean {
+    return this.inaccessible[page] === 0;
+  }
+
+  /** Makes page `page` (absolute address >> 12) accessible or not to the CPUs. */
+  setPageAccessible(page: number, accessible: boolean): void {
+    this.checkPage(page);
+    const was = this.inaccessible[page] === 0;
+    if (was === accessible) return;
+    this.inaccessible[page] = accessible ? 0 : 1;
+    this.count += accessible ? -1 : 1;
+  }
+
+  /** Copies `length` bytes at absolute `address` (host view: ignores accessibility). */
+  read(address: number, length: number): Uint8Array {
+    this.checkRange(address, length);
+    return this.bytes.slice(address, address + length);
+  }
+
+  /** Writes `data` at absolute `address` (host view: ignores accessibility). */
+  write(address: number, data: Uint8Array): void {
+    this.checkRange(address, data.length);
+    this.bytes.set(data, address);
+  }
+
+  /** A live view of `length` bytes at `address` (no copy). */
+  subarray(address: number, length: number): Uint8Array {
+    this.checkRange(address, length);
+    return this.bytes.subarray(address, address + length);
+  }
+
+  readU64(address: number): bigint {
+    this.checkRange(address, 8);
+    return this.view.getBigUint64(address);
+  }
+  writeU64(address: number, value: bigint): void {
+    this.checkRange(address, 8);
+    this.view.setBigUint64(address, BigInt.asUintN(64, value));
+  }
+  readU32(address: number): number {
+    this.checkRange(address, 4);
+    return this.view.getUint32(address);
+  }
+  writeU32(address: number, value: number): void {
+    this.checkRange(address, 4);
+    this.view.setUint32(address, value >>> 0);
+  }
+  readU16(address: number): number {
+    this.checkRange(address, 2);
+    return this.view.getUint16(address);
+  }
+  writeU16(address: number, value: number): void {
+    this.checkRange(address, 2);
+    this.view.setUint16(address, value & 0xffff);
+  }
+
+  private checkRange(address: number, length: number): void {
+    if (!Number.isInteger(address) || !Number.isInteger(length) || address < 0 || length < 0 || address + length > this.size) {
+      throw new RangeError(`guest memory access of ${length} bytes at 0x${address.toString(16)} is outside 0..0x${this.size.toString(16)}`);
+    }
+  }
+
+  private checkPage(page: number): void {
+    if (!Number.isInteger(page) || page < 0 || page >= this.inaccessible.length) {
+      throw new RangeError(`page ${page} outside guest memory of ${this.inaccessible.length} pages`);
+    }
+  }
+}
