@@ -1,0 +1,177 @@
+/**
+ * `decryptDump`: the whole of `zgetdump -k` (spec pv-dump-crypto.md §9, elf-core-format.md §11).
+ * A PV dump is checked, its completion data and CPU notes opened, every page state validated,
+ * then memory streams through XTS (worker threads with the node:crypto backend, in page order)
+ * into an ELF core in zgetdump's layout. A non-PV dump is copied through the writer unchanged in
+ * content. Only a few MiB are ever in memory, whatever the dump size.
+ */
+import { availableParallelism } from 'node:os';
+import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type WriteTarget } from '@pvdump/dump-format';
+import { createPageCipher, defaultBackend, type CryptoBackend } from './crypto/page-cipher.js';
+import { PvDecryptError } from './errors.js';
+import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
+import { PageWorkerPool } from './memory/worker-pool.js';
+import { openPvContext, type PvContext } from './pv/context.js';
+import type { PvCpuState } from './pv/cpu-data.js';
+import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from './pv/layout.js';
+import type { PageCensus } from './pv/page-state.js';
+import { findVmcoreinfo } from './vmcoreinfo.js';
+
+export interface DecryptOptions {
+  /** Add NT_AUXV (AT_HWCAP with vector registers) so gdb shows V0–V31; zgetdump writes none. Default false. */
+  auxv?: boolean;
+  /** `node` (OpenSSL, default when available) or `noble` (pure JS). */
+  backend?: CryptoBackend;
+  /**
+   * Worker threads for the node backend: a number, or `auto` (default) = one per core when the
+   * dump has at least 64 MiB of memory, none for smaller dumps. 0 decrypts on the calling thread.
+   */
+  workers?: number | 'auto';
+  /** Pages per read/decrypt run (default 256 = 1 MiB). */
+  runPages?: number;
+  /** Called after each run with the memory bytes done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Called for each warning (e.g. a CPU with partial instruction results) as soon as it is known. */
+  onWarning?: (message: string) => void;
+}
+
+export interface DecryptReport {
+  /** False when the input was not a PV dump and was copied. */
+  pv: boolean;
+  /** Decrypted CPU states (PV) or the copied CPU states. */
+  cpus: (PvCpuState | CpuState)[];
+  /** PV only: the hypervisor's unencrypted view of each PV CPU, same order as `cpus`. */
+  hypervisorCpus: (CpuState | undefined)[];
+  census?: PageCensus;
+  warnings: string[];
+  backend?: CryptoBackend;
+  workers: number;
+  /** Guest memory bytes written. */
+  memoryBytes: number;
+  vmcoreinfo: boolean;
+}
+
+const AUTO_WORKER_THRESHOLD = 64 << 20;
+
+/** Decrypts `input` (a path) with the 32-byte CCK into `target` (path, file handle or stream). */
+export async function decryptDump(input: string, cck: Uint8Array | undefined, target: WriteTarget, opts: DecryptOptions = {}): Promise<DecryptReport> {
+  const reader = await openDump(input);
+  try {
+    if (!reader.isPv) return await copyPlainDump(reader, target);
+    if (cck === undefined) {
+      throw new PvDecryptError('no-key', `No key for dump decryption provided: ${input} is a protected-guest (PV) dump; give the customer communication key (32 bytes) with -k`);
+    }
+    const ctx = await openPvContext(reader, cck);
+    try {
+      return await writeDecrypted(reader, ctx, target, opts);
+    } finally {
+      ctx.wipe();
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+async function copyPlainDump(reader: DumpReader, target: WriteTarget): Promise<DecryptReport> {
+  const memory = reader.memory.map((m) => ({ start: m.start, size: m.size, fileSize: m.fileSize }));
+  const layout = await writeDump(target, { cpus: reader.cpus, memory, notes: reader.globalNotes, style: 'qemu' }, fileBytesOfSegments(reader));
+  return { pv: false, cpus: reader.cpus, hypervisorCpus: [], warnings: [], workers: 0, memoryBytes: Number(layout.memorySize), vmcoreinfo: false };
+}
+
+/** The file bytes of every PT_LOAD in file order (what the writer expects), 4 MiB at a time. */
+async function* fileBytesOfSegments(reader: DumpReader): AsyncGenerator<Uint8Array> {
+  const step = 4n << 20n;
+  for (const seg of reader.memory) {
+    for (let off = 0n; off < seg.fileSize; off += step) {
+      const n = seg.fileSize - off < step ? seg.fileSize - off : step;
+      yield await reader.readFile(seg.fileOffset + off, Number(n));
+    }
+  }
+}
+
+async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions): Promise<DecryptReport> {
+  for (const w of ctx.warnings) opts.onWarning?.(w);
+  const census = await scanPageStates(reader, ctx);
+  const backend = opts.backend ?? defaultBackend();
+  const total = ctx.pages * PV_PAGE_SIZE;
+  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? (total >= AUTO_WORKER_THRESHOLD ? availableParallelism() : 0) : opts.workers;
+  const runPages = opts.runPages ?? 256;
+  if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
+  const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
+  const writer = await DumpWriter.create(target, {
+    cpus: ctx.cpus,
+    memory: [{ start: ctx.load.start, size: ctx.load.size, fileSize: ctx.load.fileSize }],
+    notes: vmcoreinfo === undefined ? [] : [vmcoreinfo],
+    style: 'zgetdump',
+    auxv: opts.auxv === true,
+  });
+  try {
+    let done = 0;
+    for await (const run of decryptedRuns(reader, ctx, backend, workers, runPages)) {
+      await writer.writeMemory(run);
+      done += run.length;
+      opts.onProgress?.(done, total);
+    }
+    await writer.finish();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  return {
+    pv: true,
+    cpus: ctx.cpus,
+    hypervisorCpus: ctx.cpuNotes.map((n) => n.hypervisor),
+    census,
+    warnings: ctx.warnings,
+    backend,
+    workers,
+    memoryBytes: total,
+    vmcoreinfo: vmcoreinfo !== undefined,
+  };
+}
+
+/** Reads run k: its file bytes and its storage-state entries, into buffers of its own. */
+async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: number): Promise<{ meta: Uint8Array; data: Uint8Array }> {
+  const meta = await reader.readFile(ctx.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES, new Uint8Array(n * STORAGE_ENTRY_BYTES));
+  const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, new Uint8Array(n * PV_PAGE_SIZE));
+  return { meta, data };
+}
+
+/** Decrypted memory in page order, one run at a time. */
+async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, workers: number, runPages: number): AsyncGenerator<Uint8Array> {
+  const metaAt = Number(ctx.memMeta.offset);
+  if (workers <= 0) {
+    const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
+    try {
+      for (let first = 0; first < ctx.pages; first += runPages) {
+        const n = Math.min(runPages, ctx.pages - first);
+        const { meta, data } = await readRun(reader, ctx, first, n);
+        decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt);
+        yield data;
+      }
+    } finally {
+      cipher.dispose();
+    }
+    return;
+  }
+  const pool = new PageWorkerPool(workers, ctx.secrets.xtsKey, ctx.secrets.tweakNonce);
+  // Keep every worker busy with two runs while the oldest result is written.
+  const inFlight: Promise<Uint8Array>[] = [];
+  const depth = workers * 2;
+  try {
+    let first = 0;
+    while (first < ctx.pages || inFlight.length > 0) {
+      while (first < ctx.pages && inFlight.length < depth) {
+        const n = Math.min(runPages, ctx.pages - first);
+        const { meta, data } = await readRun(reader, ctx, first, n);
+        const p = pool.submit(meta, data);
+        p.catch(() => undefined); // observed when awaited in order below
+        inFlight.push(p);
+        first += n;
+      }
+      yield await inFlight.shift()!;
+    }
+  } finally {
+    await pool.close();
+  }
+}
