@@ -1,0 +1,76 @@
+/**
+ * Builds the C corpus: each program in `programs/` is linked with the tiny libc as a static,
+ * freestanding s390x Linux executable at -O0, -O1 and -O2 (`-march=z13`, Debian's
+ * s390x-linux-gnu-gcc 12), once per test process, into the scratch folder. Binaries are never
+ * committed: the corpus is the C source.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { requireTool, scratchDir } from '@pvdump/test-support';
+
+const run = promisify(execFile);
+const corpusDir = fileURLToPath(new URL('.', import.meta.url));
+
+export const OPT_LEVELS = ['-O0', '-O1', '-O2'] as const;
+export type OptLevel = (typeof OPT_LEVELS)[number];
+
+/** The flags the issue prescribes, plus warnings (the corpus is warning-free). */
+export const CORPUS_CFLAGS = ['-static', '-nostdlib', '-ffreestanding', '-march=z13', '-Wall', '-Wextra'] as const;
+
+/** Command-line arguments each program is run with in the tests (argv[1..]). */
+export const CORPUS_ARGS: Readonly<Record<string, readonly string[]>> = {
+  args: ['12', '-7', 'hello', '300'],
+  sha256: ['1'],
+};
+
+export interface CorpusBinary {
+  readonly program: string;
+  readonly opt: OptLevel;
+  readonly path: string;
+  readonly args: readonly string[];
+}
+
+/** Names of the corpus programs (file names without `.c`). */
+export function corpusPrograms(): string[] {
+  return readdirSync(join(corpusDir, 'programs'))
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => f.slice(0, -2))
+    .sort();
+}
+
+/** Compiles one C file (or several sources) into a static executable at `out`. */
+export async function compileProgram(sources: readonly string[], opt: string, out: string): Promise<void> {
+  const gcc = requireTool('s390x-linux-gnu-gcc');
+  const libc = [join(corpusDir, 'libc', 'start.S'), join(corpusDir, 'libc', 'tinylibc.c')];
+  await run(gcc, [...CORPUS_CFLAGS, opt, '-o', out, ...libc, ...sources, '-lgcc'], { maxBuffer: 16 << 20 });
+}
+
+let built: Promise<CorpusBinary[]> | undefined;
+
+/** Builds every program at every optimisation level (two compilers at a time); cached per process. */
+export function buildCorpus(): Promise<CorpusBinary[]> {
+  if (built === undefined) built = buildAll();
+  return built;
+}
+
+async function buildAll(): Promise<CorpusBinary[]> {
+  const jobs: CorpusBinary[] = [];
+  for (const program of corpusPrograms()) {
+    for (const opt of OPT_LEVELS) {
+      jobs.push({ program, opt, path: join(scratchDir(), `corpus-${program}${opt}`), args: CORPUS_ARGS[program] ?? [] });
+    }
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      if (job === undefined) break;
+      await compileProgram([join(corpusDir, 'programs', `${job.program}.c`)], job.opt, job.path);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return jobs;
+}
