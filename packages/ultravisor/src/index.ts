@@ -55,3 +55,44 @@ export {
   type HostKeyPair,
   type NameAttributes,
 } from './host-key/index.js';
+
+// UV calls, secure configurations and CPUs, storage, dump calls (UV-calls engineer).
+export { Ultravisor, type CreateConfigurationArgs, type CreateCpuArgs, type UltravisorOptions, type UvDataResult } from './ultravisor.js';
+export type { GuestPageListener, GuestTranslator, UvResult } from './state.js';
+export {
+  CpuStateRc,
+  CreateConfRc,
+  CreateCpuRc,
+  DESTROY_NOT_SECURE_RRC,
+  DumpRc,
+  GUEST_COMMANDS,
+  INSTALLED_CALL_BIT,
+  ImageRc,
+  InitRc,
+  PvCpuState,
+  SetParamsRc,
+  ShareRc,
+  StorageRc,
+  UvCommand,
+  UvCondition,
+  UvRc,
+  type PvCpuStateValue,
+  type UvCommandCode,
+  type UvConditionCode,
+} from './uvc/codes.js';
+export { ControlBlock, QUI, QUI_MIN_LEN, QUI_SIZE, UVCB_HEADER, UVCB_SIZE, newControlBlock } from './uvc/layout.js';
+export { QUERY_VALUES, installedCallList, parseQuery, type QueryInfo } from './calls/query.js';
+export { PCF_ALLOW_DUMPING } from './calls/dump.js';
+export { PCF_NO_DECRYPTION, SE_HEADER_LIMIT, seHeaderRc } from './calls/image.js';
+export { CONFIG_HANDLE_BASE, CPU_HANDLE_BASE, variableStorageLength } from './calls/lifecycle.js';
+export { EXPORT_COUNTER_LIMIT } from './storage/pages.js';
+export { PAGE_SIZE, SparseHostStorage, type HostStorage } from './storage/host-storage.js';
+export { SecureCpuError, SecureStorageAccessError, UvCallFailedError, UvcProgramException } from './errors.js';
+export { systemRandom, deterministicRandom, type RandomSource } from './random.js';
+export { UnpackDigests } from './unpack-digests.js';
+export { xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH } from './crypto/xts.js';
+export { DUMP_KEY_INFO, DUMP_SEED_LENGTH, deriveDumpKey } from './crypto/dump-crypto.js';
+export { CPU_DUMP_CONFIDENTIAL_LENGTH, CPU_DUMP_V1_LENGTH, CpuConfidentialOffset, CpuDumpOffset, HAS_OSII_FLAG, cpuConfidentialArea } from './dump/cpu-data.js';
+export { COMPLETION_V1_LENGTH, CompletionOffset } from './dump/completion.js';
+export { MIB, PAGES_PER_MIB, STORAGE_STATE_ENTRY_LENGTH, STORAGE_STATE_MIB_LENGTH, SpecialFlag, combineTweak, specialEntry, tweakComponent } from './dump/storage-state.js';
+export { type HostExit, type InterceptionCompletion, type SecureCpuExit, type SecureCpuRunner } from './secure-cpu-run.js';

@@ -1,0 +1,115 @@
+// The four dump calls (spec ultravisor.md §6 [P], §7.6-§7.8 [E]; formats pv-dump-crypto.md):
+// DUMP_INIT draws the seed and derives the dump key; DUMP_CPU seals a CPU's registers;
+// DUMP_CONF_STOR_STATE reports 256 entries per 1 MiB (exporting secure pages first);
+// DUMP_COMPLETE seals the tweak nonce and export key and ends the dump.
+import { DUMP_SEED_LENGTH, GCM_IV_LENGTH, deriveDumpKey } from '../crypto/dump-crypto.js';
+import { sealCompletionData } from '../dump/completion.js';
+import { cpuConfidentialArea, sealCpuDump } from '../dump/cpu-data.js';
+import { MIB, PAGES_PER_MIB, STORAGE_STATE_ENTRY_LENGTH, SpecialFlag, specialEntry } from '../dump/storage-state.js';
+import { PAGE_SIZE } from '../storage/host-storage.js';
+import { exportPage, hostAccessible } from '../storage/pages.js';
+import type { SecureConfiguration, UvContext, UvResult } from '../state.js';
+import { DumpRc, UvRc } from '../uvc/codes.js';
+import { DUMP_COMPLETE, DUMP_CPU, DUMP_STOR_STATE, NODATA, type ControlBlock } from '../uvc/layout.js';
+import { QUERY_VALUES } from './query.js';
+import { fail, ok } from './result.js';
+
+/** PCF bit 34, AllowDumping [P]. */
+export const PCF_ALLOW_DUMPING = 0x0000000020000000n;
+
+export function dumpInit(ctx: UvContext, cb: ControlBlock): UvResult {
+  const config = ctx.configs.get(cb.u64(NODATA.handle));
+  if (config === undefined) return fail(UvRc.INV_GHANDLE);
+  const secrets = config.secrets;
+  if (secrets === undefined) return fail(DumpRc.NOT_VERIFIED);
+  if ((secrets.pcf & PCF_ALLOW_DUMPING) === 0n) return fail(DumpRc.NOT_ALLOWED);
+  if (config.dumpDisabled) return fail(DumpRc.DISABLED_BY_SECRET);
+  if (config.dump !== undefined) return fail(DumpRc.IN_PROGRESS);
+  if (!config.verified) return fail(DumpRc.NOT_VERIFIED);
+  const seed = ctx.random(DUMP_SEED_LENGTH).slice(0, DUMP_SEED_LENGTH);
+  config.dump = { seed, key: deriveDumpKey(secrets.cck, seed) };
+  return ok();
+}
+
+/** Writes `length` result bytes (the v1 structure, then zeros) at a checked origin. */
+function outputOrigin(ctx: UvContext, origin: bigint, length: number): number | undefined {
+  if (origin % 8n !== 0n || origin + BigInt(length) > BigInt(ctx.storage.size)) return undefined;
+  const address = Number(origin);
+  return hostAccessible(ctx, address, length) ? address : undefined;
+}
+
+function writeResult(ctx: UvContext, address: number, length: number, data: Uint8Array): void {
+  const buffer = new Uint8Array(length);
+  buffer.set(data);
+  ctx.storage.write(address, buffer);
+}
+
+export function dumpCpu(ctx: UvContext, cb: ControlBlock): UvResult {
+  const cpu = ctx.cpus.get(cb.u64(DUMP_CPU.cpuHandle));
+  if (cpu === undefined) return fail(UvRc.INV_CHANDLE);
+  const dump = cpu.config.dump;
+  if (dump === undefined) return fail(DumpRc.NOT_DUMPING);
+  const length = Number(QUERY_VALUES.cpuStorLen);
+  const address = outputOrigin(ctx, cb.u64(DUMP_CPU.dumpAreaOrigin), length);
+  if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
+  const confidential = cpuConfidentialArea(cpu.snapshot, cpu.pendingInterception !== undefined);
+  const iv = ctx.random(GCM_IV_LENGTH).slice(0, GCM_IV_LENGTH);
+  const sealed = sealCpuDump(dump.key, iv, confidential);
+  confidential.fill(0);
+  writeResult(ctx, address, length, sealed);
+  return ok();
+}
+
+/** The 16-byte entry of one guest page (spec §7.4), exporting a secure page first. */
+function storageStateEntry(ctx: UvContext, config: SecureConfiguration, guestPage: number): Uint8Array | number {
+  const gaddr = guestPage * PAGE_SIZE;
+  if (gaddr >= config.guestStorageLength) return specialEntry(SpecialFlag.ZERO);
+  const mapped = ctx.translate(config.asce, gaddr) !== undefined ? SpecialFlag.MAPPED : 0;
+  const hostPage = config.securePages.get(guestPage);
+  if (hostPage !== undefined) {
+    if (config.sharedPages.has(guestPage)) return specialEntry(SpecialFlag.SHARED | mapped);
+    const rc = exportPage(ctx, config, guestPage, hostPage);
+    if (rc !== undefined) return rc;
+  }
+  const record = config.exported.get(guestPage);
+  if (record !== undefined) return record.component.slice();
+  return specialEntry(SpecialFlag.ZERO | mapped);
+}
+
+export function dumpStorageState(ctx: UvContext, cb: ControlBlock): UvResult {
+  const config = ctx.configs.get(cb.u64(DUMP_STOR_STATE.configHandle));
+  if (config === undefined) return fail(UvRc.INV_GHANDLE);
+  if (config.dump === undefined) return fail(DumpRc.NOT_DUMPING);
+  const gaddr = cb.u64(DUMP_STOR_STATE.gaddr);
+  if (gaddr % BigInt(MIB) !== 0n) return fail(DumpRc.GADDR_NOT_ALIGNED);
+  if (gaddr >= BigInt(config.guestStorageLength)) return fail(DumpRc.GADDR_TOO_LARGE);
+  const length = Number(QUERY_VALUES.confDumpStorageStateLen);
+  const address = outputOrigin(ctx, cb.u64(DUMP_STOR_STATE.dumpAreaOrigin), length);
+  if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
+  const entries = new Uint8Array(PAGES_PER_MIB * STORAGE_STATE_ENTRY_LENGTH);
+  const firstPage = Number(gaddr) / PAGE_SIZE;
+  for (let i = 0; i < PAGES_PER_MIB; i++) {
+    const entry = storageStateEntry(ctx, config, firstPage + i);
+    if (typeof entry === 'number') return fail(entry);
+    entries.set(entry, i * STORAGE_STATE_ENTRY_LENGTH);
+  }
+  writeResult(ctx, address, length, entries);
+  return ok();
+}
+
+export function dumpComplete(ctx: UvContext, cb: ControlBlock): UvResult {
+  const config = ctx.configs.get(cb.u64(DUMP_COMPLETE.configHandle));
+  if (config === undefined) return fail(UvRc.INV_GHANDLE);
+  const dump = config.dump;
+  if (dump === undefined) return fail(DumpRc.NOT_DUMPING);
+  const length = Number(QUERY_VALUES.confDumpFinalizeLen);
+  const address = outputOrigin(ctx, cb.u64(DUMP_COMPLETE.dumpAreaOrigin), length);
+  if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
+  const iv = ctx.random(GCM_IV_LENGTH).slice(0, GCM_IV_LENGTH);
+  const data = sealCompletionData(dump.key, dump.seed, iv, config.tweakNonce, config.exportKey);
+  writeResult(ctx, address, length, data);
+  dump.key.fill(0);
+  dump.seed.fill(0);
+  config.dump = undefined;
+  return ok();
+}

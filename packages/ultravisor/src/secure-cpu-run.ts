@@ -1,0 +1,59 @@
+// Running a secure CPU (spec ultravisor.md §7.7 [E], kvm-pv-api.md §6): the UV hands the CPU's
+// private registers to an interpreter, keeps the result, and shows the host only what an
+// interception exposes. An instruction interception stays pending (the has_osii condition of a
+// CPU dump) until the host re-enters the CPU, optionally passing the results it computed.
+import { cloneCpuSnapshot, validateCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu';
+import { SecureCpuError } from './errors.js';
+import type { UvContext } from './state.js';
+import { PvCpuState } from './uvc/codes.js';
+
+/** Why the interpreter stopped running the secure CPU. */
+export type SecureCpuExit =
+  /** An instruction the host must complete; the architecture exposes only the listed GPRs. */
+  | { kind: 'instruction'; instruction: Uint8Array; exposedRegisters: readonly number[] }
+  /** Any other exit (wait state, stop, budget exhausted): nothing but the reason is exposed. */
+  | { kind: 'other'; reason: string };
+
+/** Runs the CPU on a private copy of its registers; may mutate the copy. */
+export type SecureCpuRunner = (cpu: CpuSnapshot) => SecureCpuExit;
+
+/** The host's results for the pending instruction interception. */
+export interface InterceptionCompletion {
+  /** New values of exposed GPRs (only those the interception listed). */
+  registers?: ReadonlyMap<number, bigint>;
+}
+
+/** What the host learns from one run. */
+export type HostExit =
+  | { kind: 'instruction'; instruction: Uint8Array; registers: Map<number, bigint> }
+  | { kind: 'other'; reason: string };
+
+export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCpuRunner, completion?: InterceptionCompletion): HostExit {
+  const cpu = ctx.cpus.get(cpuHandle);
+  if (cpu === undefined) throw new SecureCpuError(`no secure CPU with handle 0x${cpuHandle.toString(16)}`);
+  if (cpu.state !== PvCpuState.OPERATING) {
+    throw new SecureCpuError(`secure CPU ${cpu.number} is not operating (state ${cpu.state}); set it operating with CPU_SET_STATE first`);
+  }
+  if (completion?.registers !== undefined && completion.registers.size > 0) {
+    const exposed = cpu.pendingInterception;
+    if (exposed === undefined) throw new SecureCpuError(`secure CPU ${cpu.number} has no pending interception to complete`);
+    for (const [r, value] of completion.registers) {
+      if (!exposed.includes(r)) throw new SecureCpuError(`GPR ${r} of secure CPU ${cpu.number} is not exposed by the pending interception`);
+      cpu.snapshot.gprs[r] = BigInt.asUintN(64, value);
+    }
+  }
+  // Re-entering the CPU completes whatever interception was pending.
+  cpu.pendingInterception = undefined;
+  const working = cloneCpuSnapshot(cpu.snapshot);
+  const exit = runner(working);
+  validateCpuSnapshot(working);
+  cpu.snapshot = working;
+  if (exit.kind === 'other') return { kind: 'other', reason: exit.reason };
+  const registers = new Map<number, bigint>();
+  for (const r of exit.exposedRegisters) {
+    if (!Number.isInteger(r) || r < 0 || r > 15) throw new RangeError(`exposed register ${r} is not a GPR number`);
+    registers.set(r, working.gprs[r] ?? 0n);
+  }
+  cpu.pendingInterception = [...exit.exposedRegisters];
+  return { kind: 'instruction', instruction: exit.instruction.slice(), registers };
+}

@@ -1,0 +1,108 @@
+// The UV's private state (spec ultravisor.md §7 [E]): secure configurations with their secrets,
+// export records and dump state; secure CPUs holding their register snapshots; and who owns each
+// host page. Nothing here is reachable through the host's storage view.
+import type { CpuSnapshot } from '@pvdump/s390x-cpu';
+import type { HostKeyPair } from './host-key/index.js';
+import type { RandomSource } from './random.js';
+import type { HostStorage } from './storage/host-storage.js';
+import type { UnpackDigests } from './unpack-digests.js';
+import type { PvCpuStateValue } from './uvc/codes.js';
+
+/** What the UV keeps from an opened SE header. */
+export interface ConfigurationSecrets {
+  cck: Uint8Array;
+  imageXtsKey: Uint8Array;
+  psw: { mask: bigint; addr: bigint };
+  pcf: bigint;
+  scf: bigint;
+  encryptedPageCount: bigint;
+  pageListDigest: Uint8Array;
+  addressListDigest: Uint8Array;
+  tweakListDigest: Uint8Array;
+}
+
+/** The UV's record of an exported page: its tweak component and the ciphertext's SHA-256. */
+export interface ExportRecord {
+  component: Uint8Array;
+  digest: Uint8Array;
+}
+
+export interface DumpState {
+  seed: Uint8Array;
+  key: Uint8Array;
+}
+
+export interface StorageRange {
+  origin: number;
+  length: number;
+}
+
+export interface SecureConfiguration {
+  handle: bigint;
+  asce: bigint;
+  guestStorageLength: number;
+  sca: bigint;
+  baseStorage: StorageRange;
+  variableStorage: StorageRange;
+  cpus: Map<number, SecureCpu>;
+  secrets: ConfigurationSecrets | undefined;
+  digests: UnpackDigests | undefined;
+  verified: boolean;
+  resetPrepared: boolean;
+  /** Export XTS key (key1 ‖ key2, halves different), tweak nonce and counter (spec §7.2-§7.3). */
+  exportKey: Uint8Array;
+  tweakNonce: Uint8Array;
+  exportCounter: number;
+  /** Guest page index → host page index, for every secure (imported or unpacked) page. */
+  securePages: Map<number, number>;
+  /** Guest page indexes of secure pages the guest shared. */
+  sharedPages: Set<number>;
+  /** Guest page index → record, for every exported page. */
+  exported: Map<number, ExportRecord>;
+  dump: DumpState | undefined;
+  /** Set by an add-secret request with the disable-dump flag; no such request is installed. */
+  dumpDisabled: boolean;
+}
+
+export interface SecureCpu {
+  handle: bigint;
+  config: SecureConfiguration;
+  number: number;
+  storage: StorageRange;
+  stateOrigin: bigint;
+  state: PvCpuStateValue;
+  snapshot: CpuSnapshot;
+  /** Registers the pending instruction interception exposes to the host; undefined if none pending. */
+  pendingInterception: readonly number[] | undefined;
+}
+
+export type PageOwner =
+  | { kind: 'secure'; config: SecureConfiguration; guestPage: number }
+  | { kind: 'donated'; what: string };
+
+/** A guest page's state changed; lets a host model keep its CPU view in step. */
+export type GuestPageListener = (configHandle: bigint, guestAddress: number, state: 'secure' | 'shared' | 'non-secure') => void;
+
+/** Maps a guest absolute address of the configuration with `asce` to a host absolute address. */
+export type GuestTranslator = (asce: bigint, guestAddress: number) => number | undefined;
+
+export interface UvContext {
+  storage: HostStorage;
+  random: RandomSource;
+  hostKeys: readonly HostKeyPair[];
+  translate: GuestTranslator;
+  listener: GuestPageListener | undefined;
+  uvStorage: StorageRange | undefined;
+  configs: Map<bigint, SecureConfiguration>;
+  cpus: Map<bigint, SecureCpu>;
+  pageOwners: Map<number, PageOwner>;
+  nextConfigNumber: number;
+  nextCpuNumber: number;
+}
+
+/** Result of one UV call: condition code and the rc/rrc written to the header. */
+export interface UvResult {
+  cc: number;
+  rc: number;
+  rrc: number;
+}
