@@ -1,0 +1,203 @@
+// Round trips with independently built inputs: PV dumps made from known plaintext by the
+// test-side encryptor (test/support/pv-encryptor.ts, node:crypto only, from the spec) decrypt
+// back to that plaintext; every error case of the spec's zgetdump table gives its error and
+// leaves no output file.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { openDump } from '@pvdump/dump-format';
+import { tempPath } from '@pvdump/test-support';
+import { describe, expect, it } from 'vitest';
+import { decryptDump, openPvDump, PvDecryptError, type PvCpuState } from '../src/index.ts';
+import { buildPvDump, mixedStates, type BuildOptions, type BuiltDump, type CpuPlain } from './support/pv-encryptor.ts';
+
+function expectCpu(got: PvCpuState, want: CpuPlain): void {
+  expect(got.gprs).toEqual(want.gprs);
+  expect(got.psw).toEqual({ mask: want.pswMask, addr: want.pswAddr });
+  expect(got.prefix).toBe(want.prefix);
+  expect(got.fpc).toBe(want.fpc);
+  expect(got.todpreg).toBe(want.todpreg);
+  expect(got.timer).toBe(want.timer);
+  expect(got.todcmp).toBe(want.todcmp);
+  expect(got.acrs).toEqual(want.acrs);
+  expect(got.crs).toEqual(want.crs);
+  expect(got.vrs.map((v) => Buffer.from(v).toString('hex'))).toEqual(want.vrs.map((v) => v.toString('hex')));
+  expect(got.gsCb).toEqual([0n, want.gsd, want.gssm, want.gsEpl]);
+  expect(got.dumpFlags).toBe(want.dumpFlags);
+}
+
+async function build(o: Partial<BuildOptions> = {}): Promise<BuiltDump> {
+  return buildPvDump(tempPath('pv.elf'), { cpus: 3, states: mixedStates(640), ...o });
+}
+
+describe('round trip through an independent encryptor', () => {
+  it('decrypts 2.5 MiB with every page state and 3 CPUs to the known plaintext (both backends, with and without workers)', async () => {
+    const d = await build({ osii: [2] });
+    expect(new Set(d.states)).toEqual(new Set(['encrypted', 'zero', 'zero|mapped', 'shared', 'shared|mapped']));
+    for (const opts of [{ backend: 'node', workers: 0 }, { backend: 'node', workers: 2, runPages: 33 }, { backend: 'noble' }] as const) {
+      const out = tempPath('dec.elf');
+      const r = await decryptDump(d.path, d.cck, out, opts);
+      const dump = await openDump(out);
+      try {
+        expect(dump.memory).toHaveLength(1);
+        const mem = await dump.readMemory(0n, d.plaintext.length);
+        expect(Buffer.from(mem).equals(d.plaintext)).toBe(true);
+        expect(dump.cpus).toHaveLength(3);
+        d.cpus.forEach((c, i) => expectCpu(r.cpus[i] as PvCpuState, c));
+        // The written notes carry the decrypted state, not the hypervisor's decoys.
+        dump.cpus.forEach((c, i) => {
+          expect(c.gprs).toEqual(d.cpus[i]!.gprs);
+          expect(c.pid).toBe(i + 1);
+        });
+      } finally {
+        await dump.close();
+      }
+      expect(r.census).toEqual({ encrypted: 320, zero: 160, shared: 160, mapped: 160, total: 640 });
+      expect(r.warnings).toHaveLength(1);
+      expect(r.warnings[0]).toMatch(/^CPU 2: /);
+      expect(r.hypervisorCpus[2]?.gprs[0]).toBe(0xdec0000000000000n);
+    }
+  });
+
+  it('random access reads decrypted ranges across page states', async () => {
+    const d = await build();
+    const pv = await openPvDump(d.path, d.cck);
+    try {
+      for (const [a, n] of [[0, 4096], [4000, 10000], [640 * 4096 - 5, 5], [0, 640 * 4096]] as const) {
+        expect(Buffer.from(await pv.readMemory(BigInt(a), n)).equals(d.plaintext.subarray(a, a + n))).toBe(true);
+      }
+      expect(await pv.pageCensus()).toEqual({ encrypted: 320, zero: 160, shared: 160, mapped: 160, total: 640 });
+    } finally {
+      await pv.close();
+    }
+  });
+
+  it('a non-PV dump passes through unchanged in content', async () => {
+    const { writeDump, emptyCpuState } = await import('@pvdump/dump-format');
+    const src = tempPath('plain.elf');
+    const cpu = emptyCpuState(1);
+    cpu.gprs[3] = 0x1234n;
+    const mem = Buffer.alloc(3 * 4096, 0xab);
+    await writeDump(src, { cpus: [cpu], memory: [{ start: 0n, size: BigInt(mem.length) }] }, [mem]);
+    const out = tempPath('copy.elf');
+    const r = await decryptDump(src, undefined, out);
+    expect(r.pv).toBe(false);
+    expect(readFileSync(out).equals(readFileSync(src))).toBe(true);
+  });
+});
+
+describe('error cases (spec pv-dump-crypto.md §10)', () => {
+  async function fails(d: BuiltDump | string, key?: Uint8Array): Promise<PvDecryptError> {
+    const path = typeof d === 'string' ? d : d.path;
+    const out = tempPath('neg.elf');
+    const err = await decryptDump(path, key ?? (typeof d === 'string' ? undefined : d.cck), out).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(existsSync(out)).toBe(false);
+    expect(err).toBeInstanceOf(PvDecryptError);
+    return err as PvDecryptError;
+  }
+
+  for (const [name, raw, state] of [
+    ['no flag', [0, 0x00], '0'],
+    ['mapped only', [0, 0x04], '0'],
+    ['zero + shared', [0, 0x03], '0x6'],
+    ['zero + shared + mapped', [0, 0x07], '0x6'],
+    ['a reserved bit of byte 15', [0, 0x09], '0x4'],
+    ['reserved byte 14', [0x01, 0x01], '0x4'],
+  ] as const) {
+    it(`invalid page state (${name}) names the page`, async () => {
+      const d = await build({ rawSpecial: new Map([[77, [raw[0], raw[1]]]]) });
+      const e = await fails(d);
+      expect(e.code).toBe('invalid-page-state');
+      expect(e.message).toContain(`Invalid page state. page-idx: 0x4d, state: ${state} `);
+      expect(e.message).toContain('guest page 0x4d000');
+    });
+  }
+
+  it('a page without a storage-state entry', async () => {
+    const e = await fails(await build({ metaEntries: 600 }));
+    expect(e.code).toBe('missing-page-tweak');
+    expect(e.message).toMatch(/Page tweaks were not found idx 600 num 600/);
+  });
+  it('unsupported completion version', async () => {
+    const e = await fails(await build({ complVersion: 2 }));
+    expect(e.code).toBe('unsupported-completion-version');
+    expect(e.message).toMatch(/Unsupported dump completion version \(0x2\)/);
+  });
+  it('wrong completion length field', async () => {
+    const e = await fails(await build({ complLen: 0x100 }));
+    expect(e.message).toMatch(/Incorrect completion configuration data length/);
+  });
+  it('pv_compl smaller than 288 bytes', async () => {
+    const e = await fails(await build({ complSectionSize: 200 }));
+    expect(e.message).toMatch(/Corrupted completion configuration data/);
+  });
+  it('pv_compl smaller than 4 bytes', async () => {
+    const e = await fails(await build({ complSectionSize: 3 }));
+    expect(e.message).toMatch(/Unsupported pv_compl section size \(0x3\)/);
+  });
+  it('pv_compl larger than 4096 bytes', async () => {
+    const e = await fails(await build({ complSectionSize: 0x1010 }));
+    expect(e.message).toMatch(/Unsupported section size: 0x1010 > 0x1000/);
+  });
+  it('unsupported CPU-data version', async () => {
+    const e = await fails(await build({ cpuVersion: 2 }));
+    expect(e.code).toBe('unsupported-cpu-version');
+    expect(e.message).toMatch(/Wrong NT_S390_PV_CPU_DATA version \(2\)/);
+  });
+  it('CPU note smaller than 1568 bytes', async () => {
+    const e = await fails(await build({ cpuDescSize: 1500 }));
+    expect(e.message).toMatch(/Confidential CPU data has incorrect size/);
+  });
+  it('tampered CPU note names the CPU', async () => {
+    const d = await build();
+    const dump = await openDump(d.path);
+    const pvNotes = dump.notes.filter((n) => n.type === 0x30e);
+    await dump.close();
+    const b = readFileSync(d.path);
+    b[pvNotes[2]!.offset! + 20 + 600]! ^= 0x40;
+    writeFileSync(d.path, b);
+    const e = await fails(d);
+    expect(e.code).toBe('cpu-auth');
+    expect(e.message).toMatch(/CPU 2\. Dump probably corrupted/);
+  });
+  it('more than one PT_LOAD', async () => {
+    const e = await fails(await build({ extraRanges: [{ start: 0x1000000n, size: 0x1000n }] }));
+    expect(e.code).toBe('multiple-pt-load');
+    expect(e.message).toMatch(/Multiple PT_LOAD segments are not supported/);
+  });
+  it('missing pv_mem_meta', async () => {
+    const d = await build();
+    const b = readFileSync(d.path);
+    const at = b.lastIndexOf(Buffer.from('pv_mem_meta'));
+    b.write('pv_mem_metX', at);
+    writeFileSync(d.path, b);
+    const e = await fails(d);
+    expect(e.code).toBe('bad-mem-meta');
+    expect(e.message).toMatch(/no pv_mem_meta section/);
+  });
+  it('pv_mem_meta not a multiple of 16 bytes', async () => {
+    const d = await build({ metaEntries: 640 });
+    // Shrink sh_size of section 1 (pv_mem_meta) by one byte.
+    const b = readFileSync(d.path);
+    const shdr1 = 64 + 64;
+    b.writeBigUInt64BE(b.readBigUInt64BE(shdr1 + 32) - 1n, shdr1 + 32);
+    writeFileSync(d.path, b);
+    const e = await fails(d);
+    expect(e.message).toMatch(/StorageState MMAP: size {2}\(0x27ff\) not a multiple of \(0x10\)/);
+  });
+  it('no key for a PV dump', async () => {
+    const d = await build();
+    const e = await fails(d.path);
+    expect(e.code).toBe('no-key');
+    expect(e.message).toMatch(/No key for dump decryption provided/);
+  });
+  it('a key that is not 32 bytes', async () => {
+    const e = await fails(await build(), new Uint8Array(31));
+    expect(e.message).toMatch(/Wrong key size: expected 32 != actual 31/);
+  });
+  it('a wrong key', async () => {
+    const e = await fails(await build(), new Uint8Array(32).fill(7));
+    expect(e.code).toBe('completion-auth');
+  });
+});
