@@ -55,6 +55,34 @@ export {
   type HostKeyPair,
   type NameAttributes,
 } from './host-key/index.js';
+export {
+  CHECKSUM_SIZE,
+  ContainerOffset,
+  DEFAULT_PSW_MASK,
+  IMAGE_MAGIC,
+  IMAGE_VERSION,
+  ImageError,
+  MAX_GUEST_PAGES,
+  MAX_IMAGE_PAGES,
+  PAGE_TABLE_ENTRY_SIZE,
+  PREAMBLE_SIZE,
+  PageEntryOffset,
+  buildProtectedImage,
+  computeImageDigests,
+  containerLayout,
+  decryptImagePage,
+  decryptProtectedImage,
+  loadGuestElf,
+  readProtectedImage,
+  type BuildProtectedImageOptions,
+  type GuestMemoryImage,
+  type GuestPage,
+  type ImageDigests,
+  type ImageErrorReason,
+  type ProtectedImage,
+  type ProtectedImageComponent,
+  type ProtectedImagePage,
+} from './image/index.js';
 
 // UV calls, secure configurations and CPUs, storage, dump calls (UV-calls engineer).
 export { Ultravisor, type CreateConfigurationArgs, type CreateCpuArgs, type UltravisorOptions, type UvDataResult } from './ultravisor.js';

@@ -1,0 +1,26 @@
+/** Typed errors for guest ELF files and protected image containers (bad input → `userError`). */
+
+export type ImageErrorReason =
+  /** the guest ELF is malformed or not a big-endian s390x executable */
+  | 'bad-guest-elf'
+  /** the guest needs more memory than the image builder allows */
+  | 'guest-too-large'
+  /** the container's magic, version, sizes or offsets are wrong */
+  | 'bad-container'
+  /** the container's trailing SHA-256 does not match (corruption in transit or on disk) */
+  | 'checksum-mismatch'
+  /** the page table is inconsistent (unaligned, unordered or duplicate addresses, bad tweaks) */
+  | 'bad-page-table'
+  /** bad arguments when building */
+  | 'invalid-argument';
+
+export class ImageError extends Error {
+  override readonly name = 'ImageError';
+  readonly userError = true;
+  constructor(
+    readonly reason: ImageErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}

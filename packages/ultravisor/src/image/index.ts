@@ -1,0 +1,23 @@
+/**
+ * Protected guest images [E]: load a bare-metal guest ELF, build the SE header plus its
+ * AES-XTS-encrypted pages in pvdump's container, and read the container back for KVM's unpack.
+ */
+export { MAX_GUEST_PAGES, PAGE_SIZE, loadGuestElf, type GuestMemoryImage, type GuestPage } from './guest-elf.js';
+export { DEFAULT_PSW_MASK, buildProtectedImage, decryptImagePage, decryptProtectedImage, type BuildProtectedImageOptions } from './build.js';
+export {
+  CHECKSUM_SIZE,
+  ContainerOffset,
+  IMAGE_MAGIC,
+  IMAGE_VERSION,
+  MAX_IMAGE_PAGES,
+  PAGE_TABLE_ENTRY_SIZE,
+  PREAMBLE_SIZE,
+  PageEntryOffset,
+  containerLayout,
+  readProtectedImage,
+  type ProtectedImage,
+  type ProtectedImageComponent,
+  type ProtectedImagePage,
+} from './format.js';
+export { computeImageDigests, type ImageDigests } from './digests.js';
+export { ImageError, type ImageErrorReason } from './errors.js';
