@@ -1,0 +1,133 @@
+/**
+ * `pvdump decrypt -k FILE DUMP OUT`: turns a Protected Virtualization (Secure Execution) guest
+ * dump into a plain ELF core for gdb and crash, as `zgetdump -k FILE DUMP OUT` does (spec
+ * pv-dump-crypto.md §9–§10, elf-core-format.md §11). A non-PV dump is copied unchanged in content.
+ * OUT is written atomically with mode 0600 (or to stdout for `-`), so a failed or interrupted
+ * run leaves no output file.
+ */
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { decryptDump, type DecryptReport } from '@pvdump/dump-decrypt';
+import type { CpuState } from '@pvdump/dump-format';
+import { parseCommandArgs, positionals } from '../args.js';
+import { progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
+import { plainDumpPath } from '../input.js';
+import { cpuToText } from '../render/cpu.js';
+
+const USAGE = `usage: pvdump decrypt -k|--key FILE [options] DUMP OUT
+
+Decrypts a Protected Virtualization (Secure Execution) guest dump with the customer communication
+key (CCK), as 'zgetdump -k FILE DUMP OUT' does: the output is an ordinary s390x ELF core in
+zgetdump's layout, with the decrypted registers of every CPU and the decrypted memory. A dump that
+is not a PV dump is copied unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for
+stdout and must not exist yet.
+
+  -k, --key FILE    the CCK: a file of exactly 32 raw bytes (no hex, no newline)
+      --auxv        add an NT_AUXV note so gdb also shows the vector registers (zgetdump adds none)
+      --noble       use the pure-JavaScript crypto (@noble/ciphers) instead of OpenSSL
+      --workers N   worker threads for decryption (default: one per core for large dumps)
+  -v, --verbose     print a summary (CPUs, page states) on stderr
+
+Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;
+
+const CCK_BYTES = 32;
+
+/** Reads the key file: exactly 32 bytes, else a UserError that says what is wrong. */
+export function readKeyFile(path: string): Uint8Array {
+  let key: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw new UserError(`Cannot read key: '${path}' is a folder, not a key file`);
+    key = readFileSync(path);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new UserError(`Cannot read key: '${path}' (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message})`);
+  }
+  if (key.length !== CCK_BYTES) {
+    const n = key.length;
+    key.fill(0);
+    const hint = n === 64 || n === 65 ? '; it looks like hex text: convert it with xxd -r -p' : n === 33 ? '; a trailing newline?' : '';
+    throw new UserError(`Unable to derive dump key: Wrong key size: expected ${CCK_BYTES} != actual ${n} (key file '${path}' must hold exactly ${CCK_BYTES} raw bytes${hint})`);
+  }
+  return new Uint8Array(key.buffer, key.byteOffset, key.length);
+}
+
+function parseWorkers(v: string | undefined): number | 'auto' {
+  if (v === undefined) return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new UsageError(`--workers must be a whole number 0..256, got '${v}'\n\n${USAGE}`);
+  return n;
+}
+
+/** The hypervisor's view beside the decrypted state, for CPUs dumped with partial instruction results. */
+function osiiReport(report: DecryptReport): string[] {
+  const lines: string[] = [];
+  report.cpus.forEach((cpu, i) => {
+    if (!('hasOsii' in cpu) || !cpu.hasOsii) return;
+    const hv: CpuState | undefined = report.hypervisorCpus[i];
+    lines.push(cpuToText(cpu, `CPU ${i}, decrypted (confidential) state`));
+    lines.push(hv ? cpuToText(hv, `CPU ${i}, hypervisor's view`) : `CPU ${i}: the dump holds no hypervisor view of this CPU`);
+  });
+  return lines;
+}
+
+function summary(report: DecryptReport, out: string): string {
+  if (!report.pv) return `not a PV dump: copied unchanged to ${out}`;
+  const c = report.census!;
+  return (
+    `decrypted ${report.cpus.length} CPU(s) and ${report.memoryBytes / 2 ** 20} MiB to ${out}: ` +
+    `${c.encrypted} encrypted, ${c.zero} zero, ${c.shared} shared pages (${c.mapped} of them mapped); ` +
+    `${report.backend} crypto, ${report.workers} worker thread(s)${report.vmcoreinfo ? ', VMCOREINFO found' : ''}`
+  );
+}
+
+export const command: Command = {
+  summary: 'decrypt a PV (Secure Execution) dump with the customer communication key, as zgetdump -k does',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals: pos } = parseCommandArgs(
+      argv,
+      {
+        key: { type: 'string', short: 'k' },
+        auxv: { type: 'boolean', default: false },
+        noble: { type: 'boolean', default: false },
+        workers: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v', default: false },
+      },
+      USAGE,
+    );
+    const [dumpArg, out] = positionals(pos, ['DUMP', 'OUT'], USAGE) as [string, string];
+    const workers = parseWorkers(values.workers);
+    if (out !== '-' && existsSync(out)) throw new UserError(`${out} already exists: remove it or choose another output name (a decrypted dump is never written over a file)`);
+    const key = values.key === undefined ? undefined : readKeyFile(values.key);
+    const plain = await plainDumpPath(dumpArg);
+    let meter: ReturnType<typeof progressMeter> | undefined;
+    const toStdout = out === '-';
+    const opts = {
+      auxv: values.auxv,
+      backend: values.noble ? ('noble' as const) : undefined,
+      workers,
+      onProgress: (done: number, total: number) => {
+        meter ??= progressMeter('decrypting', total, progressAllowed(false));
+        meter.update(done);
+      },
+      onWarning: (w: string) => process.stderr.write(`pvdump: warning: ${w}\n`),
+    };
+    try {
+      const report = toStdout
+        ? await decryptDump(plain.path, key, process.stdout, opts)
+        : await writeAtomically(out, async (tmp) => {
+            const r = await decryptDump(plain.path, key, tmp, opts);
+            chmodSync(tmp, 0o600);
+            return r;
+          });
+      meter?.finish();
+      const osii = osiiReport(report);
+      if (osii.length > 0) process.stderr.write(osii.join('\n') + '\n');
+      if (values.verbose) process.stderr.write(`pvdump: ${summary(report, toStdout ? 'stdout' : out)}\n`);
+    } finally {
+      key?.fill(0);
+      plain.cleanup();
+    }
+    return 0;
+  },
+};
