@@ -13,4 +13,6 @@ export * from './isa/types.js';
 export { instructionLength, opcodeKey, keyOfOpcode, extensionKind, ExtensionKind } from './isa/decoder.js';
 export { INSTRUCTIONS } from './isa/table.js';
 export { DECODE_TABLE } from './isa/dispatch.js';
+export { CONDITION_SUFFIXES, conditionAliases } from './isa/mnemonics.js';
+export { disassemble, disassembleBlock, renderOperands, type Disassembly } from './isa/disassembler.js';
 // ISA engineer exports (general instructions, Linux runner) follow below.

@@ -144,6 +144,8 @@ export class Cpu {
   private exTarget = 0;
   private cpuTimerValue = 0n;
   private cpuTimerSetAt = 0n;
+  /** SVC stops the CPU with an interception instead of an SVC interruption (Linux user-mode runners). */
+  interceptSvc = false;
   /** Called before each instruction when set (disassembly traces). */
   trace: TraceHook | undefined = undefined;
   /** The last interception the host has not yet completed (`completeInterception` clears it). */

@@ -1,5 +1,15 @@
-// Control instruction group: composed into the instruction table by `../table.ts`.
+// Control and privileged instructions (PoO chapter 10): composed into the instruction table by
+// `../table.ts`.
 
 import type { InstructionDef } from '../types.js';
+import { clockInstructions } from './clock.js';
+import { interceptedInstructions } from './intercepted.js';
+import { pswInstructions } from './psw.js';
+import { registerInstructions } from './registers.js';
 
-export const controlInstructions: InstructionDef[] = [];
+export const controlInstructions: InstructionDef[] = [
+  ...pswInstructions,
+  ...registerInstructions,
+  ...clockInstructions,
+  ...interceptedInstructions,
+];
