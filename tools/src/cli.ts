@@ -8,6 +8,8 @@ import { UsageError, UserError, type Command } from './cli-support.js';
 /** Subcommand name → module under ./commands (loaded lazily so `pvdump info` stays fast). */
 const COMMANDS: Record<string, string> = {
   info: './commands/info.js',
+  hostkey: './commands/hostkey.js',
+  image: './commands/image.js',
   decrypt: './commands/decrypt.js',
 };
 

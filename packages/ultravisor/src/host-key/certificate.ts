@@ -93,6 +93,9 @@ export function parseHostKeyDocument(input: Uint8Array | string): HostKeyDocumen
       : looksLikePem(input)
         ? fromPem(new TextDecoder().decode(input), ['CERTIFICATE'], 'host key document')
         : input;
+  if (der[0] !== Tag.sequence) {
+    throw new DerError('host key document: not an X.509 certificate (neither PEM text with a CERTIFICATE block nor DER starting with a SEQUENCE)');
+  }
   const cert = readWhole(der, Tag.sequence, 'host key document');
   const [tbs, sigAlg, sigValue, ...extra] = children(cert);
   if (tbs === undefined || sigAlg === undefined || sigValue === undefined || extra.length > 0) {
