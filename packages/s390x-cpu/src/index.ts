@@ -15,4 +15,15 @@ export { INSTRUCTIONS } from './isa/table.js';
 export { DECODE_TABLE } from './isa/dispatch.js';
 export { CONDITION_SUFFIXES, conditionAliases } from './isa/mnemonics.js';
 export { disassemble, disassembleBlock, renderOperands, type Disassembly } from './isa/disassembler.js';
+export { ElfLoadError, readElfImage, loadElfSegments, EM_S390, PT_LOAD, type ElfImage, type ElfSegment, type LoadTarget } from './baremetal/elf.js';
+export {
+  createBareMetalMachine,
+  runBareMetal,
+  IPL_PSW_MASK,
+  DEFAULT_BARE_METAL_MEMORY,
+  DEFAULT_BARE_METAL_BUDGET,
+  type BareMetalMachine,
+  type BareMetalOptions,
+  type BareMetalRunOptions,
+} from './baremetal/machine.js';
 // ISA engineer exports (general instructions, Linux runner) follow below.
