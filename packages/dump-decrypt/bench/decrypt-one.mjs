@@ -1,0 +1,18 @@
+// One benchmark run in a fresh process, so peak RSS belongs to this configuration alone:
+// node decrypt-one.mjs DUMP CCK_HEX OUT BACKEND WORKERS → prints {"seconds":…,"maxRssMiB":…}
+import { readFileSync } from 'node:fs';
+import { decryptDump } from '../dist/index.js';
+
+/** Peak RSS of this process (all threads) from /proc: VmHWM starts afresh at exec, unlike getrusage's maxrss. */
+function peakRssMiB() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
+}
+
+const [dump, cckHex, out, backend, workers] = process.argv.slice(2);
+const cck = Buffer.from(cckHex, 'hex');
+const t0 = process.hrtime.bigint();
+const r = await decryptDump(dump, cck, out, { backend, workers: Number(workers) });
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+cck.fill(0);
+process.stdout.write(JSON.stringify({ seconds, bytes: r.memoryBytes, workers: r.workers, backend: r.backend, maxRssMiB: peakRssMiB() }) + '\n');
