@@ -2,18 +2,33 @@
  * `pvdump info [--json] DUMP`: what a dump holds — its layout and the quirks found, every CPU's
  * registers, the memory ranges, and whether it is a PV dump (with the sizes of its PV parts).
  */
+import { inspectPvDump, type PvInspection } from '@pvdump/dump-decrypt';
 import type { DumpReader } from '@pvdump/dump-format';
 import { parseCommandArgs, positionals } from '../args.js';
 import type { Command } from '../cli-support.js';
 import { openDumpArg } from '../input.js';
 import { cpuToJson, cpuToText, hex64, type CpuJson } from '../render/cpu.js';
+import { readKeyFile } from './decrypt.js';
 
-const USAGE = `usage: pvdump info [--json] DUMP
+const USAGE = `usage: pvdump info [-k FILE] [--json] DUMP
 
 Shows what an s390x ELF core dump holds: layout and quirks, CPUs with their registers, memory
 ranges, and whether it is a Protected Virtualization (PV) dump. DUMP may be gzip-compressed.
 
-  --json    print one JSON object on stdout instead of text`;
+  -k, --key FILE  for a PV dump: the customer communication key (32 raw bytes); shows the
+                  decrypted registers of every CPU (beside the hypervisor's view), the page
+                  states, and whether the completion data and every CPU note authenticate
+                  (exit status 1 if one does not)
+  --json          print one JSON object on stdout instead of text`;
+
+/** What `-k` adds for a PV dump. */
+export interface DecryptionJson {
+  completionAuthenticated: boolean;
+  completionError: string | null;
+  cpuNotes: { cpu: number; offset: number; authenticated: boolean; error: string | null }[];
+  census: { encrypted: number; zero: number; shared: number; mapped: number; total: number };
+  warnings: string[];
+}
 
 export interface InfoJson {
   file: string;
@@ -25,6 +40,44 @@ export interface InfoJson {
   memory: { start: string; size: string }[];
   pvSections: { memMeta: { offset: string; size: string } | null; compl: { offset: string; size: string } | null; cpuDataSizes: number[] } | null;
   notes: { global: string[] };
+  /** With -k on a PV dump: the hypervisor's view (what `cpus` holds without a key); `cpus` then holds the decrypted state (null where a CPU note did not authenticate). */
+  hypervisorCpus?: CpuJson[];
+  decryption?: DecryptionJson | null;
+}
+
+function decryptionJson(ins: PvInspection): DecryptionJson {
+  return {
+    completionAuthenticated: ins.completionAuthenticated,
+    completionError: ins.completionError ?? null,
+    cpuNotes: ins.cpuNotes.map((n) => ({ cpu: n.index, offset: n.offset, authenticated: n.authenticated, error: n.error ?? null })),
+    census: { ...ins.census },
+    warnings: ins.warnings,
+  };
+}
+
+/** `info --json` with the key's results: decrypted CPUs in `cpus`, the hypervisor's in `hypervisorCpus`. */
+export function infoJsonWithKey(d: DumpReader, file: string, ins: PvInspection | undefined): Omit<InfoJson, 'cpus'> & { cpus: (CpuJson | null)[] } {
+  const base = infoJson(d, file);
+  if (ins === undefined) return { ...base, decryption: null };
+  return { ...base, cpus: ins.cpus.map((c) => (c === undefined ? null : cpuToJson(c))), hypervisorCpus: base.cpus, decryption: decryptionJson(ins) };
+}
+
+/** Text for `-k` on a PV dump: authentication, page states, decrypted CPUs beside the hypervisor's. */
+export function decryptionText(ins: PvInspection): string {
+  const out: string[] = [];
+  const yes = (b: boolean): string => (b ? 'authenticated' : 'NOT authenticated');
+  out.push(`decryption with the key:`);
+  out.push(`  completion data (pv_compl): ${yes(ins.completionAuthenticated)}${ins.completionError ? ` — ${ins.completionError}` : ''}`);
+  for (const n of ins.cpuNotes) out.push(`  CPU ${n.index} note (offset 0x${n.offset.toString(16)}): ${yes(n.authenticated)}${n.error ? ` — ${n.error}` : ''}`);
+  const c = ins.census;
+  out.push(`  pages: ${c.total} = ${c.encrypted} encrypted + ${c.zero} zero + ${c.shared} shared (${c.mapped} of the zero/shared ones mapped)`);
+  for (const w of ins.warnings) out.push(`  warning: ${w}`);
+  ins.cpus.forEach((cpu, i) => {
+    if (cpu === undefined) return;
+    // The hypervisor's view of the same CPU is listed above under "CPUs".
+    out.push(cpuToText(cpu, `CPU ${i}, decrypted${cpu.hasOsii ? ' (partial instruction results: compare with the hypervisor\'s view above)' : ''}`));
+  });
+  return out.join('\n');
 }
 
 /** Names the layout by its shape (spec elf-core-format.md §1, §2, §11). */
@@ -80,14 +133,27 @@ export const command: Command = {
   summary: 'show what a dump holds: layout, CPUs and registers, memory, PV parts',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false } }, USAGE);
+    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' } }, USAGE);
     const [file] = positionals(pos, ['DUMP'], USAGE) as [string];
+    const key = values.key === undefined ? undefined : readKeyFile(values.key);
     const { dump, close } = await openDumpArg(file);
     try {
-      process.stdout.write(values.json ? JSON.stringify(infoJson(dump, file), null, 2) + '\n' : infoText(dump, file) + '\n');
+      if (key === undefined) {
+        process.stdout.write(values.json ? JSON.stringify(infoJson(dump, file), null, 2) + '\n' : infoText(dump, file) + '\n');
+        return 0;
+      }
+      const ins = dump.isPv ? await inspectPvDump(dump.path!, key) : undefined;
+      if (values.json) process.stdout.write(JSON.stringify(infoJsonWithKey(dump, file, ins), null, 2) + '\n');
+      else {
+        const text = infoText(dump, file).replace(/\n {2}The registers below are[^\n]*\n[^\n]*/, "\n  The registers below are the hypervisor's view; the decrypted ones follow them.");
+        process.stdout.write(text + '\n' + (ins ? decryptionText(ins) : 'not a PV dump: nothing to decrypt, the key is not needed') + '\n');
+      }
+      const failed = ins !== undefined && (!ins.completionAuthenticated || ins.cpuNotes.some((n) => !n.authenticated));
+      if (failed) process.stderr.write('pvdump: authentication failed: ' + (ins.completionError ?? ins.cpuNotes.find((n) => !n.authenticated)?.error ?? '') + '\n');
+      return failed ? 1 : 0;
     } finally {
+      key?.fill(0);
       await close();
     }
-    return 0;
   },
 };
