@@ -101,8 +101,6 @@ export function ecdhSharedX(privateKey: Uint8Array, publicKey: Uint8Array): Uint
   const out = new Uint8Array(P521_SIZE);
   out.set(shared, P521_SIZE - shared.length);
   shared.fill(0);
-  // The node ECDH object keeps a copy of the private key until collected; overwrite it.
-  ecdh.setPrivateKey(Buffer.alloc(P521_SIZE, 0).fill(1, P521_SIZE - 1));
   return out;
 }
 

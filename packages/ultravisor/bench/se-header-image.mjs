@@ -1,0 +1,61 @@
+// Benchmarks of the SE header, host key and protected image code (run after `pnpm build`):
+// header build/open with 1 and 3 host keys, P-521 ECDH (node:crypto vs @noble/curves), and
+// protected image build/read/decrypt throughput for a synthetic guest.
+import {
+  buildProtectedImage,
+  buildSeHeader,
+  decryptProtectedImage,
+  ecdhSharedX,
+  ecdhSharedXNoble,
+  generateHostKeyPair,
+  openSeHeader,
+  readProtectedImage,
+} from '../dist/index.js';
+
+function time(label, iterations, fn) {
+  fn();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6 / iterations;
+  console.log(`${label.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms/op`);
+  return ms;
+}
+
+const hosts = [generateHostKeyPair(), generateHostKeyPair(), generateHostKeyPair()];
+const cck = new Uint8Array(32).fill(7);
+const psw = { mask: 0x0000000180000000n, addr: 0x10000n };
+
+time('P-521 ECDH, node:crypto', 50, () => ecdhSharedX(hosts[0].privateKey, hosts[1].publicKey));
+time('P-521 ECDH, @noble/curves', 20, () => ecdhSharedXNoble(hosts[0].privateKey, hosts[1].publicKey));
+time('generateHostKeyPair', 20, () => generateHostKeyPair());
+const one = buildSeHeader({ hostPublicKeys: [hosts[0].publicKey], cck, psw });
+const three = buildSeHeader({ hostPublicKeys: hosts.map((h) => h.publicKey), cck, psw });
+time('buildSeHeader, 1 host key', 20, () => buildSeHeader({ hostPublicKeys: [hosts[0].publicKey], cck, psw }));
+time('buildSeHeader, 3 host keys', 20, () => buildSeHeader({ hostPublicKeys: hosts.map((h) => h.publicKey), cck, psw }));
+time('openSeHeader, 1 key slot', 50, () => openSeHeader(one, [hosts[0]]).wipe());
+time('openSeHeader, 3 key slots (last one)', 50, () => openSeHeader(three, [hosts[2]]).wipe());
+
+const mib = Number(process.env.BENCH_GUEST_MIB ?? 16);
+const pages = [];
+for (let i = 0; i < mib * 256; i++) {
+  const data = new Uint8Array(4096);
+  data.fill(i & 0xff);
+  pages.push({ address: BigInt(i * 4096), data });
+}
+const guest = { entry: 0x10000n, pages };
+let bytes;
+const buildMs = time(`buildProtectedImage, ${mib} MiB guest`, 1, () => {
+  bytes = buildProtectedImage({ guest, hostPublicKeys: [hosts[0].publicKey], cck });
+});
+console.log(`${'  = build throughput'.padEnd(44)} ${(mib / (buildMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
+let image;
+const readMs = time(`readProtectedImage, ${mib} MiB guest`, 3, () => {
+  image = readProtectedImage(bytes);
+});
+console.log(`${'  = read (SHA-256 + checks) throughput'.padEnd(44)} ${(mib / (readMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
+const secrets = openSeHeader(image.seHeader, [hosts[0]]);
+const decryptMs = time(`decrypt all pages, ${mib} MiB guest`, 1, () => {
+  for (const p of decryptProtectedImage(image, secrets.imageXtsKey)) p.plaintext.fill(0);
+});
+console.log(`${'  = XTS decrypt throughput'.padEnd(44)} ${(mib / (decryptMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
+secrets.wipe();
