@@ -16,6 +16,7 @@ import {
   type GuestMemoryImage,
   type ImageErrorReason,
 } from '../src/image/index.ts';
+import { deterministicRandom } from '../src/random.ts';
 import { openSeHeader, parseSeHeader } from '../src/se-header/index.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -221,6 +222,20 @@ describe('buildProtectedImage / readProtectedImage', () => {
     badTweak[entry1]! ^= 0x01;
     badTweak.set(sha256(badTweak.subarray(0, badTweak.length - 32)), badTweak.length - 32);
     expect(reasonOf(() => readProtectedImage(badTweak))).toBe('bad-page-table');
+  });
+
+  it('is byte-for-byte reproducible with a deterministic random source', () => {
+    const guest = loadGuestElf(twoRangeGuest());
+    const make = (): Uint8Array => {
+      const random = deterministicRandom('image-test');
+      const machine = generateHostKeyPair(random);
+      return buildProtectedImage({ guest, hostPublicKeys: [machine.publicKey], cck, allowDumping: true, random });
+    };
+    const a = make();
+    expect(hex(make())).toBe(hex(a));
+    const random = deterministicRandom('image-test');
+    const machine = generateHostKeyPair(random);
+    expect(openSeHeader(readProtectedImage(a).seHeader, [machine]).allowDumping).toBe(true);
   });
 
   it('refuses guests without pages', () => {

@@ -35,7 +35,8 @@ import {
   utf8String,
   type DerNode,
 } from './der.js';
-import { P521_SIZE, defaultRandom, normalizePublicKey, type HostKeyPair, type RandomSource } from './host-key.js';
+import { systemRandom, type RandomSource } from '../random.js';
+import { P521_SIZE, normalizePublicKey, type HostKeyPair } from './host-key.js';
 import { fromPem, looksLikePem, toPem } from './pem.js';
 
 export const OID = {
@@ -215,7 +216,7 @@ export const DEFAULT_HOST_KEY_SUBJECT: NameAttributes = [
  * self-signature verifies as a trust anchor; and a SubjectKeyIdentifier.
  */
 export function createHostKeyDocument(keys: HostKeyPair, options: HostKeyDocumentOptions = {}): Uint8Array {
-  const random = options.random ?? defaultRandom;
+  const random = options.random ?? systemRandom;
   const subject = encodeName(options.subject ?? DEFAULT_HOST_KEY_SUBJECT);
   const notBefore = options.notBefore ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 3652 * 86_400_000);

@@ -7,8 +7,8 @@
  */
 import { p521 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBytes } from '@noble/hashes/utils.js';
 import { createECDH } from 'node:crypto';
+import { systemRandom, type RandomSource } from '../random.js';
 
 /** Byte length of a P-521 scalar or coordinate. */
 export const P521_SIZE = 66;
@@ -17,9 +17,6 @@ export const P521_POINT_SIZE = 1 + 2 * P521_SIZE;
 /** Coordinates in SE structures are left-padded to 80 bytes (s390-tools `EcPubKeyCoord`). */
 export const SE_COORD_SIZE = 80;
 
-/** A source of random bytes; injectable so that tests can be reproducible. */
-export type RandomSource = (length: number) => Uint8Array;
-export const defaultRandom: RandomSource = (n) => randomBytes(n);
 
 /** A machine host key pair. Wipe `privateKey` with `fill(0)` when done. */
 export interface HostKeyPair {
@@ -36,7 +33,7 @@ export class HostKeyError extends Error {
 }
 
 /** Makes a new P-521 host key pair (the scalar comes from `random`, retried until valid). */
-export function generateHostKeyPair(random: RandomSource = defaultRandom): HostKeyPair {
+export function generateHostKeyPair(random: RandomSource = systemRandom): HostKeyPair {
   for (;;) {
     const candidate = random(P521_SIZE);
     // Keep the scalar below 2^521 so most candidates are valid scalars (< n).

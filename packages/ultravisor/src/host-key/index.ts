@@ -7,7 +7,6 @@ export {
   P521_SIZE,
   SE_COORD_SIZE,
   HostKeyError,
-  defaultRandom,
   ecdhSharedX,
   ecdhSharedXNoble,
   generateHostKeyPair,
@@ -16,7 +15,6 @@ export {
   normalizePublicKey,
   paddedCoordinates,
   type HostKeyPair,
-  type RandomSource,
 } from './host-key.js';
 export {
   DEFAULT_HOST_KEY_SUBJECT,

@@ -7,7 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { xtsDecrypt, xtsEncrypt } from '../crypto/xts.js';
-import { defaultRandom, type RandomSource } from '../host-key/host-key.js';
+import { systemRandom, type RandomSource } from '../random.js';
 import { buildSeHeader, randomXtsKey } from '../se-header/build.js';
 import type { Psw } from '../se-header/open.js';
 import { computeImageDigests } from './digests.js';
@@ -38,7 +38,7 @@ export interface BuildProtectedImageOptions {
 
 /** The container bytes of a new protected image. */
 export function buildProtectedImage(options: BuildProtectedImageOptions): Uint8Array {
-  const random = options.random ?? defaultRandom;
+  const random = options.random ?? systemRandom;
   const pages = options.guest.pages;
   if (pages.length === 0) throw new ImageError('invalid-argument', 'the guest has no pages to put in the image');
   const page = BigInt(PAGE_SIZE);

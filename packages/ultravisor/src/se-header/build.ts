@@ -8,13 +8,12 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import {
   HostKeyError,
-  defaultRandom,
   generateHostKeyPair,
   hostKeyPairFromPrivate,
   normalizePublicKey,
   paddedCoordinates,
-  type RandomSource,
 } from '../host-key/host-key.js';
+import { systemRandom, type RandomSource } from '../random.js';
 import { SeHeaderError } from './errors.js';
 import { buildKeySlot } from './key-slot.js';
 import {
@@ -64,7 +63,7 @@ export interface BuildSeHeaderOptions {
 
 /** Builds a version 0x0100 SE header. */
 export function buildSeHeader(options: BuildSeHeaderOptions): Uint8Array {
-  const random = options.random ?? defaultRandom;
+  const random = options.random ?? systemRandom;
   const nks = options.hostPublicKeys.length;
   const sea = ENCRYPTED_AREA_MIN_SIZE;
   const sehs = seHeaderSize(nks, sea);
@@ -127,7 +126,7 @@ export function buildSeHeader(options: BuildSeHeaderOptions): Uint8Array {
 }
 
 /** 64 random bytes whose halves differ (XTS key1 ≠ key2). */
-export function randomXtsKey(random: RandomSource = defaultRandom): Uint8Array {
+export function randomXtsKey(random: RandomSource = systemRandom): Uint8Array {
   for (;;) {
     const key = random(IMAGE_XTS_KEY_SIZE);
     if (key.subarray(0, 32).some((b, i) => b !== key[32 + i])) return key;
