@@ -1,0 +1,26 @@
+/**
+ * GNU objdump as the reference disassembler: runs `s390x-linux-gnu-objdump -d` on an object or
+ * executable and returns each instruction's address, bytes and text (symbol annotations such as
+ * `<main+0x10>` removed, as our disassembler prints bare addresses).
+ */
+import { requireTool, run } from '@pvdump/test-support';
+
+export interface ObjdumpLine {
+  address: bigint;
+  bytes: Uint8Array;
+  text: string;
+}
+
+export function objdump(path: string): ObjdumpLine[] {
+  requireTool('s390x-linux-gnu-objdump');
+  const out = run('s390x-linux-gnu-objdump', ['-d', '-z', path]);
+  const lines: ObjdumpLine[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^\s*([0-9a-f]+):\t((?:[0-9a-f]{2} )+)\s*\t?(.*)$/.exec(line);
+    if (!m) continue;
+    const bytes = Uint8Array.from(m[2]!.trim().split(' '), (h) => parseInt(h, 16));
+    const text = m[3]!.replace(/\s+<[^>]*>$/, '').replace(/\s+$/, '');
+    lines.push({ address: BigInt('0x' + m[1]!), bytes, text });
+  }
+  return lines;
+}
