@@ -168,7 +168,11 @@ export function decodeString(node: DerNode): string {
   if (node.tag !== Tag.utf8String && node.tag !== Tag.printableString && node.tag !== Tag.ia5String) {
     throw new DerError(`expected a string at byte ${node.offset}, found tag 0x${node.tag.toString(16)}`);
   }
-  return new TextDecoder('utf-8', { fatal: true }).decode(node.value);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(node.value);
+  } catch {
+    throw new DerError(`string at byte ${node.offset} is not valid UTF-8`);
+  }
 }
 
 /** UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) as a Date. */
