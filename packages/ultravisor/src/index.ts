@@ -118,7 +118,7 @@ export { PAGE_SIZE, SparseHostStorage, type HostStorage } from './storage/host-s
 export { SecureCpuError, SecureStorageAccessError, UvCallFailedError, UvcProgramException } from './errors.js';
 export { systemRandom, deterministicRandom, type RandomSource } from './random.js';
 export { UnpackDigests } from './unpack-digests.js';
-export { xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH } from './crypto/xts.js';
+export { defaultXtsBackend, nodeXtsAvailable, xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH, type XtsBackend } from './crypto/xts.js';
 export { DUMP_KEY_INFO, DUMP_SEED_LENGTH, deriveDumpKey } from './crypto/dump-crypto.js';
 export { CPU_DUMP_CONFIDENTIAL_LENGTH, CPU_DUMP_V1_LENGTH, CpuConfidentialOffset, CpuDumpOffset, HAS_OSII_FLAG, cpuConfidentialArea } from './dump/cpu-data.js';
 export { COMPLETION_V1_LENGTH, CompletionOffset } from './dump/completion.js';

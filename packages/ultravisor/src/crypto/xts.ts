@@ -1,7 +1,14 @@
 // AES-256-XTS (IEEE 1619) on @noble/ciphers' AES, for whole data units that are a multiple of
 // 16 bytes (a 4 KiB page is 256 blocks, so ciphertext stealing never occurs; spec
 // pv-dump-crypto.md §7). Key = key1 (data) ‖ key2 (tweak); tweak = the 16-byte IV as given.
+// node:crypto's OpenSSL aes-256-xts is a fast path (about 15x faster), tested to agree.
 import { ecb } from '@noble/ciphers/aes.js';
+import { createCipheriv, createDecipheriv, getCiphers } from 'node:crypto';
+
+/** `noble`: the pure-JS implementation below; `node`: OpenSSL through node:crypto. */
+export type XtsBackend = 'noble' | 'node';
+export const nodeXtsAvailable: boolean = getCiphers().includes('aes-256-xts');
+export const defaultXtsBackend: XtsBackend = nodeXtsAvailable ? 'node' : 'noble';
 
 export const XTS_KEY_LENGTH = 64;
 export const XTS_TWEAK_LENGTH = 16;
@@ -42,8 +49,19 @@ function xorInto(target: Uint8Array, mask: Uint8Array): void {
   for (let i = 0; i < target.length; i++) target[i] = target[i]! ^ mask[i]!;
 }
 
-function xts(key: Uint8Array, tweak: Uint8Array, data: Uint8Array, encrypt: boolean): Uint8Array {
+function xtsNode(key: Uint8Array, tweak: Uint8Array, data: Uint8Array, encrypt: boolean): Uint8Array {
+  const c = encrypt ? createCipheriv('aes-256-xts', key, tweak) : createDecipheriv('aes-256-xts', key, tweak);
+  const out = new Uint8Array(data.length);
+  const head = c.update(data);
+  out.set(head);
+  out.set(c.final(), head.length);
+  head.fill(0);
+  return out;
+}
+
+function xts(key: Uint8Array, tweak: Uint8Array, data: Uint8Array, encrypt: boolean, backend: XtsBackend): Uint8Array {
   checkArguments(key, tweak, data);
+  if (backend === 'node') return xtsNode(key, tweak, data, encrypt);
   const key1 = key.subarray(0, 32);
   const key2 = key.subarray(32, 64);
   const t = tweakStream(key2, tweak, data.length);
@@ -58,11 +76,11 @@ function xts(key: Uint8Array, tweak: Uint8Array, data: Uint8Array, encrypt: bool
 }
 
 /** Encrypts one data unit (e.g. a 4 KiB page); returns a new array. */
-export function xtsEncrypt(key: Uint8Array, tweak: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return xts(key, tweak, plaintext, true);
+export function xtsEncrypt(key: Uint8Array, tweak: Uint8Array, plaintext: Uint8Array, backend: XtsBackend = defaultXtsBackend): Uint8Array {
+  return xts(key, tweak, plaintext, true, backend);
 }
 
 /** Decrypts one data unit; returns a new array. */
-export function xtsDecrypt(key: Uint8Array, tweak: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  return xts(key, tweak, ciphertext, false);
+export function xtsDecrypt(key: Uint8Array, tweak: Uint8Array, ciphertext: Uint8Array, backend: XtsBackend = defaultXtsBackend): Uint8Array {
+  return xts(key, tweak, ciphertext, false, backend);
 }

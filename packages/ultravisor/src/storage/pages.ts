@@ -1,7 +1,7 @@
 // Secure-page mechanics (spec ultravisor.md §7.3-§7.5 [E]): export = encrypt in place with
 // AES-256-XTS(export key, component | nonce) and remember {component, SHA-256(ciphertext)};
 // import = check the stored digest, decrypt, forget the record (or clear a never-seen page).
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
 import { xtsDecrypt, xtsEncrypt } from '../crypto/xts.js';
 import { combineTweak, tweakComponent } from '../dump/storage-state.js';
 import { SecureStorageAccessError } from '../errors.js';
@@ -13,6 +13,11 @@ import { PAGE_SIZE } from './host-storage.js';
 export const EXPORT_COUNTER_LIMIT = 0xffffffff;
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
+/** SHA-256 of a page (node:crypto fast path: this runs for every export and import). */
+export function pageDigest(data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(data).digest());
+}
 
 /** Throws SecureStorageAccessError if any page of [address, address + length) is protected from the host. */
 export function checkHostAccess(ctx: UvContext, address: number, length: number): void {
@@ -90,7 +95,7 @@ export function exportPage(ctx: UvContext, config: SecureConfiguration, guestPag
   plain.fill(0);
   tweak.fill(0);
   ctx.storage.write(address, cipher);
-  config.exported.set(guestPage, { component, digest: sha256(cipher) });
+  config.exported.set(guestPage, { component, digest: pageDigest(cipher) });
   markNonSecure(ctx, config, guestPage, hostPage);
   return undefined;
 }
@@ -103,7 +108,7 @@ export function importPage(ctx: UvContext, config: SecureConfiguration, guestPag
     ctx.storage.write(address, ZERO_PAGE);
   } else {
     const cipher = ctx.storage.read(address, PAGE_SIZE);
-    if (!equalBytes(sha256(cipher), record.digest)) return StorageRc.INTEGRITY;
+    if (!equalBytes(pageDigest(cipher), record.digest)) return StorageRc.INTEGRITY;
     const tweak = combineTweak(record.component, config.tweakNonce);
     const plain = xtsDecrypt(config.exportKey, tweak, cipher);
     tweak.fill(0);
