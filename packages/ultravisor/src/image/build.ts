@@ -9,11 +9,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { xtsDecrypt, xtsEncrypt } from '../crypto/xts.js';
 import { systemRandom, type RandomSource } from '../random.js';
 import { buildSeHeader, randomXtsKey } from '../se-header/build.js';
+import { ENCRYPTED_AREA_MIN_SIZE, seHeaderSize } from '../se-header/layout.js';
 import type { Psw } from '../se-header/open.js';
-import { computeImageDigests } from './digests.js';
+import { UnpackDigests } from '../unpack-digests.js';
 import { ImageError } from './errors.js';
 import { PAGE_SIZE, type GuestMemoryImage } from './guest-elf.js';
-import { ContainerOffset, IMAGE_MAGIC, IMAGE_VERSION, PAGE_TABLE_ENTRY_SIZE, PREAMBLE_SIZE, PageEntryOffset, containerLayout, type ProtectedImage } from './format.js';
+import { CHECKSUM_SIZE, ContainerOffset, IMAGE_MAGIC, IMAGE_VERSION, PAGE_TABLE_ENTRY_SIZE, PREAMBLE_SIZE, PageEntryOffset, containerLayout, type ProtectedImage } from './format.js';
 
 /** PSW mask of a guest started in 64-bit mode (EA and BA, bits 31 and 32), as pvimg's default. */
 export const DEFAULT_PSW_MASK = 0x0000000180000000n;
@@ -68,8 +69,23 @@ export function buildProtectedImage(options: BuildProtectedImageOptions): Uint8A
 
   const imageKey = randomXtsKey(random);
   try {
-    const encrypted = pages.map((p, i) => ({ guestAddress: p.address, tweak: tweaks[i]!, ciphertext: xtsEncrypt(imageKey, tweaks[i]!, p.data) }));
-    const digests = computeImageDigests(encrypted);
+    // The header's size depends only on the number of host keys, so every part can be placed
+    // straight into the output: pages are encrypted into it while the measurement runs.
+    const expectedHeaderSize = seHeaderSize(options.hostPublicKeys.length, ENCRYPTED_AREA_MIN_SIZE);
+    const layout = containerLayout(expectedHeaderSize, pages.length);
+    const out = new Uint8Array(layout.fileSize);
+    const v = new DataView(out.buffer);
+    const measurement = new UnpackDigests();
+    pages.forEach((p, i) => {
+      const ciphertext = xtsEncrypt(imageKey, tweaks[i]!, p.data);
+      const dataOffset = layout.pageDataOffset + i * PAGE_SIZE;
+      out.set(ciphertext, dataOffset);
+      measurement.add(ciphertext, p.address, tweaks[i]!);
+      const entry = layout.pageTableOffset + i * PAGE_TABLE_ENTRY_SIZE;
+      v.setBigUint64(entry + PageEntryOffset.guestAddress, p.address);
+      out.set(tweaks[i]!, entry + PageEntryOffset.tweak);
+    });
+    const d = measurement.digests();
     const seHeader = buildSeHeader({
       hostPublicKeys: options.hostPublicKeys,
       cck: options.cck,
@@ -78,12 +94,13 @@ export function buildProtectedImage(options: BuildProtectedImageOptions): Uint8A
       ...(options.pcf !== undefined ? { pcf: options.pcf } : {}),
       allowDumping: options.allowDumping ?? false,
       scf: options.scf ?? 0n,
-      ...digests,
+      encryptedPageCount: d.pages,
+      pageListDigest: d.pld,
+      addressListDigest: d.ald,
+      tweakListDigest: d.tld,
       random,
     });
-    const layout = containerLayout(seHeader.length, pages.length);
-    const out = new Uint8Array(layout.fileSize);
-    const v = new DataView(out.buffer);
+    if (seHeader.length !== expectedHeaderSize) throw new Error(`SE header is ${seHeader.length} bytes, expected ${expectedHeaderSize}`);
     out.set(IMAGE_MAGIC, ContainerOffset.magic);
     v.setUint32(ContainerOffset.version, IMAGE_VERSION);
     v.setUint32(ContainerOffset.preambleSize, PREAMBLE_SIZE);
@@ -94,13 +111,7 @@ export function buildProtectedImage(options: BuildProtectedImageOptions): Uint8A
     v.setBigUint64(ContainerOffset.pageDataOffset, BigInt(layout.pageDataOffset));
     v.setBigUint64(ContainerOffset.fileSize, BigInt(layout.fileSize));
     out.set(seHeader, PREAMBLE_SIZE);
-    encrypted.forEach((p, i) => {
-      const entry = layout.pageTableOffset + i * PAGE_TABLE_ENTRY_SIZE;
-      v.setBigUint64(entry + PageEntryOffset.guestAddress, p.guestAddress);
-      out.set(p.tweak, entry + PageEntryOffset.tweak);
-      out.set(p.ciphertext, layout.pageDataOffset + i * PAGE_SIZE);
-    });
-    out.set(sha256(out.subarray(0, out.length - 32)), out.length - 32);
+    out.set(sha256(out.subarray(0, out.length - CHECKSUM_SIZE)), out.length - CHECKSUM_SIZE);
     return out;
   } finally {
     imageKey.fill(0);
