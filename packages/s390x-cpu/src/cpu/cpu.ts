@@ -3,7 +3,8 @@
 // and the run loop that fetches, decodes through the 64K opcode table and executes until a stop
 // condition. BigInt appears only at the API edges (snapshot, PSW, get/set of whole registers).
 
-import { DECODE_TABLE } from '../isa/dispatch.js';
+import { DECODE_TABLE, PROBLEM_DISPATCH, SUPERVISOR_DISPATCH } from '../isa/dispatch.js';
+import type { ExecFn } from '../isa/types.js';
 import { instructionLength, opcodeKey } from '../isa/decoder.js';
 import type { InstructionDef } from '../isa/types.js';
 import { decodeFields, type Format } from '../isa/formats.js';
@@ -114,6 +115,8 @@ export class Cpu {
   /** Address mask for 24/31-bit mode (0xFFFFFF / 0x7FFFFFFF); unused in 64-bit mode. */
   amask = 0xffffff;
   problemState = false;
+  /** Semantics by opcode key for the current state (problem or supervisor). */
+  private dispatch: readonly ExecFn[] = SUPERVISOR_DISPATCH;
   prefix = 0;
   /** Breaking-event address (address of the last taken branch). */
   bear = 1;
@@ -261,7 +264,10 @@ export class Cpu {
     this.amode = ea && ba ? 64 : ba ? 31 : 24;
     this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
     this.problemState = (this.maskHi & 0x00010000) !== 0;
+    this.dispatch = this.problemState ? PROBLEM_DISPATCH : SUPERVISOR_DISPATCH;
     this.waitPsw = (this.maskHi & 0x00020000) !== 0;
+    // The fast loop keeps mode, dispatch table and prefix in locals: make it re-read them.
+    this.attention = true;
   }
 
   private updateAttention(): void {
@@ -284,6 +290,7 @@ export class Cpu {
   setPrefix(prefix: number): void {
     this.prefix = prefix & 0x7fffe000;
     this.prefixEnd = this.prefix + LOWCORE_SIZE;
+    this.attention = true;
   }
 
   /** Current CPU timer value (decremented at the TOD rate since it was set). */
@@ -671,6 +678,7 @@ export class Cpu {
         }
       }
       if (this.icount >= budget) return { kind: 'budget', executed: this.icount };
+      this.updateAttention();
       try {
         if (this.trace === undefined) this.runFast(budget);
         else this.runTraced(budget);
@@ -710,32 +718,44 @@ export class Cpu {
   }
 
   private runFast(budget: number): void {
-    const table = DECODE_TABLE;
     const view = this.view;
-    while (this.icount < budget && !this.attention) {
-      const ia = this.ia;
-      let a: number;
-      let b = 0;
-      let len: number;
-      if ((ia & 1) === 0 && this.direct(ia, 6)) {
-        a = view.getUint32(ia);
-        const top = a >>> 30;
-        len = top === 0 ? 2 : top === 3 ? 6 : 4;
-        if (len === 6) b = view.getUint16(ia + 4);
-      } else {
-        const f = this.fetchSlow(ia);
-        a = f[0];
-        b = f[1];
-        len = f[2];
+    const mem = this.mem;
+    // Invariants while `attention` stays false (mode and prefix changes set it).
+    const dispatch = this.dispatch;
+    const wide = this.amode === 64;
+    const amask = this.amask;
+    const prefix = this.prefix;
+    const prefixEnd = this.prefixEnd;
+    // Fetches at or below fetchHigh outside both 8 KiB prefix windows need no prefixing or
+    // bounds checks while no page is inaccessible.
+    const fetchHigh = this.memSize - 6;
+    let n = this.icount;
+    try {
+      while (n < budget && !this.attention) {
+        const ia = this.ia;
+        let a: number;
+        let b = 0;
+        let len: number;
+        if ((ia & 1) === 0 && ia >= LOWCORE_SIZE && ia <= fetchHigh && (ia >= prefixEnd || ia + 6 <= prefix) && mem.inaccessibleCount === 0) {
+          a = view.getUint32(ia);
+          const top = a >>> 30;
+          len = top === 0 ? 2 : top === 3 ? 6 : 4;
+          if (len === 6) b = view.getUint16(ia + 4);
+        } else {
+          const f = this.fetchSlow(ia);
+          a = f[0];
+          b = f[1];
+          len = f[2];
+        }
+        this.ilen = len;
+        this.nextIa = wide ? ia + len : ((ia + len) & amask) >>> 0;
+        n++;
+        // The dispatch table of the current state raises operation/privileged-operation itself.
+        (dispatch[opcodeKey(a, b)] as ExecFn)(this, a, b);
+        this.ia = this.nextIa;
       }
-      this.ilen = len;
-      this.nextIa = this.amode === 64 ? ia + len : ((ia + len) & this.amask) >>> 0;
-      this.icount++;
-      const entry = table[opcodeKey(a, b)];
-      if (entry === undefined) throw new ProgramException(PGM_OPERATION);
-      if (entry.privileged && this.problemState) throw new ProgramException(PGM_PRIVILEGED);
-      entry.exec(this, a, b);
-      this.ia = this.nextIa;
+    } finally {
+      this.icount = n;
     }
   }
 

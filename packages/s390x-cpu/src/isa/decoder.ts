@@ -49,9 +49,14 @@ export function opcodeKey(a: number, b: number): number {
   }
 }
 
-/** Lookup key of a table entry's `opcode` (QEMU notation: one byte, or byte << 8 | extension). */
+/**
+ * Lookup key of a table entry's `opcode`: QEMU notation (one byte, or byte << 8 | extension, so
+ * 0xa708 for LHI) or the three-digit form byte << 4 | nibble (0xa78) for first bytes with a 4-bit extension (0x01xx stays QEMU notation).
+ */
 export function keyOfOpcode(opcode: number): number {
-  return opcode < 0x100 ? opcode << 8 : opcode;
+  if (opcode < 0x100) return opcode << 8;
+  if (opcode < 0x1000 && EXTENSION[opcode >>> 4] === ExtensionKind.Nibble) return ((opcode >>> 4) << 8) | (opcode & 15);
+  return opcode;
 }
 
 /** Builds the 64K-entry table; throws on duplicate opcodes or a format/length mismatch. */

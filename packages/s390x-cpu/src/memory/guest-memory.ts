@@ -55,7 +55,8 @@ export class GuestMemory implements AbsoluteStorage {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   private readonly inaccessible: Uint8Array;
-  private count = 0;
+  /** Number of inaccessible pages (a plain field: the CPU reads it on every storage access). */
+  inaccessibleCount = 0;
   onInaccessibleAccess: InaccessibleHandler | undefined = undefined;
 
   constructor(size: number) {
@@ -72,10 +73,6 @@ export class GuestMemory implements AbsoluteStorage {
     return this.inaccessible.length;
   }
 
-  get inaccessibleCount(): number {
-    return this.count;
-  }
-
   isPageAccessible(page: number): boolean {
     return this.inaccessible[page] === 0;
   }
@@ -86,7 +83,7 @@ export class GuestMemory implements AbsoluteStorage {
     const was = this.inaccessible[page] === 0;
     if (was === accessible) return;
     this.inaccessible[page] = accessible ? 0 : 1;
-    this.count += accessible ? -1 : 1;
+    this.inaccessibleCount += accessible ? -1 : 1;
   }
 
   /** Copies `length` bytes at absolute `address` (host view: ignores accessibility). */
