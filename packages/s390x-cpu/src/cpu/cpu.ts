@@ -329,7 +329,8 @@ export class Cpu {
   ea(x: number, b: number, d: number): number {
     const r = this.r;
     let lo = d;
-    let hi = d < 0 ? -1 : 0;
+    // A negative displacement is carried by `lo` itself; the floor-division carry below propagates it.
+    let hi = 0;
     if (x !== 0) {
       lo += r[2 * x + 1]!;
       hi += r[2 * x]!;
