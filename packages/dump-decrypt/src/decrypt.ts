@@ -20,10 +20,10 @@ import { findVmcoreinfo } from './vmcoreinfo.js';
 export interface DecryptOptions {
   /** Add NT_AUXV (AT_HWCAP with vector registers) so gdb shows V0–V31; zgetdump writes none. Default false. */
   auxv?: boolean;
-  /** `node` (OpenSSL, default when available) or `noble` (pure JS). */
+  /** `node` (batched OpenSSL, the default where available), `node-xts` (OpenSSL XTS per page) or `noble` (pure JS). */
   backend?: CryptoBackend;
   /**
-   * Worker threads for the node backend: a number, or `auto` (default) = one per core when the
+   * Worker threads (node backend only): a number, or `auto` (default) = one per core when the
    * dump has at least 64 MiB of memory, none for smaller dumps. 0 decrypts on the calling thread.
    */
   workers?: number | 'auto';

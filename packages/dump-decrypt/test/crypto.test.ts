@@ -6,6 +6,9 @@ import { deriveDumpKey } from '../src/crypto/dump-key.ts';
 import { gcmOpen, gcmSeal } from '../src/crypto/gcm.ts';
 import { multiplyByAlpha, xtsDecrypt, xtsEncrypt } from '../src/crypto/xts.ts';
 import { NodeXts, nodeXtsAvailable } from '../src/crypto/xts-node.ts';
+import * as nodeCrypto from 'node:crypto';
+import { createBatchXts, wasmSimdAvailable, whitenModuleBytes } from '../src/crypto/xts-batch.ts';
+import { batchAvailable, createPageCipher, defaultBackend } from '../src/crypto/page-cipher.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -31,7 +34,14 @@ describe('AES-256-XTS on noble (IEEE 1619)', () => {
       expect(toHex(xtsEncrypt(key, hex(v.tweak), hex(v.plaintext)))).toBe(v.ciphertext);
       expect(toHex(xtsDecrypt(key, hex(v.tweak), hex(v.ciphertext)))).toBe(v.plaintext);
     });
-    it(`${v.name}: node:crypto fast path agrees`, () => {
+    it(`${v.name}: batched fast path (ECB + WebAssembly whitening) agrees`, () => {
+      const b = createBatchXts(nodeCrypto, whitenModuleBytes(), hex(v.key1 + v.key2));
+      const data = hex(v.ciphertext);
+      b.decryptUnits(hex(v.tweak), data, 512);
+      b.dispose();
+      expect(toHex(data)).toBe(v.plaintext);
+    });
+    it(`${v.name}: node:crypto aes-256-xts agrees`, () => {
       const x = new NodeXts(hex(v.key1 + v.key2));
       expect(toHex(x.decrypt(hex(v.tweak), hex(v.ciphertext)))).toBe(v.plaintext);
       expect(toHex(x.encrypt(hex(v.tweak), hex(v.plaintext)))).toBe(v.ciphertext);
@@ -72,9 +82,33 @@ describe('AES-256-XTS on noble (IEEE 1619)', () => {
   });
 });
 
-describe('noble and node:crypto XTS agree', () => {
-  it('node:crypto offers aes-256-xts here', () => {
+describe('noble, node:crypto XTS and the batched path agree', () => {
+  it('this runtime offers aes-256-xts, aes-256-ecb and WebAssembly SIMD, so the batched path is the default', () => {
     expect(nodeXtsAvailable()).toBe(true);
+    expect(wasmSimdAvailable()).toBe(true);
+    expect(batchAvailable()).toBe(true);
+    expect(defaultBackend()).toBe('node');
+  });
+  it('the three page ciphers give identical bytes on random runs of pages (1 to 70 pages, across sub-batches)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }).filter((k) => toHex(k.subarray(0, 32)) !== toHex(k.subarray(32))),
+        fc.integer({ min: 1, max: 70 }),
+        (key, pages) => {
+          const tweaks = Uint8Array.from(randomBytes(pages * 16));
+          const data = Uint8Array.from(randomBytes(pages * 4096));
+          const outs = (['node', 'node-xts', 'noble'] as const).map((backend) => {
+            const c = createPageCipher(key, backend);
+            const d = data.slice();
+            c.decryptPages(tweaks, d);
+            c.dispose();
+            return toHex(d);
+          });
+          return outs[0] === outs[1] && outs[1] === outs[2] && outs[0] !== toHex(data);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
   it('gives identical bytes on random keys, tweaks and pages', () => {
     fc.assert(

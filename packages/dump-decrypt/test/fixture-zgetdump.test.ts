@@ -78,7 +78,8 @@ function flipped(offset: number): string {
 
 describe('decrypting pv-dump.elf like zgetdump -k', () => {
   for (const [name, opts] of [
-    ['node:crypto, calling thread', { backend: 'node', workers: 0 }],
+    ['batched node:crypto, calling thread', { backend: 'node', workers: 0 }],
+    ['node:crypto XTS per page', { backend: 'node-xts', workers: 0 }],
     ['node:crypto, 2 worker threads, small runs', { backend: 'node', workers: 2, runPages: 7 }],
     ['noble', { backend: 'noble', workers: 0 }],
   ] as const) {

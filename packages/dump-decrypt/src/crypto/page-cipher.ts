@@ -1,18 +1,32 @@
 /**
- * One interface over the two XTS implementations for 4 KiB PV pages (spec pv-dump-crypto.md §7):
- * `node` (OpenSSL through node:crypto, the fast path) and `noble` (portable pure JS).
+ * One interface over the XTS implementations for runs of 4 KiB PV pages (spec
+ * pv-dump-crypto.md §7):
+ * - `node`: batched, OpenSSL AES-ECB through node:crypto plus WebAssembly whitening
+ *   (crypto/xts-batch.ts), the fast path and the default where available;
+ * - `node-xts`: OpenSSL's aes-256-xts, one cipher context per page;
+ * - `noble`: pure JavaScript on @noble/ciphers (crypto/xts.ts), the portable base.
+ * All three give identical bytes (tests prove it).
  */
+import * as nodeCrypto from 'node:crypto';
+import { createBatchXts, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from './xts-batch.js';
 import { xtsDecrypt } from './xts.js';
 import { NodeXts, nodeXtsAvailable } from './xts-node.js';
 
-export type CryptoBackend = 'node' | 'noble';
+export type CryptoBackend = 'node' | 'node-xts' | 'noble';
+export const PAGE_BYTES = 4096;
 
 export interface PageCipher {
   readonly backend: CryptoBackend;
-  /** Decrypts one page with its 16-byte tweak into `out` (same length as `ciphertext`). */
-  decryptPage(tweak: Uint8Array, ciphertext: Uint8Array, out: Uint8Array): void;
+  /** Decrypts `pages` (n whole pages, back to back) in place; `tweaks` holds their n 16-byte tweaks. */
+  decryptPages(tweaks: Uint8Array, pages: Uint8Array): void;
   /** Forgets (and where possible wipes) the key. */
   dispose(): void;
+}
+
+function eachPage(tweaks: Uint8Array, pages: Uint8Array, fn: (tweak: Uint8Array, page: Uint8Array) => void): void {
+  const n = pages.length / PAGE_BYTES;
+  if (!Number.isInteger(n) || tweaks.length !== n * 16) throw new RangeError(`${pages.length} bytes of pages need ${n * 16} tweak bytes, got ${tweaks.length}`);
+  for (let i = 0; i < n; i++) fn(tweaks.subarray(i * 16, i * 16 + 16), pages.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES));
 }
 
 class NoblePageCipher implements PageCipher {
@@ -21,40 +35,67 @@ class NoblePageCipher implements PageCipher {
   constructor(key: Uint8Array) {
     this.#key = key.slice();
   }
-  decryptPage(tweak: Uint8Array, ciphertext: Uint8Array, out: Uint8Array): void {
-    const plain = xtsDecrypt(this.#key, tweak, ciphertext);
-    out.set(plain);
-    plain.fill(0);
+  decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
+    eachPage(tweaks, pages, (tweak, page) => {
+      const plain = xtsDecrypt(this.#key, tweak, page);
+      page.set(plain);
+      plain.fill(0);
+    });
   }
   dispose(): void {
     this.#key.fill(0);
   }
 }
 
-class NodePageCipher implements PageCipher {
-  readonly backend = 'node';
+class NodeXtsPageCipher implements PageCipher {
+  readonly backend = 'node-xts';
   readonly #xts: NodeXts;
   constructor(key: Uint8Array) {
     this.#xts = new NodeXts(key);
   }
-  decryptPage(tweak: Uint8Array, ciphertext: Uint8Array, out: Uint8Array): void {
-    out.set(this.#xts.decrypt(tweak, ciphertext));
+  decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
+    eachPage(tweaks, pages, (tweak, page) => page.set(this.#xts.decrypt(tweak, page)));
   }
   dispose(): void {
     this.#xts.dispose();
   }
 }
 
-/** The default backend: node:crypto when its OpenSSL has aes-256-xts, else noble. */
+class BatchPageCipher implements PageCipher {
+  readonly backend = 'node';
+  readonly #batch: BatchXts;
+  constructor(key: Uint8Array) {
+    this.#batch = createBatchXts(nodeCrypto, whitenModuleBytes(), key);
+  }
+  decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
+    this.#batch.decryptUnits(tweaks, pages, PAGE_BYTES);
+  }
+  dispose(): void {
+    this.#batch.dispose();
+  }
+}
+
+let batchOk: boolean | undefined;
+/** True when the batched node path can run here (OpenSSL AES-256-ECB and WebAssembly SIMD). */
+export function batchAvailable(): boolean {
+  batchOk ??= nodeCrypto.getCiphers().includes('aes-256-ecb') && wasmSimdAvailable();
+  return batchOk;
+}
+
+/** The fastest backend this runtime offers. */
 export function defaultBackend(): CryptoBackend {
-  return nodeXtsAvailable() ? 'node' : 'noble';
+  return batchAvailable() ? 'node' : nodeXtsAvailable() ? 'node-xts' : 'noble';
 }
 
 /** A page cipher for the 64-byte memory XTS key; the caller keeps (and wipes) its own key copy. */
 export function createPageCipher(key: Uint8Array, backend: CryptoBackend = defaultBackend()): PageCipher {
   if (backend === 'node') {
+    if (!batchAvailable()) throw new Error('the node backend needs OpenSSL AES-256-ECB and WebAssembly SIMD; use node-xts or noble');
+    return new BatchPageCipher(key);
+  }
+  if (backend === 'node-xts') {
     if (!nodeXtsAvailable()) throw new Error('node:crypto of this Node has no aes-256-xts; use the noble backend');
-    return new NodePageCipher(key);
+    return new NodeXtsPageCipher(key);
   }
   return new NoblePageCipher(key);
 }

@@ -38,7 +38,8 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
 
 /**
  * Decrypts a run of whole pages in place: `data` holds the file bytes of pages
- * `firstPage … firstPage + n − 1`, `meta` their entries. `metaFileOffset` names the table in errors.
+ * `firstPage … firstPage + n − 1`, `meta` their entries. Each stretch of consecutive encrypted
+ * pages goes to the cipher in one call. `metaFileOffset` names the table in errors.
  */
 export function decryptPagesInPlace(
   cipher: PageCipher,
@@ -50,14 +51,25 @@ export function decryptPagesInPlace(
   metaFileOffset?: number,
 ): void {
   const n = data.length / PV_PAGE_SIZE;
-  const tweak = new Uint8Array(16);
+  const tweaks = new Uint8Array(n * 16);
+  let stretch = -1; // first page of the current stretch of encrypted pages
+  const flush = (end: number): void => {
+    if (stretch < 0) return;
+    cipher.decryptPages(tweaks.subarray(stretch * 16, end * 16), data.subarray(stretch * PV_PAGE_SIZE, end * PV_PAGE_SIZE));
+    stretch = -1;
+  };
   for (let i = 0; i < n; i++) {
     const e = i * STORAGE_ENTRY_BYTES;
-    const page = data.subarray(i * PV_PAGE_SIZE, (i + 1) * PV_PAGE_SIZE);
     const kind = classifyEntry(meta, e, firstPage + i, loadStart + BigInt(firstPage + i) * BigInt(PV_PAGE_SIZE), metaFileOffset);
-    if (kind === PageKind.Encrypted) cipher.decryptPage(pageTweak(meta, e, nonce, tweak), page, page);
-    else if (kind === PageKind.Zero) page.fill(0);
-    // Shared pages are plaintext already.
+    if (kind === PageKind.Encrypted) {
+      pageTweak(meta, e, nonce, tweaks.subarray(i * 16, i * 16 + 16));
+      if (stretch < 0) stretch = i;
+      continue;
+    }
+    flush(i);
+    // Zero pages read as zeros whatever the file holds; shared pages are plaintext already.
+    if (kind === PageKind.Zero) data.fill(0, i * PV_PAGE_SIZE, (i + 1) * PV_PAGE_SIZE);
   }
-  tweak.fill(0);
+  flush(n);
+  tweaks.fill(0);
 }

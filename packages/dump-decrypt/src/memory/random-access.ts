@@ -63,7 +63,7 @@ export class DecryptedMemory {
     const data = await reader.readFile(ctx.load.fileOffset + BigInt(index) * BigInt(PV_PAGE_SIZE), PV_PAGE_SIZE);
     if (kind === PageKind.Encrypted) {
       const tweak = pageTweak(meta, 0, ctx.secrets.tweakNonce, new Uint8Array(16));
-      this.cipher.decryptPage(tweak, data, data);
+      this.cipher.decryptPages(tweak, data);
       tweak.fill(0);
     }
     return data;

@@ -1,5 +1,5 @@
 /**
- * Worker threads for bulk page decryption (node:crypto backend): the main thread reads runs of
+ * Worker threads for bulk page decryption (the batched `node` backend): the main thread reads runs of
  * pages and their storage-state entries, workers decrypt them in place, and results come back in
  * submission order so the output stays in page order. Buffers are transferred, never copied.
  *
@@ -8,6 +8,7 @@
  * has already validated every one before any run is submitted.
  */
 import { Worker } from 'node:worker_threads';
+import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
 
 interface RunRequest {
@@ -21,19 +22,19 @@ interface RunResult {
   error?: string;
 }
 
-/** Runs inside the worker (as source text): keep it free of outer references. */
-function pageWorkerMain(): void {
+/**
+ * Runs inside the worker (as source text, with `createBatchXts` passed in): keep it free of
+ * outer references. Decrypts each stretch of consecutive encrypted pages in one batch call.
+ */
+function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   const nc = require('node:crypto') as typeof import('node:crypto');
-  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array };
-  const keyCopy = Buffer.from(init.key);
-  const key = nc.createSecretKey(keyCopy);
-  keyCopy.fill(0);
+  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array };
+  const batch = makeBatch(nc, init.wasm, init.key);
   init.key.fill(0);
   const nonce = Uint8Array.from(init.nonce);
   init.nonce.fill(0);
   const PAGE = 4096;
-  const tweak = Buffer.alloc(16);
   const port = wt.parentPort;
   if (port === null) return;
   port.on('message', (m: { id: number; meta: ArrayBuffer; data: ArrayBuffer }) => {
@@ -41,17 +42,23 @@ function pageWorkerMain(): void {
       const meta = new Uint8Array(m.meta);
       const data = new Uint8Array(m.data);
       const pages = data.length / PAGE;
-      for (let i = 0; i < pages; i++) {
+      const tweaks = new Uint8Array(pages * 16);
+      let stretch = -1;
+      for (let i = 0; i <= pages; i++) {
         const e = i * 16;
-        const special = meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff;
-        if (!special) {
-          for (let k = 0; k < 16; k++) tweak[k] = (meta[e + k] as number) | (nonce[k] as number);
-          const plain = nc.createDecipheriv('aes-256-xts', key, tweak).update(data.subarray(i * PAGE, (i + 1) * PAGE));
-          data.set(plain, i * PAGE);
-        } else if (((meta[e + 15] as number) & 0x03) === 0x01) {
-          data.fill(0, i * PAGE, (i + 1) * PAGE);
+        const encrypted = i < pages && !(meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff);
+        if (encrypted) {
+          for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
+          if (stretch < 0) stretch = i;
+          continue;
         }
+        if (stretch >= 0) {
+          batch.decryptUnits(tweaks.subarray(stretch * 16, i * 16), data.subarray(stretch * PAGE, i * PAGE), PAGE);
+          stretch = -1;
+        }
+        if (i < pages && ((meta[e + 15] as number) & 0x03) === 0x01) data.fill(0, i * PAGE, (i + 1) * PAGE);
       }
+      tweaks.fill(0);
       port.postMessage({ id: m.id, data: m.data }, [m.data]);
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
@@ -67,10 +74,11 @@ export class PageWorkerPool {
   #nextWorker = 0;
 
   constructor(count: number, xtsKey: Uint8Array, nonce: Uint8Array) {
-    const source = `(${pageWorkerMain.toString()})()`;
+    const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()})`;
+    const wasm = whitenModuleBytes();
     for (let i = 0; i < count; i++) {
       // Each worker gets its own copy of the key (structured clone) and wipes it after import.
-      const w = new Worker(source, { eval: true, workerData: { key: xtsKey.slice(), nonce: nonce.slice() } });
+      const w = new Worker(source, { eval: true, workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm } });
       w.on('message', (r: RunResult) => this.#settle(r));
       w.on('error', (e) => this.#failAll(e));
       this.#workers.push(w);
