@@ -1,6 +1,7 @@
 /**
  * Typed SE header errors. `reason` is a fixed union so the UV can map each to a return code
- * (spec ultravisor.md §7.2: no key slot → rc 0x108; any other refusal → rc 0x109 [E]).
+ * (spec ultravisor.md §7.2: no key slot → rc 0x108 [P]; the others are emulator-defined, see
+ * `seHeaderRc` in calls/image.ts).
  */
 
 export type SeHeaderErrorReason =

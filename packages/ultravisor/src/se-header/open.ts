@@ -8,7 +8,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { HostKeyError, hostKeyHash, normalizePublicKey, type HostKeyPair } from '../host-key/host-key.js';
 import { SeHeaderError } from './errors.js';
 import { unwrapKeySlot } from './key-slot.js';
-import { CCK_SIZE, EncryptedOffset, HeaderSize, IMAGE_XTS_KEY_SIZE } from './layout.js';
+import { CCK_SIZE, EncryptedOffset, HeaderOffset, HeaderSize, IMAGE_XTS_KEY_SIZE } from './layout.js';
 import { parseSeHeader, type ParsedSeHeader } from './parse.js';
 
 /** A 16-byte PSW: 64-bit mask and 64-bit instruction address. */
@@ -62,7 +62,7 @@ export function openSeHeader(bytes: Uint8Array, hostKeys: readonly HostKeyPair[]
       `none of the ${header.keySlotCount} key slot(s) is for this machine's host key${hostKeys.length === 1 ? '' : 's'} (the image was built for other hosts)`,
     );
   }
-  const slotOffset = header.aadLength - HeaderSize.keySlot * (header.keySlotCount - match.slot);
+  const slotOffset = HeaderOffset.keySlots + HeaderSize.keySlot * match.slot;
   const protectionKey = unwrapKeySlot(header.keySlots[match.slot]!.bytes, match.key.privateKey, customerPublicKey);
   if (protectionKey === undefined) {
     throw new SeHeaderError(
