@@ -4,6 +4,7 @@
 
 export * from './state/psw.js';
 export * from './state/snapshot.js';
+export * from './state/store-status.js';
 export * from './memory/guest-memory.js';
 export * from './cpu/exceptions.js';
 export * from './cpu/clock.js';

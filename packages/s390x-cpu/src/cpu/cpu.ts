@@ -31,6 +31,7 @@ import {
   ACR_COUNT,
   CR_COUNT,
   GPR_COUNT,
+  initialCpuResetSnapshot,
   initialCpuSnapshot,
   validateCpuSnapshot,
   VR_COUNT,
@@ -210,6 +211,16 @@ export class Cpu {
     this.gsCb = { ...s.gsCb };
     this.setPsw(s.psw);
     this.pendingInterception = undefined;
+  }
+
+  /** Initial CPU reset (§7): PSW, prefix, FPC, timers, TOD-PR, CRs and BEAR reset; GPRs, ACRs, vector registers kept. */
+  initialCpuReset(): void {
+    this.restore(initialCpuResetSnapshot(this.snapshot()));
+  }
+
+  /** Clear reset (§7): every register to its initial value. */
+  clearReset(): void {
+    this.restore(initialCpuSnapshot());
   }
 
   getGpr(i: number): bigint {
