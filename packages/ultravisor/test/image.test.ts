@@ -1,5 +1,6 @@
 // Protected images: guest ELF loading (checked against objcopy), the container round trip, page
 // decryption back to the guest's bytes with the host key pair, tweak rules, and refusals.
+import { createDecipheriv } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fixturePath, requireTool, run, tempPath } from '@pvdump/test-support';
@@ -185,6 +186,18 @@ describe('buildProtectedImage / readProtectedImage', () => {
       s.wipe();
     }
     expect(() => openSeHeader(image.seHeader, [generateHostKeyPair()])).toThrow(/none of the 3 key slot/);
+  });
+
+  it('pages are plain AES-256-XTS under the header key with the page tweak as IV (checked with OpenSSL via node:crypto)', () => {
+    const guest = loadGuestElf(twoRangeGuest());
+    const image = readProtectedImage(buildProtectedImage({ guest, hostPublicKeys: [host.publicKey], cck }));
+    const secrets = openSeHeader(image.seHeader, [host]);
+    image.pages.forEach((page, i) => {
+      const decipher = createDecipheriv('aes-256-xts', secrets.imageXtsKey, page.tweak);
+      const plain = Buffer.concat([decipher.update(page.ciphertext), decipher.final()]);
+      expect(plain.equals(Buffer.from(guest.pages[i]!.data)), `page ${i}`).toBe(true);
+    });
+    secrets.wipe();
   });
 
   it('never reuses keys or tweaks between two builds of the same guest', () => {
