@@ -44,6 +44,7 @@ try {
 
   const cores = availableParallelism();
   const runs = [
+    ['node-xts', 0, '/dev/null'],
     ['node', 0, '/dev/null'],
     ['node', 1, '/dev/null'],
     ['node', cores, '/dev/null'],
@@ -54,8 +55,9 @@ try {
     const r = JSON.parse(execFileSync(process.execPath, [join(here, 'decrypt-one.mjs'), dump, cck.toString('hex'), target, backend, String(workers)], { encoding: 'utf8' }));
     rmSync(join(dir, 'out.elf'), { force: true });
     const rate = r.bytes / GiB / r.seconds;
-    results.push({ backend, workers, target: target === '/dev/null' ? '/dev/null' : 'file', rate, rss: r.maxRssMiB });
-    console.log(`${backend.padEnd(5)} workers=${workers} → ${target === '/dev/null' ? '/dev/null' : 'file     '}: ${rate.toFixed(2)} GiB/s, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
+    const perCore = r.bytes / GiB / r.cpuSeconds;
+    results.push({ backend, workers, target: target === '/dev/null' ? '/dev/null' : 'file', rate, perCore, rss: r.maxRssMiB });
+    console.log(`${backend.padEnd(8)} workers=${workers} → ${target === '/dev/null' ? '/dev/null' : 'file     '}: ${rate.toFixed(2)} GiB/s wall, ${perCore.toFixed(2)} GiB per CPU-second, peak RSS ${r.maxRssMiB.toFixed(0)} MiB`);
   }
   // The pure-JS path on a 256 MiB prefix-sized dump (it is an order of magnitude slower).
   const small = join(dir, 'small.elf');
@@ -65,12 +67,14 @@ try {
 
   t = Date.now();
   const ossl = opensslXts();
-  const single = results.find((r) => r.workers === 0).rate;
+  const single = results.find((r) => r.workers === 0 && r.backend === 'node').rate;
   const oneWorker = results.find((r) => r.workers === 1).rate;
   const all = results.find((r) => r.workers === cores && r.target === '/dev/null').rate;
   console.log(`openssl speed -evp aes-256-xts (4096-byte blocks, one core): ${ossl === undefined ? 'n/a' : ossl.toFixed(2) + ' GiB/s'}`);
   if (ossl !== undefined) console.log(`ratio to OpenSSL: calling thread ${(single / ossl).toFixed(2)}, 1 worker ${(oneWorker / ossl).toFixed(2)}, ${cores} workers ${(all / ossl).toFixed(2)}`);
   console.log(`scaling: ${cores} workers / 1 worker = ${(all / oneWorker).toFixed(2)}x`);
+  const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
+  console.log(`load average during the run (other processes disturb wall-clock figures): ${load}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -27,7 +27,7 @@ export interface DecryptOptions {
    * dump has at least 64 MiB of memory, none for smaller dumps. 0 decrypts on the calling thread.
    */
   workers?: number | 'auto';
-  /** Pages per read/decrypt run (default 256 = 1 MiB). */
+  /** Pages per read/decrypt run (default 512 = 2 MiB: large enough for the writer to skip its copy). */
   runPages?: number;
   /** Called after each run with the memory bytes done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -95,7 +95,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   const backend = opts.backend ?? defaultBackend();
   const total = ctx.pages * PV_PAGE_SIZE;
   const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? (total >= AUTO_WORKER_THRESHOLD ? availableParallelism() : 0) : opts.workers;
-  const runPages = opts.runPages ?? 256;
+  const runPages = opts.runPages ?? 512;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
   const writer = await DumpWriter.create(target, {
@@ -143,9 +143,13 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
   if (workers <= 0) {
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     try {
-      for (let first = 0; first < ctx.pages; first += runPages) {
-        const n = Math.min(runPages, ctx.pages - first);
-        const { meta, data } = await readRun(reader, ctx, first, n);
+      // Read the next run while this one is decrypted, so the thread never waits for the disk.
+      const read = (first: number): Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined =>
+        first < ctx.pages ? readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first)) : undefined;
+      let next = read(0);
+      for (let first = 0; next !== undefined; first += runPages) {
+        const { meta, data } = await next;
+        next = read(first + runPages);
         decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt);
         yield data;
       }
