@@ -40,6 +40,13 @@ import {
 } from '../state/snapshot.js';
 
 const TWO32 = 4294967296;
+/** CR0 bits 52 (clock-comparator) and 53 (CPU-timer) external submasks. */
+const CR0_CKC_SUBMASK = 0x800;
+const CR0_CPU_TIMER_SUBMASK = 0x400;
+const EXT_CLOCK_COMPARATOR = 0x1004;
+const EXT_CPU_TIMER = 0x1005;
+/** Instructions between checks for timer interruptions while they are enabled. */
+const TIMER_SLICE = 1024;
 const LOWCORE_SIZE = 0x2000;
 
 /** Real lowcore addresses (§5). */
@@ -143,6 +150,7 @@ export class Cpu {
   private earlyPswException = false;
   private stopRequested = false;
   private waitPsw = false;
+  private timersArmed = false;
   private icount = 0;
   private inExecute = false;
   private exTarget = 0;
@@ -277,8 +285,53 @@ export class Cpu {
     this.problemState = (this.maskHi & 0x00010000) !== 0;
     this.dispatch = this.problemState ? PROBLEM_DISPATCH : SUPERVISOR_DISPATCH;
     this.waitPsw = (this.maskHi & 0x00020000) !== 0;
+    this.updateTimersArmed();
     // The fast loop keeps mode, dispatch table and prefix in locals: make it re-read them.
     this.attention = true;
+  }
+
+  /** External interruptions for the clock comparator / CPU timer can occur (PSW bit 7 and a CR0 submask). */
+  private updateTimersArmed(): void {
+    this.timersArmed = (this.maskHi & 0x01000000) !== 0 && (this.cr[1]! & (CR0_CKC_SUBMASK | CR0_CPU_TIMER_SUBMASK)) !== 0;
+  }
+
+  /**
+   * Call after changing control registers directly (LCTL/LCTLG do): re-evaluates which external
+   * interruptions are enabled.
+   */
+  controlRegistersChanged(): void {
+    this.updateTimersArmed();
+    this.attention = true;
+  }
+
+  /** Code of an enabled, pending clock-comparator (0x1004) or CPU-timer (0x1005) interruption, or 0. */
+  pendingTimerInterruption(): number {
+    if ((this.maskHi & 0x01000000) === 0) return 0;
+    const cr0 = this.cr[1]!;
+    if ((cr0 & CR0_CKC_SUBMASK) !== 0 && this.clock.read() > this.clockComparator) return EXT_CLOCK_COMPARATOR;
+    if ((cr0 & CR0_CPU_TIMER_SUBMASK) !== 0 && BigInt.asIntN(64, this.getCpuTimer()) < 0n) return EXT_CPU_TIMER;
+    return 0;
+  }
+
+  /**
+   * [E] An enabled wait skips the TOD clock forward to the nearest enabled timer event (clock
+   * comparator or CPU timer), so waiting guests run without real delays. Returns false when no
+   * timer event is enabled.
+   */
+  private skipToTimerEvent(): boolean {
+    if ((this.maskHi & 0x01000000) === 0) return false;
+    const cr0 = this.cr[1]!;
+    const now = this.clock.read();
+    let target: bigint | undefined;
+    if ((cr0 & CR0_CKC_SUBMASK) !== 0) target = this.clockComparator + 1n;
+    if ((cr0 & CR0_CPU_TIMER_SUBMASK) !== 0 && this.cpuTimerSetAt !== 0n) {
+      const remaining = BigInt.asIntN(64, this.getCpuTimer());
+      const t = now + (remaining < 0n ? 0n : remaining + 1n);
+      if (target === undefined || t < target) target = t;
+    }
+    if (target === undefined) return false;
+    if (target > now) this.clock.set(target);
+    return true;
   }
 
   private updateAttention(): void {
@@ -684,16 +737,33 @@ export class Cpu {
           this.updateAttention();
           return { kind: 'stopped', executed: this.icount };
         }
+        if (this.waitPsw && this.timersArmed && this.skipToTimerEvent()) {
+          const code = this.pendingTimerInterruption();
+          if (code !== 0) {
+            this.icount++;
+            this.deliverExternalInterruption(code, 0);
+            continue;
+          }
+        }
         if (this.waitPsw) {
           const psw = this.getPsw();
           return { kind: 'wait', executed: this.icount, psw, disabled: (this.maskHi & 0x03000000) === 0 };
         }
       }
       if (this.icount >= budget) return { kind: 'budget', executed: this.icount };
+      if (this.timersArmed) {
+        const code = this.pendingTimerInterruption();
+        if (code !== 0) {
+          this.deliverExternalInterruption(code, 0);
+          continue;
+        }
+      }
       this.updateAttention();
       try {
-        if (this.trace === undefined) this.runFast(budget);
-        else this.runTraced(budget);
+        // With timers armed, run in slices so pending timer interruptions are seen promptly.
+        const limit = this.timersArmed ? Math.min(budget, this.icount + TIMER_SLICE) : budget;
+        if (this.trace === undefined) this.runFast(limit);
+        else this.runTraced(limit);
       } catch (e) {
         if (e instanceof ProgramException) {
           // Count the interruption too, so a loop of faulting fetches still ends on the budget.

@@ -48,6 +48,7 @@ function loadControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boole
       cpu.cr[2 * reg + 1] = cpu.readU32(cpu.wrap(at + 4));
     } else cpu.cr[2 * reg + 1] = cpu.readU32(at);
   }
+  cpu.controlRegistersChanged();
 }
 
 function storeControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boolean): void {
