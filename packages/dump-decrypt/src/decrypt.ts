@@ -130,10 +130,17 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   };
 }
 
+/** An uninitialised buffer that owns its whole ArrayBuffer (so it can be transferred to a worker). */
+function ownedBuffer(size: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
 /** Reads run k: its file bytes and its storage-state entries, into buffers of its own. */
 async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: number): Promise<{ meta: Uint8Array; data: Uint8Array }> {
-  const meta = await reader.readFile(ctx.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES, new Uint8Array(n * STORAGE_ENTRY_BYTES));
-  const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, new Uint8Array(n * PV_PAGE_SIZE));
+  // allocUnsafe: the reads overwrite every byte, so zero-filling first would be wasted work.
+  const meta = await reader.readFile(ctx.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES, ownedBuffer(n * STORAGE_ENTRY_BYTES));
+  const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, ownedBuffer(n * PV_PAGE_SIZE));
   return { meta, data };
 }
 
@@ -143,13 +150,13 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
   if (workers <= 0) {
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     try {
-      // Read the next run while this one is decrypted, so the thread never waits for the disk.
+      // Keep two runs being read while one is decrypted, so the thread rarely waits for the disk.
       const read = (first: number): Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined =>
         first < ctx.pages ? readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first)) : undefined;
-      let next = read(0);
-      for (let first = 0; next !== undefined; first += runPages) {
-        const { meta, data } = await next;
-        next = read(first + runPages);
+      const ahead = [read(0), read(runPages)];
+      for (let first = 0; ahead[0] !== undefined; first += runPages) {
+        const { meta, data } = await ahead.shift()!;
+        ahead.push(read(first + 2 * runPages));
         decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt);
         yield data;
       }

@@ -89,8 +89,14 @@ function whitenBody(): number[] {
   ];
 }
 
+let moduleBytes: Uint8Array | undefined;
 /** The WebAssembly module: exports `whiten` and its memory `mem` (1 page, grown as needed). */
 export function whitenModuleBytes(): Uint8Array {
+  moduleBytes ??= encodeModule();
+  return moduleBytes;
+}
+
+function encodeModule(): Uint8Array {
   const body = whitenBody();
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -138,8 +144,8 @@ type NodeCrypto = typeof import('node:crypto');
  */
 export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array): BatchXts {
   const copy = Buffer.from(key);
-  let key1: import('node:crypto').KeyObject | undefined = nc.createSecretKey(copy.subarray(0, 32));
-  let key2: import('node:crypto').KeyObject | undefined = nc.createSecretKey(copy.subarray(32, 64));
+  const key1 = nc.createSecretKey(copy.subarray(0, 32));
+  const key2 = nc.createSecretKey(copy.subarray(32, 64));
   copy.fill(0);
   const api = (globalThis as WithWasm).WebAssembly;
   if (api === undefined) throw new Error('this runtime has no WebAssembly');
@@ -148,9 +154,13 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   const mem = instance.exports['mem'] as WasmMemory;
   const SUB_BATCH = 32;
   const DATA_AT = 1024; // tweaks of one sub-batch (32 × 16 bytes) fit below this
+  // ECB has no chaining state, so one context per direction serves every call (no final()).
+  const encTweaks = nc.createCipheriv('aes-256-ecb', key2, null).setAutoPadding(false);
+  const decData = nc.createDecipheriv('aes-256-ecb', key1, null).setAutoPadding(false);
+  let live = true;
   return {
     decryptUnits(tweaks: Uint8Array, data: Uint8Array, unitBytes: number): void {
-      if (key1 === undefined || key2 === undefined) throw new Error('batch XTS used after dispose()');
+      if (!live) throw new Error('batch XTS used after dispose()');
       if (unitBytes <= 0 || unitBytes % 16 !== 0 || data.length % unitBytes !== 0) throw new RangeError(`data unit of ${unitBytes} bytes does not divide ${data.length} bytes into 16-byte blocks`);
       const units = data.length / unitBytes;
       if (tweaks.length !== units * 16) throw new RangeError(`${units} units need ${units * 16} tweak bytes, got ${tweaks.length}`);
@@ -160,26 +170,21 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
         const n = Math.min(SUB_BATCH, units - first);
         const bytes = n * unitBytes;
         const m = new Uint8Array(mem.buffer);
-        const enc = nc.createCipheriv('aes-256-ecb', key2, null);
-        enc.setAutoPadding(false);
-        const t0 = enc.update(tweaks.subarray(first * 16, (first + n) * 16));
+        const t0 = encTweaks.update(tweaks.subarray(first * 16, (first + n) * 16));
         m.set(t0, 0);
         t0.fill(0);
         m.set(data.subarray(first * unitBytes, first * unitBytes + bytes), DATA_AT);
         whiten(0, n, DATA_AT, unitBytes / 16);
-        const dec = nc.createDecipheriv('aes-256-ecb', key1, null);
-        dec.setAutoPadding(false);
-        const y = dec.update(m.subarray(DATA_AT, DATA_AT + bytes));
+        const y = decData.update(m.subarray(DATA_AT, DATA_AT + bytes));
         m.set(y, DATA_AT);
-        y.fill(0);
         whiten(0, n, DATA_AT, unitBytes / 16);
+        // The scratch area is overwritten by the next sub-batch and wiped at dispose(); it only
+        // ever holds what `data` receives anyway.
         data.set(m.subarray(DATA_AT, DATA_AT + bytes), first * unitBytes);
-        m.fill(0, 0, DATA_AT + bytes);
       }
     },
     dispose(): void {
-      key1 = undefined;
-      key2 = undefined;
+      live = false;
       new Uint8Array(mem.buffer).fill(0);
     },
   };
