@@ -5,7 +5,7 @@
  * dump-format writer: per CPU the hypervisor's (decoy) notes and the sealed NT_S390_PV_CPU_DATA,
  * the PT_LOAD with ciphertext / plaintext / garbage pages, `pv_mem_meta` and `pv_compl`.
  */
-import { createCipheriv, createHash, hkdfSync } from 'node:crypto';
+import { createCipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { emptyCpuState, writeDump, type CpuState } from '@pvdump/dump-format';
 
 export type PageState = 'encrypted' | 'zero' | 'zero|mapped' | 'shared' | 'shared|mapped';
@@ -59,6 +59,8 @@ export interface BuildOptions {
   /** Sets has_osii on these CPUs. */
   osii?: number[];
   seed?: number;
+  /** Page plaintext: deterministic hashes (default) or random bytes (fast, for large dumps). */
+  fill?: 'hash' | 'random';
 }
 
 /** Deterministic bytes from a label (SHA-256 in counter mode). */
@@ -174,7 +176,7 @@ export async function buildPvDump(path: string, o: BuildOptions): Promise<BuiltD
   const file = Buffer.alloc(pages * 4096);
   const meta = Buffer.alloc((o.metaEntries ?? pages) * 16);
   for (let p = 0; p < pages; p++) {
-    const plain = detBytes(`page${seed}/${p}`, 4096);
+    const plain = o.fill === 'random' ? randomBytes(4096) : detBytes(`page${seed}/${p}`, 4096);
     const st = o.states[p]!;
     const e = Buffer.alloc(16);
     if (st === 'encrypted') {
@@ -187,7 +189,7 @@ export async function buildPvDump(path: string, o: BuildOptions): Promise<BuiltD
     } else {
       e.fill(0xff, 0, 4);
       e[15] = { zero: 0x01, 'zero|mapped': 0x05, shared: 0x02, 'shared|mapped': 0x06 }[st];
-      if (st.startsWith('zero')) detBytes(`garbage${seed}/${p}`, 4096).copy(file, p * 4096);
+      if (st.startsWith('zero')) (o.fill === 'random' ? randomBytes(4096) : detBytes(`garbage${seed}/${p}`, 4096)).copy(file, p * 4096);
       else {
         plain.copy(file, p * 4096);
         plain.copy(plaintext, p * 4096);
