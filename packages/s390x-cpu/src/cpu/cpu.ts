@@ -40,6 +40,8 @@ import {
 } from '../state/snapshot.js';
 
 const TWO32 = 4294967296;
+/** Addresses from here on are not exact as numbers (never inside guest memory). */
+const TWO53 = 9007199254740992;
 /** CR0 bits 52 (clock-comparator) and 53 (CPU-timer) external submasks. */
 const CR0_CKC_SUBMASK = 0x800;
 const CR0_CPU_TIMER_SUBMASK = 0x400;
@@ -148,6 +150,12 @@ export class Cpu {
   /** Non-zero stops the fast loop: wait PSW, pending early PSW exception, stop request. */
   private attention = false;
   private earlyPswException = false;
+  private invalidPsw: Psw | undefined = undefined;
+  private earlyIlc = 0;
+  /** Exact instruction address when `ia` is at or beyond 2^53 (a branch far outside memory). */
+  private farIa: bigint | undefined = undefined;
+  /** Exact value of the last far address computed by `ea` / `gprAddress`. */
+  private lastFar = 0n;
   private stopRequested = false;
   private waitPsw = false;
   private timersArmed = false;
@@ -257,23 +265,32 @@ export class Cpu {
 
   /** The current PSW with the current condition code. */
   getPsw(): Psw {
+    if (this.invalidPsw !== undefined && this.earlyPswException) return { ...this.invalidPsw };
     const hi = (this.maskHi | (this.cc << 12)) >>> 0;
-    return { mask: (BigInt(hi) << 32n) | BigInt(this.maskLo >>> 0), addr: BigInt(this.ia) };
+    const addr = this.ia >= TWO53 && this.farIa !== undefined ? this.farIa : BigInt(this.ia);
+    return { mask: (BigInt(hi) << 32n) | BigInt(this.maskLo >>> 0), addr };
   }
 
   /**
    * Loads a PSW. An invalid PSW (§2) is kept as loaded and raises an early specification
-   * exception before the next instruction, as the architecture requires.
+   * exception before the next instruction, as the architecture requires. `earlyIlc` is the ILC
+   * that exception reports: 0 for LPSW/LPSWE/interruptions, the instruction length when SSM or
+   * STOSM made the PSW invalid (as QEMU's exrl-ssm-early test expects).
    */
-  setPsw(psw: Psw): void {
+  setPsw(psw: Psw, earlyIlc = 0): void {
     const mask = BigInt.asUintN(64, psw.mask);
+    const addr = BigInt.asUintN(64, psw.addr);
     const hi = Number(mask >> 32n);
     this.maskHi = (hi & ~0x3000) >>> 0;
     this.maskLo = Number(mask & 0xffffffffn) >>> 0;
     this.cc = (hi >>> 12) & 3;
-    this.ia = Number(BigInt.asUintN(64, psw.addr));
+    this.ia = Number(addr);
+    this.farIa = addr >= BigInt(TWO53) ? addr : undefined;
     this.updateModeFromMask();
-    this.earlyPswException = pswInvalidReason({ mask, addr: BigInt.asUintN(64, psw.addr) }) !== undefined;
+    this.earlyPswException = pswInvalidReason({ mask, addr }) !== undefined;
+    // Kept exactly: an invalid PSW may hold an address beyond 2^53 and is stored as the old PSW.
+    this.invalidPsw = this.earlyPswException ? { mask, addr } : undefined;
+    this.earlyIlc = earlyIlc;
     this.updateAttention();
   }
 
@@ -409,6 +426,7 @@ export class Cpu {
       hi = (hi + carry) >>> 0;
       this.eaHi = hi;
       this.eaLo = lo;
+      if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
       return hi * TWO32 + lo;
     }
     lo = (lo & this.amask) >>> 0;
@@ -420,7 +438,11 @@ export class Cpu {
   /** GPR `i` used as an address in the current mode (branch targets). */
   gprAddress(i: number): number {
     const lo = this.r[2 * i + 1]!;
-    if (this.amode === 64) return this.r[2 * i]! * TWO32 + lo;
+    if (this.amode === 64) {
+      const hi = this.r[2 * i]!;
+      if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
+      return hi * TWO32 + lo;
+    }
     return (lo & this.amask) >>> 0;
   }
 
@@ -444,6 +466,8 @@ export class Cpu {
   branchTo(target: number): void {
     this.nextIa = target;
     this.bear = this.ia;
+    // Far targets can only fault; keep their exact value for the old PSW.
+    if (target >= TWO53) this.farIa = this.lastFar;
   }
 
   // ======================= storage access =======================
@@ -664,7 +688,7 @@ export class Cpu {
   // ======================= interruptions =======================
 
   /** Stores the current PSW at real `oldAt` and loads the PSW at real `newAt`. */
-  private swapPsw(oldAt: number, newAt: number, oldAddress: number): void {
+  private swapPsw(oldAt: number, newAt: number, oldAddress: number | bigint): void {
     const cur = this.getPsw();
     this.writeRealU64(oldAt, cur.mask);
     this.writeRealU64(oldAt + 8, BigInt(oldAddress));
@@ -676,8 +700,8 @@ export class Cpu {
    * ILC, code, DXC for data exceptions (also in the FPC when AFP is on), TEID, BEAR; new PSW from
    * 0x1D0. `ilc` 0 marks an early PSW exception (old PSW = the current, invalid PSW).
    */
-  deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid = 0): void {
-    const oldAddress = ilc === 0 || isNullifying(code) ? this.ia : this.wrap(this.ia + ilc);
+  deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid = 0, early = false): void {
+    const oldAddress = early || ilc === 0 || isNullifying(code) ? this.getPsw().addr : this.wrap(this.ia + ilc);
     this.writeRealU16(LC.PGM_ILC, ilc);
     this.writeRealU16(LC.PGM_CODE, code);
     if ((code & 0x7f) === PGM_DATA || (code & 0x7f) === 0x1b) {
@@ -727,9 +751,9 @@ export class Cpu {
     for (;;) {
       if (this.attention) {
         if (this.earlyPswException) {
-          this.earlyPswException = false;
           this.icount++;
-          this.deliverProgramInterruption(PGM_SPECIFICATION, 0);
+          // The old PSW is the invalid PSW itself; its address is not advanced.
+          this.deliverProgramInterruption(PGM_SPECIFICATION, this.earlyIlc, 0, 0, true);
           continue;
         }
         if (this.stopRequested) {
@@ -784,7 +808,8 @@ export class Cpu {
   /** Fetches the instruction at `ia` through the checked path; returns [a, b, length]. */
   private fetchSlow(ia: number): [number, number, number] {
     this.ilen = 2;
-    if ((ia & 1) !== 0) {
+    const odd = ia >= TWO53 && this.farIa !== undefined ? (this.farIa & 1n) !== 0n : (ia & 1) !== 0;
+    if (odd) {
       // Odd instruction address: specification exception, PSW left at the odd address.
       this.ilen = 0;
       throw new ProgramException(PGM_SPECIFICATION);

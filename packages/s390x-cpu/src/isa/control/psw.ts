@@ -11,7 +11,7 @@ import type { InstructionDef } from '../types.js';
 function replaceSystemMask(cpu: Cpu, systemMask: number): void {
   const psw = cpu.getPsw();
   const mask = (psw.mask & 0x00ffffffffffffffn) | (BigInt(systemMask & 0xff) << 56n);
-  cpu.setPsw({ mask, addr: BigInt(cpu.nextIa) });
+  cpu.setPsw({ mask, addr: BigInt(cpu.nextIa) }, cpu.ilen);
   cpu.nextIa = cpu.ia;
 }
 
