@@ -28,3 +28,15 @@ export {
   type BareMetalRunOptions,
 } from './baremetal/machine.js';
 // ISA engineer exports (general instructions, Linux runner) follow below.
+export { generalInstructions } from './isa/general/index.js';
+export {
+  LinuxProcess,
+  LinuxRunError,
+  runLinuxProgram,
+  LINUX_USER_PSW_MASK,
+  LINUX_USER_CR0,
+  DEFAULT_LINUX_MEMORY,
+  type LinuxRunOptions,
+  type LinuxRunResult,
+} from './linux/process.js';
+export { signalForProgramInterruption, signalDescription } from './linux/signals.js';

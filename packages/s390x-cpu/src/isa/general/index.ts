@@ -1,5 +1,6 @@
 // General (problem-state integer, logical, branch and storage-to-storage) instructions: PoO
-// chapter 7, everything gcc -march=z13 emits for freestanding C. Each file is one group.
+// chapter 7, everything gcc -march=z13 emits for freestanding C (including the vector integer
+// instructions of its auto-vectoriser). Each file is one group.
 
 import type { InstructionDef } from '../types.js';
 import { arithmeticInstructions } from './arithmetic.js';
@@ -9,6 +10,7 @@ import { logicalInstructions } from './logical.js';
 import { multiplyDivideInstructions } from './multiply-divide.js';
 import { shiftRotateInstructions } from './shift-rotate.js';
 import { storageInstructions } from './storage.js';
+import { vectorIntegerInstructions } from './vector-integer.js';
 
 export const generalInstructions: InstructionDef[] = [
   ...loadStoreInstructions,
@@ -18,4 +20,5 @@ export const generalInstructions: InstructionDef[] = [
   ...shiftRotateInstructions,
   ...multiplyDivideInstructions,
   ...storageInstructions,
+  ...vectorIntegerInstructions,
 ];

@@ -484,6 +484,15 @@ export const loadStoreInstructions: InstructionDef[] = [
       cpu.r[2 * fR1(a) + 1] = v >>> 0;
     }
   }, condAliases('locghi', 'M3', 'r:R1,s:I2')),
+  // LOAD LENGTHENED (HFP short → long) only appends 32 zero bits; gcc uses it to move a 32-bit
+  // integer into an FPR as a spill slot.
+  def('lde', 0xed24, 'RXE', 'f:R1,dxb:2', (cpu, a) => {
+    const f1 = fR1(a);
+    cpu.checkFpr(f1);
+    const v = cpu.readU32(eaRX(cpu, a));
+    cpu.vrView.setUint32(16 * f1, v);
+    cpu.vrView.setUint32(16 * f1 + 4, 0);
+  }),
   // Compare and swap (interlocked update; one CPU here, so a plain compare-and-store).
   def('cs', 0xba, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => compareAndSwap32(cpu, fR1(a), fR2(a), eaRS(cpu, a))),
   def('csy', 0xeb14, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => compareAndSwap32(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
