@@ -165,7 +165,9 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
     }
     return;
   }
-  const pool = new PageWorkerPool(workers, ctx.secrets.xtsKey, ctx.secrets.tweakNonce);
+  const path = reader.path;
+  if (path === undefined) throw new PvDecryptError('io', 'worker threads need the dump opened by path');
+  const pool = new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce);
   // Keep every worker busy with two runs while the oldest result is written.
   const inFlight: Promise<Uint8Array>[] = [];
   const depth = workers * 2;
@@ -174,13 +176,16 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
     while (first < ctx.pages || inFlight.length > 0) {
       while (first < ctx.pages && inFlight.length < depth) {
         const n = Math.min(runPages, ctx.pages - first);
-        const { meta, data } = await readRun(reader, ctx, first, n);
-        const p = pool.submit(meta, data);
+        const p = pool.submit({
+          pages: n,
+          metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
+          dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
+        });
         p.catch(() => undefined); // observed when awaited in order below
         inFlight.push(p);
         first += n;
       }
-      yield await inFlight.shift()!;
+    yield await inFlight.shift()!;
     }
   } finally {
     await pool.close();

@@ -1,7 +1,8 @@
 /**
- * Worker threads for bulk page decryption (the batched `node` backend): the main thread reads runs of
- * pages and their storage-state entries, workers decrypt them in place, and results come back in
- * submission order so the output stays in page order. Buffers are transferred, never copied.
+ * Worker threads for bulk page decryption (the batched `node` backend): each worker opens the dump
+ * itself, reads the runs of pages (and their storage-state entries) it is given, decrypts them in
+ * place and transfers the result back; results are handed out in submission order so the output
+ * stays in page order. The main thread only schedules and writes.
  *
  * The worker body is one self-contained function started with `eval: true`, so the same code runs
  * from the TypeScript sources (tests) and from `dist/`. It trusts the entries: `scanPageStates`
@@ -11,10 +12,12 @@ import { Worker } from 'node:worker_threads';
 import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
 
-interface RunRequest {
+/** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */
+export interface RunRequest {
   id: number;
-  meta: ArrayBuffer;
-  data: ArrayBuffer;
+  metaOffset: number;
+  dataOffset: number;
+  pages: number;
 }
 interface RunResult {
   id: number;
@@ -29,7 +32,9 @@ interface RunResult {
 function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   const nc = require('node:crypto') as typeof import('node:crypto');
-  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array };
+  const fs = require('node:fs') as typeof import('node:fs');
+  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array; path: string };
+  const fd = fs.openSync(init.path, 'r');
   const batch = makeBatch(nc, init.wasm, init.key);
   init.key.fill(0);
   const nonce = Uint8Array.from(init.nonce);
@@ -37,11 +42,21 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const PAGE = 4096;
   const port = wt.parentPort;
   if (port === null) return;
-  port.on('message', (m: { id: number; meta: ArrayBuffer; data: ArrayBuffer }) => {
+  port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number }) => {
     try {
-      const meta = new Uint8Array(m.meta);
-      const data = new Uint8Array(m.data);
-      const pages = data.length / PAGE;
+      const pages = m.pages;
+      const meta = Buffer.allocUnsafeSlow(pages * 16);
+      const data = Buffer.allocUnsafeSlow(pages * PAGE);
+      for (const [buf, at] of [
+        [meta, m.metaOffset],
+        [data, m.dataOffset],
+      ] as const) {
+        for (let done = 0; done < buf.length; ) {
+          const n = fs.readSync(fd, buf, done, buf.length - done, at + done);
+          if (n === 0) throw new Error(`the dump ended early at file offset ${at + done} (it shrank while being read?)`);
+          done += n;
+        }
+      }
       const tweaks = new Uint8Array(pages * 16);
       let stretch = -1;
       for (let i = 0; i <= pages; i++) {
@@ -59,7 +74,8 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
         if (i < pages && ((meta[e + 15] as number) & 0x03) === 0x01) data.fill(0, i * PAGE, (i + 1) * PAGE);
       }
       tweaks.fill(0);
-      port.postMessage({ id: m.id, data: m.data }, [m.data]);
+      const out = data.buffer as ArrayBuffer;
+      port.postMessage({ id: m.id, data: out }, [out]);
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
@@ -73,12 +89,12 @@ export class PageWorkerPool {
   #nextId = 0;
   #nextWorker = 0;
 
-  constructor(count: number, xtsKey: Uint8Array, nonce: Uint8Array) {
+  constructor(count: number, path: string, xtsKey: Uint8Array, nonce: Uint8Array) {
     const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()})`;
     const wasm = whitenModuleBytes();
     for (let i = 0; i < count; i++) {
       // Each worker gets its own copy of the key (structured clone) and wipes it after import.
-      const w = new Worker(source, { eval: true, workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm } });
+      const w = new Worker(source, { eval: true, workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path } });
       w.on('message', (r: RunResult) => this.#settle(r));
       w.on('error', (e) => this.#failAll(e));
       this.#workers.push(w);
@@ -89,17 +105,15 @@ export class PageWorkerPool {
     return this.#workers.length;
   }
 
-  /** Submits pages (whole 4 KiB pages in `data`, 16-byte entries in `meta`); both buffers are transferred. */
-  submit(meta: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+  /** Submits a run; resolves with its decrypted pages. */
+  submit(run: Omit<RunRequest, 'id'>): Promise<Uint8Array> {
     const id = this.#nextId++;
     const w = this.#workers[this.#nextWorker]!;
     this.#nextWorker = (this.#nextWorker + 1) % this.#workers.length;
-    const metaBuf = ownBuffer(meta);
-    const dataBuf = ownBuffer(data);
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const req: RunRequest = { id, meta: metaBuf, data: dataBuf };
-      w.postMessage(req, [metaBuf, dataBuf]);
+      const req: RunRequest = { id, ...run };
+      w.postMessage(req);
     });
   }
 
@@ -120,10 +134,4 @@ export class PageWorkerPool {
     await Promise.all(this.#workers.map((w) => w.terminate()));
     this.#workers.length = 0;
   }
-}
-
-/** An ArrayBuffer holding exactly these bytes (copied only when the view does not own its buffer). */
-function ownBuffer(b: Uint8Array): ArrayBuffer {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
-  return b.slice().buffer as ArrayBuffer;
 }
