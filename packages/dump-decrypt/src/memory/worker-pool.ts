@@ -94,7 +94,12 @@ export class PageWorkerPool {
     const wasm = whitenModuleBytes();
     for (let i = 0; i < count; i++) {
       // Each worker gets its own copy of the key (structured clone) and wipes it after import.
-      const w = new Worker(source, { eval: true, workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path } });
+      const w = new Worker(source, {
+        eval: true,
+        workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path },
+        // A small heap makes V8 collect the per-run buffers promptly, which keeps peak RSS low.
+        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+      });
       w.on('message', (r: RunResult) => this.#settle(r));
       w.on('error', (e) => this.#failAll(e));
       this.#workers.push(w);
