@@ -31,7 +31,7 @@ const OP = {
   simd: 0xfd,
   voidType: 0x40,
 } as const;
-const SIMD = { v128Load: [0x00], v128Store: [0x0b], v128Const: [0x0c], i8x16Shuffle: [0x0d], v128Xor: [0x51], i64x2Shl: [0xcb, 0x01], i64x2ShrU: [0xcd, 0x01], i64x2Mul: [0xd5, 0x01] } as const;
+const SIMD = { v128Load: [0x00], v128Store: [0x0b], v128Const: [0x0c], i8x16Shuffle: [0x0d], v128And: [0x4e], v128Xor: [0x51], i64x2Shl: [0xcb, 0x01], i64x2ShrS: [0xcc, 0x01] } as const;
 const I32 = 0x7f;
 const V128 = 0x7b;
 /** memarg: alignment 2^4 (16 bytes), offset 0. */
@@ -57,7 +57,10 @@ const simd = (op: readonly number[]): number[] => [OP.simd, ...op];
  * T = T·α. Locals: 4 = blocks left, 5 = T, 6 = carry vector.
  *
  * T·α with T as two little-endian 64-bit lanes [lo, hi] (byte 0 least significant, as IEEE 1619):
- * carries = [lo >> 63, hi >> 63] swapped to [hi >> 63, lo >> 63], times [0x87, 1], XOR (T << 1).
+ * the arithmetic shift [lo >>s 63, hi >>s 63] gives all-ones where a lane's top bit is set; with
+ * the lanes swapped and masked by [0x87, 1] that is exactly what to XOR into (T << 1): the carry
+ * out of hi folds back as 0x87 into lo, the carry out of lo moves into hi. (No multiply: i64x2.mul
+ * is slow on x86.)
  */
 function whitenBody(): number[] {
   const P_TWEAK = 0, P_UNITS = 1, P_DATA = 2, P_BLOCKS = 3, L_LEFT = 4, L_T = 5, L_CARRY = 6;
@@ -73,9 +76,9 @@ function whitenBody(): number[] {
     OP.loop, OP.voidType,
     // block ^= T
     OP.localGet, P_DATA, OP.localGet, P_DATA, ...simd(SIMD.v128Load), ...MEMARG, OP.localGet, L_T, ...simd(SIMD.v128Xor), ...simd(SIMD.v128Store), ...MEMARG,
-    // T = (T << 1) ^ (swap(T >> 63) * [0x87, 1])
-    OP.localGet, L_T, OP.i32Const, 63, ...simd(SIMD.i64x2ShrU), OP.localTee, L_CARRY, OP.localGet, L_CARRY, ...simd(SIMD.i8x16Shuffle), ...swapHalves,
-    ...simd(SIMD.v128Const), ...polyAndCarry, ...simd(SIMD.i64x2Mul),
+    // T = (T << 1) ^ (swap(T >>s 63) & [0x87, 1])
+    OP.localGet, L_T, OP.i32Const, 63, ...simd(SIMD.i64x2ShrS), OP.localTee, L_CARRY, OP.localGet, L_CARRY, ...simd(SIMD.i8x16Shuffle), ...swapHalves,
+    ...simd(SIMD.v128Const), ...polyAndCarry, ...simd(SIMD.v128And),
     OP.localGet, L_T, OP.i32Const, 1, ...simd(SIMD.i64x2Shl), ...simd(SIMD.v128Xor), OP.localSet, L_T,
     OP.localGet, P_DATA, OP.i32Const, 16, OP.i32Add, OP.localSet, P_DATA,
     OP.localGet, L_LEFT, OP.i32Const, 1, OP.i32Sub, OP.localTee, L_LEFT, OP.brIf, 0,
