@@ -124,3 +124,4 @@ export { CPU_DUMP_CONFIDENTIAL_LENGTH, CPU_DUMP_V1_LENGTH, CpuConfidentialOffset
 export { COMPLETION_V1_LENGTH, CompletionOffset } from './dump/completion.js';
 export { MIB, PAGES_PER_MIB, STORAGE_STATE_ENTRY_LENGTH, STORAGE_STATE_MIB_LENGTH, SpecialFlag, combineTweak, specialEntry, tweakComponent } from './dump/storage-state.js';
 export { type HostExit, type InterceptionCompletion, type SecureCpuExit, type SecureCpuRunner } from './secure-cpu-run.js';
+export { MappedHostStorage, type StorageRegion } from './storage/mapped-storage.js';
