@@ -826,16 +826,21 @@ export class Cpu {
 
   private runFast(budget: number): void {
     const view = this.view;
-    const mem = this.mem;
     // Invariants while `attention` stays false (mode and prefix changes set it).
     const dispatch = this.dispatch;
     const wide = this.amode === 64;
     const amask = this.amask;
-    const prefix = this.prefix;
-    const prefixEnd = this.prefixEnd;
-    // Fetches at or below fetchHigh outside both 8 KiB prefix windows need no prefixing or
-    // bounds checks while no page is inaccessible.
-    const fetchHigh = this.memSize - 6;
+    // One contiguous window of instruction addresses that need no prefixing, bounds or
+    // accessibility checks: above the lowcore and outside the prefix area. Pages cannot become
+    // inaccessible while this loop runs (only the access handler, reached from the slow path when
+    // some page already is, changes them), so the check is made once here.
+    let fastLo = LOWCORE_SIZE;
+    let fastHi = this.memSize - 6;
+    if (this.prefix !== 0) {
+      if (this.memSize - this.prefixEnd >= this.prefix) fastLo = this.prefixEnd;
+      else fastHi = this.prefix - 6;
+    }
+    if (this.mem.inaccessibleCount !== 0) fastHi = -1;
     let n = this.icount;
     try {
       while (n < budget && !this.attention) {
@@ -843,7 +848,7 @@ export class Cpu {
         let a: number;
         let b = 0;
         let len: number;
-        if ((ia & 1) === 0 && ia >= LOWCORE_SIZE && ia <= fetchHigh && (ia >= prefixEnd || ia + 6 <= prefix) && mem.inaccessibleCount === 0) {
+        if (ia >= fastLo && ia <= fastHi && (ia & 1) === 0) {
           a = view.getUint32(ia);
           const top = a >>> 30;
           len = top === 0 ? 2 : top === 3 ? 6 : 4;
