@@ -46,6 +46,12 @@ export class UvCallFailedError extends Error {
   }
 }
 
+/** Returns `result` if the call succeeded (cc 0), else throws UvCallFailedError naming `command`. */
+export function requireUvSuccess<T extends { cc: number; rc: number; rrc: number }>(command: string, result: T): T {
+  if (result.cc !== 0) throw new UvCallFailedError(command, result.cc, result.rc, result.rrc);
+  return result;
+}
+
 /** A secure-CPU operation the UV refuses outside a UV call (e.g. running a stopped CPU). */
 export class SecureCpuError extends Error {
   override readonly name = 'SecureCpuError';

@@ -2,7 +2,7 @@
 // rc/rrc written back, QUI lengths and values, header checks (rc 2, 3, 5).
 import { describe, expect, it } from 'vitest';
 import { QUERY_VALUES, installedCallList } from '../src/calls/query.ts';
-import { UvcProgramException, SecureStorageAccessError } from '../src/errors.ts';
+import { SecureStorageAccessError, UvCallFailedError, UvcProgramException, requireUvSuccess } from '../src/errors.ts';
 import { UvCommand, UvRc } from '../src/uvc/codes.ts';
 import { QUI } from '../src/uvc/layout.ts';
 import { L, createConfiguration, newMachine } from './support/machine.ts';
@@ -94,5 +94,15 @@ describe('UV call model', () => {
     expect(() => m.uv.hostStorage.read(Number(L.confBase), 8)).toThrow(SecureStorageAccessError);
     expect(() => m.uv.hostStorage.write(Number(L.cpuStorage(0)), new Uint8Array(8))).toThrow(/donated to the Ultravisor/);
     expect(() => m.uv.call(L.uvStorage)).toThrow(SecureStorageAccessError);
+  });
+});
+
+describe('requireUvSuccess', () => {
+  it('passes successful results through and names the failing call with cc, rc and rrc', () => {
+    const m = newMachine();
+    const ok = requireUvSuccess('INIT_UV', m.uv.initialize(L.uvStorage, 0x10000n));
+    expect(ok.rc).toBe(1);
+    expect(() => requireUvSuccess('INIT_UV', m.uv.initialize(L.uvStorage, 0x10000n))).toThrow(UvCallFailedError);
+    expect(() => requireUvSuccess('INIT_UV', m.uv.initialize(L.uvStorage, 0x10000n))).toThrow('UV call INIT_UV failed: cc 1, rc 0x0101, rrc 0x0000');
   });
 });

@@ -66,9 +66,3 @@ export class SparseHostStorage implements HostStorage {
     }
   }
 }
-
-/** Converts a u64 address from a control block to a number if it is a byte inside storage. */
-export function toAddress(value: bigint, storage: HostStorage, length = 1): number | undefined {
-  if (value < 0n || value + BigInt(length) > BigInt(storage.size)) return undefined;
-  return Number(value);
-}
