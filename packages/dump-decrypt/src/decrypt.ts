@@ -11,7 +11,7 @@ import { createPageCipher, defaultBackend, type CryptoBackend } from './crypto/p
 import { PvDecryptError } from './errors.js';
 import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
 import { PageWorkerPool } from './memory/worker-pool.js';
-import { openPvContext, type PvContext } from './pv/context.js';
+import { checkShstrtab, openPvContext, type PvContext } from './pv/context.js';
 import type { PvCpuState } from './pv/cpu-data.js';
 import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from './pv/layout.js';
 import type { PageCensus } from './pv/page-state.js';
@@ -57,6 +57,7 @@ const AUTO_WORKER_THRESHOLD = 64 << 20;
 export async function decryptDump(input: string, cck: Uint8Array | undefined, target: WriteTarget, opts: DecryptOptions = {}): Promise<DecryptReport> {
   const reader = await openDump(input);
   try {
+    checkShstrtab(reader);
     if (!reader.isPv) return await copyPlainDump(reader, target);
     if (cck === undefined) {
       throw new PvDecryptError('no-key', `No key for dump decryption provided: ${input} is a protected-guest (PV) dump; give the customer communication key (32 bytes) with -k`);

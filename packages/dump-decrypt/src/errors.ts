@@ -8,6 +8,7 @@ export type PvDecryptErrorCode =
   | 'no-key'
   | 'bad-key'
   | 'not-pv'
+  | 'bad-shstrtab'
   | 'bad-completion'
   | 'unsupported-completion-version'
   | 'completion-length'

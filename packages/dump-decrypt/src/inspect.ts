@@ -8,7 +8,7 @@ import { openDump, type CpuState } from '@pvdump/dump-format';
 import { PvDecryptError } from './errors.js';
 import { scanPageStates } from './memory/pages.js';
 import { openCompletion, wipeSecrets, type CompletionSecrets } from './pv/completion.js';
-import { checkComplSection, checkPvLayout, osiiWarning } from './pv/context.js';
+import { checkComplSection, checkPvLayout, checkShstrtab, osiiWarning } from './pv/context.js';
 import { decodeCpuPlain, openCpuData, type PvCpuState } from './pv/cpu-data.js';
 import type { PageCensus } from './pv/page-state.js';
 
@@ -40,6 +40,7 @@ export async function inspectPvDump(path: string, cck: Uint8Array): Promise<PvIn
   const reader = await openDump(path);
   let secrets: CompletionSecrets | undefined;
   try {
+    checkShstrtab(reader);
     if (!reader.isPv) throw new PvDecryptError('not-pv', `${path} is not a PV dump (it has no pv_compl section)`);
     const compl = checkComplSection(reader);
     const complBytes = await reader.readFile(compl.offset, Number(compl.size));

@@ -7,7 +7,7 @@ import { createPageCipher, defaultBackend, type CryptoBackend, type PageCipher }
 import { PvDecryptError } from './errors.js';
 import { scanPageStates } from './memory/pages.js';
 import { DecryptedMemory } from './memory/random-access.js';
-import { openPvContext, type PvContext } from './pv/context.js';
+import { checkShstrtab, openPvContext, type PvContext } from './pv/context.js';
 import type { PvCpuState } from './pv/cpu-data.js';
 import type { PageCensus } from './pv/page-state.js';
 
@@ -76,6 +76,7 @@ export class PvDump {
 export async function openPvDump(path: string, cck: Uint8Array, opts: OpenPvDumpOptions = {}): Promise<PvDump> {
   const reader = await openDump(path);
   try {
+    checkShstrtab(reader);
     if (!reader.isPv) throw new PvDecryptError('not-pv', `${path} is not a PV dump (it has no pv_compl section); read it with @pvdump/dump-format directly`);
     const ctx = await openPvContext(reader, cck);
     return new PvDump(reader, ctx, opts.backend ?? defaultBackend());

@@ -70,6 +70,27 @@ describe('round trip through an independent encryptor', () => {
     }
   });
 
+  it('indexes pv_mem_meta relative to a PT_LOAD that does not start at 0 (spec §8)', async () => {
+    const start = 0x4000000n;
+    const d = await build({ loadStart: start, cpus: 1, states: mixedStates(300) });
+    const out = tempPath('offset.elf');
+    await decryptDump(d.path, d.cck, out);
+    const dump = await openDump(out);
+    try {
+      expect(dump.memory.map((m) => m.start)).toEqual([start]);
+      expect(Buffer.from(await dump.readMemory(start, d.plaintext.length)).equals(d.plaintext)).toBe(true);
+    } finally {
+      await dump.close();
+    }
+    const pv = await openPvDump(d.path, d.cck);
+    try {
+      expect(pv.memoryRange).toEqual({ start, end: start + 300n * 4096n });
+      expect(Buffer.from(await pv.readMemory(start + 5000n, 9000)).equals(d.plaintext.subarray(5000, 14000))).toBe(true);
+    } finally {
+      await pv.close();
+    }
+  });
+
   it('a non-PV dump passes through unchanged in content', async () => {
     const { writeDump, emptyCpuState } = await import('@pvdump/dump-format');
     const src = tempPath('plain.elf');
@@ -185,6 +206,18 @@ describe('error cases (spec pv-dump-crypto.md §10)', () => {
     writeFileSync(d.path, b);
     const e = await fails(d);
     expect(e.message).toMatch(/StorageState MMAP: size {2}\(0x27ff\) not a multiple of \(0x10\)/);
+  });
+  it('a section name table larger than 4096 bytes', async () => {
+    const d = await build();
+    const b = readFileSync(d.path);
+    // Section 3 is .shstrtab: point it at the file start with 0x1001 bytes.
+    const shdr3 = 64 + 3 * 64;
+    b.writeBigUInt64BE(0n, shdr3 + 24);
+    b.writeBigUInt64BE(0x1001n, shdr3 + 32);
+    writeFileSync(d.path, b);
+    const e = await fails(d);
+    expect(e.code).toBe('bad-shstrtab');
+    expect(e.message).toMatch(/Unsupported shstrtab size: 0x1001 > 0x1000/);
   });
   it('no key for a PV dump', async () => {
     const d = await build();

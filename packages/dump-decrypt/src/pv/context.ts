@@ -47,6 +47,24 @@ export function findCpuNotes(reader: DumpReader): PvCpuNote[] {
   return out;
 }
 
+const SHSTRTAB_MAX = 0x1000;
+
+/**
+ * zgetdump check 3, made for every ELF dump before it looks for `pv_compl`: a section name table
+ * larger than 4096 bytes is refused.
+ */
+export function checkShstrtab(reader: DumpReader): void {
+  const index = reader.header.shstrndx;
+  const strtab = index > 0 ? reader.sections[index] : undefined;
+  if (strtab !== undefined && strtab.header.size > BigInt(SHSTRTAB_MAX)) {
+    throw new PvDecryptError(
+      'bad-shstrtab',
+      `Unsupported shstrtab size: ${hx(strtab.header.size)} > ${hx(SHSTRTAB_MAX)} (section ${index}, the section name table, is implausibly large: a corrupt section header?)`,
+      Number(reader.header.shoff) + index * 64,
+    );
+  }
+}
+
 /** The `pv_compl` section's presence and size (zgetdump checks 1, 6, 7). */
 export function checkComplSection(reader: DumpReader): ByteRange {
   const compl = reader.pvCompl;

@@ -59,6 +59,8 @@ export interface BuildOptions {
   /** Sets has_osii on these CPUs. */
   osii?: number[];
   seed?: number;
+  /** Guest address of the single PT_LOAD (default 0). */
+  loadStart?: bigint;
   /** Page plaintext: deterministic hashes (default) or random bytes (fast, for large dumps). */
   fill?: 'hash' | 'random';
 }
@@ -204,7 +206,7 @@ export async function buildPvDump(path: string, o: BuildOptions): Promise<BuiltD
     if (p * 16 < meta.length) e.copy(meta, p * 16);
   }
   const extra = o.extraRanges ?? [];
-  const memory = [{ start: 0n, size: BigInt(pages * 4096) }, ...extra];
+  const memory = [{ start: o.loadStart ?? 0n, size: BigInt(pages * 4096) }, ...extra];
   const extraBytes = extra.map((r) => Buffer.alloc(Number(r.size)));
   const layout = await writeDump(
     path,
