@@ -2,7 +2,7 @@
 // facilities, PSW instructions, addressing modes, TOD clock, clock comparator, CPU timer with
 // external interruptions, TOD programmable register, FP and vector state instructions.
 import { describe, expect, it } from 'vitest';
-import { LC, TOD_UNIX_EPOCH } from '../src/index.ts';
+import { Cpu, GuestMemory, LC, TOD_UNIX_EPOCH } from '../src/index.ts';
 import { CODE_AT, machine, programInterruption } from './support/machine.ts';
 
 describe('control registers, access registers, prefix', () => {
@@ -119,6 +119,20 @@ describe('PSW instructions', () => {
     expect(cpu.getGpr(3)).toBe(0xcdef12n);
     expect(cpu.getGpr(4)).toBe(0x12345678abcdef12n);
     expect(cpu.getPsw().mask).toBe(0x0000000180000000n);
+  });
+  it('24-bit operands wrap at 16 MiB even when memory is larger', () => {
+    const { cpu, mem } = machine('sam24\nl %r1,0(%r2)');
+    const big = new GuestMemory(32 << 20);
+    big.write(0x2000, mem.read(0x2000, 16));
+    big.write(0xfffffe, Uint8Array.from([0x11, 0x22]));
+    big.write(0x1000000, Uint8Array.from([0x99, 0x99]));
+    big.write(0, Uint8Array.from([0x33, 0x44]));
+    const cpu24 = new Cpu(big);
+    cpu24.setPsw({ mask: 0x0000000180000000n, addr: BigInt(CODE_AT) });
+    cpu24.setGpr(2, 0xfffffen);
+    cpu24.run(2);
+    expect(cpu24.getGpr(1)).toBe(0x11223344n);
+    expect(cpu.getGpr(1)).toBe(0n);
   });
   it('IPM, SPM, EPSW', () => {
     const { cpu } = machine('spm %r1\nipm %r2\nepsw %r3,%r4');

@@ -145,6 +145,8 @@ export class Cpu {
   private readonly view: DataView;
   private readonly memSize: number;
   private prefixEnd = LOWCORE_SIZE;
+  /** End of the range `direct` accesses may touch: memory size, or 2^24 / 2^31 if smaller. */
+  private directLimit = 0;
 
   // ---- run-loop control ----
   /** Non-zero stops the fast loop: wait PSW, pending early PSW exception, stop request. */
@@ -299,6 +301,8 @@ export class Cpu {
     const ba = (this.maskLo & 0x80000000) !== 0;
     this.amode = ea && ba ? 64 : ba ? 31 : 24;
     this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
+    // Direct (unwrapped) accesses must end before memory ends and before the mode wraps.
+    this.directLimit = this.amode === 64 ? this.memSize : Math.min(this.memSize, this.amask + 1);
     this.problemState = (this.maskHi & 0x00010000) !== 0;
     this.dispatch = this.problemState ? PROBLEM_DISPATCH : SUPERVISOR_DISPATCH;
     this.waitPsw = (this.maskHi & 0x00020000) !== 0;
@@ -477,7 +481,7 @@ export class Cpu {
     return (
       addr >= LOWCORE_SIZE &&
       (addr >= this.prefixEnd || addr + len <= this.prefix) &&
-      addr + len <= this.memSize &&
+      addr + len <= this.directLimit &&
       this.mem.inaccessibleCount === 0
     );
   }
@@ -835,7 +839,7 @@ export class Cpu {
     // inaccessible while this loop runs (only the access handler, reached from the slow path when
     // some page already is, changes them), so the check is made once here.
     let fastLo = LOWCORE_SIZE;
-    let fastHi = this.memSize - 6;
+    let fastHi = this.directLimit - 6;
     if (this.prefix !== 0) {
       if (this.memSize - this.prefixEnd >= this.prefix) fastLo = this.prefixEnd;
       else fastHi = this.prefix - 6;
