@@ -91,6 +91,44 @@ describe('round trip through an independent encryptor', () => {
     }
   });
 
+  it('copies the VMCOREINFO note the guest published behind absolute 0xE0C, as zgetdump does', async () => {
+    const text = 'OSRELEASE=6.0.0-pvdump\nPAGESIZE=4096\nSYMBOL(swapper_pg_dir)=1000\n';
+    const notePage = 3;
+    const d = await build({
+      cpus: 2,
+      states: mixedStates(64),
+      editPage: (page, plain) => {
+        if (page === 0) plain.writeBigUInt64BE(BigInt(notePage * 4096 + 0x100), 0xe0c);
+        if (page === notePage) {
+          // An ELF note as the kernel keeps it: namesz, descsz, type 0, "VMCOREINFO\0" padded to 12, the text.
+          plain.writeUInt32BE(11, 0x100);
+          plain.writeUInt32BE(text.length, 0x104);
+          plain.writeUInt32BE(0, 0x108);
+          plain.write('VMCOREINFO\0\0', 0x10c, 'latin1');
+          plain.write(text, 0x118, 'latin1');
+        }
+      },
+    });
+    expect(d.states[0]).toBe('encrypted');
+    expect(d.states[notePage]).toBe('encrypted');
+    const out = tempPath('vmcoreinfo.elf');
+    const r = await decryptDump(d.path, d.cck, out);
+    expect(r.vmcoreinfo).toBe(true);
+    const dump = await openDump(out);
+    try {
+      const note = dump.notes[dump.notes.length - 1]!;
+      expect(note.owner).toBe('VMCOREINFO');
+      expect(note.type).toBe(0);
+      expect(Buffer.from(note.desc).toString('latin1')).toBe(text);
+    } finally {
+      await dump.close();
+    }
+    // Without the pointer there is no such note.
+    const plain = await build({ cpus: 1, states: mixedStates(8), editPage: (page, p) => (page === 0 ? p.fill(0, 0xe0c, 0xe14) : undefined) });
+    const r2 = await decryptDump(plain.path, plain.cck, tempPath('none.elf'));
+    expect(r2.vmcoreinfo).toBe(false);
+  });
+
   it('a non-PV dump passes through unchanged in content', async () => {
     const { writeDump, emptyCpuState } = await import('@pvdump/dump-format');
     const src = tempPath('plain.elf');

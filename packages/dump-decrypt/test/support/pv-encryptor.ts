@@ -59,6 +59,8 @@ export interface BuildOptions {
   /** Sets has_osii on these CPUs. */
   osii?: number[];
   seed?: number;
+  /** Edits the plaintext of a page before it is encrypted (e.g. to plant lowcore pointers). */
+  editPage?: (page: number, plain: Buffer) => void;
   /** Guest address of the single PT_LOAD (default 0). */
   loadStart?: bigint;
   /** Page plaintext: deterministic hashes (default) or random bytes (fast, for large dumps). */
@@ -179,6 +181,7 @@ export async function buildPvDump(path: string, o: BuildOptions): Promise<BuiltD
   const meta = Buffer.alloc((o.metaEntries ?? pages) * 16);
   for (let p = 0; p < pages; p++) {
     const plain = o.fill === 'random' ? randomBytes(4096) : detBytes(`page${seed}/${p}`, 4096);
+    o.editPage?.(p, plain);
     const st = o.states[p]!;
     const e = Buffer.alloc(16);
     if (st === 'encrypted') {
