@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { SecureCpuError } from '../src/errors.ts';
 import { CpuStateRc, CreateConfRc, CreateCpuRc, ImageRc, InitRc, PvCpuState, SetParamsRc, UvRc } from '../src/uvc/codes.ts';
-import { generateHostKeyPair } from '../src/index.ts';
+import { buildSeHeader, generateHostKeyPair } from '../src/index.ts';
+import { PCF_NO_DECRYPTION } from '../src/calls/image.ts';
+import { UnpackDigests } from '../src/unpack-digests.ts';
 import { deterministicRandom } from '../src/random.ts';
 import type { CreateConfigurationArgs, CreateCpuArgs } from '../src/ultravisor.ts';
 import { ASCE, GUEST_SIZE, L, bootImage, bootedMachine, buildImage, createConfiguration, expectOk, hostAddress, hostKey, newMachine, patternPage } from './support/machine.ts';
@@ -208,5 +210,43 @@ describe('secure configuration lifecycle', () => {
   it('boots the shared test machine', () => {
     const m = bootedMachine();
     expect(m.uv.guestPageState(m.config, 0x12000)).toBe('secure');
+  });
+});
+
+describe('SE header control flags', () => {
+  it('unpacks pages as they are when PCF bit 35 (no component decryption) is set, still checking the digests', () => {
+    const m = newMachine();
+    const { config } = createConfiguration(m, 1);
+    const page = patternPage(0x10000n, 5);
+    const digests = new UnpackDigests();
+    const tweak = new Uint8Array(16);
+    tweak[1] = 1;
+    digests.add(page, 0x10000n, tweak);
+    const d = digests.digests();
+    const header = buildSeHeader({
+      hostPublicKeys: [hostKey().publicKey],
+      cck: new Uint8Array(32).fill(3),
+      psw: { mask: 0x0000000180000000n, addr: 0x10000n },
+      pcf: 0xe0n | PCF_NO_DECRYPTION,
+      encryptedPageCount: d.pages,
+      pageListDigest: d.pld,
+      addressListDigest: d.ald,
+      tweakListDigest: d.tld,
+      random: deterministicRandom('pcf35'),
+    });
+    m.uv.hostStorage.write(Number(L.header), header);
+    expectOk(m.uv.setSecureConfigurationParameters(config, L.header, header.length), 'SSC');
+    m.uv.hostStorage.write(hostAddress(0x10000n), page);
+    expectOk(m.uv.unpack(config, 0x10000n, 0x0001000000000000n, 0n), 'UNPACK_IMG');
+    expect(m.storage.read(hostAddress(0x10000n), 4096)).toEqual(page);
+    expectOk(m.uv.verify(config), 'VERIFY_IMG');
+  });
+
+  it('refuses a PCF bit outside supp_se_hdr_pcf with rc 0x10E', () => {
+    const m = newMachine();
+    const { config } = createConfiguration(m, 1);
+    const header = buildSeHeader({ hostPublicKeys: [hostKey().publicKey], cck: new Uint8Array(32), psw: { mask: 0n, addr: 0n }, pcf: 0x8000000000000000n, random: deterministicRandom('pcf0') });
+    m.uv.hostStorage.write(Number(L.header), header);
+    expect(rc(m.uv.setSecureConfigurationParameters(config, L.header, header.length))).toEqual([1, SetParamsRc.UNSUPPORTED_PCF]);
   });
 });

@@ -129,3 +129,24 @@ export function newControlBlock(cmd: number, size = UVCB_SIZE[cmd] ?? QUI_SIZE):
   cb.setU16(UVCB_HEADER.cmd, cmd);
   return cb;
 }
+
+// Size assertions: every block's last field must end inside the block's size.
+const LAST_FIELD_END: readonly [number, number][] = [
+  [UvCommand.INIT_UV, INIT.storLen + 8],
+  [UvCommand.CREATE_SEC_CONF, CGC.guestAsce + 8],
+  [UvCommand.CREATE_SEC_CPU, CSC.stateOrigin + 8],
+  [UvCommand.CONV_TO_SEC_STOR, CTS.gaddr + 8],
+  [UvCommand.CONV_FROM_SEC_STOR, CFS.paddr + 8],
+  [UvCommand.SET_SEC_CONF_PARAMS, SSC.secHeaderLen + 4],
+  [UvCommand.UNPACK_IMG, UNP.tweak1 + 8],
+  [UvCommand.CPU_SET_STATE, CPU_SET_STATE.state + 1],
+  [UvCommand.DESTROY_SEC_CONF, NODATA.handle + 8],
+  [UvCommand.DUMP_CPU, DUMP_CPU.dumpAreaOrigin + 8],
+  [UvCommand.DUMP_CONF_STOR_STATE, DUMP_STOR_STATE.gaddr + 8],
+  [UvCommand.DUMP_COMPLETE, DUMP_COMPLETE.dumpAreaOrigin + 8],
+  [UvCommand.SET_SHARED_ACCESS, SHARE.paddr + 8],
+];
+for (const [cmd, end] of LAST_FIELD_END) {
+  if (end > (UVCB_SIZE[cmd] ?? 0)) throw new Error(`UVCB layout of command 0x${cmd.toString(16)} does not fit its size`);
+}
+if (QUI.suppAttPflags + 8 > QUI_SIZE) throw new Error('QUI layout does not fit 0x100 bytes');
