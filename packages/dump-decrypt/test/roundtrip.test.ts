@@ -129,6 +129,62 @@ describe('round trip through an independent encryptor', () => {
     expect(r2.vmcoreinfo).toBe(false);
   });
 
+  it('prefers the os_info VMCOREINFO entry behind 0xE18 and falls back to 0xE0C when its checksum is wrong', async () => {
+    const viaOsInfo = 'OSRELEASE=6.1-osinfo\n';
+    const viaNote = 'OSRELEASE=6.1-note\n';
+    /** CKSM written out independently: 32-bit big-endian words, end-around carry. */
+    const checksum = (b: Buffer): number => {
+      let sum = 0;
+      for (let i = 0; i < b.length; i += 4) {
+        sum += b.readUInt32BE(i);
+        if (sum > 0xffffffff) sum = sum - 0x100000000 + 1;
+      }
+      return sum;
+    };
+    const make = (corrupt: boolean): Promise<BuiltDump> =>
+      build({
+        cpus: 1,
+        states: mixedStates(16),
+        editPage: (page, plain) => {
+          if (page === 0) {
+            plain.writeBigUInt64BE(0x4000n, 0xe18); // os_info in page 4
+            plain.writeBigUInt64BE(0x3100n, 0xe0c); // the ELF note in page 3
+          }
+          if (page === 3) {
+            plain.writeUInt32BE(11, 0x100);
+            plain.writeUInt32BE(viaNote.length, 0x104);
+            plain.writeUInt32BE(0, 0x108);
+            plain.write('VMCOREINFO\0\0' + viaNote, 0x10c, 'latin1');
+          }
+          if (page === 4) {
+            plain.fill(0);
+            plain.writeBigUInt64BE(0x4f53494e464f535an, 0);
+            plain.writeUInt16BE(1, 12);
+            plain.writeBigUInt64BE(0x6000n + 0x20n, 32); // text in page 6
+            plain.writeBigUInt64BE(BigInt(viaOsInfo.length + 1), 40); // with its NUL
+            plain.writeUInt32BE((checksum(plain.subarray(12)) + (corrupt ? 1 : 0)) >>> 0, 8);
+          }
+          if (page === 6) plain.write(viaOsInfo + '\0', 0x20, 'latin1');
+        },
+      });
+    for (const [corrupt, want] of [
+      [false, viaOsInfo],
+      [true, viaNote],
+    ] as const) {
+      const d = await make(corrupt);
+      expect([d.states[3], d.states[4], d.states[6]]).toEqual(['encrypted', 'shared', 'encrypted']);
+      const out = tempPath('osinfo.elf');
+      await decryptDump(d.path, d.cck, out);
+      const dump = await openDump(out);
+      try {
+        const note = dump.notes.find((n) => n.owner === 'VMCOREINFO');
+        expect(Buffer.from(note!.desc).toString('latin1')).toBe(want);
+      } finally {
+        await dump.close();
+      }
+    }
+  });
+
   it('a non-PV dump passes through unchanged in content', async () => {
     const { writeDump, emptyCpuState } = await import('@pvdump/dump-format');
     const src = tempPath('plain.elf');
