@@ -23,7 +23,7 @@ export const CORPUS_CFLAGS = ['-static', '-nostdlib', '-ffreestanding', '-march=
 /** Command-line arguments each program is run with in the tests (argv[1..]). */
 export const CORPUS_ARGS: Readonly<Record<string, readonly string[]>> = {
   args: ['12', '-7', 'hello', '300'],
-  sha256: ['1'],
+  sha256: ['0'],
 };
 
 export interface CorpusBinary {

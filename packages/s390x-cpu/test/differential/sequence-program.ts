@@ -26,6 +26,9 @@ export const REC_FPC = 132;
 export const REC_VRS = 136;
 export const REC_MEM = 136 + 512;
 
+/** High word of r0 in a fault record (the low word holds the signal number). */
+export const FAULT_MARK_HIGH = 0xfa0171ed;
+
 export interface CaseInit {
   /** r0–r14 (r11 is replaced by the buffer address). */
   gprs: bigint[];
@@ -68,18 +71,24 @@ export function sequenceAssembly(cases: readonly SequenceCase[], dataFile: strin
     '    .globl _start',
     '_start:',
     '    aghi %r15,-160',
+    '    stgrl %r15,savesp',
     '    larl %r1,casedata',
     '    stgrl %r1,curdata',
+    // rt_sigaction(SIGILL, SIGTRAP, SIGFPE, SIGSEGV): a fault ends the case with a fault record.
+    ...[4, 5, 8, 11].flatMap((sig) => [`    lghi %r2,${sig}`, '    larl %r3,sigact', '    lghi %r4,0', '    lghi %r5,8', '    svc 174']),
   ];
   const outOfLine: string[] = [];
   cases.forEach((c, i) => {
     lines.push(`# case ${i}: ${c.title.replace(/\n/g, '; ')}`);
+    lines.push('    larl %r14,8f');
+    lines.push('    stgrl %r14,resume');
     lines.push('    brasl %r14,setup');
     lines.push('    lgrl %r14,curregs14');
     for (const l of c.body) lines.push('    ' + l);
     lines.push('9:');
     lines.push('    stgrl %r14,save14');
     lines.push('    brasl %r14,dump');
+    lines.push('8:');
     if (c.outOfLine) outOfLine.push(...c.outOfLine);
   });
   lines.push(
@@ -130,6 +139,24 @@ export function sequenceAssembly(cases: readonly SequenceCase[], dataFile: strin
     `    lghi %r4,${RECORD_SIZE}`,
     '    svc 4',
     '    br %r14',
+    // fault: r2 = signal. Writes a record whose r0 is FAULT_MARK | signal, then resumes.
+    'fault:',
+    '    lgrl %r15,savesp',
+    '    larl %r1,outrec',
+    '    xc 0(256,%r1),0(%r1)',
+    '    xc 256(256,%r1),256(%r1)',
+    `    xc 512(${REC_MEM - 512},%r1),512(%r1)`,
+    `    llihf %r3,${FAULT_MARK_HIGH}`,
+    '    ogr %r3,%r2',
+    '    stg %r3,0(%r1)',
+    '    larl %r3,membuf',
+    `    mvc ${REC_MEM}(${MEM_SIZE},%r1),0(%r3)`,
+    '    lghi %r2,1',
+    '    lgr %r3,%r1',
+    `    lghi %r4,${RECORD_SIZE}`,
+    '    svc 4',
+    '    lgrl %r1,resume',
+    '    br %r1',
     '    .section .text.outofline,"ax",@progbits',
     ...outOfLine.map((l) => (l.endsWith(':') ? l : '    ' + l)),
     '    .data',
@@ -146,6 +173,9 @@ export function sequenceAssembly(cases: readonly SequenceCase[], dataFile: strin
     'save1: .quad 0',
     'save14: .quad 0',
     'saveipm: .quad 0',
+    'savesp: .quad 0',
+    'resume: .quad 0',
+    'sigact: .quad fault, 0x40000000, 0, 0',
     '    .balign 256',
     'outrec:',
     `    .space ${RECORD_SIZE}`,

@@ -164,7 +164,8 @@ function shiftElements(mnemonic: string, opcode: number, kind: 'l' | 'rl' | 'ra'
     cpu.ea(0, fB2(a), fD2(a));
     const bits = 8 << es;
     const n = BigInt(cpu.eaLo % bits);
-    const v3 = fV3(a, b);
+    // VRS-a: V3 sits in bits 12–15 (the V2 position of other formats).
+    const v3 = fV2(a, b);
     for (let i = 0; i < 16 >>> es; i++) {
       const x = getBig(cpu, v3, es, i);
       putBig(scratch, es, i, kind === 'l' ? x << n : kind === 'rl' ? x >> n : signedOf(x, es) >> n);
@@ -338,13 +339,31 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   compare('vchl', 0xe7f9, (x, y) => x > y),
 ];
 
-/** VSL/VSRL (by bits 5–7 of V3's last byte) and VSLB/VSRLB (by bits 1–4) on the whole 128 bits. */
+/**
+ * VSL/VSRL shift each byte of V2 by bits 5–7 of the same byte of V3, taking bits from the next
+ * (left shift) or previous (right shift) byte, as the vector-enhancements facility 2 defines and
+ * QEMU implements; VSLB/VSRLB shift the whole 128 bits by whole bytes, bits 1–4 of byte 7 of V3.
+ */
 function shiftWhole(cpu: Cpu, a: number, b: number, dir: 'left' | 'right', unit: 'bits' | 'bytes'): void {
   cpu.checkVector();
-  const last = cpu.vr[16 * fV3(a, b) + 15]!;
-  const n = BigInt(unit === 'bits' ? last & 7 : ((last >>> 3) & 15) * 8);
-  const x = getBig(cpu, fV2(a, b), 4, 0);
-  putBig(scratch, 4, 0, dir === 'left' ? x << n : x >> n);
+  const v2 = 16 * fV2(a, b);
+  const v3 = 16 * fV3(a, b);
+  if (unit === 'bits') {
+    for (let i = 0; i < 16; i++) {
+      const sh = cpu.vr[v3 + i]! & 7;
+      const cur = cpu.vr[v2 + i]!;
+      if (dir === 'left') {
+        const next = i < 15 ? cpu.vr[v2 + i + 1]! : 0;
+        scratch[i] = ((((cur << 8) | next) << sh) >>> 8) & 0xff;
+      } else {
+        const prev = i > 0 ? cpu.vr[v2 + i - 1]! : 0;
+        scratch[i] = (((prev << 8) | cur) >>> sh) & 0xff;
+      }
+    }
+  } else {
+    const n = BigInt(((cpu.vr[v3 + 7]! >>> 3) & 15) * 8);
+    const x = getBig(cpu, fV2(a, b), 4, 0);
+    putBig(scratch, 4, 0, dir === 'left' ? x << n : x >> n);
+  }
   commit(cpu, fV1(a, b));
 }
-

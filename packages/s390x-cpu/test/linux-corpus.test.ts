@@ -1,0 +1,48 @@
+// The C corpus under qemu-s390x and under our Linux runner: every program at -O0, -O1 and -O2
+// must print the same bytes and exit with the same status.
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '@pvdump/test-support';
+import { runLinuxProgram } from '../src/index.ts';
+import { buildCorpus, corpusPrograms, OPT_LEVELS, type CorpusBinary } from './corpus/build.ts';
+
+let binaries: CorpusBinary[] = [];
+
+beforeAll(async () => {
+  requireTool('qemu-s390x');
+  binaries = await buildCorpus();
+}, 600_000);
+
+/** Runs `path` under qemu-s390x: stdout bytes and the exit status (128 + signal when killed). */
+function underQemu(bin: CorpusBinary): { stdout: Buffer; status: number } {
+  const r = spawnSync('qemu-s390x', [bin.path, ...bin.args], { maxBuffer: 1 << 28 });
+  if (r.error) throw r.error;
+  const status = r.status ?? 128 + (r.signal === 'SIGILL' ? 4 : r.signal === 'SIGFPE' ? 8 : r.signal === 'SIGSEGV' ? 11 : 0);
+  return { stdout: r.stdout, status };
+}
+
+function underPvdump(bin: CorpusBinary): { stdout: Buffer; status: number; instructions: number } {
+  const chunks: Uint8Array[] = [];
+  const result = runLinuxProgram(bin.path, { args: bin.args, stdout: (d) => chunks.push(d), budget: 2_000_000_000 });
+  return { stdout: Buffer.concat(chunks), status: result.status, instructions: result.instructions };
+}
+
+describe('C corpus: pvdump runner vs qemu-s390x', () => {
+  it('has at least 15 programs', () => {
+    expect(corpusPrograms().length).toBeGreaterThanOrEqual(15);
+  });
+  for (const program of corpusPrograms()) {
+    it(`${program} at ${OPT_LEVELS.join(', ')} prints the same output and exit status`, () => {
+      for (const bin of binaries.filter((b) => b.program === program)) {
+        const ref = underQemu(bin);
+        const ours = underPvdump(bin);
+        expect(ref.stdout.length, `${program}${bin.opt}: qemu printed nothing`).toBeGreaterThan(0);
+        expect({ program: program + bin.opt, stdout: ours.stdout.toString('latin1'), status: ours.status }).toEqual({
+          program: program + bin.opt,
+          stdout: ref.stdout.toString('latin1'),
+          status: ref.status,
+        });
+      }
+    });
+  }
+});
