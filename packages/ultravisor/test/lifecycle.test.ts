@@ -250,3 +250,23 @@ describe('SE header control flags', () => {
     expect(rc(m.uv.setSecureConfigurationParameters(config, L.header, header.length))).toEqual([1, SetParamsRc.UNSUPPORTED_PCF]);
   });
 });
+
+describe('SET_SEC_CONF_PARAMS against a flipped bit anywhere in the header', () => {
+  it('refuses every single-bit change of the SE header and still accepts the original', () => {
+    const m = newMachine();
+    const { config } = createConfiguration(m, 1);
+    const header = buildImage([], { allowDumping: true }).header;
+    const refusals = new Map<number, number>();
+    for (let offset = 0; offset < header.length; offset++) {
+      const bad = header.slice();
+      bad[offset] = bad[offset]! ^ (1 << (offset % 8));
+      m.uv.hostStorage.write(Number(L.header), bad);
+      const r = m.uv.setSecureConfigurationParameters(config, L.header, bad.length);
+      expect(r.cc, `bit flipped at offset ${offset}`).toBe(1);
+      refusals.set(r.rc, (refusals.get(r.rc) ?? 0) + 1);
+    }
+    expect([...refusals.keys()].sort()).toEqual([SetParamsRc.NO_KEY_SLOT, SetParamsRc.HEADER_INVALID, SetParamsRc.UNSUPPORTED_VERSION, SetParamsRc.HEADER_MALFORMED].sort());
+    m.uv.hostStorage.write(Number(L.header), header);
+    expect(rc(m.uv.setSecureConfigurationParameters(config, L.header, header.length))).toEqual([0, 1]);
+  });
+});
