@@ -414,7 +414,7 @@ export class Cpu {
   ea(x: number, b: number, d: number): number {
     const r = this.r;
     let lo = d;
-    // A negative displacement is carried by `lo` itself; the floor-division carry below propagates it.
+    // A negative displacement is carried by `lo` itself; the carry step below propagates it.
     let hi = 0;
     if (x !== 0) {
       lo += r[2 * x + 1]!;
@@ -425,9 +425,19 @@ export class Cpu {
       hi += r[2 * b]!;
     }
     if (this.amode === 64) {
-      const carry = Math.floor(lo / TWO32);
-      lo -= carry * TWO32;
-      hi = (hi + carry) >>> 0;
+      // lo lies in [-2^19, 2^33 + 2^19): at most two carries up or one borrow.
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi++;
+        if (lo >= TWO32) {
+          lo -= TWO32;
+          hi++;
+        }
+      } else if (lo < 0) {
+        lo += TWO32;
+        hi--;
+      }
+      hi >>>= 0;
       this.eaHi = hi;
       this.eaLo = lo;
       if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
