@@ -7,19 +7,8 @@ import { requireTool, run, tempPath } from '@pvdump/test-support';
 import { DECODE_TABLE, disassemble, INSTRUCTIONS, opcodeKey } from '../src/index.ts';
 import { generalInstructions } from '../src/isa/general/index.ts';
 import { randomEncoding } from './differential/encode.ts';
-import { objdump } from './differential/objdump.ts';
+import { normaliseZeroFlag, objdump, wellFormed } from './differential/objdump.ts';
 import { Rng } from './differential/rng.ts';
-
-/**
- * objdump prints RISBG/RISBGN with the zero-remaining-bits flag (I4 bit 0) as `risbgz`/`risbgnz`
- * and I4 without that bit; the table's alias mechanism matches whole field values only, so our
- * disassembler prints the base mnemonic with the full I4. This rewrites objdump's form into ours;
- * everything else must match exactly.
- */
-export function normaliseZeroFlag(text: string): string {
-  const m = /^(risbgn?)z\t(%r\d+,%r\d+,\d+),(\d+),(\d+)$/.exec(text);
-  return m ? `${m[1]}\t${m[2]},${Number(m[3]) | 0x80},${m[4]}` : text;
-}
 
 describe('general instruction table', () => {
   it('has unique mnemonics, all problem-state, all in the composed table', () => {
@@ -58,6 +47,10 @@ describe('general instruction table', () => {
     for (const blob of blobs) {
       const ours = disassemble(blob, address).text;
       const expected = theirs.get(address);
+      if (expected !== undefined && !wellFormed(expected)) {
+        address += BigInt(blob.length);
+        continue;
+      }
       if (ours !== expected) mismatches.push(`${Buffer.from(blob).toString('hex')}: ours "${ours}" objdump "${expected}"`);
       address += BigInt(blob.length);
     }
