@@ -23,7 +23,7 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
     const meta = await reader.readFile(layout.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES);
     for (let i = 0; i < n; i++) {
       const page = first + i;
-      const kind = classifyEntry(meta, i * STORAGE_ENTRY_BYTES, page, layout.load.start + BigInt(page) * BigInt(PV_PAGE_SIZE), metaAt);
+      const kind = classifyEntry(meta, i * STORAGE_ENTRY_BYTES, page, layout.load.start, metaAt);
       if (kind === PageKind.Encrypted) census.encrypted += 1;
       else {
         if (kind === PageKind.Zero) census.zero += 1;
@@ -60,7 +60,7 @@ export function decryptPagesInPlace(
   };
   for (let i = 0; i < n; i++) {
     const e = i * STORAGE_ENTRY_BYTES;
-    const kind = classifyEntry(meta, e, firstPage + i, loadStart + BigInt(firstPage + i) * BigInt(PV_PAGE_SIZE), metaFileOffset);
+    const kind = classifyEntry(meta, e, firstPage + i, loadStart, metaFileOffset);
     if (kind === PageKind.Encrypted) {
       pageTweak(meta, e, nonce, tweaks.subarray(i * 16, i * 16 + 16));
       if (stretch < 0) stretch = i;

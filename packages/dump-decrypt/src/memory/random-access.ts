@@ -57,8 +57,7 @@ export class DecryptedMemory {
   async #decryptPage(index: number): Promise<Uint8Array> {
     const { ctx, reader } = this;
     const meta = await reader.readFile(ctx.memMeta.offset + BigInt(index * STORAGE_ENTRY_BYTES), STORAGE_ENTRY_BYTES);
-    const pageAddr = ctx.load.start + BigInt(index) * BigInt(PV_PAGE_SIZE);
-    const kind = classifyEntry(meta, 0, index, pageAddr, Number(ctx.memMeta.offset));
+    const kind = classifyEntry(meta, 0, index, ctx.load.start, Number(ctx.memMeta.offset));
     if (kind === PageKind.Zero) return new Uint8Array(PV_PAGE_SIZE);
     const data = await reader.readFile(ctx.load.fileOffset + BigInt(index) * BigInt(PV_PAGE_SIZE), PV_PAGE_SIZE);
     if (kind === PageKind.Encrypted) {

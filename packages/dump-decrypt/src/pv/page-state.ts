@@ -38,10 +38,11 @@ function zgetdumpStateText(bits: number): string {
 }
 
 /**
- * Classifies the entry of page `pageIndex` at `meta[entryOffset..+16]`. Throws for an invalid
- * special entry; `metaFileOffset` is where the section starts in the file (for the message).
+ * Classifies the entry of page `pageIndex` (of the PT_LOAD starting at guest address `loadStart`)
+ * at `meta[entryOffset..+16]`. Throws for an invalid special entry; `metaFileOffset` is where the
+ * section starts in the file (for the message).
  */
-export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: number, pageAddress: bigint, metaFileOffset?: number): PageKind {
+export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: number, loadStart: bigint, metaFileOffset?: number): PageKind {
   const e = entryOffset;
   if (meta[e] !== 0xff || meta[e + 1] !== 0xff || meta[e + 2] !== 0xff || meta[e + 3] !== 0xff) return PageKind.Encrypted;
   const reserved = meta[e + SpecialEntry.reservedFlags] as number;
@@ -57,6 +58,7 @@ export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: 
       : state === 0
         ? `no zero or shared flag (byte 15 = 0x${bits.toString(16)})`
         : `both zero and shared (byte 15 = 0x${bits.toString(16)})`;
+  const pageAddress = loadStart + BigInt(pageIndex) * 4096n;
   throw new PvDecryptError(
     'invalid-page-state',
     `Reading encrypted memory failed: Invalid page state. page-idx: 0x${pageIndex.toString(16)}, state: ${zgetdumpStateText(bits)} ` +
