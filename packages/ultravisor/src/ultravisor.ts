@@ -11,7 +11,7 @@ import { PAGE_SIZE, type HostStorage } from './storage/host-storage.js';
 import { checkHostAccess } from './storage/pages.js';
 import { UvCommand, type PvCpuStateValue } from './uvc/codes.js';
 import { executeGuestCall, executeHostCall } from './uvc/dispatch.js';
-import { CGC, CFS, CPU_SET_STATE, CSC, CTS, ControlBlock, DUMP_COMPLETE, DUMP_CPU, DUMP_STOR_STATE, INIT, NODATA, QUI_SIZE, SHARE, SSC, UNP, UVCB_HEADER, newControlBlock } from './uvc/layout.js';
+import { CGC, CFS, CPU_SET_STATE, CSC, CTS, ControlBlock, DUMP_CPU, DUMP_STOR_STATE, INIT, NODATA, QUI_SIZE, SHARE, SSC, UNP, UVCB_HEADER, newControlBlock } from './uvc/layout.js';
 import { QUERY_VALUES } from './calls/query.js';
 
 export interface UltravisorOptions {
@@ -291,7 +291,6 @@ export class Ultravisor {
 
   /** DUMP_COMPLETE into the conf_dump_finalize_len-byte host buffer at `origin`. */
   dumpComplete(configHandle: bigint, origin: bigint): UvDataResult {
-    if (DUMP_COMPLETE.dumpAreaOrigin !== DUMP_CPU.dumpAreaOrigin) throw new Error('dump control blocks disagree');
     return this.dumpCall(UvCommand.DUMP_COMPLETE, configHandle, origin, QUERY_VALUES.confDumpFinalizeLen);
   }
 

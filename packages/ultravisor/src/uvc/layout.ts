@@ -150,3 +150,7 @@ for (const [cmd, end] of LAST_FIELD_END) {
   if (end > (UVCB_SIZE[cmd] ?? 0)) throw new Error(`UVCB layout of command 0x${cmd.toString(16)} does not fit its size`);
 }
 if (QUI.suppAttPflags + 8 > QUI_SIZE) throw new Error('QUI layout does not fit 0x100 bytes');
+// The three dump blocks share the handle and origin offsets (the typed wrappers rely on it).
+for (const b of [DUMP_STOR_STATE, DUMP_COMPLETE]) {
+  if (b.configHandle !== DUMP_CPU.cpuHandle || b.dumpAreaOrigin !== DUMP_CPU.dumpAreaOrigin) throw new Error('dump control blocks disagree');
+}
