@@ -96,6 +96,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   const backend = opts.backend ?? defaultBackend();
   const total = ctx.pages * PV_PAGE_SIZE;
   const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? (total >= AUTO_WORKER_THRESHOLD ? availableParallelism() : 0) : opts.workers;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
   const runPages = opts.runPages ?? 512;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
@@ -150,11 +151,16 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
   const metaAt = Number(ctx.memMeta.offset);
   if (workers <= 0) {
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
+    const ahead: (Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined)[] = [];
     try {
       // Keep two runs being read while one is decrypted, so the thread rarely waits for the disk.
-      const read = (first: number): Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined =>
-        first < ctx.pages ? readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first)) : undefined;
-      const ahead = [read(0), read(runPages)];
+      const read = (first: number): Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined => {
+        if (first >= ctx.pages) return undefined;
+        const p = readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first));
+        p.catch(() => undefined); // observed when awaited below; never an unhandled rejection
+        return p;
+      };
+      ahead.push(read(0), read(runPages));
       for (let first = 0; ahead[0] !== undefined; first += runPages) {
         const { meta, data } = await ahead.shift()!;
         ahead.push(read(first + 2 * runPages));
@@ -163,6 +169,8 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
       }
     } finally {
       cipher.dispose();
+      // If the consumer stopped early, let pending reads finish before the file is closed.
+      await Promise.allSettled(ahead);
     }
     return;
   }
@@ -186,7 +194,7 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
         inFlight.push(p);
         first += n;
       }
-    yield await inFlight.shift()!;
+      yield await inFlight.shift()!;
     }
   } finally {
     await pool.close();
