@@ -187,6 +187,24 @@ describe('SVC, restart, external', () => {
   });
 });
 
+describe('I/O interruption', () => {
+  it('stores the subsystem id, parameter and identification word and swaps the I/O PSWs', () => {
+    const { cpu, mem } = machine('.short 0x0700');
+    cpu.setPsw({ mask: 0x0200000180000000n, addr: BigInt(CODE_AT) });
+    expect(cpu.ioEnabled).toBe(true);
+    expect(cpu.externalEnabled).toBe(false);
+    mem.writeU64(LC.IO_NEW_PSW, 0x0002000180000000n);
+    mem.writeU64(LC.IO_NEW_PSW + 8, 0x900n);
+    cpu.deliverIoInterruption(0x00010001, 0x12345678, 0x80000000);
+    expect(mem.readU32(LC.SUBSYSTEM_ID)).toBe(0x00010001);
+    expect(mem.readU32(LC.IO_INT_PARAM)).toBe(0x12345678);
+    expect(mem.readU32(LC.IO_INT_WORD)).toBe(0x80000000);
+    expect(mem.readU64(LC.IO_OLD_PSW)).toBe(0x0200000180000000n);
+    expect(mem.readU64(LC.IO_OLD_PSW + 8)).toBe(BigInt(CODE_AT));
+    expect(cpu.run(5)).toMatchObject({ kind: 'wait', psw: { addr: 0x900n } });
+  });
+});
+
 describe('interceptions', () => {
   it('DIAG stops with its operands; the host completes it and the CPU resumes', () => {
     const { cpu } = machine('diag %r2,%r4,0x500(%r5)\nlgr %r6,%r2');

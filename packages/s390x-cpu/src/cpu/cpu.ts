@@ -62,6 +62,9 @@ export const LC = {
   PGM_CODE: 0x08e,
   DATA_EXC_CODE: 0x090,
   TRANS_EXC_ID: 0x0a8,
+  SUBSYSTEM_ID: 0x0b8,
+  IO_INT_PARAM: 0x0bc,
+  IO_INT_WORD: 0x0c0,
   BEAR: 0x110,
   RESTART_OLD_PSW: 0x120,
   EXTERNAL_OLD_PSW: 0x130,
@@ -738,7 +741,7 @@ export class Cpu {
 
   /** Restart interruption (SIGP restart / operator restart): old PSW 0x120, new from 0x1A0. */
   deliverRestartInterruption(): void {
-    this.swapPsw(LC.RESTART_OLD_PSW, LC.RESTART_NEW_PSW, this.ia);
+    this.swapPsw(LC.RESTART_OLD_PSW, LC.RESTART_NEW_PSW, this.getPsw().addr);
   }
 
   /** External interruption with `code` (and optional CPU address / parameter). */
@@ -746,7 +749,26 @@ export class Cpu {
     this.writeRealU16(LC.EXT_INT_CODE, code);
     this.writeRealU16(LC.EXT_CPU_ADDR, cpuAddress);
     this.writeRealU32(LC.EXT_PARAMS, parameter);
-    this.swapPsw(LC.EXTERNAL_OLD_PSW, LC.EXTERNAL_NEW_PSW, this.ia);
+    this.swapPsw(LC.EXTERNAL_OLD_PSW, LC.EXTERNAL_NEW_PSW, this.getPsw().addr);
+  }
+
+  /**
+   * I/O interruption (injected by the host): subsystem-identification word (0xB8), interruption
+   * parameter (0xBC) and interruption-identification word (0xC0); old PSW 0x170, new from 0x1F0.
+   */
+  deliverIoInterruption(subsystemId: number, parameter: number, identification: number): void {
+    this.writeRealU32(LC.SUBSYSTEM_ID, subsystemId);
+    this.writeRealU32(LC.IO_INT_PARAM, parameter);
+    this.writeRealU32(LC.IO_INT_WORD, identification);
+    this.swapPsw(LC.IO_OLD_PSW, LC.IO_NEW_PSW, this.getPsw().addr);
+  }
+
+  /** Whether the PSW enables I/O (bit 6) / external (bit 7) interruptions: hosts check before injecting. */
+  get ioEnabled(): boolean {
+    return (this.maskHi & 0x02000000) !== 0;
+  }
+  get externalEnabled(): boolean {
+    return (this.maskHi & 0x01000000) !== 0;
   }
 
   /** Loads a PSW from an instruction (LPSW/LPSWE): the next instruction is the new PSW's. */
