@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Cpu, GuestMemory, type CpuSnapshot } from '@pvdump/s390x-cpu';
 import { emptyCpuState, writeDump } from '@pvdump/dump-format';
-import { openPvDump } from '@pvdump/dump-decrypt';
+import { decryptDump, openPvDump } from '@pvdump/dump-decrypt';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
 import { buildProtectedImage, loadGuestElf, readProtectedImage } from '../src/index.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';
@@ -160,5 +160,23 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
     } finally {
       await dump.close();
     }
+
+    // The decrypted core opens in gdb-multiarch with the CPUs' registers and the guest's memory.
+    const gdb = requireTool('gdb-multiarch');
+    const plain = tempPath('real-cpu-plain.elf');
+    await decryptDump(path, CCK, plain);
+    const args = ['-nx', '-batch', '-ex', 'set pagination off', '-c', plain];
+    for (const t of [1, 2]) args.push('-ex', `thread ${t}`, '-ex', 'info registers', '-ex', 'x/3xg 0x200000');
+    const blocks = run(gdb, args).split(/\[Switching to thread \d+/).slice(1);
+    expect(blocks).toHaveLength(2);
+    blocks.forEach((b, n) => {
+      const reg = (name: string): bigint => BigInt(new RegExp(`^${name}\\s+(0x[0-9a-f]+)`, 'm').exec(b)![1]!);
+      const want = finalStates[n]!;
+      for (let r = 0; r < 16; r++) expect(reg(`r${r}`)).toBe(want.gprs[r]);
+      expect(reg('pswm')).toBe(want.psw.mask);
+      expect(reg('pswa')).toBe(want.psw.addr);
+      const words = [...b.matchAll(/0x[0-9a-f]+:\s+((?:0x[0-9a-f]{16}\s*)+)/g)].flatMap((m) => m[1]!.trim().split(/\s+/)).map((w) => BigInt(w));
+      expect(words).toEqual([0x0123456789abcdefn, 0x0000005500000000n, 0x101n]);
+    });
   });
 });
