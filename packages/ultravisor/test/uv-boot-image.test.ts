@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '@pvdump/test-support';
 import { buildProtectedImage, decryptProtectedImage, loadGuestElf, openSeHeader, readProtectedImage } from '../src/index.ts';
-import { ImageRc, PvCpuState } from '../src/uvc/codes.ts';
+import { ImageRc, PvCpuState, SetParamsRc } from '../src/uvc/codes.ts';
 import { CCK, L, createConfiguration, expectOk, hostAddress, hostKey, newMachine } from './support/machine.ts';
 
 describe('booting a protected image through the UV calls', () => {
@@ -45,5 +45,19 @@ describe('booting a protected image through the UV calls', () => {
     }
     const r = m.uv.verify(config);
     expect([r.cc, r.rc]).toEqual([1, ImageRc.VERIFY_FAILED]);
+  });
+});
+
+describe('a real pvimg SE header', () => {
+  it('is parsed and refused with rc 0x108 by a machine whose host key has no slot in it', () => {
+    const header = new Uint8Array(readFileSync(fixturePath('se-header-s390-tools/secure_guest.hdr')));
+    const m = newMachine();
+    const { config } = createConfiguration(m, 1);
+    m.uv.hostStorage.write(Number(L.header), header);
+    const r = m.uv.setSecureConfigurationParameters(config, L.header, header.length);
+    expect([r.cc, r.rc]).toEqual([1, SetParamsRc.NO_KEY_SLOT]);
+    // Cut short, the same header is malformed rather than foreign.
+    const cut = m.uv.setSecureConfigurationParameters(config, L.header, 400);
+    expect([cut.cc, cut.rc]).toEqual([1, SetParamsRc.HEADER_MALFORMED]);
   });
 });
