@@ -17,6 +17,8 @@ describe('storage import and export', () => {
     expect(m.uv.guestPageState(config, 0x40000)).toBe('secure');
     expect(m.storage.read(hostAddress(0x40000n), 4096)).toEqual(new Uint8Array(4096));
     expectOk(m.uv.convertToSecure(config, 0x40000n), 'import of a secure page is a no-op');
+    expectOk(m.uv.convertToSecure(config, 0x41abcn), 'import by a faulting address inside the page');
+    expect(m.uv.guestPageState(config, 0x41000)).toBe('secure');
   });
 
   it('export then import gives back the page; the host only ever sees ciphertext', () => {
