@@ -33,21 +33,46 @@ function checkArgs(key: Uint8Array, tweak: Uint8Array, data: Uint8Array): void {
   }
 }
 
-/** The whitening sequence T₀…T_{n−1} for one data unit of `length` bytes. */
+/**
+ * The whitening sequence T₀…T_{n−1} for one data unit of `length` bytes, built with 32-bit
+ * little-endian words (XTS's byte 0 is the least significant), endian-safe through DataView.
+ */
 function whitening(key2: Uint8Array, tweak: Uint8Array, length: number): Uint8Array {
   const first = ecb(key2, { disablePadding: true }).encrypt(tweak);
-  const out = new Uint8Array(length);
-  const t = first;
-  for (let off = 0; off < length; off += BLOCK) {
-    out.set(t, off);
-    multiplyByAlpha(t);
-  }
+  const f = new DataView(first.buffer, first.byteOffset, 16);
+  let w0 = f.getUint32(0, true);
+  let w1 = f.getUint32(4, true);
+  let w2 = f.getUint32(8, true);
+  let w3 = f.getUint32(12, true);
   first.fill(0);
+  const out = new Uint8Array(length);
+  const v = new DataView(out.buffer);
+  for (let off = 0; off < length; off += BLOCK) {
+    v.setUint32(off, w0, true);
+    v.setUint32(off + 4, w1, true);
+    v.setUint32(off + 8, w2, true);
+    v.setUint32(off + 12, w3, true);
+    // T·α: shift the 128-bit little-endian value left by one; the carry out folds back as 0x87.
+    const carry = w3 >>> 31;
+    w3 = ((w3 << 1) | (w2 >>> 31)) >>> 0;
+    w2 = ((w2 << 1) | (w1 >>> 31)) >>> 0;
+    w1 = ((w1 << 1) | (w0 >>> 31)) >>> 0;
+    w0 = ((w0 << 1) ^ (carry * 0x87)) >>> 0;
+  }
   return out;
 }
 
+/** dst = a ⊕ b (same lengths); 32-bit words where all three are 4-byte aligned. */
 function xorInto(dst: Uint8Array, a: Uint8Array, b: Uint8Array): void {
-  for (let i = 0; i < dst.length; i++) dst[i] = (a[i] as number) ^ (b[i] as number);
+  const n = dst.length;
+  if (((dst.byteOffset | a.byteOffset | b.byteOffset | n) & 3) === 0) {
+    const d = new Uint32Array(dst.buffer, dst.byteOffset, n >> 2);
+    const x = new Uint32Array(a.buffer, a.byteOffset, n >> 2);
+    const y = new Uint32Array(b.buffer, b.byteOffset, n >> 2);
+    for (let i = 0; i < d.length; i++) d[i] = (x[i] as number) ^ (y[i] as number);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst[i] = (a[i] as number) ^ (b[i] as number);
 }
 
 function xts(direction: 'encrypt' | 'decrypt', key: Uint8Array, tweak: Uint8Array, data: Uint8Array): Uint8Array {
