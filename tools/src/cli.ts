@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   hostkey: './commands/hostkey.js',
   image: './commands/image.js',
   decrypt: './commands/decrypt.js',
+  exec: './commands/exec.js',
 };
 
 const HELP = `usage: pvdump <command> [options]
