@@ -243,3 +243,27 @@ describe('interceptions', () => {
     expect(programInterruption(mem).code).toBe(2);
   });
 });
+
+describe('interruption loops end on the budget', () => {
+  it('an invalid program-new PSW loops through early exceptions until the budget', () => {
+    const { cpu, mem } = machine('.short 0');
+    mem.writeU64(LC.PROGRAM_NEW_PSW, 0x8000000000000000n);
+    expect(cpu.run(50)).toEqual({ kind: 'budget', executed: 50 });
+  });
+  it('a pending clock comparator with an enabled external-new PSW keeps interrupting until the budget', () => {
+    const { cpu, mem } = machine('.short 0x0700');
+    mem.writeU64(LC.EXTERNAL_NEW_PSW, 0x0100000180000000n);
+    mem.writeU64(LC.EXTERNAL_NEW_PSW + 8, BigInt(CODE_AT));
+    cpu.setCr(0, 0x8e0n);
+    cpu.setPsw({ mask: 0x0100000180000000n, addr: BigInt(CODE_AT) });
+    expect(cpu.run(40)).toEqual({ kind: 'budget', executed: 40 });
+    expect(mem.readU16(LC.EXT_INT_CODE)).toBe(0x1004);
+  });
+  it('the same with an enabled-wait external-new PSW', () => {
+    const { cpu, mem } = machine('.short 0x0700');
+    mem.writeU64(LC.EXTERNAL_NEW_PSW, 0x0102000180000000n);
+    cpu.setCr(0, 0x8e0n);
+    cpu.setPsw({ mask: 0x0102000180000000n, addr: BigInt(CODE_AT) });
+    expect(cpu.run(30)).toEqual({ kind: 'budget', executed: 30 });
+  });
+});

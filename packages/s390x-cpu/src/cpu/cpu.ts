@@ -259,6 +259,7 @@ export class Cpu {
     const u = BigInt.asUintN(64, v);
     this.cr[2 * i] = Number(u >> 32n);
     this.cr[2 * i + 1] = Number(u & 0xffffffffn);
+    if (i === 0) this.controlRegistersChanged();
   }
   /** FPR i (0–15) as its 64-bit pattern. */
   getFprBits(i: number): bigint {
@@ -786,7 +787,10 @@ export class Cpu {
     this.updateAttention();
     for (;;) {
       if (this.attention) {
+        // Interruptions delivered here count against the budget too, so a new PSW that raises
+        // the same interruption again cannot loop forever.
         if (this.earlyPswException) {
+          if (this.icount >= budget) return { kind: 'budget', executed: this.icount };
           this.icount++;
           // The old PSW is the invalid PSW itself; its address is not advanced.
           this.deliverProgramInterruption(PGM_SPECIFICATION, this.earlyIlc, 0, 0, true);
@@ -800,6 +804,7 @@ export class Cpu {
         if (this.waitPsw && this.timersArmed && this.skipToTimerEvent()) {
           const code = this.pendingTimerInterruption();
           if (code !== 0) {
+            if (this.icount >= budget) return { kind: 'budget', executed: this.icount };
             this.icount++;
             this.deliverExternalInterruption(code, 0);
             continue;
@@ -814,6 +819,7 @@ export class Cpu {
       if (this.timersArmed) {
         const code = this.pendingTimerInterruption();
         if (code !== 0) {
+          this.icount++;
           this.deliverExternalInterruption(code, 0);
           continue;
         }
