@@ -2,7 +2,7 @@
 // components, the integrity check on import, shared pages, pin, destroy, and host isolation.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { SecureStorageAccessError } from '../src/errors.ts';
+import { SecureCpuError, SecureStorageAccessError } from '../src/errors.ts';
 import { DESTROY_NOT_SECURE_RRC, ShareRc, StorageRc, UvRc } from '../src/uvc/codes.ts';
 import { GUEST_SIZE, bootedMachine, createConfiguration, expectOk, hostAddress, newMachine, patternPage } from './support/machine.ts';
 
@@ -154,6 +154,7 @@ describe('shared pages and isolation', () => {
     expect(rc(m.uv.changeSharedAccess(cpu, 0x90000n, true))).toEqual([1, ShareRc.NOT_SECURE]);
     expect(rc(m.uv.changeSharedAccess(cpu, 0x10001n, true))).toEqual([1, ShareRc.BAD_ADDRESS]);
     expect(rc(m.uv.setUnshareAll(m.config + 1n))).toEqual([1, UvRc.INV_GHANDLE]);
+    expect(() => m.uv.changeSharedAccess(0x99n, shared, true)).toThrow(SecureCpuError);
   });
 
   it('reports every page state change to the listener', () => {

@@ -8,6 +8,7 @@ import { setSecureConfigurationParameters, unpackImage, verifyImage } from '../c
 import { query } from '../calls/query.js';
 import { fail } from '../calls/result.js';
 import { changeSharedAccess, convertFromSecure, convertToSecure, destroySecurePage, pinOrUnpinShared, setUnshareAll } from '../calls/storage.js';
+import { SecureCpuError } from '../errors.js';
 import type { UvContext, UvResult } from '../state.js';
 import { UvCommand, UvRc } from './codes.js';
 import { UVCB_HEADER, UVCB_SIZE, type ControlBlock } from './layout.js';
@@ -64,7 +65,7 @@ export function executeHostCall(ctx: UvContext, cb: ControlBlock): number {
 export function executeGuestCall(ctx: UvContext, cpuHandle: bigint, cb: ControlBlock): number {
   if (cb.bytes.length < UVCB_HEADER.size) throw new RangeError(`UV control block of ${cb.bytes.length} bytes is shorter than its 8-byte header`);
   const cpu = ctx.cpus.get(cpuHandle);
-  if (cpu === undefined) throw new RangeError(`no secure CPU with handle 0x${cpuHandle.toString(16)}`);
+  if (cpu === undefined) throw new SecureCpuError(`guest UV call from an unknown secure CPU (handle 0x${cpuHandle.toString(16)})`);
   if (cb.cmd === UvCommand.QUERY) return finish(cb, query(cb));
   const shared = cb.cmd === UvCommand.SET_SHARED_ACCESS ? true : cb.cmd === UvCommand.REMOVE_SHARED_ACCESS ? false : undefined;
   if (shared === undefined) return finish(cb, fail(UvRc.INV_CMD));
