@@ -148,8 +148,9 @@ export class Cpu {
   private readonly view: DataView;
   private readonly memSize: number;
   private prefixEnd = LOWCORE_SIZE;
-  /** End of the range `direct` accesses may touch: memory size, or 2^24 / 2^31 if smaller. */
-  private directLimit = 0;
+  /** Window of addresses `direct` accesses may touch (see `updateDirectWindow`). */
+  private directLo = LOWCORE_SIZE;
+  private directHi = 0;
 
   // ---- run-loop control ----
   /** Non-zero stops the fast loop: wait PSW, pending early PSW exception, stop request. */
@@ -305,8 +306,7 @@ export class Cpu {
     const ba = (this.maskLo & 0x80000000) !== 0;
     this.amode = ea && ba ? 64 : ba ? 31 : 24;
     this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
-    // Direct (unwrapped) accesses must end before memory ends and before the mode wraps.
-    this.directLimit = this.amode === 64 ? this.memSize : Math.min(this.memSize, this.amask + 1);
+    this.updateDirectWindow();
     this.problemState = (this.maskHi & 0x00010000) !== 0;
     this.dispatch = this.problemState ? PROBLEM_DISPATCH : SUPERVISOR_DISPATCH;
     this.waitPsw = (this.maskHi & 0x00020000) !== 0;
@@ -379,6 +379,7 @@ export class Cpu {
   setPrefix(prefix: number): void {
     this.prefix = prefix & 0x7fffe000;
     this.prefixEnd = this.prefix + LOWCORE_SIZE;
+    this.updateDirectWindow();
     this.attention = true;
   }
 
@@ -492,12 +493,25 @@ export class Cpu {
 
   /** True when [addr, addr+len) can be accessed directly at the same absolute address. */
   private direct(addr: number, len: number): boolean {
-    return (
-      addr >= LOWCORE_SIZE &&
-      (addr >= this.prefixEnd || addr + len <= this.prefix) &&
-      addr + len <= this.directLimit &&
-      this.mem.inaccessibleCount === 0
-    );
+    return addr >= this.directLo && addr + len <= this.directHi && this.mem.inaccessibleCount === 0;
+  }
+
+  /**
+   * Recomputes the one contiguous window [directLo, directHi) of addresses that map to the same
+   * absolute address without wrapping: above the lowcore, below memory end and the 24/31-bit
+   * wrap point, and on the larger side of the prefix area. Accesses outside it take the checked
+   * path, which handles prefixing and wrapping.
+   */
+  private updateDirectWindow(): void {
+    const limit = this.amode === 64 ? this.memSize : Math.min(this.memSize, this.amask + 1);
+    let lo = LOWCORE_SIZE;
+    let hi = limit;
+    if (this.prefix !== 0 && this.prefix < limit) {
+      if (limit - this.prefixEnd >= this.prefix - LOWCORE_SIZE) lo = this.prefixEnd;
+      else hi = this.prefix;
+    }
+    this.directLo = lo;
+    this.directHi = Math.max(lo, hi);
   }
 
   /** Real address → absolute address, with addressing and page-accessibility checks. */
@@ -876,12 +890,8 @@ export class Cpu {
     // accessibility checks: above the lowcore and outside the prefix area. Pages cannot become
     // inaccessible while this loop runs (only the access handler, reached from the slow path when
     // some page already is, changes them), so the check is made once here.
-    let fastLo = LOWCORE_SIZE;
-    let fastHi = this.directLimit - 6;
-    if (this.prefix !== 0) {
-      if (this.memSize - this.prefixEnd >= this.prefix) fastLo = this.prefixEnd;
-      else fastHi = this.prefix - 6;
-    }
+    const fastLo = this.directLo;
+    let fastHi = this.directHi - 6;
     if (this.mem.inaccessibleCount !== 0) fastHi = -1;
     let n = this.icount;
     try {
