@@ -28,44 +28,78 @@ import {
 
 const SIGN = 0x80000000;
 
-/** Register-to-register loads: 32-bit target (low half) or 64-bit target from a transformed source. */
-function rr32(mnemonic: string, opcode: number, format: 'RR' | 'RRE', f: (v: number) => number): InstructionDef {
-  return def(mnemonic, opcode, format, 'r:R1,r:R2', format === 'RR'
-    ? (cpu, a) => { cpu.r[2 * fR1(a) + 1] = f(cpu.r[2 * fR2(a) + 1]!) >>> 0; }
-    : (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = f(cpu.r[2 * fRreR2(a) + 1]!) >>> 0; });
+/** How a load transforms its 32-bit source (a switch on a constant, so calls stay monomorphic). */
+type Xf = 'id' | 's8' | 's16' | 'u8' | 'u16' | 'bswap' | 't31';
+function xf(kind: Xf, v: number): number {
+  switch (kind) {
+    case 'id':
+      return v;
+    case 's8':
+      return (v << 24) >> 24;
+    case 's16':
+      return (v << 16) >> 16;
+    case 'u8':
+      return v & 0xff;
+    case 'u16':
+      return v & 0xffff;
+    case 'bswap':
+      return bswap32(v);
+    default:
+      return v & 0x7fffffff;
+  }
 }
-/** 64-bit target from the source's low word: `signed` sign-extends, else zero-extends `f(v)`. */
-function rre64from32(mnemonic: string, opcode: number, f: (v: number) => number, signed: boolean): InstructionDef {
+/** Storage source of a load: width and extension. */
+type Rd = 'w' | 's8' | 's16' | 'u8' | 'u16' | 'rev' | 't31';
+function rd(kind: Rd, cpu: Cpu, addr: number): number {
+  switch (kind) {
+    case 'w':
+      return cpu.readU32(addr);
+    case 's8':
+      return (cpu.readU8(addr) << 24) >> 24;
+    case 's16':
+      return (cpu.readU16(addr) << 16) >> 16;
+    case 'u8':
+      return cpu.readU8(addr);
+    case 'u16':
+      return cpu.readU16(addr);
+    case 'rev':
+      return bswap32(cpu.readU32(addr));
+    default:
+      return cpu.readU32(addr) & 0x7fffffff;
+  }
+}
+
+/** Register-to-register loads into the low word. */
+function rr32(mnemonic: string, opcode: number, format: 'RR' | 'RRE', kind: Xf): InstructionDef {
+  return def(mnemonic, opcode, format, 'r:R1,r:R2', format === 'RR'
+    ? (cpu, a) => { cpu.r[2 * ((a >>> 20) & 15) + 1] = xf(kind, cpu.r[2 * ((a >>> 16) & 15) + 1]!) >>> 0; }
+    : (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = xf(kind, cpu.r[2 * fRreR2(a) + 1]!) >>> 0; });
+}
+/** 64-bit target from the source's low word: `signed` sign-extends, else zero-extends. */
+function rre64from32(mnemonic: string, opcode: number, kind: Xf, signed: boolean): InstructionDef {
   return def(mnemonic, opcode, 'RRE', 'r:R1,r:R2', (cpu, a) => {
-    const v = f(cpu.r[2 * fRreR2(a) + 1]!);
+    const v = xf(kind, cpu.r[2 * fRreR2(a) + 1]!);
     const i = 2 * fRreR1(a);
     cpu.r[i] = signed ? sx(v) : 0;
     cpu.r[i + 1] = v >>> 0;
   });
 }
-/** Loads from storage into the low word (`f` reads and extends). */
-function mem32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', read: (cpu: Cpu, addr: number) => number): InstructionDef {
+/** Loads from storage into the low word. */
+function mem32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', kind: Rd): InstructionDef {
   return def(mnemonic, opcode, format, 'r:R1,dxb:2', format === 'RX-a'
-    ? (cpu, a) => { cpu.r[2 * fR1(a) + 1] = read(cpu, eaRX(cpu, a)) >>> 0; }
-    : (cpu, a, b) => { cpu.r[2 * fR1(a) + 1] = read(cpu, eaRXY(cpu, a, b)) >>> 0; });
+    ? (cpu, a) => { cpu.r[2 * ((a >>> 20) & 15) + 1] = rd(kind, cpu, eaRX(cpu, a)) >>> 0; }
+    : (cpu, a, b) => { cpu.r[2 * ((a >>> 20) & 15) + 1] = rd(kind, cpu, eaRXY(cpu, a, b)) >>> 0; });
 }
 /** Loads from storage into all 64 bits (sign- or zero-extended). */
-function mem64(mnemonic: string, opcode: number, read: (cpu: Cpu, addr: number) => number, signed: boolean): InstructionDef {
+function mem64(mnemonic: string, opcode: number, kind: Rd, signed: boolean): InstructionDef {
   return def(mnemonic, opcode, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
-    const v = read(cpu, eaRXY(cpu, a, b));
+    const v = rd(kind, cpu, eaRXY(cpu, a, b));
     const i = 2 * fR1(a);
     cpu.r[i] = signed ? sx(v) : 0;
     cpu.r[i + 1] = v >>> 0;
   });
 }
 
-const s8 = (v: number): number => (v << 24) >> 24;
-const s16 = (v: number): number => (v << 16) >> 16;
-const rd8s = (cpu: Cpu, addr: number): number => s8(cpu.readU8(addr));
-const rd8u = (cpu: Cpu, addr: number): number => cpu.readU8(addr);
-const rd16s = (cpu: Cpu, addr: number): number => s16(cpu.readU16(addr));
-const rd16u = (cpu: Cpu, addr: number): number => cpu.readU16(addr);
-const rd32 = (cpu: Cpu, addr: number): number => cpu.readU32(addr);
 const bswap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
 const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 
@@ -181,25 +215,25 @@ export const condition = (cpu: Cpu, m: number): boolean => ((m << cpu.cc) & 8) !
 
 export const loadStoreInstructions: InstructionDef[] = [
   // Register loads.
-  rr32('lr', 0x18, 'RR', (v) => v),
+  rr32('lr', 0x18, 'RR', 'id'),
   def('lgr', 0xb904, 'RRE', 'r:R1,r:R2', (cpu, a) => {
     const i = 2 * fRreR1(a);
     const j = 2 * fRreR2(a);
     cpu.r[i] = cpu.r[j]!;
     cpu.r[i + 1] = cpu.r[j + 1]!;
   }),
-  rre64from32('lgfr', 0xb914, (v) => v, true),
-  rre64from32('llgfr', 0xb916, (v) => v, false),
-  rre64from32('llgtr', 0xb917, (v) => v & 0x7fffffff, false),
-  rr32('lbr', 0xb926, 'RRE', s8),
-  rre64from32('lgbr', 0xb906, s8, true),
-  rr32('lhr', 0xb927, 'RRE', s16),
-  rre64from32('lghr', 0xb907, s16, true),
-  rr32('llcr', 0xb994, 'RRE', (v) => v & 0xff),
-  rre64from32('llgcr', 0xb984, (v) => v & 0xff, false),
-  rr32('llhr', 0xb995, 'RRE', (v) => v & 0xffff),
-  rre64from32('llghr', 0xb985, (v) => v & 0xffff, false),
-  rr32('lrvr', 0xb91f, 'RRE', bswap32),
+  rre64from32('lgfr', 0xb914, 'id', true),
+  rre64from32('llgfr', 0xb916, 'id', false),
+  rre64from32('llgtr', 0xb917, 't31', false),
+  rr32('lbr', 0xb926, 'RRE', 's8'),
+  rre64from32('lgbr', 0xb906, 's8', true),
+  rr32('lhr', 0xb927, 'RRE', 's16'),
+  rre64from32('lghr', 0xb907, 's16', true),
+  rr32('llcr', 0xb994, 'RRE', 'u8'),
+  rre64from32('llgcr', 0xb984, 'u8', false),
+  rr32('llhr', 0xb995, 'RRE', 'u16'),
+  rre64from32('llghr', 0xb985, 'u16', false),
+  rr32('lrvr', 0xb91f, 'RRE', 'bswap'),
   def('lrvgr', 0xb90f, 'RRE', 'r:R1,r:R2', (cpu, a) => {
     const j = 2 * fRreR2(a);
     const hi = bswap32(cpu.r[j + 1]!);
@@ -276,24 +310,24 @@ export const loadStoreInstructions: InstructionDef[] = [
     }),
   ),
   // Storage loads.
-  mem32('l', 0x58, 'RX-a', rd32),
-  mem32('ly', 0xe358, 'RXY-a', rd32),
+  mem32('l', 0x58, 'RX-a', 'w'),
+  mem32('ly', 0xe358, 'RXY-a', 'w'),
   def('lg', 0xe304, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
     cpu.loadGpr64(fR1(a), eaRXY(cpu, a, b));
   }),
-  mem64('lgf', 0xe314, rd32, true),
-  mem64('llgf', 0xe316, rd32, false),
-  mem64('llgt', 0xe317, (cpu, addr) => cpu.readU32(addr) & 0x7fffffff, false),
-  mem32('lh', 0x48, 'RX-a', rd16s),
-  mem32('lhy', 0xe378, 'RXY-a', rd16s),
-  mem64('lgh', 0xe315, rd16s, true),
-  mem32('lb', 0xe376, 'RXY-a', rd8s),
-  mem64('lgb', 0xe377, rd8s, true),
-  mem32('llc', 0xe394, 'RXY-a', rd8u),
-  mem64('llgc', 0xe390, rd8u, false),
-  mem32('llh', 0xe395, 'RXY-a', rd16u),
-  mem64('llgh', 0xe391, rd16u, false),
-  mem32('lrv', 0xe31e, 'RXY-a', (cpu, addr) => bswap32(cpu.readU32(addr))),
+  mem64('lgf', 0xe314, 'w', true),
+  mem64('llgf', 0xe316, 'w', false),
+  mem64('llgt', 0xe317, 't31', false),
+  mem32('lh', 0x48, 'RX-a', 's16'),
+  mem32('lhy', 0xe378, 'RXY-a', 's16'),
+  mem64('lgh', 0xe315, 's16', true),
+  mem32('lb', 0xe376, 'RXY-a', 's8'),
+  mem64('lgb', 0xe377, 's8', true),
+  mem32('llc', 0xe394, 'RXY-a', 'u8'),
+  mem64('llgc', 0xe390, 'u8', false),
+  mem32('llh', 0xe395, 'RXY-a', 'u16'),
+  mem64('llgh', 0xe391, 'u16', false),
+  mem32('lrv', 0xe31e, 'RXY-a', 'rev'),
   def('lrvh', 0xe31f, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
     const i = 2 * fR1(a) + 1;
     cpu.r[i] = ((cpu.r[i]! & 0xffff0000) | bswap16(cpu.readU16(eaRXY(cpu, a, b)))) >>> 0;
@@ -358,22 +392,22 @@ export const loadStoreInstructions: InstructionDef[] = [
     cpu.loadGpr64(fR1(a), relAddr(cpu, a, b));
   }),
   ...([
-    ['lgfrl', 0xc4c, rd32, true],
-    ['llgfrl', 0xc4e, rd32, false],
-    ['lghrl', 0xc44, rd16s, true],
-    ['llghrl', 0xc46, rd16u, false],
-  ] as const).map(([mn, op, rd, signed]) =>
+    ['lgfrl', 0xc4c, 'w', true],
+    ['llgfrl', 0xc4e, 'w', false],
+    ['lghrl', 0xc44, 's16', true],
+    ['llghrl', 0xc46, 'u16', false],
+  ] as const).map(([mn, op, kind, signed]) =>
     def(mn, op, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-      const v = rd(cpu, relAddr(cpu, a, b));
+      const v = rd(kind, cpu, relAddr(cpu, a, b));
       cpu.r[2 * fR1(a)] = signed ? sx(v) : 0;
       cpu.r[2 * fR1(a) + 1] = v >>> 0;
     }),
   ),
   def('lhrl', 0xc45, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.r[2 * fR1(a) + 1] = rd16s(cpu, relAddr(cpu, a, b)) >>> 0;
+    cpu.r[2 * fR1(a) + 1] = rd('s16', cpu, relAddr(cpu, a, b)) >>> 0;
   }),
   def('llhrl', 0xc42, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.r[2 * fR1(a) + 1] = rd16u(cpu, relAddr(cpu, a, b));
+    cpu.r[2 * fR1(a) + 1] = rd('u16', cpu, relAddr(cpu, a, b));
   }),
   def('strl', 0xc4f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
     cpu.writeU32(relAddr(cpu, a, b), cpu.r[2 * fR1(a) + 1]!);

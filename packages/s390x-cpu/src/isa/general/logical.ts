@@ -8,11 +8,16 @@ import type { InstructionDef } from '../types.js';
 import { def, eaRS, eaRSY, eaRX, eaRXY, OUT_HI, OUT_LO, read64 } from './alu.js';
 
 type BitOp = (x: number, y: number) => number;
+type Kind = 'n' | 'o' | 'x';
+/** The operator inline (a switch on a constant the JIT folds), for the hot register forms. */
+function apply(kind: Kind, x: number, y: number): number {
+  return (kind === 'n' ? x & y : kind === 'o' ? x | y : x ^ y) >>> 0;
+}
 const AND: BitOp = (x, y) => (x & y) >>> 0;
 const OR: BitOp = (x, y) => (x | y) >>> 0;
 const XOR: BitOp = (x, y) => (x ^ y) >>> 0;
 
-function family(op: BitOp, n: { rr: [string, number]; rx: [string, number]; rxy: [string, number]; rrk: [string, number]; gr: [string, number]; g: [string, number]; grk: [string, number]; si: [string, number]; siy: [string, number] }): InstructionDef[] {
+function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, number]; rxy: [string, number]; rrk: [string, number]; gr: [string, number]; g: [string, number]; grk: [string, number]; si: [string, number]; siy: [string, number] }): InstructionDef[] {
   const set32 = (cpu: Cpu, i: number, v: number): void => {
     cpu.r[i] = v;
     cpu.cc = v === 0 ? 0 : 1;
@@ -29,8 +34,11 @@ function family(op: BitOp, n: { rr: [string, number]; rx: [string, number]; rxy:
   };
   return [
     def(n.rr[0], n.rr[1], 'RR', 'r:R1,r:R2', (cpu, a) => {
-      const i = 2 * fR1(a) + 1;
-      set32(cpu, i, op(cpu.r[i]!, cpu.r[2 * fR2(a) + 1]!));
+      const r = cpu.r;
+      const i = 2 * ((a >>> 20) & 15) + 1;
+      const v = apply(kind, r[i]!, r[2 * ((a >>> 16) & 15) + 1]!);
+      r[i] = v;
+      cpu.cc = v === 0 ? 0 : 1;
     }),
     def(n.rx[0], n.rx[1], 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
       const i = 2 * fR1(a) + 1;
@@ -41,7 +49,10 @@ function family(op: BitOp, n: { rr: [string, number]; rx: [string, number]; rxy:
       set32(cpu, i, op(cpu.r[i]!, cpu.readU32(eaRXY(cpu, a, b))));
     }),
     def(n.rrk[0], n.rrk[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
-      set32(cpu, 2 * fRreR1(a) + 1, op(cpu.r[2 * fRreR2(a) + 1]!, cpu.r[2 * fB2(a) + 1]!));
+      const r = cpu.r;
+      const v = apply(kind, r[2 * fRreR2(a) + 1]!, r[2 * fB2(a) + 1]!);
+      r[2 * fRreR1(a) + 1] = v;
+      cpu.cc = v === 0 ? 0 : 1;
     }),
     def(n.gr[0], n.gr[1], 'RRE', 'r:R1,r:R2', (cpu, a) => {
       const i = 2 * fRreR1(a);
@@ -110,9 +121,9 @@ function testMask16(mnemonic: string, opcode: number, pos: number): InstructionD
 }
 
 export const logicalInstructions: InstructionDef[] = [
-  ...family(AND, { rr: ['nr', 0x14], rx: ['n', 0x54], rxy: ['ny', 0xe354], rrk: ['nrk', 0xb9f4], gr: ['ngr', 0xb980], g: ['ng', 0xe380], grk: ['ngrk', 0xb9e4], si: ['ni', 0x94], siy: ['niy', 0xeb54] }),
-  ...family(OR, { rr: ['or', 0x16], rx: ['o', 0x56], rxy: ['oy', 0xe356], rrk: ['ork', 0xb9f6], gr: ['ogr', 0xb981], g: ['og', 0xe381], grk: ['ogrk', 0xb9e6], si: ['oi', 0x96], siy: ['oiy', 0xeb56] }),
-  ...family(XOR, { rr: ['xr', 0x17], rx: ['x', 0x57], rxy: ['xy', 0xe357], rrk: ['xrk', 0xb9f7], gr: ['xgr', 0xb982], g: ['xg', 0xe382], grk: ['xgrk', 0xb9e7], si: ['xi', 0x97], siy: ['xiy', 0xeb57] }),
+  ...family(AND, 'n', { rr: ['nr', 0x14], rx: ['n', 0x54], rxy: ['ny', 0xe354], rrk: ['nrk', 0xb9f4], gr: ['ngr', 0xb980], g: ['ng', 0xe380], grk: ['ngrk', 0xb9e4], si: ['ni', 0x94], siy: ['niy', 0xeb54] }),
+  ...family(OR, 'o', { rr: ['or', 0x16], rx: ['o', 0x56], rxy: ['oy', 0xe356], rrk: ['ork', 0xb9f6], gr: ['ogr', 0xb981], g: ['og', 0xe381], grk: ['ogrk', 0xb9e6], si: ['oi', 0x96], siy: ['oiy', 0xeb56] }),
+  ...family(XOR, 'x', { rr: ['xr', 0x17], rx: ['x', 0x57], rxy: ['xy', 0xe357], rrk: ['xrk', 0xb9f7], gr: ['xgr', 0xb982], g: ['xg', 0xe382], grk: ['xgrk', 0xb9e7], si: ['xi', 0x97], siy: ['xiy', 0xeb57] }),
   imm16('nihh', 0xa54, AND, 0),
   imm16('nihl', 0xa55, AND, 1),
   imm16('nilh', 0xa56, AND, 2),

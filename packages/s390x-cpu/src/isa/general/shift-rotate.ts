@@ -4,11 +4,26 @@
 // is the low 6 bits of the D2(B2) address.
 
 import type { Cpu } from '../../cpu/cpu.js';
-import { fI3, fI32to39, fI4, fR1, fR2 } from '../formats.js';
+import { fB2, fI3, fI32to39, fI4, fR1, fR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { ccSigned32, ccSigned64, def, eaLow, eaRS, eaRSY, overflow } from './alu.js';
 
 const SIGN = 0x80000000;
+
+/** Shift amount of RS formats: the low 6 bits of D2(B2), without an address computation when B2 = 0. */
+function amountRS(cpu: Cpu, a: number): number {
+  const b2 = fB2(a);
+  if (b2 === 0) return a & 63;
+  eaRS(cpu, a);
+  return eaLow(cpu) & 63;
+}
+/** The same for RSY formats (20-bit displacement; its low 6 bits are DL's). */
+function amountRSY(cpu: Cpu, a: number, b: number): number {
+  const b2 = fB2(a);
+  if (b2 === 0) return a & 63;
+  eaRSY(cpu, a, b);
+  return eaLow(cpu) & 63;
+}
 
 // ---- 64-bit shifts on halves; results in H / L ----
 let H = 0;
@@ -89,9 +104,7 @@ function pairSet(cpu: Cpu, r1: number, hi: number, lo: number): void {
 function single32(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', kind: 'll' | 'rl' | 'la' | 'ra'): InstructionDef {
   const operands = format === 'RS-a' ? 'r:R1,db:2' : 'r:R1,r:R3,db:2';
   return def(mnemonic, opcode, format, operands, (cpu, a, b) => {
-    if (format === 'RS-a') eaRS(cpu, a);
-    else eaRSY(cpu, a, b);
-    const n = eaLow(cpu) & 63;
+    const n = format === 'RS-a' ? amountRS(cpu, a) : amountRSY(cpu, a, b);
     const src = cpu.r[2 * (format === 'RS-a' ? fR1(a) : fR2(a)) + 1]!;
     const dst = 2 * fR1(a) + 1;
     switch (kind) {
@@ -121,8 +134,7 @@ function single32(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', ki
 /** 64-bit shifts (RSY-a: R1 = R3 shifted). */
 function single64(mnemonic: string, opcode: number, kind: 'll' | 'rl' | 'la' | 'ra' | 'rot'): InstructionDef {
   return def(mnemonic, opcode, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
-    eaRSY(cpu, a, b);
-    const n = eaLow(cpu) & 63;
+    const n = amountRSY(cpu, a, b);
     const j = 2 * fR2(a);
     const hi = cpu.r[j]!;
     const lo = cpu.r[j + 1]!;
@@ -145,8 +157,7 @@ function single64(mnemonic: string, opcode: number, kind: 'll' | 'rl' | 'la' | '
 /** Double shifts on the even/odd pair R1, R1+1 (low words). */
 function double(mnemonic: string, opcode: number, kind: 'll' | 'rl' | 'la' | 'ra'): InstructionDef {
   return def(mnemonic, opcode, 'RS-a', 'r:R1,db:2', (cpu, a) => {
-    eaRS(cpu, a);
-    const n = eaLow(cpu) & 63;
+    const n = amountRS(cpu, a);
     const r1 = fR1(a);
     const [hi, lo] = pairGet(cpu, r1);
     let ovf = false;
@@ -235,8 +246,7 @@ export const shiftRotateInstructions: InstructionDef[] = [
   single64('srag', 0xeb0a, 'ra'),
   single64('rllg', 0xeb1c, 'rot'),
   def('rll', 0xeb1d, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
-    eaRSY(cpu, a, b);
-    const n = eaLow(cpu) & 31;
+    const n = amountRSY(cpu, a, b) & 31;
     const v = cpu.r[2 * fR2(a) + 1]!;
     cpu.r[2 * fR1(a) + 1] = n === 0 ? v : ((v << n) | (v >>> (32 - n))) >>> 0;
   }),
