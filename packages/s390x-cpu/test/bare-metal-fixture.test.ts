@@ -36,6 +36,7 @@ describe('fixture guest bare-metal', () => {
   let stop: StopReason;
   let qemu: QemuRegisters;
   let dumpCpu: CpuState;
+  let dumpCpu1: CpuState;
   let dumpLowcore: Uint8Array;
 
   beforeAll(async () => {
@@ -44,6 +45,7 @@ describe('fixture guest bare-metal', () => {
     const dump = await openDump(await gunzipFixture('qemu-7.2-crash/dump.elf.gz'));
     try {
       dumpCpu = dump.cpus[0]!;
+      dumpCpu1 = dump.cpus[1]!;
       dumpLowcore = await dump.readMemory(0n, 0x200);
     } finally {
       await dump.close();
@@ -91,6 +93,19 @@ describe('fixture guest bare-metal', () => {
     }
     // The whole architected part of the lowcore is identical too.
     expect(slice(ours, 0, 0x200)).toBe(slice(dumpLowcore, 0, 0x200));
+  });
+
+  it('the second CPU, never started, has the reset state QEMU shows', () => {
+    const two = runBareMetal(fixturePath('qemu-7.2-crash/guest.elf'), { memorySize: 16 << 20, budget: 10_000, cpuCount: 2 });
+    const s = two.machine.cpus[1]!.snapshot();
+    const qemu1 = parseInfoRegisters(readFileSync(fixturePath('qemu-7.2-crash/qemu-info-registers.txt'), 'utf8'), 1);
+    expect(s.psw).toEqual(qemu1.psw);
+    expect(s.gprs).toEqual(qemu1.gprs);
+    expect(s.vrs.map(vrValue)).toEqual(qemu1.vrs);
+    expect(s.crs).toEqual(qemu1.crs);
+    expect(s.crs).toEqual(dumpCpu1.crs);
+    expect(s.prefix).toBe(dumpCpu1.prefix);
+    expect(two.machine.cpus[0]!.snapshot().gprs).toEqual(qemu.gprs);
   });
 
   it('copied the secret to 0x10000 as in the dump', () => {
