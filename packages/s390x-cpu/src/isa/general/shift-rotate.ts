@@ -194,6 +194,17 @@ function range64(start: number, end: number): void {
   }
 }
 
+/** Precomputed masks for every (start, end) pair: index start * 64 + end. */
+const MASK_HI = new Uint32Array(64 * 64);
+const MASK_LO = new Uint32Array(64 * 64);
+for (let start = 0; start < 64; start++) {
+  for (let end = 0; end < 64; end++) {
+    range64(start, end);
+    MASK_HI[start * 64 + end] = MH;
+    MASK_LO[start * 64 + end] = ML;
+  }
+}
+
 type SelectOp = 'insert' | 'and' | 'or' | 'xor';
 /**
  * Rotate R2 left by I5, then combine the bits I3..I4 with R1. RISBG(N): insert (I4 bit 0 zeroes the
@@ -206,7 +217,9 @@ function rotateSelected(mnemonic: string, opcode: number, op: SelectOp, setsCc: 
     const i4 = fI4(a);
     const j = 2 * fR2(a);
     rotl64(cpu.r[j]!, cpu.r[j + 1]!, fI32to39(b) & 63);
-    range64(i3 & 63, i4 & 63);
+    const m = (i3 & 63) * 64 + (i4 & 63);
+    const MH = MASK_HI[m]!;
+    const ML = MASK_LO[m]!;
     const i = 2 * fR1(a);
     const oh = cpu.r[i]!;
     const ol = cpu.r[i + 1]!;
