@@ -113,4 +113,24 @@ describe('general instructions: architected behaviour', () => {
     expect(cpu.mem.bytes[DATA + 5999]).toBe(0x5a);
     expect(cpu.mem.bytes[DATA + 6000]).toBe(0);
   });
+
+  it('LA and LARL results follow the addressing mode (24/31-bit: high word kept, address bits only)', () => {
+    const cpu = machine(' lghi %r2,-1\n lghi %r3,-1\n lghi %r4,-1\n sam31\n la %r3,0(%r2)\n sam24\n la %r4,0(%r2)\n sam64\n la %r5,0(%r2)');
+    cpu.run(100);
+    expect(cpu.getGpr(3)).toBe(0xffffffff7fffffffn);
+    expect(cpu.getGpr(4)).toBe(0xffffffff00ffffffn);
+    expect(cpu.getGpr(5)).toBe(0xffffffffffffffffn);
+  });
+
+  it('BASR link information: 64-bit address, 31-bit with bit 32 set, 24-bit with bits 32-39 zero', () => {
+    const cpu = machine(' lghi %r6,-1\n lghi %r7,-1\n larl %r2,0f\n basr %r5,%r2\n0: sam31\n larl %r2,1f\n basr %r6,%r2\n1: sam24\n larl %r2,2f\n basr %r7,%r2\n2: sam64');
+    cpu.run(100);
+    const after = (reg: bigint): bigint => reg & 0xffffffn;
+    expect(cpu.getGpr(5) >> 32n).toBe(0n);
+    expect(cpu.getGpr(6) >> 32n).toBe(0xffffffffn);
+    expect((cpu.getGpr(6) >> 31n) & 1n).toBe(1n);
+    expect(cpu.getGpr(7) & 0xff000000n).toBe(0n);
+    expect(cpu.getGpr(7) >> 32n).toBe(0xffffffffn);
+    expect(after(cpu.getGpr(6))).toBeGreaterThan(after(cpu.getGpr(5)));
+  });
 });
