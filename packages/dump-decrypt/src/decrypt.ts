@@ -109,7 +109,10 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   });
   try {
     let done = 0;
-    for await (const run of decryptedRuns(reader, ctx, backend, workers, runPages)) {
+    // A file target has written (or copied) each run when writeMemory resolves, so its buffer can
+    // be read into again; a stream may still hold it, so streams get fresh buffers.
+    const reuse = typeof target === 'string';
+    for await (const run of decryptedRuns(reader, ctx, backend, workers, runPages, reuse)) {
       await writer.writeMemory(run);
       done += run.length;
       opts.onProgress?.(done, total);
@@ -138,16 +141,21 @@ function ownedBuffer(size: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-/** Reads run k: its file bytes and its storage-state entries, into buffers of its own. */
-async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: number): Promise<{ meta: Uint8Array; data: Uint8Array }> {
+/** Reads run k: its file bytes (into `into` when it has the right size) and its storage-state entries. */
+async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: number, into?: Uint8Array): Promise<{ meta: Uint8Array; data: Uint8Array }> {
   // allocUnsafe: the reads overwrite every byte, so zero-filling first would be wasted work.
   const meta = await reader.readFile(ctx.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES, ownedBuffer(n * STORAGE_ENTRY_BYTES));
-  const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, ownedBuffer(n * PV_PAGE_SIZE));
+  const buf = into !== undefined && into.length === n * PV_PAGE_SIZE ? into : ownedBuffer(n * PV_PAGE_SIZE);
+  const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, buf);
   return { meta, data };
 }
 
-/** Decrypted memory in page order, one run at a time. */
-async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, workers: number, runPages: number): AsyncGenerator<Uint8Array> {
+/**
+ * Decrypted memory in page order, one run at a time. With `reuse`, a run's buffer is recycled for
+ * a later run once the consumer asks for the next one (so a whole dump needs a handful of buffers).
+ */
+async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, workers: number, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
+  const free: Uint8Array[] = [];
   const metaAt = Number(ctx.memMeta.offset);
   if (workers <= 0) {
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
@@ -156,7 +164,7 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
       // Keep two runs being read while one is decrypted, so the thread rarely waits for the disk.
       const read = (first: number): Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined => {
         if (first >= ctx.pages) return undefined;
-        const p = readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first));
+        const p = readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first), free.pop());
         p.catch(() => undefined); // observed when awaited below; never an unhandled rejection
         return p;
       };
@@ -166,6 +174,7 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
         ahead.push(read(first + 2 * runPages));
         decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt);
         yield data;
+        if (reuse) free.push(data);
       }
     } finally {
       cipher.dispose();
@@ -185,16 +194,21 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
     while (first < ctx.pages || inFlight.length > 0) {
       while (first < ctx.pages && inFlight.length < depth) {
         const n = Math.min(runPages, ctx.pages - first);
-        const p = pool.submit({
-          pages: n,
-          metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
-          dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
-        });
+        const p = pool.submit(
+          {
+            pages: n,
+            metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
+            dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
+          },
+          free.pop(),
+        );
         p.catch(() => undefined); // observed when awaited in order below
         inFlight.push(p);
         first += n;
       }
-      yield await inFlight.shift()!;
+      const run = await inFlight.shift()!;
+      yield run;
+      if (reuse) free.push(run);
     }
   } finally {
     await pool.close();

@@ -18,6 +18,8 @@ export interface RunRequest {
   metaOffset: number;
   dataOffset: number;
   pages: number;
+  /** A buffer to read the pages into, handed back for reuse (used when its size fits). */
+  into?: ArrayBuffer;
 }
 interface RunResult {
   id: number;
@@ -42,11 +44,11 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const PAGE = 4096;
   const port = wt.parentPort;
   if (port === null) return;
-  port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number }) => {
+  port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number; into?: ArrayBuffer }) => {
     try {
       const pages = m.pages;
       const meta = Buffer.allocUnsafeSlow(pages * 16);
-      const data = Buffer.allocUnsafeSlow(pages * PAGE);
+      const data = m.into !== undefined && m.into.byteLength === pages * PAGE ? Buffer.from(m.into) : Buffer.allocUnsafeSlow(pages * PAGE);
       for (const [buf, at] of [
         [meta, m.metaOffset],
         [data, m.dataOffset],
@@ -110,15 +112,16 @@ export class PageWorkerPool {
     return this.#workers.length;
   }
 
-  /** Submits a run; resolves with its decrypted pages. */
-  submit(run: Omit<RunRequest, 'id'>): Promise<Uint8Array> {
+  /** Submits a run; resolves with its decrypted pages. `reuse` (transferred) is read into if it fits. */
+  submit(run: Omit<RunRequest, 'id' | 'into'>, reuse?: Uint8Array): Promise<Uint8Array> {
     const id = this.#nextId++;
     const w = this.#workers[this.#nextWorker]!;
     this.#nextWorker = (this.#nextWorker + 1) % this.#workers.length;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const req: RunRequest = { id, ...run };
-      w.postMessage(req);
+      const into = reuse !== undefined && reuse.byteOffset === 0 && reuse.byteLength === reuse.buffer.byteLength && reuse.buffer instanceof ArrayBuffer ? reuse.buffer : undefined;
+      const req: RunRequest = into === undefined ? { id, ...run } : { id, ...run, into };
+      w.postMessage(req, into === undefined ? [] : [into]);
     });
   }
 
