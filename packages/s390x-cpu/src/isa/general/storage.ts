@@ -12,18 +12,12 @@ import { def, eaLow, eaRS, eaRX, setAddressReg, splitAddress, OUT_HI, OUT_LO, TW
 /** Bytes an interruptible instruction handles per execution before CC 3 [E]. */
 export const UNIT_OF_OPERATION = 4096;
 
-/** First and second operand addresses and length of an SS-a instruction. */
-function ssOperands(cpu: Cpu, a: number, b: number): [number, number, number] {
-  const len = fI8(a) + 1;
-  const op1 = cpu.ea(0, fB2(a), fD2(a));
-  const op2 = cpu.ea(0, fB32(b), fD36(b));
-  return [op1, op2, len];
-}
-
+/** An SS-a instruction: first and second operand addresses and the length L + 1. */
 function ss(mnemonic: string, opcode: number, body: (cpu: Cpu, op1: number, op2: number, len: number) => void): InstructionDef {
   return def(mnemonic, opcode, 'SS-a', 'dlb:1,db:2', (cpu, a, b) => {
-    const [op1, op2, len] = ssOperands(cpu, a, b);
-    body(cpu, op1, op2, len);
+    const op1 = cpu.ea(0, fB2(a), fD2(a));
+    const op2 = cpu.ea(0, fB32(b), fD36(b));
+    body(cpu, op1, op2, fI8(a) + 1);
   });
 }
 
