@@ -10,6 +10,7 @@ import type { InstructionDef } from '../isa/types.js';
 import { decodeFields, type Format } from '../isa/formats.js';
 import type { AbsoluteStorage } from '../memory/guest-memory.js';
 import { DEFAULT_INACCESSIBLE_CODE } from '../memory/guest-memory.js';
+import { compileBlock, MAX_BLOCK_BYTES, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
 import { HostTodClock, type TodClock } from './clock.js';
 import {
   DXC_AFP_REGISTER,
@@ -47,6 +48,12 @@ const CR0_CKC_SUBMASK = 0x800;
 const CR0_CPU_TIMER_SUBMASK = 0x400;
 const EXT_CLOCK_COMPARATOR = 0x1004;
 const EXT_CPU_TIMER = 0x1005;
+/** Slots of the direct-mapped block cache (indexed by instruction address / 2). */
+const BLOCK_SLOTS = 1 << 14;
+/** Times an address is reached through the generic loop before its block is compiled. */
+const BLOCK_HOT = 16;
+/** Mnemonics after which a block ends (branches): b…, j…, compare-and-branch c…j / c…jg. */
+const BLOCK_END = /^(b|j)|^c.*j$|^lpsw|^svc$/;
 /** Instructions between checks for timer interruptions while they are enabled. */
 const TIMER_SLICE = 1024;
 const LOWCORE_SIZE = 0x2000;
@@ -166,6 +173,17 @@ export class Cpu {
   private waitPsw = false;
   private timersArmed = false;
   private icount = 0;
+  // ---- block cache (see blocks.ts) ----
+  private readonly blockTag = new Float64Array(BLOCK_SLOTS).fill(-1);
+  private readonly blockFn = new Array<BlockFn | undefined>(BLOCK_SLOTS).fill(undefined);
+  private readonly blockLength = new Uint8Array(BLOCK_SLOTS);
+  private readonly blockBytes = new Uint8Array(BLOCK_SLOTS);
+  private readonly blockHeat = new Uint8Array(BLOCK_SLOTS);
+  /** Byte range of the block being run; a store into it sets `attention` so the block ends. */
+  private blockLo = 0;
+  private blockHi = 0;
+  /** Use compiled blocks (on by default; off gives the plain interpreter loop). */
+  useBlocks = true;
   private inExecute = false;
   private exTarget = 0;
   private cpuTimerValue = 0n;
@@ -566,20 +584,29 @@ export class Cpu {
     if (this.direct(addr, 4)) return this.view.getUint32(addr);
     return this.readSlow(addr, 4);
   }
+  /** A store into the running block ends it after this instruction (the bytes are re-checked). */
+  private storeTouchesBlock(addr: number, len: number): void {
+    if (addr < this.blockHi && addr + len > this.blockLo) this.attention = true;
+  }
+
   writeU8(addr: number, v: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 1);
     if (this.direct(addr, 1)) this.bytes[addr] = v;
     else this.bytes[this.absolute(addr, true)] = v;
   }
   writeU16(addr: number, v: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 2);
     if (this.direct(addr, 2)) this.view.setUint16(addr, v);
     else this.writeSlow(addr, 2, 0, v);
   }
   writeU32(addr: number, v: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 4);
     if (this.direct(addr, 4)) this.view.setUint32(addr, v);
     else this.writeSlow(addr, 4, 0, v);
   }
   /** Stores a doubleword given as two 32-bit halves. */
   writeU64(addr: number, hi: number, lo: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 8);
     if (this.direct(addr, 8)) {
       this.view.setUint32(addr, hi);
       this.view.setUint32(addr + 4, lo);
@@ -615,6 +642,7 @@ export class Cpu {
   }
 
   private writeSlow(addr: number, len: number, hi: number, lo: number): void {
+    this.storeTouchesBlock(addr, len);
     // Recognise every access exception before storing anything.
     this.probe(addr, len, true);
     for (let i = 0; i < len; i++) {
@@ -846,8 +874,9 @@ export class Cpu {
         else this.runTraced(limit);
       } catch (e) {
         if (e instanceof ProgramException) {
-          // Count the interruption too, so a loop of faulting fetches still ends on the budget.
-          this.icount++;
+          // Count the interruption too (up to the budget), so a loop of faulting fetches still
+          // ends on the budget.
+          if (this.icount < budget) this.icount++;
           this.deliverProgramInterruption(e.code, this.ilen, e.dxc, e.teid);
         } else if (e instanceof InterceptionRequest) {
           this.ia = this.nextIa;
@@ -893,10 +922,40 @@ export class Cpu {
     const fastLo = this.directLo;
     let fastHi = this.directHi - 6;
     if (this.mem.inaccessibleCount !== 0) fastHi = -1;
+    // Blocks need their whole extent inside the window; their cache tags include the mode.
+    const blockHigh = this.useBlocks ? fastHi + 6 - MAX_BLOCK_BYTES : -1;
+    const modeKey = (wide ? 2 : this.amode === 31 ? 1 : 0) + (this.problemState ? 4 : 0);
+    const blockTag = this.blockTag;
     let n = this.icount;
+    let inBlock = false;
     try {
       while (n < budget && !this.attention) {
         const ia = this.ia;
+        if (ia >= fastLo && ia <= blockHigh && (ia & 1) === 0) {
+          const slot = (ia >>> 1) & (BLOCK_SLOTS - 1);
+          const tag = ia * 8 + modeKey;
+          if (blockTag[slot] === tag) {
+            if (n + this.blockLength[slot]! <= budget) {
+              this.icount = n;
+              this.blockLo = ia;
+              this.blockHi = ia + this.blockBytes[slot]!;
+              inBlock = true;
+              const ran = (this.blockFn[slot] as BlockFn)(this, n);
+              inBlock = false;
+              this.blockHi = 0;
+              if (ran) {
+                n = this.icount;
+                continue;
+              }
+              // Its bytes changed: forget it and let the address heat up again.
+              blockTag[slot] = -1;
+              this.blockHeat[slot] = 0;
+            }
+          } else if (++this.blockHeat[slot]! >= BLOCK_HOT) {
+            this.blockHeat[slot] = 0;
+            this.buildBlock(ia, slot, tag, dispatch, wide, amask);
+          }
+        }
         let a: number;
         let b = 0;
         let len: number;
@@ -919,8 +978,40 @@ export class Cpu {
         this.ia = this.nextIa;
       }
     } finally {
-      this.icount = n;
+      // A block keeps `icount` exact itself, also when one of its instructions throws.
+      if (!inBlock) this.icount = n;
+      this.blockHi = 0;
     }
+  }
+
+  /**
+   * Decodes a block at `ia` (inside the direct window) up to a branch, an unknown opcode or
+   * MAX_BLOCK_INSTRUCTIONS, and installs its compiled function in `slot`.
+   */
+  private buildBlock(ia: number, slot: number, tag: number, dispatch: readonly ExecFn[], wide: boolean, amask: number): void {
+    const view = this.view;
+    const instructions: BlockInstruction[] = [];
+    let at = ia;
+    while (instructions.length < MAX_BLOCK_INSTRUCTIONS) {
+      const a = view.getUint32(at);
+      const top = a >>> 30;
+      const length = top === 0 ? 2 : top === 3 ? 6 : 4;
+      const b = length === 6 ? view.getUint16(at + 4) : 0;
+      const key = opcodeKey(a, b);
+      const entry = DECODE_TABLE[key];
+      if (entry === undefined) break;
+      const next = wide ? at + length : ((at + length) & amask) >>> 0;
+      // Only the bytes an instruction has are compared later: clear the rest of a 2-byte word.
+      instructions.push({ address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, exec: dispatch[key] as ExecFn });
+      if (BLOCK_END.test(entry.mnemonic) || next !== at + length) break;
+      at = next;
+    }
+    const last = instructions[instructions.length - 1];
+    if (last === undefined || instructions.length < 2) return;
+    this.blockFn[slot] = compileBlock(instructions, view);
+    this.blockLength[slot] = instructions.length;
+    this.blockBytes[slot] = last.address + last.length - ia;
+    this.blockTag[slot] = tag;
   }
 
   private runTraced(budget: number): void {
