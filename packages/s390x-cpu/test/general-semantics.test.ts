@@ -133,4 +133,33 @@ describe('general instructions: architected behaviour', () => {
     expect(cpu.getGpr(7) >> 32n).toBe(0xffffffffn);
     expect(after(cpu.getGpr(6))).toBeGreaterThan(after(cpu.getGpr(5)));
   });
+
+  it('DSGR and DLGR agree with exact bigint division on 4000 operands around 2^52', () => {
+    const cpu = machine(' dsgr %r2,%r4\n dlgr %r6,%r8');
+    let seed = 12345;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const near = (): bigint => {
+      const bits = 1 + (rnd() % 55);
+      const v = ((BigInt(rnd()) << 32n) | BigInt(rnd())) & ((1n << BigInt(bits)) - 1n);
+      return v === 0n ? 1n : v;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const x = rnd() & 1 ? -near() : near();
+      const d = rnd() & 1 ? -near() : near();
+      const ux = near();
+      const ud = near();
+      cpu.setGpr(3, x);
+      cpu.setGpr(4, d);
+      cpu.setGpr(6, 0n);
+      cpu.setGpr(7, ux);
+      cpu.setGpr(8, ud);
+      cpu.setPsw({ mask: PSW_MASK_64, addr: BigInt(CODE) });
+      cpu.run(2);
+      expect([cpu.getGpr(2), cpu.getGpr(3)]).toEqual([BigInt.asUintN(64, x % d), BigInt.asUintN(64, x / d)]);
+      expect([cpu.getGpr(6), cpu.getGpr(7)]).toEqual([ux % ud, ux / ud]);
+    }
+  });
 });

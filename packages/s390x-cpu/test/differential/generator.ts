@@ -64,7 +64,12 @@ function interestingGpr(rng: Rng): bigint {
     const edges = [0n, 1n, 0xffffffffffffffffn, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x7fffffffffffffffn, 0x8000000000000000n, 0x100000000n, 0xffffffff80000000n, 0x00000000ffff0000n];
     return rng.pick(edges);
   }
-  if (r < 7) return BigInt(rng.u32()) | (rng.chance(0.5) ? 0xffffffff00000000n : 0n);
+  if (r < 6) return BigInt(rng.u32()) | (rng.chance(0.5) ? 0xffffffff00000000n : 0n);
+  if (r < 7) {
+    // Around 2^40–2^53, either sign: where number fast paths meet their limits.
+    const v = (BigInt(rng.below(1 << (8 + rng.below(14)))) << 32n) | BigInt(rng.u32());
+    return BigInt.asUintN(64, rng.chance(0.5) ? -v : v);
+  }
   return (BigInt(rng.u32()) << 32n) | BigInt(rng.u32());
 }
 

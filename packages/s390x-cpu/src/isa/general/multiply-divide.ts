@@ -60,6 +60,49 @@ function mulPairLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
   setGprBig(cpu, r1 + 1, p);
 }
 
+/** Below 2^52 a quotient from floating-point division needs at most one correction step. */
+const FAST = 2 ** 52;
+/** Truncating division of exact integers |x|, |d| < 2^52 (d ≠ 0): quotient in Q, remainder in R. */
+let Q = 0;
+let R = 0;
+function divSmall(x: number, d: number): void {
+  let q = Math.trunc(x / d);
+  let r = x - q * d;
+  // The rounded quotient can be one off; the remainder must be smaller than |d| with x's sign.
+  if (r !== 0 && Math.sign(r) !== Math.sign(x)) {
+    q -= Math.sign(x) * Math.sign(d);
+    r = x - q * d;
+  } else if (Math.abs(r) >= Math.abs(d)) {
+    q += Math.sign(x) * Math.sign(d);
+    r = x - q * d;
+  }
+  Q = q;
+  R = r;
+}
+/** A 64-bit register pair value (hi, lo) as a number when it is below 2^52 in magnitude, else NaN. */
+function small(hi: number, lo: number, signed: boolean): number {
+  const h = signed ? hi | 0 : hi >>> 0;
+  if (h >= 0x100000 || h < -0x100000) return NaN;
+  return h * 4294967296 + (lo >>> 0);
+}
+/** Writes a signed number (|v| < 2^53) into GPR `i` as a 64-bit two's-complement value. */
+function setGprBig64(cpu: Cpu, i: number, v: number): void {
+  if (v >= 0) setGprNumber(cpu, i, v);
+  else {
+    // -v fits; negate the 64-bit pattern of -v.
+    setGprNumber(cpu, i, -v);
+    const lo = cpu.r[2 * i + 1]!;
+    cpu.r[2 * i + 1] = (-lo) >>> 0;
+    cpu.r[2 * i] = (~cpu.r[2 * i]! + (lo === 0 ? 1 : 0)) >>> 0;
+  }
+}
+/** Writes a number result (0 ≤ v < 2^53) into GPR `i`. */
+function setGprNumber(cpu: Cpu, i: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  cpu.r[2 * i] = hi >>> 0;
+  cpu.r[2 * i + 1] = (v - hi * 4294967296) >>> 0;
+}
+
 function divideException(cpu: Cpu): never {
   return cpu.programException(PGM_FIXED_POINT_DIVIDE);
 }
@@ -90,6 +133,16 @@ function divLogical32(cpu: Cpu, r1: number, y: number): void {
 /** Unsigned 128-bit dividend (R1 : R1+1) / unsigned 64. */
 function divLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
   evenPair(cpu, r1);
+  if ((cpu.r[2 * r1]! | cpu.r[2 * r1 + 1]!) === 0) {
+    const x = small(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!, false);
+    const d = small(bh, bl, false);
+    if (x < FAST && d < FAST && d > 0) {
+      divSmall(x, d);
+      setGprNumber(cpu, r1, R);
+      setGprNumber(cpu, r1 + 1, Q);
+      return;
+    }
+  }
   const divisor = big64u(bh, bl);
   if (divisor === 0n) divideException(cpu);
   const dividend = (big64u(cpu.r[2 * r1]!, cpu.r[2 * r1 + 1]!) << 64n) | big64u(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!);
@@ -101,6 +154,15 @@ function divLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
 /** Signed 64-bit dividend R1+1 / signed 64 → remainder R1, quotient R1+1. */
 function divSingle64(cpu: Cpu, r1: number, bh: number, bl: number): void {
   evenPair(cpu, r1);
+  const x = small(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!, true);
+  const d = small(bh, bl, true);
+  if (Math.abs(x) < FAST && Math.abs(d) < FAST && d !== 0) {
+    divSmall(x, d);
+    // Both results are signed 64-bit: two's complement into the registers.
+    setGprBig64(cpu, r1, R);
+    setGprBig64(cpu, r1 + 1, Q);
+    return;
+  }
   const divisor = big64s(bh, bl);
   if (divisor === 0n) divideException(cpu);
   const dividend = big64s(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!);
