@@ -52,8 +52,13 @@ const EXT_CPU_TIMER = 0x1005;
 const BLOCK_SLOTS = 1 << 14;
 /** Times an address is reached through the generic loop before its block is compiled. */
 const BLOCK_HOT = 16;
-/** Mnemonics after which a block ends (branches): b…, j…, compare-and-branch c…j / c…jg. */
-const BLOCK_END = /^(b|j)|^c.*j$|^lpsw|^svc$/;
+/**
+ * Instructions after which a block ends: unconditional transfers (calls, returns, LPSW(E), SVC,
+ * BSM) and branch-on-condition with mask 15. Conditional branches do not end a block: when taken
+ * the block exits through its generic check, otherwise execution continues inside it.
+ */
+const BLOCK_END = /^(bras|brasl|bas|basr|bal|balr|bsm|bassm|lpsw|lpswe|svc)$/;
+const BRANCH_ON_CONDITION = /^(bc|bcr|brc|brcl)$/;
 /** Instructions between checks for timer interruptions while they are enabled. */
 const TIMER_SLICE = 1024;
 const LOWCORE_SIZE = 0x2000;
@@ -1003,7 +1008,8 @@ export class Cpu {
       const next = wide ? at + length : ((at + length) & amask) >>> 0;
       // Only the bytes an instruction has are compared later: clear the rest of a 2-byte word.
       instructions.push({ address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, exec: dispatch[key] as ExecFn });
-      if (BLOCK_END.test(entry.mnemonic) || next !== at + length) break;
+      const unconditional = BLOCK_END.test(entry.mnemonic) || (BRANCH_ON_CONDITION.test(entry.mnemonic) && ((a >>> 20) & 15) === 15);
+      if (unconditional || next !== at + length) break;
       at = next;
     }
     const last = instructions[instructions.length - 1];
