@@ -162,4 +162,29 @@ describe('general instructions: architected behaviour', () => {
       expect([cpu.getGpr(6), cpu.getGpr(7)]).toEqual([ux % ud, ux / ud]);
     }
   });
+
+  it('MLGR and MR agree with exact bigint products on 2000 random operands', () => {
+    const cpu = machine(' mlgr %r2,%r4\n mr %r6,%r8');
+    let seed = 777;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const u64 = (): bigint => (BigInt(rnd()) << 32n) | BigInt(rnd() >>> (rnd() % 32));
+    for (let i = 0; i < 2000; i++) {
+      const x = u64();
+      const y = u64();
+      const p = BigInt.asIntN(32, BigInt(rnd()));
+      const q = BigInt.asIntN(32, BigInt(rnd() >> (rnd() % 31)));
+      cpu.setGpr(3, x);
+      cpu.setGpr(4, y);
+      cpu.setGpr(7, p);
+      cpu.setGpr(8, q);
+      cpu.setPsw({ mask: PSW_MASK_64, addr: BigInt(CODE) });
+      cpu.run(2);
+      expect([cpu.getGpr(2), cpu.getGpr(3)]).toEqual([(x * y) >> 64n, BigInt.asUintN(64, x * y)]);
+      const pq = BigInt.asUintN(64, p * q);
+      expect([cpu.getGpr(6) & 0xffffffffn, cpu.getGpr(7) & 0xffffffffn]).toEqual([pq >> 32n, pq & 0xffffffffn]);
+    }
+  });
 });

@@ -40,10 +40,18 @@ function mul64(cpu: Cpu, r1: number, bh: number, bl: number): void {
 /** Signed 32 × 32 → 64 into the pair: R1+1 (low word) × operand. */
 function mulPairSigned32(cpu: Cpu, r1: number, y: number): void {
   evenPair(cpu, r1);
-  const p = BigInt(cpu.r[2 * r1 + 3]! | 0) * BigInt(y | 0);
-  const u = BigInt.asUintN(64, p);
-  cpu.r[2 * r1 + 1] = Number(u >> 32n);
-  cpu.r[2 * r1 + 3] = Number(u & 0xffffffffn);
+  const x = cpu.r[2 * r1 + 3]! | 0;
+  y |= 0;
+  mulU32(Math.abs(x), Math.abs(y));
+  let hi = OUT_HI;
+  let lo = OUT_LO;
+  if (x < 0 !== y < 0 && (hi | lo) !== 0) {
+    // Two's complement of the 64-bit magnitude.
+    hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+    lo = -lo >>> 0;
+  }
+  cpu.r[2 * r1 + 1] = hi;
+  cpu.r[2 * r1 + 3] = lo;
 }
 /** Unsigned 32 × 32 → 64 into the pair. */
 function mulPairLogical32(cpu: Cpu, r1: number, y: number): void {
@@ -52,12 +60,31 @@ function mulPairLogical32(cpu: Cpu, r1: number, y: number): void {
   cpu.r[2 * r1 + 1] = OUT_HI;
   cpu.r[2 * r1 + 3] = OUT_LO;
 }
-/** Unsigned 64 × 64 → 128: R1+1 × operand, high half in R1, low half in R1+1. */
+/** Unsigned 64 × 64 → 128: R1+1 × operand, high half in R1, low half in R1+1 (32-bit partial products). */
 function mulPairLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
   evenPair(cpu, r1);
-  const p = big64u(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!) * big64u(bh, bl);
-  setGprBig(cpu, r1, p >> 64n);
-  setGprBig(cpu, r1 + 1, p);
+  const ah = cpu.r[2 * r1 + 2]!;
+  const al = cpu.r[2 * r1 + 3]!;
+  mulU32(al, bl);
+  const h0 = OUT_HI;
+  const w3 = OUT_LO;
+  mulU32(al, bh);
+  const h1 = OUT_HI;
+  const l1 = OUT_LO;
+  mulU32(ah, bl);
+  const h2 = OUT_HI;
+  const l2 = OUT_LO;
+  mulU32(ah, bh);
+  const h3 = OUT_HI;
+  const l3 = OUT_LO;
+  const s2 = h0 + l1 + l2;
+  const c2 = Math.floor(s2 / 4294967296);
+  const s1 = h1 + h2 + l3 + c2;
+  const c1 = Math.floor(s1 / 4294967296);
+  cpu.r[2 * r1] = (h3 + c1) >>> 0;
+  cpu.r[2 * r1 + 1] = s1 >>> 0;
+  cpu.r[2 * r1 + 2] = s2 >>> 0;
+  cpu.r[2 * r1 + 3] = w3;
 }
 
 /** Below 2^52 a quotient from floating-point division needs at most one correction step. */
