@@ -393,12 +393,6 @@ export class Cpu {
     this.updateModeFromMask();
   }
 
-  /** Replaces PSW mask bits 0–7 (SSM, STOSM, STNSM). */
-  setSystemMask(byte: number): void {
-    this.maskHi = ((this.maskHi & 0x00ffffff) | ((byte & 0xff) << 24)) >>> 0;
-    this.updateModeFromMask();
-  }
-
   setPrefix(prefix: number): void {
     this.prefix = prefix & 0x7fffe000;
     this.prefixEnd = this.prefix + LOWCORE_SIZE;

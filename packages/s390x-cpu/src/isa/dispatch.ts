@@ -24,4 +24,3 @@ export const SUPERVISOR_DISPATCH: readonly ExecFn[] = DECODE_TABLE.map((e) => e?
 /** Semantics by opcode key in the problem state. */
 export const PROBLEM_DISPATCH: readonly ExecFn[] = DECODE_TABLE.map((e) => (e === undefined ? operationException : e.privileged ? privilegedOperationException : e.exec));
 
-export { opcodeKey } from './decoder.js';
