@@ -15,6 +15,12 @@ beforeAll(async () => {
   reference = readFileSync(await gunzipFixture('pv-zgetdump/zgetdump-out.elf.gz'));
 });
 
+function tempPathOf(bytes: Buffer): string {
+  const p = tempPath('reference.elf');
+  writeFileSync(p, bytes);
+  return p;
+}
+
 function flipped(offset: number): string {
   const b = readFileSync(dump);
   b[offset] = (b[offset] as number) ^ 0x01;
@@ -37,9 +43,9 @@ function expectFailure(args: string[], pattern: RegExp): string {
 }
 
 describe('pvdump decrypt', () => {
-  it('decrypts the gzipped fixture to exactly zgetdump\'s output, mode 0600, and warns about CPU 1', () => {
+  it('decrypts the gzipped fixture to exactly zgetdump\'s output (--no-auxv), mode 0600, and warns about CPU 1', () => {
     const out = tempPath('out.elf');
-    const r = pvdump(['decrypt', '-k', KEY, DUMP_GZ, out]);
+    const r = pvdump(['decrypt', '--no-auxv', '-k', KEY, DUMP_GZ, out]);
     expect(r.status).toBe(0);
     expect(readFileSync(out).equals(reference)).toBe(true);
     expect(statSync(out).mode & 0o777).toBe(0o600);
@@ -51,27 +57,32 @@ describe('pvdump decrypt', () => {
   });
 
   it('writes to stdout with OUT = -, the same bytes', () => {
-    const r = spawnSync(process.execPath, [CLI, 'decrypt', '--key', KEY, dump, '-'], { maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [CLI, 'decrypt', '--no-auxv', '--key', KEY, dump, '-'], { maxBuffer: 64 << 20 });
     expect(r.status).toBe(0);
     expect(Buffer.from(r.stdout).equals(reference)).toBe(true);
   });
 
   it('--verbose summarises; --noble and --workers give the same bytes', () => {
     const out = tempPath('noble.elf');
-    const r = pvdump(['decrypt', '-v', '--noble', '-k', KEY, dump, out]);
+    const r = pvdump(['decrypt', '-v', '--noble', '--no-auxv', '-k', KEY, dump, out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/decrypted 2 CPU\(s\) and 2 MiB .*293 encrypted, 92 zero, 127 shared pages \(57 of them mapped\); noble crypto/);
     expect(readFileSync(out).equals(reference)).toBe(true);
     const out2 = tempPath('workers.elf');
-    expect(pvdump(['decrypt', '--workers', '2', '-k', KEY, dump, out2]).status).toBe(0);
+    expect(pvdump(['decrypt', '--workers', '2', '--no-auxv', '-k', KEY, dump, out2]).status).toBe(0);
     expect(readFileSync(out2).equals(reference)).toBe(true);
   });
 
-  it('--auxv adds NT_AUXV for gdb', () => {
+  it('by default adds NT_AUXV for gdb, and nothing else: memory and registers as zgetdump\'s', () => {
     const out = tempPath('auxv.elf');
-    expect(pvdump(['decrypt', '--auxv', '-k', KEY, dump, out]).status).toBe(0);
+    expect(pvdump(['decrypt', '-k', KEY, dump, out]).status).toBe(0);
     const info = JSON.parse(pvdump(['info', '--json', out]).stdout);
     expect(info.notes.global).toEqual(['CORE/3', 'CORE/6']);
+    const ref = JSON.parse(pvdump(['info', '--json', tempPathOf(reference)]).stdout);
+    expect(info.cpus).toEqual(ref.cpus);
+    const got = readFileSync(out);
+    // Same memory bytes: the last 2 MiB of both files are the PT_LOAD.
+    expect(got.subarray(got.length - (2 << 20)).equals(reference.subarray(reference.length - (2 << 20)))).toBe(true);
   });
 
   it('copies a non-PV dump without needing a key', () => {

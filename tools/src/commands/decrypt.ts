@@ -17,12 +17,12 @@ const USAGE = `usage: pvdump decrypt -k|--key FILE [options] DUMP OUT
 
 Decrypts a Protected Virtualization (Secure Execution) guest dump with the customer communication
 key (CCK), as 'zgetdump -k FILE DUMP OUT' does: the output is an ordinary s390x ELF core in
-zgetdump's layout, with the decrypted registers of every CPU and the decrypted memory. A dump that
-is not a PV dump is copied unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for
-stdout and must not exist yet.
+zgetdump's layout, with the decrypted registers of every CPU and the decrypted memory, plus an
+NT_AUXV note so that gdb shows the vector registers too. A dump that is not a PV dump is copied
+unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and must not exist yet.
 
   -k, --key FILE    the CCK: a file of exactly 32 raw bytes (no hex, no newline)
-      --auxv        add an NT_AUXV note so gdb also shows the vector registers (zgetdump adds none)
+      --no-auxv     leave out NT_AUXV: the output is then byte for byte what zgetdump writes
       --noble       use the pure-JavaScript crypto (@noble/ciphers) instead of OpenSSL
       --workers N   worker threads for decryption (default: one per core for large dumps)
   -v, --verbose     print a summary (CPUs, page states) on stderr
@@ -88,7 +88,7 @@ export const command: Command = {
       argv,
       {
         key: { type: 'string', short: 'k' },
-        auxv: { type: 'boolean', default: false },
+        'no-auxv': { type: 'boolean', default: false },
         noble: { type: 'boolean', default: false },
         workers: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
@@ -103,7 +103,7 @@ export const command: Command = {
     let meter: ReturnType<typeof progressMeter> | undefined;
     const toStdout = out === '-';
     const opts = {
-      auxv: values.auxv,
+      auxv: !values['no-auxv'],
       backend: values.noble ? ('noble' as const) : undefined,
       workers,
       onProgress: (done: number, total: number) => {
