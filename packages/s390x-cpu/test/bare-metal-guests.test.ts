@@ -192,6 +192,48 @@ wait_psw: .quad 0x0102000180000000, 0x4000
     );
   });
 
+  it('MONITOR CALL: no-op for a disabled class, monitor event with class and code, specification for a bad class', () => {
+    expectSuccess(
+      'mc',
+      `
+_start:
+    lctlg %c8, %c8, cr8
+    mc 0x123, 0
+    mc 0x321(%r0), 1
+after_event:
+    j failure
+bad:
+    mc 0x333, 16
+after_bad:
+    j failure
+pgm_handler:
+    lg %r2, pgm_old_psw+8
+    larl %r3, after_event
+    cgrje %r2, %r3, check_event
+    larl %r3, after_bad
+    cgrje %r2, %r3, check_spec
+    j failure
+check_event:
+    chhsi pgm_code, 0x40
+    jne failure
+    chhsi 0x94, 1
+    jne failure
+    cghsi 0xb0, 0x321
+    jne failure
+    j bad
+check_spec:
+    chhsi pgm_code, 6
+    jne failure
+    j success
+svc_handler:
+ext_handler:
+    j failure
+    .align 8
+cr8: .quad 0x4000
+`,
+    );
+  });
+
   it('a data exception for a vector instruction stores DXC 0xFE', () => {
     expectSuccess(
       'vector-disabled',

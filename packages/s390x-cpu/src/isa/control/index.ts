@@ -4,6 +4,7 @@
 import type { InstructionDef } from '../types.js';
 import { clockInstructions } from './clock.js';
 import { interceptedInstructions } from './intercepted.js';
+import { monitorInstructions } from './monitor.js';
 import { pswInstructions } from './psw.js';
 import { registerInstructions } from './registers.js';
 
@@ -12,4 +13,5 @@ export const controlInstructions: InstructionDef[] = [
   ...registerInstructions,
   ...clockInstructions,
   ...interceptedInstructions,
+  ...monitorInstructions,
 ];
