@@ -13,6 +13,7 @@ export const SYS_BRK = 45;
 export const SYS_GETPID = 20;
 export const SYS_UNAME = 122;
 export const SYS_WRITEV = 146;
+export const SYS_SIGRETURN = 119;
 export const SYS_RT_SIGRETURN = 173;
 export const SYS_RT_SIGACTION = 174;
 export const SYS_RT_SIGPROCMASK = 175;
@@ -140,6 +141,8 @@ export function handleSyscall(ctx: SyscallContext, svcNumber: number): void {
     case SYS_RT_SIGPROCMASK:
       result = 0n;
       break;
+    // The interrupted state is kept host-side, so both returns restore it the same way.
+    case SYS_SIGRETURN:
     case SYS_RT_SIGRETURN: {
       const frame = ctx.signalFrames.pop();
       if (frame === undefined) {
