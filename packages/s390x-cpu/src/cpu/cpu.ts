@@ -1008,7 +1008,20 @@ export class Cpu {
     }
     const last = instructions[instructions.length - 1];
     if (last === undefined || instructions.length < 2) return;
-    this.blockFn[slot] = compileBlock(instructions, view);
+    let fn: BlockFn;
+    try {
+      fn = compileBlock(instructions, view);
+    } catch (e) {
+      // Code generation from strings can be disabled (--disallow-code-generation-from-strings):
+      // keep interpreting without blocks.
+      if (e instanceof EvalError) {
+        this.useBlocks = false;
+        this.attention = true;
+        return;
+      }
+      throw e;
+    }
+    this.blockFn[slot] = fn;
     this.blockLength[slot] = instructions.length;
     this.blockBytes[slot] = last.address + last.length - ia;
     this.blockTag[slot] = tag;
