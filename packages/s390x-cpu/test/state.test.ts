@@ -94,3 +94,24 @@ describe('resets', () => {
     expect(() => new Cpu(new GuestMemory(1 << 16), { snapshot: t })).toThrow(/vrs has 31 entries/);
   });
 });
+
+describe('Cpu.storeStatus', () => {
+  it('writes the save area at absolute 0x1200 (not prefixed) and the mode id at 0xA3', () => {
+    const mem = new GuestMemory(1 << 20);
+    const cpu = new Cpu(mem, { snapshot: sample() });
+    cpu.storeStatus();
+    expect(Buffer.from(mem.read(0x1200, 512)).equals(Buffer.from(encodeStoreStatus(cpu.snapshot())))).toBe(true);
+    expect(mem.bytes[0xa3]).toBe(1);
+    expect(mem.readU32(0x1200 + 0x118)).toBe(0x6000);
+    cpu.storeStatus(0x8000);
+    expect(mem.readU64(0x8000 + 0x108)).toBe(0x123456n);
+    expect(() => cpu.storeStatus(0x8100)).toThrow(/512-byte aligned/);
+  });
+  it('stores the additional status (vector registers, GS block)', () => {
+    const mem = new GuestMemory(1 << 20);
+    const cpu = new Cpu(mem, { snapshot: sample() });
+    cpu.storeAdditionalStatus(0x9000, true);
+    expect(mem.bytes[0x9000 + 16 * 7]).toBe(7);
+    expect(mem.readU64(0x9000 + 0x410)).toBe(0x22n);
+  });
+});

@@ -28,6 +28,7 @@ import {
   type InstructionInterception,
 } from './exceptions.js';
 import { pswInvalidReason, type Psw } from '../state/psw.js';
+import { ARCH_MODE_ID_ABSOLUTE, encodeAdditionalStatus, encodeStoreStatus, STORE_STATUS, STORE_STATUS_ABSOLUTE } from '../state/store-status.js';
 import {
   ACR_COUNT,
   CR_COUNT,
@@ -256,6 +257,30 @@ export class Cpu {
     this.gsCb = { ...s.gsCb };
     this.setPsw(s.psw);
     this.pendingInterception = undefined;
+  }
+
+  /**
+   * STORE STATUS (§6): the 512-byte save area at absolute `address` (default 0x1200, not
+   * prefixed; 512-byte aligned) and the architectural-mode id 1 at absolute 0xA3.
+   */
+  storeStatus(address: number = STORE_STATUS_ABSOLUTE): void {
+    if (address % 512 !== 0 || address < 0 || address + STORE_STATUS.SIZE > this.memSize) {
+      throw new RangeError(`store-status address 0x${address.toString(16)} must be 512-byte aligned inside guest memory`);
+    }
+    this.bytes.set(encodeStoreStatus(this.snapshot()), address);
+    this.bytes[ARCH_MODE_ID_ABSOLUTE] = 1;
+  }
+
+  /**
+   * STORE ADDITIONAL STATUS (§6, SIGP order 23): V0–V31 at absolute `address`, and the
+   * guarded-storage block at +0x400 when `withGs` (a 2 KiB area).
+   */
+  storeAdditionalStatus(address: number, withGs: boolean): void {
+    const image = encodeAdditionalStatus(this.snapshot(), withGs);
+    if (address % 1024 !== 0 || address < 0 || address + image.length > this.memSize) {
+      throw new RangeError(`additional-status address 0x${address.toString(16)} must be 1 KiB aligned with ${image.length} bytes inside guest memory`);
+    }
+    this.bytes.set(image, address);
   }
 
   /** Initial CPU reset (§7): PSW, prefix, FPC, timers, TOD-PR, CRs and BEAR reset; GPRs, ACRs, vector registers kept. */
