@@ -46,6 +46,21 @@ describe('pvdump exec PROGRAM', () => {
     expect(qemu(built['args']!, ['1']).status).not.toBe(0);
   });
 
+  it('passes standard input to the program (read from fd 0)', () => {
+    requireTool('s390x-linux-gnu-gcc');
+    const src = tempPath('cat.S');
+    const out = tempPath('cat');
+    writeFileSync(
+      src,
+      '.globl _start\n_start:\n0: lghi %r2,0\n larl %r3,buf\n lghi %r4,64\n svc 3\n ltgr %r4,%r2\n je 1f\n lghi %r2,1\n larl %r3,buf\n svc 4\n j 0b\n1: lghi %r2,0\n svc 1\n .data\nbuf: .space 64\n',
+    );
+    run('s390x-linux-gnu-gcc', ['-nostdlib', '-static', '-o', out, src]);
+    const input = 'line one\nline two, a little longer than the sixty-four byte buffer of this cat program\n';
+    const r = pvdump(['exec', out], { input });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(input);
+  });
+
   it('--trace prints every instruction with its address on stderr, program output unchanged', () => {
     const r = pvdump(['exec', '--trace', built['crc32']!]);
     expect(r.status).toBe(0);

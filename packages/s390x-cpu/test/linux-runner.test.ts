@@ -162,4 +162,34 @@ describe('Linux runner', () => {
     expect(() => p.run(1000)).toThrow(LinuxRunError);
     expect(() => new LinuxProcess(exe).run(10)).toThrow(/budget exhausted/);
   });
+
+  it('read(0) delivers standard input until end of file', () => {
+    // cat: read up to 5 bytes at a time and write them back until read returns 0.
+    const exe = build(`
+0:  lghi %r2,0
+    larl %r3,buf
+    lghi %r4,5
+    svc 3
+    ltgr %r4,%r2
+    je 1f
+    larl %r3,buf
+    brasl %r14,out
+    j 0b
+1:`, 'buf: .space 8');
+    const input = Buffer.from('standard input, read in pieces\n');
+    let at = 0;
+    const chunks: Uint8Array[] = [];
+    const r = runLinuxProgram(exe, {
+      stdout: (d) => chunks.push(d),
+      stdin: (max) => {
+        const part = input.subarray(at, at + max);
+        at += part.length;
+        return part;
+      },
+    });
+    expect(r.status).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toBe(input.toString());
+    const q = spawnSync('qemu-s390x', [exe], { input });
+    expect(q.stdout.toString()).toBe(input.toString());
+  });
 });

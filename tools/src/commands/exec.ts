@@ -9,7 +9,7 @@
  *   (`--json`: the schema of `pvdump info --json`, one CPU, plus the stop reason).
  * - `--trace` prints every instruction (address and disassembly) on stderr.
  */
-import { statSync, writeSync } from 'node:fs';
+import { readSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   DEFAULT_BARE_METAL_BUDGET,
@@ -31,8 +31,9 @@ Runs s390x code on pvdump's z/Architecture interpreter.
 
   PROGRAM         a static s390x Linux executable (for example built with
                   s390x-linux-gnu-gcc -static); runs in problem state with the system calls
-                  write, writev, exit, exit_group, brk and rt_sigaction, prints its output and
-                  exits with its status, like qemu-s390x PROGRAM
+                  read (standard input), write, writev, exit, exit_group, brk and
+                  rt_sigaction, prints its output and exits with its status, like
+                  qemu-s390x PROGRAM
   --bare-metal    load GUEST's segments at their physical addresses and start CPU 0 at the ELF
                   entry like QEMU -kernel (PSW 0x0000000180000000), run until a wait PSW or
                   the budget, then print the final PSW and registers
@@ -101,6 +102,21 @@ function writeAll(fd: number, data: Uint8Array): void {
       done += writeSync(fd, data, done, data.length - done);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      throw e;
+    }
+  }
+}
+
+/** Reads up to `max` bytes of our standard input (empty at end of file or when there is none). */
+function readStdin(max: number): Uint8Array {
+  const buf = Buffer.alloc(Math.min(max, 1 << 16));
+  for (;;) {
+    try {
+      return buf.subarray(0, readSync(0, buf, 0, buf.length, null));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF' || code === 'EBADF' || code === 'EINVAL') return new Uint8Array(0);
       throw e;
     }
   }
@@ -217,6 +233,7 @@ function runProgram(o: ExecOptions): number {
       trace?.flush();
       writeAll(2, d);
     },
+    stdin: readStdin,
   };
   if (o.memoryMiB !== undefined) options.memorySize = o.memoryMiB * 1024 * 1024;
   if (trace) options.trace = trace.hook;

@@ -38,6 +38,8 @@ export interface LinuxRunOptions {
   /** Receives everything the program writes to fd 1 / fd 2. */
   stdout?: (data: Uint8Array) => void;
   stderr?: (data: Uint8Array) => void;
+  /** Supplies standard input: up to `max` bytes per call, empty at end of file (default: empty). */
+  stdin?: (max: number) => Uint8Array;
   trace?: TraceHook;
   /** AT_RANDOM bytes (default: random). */
   random?: Uint8Array;
@@ -80,6 +82,7 @@ export class LinuxProcess implements SyscallContext {
   exitStatus: number | undefined = undefined;
   readonly stdout: (data: Uint8Array) => void;
   readonly stderr: (data: Uint8Array) => void;
+  readonly stdin: (max: number) => Uint8Array;
   readonly signalActions = new Map<number, SignalAction>();
   /** Saved states of signal handlers that may return with rt_sigreturn. */
   readonly signalFrames: ReturnType<Cpu['snapshot']>[] = [];
@@ -105,6 +108,7 @@ export class LinuxProcess implements SyscallContext {
     if (this.brkStart >= this.brkLimit) throw new ElfLoadError(`${path}: segments end at 0x${end.toString(16)}, leaving no room for heap and stack in 0x${size.toString(16)} bytes of memory`);
     this.stdout = options.stdout ?? ((): void => undefined);
     this.stderr = options.stderr ?? ((): void => undefined);
+    this.stdin = options.stdin ?? ((): Uint8Array => new Uint8Array(0));
 
     const argv = [options.argv0 ?? path, ...(options.args ?? [])];
     const stack = buildInitialStack(size - 4096, argv, options.env ?? [], image, phdr, options.random ?? randomBytes(16));

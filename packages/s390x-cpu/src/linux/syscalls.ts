@@ -34,11 +34,13 @@ export interface SyscallContext {
   exitStatus: number | undefined;
   readonly stdout: (data: Uint8Array) => void;
   readonly stderr: (data: Uint8Array) => void;
+  /** Reads up to `max` bytes of standard input (an empty result is end of file). */
+  readonly stdin: (max: number) => Uint8Array;
   readonly signalActions: Map<number, { handler: bigint; flags: bigint; restorer: bigint }>;
   readonly signalFrames: ReturnType<Cpu['snapshot']>[];
 }
 
-/** Largest single write the runner copies out at once (longer writes are short writes) [E]. */
+/** Largest single read or write the runner copies at once (longer ones are short) [E]. */
 const MAX_WRITE = 1 << 24;
 
 function inMemory(ctx: SyscallContext, addr: bigint, len: bigint): boolean {
@@ -56,6 +58,20 @@ export function handleSyscall(ctx: SyscallContext, svcNumber: number): void {
     case SYS_EXIT_GROUP:
       ctx.exitStatus = Number(arg(0) & 0xffn);
       return;
+    case SYS_READ: {
+      const fd = Number(BigInt.asIntN(64, arg(0)));
+      const buf = arg(1);
+      let len = arg(2);
+      if (len > BigInt(MAX_WRITE)) len = BigInt(MAX_WRITE);
+      if (fd !== 0) result = BigInt(-EBADF);
+      else if (!inMemory(ctx, buf, len)) result = BigInt(-EFAULT);
+      else {
+        const data = ctx.stdin(Number(len));
+        ctx.memory.write(Number(buf), data.subarray(0, Number(len)));
+        result = BigInt(Math.min(data.length, Number(len)));
+      }
+      break;
+    }
     case SYS_WRITE: {
       const fd = Number(BigInt.asIntN(64, arg(0)));
       const buf = arg(1);
