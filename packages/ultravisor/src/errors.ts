@@ -1,12 +1,28 @@
 // Errors of the emulated UV. Architecture events (the host touching protected storage, a bad
 // UVCB address) are exceptions the caller's CPU model turns into program interruptions; a failed
 // UV call is not an exception (cc/rc say it), but `UvCallFailedError` lets callers that require
-// success say which call failed and why.
+// success say which call failed and why. Every error of this package about bad input extends
+// `UltravisorUserError` (`userError = true`: the CLI prints the message without a stack trace).
+
+/** Base of this package's errors: a problem with the caller's input or request, not a bug. */
+export class UltravisorUserError extends Error {
+  override readonly name: string = 'UltravisorUserError';
+  readonly userError = true;
+}
+
+/** A user error whose `reason` is a fixed union, so callers can act on it (e.g. map it to a UV rc). */
+export class ReasonedUserError<Reason extends string> extends UltravisorUserError {
+  constructor(
+    readonly reason: Reason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The host touched a secure page or donated UV storage (PGM 0x3D, secure-storage access). */
-export class SecureStorageAccessError extends Error {
+export class SecureStorageAccessError extends UltravisorUserError {
   override readonly name = 'SecureStorageAccessError';
-  readonly userError = true;
   readonly programInterruptionCode = 0x3d;
   constructor(
     /** Host absolute address of the first protected byte touched. */
@@ -20,9 +36,8 @@ export class SecureStorageAccessError extends Error {
 }
 
 /** The UVC instruction itself failed: the control block is misaligned or not addressable. */
-export class UvcProgramException extends Error {
+export class UvcProgramException extends UltravisorUserError {
   override readonly name = 'UvcProgramException';
-  readonly userError = true;
   constructor(
     /** Program-interruption code: 0x05 addressing, 0x06 specification. */
     readonly programInterruptionCode: number,
@@ -33,9 +48,8 @@ export class UvcProgramException extends Error {
 }
 
 /** A UV call that the caller required to succeed ended with cc != 0. */
-export class UvCallFailedError extends Error {
+export class UvCallFailedError extends UltravisorUserError {
   override readonly name = 'UvCallFailedError';
-  readonly userError = true;
   constructor(
     readonly command: string,
     readonly cc: number,
@@ -53,7 +67,6 @@ export function requireUvSuccess<T extends { cc: number; rc: number; rrc: number
 }
 
 /** A secure-CPU operation the UV refuses outside a UV call (e.g. running a stopped CPU). */
-export class SecureCpuError extends Error {
+export class SecureCpuError extends UltravisorUserError {
   override readonly name = 'SecureCpuError';
-  readonly userError = true;
 }

@@ -115,7 +115,7 @@ export { PCF_NO_DECRYPTION, SE_HEADER_LIMIT, seHeaderRc } from './calls/image.js
 export { CONFIG_HANDLE_BASE, CPU_HANDLE_BASE, variableStorageLength } from './calls/lifecycle.js';
 export { EXPORT_COUNTER_LIMIT } from './storage/pages.js';
 export { PAGE_SIZE, SparseHostStorage, type HostStorage } from './storage/host-storage.js';
-export { SecureCpuError, SecureStorageAccessError, UvCallFailedError, UvcProgramException, requireUvSuccess } from './errors.js';
+export { ReasonedUserError, SecureCpuError, SecureStorageAccessError, UltravisorUserError, UvCallFailedError, UvcProgramException, requireUvSuccess } from './errors.js';
 export { systemRandom, deterministicRandom, type RandomSource } from './random.js';
 export { UnpackDigests } from './unpack-digests.js';
 export { defaultXtsBackend, nodeXtsAvailable, xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH, type XtsBackend } from './crypto/xts.js';

@@ -4,11 +4,11 @@
  * Only definite lengths and single-byte tags are accepted: that is all DER allows for the
  * structures used here, and everything else is refused with a typed error.
  */
+import { UltravisorUserError } from '../errors.js';
 
 /** A DER input problem: malformed encodings are refused, never guessed at. */
-export class DerError extends Error {
+export class DerError extends UltravisorUserError {
   override readonly name = 'DerError';
-  readonly userError = true;
 }
 
 /** Universal and context tags used by X.509 and SEC1 (identifier octet values). */

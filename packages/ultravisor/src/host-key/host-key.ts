@@ -8,6 +8,7 @@
 import { p521 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createECDH } from 'node:crypto';
+import { UltravisorUserError } from '../errors.js';
 import { systemRandom, type RandomSource } from '../random.js';
 
 /** Byte length of a P-521 scalar or coordinate. */
@@ -27,9 +28,8 @@ export interface HostKeyPair {
 }
 
 /** A bad host key (wrong length, not on the curve): a user input problem. */
-export class HostKeyError extends Error {
+export class HostKeyError extends UltravisorUserError {
   override readonly name = 'HostKeyError';
-  readonly userError = true;
 }
 
 /** Makes a new P-521 host key pair (the scalar comes from `random`, retried until valid). */

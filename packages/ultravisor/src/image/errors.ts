@@ -1,4 +1,5 @@
 /** Typed errors for guest ELF files and protected image containers (bad input → `userError`). */
+import { ReasonedUserError } from '../errors.js';
 
 export type ImageErrorReason =
   /** the guest ELF is malformed or not a big-endian s390x executable */
@@ -14,13 +15,6 @@ export type ImageErrorReason =
   /** bad arguments when building */
   | 'invalid-argument';
 
-export class ImageError extends Error {
+export class ImageError extends ReasonedUserError<ImageErrorReason> {
   override readonly name = 'ImageError';
-  readonly userError = true;
-  constructor(
-    readonly reason: ImageErrorReason,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -3,6 +3,7 @@
  * (spec ultravisor.md §7.2: no key slot → rc 0x108 [P]; the others are emulator-defined, see
  * `seHeaderRc` in calls/image.ts).
  */
+import { ReasonedUserError } from '../errors.js';
 
 export type SeHeaderErrorReason =
   /** fewer bytes than the fixed part or than `sehs` */
@@ -26,13 +27,9 @@ export type SeHeaderErrorReason =
   /** a bad argument when building a header */
   | 'invalid-argument';
 
-export class SeHeaderError extends Error {
+export class SeHeaderError extends ReasonedUserError<SeHeaderErrorReason> {
   override readonly name = 'SeHeaderError';
-  readonly userError = true;
-  constructor(
-    readonly reason: SeHeaderErrorReason,
-    message: string,
-  ) {
-    super(`SE header: ${message}`);
+  constructor(reason: SeHeaderErrorReason, message: string) {
+    super(reason, `SE header: ${message}`);
   }
 }
