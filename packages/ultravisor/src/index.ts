@@ -85,7 +85,7 @@ export {
 } from './image/index.js';
 
 // UV calls, secure configurations and CPUs, storage, dump calls (UV-calls engineer).
-export { Ultravisor, type CreateConfigurationArgs, type CreateCpuArgs, type UltravisorOptions, type UvDataResult } from './ultravisor.js';
+export { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, Ultravisor, type CreateConfigurationArgs, type CreateCpuArgs, type UltravisorOptions, type UvDataResult } from './ultravisor.js';
 export type { GuestPageListener, GuestTranslator, UvResult } from './state.js';
 export {
   CpuStateRc,

@@ -93,6 +93,10 @@ export interface UvContext {
   translate: GuestTranslator;
   listener: GuestPageListener | undefined;
   uvStorage: StorageRange | undefined;
+  /** How many host CPUs run besides the one issuing INIT_UV (INIT_UV wants exactly one: rc 0x102). */
+  runningHostCpus: () => number;
+  /** Lowest UV storage origin INIT_UV accepts (rc 0x108 below it). */
+  minimumUvStorageOrigin: bigint;
   configs: Map<bigint, SecureConfiguration>;
   cpus: Map<bigint, SecureCpu>;
   pageOwners: Map<number, PageOwner>;

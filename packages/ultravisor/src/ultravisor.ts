@@ -29,7 +29,21 @@ export interface UltravisorOptions {
   translateGuestAddress?: GuestTranslator;
   /** Called whenever a guest page becomes secure, shared or non-secure. */
   onGuestPageChange?: GuestPageListener;
+  /**
+   * The number of host CPUs running when INIT_UV is issued (the machine refuses INIT_UV with rc
+   * 0x102 unless only the issuing CPU runs). Default: always 1, a host with one CPU.
+   */
+  runningHostCpus?: () => number;
+  /**
+   * Lowest origin INIT_UV accepts for the UV storage (rc 0x108 below it). The machine wants it
+   * at or above 2 GiB (`MACHINE_MINIMUM_UV_STORAGE_ORIGIN`, where Linux allocates it). [E]
+   * Default 0, so that small emulated hosts can run protected guests.
+   */
+  minimumUvStorageOrigin?: bigint;
 }
+
+/** INIT_UV's lower bound for the UV storage origin on the machine: 2 GiB (rc 0x108 below). */
+export const MACHINE_MINIMUM_UV_STORAGE_ORIGIN = 0x80000000n;
 
 export interface CreateConfigurationArgs {
   guestStorageLength: bigint;
@@ -72,6 +86,8 @@ export class Ultravisor {
       translate,
       listener: options.onGuestPageChange,
       uvStorage: undefined,
+      runningHostCpus: options.runningHostCpus ?? (() => 1),
+      minimumUvStorageOrigin: options.minimumUvStorageOrigin ?? 0n,
       configs: new Map(),
       cpus: new Map(),
       pageOwners: new Map(),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SecureCpuError } from '../src/errors.ts';
 import { CpuStateRc, CreateConfRc, CreateCpuRc, ImageRc, InitRc, PvCpuState, SetParamsRc, UvRc } from '../src/uvc/codes.ts';
-import { buildSeHeader, generateHostKeyPair } from '../src/index.ts';
+import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, SparseHostStorage, Ultravisor, buildSeHeader, generateHostKeyPair } from '../src/index.ts';
 import { PCF_NO_DECRYPTION } from '../src/calls/image.ts';
 import { UnpackDigests } from '../src/unpack-digests.ts';
 import { deterministicRandom } from '../src/random.ts';
@@ -76,6 +76,24 @@ describe('secure configuration lifecycle', () => {
     expect(rc(m.uv.initialize(BigInt(m.storage.size) - 0x8000n, 0x10000n))).toEqual([1, InitRc.BAD_ORIGIN_PLUS_LENGTH]);
     expectOk(m.uv.initialize(L.uvStorage, 0x10000n), 'INIT_UV');
     expect(rc(m.uv.initialize(L.uvStorage, 0x10000n))).toEqual([1, InitRc.ALREADY_INITIALISED]);
+  });
+
+  it('refuses INIT_UV while other host CPUs run, and UV storage below the 2 GiB the machine requires', () => {
+    let running = 2;
+    const m = newMachine({ runningHostCpus: () => running });
+    expect(rc(m.uv.initialize(L.uvStorage, 0x10000n))).toEqual([1, InitRc.TOO_MANY_CPUS]);
+    // The refusal changed nothing: the other CPUs stop, and INIT_UV succeeds.
+    expect(rc(m.uv.createSecureConfiguration({ guestStorageLength: GUEST_SIZE, guestAsce: ASCE, baseStorageOrigin: L.confBase, variableStorageOrigin: L.confVar, sca: L.sca }))).toEqual([1, UvRc.INV_STATE]);
+    running = 1;
+    expectOk(m.uv.initialize(L.uvStorage, 0x10000n), 'INIT_UV with one CPU running');
+
+    // A 4 GiB machine with the machine's rule: UV storage at 1 GiB is refused, at 2 GiB accepted.
+    const big = new Ultravisor({ storage: new SparseHostStorage(4 * 1024 * 1024 * 1024), minimumUvStorageOrigin: MACHINE_MINIMUM_UV_STORAGE_ORIGIN });
+    expect(rc(big.initialize(0x40000000n, 0x10000n))).toEqual([1, InitRc.STORAGE_BELOW_2G]);
+    expect(rc(big.initialize(MACHINE_MINIMUM_UV_STORAGE_ORIGIN - 0x10000n, 0x10000n))).toEqual([1, InitRc.STORAGE_BELOW_2G]);
+    expectOk(big.initialize(MACHINE_MINIMUM_UV_STORAGE_ORIGIN, 0x10000n), 'INIT_UV at 2 GiB');
+    // The default emulated host has no such floor (small hosts run protected guests too).
+    expectOk(newMachine().uv.initialize(0x100000n, 0x10000n), 'INIT_UV at 1 MiB by default');
   });
 
   it('refuses bad CREATE_SEC_CONF calls with their rc', () => {

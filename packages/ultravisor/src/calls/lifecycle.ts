@@ -18,10 +18,12 @@ export const CPU_HANDLE_BASE = 0xc100000000000000n;
 
 export function initUv(ctx: UvContext, cb: ControlBlock): UvResult {
   if (ctx.uvStorage !== undefined) return fail(InitRc.ALREADY_INITIALISED);
+  if (ctx.runningHostCpus() > 1) return fail(InitRc.TOO_MANY_CPUS);
   const origin = cb.u64(INIT.storOrigin);
   const length = cb.u64(INIT.storLen);
   if (length < QUERY_VALUES.uvBaseStorLen) return fail(InitRc.BAD_STORAGE_LENGTH);
   if (origin % BigInt(PAGE_SIZE) !== 0n) return fail(InitRc.BAD_ORIGIN);
+  if (origin < ctx.minimumUvStorageOrigin) return fail(InitRc.STORAGE_BELOW_2G);
   if (origin + length > BigInt(ctx.storage.size)) return fail(InitRc.BAD_ORIGIN_PLUS_LENGTH);
   const range = { origin: Number(origin), length: Number(length) };
   if (canDonate(ctx, range) !== 'ok') return fail(InitRc.BAD_ORIGIN_PLUS_LENGTH);
