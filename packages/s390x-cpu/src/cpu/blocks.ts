@@ -43,6 +43,7 @@ export function compileBlock(instructions: readonly BlockInstruction[], view: Da
   const args: unknown[] = [view];
   const check: string[] = [];
   const body: string[] = [];
+  let previousLength = 0;
   instructions.forEach((insn, i) => {
     params.push(`f${i}`);
     args.push(insn.exec);
@@ -50,8 +51,11 @@ export function compileBlock(instructions: readonly BlockInstruction[], view: Da
     else check.push(`(view.getUint32(${insn.address}) !== ${insn.a >>> 0})`);
     if (insn.length === 6) check.push(`(view.getUint16(${insn.address + 4}) !== ${insn.b})`);
     const last = i === instructions.length - 1;
+    // `ilen` only changes when the length does (semantics never write it).
+    const setLength = insn.length === previousLength ? '' : ` cpu.ilen = ${insn.length};`;
+    previousLength = insn.length;
     body.push(
-      `cpu.ia = ${insn.address}; cpu.ilen = ${insn.length}; cpu.nextIa = ${insn.next}; cpu.icount = n + ${i + 1};`,
+      `cpu.ia = ${insn.address};${setLength} cpu.nextIa = ${insn.next}; cpu.icount = n + ${i + 1};`,
       `f${i}(cpu, ${insn.a >>> 0}, ${insn.b});`,
       last ? `cpu.ia = cpu.nextIa; return true;` : `if (cpu.nextIa !== ${insn.next} || cpu.attention) { cpu.ia = cpu.nextIa; return true; }`,
     );
