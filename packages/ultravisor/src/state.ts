@@ -60,8 +60,6 @@ export interface SecureConfiguration {
   /** Guest page index → record, for every exported page. */
   exported: Map<number, ExportRecord>;
   dump: DumpState | undefined;
-  /** Set by an add-secret request with the disable-dump flag; no such request is installed. */
-  dumpDisabled: boolean;
 }
 
 export interface SecureCpu {

@@ -23,7 +23,6 @@ export function dumpInit(ctx: UvContext, cb: ControlBlock): UvResult {
   const secrets = config.secrets;
   if (secrets === undefined) return fail(DumpRc.NOT_VERIFIED);
   if ((secrets.pcf & PCF_ALLOW_DUMPING) === 0n) return fail(DumpRc.NOT_ALLOWED);
-  if (config.dumpDisabled) return fail(DumpRc.DISABLED_BY_SECRET);
   if (config.dump !== undefined) return fail(DumpRc.IN_PROGRESS);
   if (!config.verified) return fail(DumpRc.NOT_VERIFIED);
   const seed = ctx.random(DUMP_SEED_LENGTH).slice(0, DUMP_SEED_LENGTH);

@@ -87,7 +87,6 @@ export function createSecureConfiguration(ctx: UvContext, cb: ControlBlock): UvR
     sharedPages: new Set(),
     exported: new Map(),
     dump: undefined,
-    dumpDisabled: false,
   };
   donate(ctx, base, 'configuration base storage');
   donate(ctx, variable, 'configuration variable storage');

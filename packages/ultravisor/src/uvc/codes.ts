@@ -188,6 +188,7 @@ export const ShareRc = {
 /** Dump call return codes (spec §7.6) [E]. */
 export const DumpRc = {
   NOT_ALLOWED: 0x0101,
+  /** Reserved: only an add-secret request can disable dumping, and ADD_SECRET is not installed. */
   DISABLED_BY_SECRET: 0x0102,
   IN_PROGRESS: 0x0103,
   NOT_VERIFIED: 0x0104,
