@@ -154,9 +154,17 @@ export function handleSyscall(ctx: SyscallContext, svcNumber: number): void {
       result = 0n;
       break;
     }
-    case SYS_RT_SIGPROCMASK:
+    case SYS_RT_SIGPROCMASK: {
+      // The mask is not modelled: every signal is unblocked, so the old set reads as empty.
+      const old = arg(2);
+      if (old !== 0n && !inMemory(ctx, old, 8n)) {
+        result = BigInt(-EFAULT);
+        break;
+      }
+      if (old !== 0n) ctx.memory.writeU64(Number(old), 0n);
       result = 0n;
       break;
+    }
     // The interrupted state is kept host-side, so both returns restore it the same way.
     case SYS_SIGRETURN:
     case SYS_RT_SIGRETURN: {
