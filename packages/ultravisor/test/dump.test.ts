@@ -14,6 +14,7 @@ import { CpuDumpOffset } from '../src/dump/cpu-data.ts';
 import { combineTweak } from '../src/dump/storage-state.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';
 import { DumpRc, UvRc, UvCommand } from '../src/uvc/codes.ts';
+import { expectDecryptedCpu, storageStateAndCompletion } from './support/dump.ts';
 import { GUEST_SIZE, CCK, L, bootImage, bootedMachine, buildImage, createConfiguration, expectOk, hostAddress, newMachine, patternPage, type Machine } from './support/machine.ts';
 
 const rc = (r: { cc: number; rc: number }): [number, number] => [r.cc, r.rc];
@@ -200,17 +201,7 @@ describe('a whole PV dump from the UV calls', () => {
       path,
       { cpus: cpuStates, memory: [{ start: 0n, size: GUEST_SIZE }], pv: { memMetaSize: (GUEST_SIZE / MIB) * 0x1000n, complSize: 0x1000n } },
       readGuestMemory(m),
-      async () => {
-        const meta = new Uint8Array(Number(GUEST_SIZE / MIB) * 0x1000);
-        for (let mib = 0n; mib < GUEST_SIZE; mib += MIB) {
-          const s = m.uv.dumpStorageState(m.config, AREA + 0x10000n, mib);
-          expectOk(s, 'DUMP_CONF_STOR_STATE');
-          meta.set(s.data!, Number(mib / MIB) * 0x1000);
-        }
-        const c = m.uv.dumpComplete(m.config, AREA + 0x20000n);
-        expectOk(c, 'DUMP_COMPLETE');
-        return { memMeta: meta, compl: c.data! };
-      },
+      async () => storageStateAndCompletion(m.uv, m.config, AREA + 0x10000n, GUEST_SIZE),
     );
 
     const dump = await openPvDump(path, CCK);
@@ -219,19 +210,7 @@ describe('a whole PV dump from the UV calls', () => {
       for (let n = 0; n < 3; n++) {
         const want = structuredClone(emptySnapshot());
         registersFor(n)(want);
-        const got = dump.cpus[n]!;
-        expect(got.psw).toEqual(want.psw);
-        expect(got.gprs).toEqual(want.gprs);
-        expect(got.acrs).toEqual(want.acrs);
-        expect(got.crs).toEqual(want.crs);
-        expect(got.fpc).toBe(want.fpc);
-        expect(got.prefix).toBe(want.prefix);
-        expect(got.timer).toBe(want.cpuTimer);
-        expect(got.todcmp).toBe(want.clockComparator);
-        expect(got.todpreg).toBe(want.todProgrammable);
-        expect(got.vrs.map((v) => Buffer.from(v).toString('hex'))).toEqual(want.vrs.map((v) => Buffer.from(v).toString('hex')));
-        expect(got.gsCb).toEqual([0n, want.gsCb.gsd, want.gsCb.gssm, want.gsCb.gsepla]);
-        expect(got.hasOsii).toBe(n === 1);
+        expectDecryptedCpu(dump.cpus[n]!, want, n === 1);
       }
       expect(dump.warnings.filter((w) => /partial instruction results/i.test(w))).toHaveLength(1);
       const census = await dump.pageCensus();

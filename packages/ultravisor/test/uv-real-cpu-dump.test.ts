@@ -16,6 +16,7 @@ import { SparseHostStorage } from '../src/storage/host-storage.ts';
 import { deterministicRandom } from '../src/random.ts';
 import { Ultravisor } from '../src/ultravisor.ts';
 import { PvCpuState } from '../src/uvc/codes.ts';
+import { expectDecryptedCpu, storageStateAndCompletion } from './support/dump.ts';
 import { ASCE, CCK, GUEST_SIZE, HOST_SIZE, L, expectOk, hostKey } from './support/machine.ts';
 
 const GUEST_S = `
@@ -125,27 +126,14 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
         yield uv.hostStorage.read(host, 4096);
       }
     }
-    await writeDump(path, { cpus: notes, memory: [{ start: 0n, size: GUEST_SIZE }], pv: { memMetaSize: (GUEST_SIZE / MIB) * 0x1000n, complSize: 0x1000n } }, memory(), async () => {
-      const meta = new Uint8Array(Number(GUEST_SIZE / MIB) * 0x1000);
-      for (let mib = 0n; mib < GUEST_SIZE; mib += MIB) meta.set(uv.dumpStorageState(config, L.dumpArea, mib).data!, Number(mib / MIB) * 0x1000);
-      return { memMeta: meta, compl: uv.dumpComplete(config, L.dumpArea).data! };
-    });
+    await writeDump(path, { cpus: notes, memory: [{ start: 0n, size: GUEST_SIZE }], pv: { memMetaSize: (GUEST_SIZE / MIB) * 0x1000n, complSize: 0x1000n } }, memory(), async () =>
+      storageStateAndCompletion(uv, config, L.dumpArea, GUEST_SIZE),
+    );
 
     const dump = await openPvDump(path, CCK);
     try {
       for (const n of [0, 1]) {
-        const got = dump.cpus[n]!;
-        const want = finalStates[n]!;
-        expect(got.psw).toEqual(want.psw);
-        expect(got.gprs).toEqual(want.gprs);
-        expect(got.crs).toEqual(want.crs);
-        expect(got.acrs).toEqual(want.acrs);
-        expect(got.prefix).toBe(want.prefix);
-        expect(got.fpc).toBe(want.fpc);
-        expect(got.timer).toBe(want.cpuTimer);
-        expect(got.todcmp).toBe(want.clockComparator);
-        expect(got.vrs).toEqual(want.vrs);
-        expect(got.hasOsii).toBe(n === 1);
+        expectDecryptedCpu(dump.cpus[n]!, finalStates[n]!, n === 1);
       }
       expect(dump.cpus[0]!.psw.addr).toBe(0xdeadn);
       expect(dump.cpus[0]!.gprs[1]).toBe(0x101n);
