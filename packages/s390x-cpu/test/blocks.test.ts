@@ -67,6 +67,33 @@ loop:
     expect(stop.executed).toBe(1 + 150 * 5 + 4 + 1);
   });
 
+  it('count exactly up to an interception inside a hot block, and resume after it', () => {
+    const source = `
+    lghi %r1, 100
+loop:
+    aghi %r2, 1
+    aghi %r3, 2
+    diag %r2, %r3, 0x44
+    aghi %r4, 1
+    brctg %r1, loop
+    .short 0
+`;
+    const counts = (blocks: boolean): number[] => {
+      const { cpu } = machine(source);
+      cpu.useBlocks = blocks;
+      const out: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const stop = cpu.run(1_000_000);
+        expect(stop.kind).toBe('interception');
+        out.push(stop.executed);
+        cpu.completeInterception();
+      }
+      expect(cpu.getGpr(2)).toBe(100n);
+      return out;
+    };
+    expect(counts(true)).toEqual(counts(false));
+  });
+
   it('see a store into the running block immediately', () => {
     // Each iteration rewrites the immediate of the "aghi %r2" two instructions ahead (at patch+2)
     // with the loop counter, so r2 sums 200..1.

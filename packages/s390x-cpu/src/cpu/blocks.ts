@@ -55,9 +55,11 @@ export function compileBlock(instructions: readonly BlockInstruction[], view: Da
     const setLength = insn.length === previousLength ? '' : ` cpu.ilen = ${insn.length};`;
     previousLength = insn.length;
     body.push(
-      `cpu.ia = ${insn.address};${setLength} cpu.nextIa = ${insn.next}; cpu.icount = n + ${i + 1};`,
+      `cpu.ia = ${insn.address};${setLength} cpu.nextIa = ${insn.next};`,
       `f${i}(cpu, ${insn.a >>> 0}, ${insn.b});`,
-      last ? `cpu.ia = cpu.nextIa; return true;` : `if (cpu.nextIa !== ${insn.next} || cpu.attention) { cpu.ia = cpu.nextIa; return true; }`,
+      last
+        ? `cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true;`
+        : `if (cpu.nextIa !== ${insn.next} || cpu.attention) { cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true; }`,
     );
   });
   const source = `return function block(cpu, n) {\nif (${check.join(' || ')}) return false;\n${body.join('\n')}\n};`;

@@ -185,6 +185,8 @@ export class Cpu {
   private readonly blockLength = new Uint8Array(BLOCK_SLOTS);
   private readonly blockBytes = new Uint8Array(BLOCK_SLOTS);
   private readonly blockHeat = new Uint8Array(BLOCK_SLOTS);
+  /** Instruction addresses of each block, to count what ran when one of them throws. */
+  private readonly blockAddresses = new Array<Float64Array | undefined>(BLOCK_SLOTS).fill(undefined);
   /** Byte range of the block being run; a store into it sets `attention` so the block ends. */
   private blockLo = 0;
   private blockHi = 0;
@@ -952,6 +954,7 @@ export class Cpu {
     const blockTag = this.blockTag;
     let n = this.icount;
     let inBlock = false;
+    let blockSlot = 0;
     try {
       while (n < budget && !this.attention) {
         const ia = this.ia;
@@ -964,6 +967,7 @@ export class Cpu {
               this.blockLo = ia;
               this.blockHi = ia + this.blockBytes[slot]!;
               inBlock = true;
+              blockSlot = slot;
               const ran = (this.blockFn[slot] as BlockFn)(this, n);
               inBlock = false;
               this.blockHi = 0;
@@ -1002,8 +1006,11 @@ export class Cpu {
         this.ia = this.nextIa;
       }
     } finally {
-      // A block keeps `icount` exact itself, also when one of its instructions throws.
-      if (!inBlock) this.icount = n;
+      if (inBlock) {
+        // An instruction of the block threw: it and the ones before it ran.
+        const index = this.blockAddresses[blockSlot]?.indexOf(this.ia) ?? -1;
+        this.icount = n + (index < 0 ? 1 : index + 1);
+      } else this.icount = n;
       this.blockHi = 0;
     }
   }
@@ -1047,6 +1054,7 @@ export class Cpu {
       throw e;
     }
     this.blockFn[slot] = fn;
+    this.blockAddresses[slot] = Float64Array.from(instructions, (insn) => insn.address);
     this.blockLength[slot] = instructions.length;
     this.blockBytes[slot] = last.address + last.length - ia;
     this.blockTag[slot] = tag;
