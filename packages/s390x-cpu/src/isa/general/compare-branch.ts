@@ -1,9 +1,11 @@
 // COMPARE (signed and logical, every width and form) and the branches (PoO chapter 7): BRANCH
 // ON CONDITION (BCR, BC, BRC, BRCL), BRANCH AND SAVE / LINK, BRANCH ON COUNT, BRANCH ON INDEX,
-// and COMPARE AND BRANCH (register/immediate, relative/storage target; they leave the CC alone).
+// COMPARE AND BRANCH (register/immediate, relative/storage target; they leave the CC alone) and
+// COMPARE AND TRAP (a data exception with DXC 0xFF when the condition holds).
 // Compare CC: 0 equal, 1 first operand low, 2 first operand high.
 
 import type { Cpu } from '../../cpu/cpu.js';
+import { PGM_DATA } from '../../cpu/exceptions.js';
 import { fB2, fB32, fD2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
@@ -367,6 +369,43 @@ export const compareBranchInstructions: InstructionDef[] = [
       if (taken(fR2(a), cmp(cpu, 2 * fR1(a), b >>> 8))) cpu.branchTo(target);
     }, compareAliases(mn, 'M3', `r:R1,${kind}:I2,db:4`)),
   ),
+];
+
+/** COMPARE AND TRAP: a data exception with DXC 0xFF when the mask selects the comparison result. */
+function trapIf(cpu: Cpu, mask: number, cmp: number): void {
+  if (taken(mask, cmp)) cpu.programException(PGM_DATA, DXC_COMPARE_AND_TRAP);
+}
+const DXC_COMPARE_AND_TRAP = 0xff;
+
+/** Compare-and-trap entries: register (RRF-c), immediate (RIE-a) and storage (RSY-b) forms. */
+export const compareTrapInstructions: InstructionDef[] = [
+  ...([
+    ['crt', 0xb972, (cpu: Cpu, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['clrt', 0xb973, (cpu: Cpu, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['cgrt', 0xb960, (cpu: Cpu, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['clgrt', 0xb961, (cpu: Cpu, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+  ] as const).map(([mn, op, cmp]) =>
+    def(mn, op, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => trapIf(cpu, fB2(a), cmp(cpu, 2 * fRreR1(a), 2 * fRreR2(a))), compareAliases(mn, 'M3', 'r:R1,r:R2')),
+  ),
+  ...([
+    ['cit', 0xec72, (cpu: Cpu, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 16) >> 16), 's'],
+    ['clfit', 0xec73, (cpu: Cpu, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+    ['cgit', 0xec70, (cpu: Cpu, i: number, y: number) => {
+      const v = (y << 16) >> 16;
+      return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
+    }, 's'],
+    ['clgit', 0xec71, (cpu: Cpu, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+  ] as const).map(([mn, op, cmp, kind]) =>
+    def(mn, op, 'RIE-a', `r:R1,${kind}:I2,m:M3`, (cpu, a, b) => trapIf(cpu, fB32(b), cmp(cpu, 2 * fR1(a), a & 0xffff)), compareAliases(mn, 'M3', `r:R1,${kind}:I2`)),
+  ),
+  def('clt', 0xeb23, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => {
+    trapIf(cpu, fR2(a), cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRSY(cpu, a, b))));
+  }, compareAliases('clt', 'M3', 'r:R1,db:2')),
+  def('clgt', 0xeb2b, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => {
+    read64(cpu, eaRSY(cpu, a, b));
+    const i = 2 * fR1(a);
+    trapIf(cpu, fR2(a), cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO));
+  }, compareAliases('clgt', 'M3', 'r:R1,db:2')),
 ];
 
 function compareUnderMask(cpu: Cpu, word: number, mask: number, addr: number): void {

@@ -4,7 +4,7 @@
 
 import type { InstructionDef } from '../types.js';
 import { arithmeticInstructions } from './arithmetic.js';
-import { compareBranchInstructions } from './compare-branch.js';
+import { compareBranchInstructions, compareTrapInstructions } from './compare-branch.js';
 import { loadStoreInstructions } from './load-store.js';
 import { logicalInstructions } from './logical.js';
 import { multiplyDivideInstructions } from './multiply-divide.js';
@@ -17,6 +17,7 @@ export const generalInstructions: InstructionDef[] = [
   ...arithmeticInstructions,
   ...logicalInstructions,
   ...compareBranchInstructions,
+  ...compareTrapInstructions,
   ...shiftRotateInstructions,
   ...multiplyDivideInstructions,
   ...storageInstructions,
