@@ -3,12 +3,12 @@
 // isolating view of storage, and running secure CPUs. All state is private to the instance.
 import type { HostKeyPair } from './host-key/index.js';
 import { parseQuery, type QueryInfo } from './calls/query.js';
-import { SecureStorageAccessError, UvcProgramException } from './errors.js';
+import { UvcProgramException } from './errors.js';
 import { systemRandom, type RandomSource } from './random.js';
 import { runSecureCpu, type HostExit, type InterceptionCompletion, type SecureCpuRunner } from './secure-cpu-run.js';
 import type { GuestPageListener, GuestTranslator, UvContext, UvResult } from './state.js';
 import { PAGE_SIZE, type HostStorage } from './storage/host-storage.js';
-import { checkHostAccess } from './storage/pages.js';
+import { checkHostAccess, hostAccessible } from './storage/pages.js';
 import { UvCommand, type PvCpuStateValue } from './uvc/codes.js';
 import { executeGuestCall, executeHostCall } from './uvc/dispatch.js';
 import { CGC, CFS, CPU_SET_STATE, CSC, CTS, ControlBlock, DUMP_CPU, DUMP_STOR_STATE, INIT, NODATA, QUI_SIZE, SHARE, SSC, UNP, UVCB_HEADER, newControlBlock } from './uvc/layout.js';
@@ -64,6 +64,11 @@ export interface CreateCpuArgs {
 /** The UV's answer plus the data a successful dump call wrote (a copy of its buffer). */
 export interface UvDataResult extends UvResult {
   data?: Uint8Array;
+}
+
+/** The condition code with the rc/rrc the UV wrote into the control block's header. */
+function resultOf(cb: ControlBlock, cc: number): UvResult {
+  return { cc, rc: cb.u16(UVCB_HEADER.rc), rrc: cb.u16(UVCB_HEADER.rrc) };
 }
 
 export class Ultravisor {
@@ -144,8 +149,7 @@ export class Ultravisor {
   // ---- typed wrappers: each builds the real control block and runs it through execute() ----
 
   private run(cb: ControlBlock): UvResult {
-    const cc = this.execute(cb.bytes);
-    return { cc, rc: cb.u16(UVCB_HEADER.rc), rrc: cb.u16(UVCB_HEADER.rrc) };
+    return resultOf(cb, this.execute(cb.bytes));
   }
 
   private nodata(cmd: number, handle: bigint): UvResult {
@@ -277,8 +281,7 @@ export class Ultravisor {
   changeSharedAccess(cpuHandle: bigint, gaddr: bigint, shared: boolean): UvResult {
     const cb = newControlBlock(shared ? UvCommand.SET_SHARED_ACCESS : UvCommand.REMOVE_SHARED_ACCESS);
     cb.setU64(SHARE.paddr, gaddr);
-    const cc = this.guestCall(cpuHandle, cb.bytes);
-    return { cc, rc: cb.u16(UVCB_HEADER.rc), rrc: cb.u16(UVCB_HEADER.rrc) };
+    return resultOf(cb, this.guestCall(cpuHandle, cb.bytes));
   }
 
   dumpInit(configHandle: bigint): UvResult {
@@ -322,15 +325,9 @@ export class Ultravisor {
     return this.#ctx.cpus.get(cpuHandle)?.state;
   }
 
-  /** True if the host may access the host page holding `address` (not secure, or shared). */
+  /** True if the host may access the host page holding `address` (inside storage; not secure, or shared). */
   isHostAccessible(address: number): boolean {
-    try {
-      checkHostAccess(this.#ctx, address, 1);
-      return true;
-    } catch (err) {
-      if (err instanceof SecureStorageAccessError) return false;
-      throw err;
-    }
+    return hostAccessible(this.#ctx, address, 1);
   }
 
   /** State of a guest page as the host can observe it through faults. */

@@ -4,7 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { SecureCpuError, SecureStorageAccessError } from '../src/errors.ts';
 import { DESTROY_NOT_SECURE_RRC, ShareRc, StorageRc, UvRc } from '../src/uvc/codes.ts';
-import { GUEST_SIZE, bootedMachine, createConfiguration, expectOk, hostAddress, newMachine, patternPage } from './support/machine.ts';
+import { GUEST_SIZE, L, bootedMachine, createConfiguration, expectOk, hostAddress, newMachine, patternPage } from './support/machine.ts';
 
 const rc = (r: { cc: number; rc: number; rrc?: number }): [number, number] => [r.cc, r.rc];
 
@@ -146,6 +146,8 @@ describe('shared pages and isolation', () => {
     expect(m.uv.hostStorage.read(host, 16)).toEqual(new Uint8Array(16).fill(0x5a));
     expect(() => m.uv.hostStorage.read(hostAddress(0x10000n), 1)).toThrow(/secure guest page/);
     expect(() => m.uv.hostStorage.read(host + 4090, 16)).toThrow(SecureStorageAccessError); // crosses into 0x12000
+    expect([m.uv.isHostAccessible(host), m.uv.isHostAccessible(hostAddress(0x10000n)), m.uv.isHostAccessible(Number(L.confBase))]).toEqual([true, false, false]);
+    expect([m.uv.isHostAccessible(Number(L.header)), m.uv.isHostAccessible(m.storage.size)]).toEqual([true, false]);
     expectOk(m.uv.changeSharedAccess(cpu, shared, false), 'REMOVE_SHARED_ACCESS');
     expect(() => m.uv.hostStorage.read(host, 1)).toThrow(SecureStorageAccessError);
     expectOk(m.uv.changeSharedAccess(cpu, shared, true), 'SET_SHARED_ACCESS again');
