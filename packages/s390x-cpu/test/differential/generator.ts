@@ -31,9 +31,11 @@ const EXCLUDED = new Set([
   'svc', 'stck', 'stckf', 'stcke', 'stfle', 'stfl', 'ear', 'sar', 'lam', 'lamy', 'stam', 'stamy', 'epsw', 'sam24', 'sam31', 'sam64']);
 
 /** First operand (R1) must be the even register of a pair. */
-const PAIR_R1 = new Set(['mr', 'm', 'mfy', 'mlr', 'ml', 'mlgr', 'mlg', 'dr', 'd', 'dlr', 'dl', 'dlgr', 'dlg', 'dsgr', 'dsgfr', 'dsg', 'dsgf', 'sldl', 'srdl', 'slda', 'srda', 'flogr']);
+const PAIR_R1 = new Set(['cds', 'cdsy', 'cdsg', 'lpq', 'stpq', 'mr', 'm', 'mfy', 'mlr', 'ml', 'mlgr', 'mlg', 'dr', 'd', 'dlr', 'dl', 'dlgr', 'dlg', 'dsgr', 'dsgfr', 'dsg', 'dsgf', 'sldl', 'srdl', 'slda', 'srda', 'flogr']);
 /** Extended (128-bit) floating-point operands name register pairs. */
 const FP_PAIR = new Set(['lxr', 'lzxr']);
+/** R3 must also be the even register of a pair. */
+const PAIR_R3 = new Set(['cds', 'cdsy', 'cdsg']);
 /** D2(B2) is a shift amount or pad byte, not a storage address. */
 const NOT_ADDRESS = new Set(['sll', 'srl', 'sla', 'sra', 'sllk', 'srlk', 'slak', 'srak', 'sllg', 'srlg', 'slag', 'srag', 'rll', 'rllg', 'sldl', 'srdl', 'slda', 'srda', 'vesl', 'vesrl', 'vesra', 'srnm']);
 /** Branches whose target is a register or D(X,B): generated with r13 = address of label 9. */
@@ -47,7 +49,11 @@ const RANGES = new Set(['lm', 'lmy', 'lmg', 'lmh', 'stm', 'stmy', 'stmg', 'stmh'
  * Aligned storage operands. STFPC/LFPC: our FP group requires a word boundary where qemu-s390x
  * accepts any address, so the generator stays on word boundaries.
  */
-const ALIGN: Record<string, number> = { cs: 4, csy: 4, csg: 8, stfpc: 4, lfpc: 4 };
+const ALIGN: Record<string, number> = {
+  cs: 4, csy: 4, csg: 8, stfpc: 4, lfpc: 4,
+  laa: 4, laal: 4, lan: 4, lao: 4, lax: 4, laag: 8, laalg: 8, lang: 8, laog: 8, laxg: 8,
+  cds: 8, cdsy: 8, cdsg: 16, lpq: 16, stpq: 16,
+};
 /** Relative-long storage operands (not branches): target inside the buffer, 8-aligned. */
 const REL_DATA = new Set(['lrl', 'lgrl', 'lgfrl', 'llgfrl', 'lhrl', 'lghrl', 'llhrl', 'llghrl', 'strl', 'stgrl', 'sthrl', 'crl', 'clrl', 'chrl', 'clhrl', 'cgrl', 'clgrl', 'cgfrl', 'clgfrl', 'cghrl', 'clghrl']);
 const TEMPLATED = new Set(['mvst', 'clst', 'srst', 'mvcle', 'clcle', 'tr', 'trt', 'ex', 'exrl']);
@@ -137,6 +143,7 @@ function generic(ctx: Ctx): string[] {
             r = rangeStart;
           } else r = Math.min(rangeStart + rng.below(8), mn.startsWith('st') ? 14 : 10);
         } else if (PAIR_R1.has(mn) && name === 'R1') r = gpr(ctx, true);
+        else if (PAIR_R3.has(mn) && name === 'R3') r = gpr(ctx, true);
         else if (INDEX_BRANCH.has(mn) && name === 'R3') {
           // The comparand is R3|1: never r15 (the stack pointer differs between the two runs).
           ctx.avoid.add(14);

@@ -5,6 +5,7 @@
 import type { InstructionDef } from '../types.js';
 import { arithmeticInstructions } from './arithmetic.js';
 import { compareBranchInstructions, compareTrapInstructions } from './compare-branch.js';
+import { interlockedInstructions } from './interlocked.js';
 import { loadStoreInstructions } from './load-store.js';
 import { logicalInstructions } from './logical.js';
 import { multiplyDivideInstructions } from './multiply-divide.js';
@@ -21,5 +22,6 @@ export const generalInstructions: InstructionDef[] = [
   ...shiftRotateInstructions,
   ...multiplyDivideInstructions,
   ...storageInstructions,
+  ...interlockedInstructions,
   ...vectorIntegerInstructions,
 ];
