@@ -177,6 +177,15 @@ describe('SVC, restart, external', () => {
     expect(mem.readU64(LC.RESTART_OLD_PSW + 8)).toBe(BigInt(CODE_AT));
     expect(cpu.getPsw()).toEqual({ mask: 0x0000000180000000n, addr: 0x3000n });
   });
+  it('external interruptions are enabled by PSW bit 7 and their CR0 submask', () => {
+    const { cpu } = machine('.short 0x0700');
+    cpu.setPsw({ mask: 0x0100000180000000n, addr: BigInt(CODE_AT) });
+    cpu.setCr(0, 0x4000n);
+    expect(cpu.isExternalInterruptionEnabled(0x1201)).toBe(true);
+    expect(cpu.isExternalInterruptionEnabled(0x1202)).toBe(false);
+    cpu.setPsw({ mask: 0x0000000180000000n, addr: BigInt(CODE_AT) });
+    expect(cpu.isExternalInterruptionEnabled(0x1201)).toBe(false);
+  });
   it('external interruption stores its code and CPU address', () => {
     const { cpu, mem } = machine('.short 0x0700');
     mem.writeU64(LC.EXTERNAL_NEW_PSW, 0x0002000180000000n);

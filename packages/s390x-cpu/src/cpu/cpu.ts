@@ -49,6 +49,15 @@ const CR0_CKC_SUBMASK = 0x800;
 const CR0_CPU_TIMER_SUBMASK = 0x400;
 const EXT_CLOCK_COMPARATOR = 0x1004;
 const EXT_CPU_TIMER = 0x1005;
+/** CR0 submask bit (low word) of each external-interruption code (§4, §5). */
+const EXTERNAL_SUBMASKS: Readonly<Record<number, number>> = {
+  0x1201: 0x4000,
+  0x1202: 0x2000,
+  0x1004: 0x800,
+  0x1005: 0x400,
+  0x2401: 0x200,
+  0x0040: 0x40,
+};
 /** Slots of the direct-mapped block cache (indexed by instruction address / 2). */
 const BLOCK_SLOTS = 1 << 14;
 /** Times an address is reached through the generic loop before its block is compiled. */
@@ -830,6 +839,18 @@ export class Cpu {
     this.writeRealU32(LC.IO_INT_PARAM, parameter);
     this.writeRealU32(LC.IO_INT_WORD, identification);
     this.swapPsw(LC.IO_OLD_PSW, LC.IO_NEW_PSW, this.getPsw().addr);
+  }
+
+  /**
+   * Whether an external interruption with `code` can be taken now: PSW bit 7 and its CR0
+   * submask (§4; emergency signal 0x1201 → bit 49, external call 0x1202 → 50, clock comparator
+   * 0x1004 → 52, CPU timer 0x1005 → 53, service signal 0x2401 → 54, interrupt key 0x0040 → 57).
+   * Codes without a submask need only PSW bit 7.
+   */
+  isExternalInterruptionEnabled(code: number): boolean {
+    if (!this.externalEnabled) return false;
+    const submask = EXTERNAL_SUBMASKS[code];
+    return submask === undefined || (this.cr[1]! & submask) !== 0;
   }
 
   /** Whether the PSW enables I/O (bit 6) / external (bit 7) interruptions: hosts check before injecting. */
