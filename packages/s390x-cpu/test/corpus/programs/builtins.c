@@ -1,6 +1,6 @@
 /* Variadic functions (a printf with va_list), alloca, and the compiler builtins ordinary C reaches
  * for: byte swaps, leading/trailing zeros, population count, parity, overflow-checked arithmetic,
- * 128-bit shifts and rotates. */
+ * 128-bit shifts and rotates, and C11 atomics (interlocked-access instructions, CS/CSG). */
 #include "../libc/tinylibc.h"
 
 typedef __builtin_va_list va_list;
@@ -71,6 +71,18 @@ int main(void) {
   }
   print("sum_all %l\n", sum_all(6, 1L, -2L, 3L, 40000000000L, -5L, 6L));
   print("alloca %u %u\n", scratch_sum(10), scratch_sum(1000));
+  static long counter;
+  static int bits;
+  for (int i = 0; i < 100; i++) {
+    __atomic_fetch_add(&counter, i, __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&bits, 1 << (i % 31), __ATOMIC_RELAXED);
+    __atomic_fetch_xor(&bits, i, __ATOMIC_ACQ_REL);
+    __atomic_fetch_and(&bits, ~(1 << (i % 7)), __ATOMIC_SEQ_CST);
+  }
+  long expected = 4950;
+  int swapped = __atomic_compare_exchange_n(&counter, &expected, 7, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  int again = __atomic_compare_exchange_n(&counter, &expected, 9, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  print("atomics %l %d %d %d %l\n", counter, bits, swapped, again, expected);
   print("chars %c%c%c %s\n", 'o', 'k', '!', "done");
   return 0;
 }
