@@ -114,6 +114,14 @@ describe('pvdump exec --bare-metal', () => {
     expect(r.stdout).toContain('PSW=mask 0002000180000000 addr 000000000000dead');
   });
 
+  it('--trace lists the guest instructions up to the faulting one', () => {
+    const r = pvdump(['exec', '--bare-metal', '--trace', fixturePath('qemu-7.2-crash/guest.elf')]);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe('00000200: larl %r1,268');
+    expect(lines.at(-1)).toBe('0000022a: ld %f15,8(%r1)');
+  });
+
   it('--budget stops early', () => {
     const r = pvdump(['exec', '--bare-metal', '--json', '--budget', '3', fixturePath('qemu-7.2-crash/guest.elf')]);
     expect(r.status).toBe(0);
@@ -127,6 +135,9 @@ describe('pvdump exec: usage and input errors', () => {
     expect(pvdump(['exec', '--frobnicate', 'x']).status).toBe(2);
     expect(pvdump(['exec', '--json', 'x']).status).toBe(2);
     expect(pvdump(['exec', '--budget', 'zero', 'x']).status).toBe(2);
+    const small = pvdump(['exec', '--memory', '16', built['crc32']!]);
+    expect(small.status).toBe(1);
+    expect(small.stderr).toMatch(/does not fit in 0x1000000 bytes of guest memory/);
     const missing = pvdump(['exec', tempPath('missing')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/no such file/);
