@@ -12,6 +12,7 @@ import type { AbsoluteStorage } from '../memory/guest-memory.js';
 import { DEFAULT_INACCESSIBLE_CODE } from '../memory/guest-memory.js';
 import { compileBlock, MAX_BLOCK_BYTES, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
 import { HostTodClock, type TodClock } from './clock.js';
+import { translate } from './dat.js';
 import {
   DXC_AFP_REGISTER,
   DXC_VECTOR,
@@ -199,6 +200,10 @@ export class Cpu {
   /** Byte range of the block being run; a store into it sets `attention` so the block ends. */
   private blockLo = 0;
   private blockHi = 0;
+  /** PSW bit 5: dynamic address translation is on. */
+  private datOn = false;
+  /** Translation lookaside buffer: (virtual page × 4 + ASCE id) → real page × 2 + protected. */
+  private readonly tlb = new Map<number, number>();
   /** Use compiled blocks (on by default; off gives the plain interpreter loop). */
   useBlocks = true;
   private inExecute = false;
@@ -319,6 +324,7 @@ export class Cpu {
     const u = BigInt.asUintN(64, v);
     this.cr[2 * i] = Number(u >> 32n);
     this.cr[2 * i + 1] = Number(u & 0xffffffffn);
+    this.tlb.clear();
     if (i === 0) this.controlRegistersChanged();
   }
   /** FPR i (0–15) as its 64-bit pattern. */
@@ -365,6 +371,7 @@ export class Cpu {
     const ba = (this.maskLo & 0x80000000) !== 0;
     this.amode = ea && ba ? 64 : ba ? 31 : 24;
     this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
+    this.datOn = (this.maskHi & 0x04000000) !== 0;
     this.updateDirectWindow();
     this.problemState = (this.maskHi & 0x00010000) !== 0;
     this.dispatch = this.problemState ? PROBLEM_DISPATCH : SUPERVISOR_DISPATCH;
@@ -384,6 +391,7 @@ export class Cpu {
    * interruptions are enabled.
    */
   controlRegistersChanged(): void {
+    this.tlb.clear();
     this.updateTimersArmed();
     this.attention = true;
   }
@@ -556,6 +564,12 @@ export class Cpu {
    * path, which handles prefixing and wrapping.
    */
   private updateDirectWindow(): void {
+    if (this.datOn) {
+      // Every access is translated: no direct window.
+      this.directLo = 1;
+      this.directHi = 0;
+      return;
+    }
     const limit = this.amode === 64 ? this.memSize : Math.min(this.memSize, this.amask + 1);
     let lo = LOWCORE_SIZE;
     let hi = limit;
@@ -567,9 +581,12 @@ export class Cpu {
     this.directHi = Math.max(lo, hi);
   }
 
-  /** Real address → absolute address, with addressing and page-accessibility checks. */
-  absolute(real: number, write: boolean): number {
-    let a = real;
+  /**
+   * Logical address → absolute address: DAT when PSW bit 5 is on, then prefixing, with
+   * addressing and page-accessibility checks.
+   */
+  absolute(logical: number, write: boolean): number {
+    let a = this.datOn ? this.translateAddress(logical, write) : logical;
     if (a < LOWCORE_SIZE) a += this.prefix;
     else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
     if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
@@ -578,13 +595,54 @@ export class Cpu {
         const page = Math.floor(a / 4096);
         if (this.mem.isPageAccessible(page)) break;
         const handler = this.mem.onInaccessibleAccess;
-        if (handler === undefined) throw new ProgramException(DEFAULT_INACCESSIBLE_CODE, 0, a);
+        if (handler === undefined) throw new ProgramException(DEFAULT_INACCESSIBLE_CODE, 0, page * 4096);
         const res = handler({ absoluteAddress: a, page, write, cpuAddress: this.cpuAddress });
-        if (res.kind === 'program') throw new ProgramException(res.code, 0, a);
+        if (res.kind === 'program') throw new ProgramException(res.code, 0, page * 4096);
         if (res.kind === 'stop') throw new PageAccessStop(a, write);
       }
     }
     return a;
+  }
+
+  /**
+   * Virtual → real through the TLB or the DAT tables of the ASCE the PSW's address-space control
+   * selects (primary CR1, secondary CR7, home CR13; access-register mode uses the primary ASCE
+   * [E]). Addresses at or above 2^53 cannot be represented exactly and give an addressing
+   * exception [E].
+   */
+  private translateAddress(vaddr: number, write: boolean): number {
+    if (vaddr >= TWO53) throw new ProgramException(PGM_ADDRESSING);
+    const asceId = (this.maskHi >>> 14) & 3;
+    const vpage = Math.floor(vaddr / 4096);
+    const key = vpage * 4 + asceId;
+    const cached = this.tlb.get(key);
+    const offset = vaddr - vpage * 4096;
+    if (cached !== undefined && !(write && cached % 2 === 1)) return Math.floor(cached / 2) * 4096 + offset;
+    const cr = asceId === 2 ? 7 : asceId === 3 ? 13 : 1;
+    const { real, protectedPage } = translate(vaddr, write, {
+      asceHi: this.cr[2 * cr]!,
+      asceLo: this.cr[2 * cr + 1]!,
+      asceId,
+      edat1: (this.cr[1]! & 0x00800000) !== 0,
+      readEntry: (at) => this.readTableEntry(at),
+    });
+    if (this.tlb.size >= 4096) this.tlb.clear();
+    this.tlb.set(key, Math.floor(real / 4096) * 2 + (protectedPage ? 1 : 0));
+    return real;
+  }
+
+  /** An 8-byte DAT table entry at real address `real` (prefixing applies). */
+  private readTableEntry(real: number): [number, number] {
+    let a = real;
+    if (a < LOWCORE_SIZE) a += this.prefix;
+    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+    if (a + 8 > this.memSize) throw new ProgramException(PGM_ADDRESSING);
+    return [this.view.getUint32(a), this.view.getUint32(a + 4)];
+  }
+
+  /** Purges the TLB (PTLB, IPTE, control-register changes). */
+  purgeTlb(): void {
+    this.tlb.clear();
   }
 
   /** Byte `i` of an operand at `addr`, wrapped in the current mode. */
@@ -803,7 +861,7 @@ export class Cpu {
       this.writeRealU32(LC.DATA_EXC_CODE, dxc);
       if ((this.cr[1]! & 0x40000) !== 0) this.fpc = ((this.fpc & ~0xff00) | ((dxc & 0xff) << 8)) >>> 0;
     }
-    if (teid !== 0 || isNullifying(code) || (code & 0x7f) === 0x04) this.writeRealU64(LC.TRANS_EXC_ID, BigInt(teid) & ~0xfffn);
+    if (teid !== 0 || isNullifying(code) || (code & 0x7f) === 0x04) this.writeRealU64(LC.TRANS_EXC_ID, BigInt(teid));
     this.writeRealU64(LC.BEAR, BigInt(this.bear));
     this.swapPsw(LC.PROGRAM_OLD_PSW, LC.PROGRAM_NEW_PSW, oldAddress);
   }

@@ -3,6 +3,7 @@
 
 import type { InstructionDef } from '../types.js';
 import { clockInstructions } from './clock.js';
+import { datInstructions } from './dat.js';
 import { interceptedInstructions } from './intercepted.js';
 import { monitorInstructions } from './monitor.js';
 import { pswInstructions } from './psw.js';
@@ -14,4 +15,5 @@ export const controlInstructions: InstructionDef[] = [
   ...clockInstructions,
   ...interceptedInstructions,
   ...monitorInstructions,
+  ...datInstructions,
 ];

@@ -1,0 +1,119 @@
+// Dynamic address translation (spec s390x-cpu.md §3; PoO chapter 3, "Dynamic Address
+// Translation"): virtual → real through the region-first/second/third, segment and page tables
+// designated by an address-space-control element (ASCE), with table-length/offset checks,
+// invalid bits, table-type checks, DAT protection and EDAT-1 large (1 MiB) segments.
+//
+// Entry layouts (64-bit, MSB-0 bit numbers; masks below):
+//   ASCE:        origin 0–51, R (real space) 58, DT (designation type) 60–61, TL 62–63
+//   region entry: origin 0–51, P 54 (region-third with EDAT), TF 56–57, I 58, TT 60–61, TL 62–63
+//   segment entry: page-table origin 0–52, FC 53, P 54, I 58, TT 60–61 (must be 00)
+//   page entry:   frame 0–51, bit 52 zero, I 53, P 54, bit 55 zero
+// Virtual address indexes: RFX 0–10, RSX 11–21, RTX 22–32, SX 33–43, PX 44–51, BX 52–63.
+
+import {
+  PGM_ASCE_TYPE,
+  PGM_PAGE_TRANSLATION,
+  PGM_PROTECTION,
+  PGM_REGION_FIRST_TRANSLATION,
+  PGM_REGION_SECOND_TRANSLATION,
+  PGM_REGION_THIRD_TRANSLATION,
+  PGM_SEGMENT_TRANSLATION,
+  PGM_TRANSLATION_SPECIFICATION,
+  ProgramException,
+} from './exceptions.js';
+
+const TWO32 = 4294967296;
+
+/** Entry bits in the low word of an 8-byte table entry / ASCE. */
+export const DAT = {
+  ASCE_REAL_SPACE: 0x20,
+  DESIGNATION_TYPE: 0x0c,
+  TABLE_LENGTH: 0x03,
+  TABLE_OFFSET: 0xc0,
+  INVALID: 0x20,
+  TABLE_TYPE: 0x0c,
+  SEGMENT_FC: 0x400,
+  PROTECT: 0x200,
+  PAGE_INVALID: 0x400,
+  PAGE_RESERVED: 0x900,
+} as const;
+
+/** TEID bits 52–53: the access was a fetch (0x800) or a store (0x400). */
+const TEID_FETCH = 0x800;
+const TEID_STORE = 0x400;
+
+/** Levels, highest first; the exception each level's index or entry raises. */
+const LEVEL_EXCEPTION = [PGM_REGION_FIRST_TRANSLATION, PGM_REGION_SECOND_TRANSLATION, PGM_REGION_THIRD_TRANSLATION, PGM_SEGMENT_TRANSLATION];
+/** Table type (TT/DT value) of each level: region-first 3, region-second 2, region-third 1, segment 0. */
+const LEVEL_TYPE = [3, 2, 1, 0];
+
+/** Reads an 8-byte table entry at a real address as [high word, low word]. */
+export type EntryReader = (real: number) => [number, number];
+
+export interface DatContext {
+  /** ASCE as two 32-bit halves. */
+  asceHi: number;
+  asceLo: number;
+  /** ASCE identification for the TEID: 0 primary, 1 access-register, 2 secondary, 3 home. */
+  asceId: number;
+  /** EDAT-1 enabled (CR0 bit 40): segment entries with FC designate 1 MiB frames. */
+  edat1: boolean;
+  readEntry: EntryReader;
+}
+
+/** The 11-bit index of `level` (0 = RFX … 3 = SX) of a virtual address below 2^53. */
+function levelIndex(vaddr: number, level: number): number {
+  const shift = [53, 42, 31, 20][level] as number;
+  return Math.floor(vaddr / 2 ** shift) % 2048;
+}
+
+/**
+ * Translates virtual `vaddr` (below 2^53) to a real address, or throws the program exception the
+ * architecture defines, with the translation-exception identification. `protect` receives true
+ * when the page is DAT-protected (for the caller's TLB); stores to protected pages fail here.
+ */
+export function translate(vaddr: number, write: boolean, ctx: DatContext): { real: number; protectedPage: boolean } {
+  const page = vaddr - (vaddr % 4096);
+  const teid = page + (write ? TEID_STORE : TEID_FETCH) + ctx.asceId;
+  const fail = (code: number): never => {
+    throw new ProgramException(code, 0, teid);
+  };
+  if ((ctx.asceLo & DAT.ASCE_REAL_SPACE) !== 0) return { real: vaddr, protectedPage: false };
+  const dt = (ctx.asceLo & DAT.DESIGNATION_TYPE) >>> 2;
+  let level = 3 - dt;
+  // Index bits above the designated table must be zero.
+  for (let l = 0; l < level; l++) if (levelIndex(vaddr, l) !== 0) fail(PGM_ASCE_TYPE);
+  let origin = ctx.asceHi * TWO32 + ((ctx.asceLo & 0xfffff000) >>> 0);
+  let offset = 0;
+  let length = ctx.asceLo & DAT.TABLE_LENGTH;
+  let protectedPage = false;
+  for (; level <= 3; level++) {
+    const index = levelIndex(vaddr, level);
+    if (index >>> 9 < offset || index >>> 9 > length) fail(LEVEL_EXCEPTION[level] as number);
+    const [hi, lo] = ctx.readEntry(origin + index * 8);
+    if ((lo & DAT.INVALID) !== 0) fail(LEVEL_EXCEPTION[level] as number);
+    if ((lo & DAT.TABLE_TYPE) >>> 2 !== LEVEL_TYPE[level]) fail(PGM_TRANSLATION_SPECIFICATION);
+    if ((lo & DAT.PROTECT) !== 0 && level >= 2) protectedPage = true;
+    if (level === 3) {
+      if ((lo & DAT.SEGMENT_FC) !== 0) {
+        if (!ctx.edat1) fail(PGM_TRANSLATION_SPECIFICATION);
+        // 1 MiB segment frame: bits 0–43 of the entry plus bits 44–63 of the address.
+        const frame = hi * TWO32 + ((lo & 0xfff00000) >>> 0);
+        if (write && protectedPage) fail(PGM_PROTECTION);
+        return { real: frame + (vaddr % 0x100000), protectedPage };
+      }
+      origin = hi * TWO32 + ((lo & 0xfffff800) >>> 0);
+      break;
+    }
+    origin = hi * TWO32 + ((lo & 0xfffff000) >>> 0);
+    offset = (lo & DAT.TABLE_OFFSET) >>> 6;
+    length = lo & DAT.TABLE_LENGTH;
+  }
+  const px = Math.floor(vaddr / 4096) % 256;
+  const [phi, plo] = ctx.readEntry(origin + px * 8);
+  if ((plo & DAT.PAGE_INVALID) !== 0) fail(PGM_PAGE_TRANSLATION);
+  if ((plo & DAT.PAGE_RESERVED) !== 0) fail(PGM_TRANSLATION_SPECIFICATION);
+  if ((plo & DAT.PROTECT) !== 0) protectedPage = true;
+  if (write && protectedPage) fail(PGM_PROTECTION);
+  return { real: phi * TWO32 + ((plo & 0xfffff000) >>> 0) + (vaddr % 4096), protectedPage };
+}
