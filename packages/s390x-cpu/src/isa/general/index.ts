@@ -5,6 +5,7 @@
 import type { InstructionDef } from '../types.js';
 import { arithmeticInstructions } from './arithmetic.js';
 import { compareBranchInstructions, compareTrapInstructions } from './compare-branch.js';
+import { hotInstructions } from './hot.js';
 import { interlockedInstructions } from './interlocked.js';
 import { loadStoreInstructions } from './load-store.js';
 import { logicalInstructions } from './logical.js';
@@ -13,7 +14,7 @@ import { shiftRotateInstructions } from './shift-rotate.js';
 import { storageInstructions } from './storage.js';
 import { vectorIntegerInstructions } from './vector-integer.js';
 
-export const generalInstructions: InstructionDef[] = [
+const groups: InstructionDef[] = [
   ...loadStoreInstructions,
   ...arithmeticInstructions,
   ...logicalInstructions,
@@ -25,3 +26,16 @@ export const generalInstructions: InstructionDef[] = [
   ...interlockedInstructions,
   ...vectorIntegerInstructions,
 ];
+
+/** The hand-specialised hot entries replace the family-generated ones of the same mnemonic. */
+const hot = new Map(hotInstructions.map((e) => [e.mnemonic, e]));
+export const generalInstructions: InstructionDef[] = groups.map((e) => {
+  const h = hot.get(e.mnemonic);
+  if (h !== undefined && (h.opcode !== e.opcode || h.format !== e.format || h.operands !== e.operands)) {
+    throw new Error(`general instructions: the specialised ${e.mnemonic} does not match its family entry`);
+  }
+  return h ?? e;
+});
+for (const h of hotInstructions) {
+  if (!groups.some((e) => e.mnemonic === h.mnemonic)) throw new Error(`general instructions: the specialised ${h.mnemonic} has no family entry`);
+}
