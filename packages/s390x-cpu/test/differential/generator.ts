@@ -123,6 +123,23 @@ function storage(ctx: Ctx, size: number, withIndex: boolean): string {
   return withIndex ? `${d}(%r0,%r11)` : `${d}(%r11)`;
 }
 
+/** Element-size suffix of the vector element loads/stores: vleb … vleg. */
+const ELEMENT_BYTES: Record<string, number> = { b: 1, h: 2, f: 4, g: 8 };
+
+/**
+ * A mask field value. Mostly one the disassembler aliases name (for vector instructions these are
+ * the valid element sizes) or a valid element index, so most cases do more than fault; sometimes
+ * any value, so invalid ones are tested too.
+ */
+function mask(ctx: Ctx, field: string): number {
+  const { rng, entry } = ctx;
+  if (rng.chance(0.15)) return rng.below(16);
+  const m = /^v(le|ste|lei)([bhfg])$/.exec(entry.mnemonic);
+  if (m && field === 'M3') return rng.below(16 / ELEMENT_BYTES[m[2]!]!);
+  const named = (entry.aliases ?? []).map((a) => a.when[field]).filter((v): v is number => v !== undefined);
+  return named.length > 0 ? rng.pick(named) : rng.below(16);
+}
+
 /** Assembly for one generic instruction, or undefined when its syntax cannot be generated. */
 function generic(ctx: Ctx): string[] {
   const { entry, rng } = ctx;
@@ -180,7 +197,7 @@ function generic(ctx: Ctx): string[] {
         break;
       case 'm':
       case 'm?':
-        ops.push(String(rng.below(16)));
+        ops.push(String(mask(ctx, name)));
         break;
       case 'rel':
         if (REL_DATA.has(mn)) ops.push(`membuf+${8 * rng.below(MEM_SIZE / 8)}`);
@@ -225,6 +242,21 @@ function generic(ctx: Ctx): string[] {
   if (entry.format === 'SS-a' && ops.length === 2) {
     const len = Number(/\((\d+),/.exec(ops[0]!)![1]);
     ops[1] = `${rng.below(MEM_SIZE - len + 1)}(%r11)`;
+  }
+  // VREP's element index must be below the element count of its size.
+  if (mn === 'vrep' && Number(ops[3]) <= 3 && rng.chance(0.85)) ops[2] = String(rng.below(16 >> Number(ops[3])));
+  // Divides: a small high part of the dividend mostly keeps the quotient in range.
+  if ((mn === 'dr' || mn === 'd' || mn === 'dlr' || mn === 'dl' || mn === 'dlgr' || mn === 'dlg') && rng.chance(0.7)) {
+    pre.push(`lghi ${ops[0]},${rng.below(8)}`);
+  }
+  // A valid FPC value for SFPC/LFPC (reserved bits 0x03030088 clear, BFP rounding mode not 4–6).
+  if (mn === 'sfpc' || mn === 'lfpc') {
+    const value = (rng.u32() & ~0x03030088 & ~7) | rng.pick([0, 1, 2, 3, 7]);
+    if (mn === 'sfpc') pre.push(`iilf ${ops[0]},${value >>> 0}`);
+    else {
+      const tmp = gpr(ctx);
+      pre.push(`iilf %r${tmp},${value >>> 0}`, `st %r${tmp},${ops[0]}`);
+    }
   }
   if (mn === 'bcr' || mn === 'basr' || mn === 'balr' || mn === 'bctr' || mn === 'bctgr') {
     pre.push(`larl %r${TARGET_REG},9f`);
