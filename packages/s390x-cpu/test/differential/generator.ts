@@ -106,6 +106,8 @@ function immediate(rng: Rng, entry: InstructionDef, name: string, signed: boolea
 interface Ctx {
   rng: Rng;
   entry: InstructionDef;
+  /** Set-up lines the operand generators add (index register values). */
+  pre: string[];
   /** Registers this instruction must not name. */
   avoid: Set<number>;
   caseIndex: number;
@@ -116,11 +118,22 @@ function gpr(ctx: Ctx, even = false): number {
   return ctx.rng.pick(pool);
 }
 
-/** A storage operand D(B) or D(X,B) with `size` bytes inside the buffer. */
+/**
+ * A storage operand D(B) or D(X,B) with `size` bytes inside the buffer. With an index, some
+ * operands split the offset between D and an index register set just before.
+ */
 function storage(ctx: Ctx, size: number, withIndex: boolean): string {
   const align = ALIGN[ctx.entry.mnemonic] ?? 1;
-  const d = Math.floor(ctx.rng.below(MEM_SIZE - size + 1) / align) * align;
-  return withIndex ? `${d}(%r0,%r11)` : `${d}(%r11)`;
+  const offset = Math.floor(ctx.rng.below(MEM_SIZE - size + 1) / align) * align;
+  if (withIndex && ctx.rng.chance(0.3)) {
+    const x = gpr(ctx);
+    if (x !== 0) {
+      const k = Math.floor(ctx.rng.below(offset + 1) / align) * align;
+      ctx.pre.push(`lghi %r${x},${k}`);
+      return `${offset - k}(%r${x},%r11)`;
+    }
+  }
+  return withIndex ? `${offset}(%r0,%r11)` : `${offset}(%r11)`;
 }
 
 /** Element-size suffix of the vector element loads/stores: vleb … vleg. */
@@ -262,7 +275,7 @@ function generic(ctx: Ctx): string[] {
     pre.push(`larl %r${TARGET_REG},9f`);
     ops[ops.length - 1] = `%r${TARGET_REG}`;
   }
-  return [...pre, ops.length === 0 ? mn : `${mn} ${ops.join(',')}`];
+  return [...ctx.pre, ...pre, ops.length === 0 ? mn : `${mn} ${ops.join(',')}`];
 }
 
 /** Templates for the instructions whose operands need set-up. */
@@ -344,7 +357,7 @@ function templated(ctx: Ctx, outOfLine: string[]): string[] {
 
 /** One instruction of `entry` with its set-up lines. */
 export function instructionLines(rng: Rng, entry: InstructionDef, caseIndex: number, outOfLine: string[]): string[] {
-  const ctx: Ctx = { rng, entry, avoid: new Set(REGISTER_BRANCH.has(entry.mnemonic) || entry.mnemonic === 'ex' ? [TARGET_REG] : []), caseIndex };
+  const ctx: Ctx = { rng, entry, pre: [], avoid: new Set(REGISTER_BRANCH.has(entry.mnemonic) || entry.mnemonic === 'ex' ? [TARGET_REG] : []), caseIndex };
   return TEMPLATED.has(entry.mnemonic) ? templated(ctx, outOfLine) : generic(ctx);
 }
 
