@@ -51,6 +51,9 @@ function renderToken(token: string, fields: Record<string, number>, entry: Instr
     case 'u':
     case 'm':
       return String(field(name));
+    case 'u6':
+      // The low 6 bits of an 8-bit immediate whose top bits the mnemonic already shows (risbgz).
+      return String(field(name) & 0x3f);
     case 'm?':
       return field(name) === 0 ? undefined : String(field(name));
     case 's': {
@@ -133,7 +136,8 @@ export function disassemble(bytes: Uint8Array, address: bigint = 0n): Disassembl
   let mnemonic = entry.mnemonic;
   let syntax = entry.operands;
   for (const alias of entry.aliases ?? []) {
-    if (Object.entries(alias.when).every(([k, v]) => fields[k] === v)) {
+    const masked = Object.entries(alias.whenMasked ?? {}).every(([k, [mask, value]]) => ((fields[k] ?? 0) & mask) === value);
+    if (masked && Object.entries(alias.when).every(([k, v]) => fields[k] === v)) {
       mnemonic = alias.mnemonic;
       syntax = alias.operands;
       break;

@@ -26,17 +26,6 @@ export function objdump(path: string): ObjdumpLine[] {
 }
 
 /**
- * objdump prints RISBG/RISBGN with the zero-remaining-bits flag (I4 bit 0) as `risbgz`/`risbgnz`
- * and I4 without that bit; the table's alias mechanism matches whole field values only, so our
- * disassembler prints the base mnemonic with the full I4. This rewrites objdump's form into ours;
- * everything else must match exactly.
- */
-export function normaliseZeroFlag(text: string): string {
-  const m = /^(risbgn?)z\t(%r\d+,%r\d+,\d+),(\d+),(\d+)$/.exec(text);
-  return m ? `${m[1]}\t${m[2]},${Number(m[3]) | 0x80},${m[4]}` : text;
-}
-
-/**
  * False for objdump's malformed output: binutils 2.40 prints `nop D(X,0)` (BC with mask 0,
  * an index and no base) as `nop D(X` without the closing parenthesis.
  */

@@ -244,6 +244,14 @@ function rotateSelected(mnemonic: string, opcode: number, op: SelectOp, setsCc: 
   });
 }
 
+/**
+ * objdump shows RISBG(N) with the zero-remaining-bits flag (I4 bit 0) set and bit 1 clear as
+ * `risbgz`/`risbgnz`, printing only I4's 6-bit end position.
+ */
+function withZeroFlagAlias(entry: InstructionDef): InstructionDef {
+  return { ...entry, aliases: [{ mnemonic: `${entry.mnemonic}z`, when: {}, whenMasked: { I4: [0xc0, 0x80] }, operands: 'r:R1,r:R2,u:I3,u6:I4,u:I5' }] };
+}
+
 export const shiftRotateInstructions: InstructionDef[] = [
   single32('sll', 0x89, 'RS-a', 'll'),
   single32('srl', 0x88, 'RS-a', 'rl'),
@@ -267,8 +275,8 @@ export const shiftRotateInstructions: InstructionDef[] = [
   double('srdl', 0x8c, 'rl'),
   double('slda', 0x8f, 'la'),
   double('srda', 0x8e, 'ra'),
-  rotateSelected('risbg', 0xec55, 'insert', true),
-  rotateSelected('risbgn', 0xec59, 'insert', false),
+  withZeroFlagAlias(rotateSelected('risbg', 0xec55, 'insert', true)),
+  withZeroFlagAlias(rotateSelected('risbgn', 0xec59, 'insert', false)),
   rotateSelected('rnsbg', 0xec54, 'and', true),
   rotateSelected('rosbg', 0xec56, 'or', true),
   rotateSelected('rxsbg', 0xec57, 'xor', true),
