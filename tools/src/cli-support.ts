@@ -23,6 +23,11 @@ export interface Command {
   readonly summary: string;
   /** Full usage text for `pvdump CMD --help`. */
   readonly usage: string;
+  /**
+   * The command answers --help itself (e.g. `exec`, whose arguments after PROGRAM belong to the
+   * program, so a `--help` there must reach it).
+   */
+  readonly ownsHelp?: boolean;
   /** Runs the command; resolves to the exit code. */
   run(argv: string[]): Promise<number>;
 }

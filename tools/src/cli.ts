@@ -14,29 +14,36 @@ const COMMANDS: Record<string, string> = {
   exec: './commands/exec.js',
 };
 
-const HELP = `usage: pvdump <command> [options]
+async function loadCommand(name: string): Promise<Command> {
+  return ((await import(COMMANDS[name]!)) as { command: Command }).command;
+}
+
+/** The overview: every command with its one-line summary. */
+async function help(): Promise<string> {
+  const rows = await Promise.all(Object.keys(COMMANDS).map(async (name) => `  ${name.padEnd(9)} ${(await loadCommand(name)).summary}`));
+  return `usage: pvdump <command> [options]
+
+Make, inspect and decrypt IBM Z Secure Execution (Protected Virtualization) guest dumps.
 
 commands:
-${Object.keys(COMMANDS)
-  .map((c) => `  ${c}`)
-  .join('\n')}
+${rows.join('\n')}
 
 Run 'pvdump <command> --help' for a command's options.`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP + '\n');
+    (name === undefined ? process.stderr : process.stdout).write((await help()) + '\n');
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
     process.stdout.write('pvdump 0.1.0\n');
     return 0;
   }
-  const modulePath = COMMANDS[name];
-  if (modulePath === undefined) throw new UsageError(`unknown command '${name}'\n\n${HELP}`);
-  const command = ((await import(modulePath)) as { command: Command }).command;
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${name}'\n\n${await help()}`);
+  const command = await loadCommand(name);
+  if (!command.ownsHelp && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(command.usage + '\n');
     return 0;
   }

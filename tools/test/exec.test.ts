@@ -37,7 +37,7 @@ function qemuCpu0(): { psw: string[]; gprs: string[]; vrs: string[]; crs: string
 
 describe('pvdump exec PROGRAM', () => {
   it('prints what qemu-s390x prints and exits with the same status, arguments passed through', () => {
-    for (const [name, args] of [['args', ['5', '-3', 'x y', '--not-an-option']], ['strings', []], ['crc32', []]] as const) {
+    for (const [name, args] of [['args', ['5', '-3', 'x y', '--not-an-option']], ['args', ['--help', '-h']], ['strings', []], ['crc32', []]] as const) {
       const ref = qemu(built[name]!, [...args]);
       const ours = pvdump(['exec', built[name]!, ...args], {});
       expect(ours.stderr).toBe('');

@@ -54,7 +54,7 @@ interface ExecOptions {
 }
 
 /** Options come before PROGRAM; everything after it belongs to the program. */
-function parse(argv: string[]): ExecOptions {
+function parse(argv: string[]): ExecOptions | 'help' {
   const o: Omit<ExecOptions, 'program' | 'args'> = { bareMetal: false, json: false, trace: false, budget: undefined, memoryMiB: undefined };
   let i = 0;
   const number = (name: string, value: string | undefined, max: number): number => {
@@ -69,6 +69,7 @@ function parse(argv: string[]): ExecOptions {
       break;
     }
     if (!a.startsWith('-') || a === '-') break;
+    if (a === '--help' || a === '-h') return 'help';
     if (a === '--bare-metal') o.bareMetal = true;
     else if (a === '--json') o.json = true;
     else if (a === '--trace') o.trace = true;
@@ -246,8 +247,13 @@ function runProgram(o: ExecOptions): number {
 export const command: Command = {
   summary: 'run a static s390x Linux program, or a bare-metal guest, on the interpreter',
   usage: USAGE,
+  ownsHelp: true,
   async run(argv) {
     const o = parse(argv);
+    if (o === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return 0;
+    }
     checkFile(o.program);
     return o.bareMetal ? runGuest(o) : runProgram(o);
   },
