@@ -4,19 +4,14 @@
 
 import type { Cpu } from '../../cpu/cpu.js';
 import { PGM_FIXED_POINT_OVERFLOW } from '../../cpu/exceptions.js';
-import type { Format } from '../formats.js';
 import { fB2, fD2, fD20, fR2 } from '../formats.js';
-import type { ExecFn, InstructionAlias, InstructionDef } from '../types.js';
+import type { InstructionAlias } from '../types.js';
 
 export const TWO32 = 4294967296;
 const SIGN = 0x80000000;
 
-/** One problem-state table entry. */
-export function def(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn, aliases?: readonly InstructionAlias[]): InstructionDef {
-  const d: InstructionDef = { mnemonic, opcode, format, operands, privileged: false, exec };
-  if (aliases !== undefined) d.aliases = aliases;
-  return d;
-}
+/** The table-line helper every general group uses (shared with the other groups). */
+export { def } from '../define.js';
 
 /** objdump's suffix for each branch mask of BRC/BRCL/BC/BCR/LOC*: index = mask. */
 export const BRANCH_SUFFIX = ['nop', 'o', 'h', 'nle', 'l', 'nhe', 'lh', 'ne', 'e', 'nlh', 'he', 'nl', 'le', 'nh', 'no', ''] as const;
