@@ -3,6 +3,7 @@
 
 import type { Cpu } from '../../cpu/cpu.js';
 import { fB2, fD2 } from '../formats.js';
+import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
 function operand(cpu: Cpu, a: number): number {
@@ -25,84 +26,39 @@ const storeClock = (cpu: Cpu, a: number): void => {
   cpu.cc = 0;
 };
 
+/** STCKE: byte 0 epoch index, bytes 1–8 TOD bits 0–63, 9–13 zero, 14–15 TOD programmable field. */
+function storeClockExtended(cpu: Cpu, a: number): void {
+  const addr = operand(cpu, a);
+  cpu.probe(addr, 16, true);
+  const tod = cpu.clock.read();
+  cpu.writeU8(addr, cpu.clock.epochIndex);
+  for (let i = 0; i < 8; i++) cpu.writeU8(cpu.wrap(addr + 1 + i), Number((tod >> BigInt(56 - 8 * i)) & 0xffn));
+  for (let i = 9; i < 14; i++) cpu.writeU8(cpu.wrap(addr + i), 0);
+  cpu.writeU8(cpu.wrap(addr + 14), (cpu.todProgrammable >>> 8) & 0xff);
+  cpu.writeU8(cpu.wrap(addr + 15), cpu.todProgrammable & 0xff);
+  cpu.cc = 0;
+}
+
+function setClock(cpu: Cpu, a: number): void {
+  cpu.clock.set(cpu.readU64(aligned8(cpu, a)));
+  cpu.cc = 0;
+}
+
+/** SCKPF: GR0 bits 32–47 must be zero; bits 48–63 become the TOD programmable field. */
+function setClockProgrammableField(cpu: Cpu): void {
+  const low = cpu.r[1]!;
+  cpu.requireSpec((low & 0xffff0000) === 0);
+  cpu.todProgrammable = low & 0xffff;
+}
+
 export const clockInstructions: InstructionDef[] = [
-  { mnemonic: 'stck', opcode: 0xb205, format: 'S', operands: 'db:2', privileged: false, exec: storeClock },
-  { mnemonic: 'stckf', opcode: 0xb27c, format: 'S', operands: 'db:2', privileged: false, exec: storeClock },
-  {
-    mnemonic: 'stcke',
-    opcode: 0xb278,
-    format: 'S',
-    operands: 'db:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const addr = operand(cpu, a);
-      cpu.probe(addr, 16, true);
-      const tod = cpu.clock.read();
-      // Byte 0 epoch index, bytes 1–8 TOD bits 0–63, 9–13 zero, 14–15 TOD programmable field.
-      cpu.writeU8(addr, cpu.clock.epochIndex);
-      for (let i = 0; i < 8; i++) cpu.writeU8(cpu.wrap(addr + 1 + i), Number((tod >> BigInt(56 - 8 * i)) & 0xffn));
-      for (let i = 9; i < 14; i++) cpu.writeU8(cpu.wrap(addr + i), 0);
-      cpu.writeU8(cpu.wrap(addr + 14), (cpu.todProgrammable >>> 8) & 0xff);
-      cpu.writeU8(cpu.wrap(addr + 15), cpu.todProgrammable & 0xff);
-      cpu.cc = 0;
-    },
-  },
-  {
-    mnemonic: 'sck',
-    opcode: 0xb204,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      cpu.clock.set(cpu.readU64(aligned8(cpu, a)));
-      cpu.cc = 0;
-    },
-  },
-  {
-    mnemonic: 'sckc',
-    opcode: 0xb206,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      cpu.clockComparator = cpu.readU64(aligned8(cpu, a));
-    },
-  },
-  {
-    mnemonic: 'stckc',
-    opcode: 0xb207,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => store64(cpu, aligned8(cpu, a), cpu.clockComparator),
-  },
-  {
-    mnemonic: 'spt',
-    opcode: 0xb208,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => cpu.startCpuTimer(cpu.readU64(aligned8(cpu, a))),
-  },
-  {
-    mnemonic: 'stpt',
-    opcode: 0xb209,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => store64(cpu, aligned8(cpu, a), cpu.getCpuTimer()),
-  },
-  {
-    mnemonic: 'sckpf',
-    opcode: 0x0107,
-    format: 'E',
-    operands: '',
-    privileged: true,
-    exec: (cpu) => {
-      // GR0 bits 32–47 must be zero; bits 48–63 become the TOD programmable field.
-      const low = cpu.r[1]!;
-      cpu.requireSpec((low & 0xffff0000) === 0);
-      cpu.todProgrammable = low & 0xffff;
-    },
-  },
+  def('stck', 0xb205, 'S', 'db:2', storeClock),
+  def('stckf', 0xb27c, 'S', 'db:2', storeClock),
+  def('stcke', 0xb278, 'S', 'db:2', storeClockExtended),
+  defPriv('sck', 0xb204, 'S', 'db:2', setClock),
+  defPriv('sckc', 0xb206, 'S', 'db:2', (cpu, a) => { cpu.clockComparator = cpu.readU64(aligned8(cpu, a)); }),
+  defPriv('stckc', 0xb207, 'S', 'db:2', (cpu, a) => store64(cpu, aligned8(cpu, a), cpu.clockComparator)),
+  defPriv('spt', 0xb208, 'S', 'db:2', (cpu, a) => cpu.startCpuTimer(cpu.readU64(aligned8(cpu, a)))),
+  defPriv('stpt', 0xb209, 'S', 'db:2', (cpu, a) => store64(cpu, aligned8(cpu, a), cpu.getCpuTimer())),
+  defPriv('sckpf', 0x0107, 'E', '', setClockProgrammableField),
 ];

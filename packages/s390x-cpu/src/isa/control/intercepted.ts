@@ -3,58 +3,41 @@
 // that names the instruction and its decoded operands. The PSW is already past the instruction;
 // the host sets registers, condition code and storage, then resumes.
 
+import { defPriv } from '../define.js';
 import type { Format } from '../formats.js';
 import { fB2, fD2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 
-function sFormat(mnemonic: string, opcode: number, operands = 'db:2'): InstructionDef {
-  return {
-    mnemonic,
-    opcode,
-    format: 'S',
-    operands,
-    privileged: true,
-    exec: (cpu, a) => cpu.intercept(mnemonic, 'S', a, 0, cpu.ea(0, fB2(a), fD2(a))),
-  };
+/**
+ * An instruction whose second-operand address the host needs: DIAGNOSE's function code, SIGP's
+ * order code (bits 56–63) and the storage operand of the S-format ones, all computed like an address.
+ */
+function withAddress(mnemonic: string, opcode: number, format: Format, operands: string): InstructionDef {
+  return defPriv(mnemonic, opcode, format, operands, (cpu, a) => cpu.intercept(mnemonic, format, a, 0, cpu.ea(0, fB2(a), fD2(a))));
 }
 
+/** An instruction the host completes from its register fields alone. */
 function plain(mnemonic: string, opcode: number, format: Format, operands: string): InstructionDef {
-  return { mnemonic, opcode, format, operands, privileged: true, exec: (cpu, a, b) => cpu.intercept(mnemonic, format, a, b) };
+  return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b));
 }
 
 export const interceptedInstructions: InstructionDef[] = [
-  {
-    mnemonic: 'diag',
-    opcode: 0x83,
-    format: 'RS-a',
-    operands: 'r:R1,r:R3,db:2',
-    privileged: true,
-    // The second operand is a function code computed like an address.
-    exec: (cpu, a) => cpu.intercept('diag', 'RS-a', a, 0, cpu.ea(0, fB2(a), fD2(a))),
-  },
-  {
-    mnemonic: 'sigp',
-    opcode: 0xae,
-    format: 'RS-a',
-    operands: 'r:R1,r:R3,db:2',
-    privileged: true,
-    // The second-operand address is the order code (bits 56–63) in the low bits.
-    exec: (cpu, a) => cpu.intercept('sigp', 'RS-a', a, 0, cpu.ea(0, fB2(a), fD2(a))),
-  },
+  withAddress('diag', 0x83, 'RS-a', 'r:R1,r:R3,db:2'),
+  withAddress('sigp', 0xae, 'RS-a', 'r:R1,r:R3,db:2'),
   plain('servc', 0xb220, 'RRE', 'r:R1,r:R2'),
-  sFormat('stsi', 0xb27d),
+  withAddress('stsi', 0xb27d, 'S', 'db:2'),
   plain('uvc', 0xb9a4, 'RRF-c', 'r:R1,r:R2,m:M3'),
   plain('csch', 0xb230, 'S', ''),
   plain('hsch', 0xb231, 'S', ''),
-  sFormat('msch', 0xb232),
-  sFormat('ssch', 0xb233),
-  sFormat('stsch', 0xb234),
-  sFormat('tsch', 0xb235),
-  sFormat('tpi', 0xb236),
+  withAddress('msch', 0xb232, 'S', 'db:2'),
+  withAddress('ssch', 0xb233, 'S', 'db:2'),
+  withAddress('stsch', 0xb234, 'S', 'db:2'),
+  withAddress('tsch', 0xb235, 'S', 'db:2'),
+  withAddress('tpi', 0xb236, 'S', 'db:2'),
   plain('sal', 0xb237, 'S', ''),
   plain('rsch', 0xb238, 'S', ''),
-  sFormat('stcrw', 0xb239),
-  sFormat('stcps', 0xb23a),
+  withAddress('stcrw', 0xb239, 'S', 'db:2'),
+  withAddress('stcps', 0xb23a, 'S', 'db:2'),
   plain('rchp', 0xb23b, 'S', ''),
   plain('schm', 0xb23c, 'S', ''),
   plain('xsch', 0xb276, 'S', ''),

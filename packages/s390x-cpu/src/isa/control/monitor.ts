@@ -4,7 +4,9 @@
 // address) at real 0xB0; otherwise the instruction does nothing. The interruption completes the
 // instruction, so the old PSW points past it.
 
+import type { Cpu } from '../../cpu/cpu.js';
 import { PGM_MONITOR_EVENT } from '../../cpu/exceptions.js';
+import { def } from '../define.js';
 import { fB2, fD2, fI8 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 
@@ -12,24 +14,16 @@ import type { InstructionDef } from '../types.js';
 const MONITOR_CLASS = 0x094;
 const MONITOR_CODE = 0x0b0;
 
-export const monitorInstructions: InstructionDef[] = [
-  {
-    mnemonic: 'mc',
-    opcode: 0xaf,
-    format: 'SI',
-    operands: 'db:1,u:I2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const i2 = fI8(a);
-      // Bits 8–11 of the instruction must be zero; bits 12–15 are the monitor class.
-      cpu.requireSpec((i2 & 0xf0) === 0);
-      const monitorClass = i2 & 15;
-      if ((cpu.cr[2 * 8 + 1]! & (0x8000 >>> monitorClass)) === 0) return;
-      cpu.ea(0, fB2(a), fD2(a));
-      cpu.writeRealU16(MONITOR_CLASS, monitorClass);
-      cpu.writeRealU64(MONITOR_CODE, (BigInt(cpu.eaHi) << 32n) | BigInt(cpu.eaLo));
-      cpu.programException(PGM_MONITOR_EVENT);
-    },
-  },
-];
+function monitorCall(cpu: Cpu, a: number): void {
+  const i2 = fI8(a);
+  // Bits 8–11 of the instruction must be zero; bits 12–15 are the monitor class.
+  cpu.requireSpec((i2 & 0xf0) === 0);
+  const monitorClass = i2 & 15;
+  if ((cpu.cr[2 * 8 + 1]! & (0x8000 >>> monitorClass)) === 0) return;
+  cpu.ea(0, fB2(a), fD2(a));
+  cpu.writeRealU16(MONITOR_CLASS, monitorClass);
+  cpu.writeRealU64(MONITOR_CODE, (BigInt(cpu.eaHi) << 32n) | BigInt(cpu.eaLo));
+  cpu.programException(PGM_MONITOR_EVENT);
+}
 
+export const monitorInstructions: InstructionDef[] = [def('mc', 0xaf, 'SI', 'db:1,u:I2', monitorCall)];

@@ -5,6 +5,7 @@ import type { Cpu } from '../../cpu/cpu.js';
 import { PGM_SPECIFICATION } from '../../cpu/exceptions.js';
 import { shortPswHasFormatBit, shortPswToPsw } from '../../state/psw.js';
 import { fB2, fD2, fI8, fR1, fRreR1, fRreR2 } from '../formats.js';
+import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
 /** Loads a new PSW mask while keeping the address at the next instruction (SSM/STOSM/STNSM). */
@@ -15,154 +16,84 @@ function replaceSystemMask(cpu: Cpu, systemMask: number): void {
   cpu.nextIa = cpu.ia;
 }
 
-export const pswInstructions: InstructionDef[] = [
-  {
-    mnemonic: 'lpsw',
-    opcode: 0x82,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 7) === 0);
-      cpu.probe(addr, 8, false);
-      const w0 = cpu.readU32(addr);
-      const w1 = cpu.readU32(cpu.wrap(addr + 4));
-      if (!shortPswHasFormatBit(w0)) cpu.programException(PGM_SPECIFICATION);
-      cpu.bear = cpu.ia;
-      cpu.loadPswFromInstruction(shortPswToPsw(w0, w1));
-    },
-  },
-  {
-    mnemonic: 'lpswe',
-    opcode: 0xb2b2,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 7) === 0);
-      cpu.probe(addr, 16, false);
-      const mask = cpu.readU64(addr);
-      const target = cpu.readU64(cpu.wrap(addr + 8));
-      cpu.bear = cpu.ia;
-      cpu.loadPswFromInstruction({ mask, addr: target });
-    },
-  },
-  {
-    mnemonic: 'ssm',
-    opcode: 0x80,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      replaceSystemMask(cpu, cpu.readU8(cpu.ea(0, fB2(a), fD2(a))));
-    },
-  },
-  {
-    mnemonic: 'stnsm',
-    opcode: 0xac,
-    format: 'SI',
-    operands: 'db:1,u:I2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const old = cpu.maskHi >>> 24;
-      cpu.writeU8(cpu.ea(0, fB2(a), fD2(a)), old);
-      replaceSystemMask(cpu, old & fI8(a));
-    },
-  },
-  {
-    mnemonic: 'stosm',
-    opcode: 0xad,
-    format: 'SI',
-    operands: 'db:1,u:I2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const old = cpu.maskHi >>> 24;
-      cpu.writeU8(cpu.ea(0, fB2(a), fD2(a)), old);
-      replaceSystemMask(cpu, old | fI8(a));
-    },
-  },
-  {
-    mnemonic: 'sam24',
-    opcode: 0x010c,
-    format: 'E',
-    operands: '',
-    privileged: false,
-    exec: (cpu) => {
-      // The updated instruction address must fit the new mode.
-      cpu.requireSpec(cpu.nextIa <= 0xffffff);
-      cpu.setAddressingMode(24);
-    },
-  },
-  {
-    mnemonic: 'sam31',
-    opcode: 0x010d,
-    format: 'E',
-    operands: '',
-    privileged: false,
-    exec: (cpu) => {
-      cpu.requireSpec(cpu.nextIa <= 0x7fffffff);
-      cpu.setAddressingMode(31);
-    },
-  },
-  {
-    mnemonic: 'sam64',
-    opcode: 0x010e,
-    format: 'E',
-    operands: '',
-    privileged: false,
-    exec: (cpu) => {
-      cpu.setAddressingMode(64);
-    },
-  },
-  {
-    mnemonic: 'ipm',
-    opcode: 0xb222,
-    format: 'RRE',
-    operands: 'r:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      const i = 2 * fRreR1(a) + 1;
-      const programMask = (cpu.maskHi >>> 8) & 15;
-      cpu.r[i] = ((cpu.r[i]! & 0x00ffffff) | (((cpu.cc << 4) | programMask) << 24)) >>> 0;
-    },
-  },
-  {
-    mnemonic: 'spm',
-    opcode: 0x04,
-    format: 'RR',
-    operands: 'r:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      const v = cpu.r[2 * fR1(a) + 1]!;
-      cpu.cc = (v >>> 28) & 3;
-      cpu.maskHi = ((cpu.maskHi & ~0x0f00) | (((v >>> 24) & 15) << 8)) >>> 0;
-    },
-  },
-  {
-    mnemonic: 'epsw',
-    opcode: 0xb98d,
-    format: 'RRE',
-    operands: 'r:R1,r:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      const r2 = fRreR2(a);
-      cpu.r[2 * r1 + 1] = (cpu.maskHi | (cpu.cc << 12)) >>> 0;
-      if (r2 !== 0) cpu.r[2 * r2 + 1] = cpu.maskLo >>> 0;
-    },
-  },
-  {
-    mnemonic: 'svc',
-    opcode: 0x0a,
-    format: 'I',
-    operands: 'u:I1',
-    privileged: false,
-    exec: (cpu, a) => {
-      if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, 0);
-      cpu.deliverSvcInterruption(fI8(a));
-    },
-  },
-];
+/** LPSW: loads a short (ESA/390-format) PSW, which must have its format bit set. */
+function loadShortPsw(cpu: Cpu, a: number): void {
+  const addr = cpu.ea(0, fB2(a), fD2(a));
+  cpu.requireSpec((addr & 7) === 0);
+  cpu.probe(addr, 8, false);
+  const w0 = cpu.readU32(addr);
+  const w1 = cpu.readU32(cpu.wrap(addr + 4));
+  if (!shortPswHasFormatBit(w0)) cpu.programException(PGM_SPECIFICATION);
+  cpu.bear = cpu.ia;
+  cpu.loadPswFromInstruction(shortPswToPsw(w0, w1));
+}
 
+/** LPSWE: loads a 16-byte z/Architecture PSW. */
+function loadExtendedPsw(cpu: Cpu, a: number): void {
+  const addr = cpu.ea(0, fB2(a), fD2(a));
+  cpu.requireSpec((addr & 7) === 0);
+  cpu.probe(addr, 16, false);
+  const mask = cpu.readU64(addr);
+  const target = cpu.readU64(cpu.wrap(addr + 8));
+  cpu.bear = cpu.ia;
+  cpu.loadPswFromInstruction({ mask, addr: target });
+}
+
+/** STNSM (AND) / STOSM (OR): stores the old system mask, then combines it with I2. */
+function storeThenCombineSystemMask(cpu: Cpu, a: number, useOr: boolean): void {
+  const old = cpu.maskHi >>> 24;
+  cpu.writeU8(cpu.ea(0, fB2(a), fD2(a)), old);
+  replaceSystemMask(cpu, useOr ? old | fI8(a) : old & fI8(a));
+}
+
+/** SAM24/SAM31: the updated instruction address must fit the new mode. */
+function setAddressing24(cpu: Cpu): void {
+  cpu.requireSpec(cpu.nextIa <= 0xffffff);
+  cpu.setAddressingMode(24);
+}
+function setAddressing31(cpu: Cpu): void {
+  cpu.requireSpec(cpu.nextIa <= 0x7fffffff);
+  cpu.setAddressingMode(31);
+}
+
+/** IPM: CC and program mask into bits 34–39 of R1, bits 32–33 zero. */
+function insertProgramMask(cpu: Cpu, a: number): void {
+  const i = 2 * fRreR1(a) + 1;
+  const programMask = (cpu.maskHi >>> 8) & 15;
+  cpu.r[i] = ((cpu.r[i]! & 0x00ffffff) | (((cpu.cc << 4) | programMask) << 24)) >>> 0;
+}
+
+/** SPM: CC and program mask from bits 34–39 of R1. */
+function setProgramMask(cpu: Cpu, a: number): void {
+  const v = cpu.r[2 * fR1(a) + 1]!;
+  cpu.cc = (v >>> 28) & 3;
+  cpu.maskHi = ((cpu.maskHi & ~0x0f00) | (((v >>> 24) & 15) << 8)) >>> 0;
+}
+
+/** EPSW: PSW bits 0–31 (with the CC) into bits 32–63 of R1, PSW bits 32–63 into R2 unless R2 is 0. */
+function extractPsw(cpu: Cpu, a: number): void {
+  const r1 = fRreR1(a);
+  const r2 = fRreR2(a);
+  cpu.r[2 * r1 + 1] = (cpu.maskHi | (cpu.cc << 12)) >>> 0;
+  if (r2 !== 0) cpu.r[2 * r2 + 1] = cpu.maskLo >>> 0;
+}
+
+function supervisorCall(cpu: Cpu, a: number): void {
+  if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, 0);
+  cpu.deliverSvcInterruption(fI8(a));
+}
+
+export const pswInstructions: InstructionDef[] = [
+  defPriv('lpsw', 0x82, 'S', 'db:2', loadShortPsw),
+  defPriv('lpswe', 0xb2b2, 'S', 'db:2', loadExtendedPsw),
+  defPriv('ssm', 0x80, 'S', 'db:2', (cpu, a) => replaceSystemMask(cpu, cpu.readU8(cpu.ea(0, fB2(a), fD2(a))))),
+  defPriv('stnsm', 0xac, 'SI', 'db:1,u:I2', (cpu, a) => storeThenCombineSystemMask(cpu, a, false)),
+  defPriv('stosm', 0xad, 'SI', 'db:1,u:I2', (cpu, a) => storeThenCombineSystemMask(cpu, a, true)),
+  def('sam24', 0x010c, 'E', '', setAddressing24),
+  def('sam31', 0x010d, 'E', '', setAddressing31),
+  def('sam64', 0x010e, 'E', '', (cpu) => cpu.setAddressingMode(64)),
+  def('ipm', 0xb222, 'RRE', 'r:R1', insertProgramMask),
+  def('spm', 0x04, 'RR', 'r:R1', setProgramMask),
+  def('epsw', 0xb98d, 'RRE', 'r:R1,r:R2', extractPsw),
+  def('svc', 0x0a, 'I', 'u:I1', supervisorCall),
+];

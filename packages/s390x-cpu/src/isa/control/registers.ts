@@ -4,7 +4,9 @@
 
 import type { Cpu } from '../../cpu/cpu.js';
 import { PGM_ADDRESSING } from '../../cpu/exceptions.js';
-import { fB2, fD2, fD20, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { def, defPriv } from '../define.js';
+import { fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { eaRS, eaRSY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
 /**
@@ -78,170 +80,67 @@ function storeAccess(cpu: Cpu, r1: number, r3: number, addr: number): void {
   for (let k = 0; k < n; k++) cpu.writeU32(cpu.wrap(addr + 4 * k), cpu.acr[(r1 + k) & 15]!);
 }
 
+/** SPX: the new prefix (bits 1–18 of the word) must leave its 8 KiB area inside absolute storage. */
+function setPrefix(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 3) === 0);
+  const prefix = cpu.readU32(addr) & 0x7fffe000;
+  if (prefix + 0x2000 > cpu.mem.size) cpu.programException(PGM_ADDRESSING);
+  cpu.setPrefix(prefix);
+}
+
+/** STPX / STAP: the prefix word or the CPU-address halfword at an aligned operand. */
+function storePrefix(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 3) === 0);
+  cpu.writeU32(addr, cpu.prefix);
+}
+function storeCpuAddress(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 1) === 0);
+  cpu.writeU16(addr, cpu.cpuAddress);
+}
+
+function storeCpuId(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 7) === 0);
+  const id = cpuIdentification(cpu.cpuAddress);
+  cpu.writeU64(addr, Number(id >> 32n), Number(id & 0xffffffffn));
+}
+
+/** STFL: the first 4 bytes of the list go to real address 0xC8 of the lowcore. */
+function storeFacilityList(cpu: Cpu): void {
+  const first = ((FACILITY_LIST[0]! << 24) | (FACILITY_LIST[1]! << 16) | (FACILITY_LIST[2]! << 8) | FACILITY_LIST[3]!) >>> 0;
+  cpu.writeRealU32(0xc8, first);
+}
+
+/** STFLE: up to GR0 bits 56–63 + 1 doublewords; GR0 gets the count - 1, CC 3 if the list was cut. */
+function storeFacilityListExtended(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 7) === 0);
+  const asked = (cpu.r[1]! & 0xff) + 1;
+  const count = Math.min(asked, FACILITY_DOUBLEWORDS);
+  cpu.probe(addr, count * 8, true);
+  for (let i = 0; i < count * 8; i++) cpu.writeU8(cpu.wrap(addr + i), FACILITY_LIST[i]!);
+  cpu.r[1] = ((cpu.r[1]! & 0xffffff00) | (FACILITY_DOUBLEWORDS - 1)) >>> 0;
+  cpu.cc = asked >= FACILITY_DOUBLEWORDS ? 0 : 3;
+}
+
 export const registerInstructions: InstructionDef[] = [
-  {
-    mnemonic: 'lctl',
-    opcode: 0xb7,
-    format: 'RS-a',
-    operands: 'c:R1,c:R3,db:2',
-    privileged: true,
-    exec: (cpu, a) => loadControl(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD2(a)), false),
-  },
-  {
-    mnemonic: 'lctlg',
-    opcode: 0xeb2f,
-    format: 'RSY-a',
-    operands: 'c:R1,c:R3,db:2',
-    privileged: true,
-    exec: (cpu, a, b) => loadControl(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD20(a, b)), true),
-  },
-  {
-    mnemonic: 'stctl',
-    opcode: 0xb6,
-    format: 'RS-a',
-    operands: 'c:R1,c:R3,db:2',
-    privileged: true,
-    exec: (cpu, a) => storeControl(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD2(a)), false),
-  },
-  {
-    mnemonic: 'stctg',
-    opcode: 0xeb25,
-    format: 'RSY-a',
-    operands: 'c:R1,c:R3,db:2',
-    privileged: true,
-    exec: (cpu, a, b) => storeControl(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD20(a, b)), true),
-  },
-  {
-    mnemonic: 'lam',
-    opcode: 0x9a,
-    format: 'RS-a',
-    operands: 'a:R1,a:R3,db:2',
-    privileged: false,
-    exec: (cpu, a) => loadAccess(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD2(a))),
-  },
-  {
-    mnemonic: 'lamy',
-    opcode: 0xeb9a,
-    format: 'RSY-a',
-    operands: 'a:R1,a:R3,db:2',
-    privileged: false,
-    exec: (cpu, a, b) => loadAccess(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD20(a, b))),
-  },
-  {
-    mnemonic: 'stam',
-    opcode: 0x9b,
-    format: 'RS-a',
-    operands: 'a:R1,a:R3,db:2',
-    privileged: false,
-    exec: (cpu, a) => storeAccess(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD2(a))),
-  },
-  {
-    mnemonic: 'stamy',
-    opcode: 0xeb9b,
-    format: 'RSY-a',
-    operands: 'a:R1,a:R3,db:2',
-    privileged: false,
-    exec: (cpu, a, b) => storeAccess(cpu, fR1(a), fR2(a), cpu.ea(0, fB2(a), fD20(a, b))),
-  },
-  {
-    mnemonic: 'sar',
-    opcode: 0xb24e,
-    format: 'RRE',
-    operands: 'a:R1,r:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      cpu.acr[fRreR1(a)] = cpu.r[2 * fRreR2(a) + 1]!;
-    },
-  },
-  {
-    mnemonic: 'ear',
-    opcode: 0xb24f,
-    format: 'RRE',
-    operands: 'r:R1,a:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      cpu.r[2 * fRreR1(a) + 1] = cpu.acr[fRreR2(a)]!;
-    },
-  },
-  {
-    mnemonic: 'spx',
-    opcode: 0xb210,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 3) === 0);
-      const prefix = cpu.readU32(addr) & 0x7fffe000;
-      // The new prefix area must exist in absolute storage.
-      if (prefix + 0x2000 > cpu.mem.size) cpu.programException(PGM_ADDRESSING);
-      cpu.setPrefix(prefix);
-    },
-  },
-  {
-    mnemonic: 'stpx',
-    opcode: 0xb211,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 3) === 0);
-      cpu.writeU32(addr, cpu.prefix);
-    },
-  },
-  {
-    mnemonic: 'stap',
-    opcode: 0xb212,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 1) === 0);
-      cpu.writeU16(addr, cpu.cpuAddress);
-    },
-  },
-  {
-    mnemonic: 'stidp',
-    opcode: 0xb202,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 7) === 0);
-      const id = cpuIdentification(cpu.cpuAddress);
-      cpu.writeU64(addr, Number(id >> 32n), Number(id & 0xffffffffn));
-    },
-  },
-  {
-    mnemonic: 'stfl',
-    opcode: 0xb2b1,
-    format: 'S',
-    operands: 'db:2',
-    privileged: true,
-    exec: (cpu) => {
-      // Stores the first 4 bytes of the list at real address 0xC8 of the lowcore.
-      const first = ((FACILITY_LIST[0]! << 24) | (FACILITY_LIST[1]! << 16) | (FACILITY_LIST[2]! << 8) | FACILITY_LIST[3]!) >>> 0;
-      cpu.writeRealU32(0xc8, first);
-    },
-  },
-  {
-    mnemonic: 'stfle',
-    opcode: 0xb2b0,
-    format: 'S',
-    operands: 'db:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 7) === 0);
-      const asked = (cpu.r[1]! & 0xff) + 1;
-      const count = Math.min(asked, FACILITY_DOUBLEWORDS);
-      cpu.probe(addr, count * 8, true);
-      for (let i = 0; i < count * 8; i++) cpu.writeU8(cpu.wrap(addr + i), FACILITY_LIST[i]!);
-      cpu.r[1] = ((cpu.r[1]! & 0xffffff00) | (FACILITY_DOUBLEWORDS - 1)) >>> 0;
-      cpu.cc = asked >= FACILITY_DOUBLEWORDS ? 0 : 3;
-    },
-  },
+  defPriv('lctl', 0xb7, 'RS-a', 'c:R1,c:R3,db:2', (cpu, a) => loadControl(cpu, fR1(a), fR2(a), eaRS(cpu, a), false)),
+  defPriv('lctlg', 0xeb2f, 'RSY-a', 'c:R1,c:R3,db:2', (cpu, a, b) => loadControl(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b), true)),
+  defPriv('stctl', 0xb6, 'RS-a', 'c:R1,c:R3,db:2', (cpu, a) => storeControl(cpu, fR1(a), fR2(a), eaRS(cpu, a), false)),
+  defPriv('stctg', 0xeb25, 'RSY-a', 'c:R1,c:R3,db:2', (cpu, a, b) => storeControl(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b), true)),
+  def('lam', 0x9a, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => loadAccess(cpu, fR1(a), fR2(a), eaRS(cpu, a))),
+  def('lamy', 0xeb9a, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => loadAccess(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
+  def('stam', 0x9b, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => storeAccess(cpu, fR1(a), fR2(a), eaRS(cpu, a))),
+  def('stamy', 0xeb9b, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => storeAccess(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
+  def('sar', 0xb24e, 'RRE', 'a:R1,r:R2', (cpu, a) => { cpu.acr[fRreR1(a)] = cpu.r[2 * fRreR2(a) + 1]!; }),
+  def('ear', 0xb24f, 'RRE', 'r:R1,a:R2', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = cpu.acr[fRreR2(a)]!; }),
+  defPriv('spx', 0xb210, 'S', 'db:2', setPrefix),
+  defPriv('stpx', 0xb211, 'S', 'db:2', storePrefix),
+  defPriv('stap', 0xb212, 'S', 'db:2', storeCpuAddress),
+  defPriv('stidp', 0xb202, 'S', 'db:2', storeCpuId),
+  defPriv('stfl', 0xb2b1, 'S', 'db:2', storeFacilityList),
+  def('stfle', 0xb2b0, 'S', 'db:2', storeFacilityListExtended),
 ];
