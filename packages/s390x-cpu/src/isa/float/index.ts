@@ -4,7 +4,9 @@
 // exist and others raise a data exception with DXC 1.
 
 import type { Cpu } from '../../cpu/cpu.js';
-import { fB2, fD2, fD20, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { def } from '../define.js';
+import { fB2, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { eaRS, eaRX, eaRXY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
 /** Byte offset of FPR i in `cpu.vr`. */
@@ -45,292 +47,127 @@ function move(cpu: Cpu, r1: number, r2: number, bytes: 4 | 8): void {
   cpu.vr.copyWithin(fpr(r1), fpr(r2), fpr(r2) + bytes);
 }
 
-/** Applies `op` to the sign bit of FPR r2 and stores the whole doubleword in FPR r1. */
-function signOp(cpu: Cpu, r1: number, r2: number, op: (hi: number) => number): void {
+/**
+ * Stores FPR r2 in FPR r1 with its sign word changed to `((hi & keep) | set) ^ flip`: LPDFR, LNDFR,
+ * LCDFR and CPSDR as masks, so the hot path builds no closure per instruction.
+ */
+function signOp(cpu: Cpu, r1: number, r2: number, keep: number, set: number, flip: number): void {
   cpu.checkFpr(r1);
   cpu.checkFpr(r2);
   const hi = cpu.vrView.getUint32(fpr(r2));
   const lo = cpu.vrView.getUint32(fpr(r2) + 4);
-  cpu.vrView.setUint32(fpr(r1), op(hi) >>> 0);
+  cpu.vrView.setUint32(fpr(r1), (((hi & keep) | set) ^ flip) >>> 0);
   cpu.vrView.setUint32(fpr(r1) + 4, lo);
 }
 
-const rx = (a: number): [number, number, number] => [fR1(a), fR2(a), fB2(a)];
+/** CPSDR: the sign of FPR r3 with the rest of FPR r2. */
+function copySign(cpu: Cpu, a: number): void {
+  const r3 = fB2(a);
+  cpu.checkFpr(r3);
+  const sign = cpu.vrView.getUint32(fpr(r3)) & 0x80000000;
+  signOp(cpu, fRreR1(a), fRreR2(a), 0x7fffffff, sign, 0);
+}
+
+/** LXR: extended operands are register pairs n, n+2 with n in 0,1,4,5,8,9,12,13. */
+function moveExtended(cpu: Cpu, a: number): void {
+  const r1 = fRreR1(a);
+  const r2 = fRreR2(a);
+  cpu.requireSpec((r1 & 2) === 0 && (r2 & 2) === 0);
+  cpu.checkFpr(r1);
+  cpu.checkFpr(r1 + 2);
+  cpu.checkFpr(r2);
+  cpu.checkFpr(r2 + 2);
+  const high = cpu.getFprBits(r2);
+  const low = cpu.getFprBits(r2 + 2);
+  cpu.setFprBits(r1, high);
+  cpu.setFprBits(r1 + 2, low);
+}
+
+/** LZER / LZDR: zeroes the leftmost `bytes` of FPR R1. */
+function loadZero(cpu: Cpu, a: number, bytes: 4 | 8): void {
+  const r1 = fRreR1(a);
+  cpu.checkFpr(r1);
+  cpu.vr.fill(0, fpr(r1), fpr(r1) + bytes);
+}
+
+/** LZXR: zeroes the register pair R1, R1+2. */
+function loadZeroExtended(cpu: Cpu, a: number): void {
+  const r1 = fRreR1(a);
+  cpu.requireSpec((r1 & 2) === 0);
+  cpu.checkFpr(r1);
+  cpu.checkFpr(r1 + 2);
+  cpu.vr.fill(0, fpr(r1), fpr(r1) + 8);
+  cpu.vr.fill(0, fpr(r1 + 2), fpr(r1 + 2) + 8);
+}
+
+/** LDGR: GPR R2 bit-for-bit into FPR R1. */
+function loadFprFromGpr(cpu: Cpu, a: number): void {
+  const r1 = fRreR1(a);
+  const r2 = fRreR2(a);
+  cpu.checkFpr(r1);
+  cpu.vrView.setUint32(fpr(r1), cpu.r[2 * r2]!);
+  cpu.vrView.setUint32(fpr(r1) + 4, cpu.r[2 * r2 + 1]!);
+}
+
+/** LGDR: FPR R2 bit-for-bit into GPR R1. */
+function loadGprFromFpr(cpu: Cpu, a: number): void {
+  const r1 = fRreR1(a);
+  const r2 = fRreR2(a);
+  cpu.checkFpr(r2);
+  cpu.r[2 * r1] = cpu.vrView.getUint32(fpr(r2));
+  cpu.r[2 * r1 + 1] = cpu.vrView.getUint32(fpr(r2) + 4);
+}
+
+function setFpc(cpu: Cpu, a: number): void {
+  const v = cpu.r[2 * fRreR1(a) + 1]!;
+  checkFpc(cpu, v);
+  cpu.fpc = v >>> 0;
+}
+
+/** LFPC / STFPC: the FPC from / to a word-aligned operand. */
+function loadFpc(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 3) === 0);
+  const v = cpu.readU32(addr);
+  checkFpc(cpu, v);
+  cpu.fpc = v >>> 0;
+}
+function storeFpc(cpu: Cpu, a: number): void {
+  const addr = eaRS(cpu, a);
+  cpu.requireSpec((addr & 3) === 0);
+  cpu.writeU32(addr, cpu.fpc >>> 0);
+}
+
+/** SRNM: bits 62–63 of the second-operand address become the BFP rounding mode. */
+function setRoundingMode(cpu: Cpu, a: number): void {
+  const mode = eaRS(cpu, a) & 3;
+  cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
+}
 
 export const floatInstructions: InstructionDef[] = [
-  {
-    mnemonic: 'le',
-    opcode: 0x78,
-    format: 'RX-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const [r1, x2, b2] = rx(a);
-      loadShort(cpu, r1, cpu.ea(x2, b2, fD2(a)));
-    },
-  },
-  {
-    mnemonic: 'ld',
-    opcode: 0x68,
-    format: 'RX-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const [r1, x2, b2] = rx(a);
-      loadLong(cpu, r1, cpu.ea(x2, b2, fD2(a)));
-    },
-  },
-  {
-    mnemonic: 'ley',
-    opcode: 0xed64,
-    format: 'RXY-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a, b) => loadShort(cpu, fR1(a), cpu.ea(fR2(a), fB2(a), fD20(a, b))),
-  },
-  {
-    mnemonic: 'ldy',
-    opcode: 0xed65,
-    format: 'RXY-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a, b) => loadLong(cpu, fR1(a), cpu.ea(fR2(a), fB2(a), fD20(a, b))),
-  },
-  {
-    mnemonic: 'ste',
-    opcode: 0x70,
-    format: 'RX-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const [r1, x2, b2] = rx(a);
-      storeShort(cpu, r1, cpu.ea(x2, b2, fD2(a)));
-    },
-  },
-  {
-    mnemonic: 'std',
-    opcode: 0x60,
-    format: 'RX-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const [r1, x2, b2] = rx(a);
-      storeLong(cpu, r1, cpu.ea(x2, b2, fD2(a)));
-    },
-  },
-  {
-    mnemonic: 'stey',
-    opcode: 0xed66,
-    format: 'RXY-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a, b) => storeShort(cpu, fR1(a), cpu.ea(fR2(a), fB2(a), fD20(a, b))),
-  },
-  {
-    mnemonic: 'stdy',
-    opcode: 0xed67,
-    format: 'RXY-a',
-    operands: 'f:R1,dxb:2',
-    privileged: false,
-    exec: (cpu, a, b) => storeLong(cpu, fR1(a), cpu.ea(fR2(a), fB2(a), fD20(a, b))),
-  },
-  {
-    mnemonic: 'ler',
-    opcode: 0x38,
-    format: 'RR',
-    operands: 'f:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => move(cpu, fR1(a), fR2(a), 4),
-  },
-  {
-    mnemonic: 'ldr',
-    opcode: 0x28,
-    format: 'RR',
-    operands: 'f:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => move(cpu, fR1(a), fR2(a), 8),
-  },
-  {
-    mnemonic: 'lxr',
-    opcode: 0xb365,
-    format: 'RRE',
-    operands: 'f:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      const r2 = fRreR2(a);
-      // Extended operands are register pairs n, n+2 with n in 0,1,4,5,8,9,12,13.
-      cpu.requireSpec((r1 & 2) === 0 && (r2 & 2) === 0);
-      for (const r of [r1, r1 + 2, r2, r2 + 2]) cpu.checkFpr(r);
-      const high = cpu.getFprBits(r2);
-      const low = cpu.getFprBits(r2 + 2);
-      cpu.setFprBits(r1, high);
-      cpu.setFprBits(r1 + 2, low);
-    },
-  },
-  {
-    mnemonic: 'lzer',
-    opcode: 0xb374,
-    format: 'RRE',
-    operands: 'f:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      cpu.checkFpr(r1);
-      cpu.vrView.setUint32(fpr(r1), 0);
-    },
-  },
-  {
-    mnemonic: 'lzdr',
-    opcode: 0xb375,
-    format: 'RRE',
-    operands: 'f:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      cpu.checkFpr(r1);
-      cpu.vr.fill(0, fpr(r1), fpr(r1) + 8);
-    },
-  },
-  {
-    mnemonic: 'lzxr',
-    opcode: 0xb376,
-    format: 'RRE',
-    operands: 'f:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      cpu.requireSpec((r1 & 2) === 0);
-      cpu.checkFpr(r1);
-      cpu.checkFpr(r1 + 2);
-      cpu.vr.fill(0, fpr(r1), fpr(r1) + 8);
-      cpu.vr.fill(0, fpr(r1 + 2), fpr(r1 + 2) + 8);
-    },
-  },
-  {
-    mnemonic: 'ldgr',
-    opcode: 0xb3c1,
-    format: 'RRE',
-    operands: 'f:R1,r:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      const r2 = fRreR2(a);
-      cpu.checkFpr(r1);
-      cpu.vrView.setUint32(fpr(r1), cpu.r[2 * r2]!);
-      cpu.vrView.setUint32(fpr(r1) + 4, cpu.r[2 * r2 + 1]!);
-    },
-  },
-  {
-    mnemonic: 'lgdr',
-    opcode: 0xb3cd,
-    format: 'RRE',
-    operands: 'r:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r1 = fRreR1(a);
-      const r2 = fRreR2(a);
-      cpu.checkFpr(r2);
-      cpu.r[2 * r1] = cpu.vrView.getUint32(fpr(r2));
-      cpu.r[2 * r1 + 1] = cpu.vrView.getUint32(fpr(r2) + 4);
-    },
-  },
-  {
-    mnemonic: 'lpdfr',
-    opcode: 0xb370,
-    format: 'RRE',
-    operands: 'f:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), (hi) => hi & 0x7fffffff),
-  },
-  {
-    mnemonic: 'lndfr',
-    opcode: 0xb371,
-    format: 'RRE',
-    operands: 'f:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), (hi) => hi | 0x80000000),
-  },
-  {
-    mnemonic: 'lcdfr',
-    opcode: 0xb373,
-    format: 'RRE',
-    operands: 'f:R1,f:R2',
-    privileged: false,
-    exec: (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), (hi) => hi ^ 0x80000000),
-  },
-  {
-    mnemonic: 'cpsdr',
-    opcode: 0xb372,
-    format: 'RRF-b',
-    operands: 'f:R1,f:R3,f:R2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const r3 = fB2(a);
-      cpu.checkFpr(r3);
-      const sign = cpu.vrView.getUint32(fpr(r3)) & 0x80000000;
-      signOp(cpu, fRreR1(a), fRreR2(a), (hi) => (hi & 0x7fffffff) | sign);
-    },
-  },
-  {
-    mnemonic: 'sfpc',
-    opcode: 0xb384,
-    format: 'RRE',
-    operands: 'r:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      const v = cpu.r[2 * fRreR1(a) + 1]!;
-      checkFpc(cpu, v);
-      cpu.fpc = v >>> 0;
-    },
-  },
-  {
-    mnemonic: 'efpc',
-    opcode: 0xb38c,
-    format: 'RRE',
-    operands: 'r:R1',
-    privileged: false,
-    exec: (cpu, a) => {
-      cpu.r[2 * fRreR1(a) + 1] = cpu.fpc >>> 0;
-    },
-  },
-  {
-    mnemonic: 'lfpc',
-    opcode: 0xb29d,
-    format: 'S',
-    operands: 'db:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 3) === 0);
-      const v = cpu.readU32(addr);
-      checkFpc(cpu, v);
-      cpu.fpc = v >>> 0;
-    },
-  },
-  {
-    mnemonic: 'stfpc',
-    opcode: 0xb29c,
-    format: 'S',
-    operands: 'db:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.requireSpec((addr & 3) === 0);
-      cpu.writeU32(addr, cpu.fpc >>> 0);
-    },
-  },
-  {
-    mnemonic: 'srnm',
-    opcode: 0xb299,
-    format: 'S',
-    operands: 'db:2',
-    privileged: false,
-    exec: (cpu, a) => {
-      // Bits 62–63 of the second-operand address become the BFP rounding mode.
-      const mode = cpu.ea(0, fB2(a), fD2(a)) & 3;
-      cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
-    },
-  },
+  def('le', 0x78, 'RX-a', 'f:R1,dxb:2', (cpu, a) => loadShort(cpu, fR1(a), eaRX(cpu, a))),
+  def('ld', 0x68, 'RX-a', 'f:R1,dxb:2', (cpu, a) => loadLong(cpu, fR1(a), eaRX(cpu, a))),
+  def('ley', 0xed64, 'RXY-a', 'f:R1,dxb:2', (cpu, a, b) => loadShort(cpu, fR1(a), eaRXY(cpu, a, b))),
+  def('ldy', 0xed65, 'RXY-a', 'f:R1,dxb:2', (cpu, a, b) => loadLong(cpu, fR1(a), eaRXY(cpu, a, b))),
+  def('ste', 0x70, 'RX-a', 'f:R1,dxb:2', (cpu, a) => storeShort(cpu, fR1(a), eaRX(cpu, a))),
+  def('std', 0x60, 'RX-a', 'f:R1,dxb:2', (cpu, a) => storeLong(cpu, fR1(a), eaRX(cpu, a))),
+  def('stey', 0xed66, 'RXY-a', 'f:R1,dxb:2', (cpu, a, b) => storeShort(cpu, fR1(a), eaRXY(cpu, a, b))),
+  def('stdy', 0xed67, 'RXY-a', 'f:R1,dxb:2', (cpu, a, b) => storeLong(cpu, fR1(a), eaRXY(cpu, a, b))),
+  def('ler', 0x38, 'RR', 'f:R1,f:R2', (cpu, a) => move(cpu, fR1(a), fR2(a), 4)),
+  def('ldr', 0x28, 'RR', 'f:R1,f:R2', (cpu, a) => move(cpu, fR1(a), fR2(a), 8)),
+  def('lxr', 0xb365, 'RRE', 'f:R1,f:R2', moveExtended),
+  def('lzer', 0xb374, 'RRE', 'f:R1', (cpu, a) => loadZero(cpu, a, 4)),
+  def('lzdr', 0xb375, 'RRE', 'f:R1', (cpu, a) => loadZero(cpu, a, 8)),
+  def('lzxr', 0xb376, 'RRE', 'f:R1', loadZeroExtended),
+  def('ldgr', 0xb3c1, 'RRE', 'f:R1,r:R2', loadFprFromGpr),
+  def('lgdr', 0xb3cd, 'RRE', 'r:R1,f:R2', loadGprFromFpr),
+  def('lpdfr', 0xb370, 'RRE', 'f:R1,f:R2', (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), 0x7fffffff, 0, 0)),
+  def('lndfr', 0xb371, 'RRE', 'f:R1,f:R2', (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), 0xffffffff, 0x80000000, 0)),
+  def('lcdfr', 0xb373, 'RRE', 'f:R1,f:R2', (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), 0xffffffff, 0, 0x80000000)),
+  def('cpsdr', 0xb372, 'RRF-b', 'f:R1,f:R3,f:R2', copySign),
+  def('sfpc', 0xb384, 'RRE', 'r:R1', setFpc),
+  def('efpc', 0xb38c, 'RRE', 'r:R1', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = cpu.fpc >>> 0; }),
+  def('lfpc', 0xb29d, 'S', 'db:2', loadFpc),
+  def('stfpc', 0xb29c, 'S', 'db:2', storeFpc),
+  def('srnm', 0xb299, 'S', 'db:2', setRoundingMode),
 ];
-
