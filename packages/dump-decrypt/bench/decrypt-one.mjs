@@ -13,7 +13,7 @@ const [dump, cckHex, out, backend, workers] = process.argv.slice(2);
 const cck = Buffer.from(cckHex, 'hex');
 const t0 = process.hrtime.bigint();
 const cpu0 = process.cpuUsage();
-const r = await decryptDump(dump, cck, out, { backend, workers: Number(workers) });
+const r = await decryptDump(dump, cck, out, { backend, workers: Number(workers), ...(process.env.PVDUMP_RUN_PAGES ? { runPages: Number(process.env.PVDUMP_RUN_PAGES) } : {}) });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 // CPU time of every thread of the process: the per-core rate, which other load on the machine disturbs less.
 const cpu = process.cpuUsage(cpu0);

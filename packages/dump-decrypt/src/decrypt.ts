@@ -97,7 +97,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   const total = ctx.pages * PV_PAGE_SIZE;
   const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? (total >= AUTO_WORKER_THRESHOLD ? availableParallelism() : 0) : opts.workers;
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
-  const runPages = opts.runPages ?? 512;
+  const runPages = opts.runPages ?? 2048;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
   const writer = await DumpWriter.create(target, {

@@ -29,7 +29,9 @@ interface RunResult {
 
 /**
  * Runs inside the worker (as source text, with `createBatchXts` passed in): keep it free of
- * outer references. Decrypts each stretch of consecutive encrypted pages in one batch call.
+ * outer references. The file bytes of each 64 KiB sub-batch are read straight into the
+ * WebAssembly scratch memory, decrypted there while in the CPU cache and copied once into the
+ * run's output buffer; the entry, tweak and kind buffers are allocated once and reused.
  */
 function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -42,42 +44,50 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const nonce = Uint8Array.from(init.nonce);
   init.nonce.fill(0);
   const PAGE = 4096;
+  const KIND_ENCRYPTED = 0, KIND_ZERO = 1, KIND_SHARED = 2; // PageKind
+  let meta = new Uint8Array(0);
+  let tweaks = new Uint8Array(0);
+  let kinds = new Uint8Array(0);
+  const readFully = (buf: Uint8Array, at: number): void => {
+    for (let done = 0; done < buf.length; ) {
+      const n = fs.readSync(fd, buf, done, buf.length - done, at + done);
+      if (n === 0) throw new Error(`the dump ended early at file offset ${at + done} (it shrank while being read?)`);
+      done += n;
+    }
+  };
   const port = wt.parentPort;
   if (port === null) return;
   port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number; into?: ArrayBuffer }) => {
     try {
       const pages = m.pages;
-      const meta = Buffer.allocUnsafeSlow(pages * 16);
-      const data = m.into !== undefined && m.into.byteLength === pages * PAGE ? Buffer.from(m.into) : Buffer.allocUnsafeSlow(pages * PAGE);
-      for (const [buf, at] of [
-        [meta, m.metaOffset],
-        [data, m.dataOffset],
-      ] as const) {
-        for (let done = 0; done < buf.length; ) {
-          const n = fs.readSync(fd, buf, done, buf.length - done, at + done);
-          if (n === 0) throw new Error(`the dump ended early at file offset ${at + done} (it shrank while being read?)`);
-          done += n;
-        }
+      if (meta.length < pages * 16) {
+        meta = new Uint8Array(pages * 16);
+        tweaks = new Uint8Array(pages * 16);
+        kinds = new Uint8Array(pages);
       }
-      const tweaks = new Uint8Array(pages * 16);
-      let stretch = -1;
-      for (let i = 0; i <= pages; i++) {
+      const entries = meta.subarray(0, pages * 16);
+      readFully(entries, m.metaOffset);
+      for (let i = 0; i < pages; i++) {
         const e = i * 16;
-        const encrypted = i < pages && !(meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff);
-        if (encrypted) {
+        if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
+          kinds[i] = ((meta[e + 15] as number) & 0x03) === 0x01 ? KIND_ZERO : KIND_SHARED;
+        } else {
+          kinds[i] = KIND_ENCRYPTED;
           for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
-          if (stretch < 0) stretch = i;
-          continue;
         }
-        if (stretch >= 0) {
-          batch.decryptUnits(tweaks.subarray(stretch * 16, i * 16), data.subarray(stretch * PAGE, i * PAGE), PAGE);
-          stretch = -1;
-        }
-        if (i < pages && ((meta[e + 15] as number) & 0x03) === 0x01) data.fill(0, i * PAGE, (i + 1) * PAGE);
       }
+      const out = m.into !== undefined && m.into.byteLength === pages * PAGE ? new Uint8Array(m.into) : new Uint8Array(pages * PAGE);
+      batch.decryptRun({
+        units: pages,
+        unitBytes: PAGE,
+        tweaks: tweaks.subarray(0, pages * 16),
+        kinds,
+        load: (scratch, first) => readFully(scratch, m.dataOffset + first * PAGE),
+        store: (plain, first) => out.set(plain, first * PAGE),
+      });
       tweaks.fill(0);
-      const out = data.buffer as ArrayBuffer;
-      port.postMessage({ id: m.id, data: out }, [out]);
+      const buf = out.buffer as ArrayBuffer;
+      port.postMessage({ id: m.id, data: buf }, [buf]);
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
