@@ -3,8 +3,11 @@
 // 46, else a data exception with DXC 0xFE. Alignment hints are accepted and ignored.
 
 import type { Cpu } from '../../cpu/cpu.js';
+import { defFacility } from '../define.js';
+import type { Format } from '../formats.js';
 import { fB2, fD2, fI16, fR1, fR2, fV1, fV2, fB32 } from '../formats.js';
-import type { InstructionDef } from '../types.js';
+import { eaRX } from '../general/alu.js';
+import type { ExecFn, InstructionAlias, InstructionDef } from '../types.js';
 
 function loadVector(cpu: Cpu, v: number, addr: number): void {
   cpu.probe(addr, 16, false);
@@ -36,154 +39,100 @@ function elementSize(cpu: Cpu, m: number): number {
 }
 
 const es = (m: number): string => ['b', 'h', 'f', 'g'][m] ?? '';
-const sized = (base: string, field: string, operands: string): InstructionDef['aliases'] =>
+const sized = (base: string, field: string, operands: string): InstructionAlias[] =>
   [0, 1, 2, 3].map((m) => ({ mnemonic: base + es(m), when: { [field]: m }, operands }));
 
-export const vectorInstructions: InstructionDef[] = [
-  {
-    mnemonic: 'vl',
-    opcode: 0xe706,
-    format: 'VRX',
-    operands: 'v:V1,dxb:2,m?:M3',
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      loadVector(cpu, fV1(a, b), cpu.ea(fR2(a), fB2(a), fD2(a)));
-    },
-  },
-  {
-    mnemonic: 'vst',
-    opcode: 0xe70e,
-    format: 'VRX',
-    operands: 'v:V1,dxb:2,m?:M3',
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const addr = cpu.ea(fR2(a), fB2(a), fD2(a));
-      cpu.probe(addr, 16, true);
-      storeVector(cpu, fV1(a, b), addr);
-    },
-  },
-  {
-    mnemonic: 'vlm',
-    opcode: 0xe736,
-    format: 'VRS-a',
-    operands: 'v:V1,v:V3,db:2,m?:M4',
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const v1 = fV1(a, b);
-      const v3 = fV2(a, b);
-      cpu.requireSpec(v3 >= v1 && v3 - v1 < 16);
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.probe(addr, 16 * (v3 - v1 + 1), false);
-      for (let v = v1; v <= v3; v++) loadVector(cpu, v, cpu.wrap(addr + 16 * (v - v1)));
-    },
-  },
-  {
-    mnemonic: 'vstm',
-    opcode: 0xe73e,
-    format: 'VRS-a',
-    operands: 'v:V1,v:V3,db:2,m?:M4',
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const v1 = fV1(a, b);
-      const v3 = fV2(a, b);
-      cpu.requireSpec(v3 >= v1 && v3 - v1 < 16);
-      const addr = cpu.ea(0, fB2(a), fD2(a));
-      cpu.probe(addr, 16 * (v3 - v1 + 1), true);
-      for (let v = v1; v <= v3; v++) storeVector(cpu, v, cpu.wrap(addr + 16 * (v - v1)));
-    },
-  },
-  {
-    mnemonic: 'vlr',
-    opcode: 0xe756,
-    format: 'VRR-a',
-    operands: 'v:V1,v:V2',
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const v2 = fV2(a, b);
-      cpu.vr.copyWithin(16 * fV1(a, b), 16 * v2, 16 * v2 + 16);
-    },
-  },
-  {
-    mnemonic: 'vlvg',
-    opcode: 0xe722,
-    format: 'VRS-b',
-    operands: 'v:V1,r:R3,db:2,m:M4',
-    aliases: sized('vlvg', 'M4', 'v:V1,r:R3,db:2'),
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const size = elementSize(cpu, fB32(b));
-      const r3 = fR2(a);
-      // The second-operand address is the element index, not a storage address.
-      const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
-      setElement(cpu, fV1(a, b), size, index, cpu.r[2 * r3]!, cpu.r[2 * r3 + 1]!);
-    },
-  },
-  {
-    mnemonic: 'vlgv',
-    opcode: 0xe721,
-    format: 'VRS-c',
-    operands: 'r:R1,v:V3,db:2,m:M4',
-    aliases: sized('vlgv', 'M4', 'r:R1,v:V3,db:2'),
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const size = elementSize(cpu, fB32(b));
-      const r1 = fR1(a);
-      const v3 = fV2(a, b);
-      const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
-      const at = 16 * v3 + index * (1 << size);
-      const dv = cpu.vrView;
-      cpu.r[2 * r1] = size === 3 ? dv.getUint32(at) : 0;
-      cpu.r[2 * r1 + 1] = size === 0 ? dv.getUint8(at) : size === 1 ? dv.getUint16(at) : size === 2 ? dv.getUint32(at) : dv.getUint32(at + 4);
-    },
-  },
-  {
-    mnemonic: 'vrepi',
-    opcode: 0xe745,
-    format: 'VRI-a',
-    operands: 'v:V1,s:I2,m:M3',
-    aliases: sized('vrepi', 'M3', 'v:V1,s:I2'),
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const size = elementSize(cpu, fB32(b));
-      const value = fI16(a);
-      const hi = value < 0 ? 0xffffffff : 0;
-      const v1 = fV1(a, b);
-      for (let i = 0; i < 16 >>> size; i++) setElement(cpu, v1, size, i, hi, value >>> 0);
-    },
-  },
-  {
-    mnemonic: 'vgbm',
-    opcode: 0xe744,
-    format: 'VRI-a',
-    operands: 'v:V1,u:I2',
-    aliases: [
-      { mnemonic: 'vzero', when: { I2: 0 }, operands: 'v:V1' },
-      { mnemonic: 'vone', when: { I2: 0xffff }, operands: 'v:V1' },
-    ],
-    facility: 'vector',
-    privileged: false,
-    exec: (cpu, a, b) => {
-      cpu.checkVector();
-      const mask = a & 0xffff;
-      const base = 16 * fV1(a, b);
-      for (let i = 0; i < 16; i++) cpu.vr[base + i] = (mask >>> (15 - i)) & 1 ? 0xff : 0;
-    },
-  },
+/** One vector-facility table entry (all of them are problem-state). */
+function vector(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn, aliases?: readonly InstructionAlias[]): InstructionDef {
+  return defFacility('vector', mnemonic, opcode, format, operands, exec, aliases);
+}
+
+function vectorLoad(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  loadVector(cpu, fV1(a, b), eaRX(cpu, a));
+}
+
+function vectorStore(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  const addr = eaRX(cpu, a);
+  cpu.probe(addr, 16, true);
+  storeVector(cpu, fV1(a, b), addr);
+}
+
+/** VLM / VSTM: V1 through V3 (V3 >= V1) at consecutive quadwords, the whole range probed first. */
+function vectorMultiple(cpu: Cpu, a: number, b: number, store: boolean): void {
+  cpu.checkVector();
+  const v1 = fV1(a, b);
+  const v3 = fV2(a, b);
+  cpu.requireSpec(v3 >= v1 && v3 - v1 < 16);
+  const addr = cpu.ea(0, fB2(a), fD2(a));
+  cpu.probe(addr, 16 * (v3 - v1 + 1), store);
+  for (let v = v1; v <= v3; v++) {
+    const at = cpu.wrap(addr + 16 * (v - v1));
+    if (store) storeVector(cpu, v, at);
+    else loadVector(cpu, v, at);
+  }
+}
+
+function vectorLoadRegister(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  const v2 = fV2(a, b);
+  cpu.vr.copyWithin(16 * fV1(a, b), 16 * v2, 16 * v2 + 16);
+}
+
+/** VLVG: GPR R3 into one element of V1; the second-operand address is the element index, not a storage address. */
+function vectorLoadGprElement(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  const size = elementSize(cpu, fB32(b));
+  const r3 = fR2(a);
+  const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
+  setElement(cpu, fV1(a, b), size, index, cpu.r[2 * r3]!, cpu.r[2 * r3 + 1]!);
+}
+
+/** VLGV: one element of V3, zero-extended, into GPR R1. */
+function vectorStoreGprElement(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  const size = elementSize(cpu, fB32(b));
+  const r1 = fR1(a);
+  const v3 = fV2(a, b);
+  const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
+  const at = 16 * v3 + index * (1 << size);
+  const dv = cpu.vrView;
+  cpu.r[2 * r1] = size === 3 ? dv.getUint32(at) : 0;
+  cpu.r[2 * r1 + 1] = size === 0 ? dv.getUint8(at) : size === 1 ? dv.getUint16(at) : size === 2 ? dv.getUint32(at) : dv.getUint32(at + 4);
+}
+
+/** VREPI: the sign-extended I2 in every element of V1. */
+function vectorReplicateImmediate(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  const size = elementSize(cpu, fB32(b));
+  const value = fI16(a);
+  const hi = value < 0 ? 0xffffffff : 0;
+  const v1 = fV1(a, b);
+  for (let i = 0; i < 16 >>> size; i++) setElement(cpu, v1, size, i, hi, value >>> 0);
+}
+
+/** VGBM: each bit of I2 selects an all-ones or all-zeros byte of V1. */
+function vectorGenerateByteMask(cpu: Cpu, a: number, b: number): void {
+  cpu.checkVector();
+  const mask = a & 0xffff;
+  const base = 16 * fV1(a, b);
+  for (let i = 0; i < 16; i++) cpu.vr[base + i] = (mask >>> (15 - i)) & 1 ? 0xff : 0;
+}
+
+const VGBM_ALIASES: readonly InstructionAlias[] = [
+  { mnemonic: 'vzero', when: { I2: 0 }, operands: 'v:V1' },
+  { mnemonic: 'vone', when: { I2: 0xffff }, operands: 'v:V1' },
 ];
 
+export const vectorInstructions: InstructionDef[] = [
+  vector('vl', 0xe706, 'VRX', 'v:V1,dxb:2,m?:M3', vectorLoad),
+  vector('vst', 0xe70e, 'VRX', 'v:V1,dxb:2,m?:M3', vectorStore),
+  vector('vlm', 0xe736, 'VRS-a', 'v:V1,v:V3,db:2,m?:M4', (cpu, a, b) => vectorMultiple(cpu, a, b, false)),
+  vector('vstm', 0xe73e, 'VRS-a', 'v:V1,v:V3,db:2,m?:M4', (cpu, a, b) => vectorMultiple(cpu, a, b, true)),
+  vector('vlr', 0xe756, 'VRR-a', 'v:V1,v:V2', vectorLoadRegister),
+  vector('vlvg', 0xe722, 'VRS-b', 'v:V1,r:R3,db:2,m:M4', vectorLoadGprElement, sized('vlvg', 'M4', 'v:V1,r:R3,db:2')),
+  vector('vlgv', 0xe721, 'VRS-c', 'r:R1,v:V3,db:2,m:M4', vectorStoreGprElement, sized('vlgv', 'M4', 'r:R1,v:V3,db:2')),
+  vector('vrepi', 0xe745, 'VRI-a', 'v:V1,s:I2,m:M3', vectorReplicateImmediate, sized('vrepi', 'M3', 'v:V1,s:I2')),
+  vector('vgbm', 0xe744, 'VRI-a', 'v:V1,u:I2', vectorGenerateByteMask, VGBM_ALIASES),
+];
