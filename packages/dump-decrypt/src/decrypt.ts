@@ -27,7 +27,7 @@ export interface DecryptOptions {
    * dump has at least 64 MiB of memory, none for smaller dumps. 0 decrypts on the calling thread.
    */
   workers?: number | 'auto';
-  /** Pages per read/decrypt run (default 512 = 2 MiB: large enough for the writer to skip its copy). */
+  /** Pages per read/decrypt run (default 2048 = 8 MiB: above the file sink's 4 MiB buffer, so it writes runs without copying them). */
   runPages?: number;
   /** Called after each run with the memory bytes done and the total. */
   onProgress?: (done: number, total: number) => void;

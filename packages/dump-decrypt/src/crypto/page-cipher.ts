@@ -8,7 +8,7 @@
  * All three give identical bytes (tests prove it).
  */
 import * as nodeCrypto from 'node:crypto';
-import { createBatchXts, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from './xts-batch.js';
+import { createBatchXts, UNIT_ENCRYPTED, UNIT_ZERO, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from './xts-batch.js';
 import { xtsDecrypt } from './xts.js';
 import { NodeXts, nodeXtsAvailable } from './xts-node.js';
 
@@ -19,6 +19,12 @@ export interface PageCipher {
   readonly backend: CryptoBackend;
   /** Decrypts `pages` (n whole pages, back to back) in place; `tweaks` holds their n 16-byte tweaks. */
   decryptPages(tweaks: Uint8Array, pages: Uint8Array): void;
+  /**
+   * Decrypts a run of pages of mixed kinds in place: page i is XTS-decrypted with tweak i when
+   * `kinds[i]` is `PageKind.Encrypted` (0), becomes zeros when it is `Zero` (1) and is left as it
+   * is when `Shared` (2). Tweaks of other pages are ignored.
+   */
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void;
   /** Forgets (and where possible wipes) the key. */
   dispose(): void;
 }
@@ -27,6 +33,23 @@ function eachPage(tweaks: Uint8Array, pages: Uint8Array, fn: (tweak: Uint8Array,
   const n = pages.length / PAGE_BYTES;
   if (!Number.isInteger(n) || tweaks.length !== n * 16) throw new RangeError(`${pages.length} bytes of pages need ${n * 16} tweak bytes, got ${tweaks.length}`);
   for (let i = 0; i < n; i++) fn(tweaks.subarray(i * 16, i * 16 + 16), pages.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES));
+}
+
+/** `decryptPageRun` through `decryptPages`, one call per stretch of consecutive encrypted pages. */
+function byStretches(cipher: PageCipher, tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+  const n = pages.length / PAGE_BYTES;
+  if (!Number.isInteger(n) || tweaks.length !== n * 16 || kinds.length < n) throw new RangeError(`${pages.length} bytes of pages need ${n * 16} tweak bytes and ${n} kinds, got ${tweaks.length} and ${kinds.length}`);
+  for (let i = 0; i < n; ) {
+    if (kinds[i] !== UNIT_ENCRYPTED) {
+      if (kinds[i] === UNIT_ZERO) pages.fill(0, i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && kinds[j] === UNIT_ENCRYPTED) j++;
+    cipher.decryptPages(tweaks.subarray(i * 16, j * 16), pages.subarray(i * PAGE_BYTES, j * PAGE_BYTES));
+    i = j;
+  }
 }
 
 class NoblePageCipher implements PageCipher {
@@ -42,6 +65,9 @@ class NoblePageCipher implements PageCipher {
       plain.fill(0);
     });
   }
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+    byStretches(this, tweaks, kinds, pages);
+  }
   dispose(): void {
     this.#key.fill(0);
   }
@@ -56,6 +82,9 @@ class NodeXtsPageCipher implements PageCipher {
   decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
     eachPage(tweaks, pages, (tweak, page) => page.set(this.#xts.decrypt(tweak, page)));
   }
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+    byStretches(this, tweaks, kinds, pages);
+  }
   dispose(): void {
     this.#xts.dispose();
   }
@@ -69,6 +98,19 @@ class BatchPageCipher implements PageCipher {
   }
   decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
     this.#batch.decryptUnits(tweaks, pages, PAGE_BYTES);
+  }
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+    const units = pages.length / PAGE_BYTES;
+    if (!Number.isInteger(units) || kinds.length < units) throw new RangeError(`${pages.length} bytes of pages need ${units} kinds, got ${kinds.length}`);
+    // One pass over the whole run: zero and shared pages ride along in the ECB batches.
+    this.#batch.decryptRun({
+      units,
+      unitBytes: PAGE_BYTES,
+      tweaks,
+      kinds,
+      load: (scratch, first) => scratch.set(pages.subarray(first * PAGE_BYTES, first * PAGE_BYTES + scratch.length)),
+      store: (plain, first) => pages.set(plain, first * PAGE_BYTES),
+    });
   }
   dispose(): void {
     this.#batch.dispose();

@@ -216,7 +216,7 @@ type NodeCrypto = typeof import('node:crypto');
 
 /**
  * Builds a batch XTS decryptor for a 64-byte key. Self-contained: runs in workers as source text.
- * Data is processed 64 KiB at a time: the whitened data stays in the CPU cache between passes,
+ * Data is processed 32 KiB at a time: the whitened data stays in the CPU cache between passes,
  * and OpenSSL's output buffer of that size comes from the malloc heap (reused, cache-warm) rather
  * than from fresh mmap'ed pages.
  */
@@ -239,7 +239,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     if ((units & 3) !== 0) whiten1(groups * 64, units & 3, dataAt + groups * 4 * unitBytes, unitBytes / 16);
   };
   const mem = instance.exports['mem'] as WasmMemory;
-  const SUB_BATCH_BYTES = 64 << 10;
+  const SUB_BATCH_BYTES = 32 << 10;
   // Reads are this large: each system call costs several microseconds here.
   const LOAD_BYTES = 1 << 20;
   const ENCRYPTED = 0, ZERO = 1, PLAIN = 2; // BatchRun kinds (self-contained: no outer constants)

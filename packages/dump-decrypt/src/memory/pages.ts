@@ -38,8 +38,9 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
 
 /**
  * Decrypts a run of whole pages in place: `data` holds the file bytes of pages
- * `firstPage … firstPage + n − 1`, `meta` their entries. Each stretch of consecutive encrypted
- * pages goes to the cipher in one call. `metaFileOffset` names the table in errors.
+ * `firstPage … firstPage + n − 1`, `meta` their entries. Every entry is classified first (an
+ * invalid one throws before any byte changes), then the whole run goes to the cipher in one call.
+ * `metaFileOffset` names the table in errors.
  */
 export function decryptPagesInPlace(
   cipher: PageCipher,
@@ -52,24 +53,16 @@ export function decryptPagesInPlace(
 ): void {
   const n = data.length / PV_PAGE_SIZE;
   const tweaks = new Uint8Array(n * 16);
-  let stretch = -1; // first page of the current stretch of encrypted pages
-  const flush = (end: number): void => {
-    if (stretch < 0) return;
-    cipher.decryptPages(tweaks.subarray(stretch * 16, end * 16), data.subarray(stretch * PV_PAGE_SIZE, end * PV_PAGE_SIZE));
-    stretch = -1;
-  };
+  const kinds = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const e = i * STORAGE_ENTRY_BYTES;
     const kind = classifyEntry(meta, e, firstPage + i, loadStart, metaFileOffset);
-    if (kind === PageKind.Encrypted) {
-      pageTweak(meta, e, nonce, tweaks.subarray(i * 16, i * 16 + 16));
-      if (stretch < 0) stretch = i;
-      continue;
-    }
-    flush(i);
-    // Zero pages read as zeros whatever the file holds; shared pages are plaintext already.
-    if (kind === PageKind.Zero) data.fill(0, i * PV_PAGE_SIZE, (i + 1) * PV_PAGE_SIZE);
+    kinds[i] = kind;
+    if (kind === PageKind.Encrypted) pageTweak(meta, e, nonce, tweaks.subarray(i * 16, i * 16 + 16));
   }
-  flush(n);
-  tweaks.fill(0);
+  try {
+    cipher.decryptPageRun(tweaks, kinds, data);
+  } finally {
+    tweaks.fill(0);
+  }
 }
