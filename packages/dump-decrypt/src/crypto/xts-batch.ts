@@ -29,6 +29,7 @@ const OP = {
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Shl: 0x74,
+  i32LtU: 0x49,
   simd: 0xfd,
   voidType: 0x40,
 } as const;
@@ -47,6 +48,19 @@ function leb128(n: number): number[] {
     out.push(b);
   } while (n !== 0);
   return out;
+}
+/** Signed LEB128 (what i32.const takes): 64 needs two bytes, since bit 6 of the last byte is the sign. */
+function sleb128(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
 }
 const section = (id: number, bytes: number[]): number[] => [id, ...leb128(bytes.length), ...bytes];
 const name = (s: string): number[] => [...leb128(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
@@ -72,68 +86,44 @@ function timesAlpha(t: number, carry: number): number[] {
 }
 
 /**
- * `whiten(tweakPtr, units, dataPtr, blocksPerUnit)`: for each unit u, T = the 16 bytes at
- * tweakPtr + 16u (= T₀, already AES-encrypted); then for each of its blocks, block ^= T and
- * T = T·α. Locals: 4 = blocks left, 5 = T, 6 = carry vector.
+ * `whiten(tweakPtr, groups, dataPtr, blocksPerUnit, savePtr)` with `lanes` units per group: for
+ * each unit u, T = the 16 bytes at tweakPtr + 16u (= T₀, already AES-encrypted); then for each
+ * of its blocks, block ^= T, T is saved at the same offset from savePtr as the block has from
+ * dataPtr (so the second whitening is a plain XOR, `unwhiten`), and T = T·α. The units of a
+ * group lie back to back; block j of all of them is done before block j + 1. Each T·α depends
+ * on the previous one (a chain of ~5 dependent instructions), so one unit at a time leaves the
+ * CPU waiting; four independent chains keep it busy.
  */
-function whitenBody(): number[] {
-  const P_TWEAK = 0, P_UNITS = 1, P_DATA = 2, P_BLOCKS = 3, L_LEFT = 4, L_T = 5, L_CARRY = 6;
-  return [
-    0x02, 0x01, I32, 0x02, V128, // locals: 1 × i32, 2 × v128
-    OP.block, OP.voidType,
-    OP.loop, OP.voidType,
-    ...get(P_UNITS), OP.i32Eqz, OP.brIf, 1,
-    ...get(P_TWEAK), ...simd(SIMD.v128Load), ...memarg(), ...set(L_T),
-    ...get(P_BLOCKS), ...set(L_LEFT),
-    OP.loop, OP.voidType,
-    // block ^= T
-    ...get(P_DATA), ...get(P_DATA), ...simd(SIMD.v128Load), ...memarg(), ...get(L_T), ...simd(SIMD.v128Xor), ...simd(SIMD.v128Store), ...memarg(),
-    ...timesAlpha(L_T, L_CARRY),
-    ...get(P_DATA), OP.i32Const, 16, OP.i32Add, ...set(P_DATA),
-    ...get(L_LEFT), OP.i32Const, 1, OP.i32Sub, OP.localTee, L_LEFT, OP.brIf, 0,
-    OP.end,
-    ...get(P_TWEAK), OP.i32Const, 16, OP.i32Add, ...set(P_TWEAK),
-    ...get(P_UNITS), OP.i32Const, 1, OP.i32Sub, ...set(P_UNITS),
-    OP.br, 0,
-    OP.end,
-    OP.end,
-    OP.end,
-  ];
-}
-
-/**
- * `whiten4(tweakPtr, groups, dataPtr, blocksPerUnit)`: the same for `groups` × 4 consecutive
- * units, four at a time, block j of all four before block j + 1. Each T·α depends on the previous
- * one (a chain of ~5 dependent instructions per block), so one unit at a time leaves the CPU
- * waiting; four independent chains keep it busy (about twice the throughput).
- * Locals: 4 = blocks left, 5–7 = 1, 2, 3 unit strides in bytes, 8 = block offset pointer,
- * 9–12 = T of units 0–3, 13 = carry vector.
- */
-function whiten4Body(): number[] {
-  const P_TWEAK = 0, P_GROUPS = 1, P_DATA = 2, P_BLOCKS = 3, L_LEFT = 4, L_S1 = 5, L_S2 = 6, L_S3 = 7, L_P = 8, L_T0 = 9, L_CARRY = 13;
+function whitenBody(lanes: 1 | 4): number[] {
+  const P_TWEAK = 0, P_GROUPS = 1, P_DATA = 2, P_BLOCKS = 3, P_SAVE = 4;
+  const L_LEFT = 5, L_S1 = 6, L_P = 9, L_A = 10, L_DELTA = 11, L_T0 = 12, L_CARRY = 16;
   const address = (u: number): number[] => (u === 0 ? get(L_P) : [...get(L_P), ...get(L_S1 + u - 1), OP.i32Add]);
   const unitStep = (u: number): number[] => [
-    ...address(u), ...address(u), ...simd(SIMD.v128Load), ...memarg(), ...get(L_T0 + u), ...simd(SIMD.v128Xor), ...simd(SIMD.v128Store), ...memarg(),
+    ...address(u), OP.localTee, L_A, ...get(L_A), ...simd(SIMD.v128Load), ...memarg(), ...get(L_T0 + u), ...simd(SIMD.v128Xor), ...simd(SIMD.v128Store), ...memarg(),
+    ...get(L_A), ...get(L_DELTA), OP.i32Add, ...get(L_T0 + u), ...simd(SIMD.v128Store), ...memarg(),
     ...timesAlpha(L_T0 + u, L_CARRY),
   ];
+  const units = Array.from({ length: lanes }, (_, u) => u);
   return [
-    0x02, 0x05, I32, 0x05, V128, // locals: 5 × i32, 5 × v128
+    0x02, 0x07, I32, 0x05, V128, // locals: 7 × i32 (5–11), 5 × v128 (12–16)
+    ...get(P_SAVE), ...get(P_DATA), OP.i32Sub, ...set(L_DELTA),
+    // Unit strides in bytes: 1, 2 and 3 units.
     ...get(P_BLOCKS), OP.i32Const, 4, OP.i32Shl, ...set(L_S1),
-    ...get(L_S1), ...get(L_S1), OP.i32Add, ...set(L_S2),
-    ...get(L_S2), ...get(L_S1), OP.i32Add, ...set(L_S3),
+    ...get(L_S1), ...get(L_S1), OP.i32Add, ...set(L_S1 + 1),
+    ...get(L_S1 + 1), ...get(L_S1), OP.i32Add, ...set(L_S1 + 2),
     OP.block, OP.voidType,
     OP.loop, OP.voidType,
     ...get(P_GROUPS), OP.i32Eqz, OP.brIf, 1,
-    ...[0, 1, 2, 3].flatMap((u) => [...get(P_TWEAK), ...simd(SIMD.v128Load), ...memarg(16 * u), ...set(L_T0 + u)]),
+    ...units.flatMap((u) => [...get(P_TWEAK), ...simd(SIMD.v128Load), ...memarg(16 * u), ...set(L_T0 + u)]),
     ...get(P_BLOCKS), ...set(L_LEFT),
     ...get(P_DATA), ...set(L_P),
     OP.loop, OP.voidType,
-    ...unitStep(0), ...unitStep(1), ...unitStep(2), ...unitStep(3),
+    ...units.flatMap(unitStep),
     ...get(L_P), OP.i32Const, 16, OP.i32Add, ...set(L_P),
     ...get(L_LEFT), OP.i32Const, 1, OP.i32Sub, OP.localTee, L_LEFT, OP.brIf, 0,
     OP.end,
-    ...get(P_TWEAK), OP.i32Const, 0xc0, 0x00, OP.i32Add, ...set(P_TWEAK), // 64 (signed LEB128)
-    ...get(P_DATA), ...get(L_S2), OP.i32Add, ...get(L_S2), OP.i32Add, ...set(P_DATA),
+    ...get(P_TWEAK), OP.i32Const, ...sleb128(16 * lanes), OP.i32Add, ...set(P_TWEAK),
+    ...get(P_DATA), ...(lanes === 4 ? [...get(L_S1 + 1), OP.i32Add, ...get(L_S1 + 1)] : get(L_S1)), OP.i32Add, ...set(P_DATA),
     ...get(P_GROUPS), OP.i32Const, 1, OP.i32Sub, ...set(P_GROUPS),
     OP.br, 0,
     OP.end,
@@ -142,21 +132,56 @@ function whiten4Body(): number[] {
   ];
 }
 
+/** `unwhiten(dataPtr, savePtr, bytes)`: data ^= saved T values, 64 bytes per step (`bytes` a multiple of 16). */
+function unwhitenBody(): number[] {
+  const P_DATA = 0, P_SAVE = 1, P_BYTES = 2;
+  const xorAt = (offset: number): number[] => [
+    ...get(P_DATA), ...get(P_DATA), ...simd(SIMD.v128Load), ...memarg(offset), ...get(P_SAVE), ...simd(SIMD.v128Load), ...memarg(offset), ...simd(SIMD.v128Xor), ...simd(SIMD.v128Store), ...memarg(offset),
+  ];
+  const advance = (n: number): number[] => [
+    ...get(P_DATA), OP.i32Const, ...sleb128(n), OP.i32Add, ...set(P_DATA),
+    ...get(P_SAVE), OP.i32Const, ...sleb128(n), OP.i32Add, ...set(P_SAVE),
+    ...get(P_BYTES), OP.i32Const, ...sleb128(n), OP.i32Sub, ...set(P_BYTES),
+  ];
+  return [
+    0x00, // no locals
+    // 64 bytes at a time while there are 64, then 16.
+    OP.block, OP.voidType,
+    OP.loop, OP.voidType,
+    ...get(P_BYTES), OP.i32Const, ...sleb128(64), OP.i32LtU, OP.brIf, 1,
+    ...xorAt(0), ...xorAt(16), ...xorAt(32), ...xorAt(48),
+    ...advance(64),
+    OP.br, 0,
+    OP.end,
+    OP.end,
+    OP.block, OP.voidType,
+    OP.loop, OP.voidType,
+    ...get(P_BYTES), OP.i32Eqz, OP.brIf, 1,
+    ...xorAt(0),
+    ...advance(16),
+    OP.br, 0,
+    OP.end,
+    OP.end,
+    OP.end,
+  ];
+}
+
 let moduleBytes: Uint8Array | undefined;
-/** The WebAssembly module: exports `whiten`, `whiten4` and its memory `mem` (1 page, grown as needed). */
+/** The WebAssembly module: exports `whiten`, `whiten4`, `unwhiten` and its memory `mem` (1 page, grown as needed). */
 export function whitenModuleBytes(): Uint8Array {
   moduleBytes ??= encodeModule();
   return moduleBytes;
 }
 
 function encodeModule(): Uint8Array {
-  const bodies = [whitenBody(), whiten4Body()];
+  const bodies = [whitenBody(1), whitenBody(4), unwhitenBody()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 4, I32, I32, I32, I32, 0]), // type: (i32 i32 i32 i32) -> ()
-    ...section(3, [2, 0, 0]), // two functions of type 0
+    // types: 0 = (i32 × 5) -> (), 1 = (i32 × 3) -> ()
+    ...section(1, [2, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 0]),
+    ...section(3, [3, 0, 0, 1]), // whiten, whiten4, unwhiten
     ...section(5, [1, 0x00, 1]), // one memory, min 1 page
-    ...section(7, [3, ...name('whiten'), 0x00, 0, ...name('whiten4'), 0x00, 1, ...name('mem'), 0x02, 0]),
+    ...section(7, [4, ...name('whiten'), 0x00, 0, ...name('whiten4'), 0x00, 1, ...name('unwhiten'), 0x00, 2, ...name('mem'), 0x02, 0]),
     ...section(10, [bodies.length, ...bodies.flatMap((b) => [...leb128(b.length), ...b])]),
   ]);
 }
@@ -228,15 +253,17 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   const api = (globalThis as WithWasm).WebAssembly;
   if (api === undefined) throw new Error('this runtime has no WebAssembly');
   const instance = new api.Instance(new api.Module(wasm));
-  type Whiten = (tweakPtr: number, count: number, dataPtr: number, blocksPerUnit: number) => void;
+  type Whiten = (tweakPtr: number, groups: number, dataPtr: number, blocksPerUnit: number, savePtr: number) => void;
   const whiten1 = instance.exports['whiten'] as Whiten;
   const whiten4 = instance.exports['whiten4'] as Whiten;
-  // The T₀ of a sub-batch sit at address 0, its data at `dataAt`: four units at a time while
-  // there are four, then one at a time.
-  const whiten = (units: number, dataAt: number, unitBytes: number): void => {
+  const unwhiten = instance.exports['unwhiten'] as (dataPtr: number, savePtr: number, bytes: number) => void;
+  // The T₀ of a sub-batch sit at address 0: four units at a time while there are four, then one
+  // at a time; every T is saved at `saveAt` for the second whitening.
+  const whiten = (units: number, dataAt: number, unitBytes: number, saveAt: number): void => {
     const groups = units >> 2;
-    if (groups > 0) whiten4(0, groups, dataAt, unitBytes / 16);
-    if ((units & 3) !== 0) whiten1(groups * 64, units & 3, dataAt + groups * 4 * unitBytes, unitBytes / 16);
+    if (groups > 0) whiten4(0, groups, dataAt, unitBytes / 16, saveAt);
+    const done = groups * 4 * unitBytes;
+    if ((units & 3) !== 0) whiten1(groups * 64, units & 3, dataAt + done, unitBytes / 16, saveAt + done);
   };
   const mem = instance.exports['mem'] as WasmMemory;
   const SUB_BATCH_BYTES = 32 << 10;
@@ -257,8 +284,10 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     if (kinds !== undefined && kinds.length < units) throw new RangeError(`${units} units need ${units} kinds, got ${kinds.length}`);
     const sub = Math.max(1, Math.floor(SUB_BATCH_BYTES / unitBytes));
     const chunk = sub * Math.max(1, Math.floor(LOAD_BYTES / (sub * unitBytes)));
+    // WebAssembly memory: T₀ of a sub-batch, then a chunk of data, then the saved T of a sub-batch.
     const dataAt = sub * 16;
-    const need = dataAt + chunk * unitBytes;
+    const saveAt = dataAt + chunk * unitBytes;
+    const need = saveAt + sub * unitBytes;
     if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
     const m = new Uint8Array(mem.buffer);
     // One ECB call encrypts every tweak of the run: the T₀ of each unit.
@@ -269,25 +298,26 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
         run.load(scratch, first);
         for (let at = first; at < first + scratch.length / unitBytes; at += sub) {
           const n = Math.min(sub, units - at);
-          decryptSubBatch(m, t0, kinds, at, n, dataAt + (at - first) * unitBytes, unitBytes);
+          decryptSubBatch(m, t0, kinds, at, n, dataAt + (at - first) * unitBytes, unitBytes, saveAt);
         }
         run.store(scratch, first);
       }
     } finally {
       t0.fill(0);
       m.fill(0, 0, dataAt);
+      m.fill(0, saveAt, need);
     }
   };
 
   /** Decrypts units `first…first + n − 1` at `at` in `m` in place (their T₀ are at `t0[16·first…]`, copied to address 0). */
-  const decryptSubBatch = (m: Uint8Array, t0: Uint8Array, kinds: Uint8Array | undefined, first: number, n: number, at: number, unitBytes: number): void => {
+  const decryptSubBatch = (m: Uint8Array, t0: Uint8Array, kinds: Uint8Array | undefined, first: number, n: number, at: number, unitBytes: number, saveAt: number): void => {
     let encrypted = n;
     if (kinds !== undefined) for (let i = 0; i < n; i++) if (kinds[first + i] !== ENCRYPTED) encrypted--;
     if (encrypted > 0) {
       m.set(t0.subarray(first * 16, (first + n) * 16), 0);
       // A zero T makes the whitening of a unit that is not encrypted a no-op.
       if (encrypted < n && kinds !== undefined) for (let i = 0; i < n; i++) if (kinds[first + i] !== ENCRYPTED) m.fill(0, i * 16, i * 16 + 16);
-      whiten(n, at, unitBytes);
+      whiten(n, at, unitBytes, saveAt);
       // One ECB call for the whole sub-batch; plaintext units keep their bytes.
       const y = decData.update(m.subarray(at, at + n * unitBytes));
       if (encrypted === n || kinds === undefined) m.set(y, at);
@@ -303,7 +333,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
           i = j;
         }
       }
-      whiten(n, at, unitBytes);
+      unwhiten(at, saveAt, n * unitBytes);
     }
     if (encrypted < n && kinds !== undefined) for (let i = 0; i < n; i++) if (kinds[first + i] === ZERO) m.fill(0, at + i * unitBytes, at + (i + 1) * unitBytes);
   };
