@@ -16,11 +16,17 @@ function replaceSystemMask(cpu: Cpu, systemMask: number): void {
   cpu.nextIa = cpu.ia;
 }
 
-/** LPSW: loads a short (ESA/390-format) PSW, which must have its format bit set. */
-function loadShortPsw(cpu: Cpu, a: number): void {
+/** The doubleword-aligned PSW operand of LPSW/LPSWE, probed whole before any of it is used. */
+function pswOperand(cpu: Cpu, a: number, length: number): number {
   const addr = cpu.ea(0, fB2(a), fD2(a));
   cpu.requireSpec((addr & 7) === 0);
-  cpu.probe(addr, 8, false);
+  cpu.probe(addr, length, false);
+  return addr;
+}
+
+/** LPSW: loads a short (ESA/390-format) PSW, which must have its format bit set. */
+function loadShortPsw(cpu: Cpu, a: number): void {
+  const addr = pswOperand(cpu, a, 8);
   const w0 = cpu.readU32(addr);
   const w1 = cpu.readU32(cpu.wrap(addr + 4));
   if (!shortPswHasFormatBit(w0)) cpu.programException(PGM_SPECIFICATION);
@@ -30,9 +36,7 @@ function loadShortPsw(cpu: Cpu, a: number): void {
 
 /** LPSWE: loads a 16-byte z/Architecture PSW. */
 function loadExtendedPsw(cpu: Cpu, a: number): void {
-  const addr = cpu.ea(0, fB2(a), fD2(a));
-  cpu.requireSpec((addr & 7) === 0);
-  cpu.probe(addr, 16, false);
+  const addr = pswOperand(cpu, a, 16);
   const mask = cpu.readU64(addr);
   const target = cpu.readU64(cpu.wrap(addr + 8));
   cpu.bear = cpu.ia;

@@ -32,16 +32,20 @@ export function cpuIdentification(cpuAddress: number): bigint {
   return (BigInt(cpuAddress & 0xffffff) << 32n) | (0x2964n << 16n) | 0x8000n;
 }
 
-/** Registers r1, r1+1, …, r3 with wrap-around from 15 to 0. */
-function registerRange(r1: number, r3: number): number {
-  return ((r3 - r1) & 15) + 1;
+/**
+ * Checks and probes the operand of registers r1, r1+1, …, r3 (wrapping from 15 to 0), `size`
+ * bytes each and aligned to `size`; returns the register count.
+ */
+function alignedRegisterRange(cpu: Cpu, r1: number, r3: number, addr: number, size: number, write: boolean): number {
+  cpu.requireSpec(addr % size === 0);
+  const n = ((r3 - r1) & 15) + 1;
+  cpu.probe(addr, n * size, write);
+  return n;
 }
 
 function loadControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boolean): void {
   const size = wide ? 8 : 4;
-  cpu.requireSpec(addr % size === 0);
-  const n = registerRange(r1, r3);
-  cpu.probe(addr, n * size, false);
+  const n = alignedRegisterRange(cpu, r1, r3, addr, size, false);
   for (let k = 0; k < n; k++) {
     const reg = (r1 + k) & 15;
     const at = cpu.wrap(addr + k * size);
@@ -55,9 +59,7 @@ function loadControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boole
 
 function storeControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boolean): void {
   const size = wide ? 8 : 4;
-  cpu.requireSpec(addr % size === 0);
-  const n = registerRange(r1, r3);
-  cpu.probe(addr, n * size, true);
+  const n = alignedRegisterRange(cpu, r1, r3, addr, size, true);
   for (let k = 0; k < n; k++) {
     const reg = (r1 + k) & 15;
     const at = cpu.wrap(addr + k * size);
@@ -67,16 +69,12 @@ function storeControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: bool
 }
 
 function loadAccess(cpu: Cpu, r1: number, r3: number, addr: number): void {
-  cpu.requireSpec((addr & 3) === 0);
-  const n = registerRange(r1, r3);
-  cpu.probe(addr, n * 4, false);
+  const n = alignedRegisterRange(cpu, r1, r3, addr, 4, false);
   for (let k = 0; k < n; k++) cpu.acr[(r1 + k) & 15] = cpu.readU32(cpu.wrap(addr + 4 * k));
 }
 
 function storeAccess(cpu: Cpu, r1: number, r3: number, addr: number): void {
-  cpu.requireSpec((addr & 3) === 0);
-  const n = registerRange(r1, r3);
-  cpu.probe(addr, n * 4, true);
+  const n = alignedRegisterRange(cpu, r1, r3, addr, 4, true);
   for (let k = 0; k < n; k++) cpu.writeU32(cpu.wrap(addr + 4 * k), cpu.acr[(r1 + k) & 15]!);
 }
 
