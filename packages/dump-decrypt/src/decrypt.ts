@@ -6,6 +6,7 @@
  * content. Only a few MiB are ever in memory, whatever the dump size.
  */
 import { availableParallelism } from 'node:os';
+import { Writable } from 'node:stream';
 import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type WriteTarget } from '@pvdump/dump-format';
 import { createPageCipher, defaultBackend, type CryptoBackend } from './crypto/page-cipher.js';
 import { PvDecryptError } from './errors.js';
@@ -109,9 +110,12 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   });
   try {
     let done = 0;
-    // A file target has written (or copied) each run when writeMemory resolves, so its buffer can
-    // be read into again; a stream may still hold it, so streams get fresh buffers.
-    const reuse = typeof target === 'string';
+    // A file target (path or FileHandle) has written or copied each run when writeMemory
+    // resolves, and so has process.stdout (the writer waits for 'drain' after every run larger
+    // than its buffer, i.e. until the run went to the kernel), so the run's buffer can be filled
+    // again. Any other stream may keep the chunk (a collector, a transform), so it gets fresh
+    // buffers; their garbage then adds some 64 MiB to the peak RSS until V8 collects it.
+    const reuse = !(target instanceof Writable) || target === process.stdout;
     for await (const run of decryptedRuns(reader, ctx, backend, workers, runPages, reuse)) {
       await writer.writeMemory(run);
       done += run.length;

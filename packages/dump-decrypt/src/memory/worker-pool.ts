@@ -76,7 +76,8 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
           for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
         }
       }
-      const out = m.into !== undefined && m.into.byteLength === pages * PAGE ? new Uint8Array(m.into) : new Uint8Array(pages * PAGE);
+      // allocUnsafeSlow: every byte is stored below, and the buffer owns its whole ArrayBuffer (transferable).
+      const out = m.into !== undefined && m.into.byteLength === pages * PAGE ? new Uint8Array(m.into) : new Uint8Array(Buffer.allocUnsafeSlow(pages * PAGE).buffer, 0, pages * PAGE);
       batch.decryptRun({
         units: pages,
         unitBytes: PAGE,
