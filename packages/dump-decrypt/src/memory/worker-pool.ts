@@ -1,8 +1,9 @@
 /**
  * Worker threads for bulk page decryption (the batched `node` backend): each worker opens the dump
- * itself, reads the runs of pages (and their storage-state entries) it is given, decrypts them in
- * place and transfers the result back; results are handed out in submission order so the output
- * stays in page order. The main thread only schedules and writes.
+ * itself, reads the runs of pages (and their storage-state entries) it is given straight into its
+ * WebAssembly memory, decrypts them there and transfers the run's output buffer back; results are
+ * handed out in submission order so the output stays in page order. The main thread only
+ * schedules and writes, and hands written buffers back for reuse.
  *
  * The worker body is one self-contained function started with `eval: true`, so the same code runs
  * from the TypeScript sources (tests) and from `dist/`. It trusts the entries: `scanPageStates`
@@ -29,8 +30,8 @@ interface RunResult {
 
 /**
  * Runs inside the worker (as source text, with `createBatchXts` passed in): keep it free of
- * outer references. The file bytes of each 64 KiB sub-batch are read straight into the
- * WebAssembly scratch memory, decrypted there while in the CPU cache and copied once into the
+ * outer references. The file bytes of each 1 MiB chunk are read straight into the
+ * WebAssembly scratch memory, decrypted there 32 KiB at a time (in the CPU cache) and copied once into the
  * run's output buffer; the entry, tweak and kind buffers are allocated once and reused.
  */
 function pageWorkerMain(makeBatch: typeof createBatchXts): void {
