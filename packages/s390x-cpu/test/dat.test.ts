@@ -124,6 +124,14 @@ describe('dynamic address translation', () => {
     expect(programInterruption(mem)).toMatchObject({ code: 0x11, oldAddr: BigInt(CODE_AT + 6 + 6 + 4 + 6 + 4) });
   });
 
+  it('IPTE with a page-table origin beyond storage is an addressing exception', () => {
+    const { cpu, mem } = datMachine('ipte %r4,%r2');
+    cpu.setGpr(2, 0x80000n);
+    cpu.setGpr(4, BigInt(mem.size) + 0x10000n);
+    cpu.run(1);
+    expect(programInterruption(mem)).toMatchObject({ code: 0x05, ilc: 4, oldAddr: BigInt(CODE_AT + 4) });
+  });
+
   it('runs a hot loop with DAT on', () => {
     const { cpu } = datMachine('lghi %r1,500\nloop:\naghi %r2,2\nstg %r2,0(%r3)\nbrctg %r1,loop\n.short 0');
     cpu.setGpr(3, 0x80010n);

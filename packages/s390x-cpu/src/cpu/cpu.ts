@@ -750,7 +750,7 @@ export class Cpu {
     let a = real;
     if (a < LOWCORE_SIZE) a += this.prefix;
     else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
-    if (a + len > this.memSize) throw new Error(`lowcore access at real 0x${real.toString(16)} is outside guest memory (prefix 0x${this.prefix.toString(16)})`);
+    if (a + len > this.memSize) throw new Error(`real-storage access at 0x${real.toString(16)} is outside guest memory (prefix 0x${this.prefix.toString(16)}); callers must check the address first`);
     return a;
   }
   /** Reads a doubleword at a real address as a bigint (interruption PSWs). */

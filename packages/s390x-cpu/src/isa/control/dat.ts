@@ -2,6 +2,7 @@
 // (single entry, no ranges or TLB-clearing options) for guests that run with DAT on.
 
 import type { Cpu } from '../../cpu/cpu.js';
+import { PGM_ADDRESSING } from '../../cpu/exceptions.js';
 import { defPriv } from '../define.js';
 import { fRreR1, fRreR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
@@ -16,6 +17,8 @@ function invalidatePageTableEntry(cpu: Cpu, a: number): void {
   const origin = cpu.r[2 * r1]! * 4294967296 + ((cpu.r[2 * r1 + 1]! & 0xfffff800) >>> 0);
   const index = (cpu.r[2 * r2 + 1]! >>> 12) & 0xff;
   const entry = origin + index * 8;
+  // A page-table entry beyond the configuration's storage is an addressing exception (suppressing).
+  if (entry + 8 > cpu.mem.size) cpu.programException(PGM_ADDRESSING);
   // The page table is addressed by real address; the entry's low word holds the invalid bit.
   const low = cpu.readRealU32(entry + 4);
   cpu.writeRealU32(entry + 4, low | PTE_INVALID);
