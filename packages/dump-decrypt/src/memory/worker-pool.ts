@@ -79,15 +79,18 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
       }
       // allocUnsafeSlow: every byte is stored below, and the buffer owns its whole ArrayBuffer (transferable).
       const out = m.into !== undefined && m.into.byteLength === pages * PAGE ? new Uint8Array(m.into) : new Uint8Array(Buffer.allocUnsafeSlow(pages * PAGE).buffer, 0, pages * PAGE);
-      batch.decryptRun({
-        units: pages,
-        unitBytes: PAGE,
-        tweaks: tweaks.subarray(0, pages * 16),
-        kinds,
-        load: (scratch, first) => readFully(scratch, m.dataOffset + first * PAGE),
-        store: (plain, first) => out.set(plain, first * PAGE),
-      });
-      tweaks.fill(0);
+      try {
+        batch.decryptRun({
+          units: pages,
+          unitBytes: PAGE,
+          tweaks: tweaks.subarray(0, pages * 16),
+          kinds,
+          load: (scratch, first) => readFully(scratch, m.dataOffset + first * PAGE),
+          store: (plain, first) => out.set(plain, first * PAGE),
+        });
+      } finally {
+        tweaks.fill(0);
+      }
       const buf = out.buffer as ArrayBuffer;
       port.postMessage({ id: m.id, data: buf }, [buf]);
     } catch (err) {
