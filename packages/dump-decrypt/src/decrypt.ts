@@ -11,7 +11,7 @@ import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type W
 import { createPageCipher, defaultBackend, type CryptoBackend } from './crypto/page-cipher.js';
 import { PvDecryptError } from './errors.js';
 import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
-import { PageWorkerPool } from './memory/worker-pool.js';
+import { PageWorkerPool, REGIONS_PER_WORKER } from './memory/worker-pool.js';
 import { checkShstrtab, openPvContext, type PvContext } from './pv/context.js';
 import type { PvCpuState } from './pv/cpu-data.js';
 import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from './pv/layout.js';
@@ -28,7 +28,7 @@ export interface DecryptOptions {
    * dump has at least 64 MiB of memory, none for smaller dumps. 0 decrypts on the calling thread.
    */
   workers?: number | 'auto';
-  /** Pages per read/decrypt run (default 2048 = 8 MiB: above the file sink's 4 MiB buffer, so it writes runs without copying them). */
+  /** Pages per read/decrypt run (default 1088 = 4.25 MiB: just above the file sink's 4 MiB buffer, so it writes runs without copying them, and small enough to keep peak RSS low). */
   runPages?: number;
   /** Called after each run with the memory bytes done and the total. */
   onProgress?: (done: number, total: number) => void;
@@ -98,7 +98,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   const total = ctx.pages * PV_PAGE_SIZE;
   const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? (total >= AUTO_WORKER_THRESHOLD ? availableParallelism() : 0) : opts.workers;
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
-  const runPages = opts.runPages ?? 2048;
+  const runPages = opts.runPages ?? 1088;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
   const writer = await DumpWriter.create(target, {
@@ -112,9 +112,10 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
     let done = 0;
     // A file target (path or FileHandle) has written or copied each run when writeMemory
     // resolves, and so has process.stdout (the writer waits for 'drain' after every run larger
-    // than its buffer, i.e. until the run went to the kernel), so the run's buffer can be filled
-    // again. Any other stream may keep the chunk (a collector, a transform), so it gets fresh
-    // buffers; their garbage then adds some 64 MiB to the peak RSS until V8 collects it.
+    // than its buffer, i.e. until the run went to the kernel), so the run's buffer (or worker
+    // memory region) can be filled again. Any other stream may keep the chunk (a collector, a
+    // transform), so it gets a copy; their garbage adds some 64 MiB to the peak RSS until V8
+    // collects it.
     const reuse = !(target instanceof Writable) || target === process.stdout;
     for await (const run of decryptedRuns(reader, ctx, backend, workers, runPages, reuse)) {
       await writer.writeMemory(run);
@@ -189,30 +190,29 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
   }
   const path = reader.path;
   if (path === undefined) throw new PvDecryptError('io', 'worker threads need the dump opened by path');
-  const pool = new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce);
-  // Keep every worker busy with two runs while the oldest result is written.
+  const pool = new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
+  // Keep every worker busy with two runs (one per region) while the oldest result is written. A
+  // run's region is refilled only by the run submitted `depth` runs later, i.e. after it was
+  // written: results are views of the workers' memory, written without a copy.
   const inFlight: Promise<Uint8Array>[] = [];
-  const depth = workers * 2;
+  const depth = workers * REGIONS_PER_WORKER;
   try {
     let first = 0;
     while (first < ctx.pages || inFlight.length > 0) {
       while (first < ctx.pages && inFlight.length < depth) {
         const n = Math.min(runPages, ctx.pages - first);
-        const p = pool.submit(
-          {
-            pages: n,
-            metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
-            dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
-          },
-          free.pop(),
-        );
+        const p = pool.submit({
+          pages: n,
+          metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
+          dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
+        });
         p.catch(() => undefined); // observed when awaited in order below
         inFlight.push(p);
         first += n;
       }
       const run = await inFlight.shift()!;
-      yield run;
-      if (reuse) free.push(run);
+      // A stream that may keep the chunk gets a copy, since the region will be refilled.
+      yield reuse ? run : run.slice();
     }
   } finally {
     await pool.close();

@@ -166,8 +166,11 @@ function unwhitenBody(): number[] {
   ];
 }
 
+/** Upper bound of the WebAssembly memory (a shared memory needs one): 1 GiB of 64 KiB pages. */
+const MEMORY_MAX_PAGES = 16384;
+
 let moduleBytes: Uint8Array | undefined;
-/** The WebAssembly module: exports `whiten`, `whiten4`, `unwhiten` and its memory `mem` (1 page, grown as needed). */
+/** The WebAssembly module: exports `whiten`, `whiten4`, `unwhiten` and its shared memory `mem` (1 page, grown as needed). */
 export function whitenModuleBytes(): Uint8Array {
   moduleBytes ??= encodeModule();
   return moduleBytes;
@@ -180,7 +183,8 @@ function encodeModule(): Uint8Array {
     // types: 0 = (i32 × 5) -> (), 1 = (i32 × 3) -> ()
     ...section(1, [2, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 3, I32, I32, I32, 0]),
     ...section(3, [3, 0, 0, 1]), // whiten, whiten4, unwhiten
-    ...section(5, [1, 0x00, 1]), // one memory, min 1 page
+    // one shared memory (so worker results can be written from it without a copy), 1 page to start
+    ...section(5, [1, 0x03, 1, ...leb128(MEMORY_MAX_PAGES)]),
     ...section(7, [4, ...name('whiten'), 0x00, 0, ...name('whiten4'), 0x00, 1, ...name('unwhiten'), 0x00, 2, ...name('mem'), 0x02, 0]),
     ...section(10, [bodies.length, ...bodies.flatMap((b) => [...leb128(b.length), ...b])]),
   ]);
@@ -188,7 +192,7 @@ function encodeModule(): Uint8Array {
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript lib has no DOM types). */
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
@@ -213,6 +217,12 @@ export interface BatchXts {
   decryptUnits(tweaks: Uint8Array, data: Uint8Array, unitBytes: number): void;
   /** Decrypts a run whose ciphertext `load` puts straight into the scratch memory (see `BatchRun`). */
   decryptRun(run: BatchRun): void;
+  /**
+   * Reserves `count` regions of `bytes` in the WebAssembly memory for in-place runs
+   * (`BatchRun.at`); returns the memory's buffer (a SharedArrayBuffer, so another thread can read
+   * the results without a copy) and the regions' offsets. Units of in-place runs are at most 32 KiB.
+   */
+  reserveRegions(count: number, bytes: number): { buffer: ArrayBufferLike; offsets: number[] };
   dispose(): void;
 }
 
@@ -224,7 +234,8 @@ export const UNIT_PLAIN = 2;
 /**
  * A run of `units` data units of `unitBytes`, processed in cache-sized sub-batches: `load` fills
  * the scratch view (WebAssembly memory) with the file bytes of units `firstUnit…`, which are
- * decrypted there and handed to `store` (valid only during the call). `kinds[i]` says what unit
+ * decrypted there and handed to `store` (valid only during the call); or, with `at`, the run is
+ * read and decrypted in place in a region of the WebAssembly memory (`reserveRegions`). `kinds[i]` says what unit
  * i is: `UNIT_ENCRYPTED` (XTS with tweak i), `UNIT_ZERO` (becomes zeros whatever the file holds)
  * or `UNIT_PLAIN` (passed through); all encrypted when absent.
  */
@@ -233,8 +244,10 @@ export interface BatchRun {
   unitBytes: number;
   tweaks: Uint8Array;
   kinds?: Uint8Array;
+  /** In-place run: the run lives in the WebAssembly memory at this offset (a reserved region); `load` fills it chunk by chunk, and it is decrypted there. */
+  at?: number;
   load(scratch: Uint8Array, firstUnit: number): void;
-  store(plain: Uint8Array, firstUnit: number): void;
+  store?(plain: Uint8Array, firstUnit: number): void;
 }
 
 type NodeCrypto = typeof import('node:crypto');
@@ -269,6 +282,9 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   const SUB_BATCH_BYTES = 32 << 10;
   // Reads are this large: each system call costs several microseconds here.
   const LOAD_BYTES = 1 << 20;
+  // In-place regions start here, above the largest scratch area of units up to 32 KiB.
+  const REGIONS_AT = 4 << 20;
+  let regionsReserved = false;
   const ENCRYPTED = 0, ZERO = 1, PLAIN = 2; // BatchRun kinds (self-contained: no outer constants)
   // ECB has no chaining state, so one context per direction serves every call (no final()).
   const encTweaks = nc.createCipheriv('aes-256-ecb', key2, null).setAutoPadding(false);
@@ -284,23 +300,30 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     if (kinds !== undefined && kinds.length < units) throw new RangeError(`${units} units need ${units} kinds, got ${kinds.length}`);
     const sub = Math.max(1, Math.floor(SUB_BATCH_BYTES / unitBytes));
     const chunk = sub * Math.max(1, Math.floor(LOAD_BYTES / (sub * unitBytes)));
-    // WebAssembly memory: T₀ of a sub-batch, then a chunk of data, then the saved T of a sub-batch.
+    // WebAssembly memory: T₀ of a sub-batch, then (unless in place) a chunk of data, then the
+    // saved T of a sub-batch; in-place runs sit in a region above REGIONS_AT.
+    const inPlace = run.at !== undefined;
     const dataAt = sub * 16;
-    const saveAt = dataAt + chunk * unitBytes;
+    const saveAt = inPlace ? dataAt : dataAt + chunk * unitBytes;
     const need = saveAt + sub * unitBytes;
-    if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    if (inPlace) {
+      const at = run.at as number;
+      if (need > REGIONS_AT || at < REGIONS_AT || at + units * unitBytes > mem.buffer.byteLength) throw new RangeError(`in-place run of ${units} × ${unitBytes} bytes at ${at} is not inside a reserved region`);
+    } else if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+    if (regionsReserved && need > REGIONS_AT) throw new RangeError(`units of ${unitBytes} bytes need scratch beyond the reserved regions`);
     const m = new Uint8Array(mem.buffer);
     // One ECB call encrypts every tweak of the run: the T₀ of each unit.
     const t0 = encTweaks.update(tweaks);
     try {
       for (let first = 0; first < units; first += chunk) {
-        const scratch = m.subarray(dataAt, dataAt + Math.min(chunk, units - first) * unitBytes);
-        run.load(scratch, first);
-        for (let at = first; at < first + scratch.length / unitBytes; at += sub) {
+        const base = inPlace ? (run.at as number) + first * unitBytes : dataAt;
+        const view = m.subarray(base, base + Math.min(chunk, units - first) * unitBytes);
+        run.load(view, first);
+        for (let at = first; at < first + view.length / unitBytes; at += sub) {
           const n = Math.min(sub, units - at);
-          decryptSubBatch(m, t0, kinds, at, n, dataAt + (at - first) * unitBytes, unitBytes, saveAt);
+          decryptSubBatch(m, t0, kinds, at, n, base + (at - first) * unitBytes, unitBytes, saveAt);
         }
-        run.store(scratch, first);
+        run.store?.(view, first);
       }
     } finally {
       t0.fill(0);
@@ -350,6 +373,13 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
       });
     },
     decryptRun,
+    reserveRegions(count: number, bytes: number): { buffer: ArrayBufferLike; offsets: number[] } {
+      if (!Number.isInteger(count) || count < 1 || !Number.isInteger(bytes) || bytes < 1) throw new RangeError(`bad regions: ${count} × ${bytes} bytes`);
+      const need = REGIONS_AT + count * bytes;
+      if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+      regionsReserved = true;
+      return { buffer: mem.buffer, offsets: Array.from({ length: count }, (_, i) => REGIONS_AT + i * bytes) };
+    },
     dispose(): void {
       live = false;
       new Uint8Array(mem.buffer).fill(0);

@@ -1,9 +1,14 @@
 /**
  * Worker threads for bulk page decryption (the batched `node` backend): each worker opens the dump
- * itself, reads the runs of pages (and their storage-state entries) it is given straight into its
- * WebAssembly memory, decrypts them there and transfers the run's output buffer back; results are
- * handed out in submission order so the output stays in page order. The main thread only
- * schedules and writes, and hands written buffers back for reuse.
+ * itself and reads the runs of pages (and their storage-state entries) it is given straight into
+ * one of its two run regions of its (shared) WebAssembly memory, where they are decrypted in
+ * place; the main thread writes them from there, without a copy or transfer. Results are handed
+ * out in submission order so the output stays in page order. The main thread only schedules and
+ * writes.
+ *
+ * A region is reused for the run submitted `2 × workers` runs later: the caller keeps at most
+ * that many runs in flight and has written a run before it submits the next, so a region is never
+ * refilled while its run is still being written.
  *
  * The worker body is one self-contained function started with `eval: true`, so the same code runs
  * from the TypeScript sources (tests) and from `dist/`. It trusts the entries: `scanPageStates`
@@ -13,37 +18,48 @@ import { Worker } from 'node:worker_threads';
 import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
 
+/** Run regions per worker: how many of its runs may be in flight (decrypting or being written). */
+export const REGIONS_PER_WORKER = 2;
+
 /** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */
 export interface RunRequest {
   id: number;
   metaOffset: number;
   dataOffset: number;
   pages: number;
-  /** A buffer to read the pages into, handed back for reuse (used when its size fits). */
-  into?: ArrayBuffer;
+  /** Which of the worker's run regions to use. */
+  region: number;
 }
-interface RunResult {
-  id: number;
-  data?: ArrayBuffer;
+interface WorkerMessage {
+  /** Sent once at start: the worker's WebAssembly memory, which holds its run regions. */
+  memory?: ArrayBufferLike;
+  id?: number;
+  /** A finished run: its offset and length in the worker's memory. */
+  at?: number;
+  bytes?: number;
   error?: string;
 }
 
 /**
  * Runs inside the worker (as source text, with `createBatchXts` passed in): keep it free of
- * outer references. The file bytes of each 1 MiB chunk are read straight into the
- * WebAssembly scratch memory, decrypted there 32 KiB at a time (in the CPU cache) and copied once into the
- * run's output buffer; the entry, tweak and kind buffers are allocated once and reused.
+ * outer references. The file bytes of a run are read 1 MiB at a time straight into its region
+ * of the WebAssembly memory and decrypted there 32 KiB at a time (in the CPU cache); the entry,
+ * tweak and kind buffers are allocated once and reused.
  */
 function pageWorkerMain(makeBatch: typeof createBatchXts): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   const nc = require('node:crypto') as typeof import('node:crypto');
   const fs = require('node:fs') as typeof import('node:fs');
-  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array; path: string };
+  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array; path: string; runBytes: number; regions: number };
+  const port = wt.parentPort;
+  if (port === null) return;
   const fd = fs.openSync(init.path, 'r');
   const batch = makeBatch(nc, init.wasm, init.key);
   init.key.fill(0);
   const nonce = Uint8Array.from(init.nonce);
   init.nonce.fill(0);
+  const { buffer, offsets } = batch.reserveRegions(init.regions, init.runBytes);
+  port.postMessage({ memory: buffer });
   const PAGE = 4096;
   const KIND_ENCRYPTED = 0, KIND_ZERO = 1, KIND_SHARED = 2; // PageKind
   let meta = new Uint8Array(0);
@@ -56,18 +72,17 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
       done += n;
     }
   };
-  const port = wt.parentPort;
-  if (port === null) return;
-  port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number; into?: ArrayBuffer }) => {
+  port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number; region: number }) => {
     try {
       const pages = m.pages;
+      const at = offsets[m.region];
+      if (at === undefined || pages * PAGE > init.runBytes) throw new Error(`run of ${pages} pages does not fit region ${m.region}`);
       if (meta.length < pages * 16) {
         meta = new Uint8Array(pages * 16);
         tweaks = new Uint8Array(pages * 16);
         kinds = new Uint8Array(pages);
       }
-      const entries = meta.subarray(0, pages * 16);
-      readFully(entries, m.metaOffset);
+      readFully(meta.subarray(0, pages * 16), m.metaOffset);
       for (let i = 0; i < pages; i++) {
         const e = i * 16;
         if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
@@ -77,22 +92,19 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
           for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
         }
       }
-      // allocUnsafeSlow: every byte is stored below, and the buffer owns its whole ArrayBuffer (transferable).
-      const out = m.into !== undefined && m.into.byteLength === pages * PAGE ? new Uint8Array(m.into) : new Uint8Array(Buffer.allocUnsafeSlow(pages * PAGE).buffer, 0, pages * PAGE);
       try {
         batch.decryptRun({
           units: pages,
           unitBytes: PAGE,
           tweaks: tweaks.subarray(0, pages * 16),
           kinds,
-          load: (scratch, first) => readFully(scratch, m.dataOffset + first * PAGE),
-          store: (plain, first) => out.set(plain, first * PAGE),
+          at,
+          load: (view, first) => readFully(view, m.dataOffset + first * PAGE),
         });
       } finally {
         tweaks.fill(0);
       }
-      const buf = out.buffer as ArrayBuffer;
-      port.postMessage({ id: m.id, data: buf }, [buf]);
+      port.postMessage({ id: m.id, at, bytes: pages * PAGE });
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
@@ -102,24 +114,30 @@ function pageWorkerMain(makeBatch: typeof createBatchXts): void {
 /** A pool of page-decryption workers; `submit` resolves with the decrypted run. */
 export class PageWorkerPool {
   readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  /** Each worker's memory (its run regions), known once the worker has started. */
+  readonly #memories: (ArrayBufferLike | undefined)[] = [];
+  readonly #runsSubmitted: number[] = [];
+  readonly #pending = new Map<number, { worker: number; resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   #nextId = 0;
   #nextWorker = 0;
 
-  constructor(count: number, path: string, xtsKey: Uint8Array, nonce: Uint8Array) {
+  /** `runBytes`: the largest run (pages × 4096) that will be submitted. */
+  constructor(count: number, path: string, xtsKey: Uint8Array, nonce: Uint8Array, runBytes: number) {
     const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()})`;
     const wasm = whitenModuleBytes();
     for (let i = 0; i < count; i++) {
       // Each worker gets its own copy of the key (structured clone) and wipes it after import.
       const w = new Worker(source, {
         eval: true,
-        workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path },
-        // A small heap makes V8 collect the per-run buffers promptly, which keeps peak RSS low.
+        workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path, runBytes, regions: REGIONS_PER_WORKER },
+        // A small heap makes V8 collect the per-call OpenSSL output buffers promptly.
         resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
       });
-      w.on('message', (r: RunResult) => this.#settle(r));
+      w.on('message', (r: WorkerMessage) => this.#settle(i, r));
       w.on('error', (e) => this.#failAll(e));
       this.#workers.push(w);
+      this.#memories.push(undefined);
+      this.#runsSubmitted.push(0);
     }
   }
 
@@ -127,25 +145,34 @@ export class PageWorkerPool {
     return this.#workers.length;
   }
 
-  /** Submits a run; resolves with its decrypted pages. `reuse` (transferred) is read into if it fits. */
-  submit(run: Omit<RunRequest, 'id' | 'into'>, reuse?: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Submits a run; resolves with a view of its decrypted pages in the worker's memory, valid
+   * until `REGIONS_PER_WORKER × size` further runs have been submitted.
+   */
+  submit(run: Omit<RunRequest, 'id' | 'region'>): Promise<Uint8Array> {
     const id = this.#nextId++;
-    const w = this.#workers[this.#nextWorker]!;
+    const worker = this.#nextWorker;
     this.#nextWorker = (this.#nextWorker + 1) % this.#workers.length;
+    const region = (this.#runsSubmitted[worker] as number) % REGIONS_PER_WORKER;
+    this.#runsSubmitted[worker] = (this.#runsSubmitted[worker] as number) + 1;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      const into = reuse !== undefined && reuse.byteOffset === 0 && reuse.byteLength === reuse.buffer.byteLength && reuse.buffer instanceof ArrayBuffer ? reuse.buffer : undefined;
-      const req: RunRequest = into === undefined ? { id, ...run } : { id, ...run, into };
-      w.postMessage(req, into === undefined ? [] : [into]);
+      this.#pending.set(id, { worker, resolve, reject });
+      const req: RunRequest = { id, ...run, region };
+      this.#workers[worker]!.postMessage(req);
     });
   }
 
-  #settle(r: RunResult): void {
-    const p = this.#pending.get(r.id);
-    if (p === undefined) return;
+  #settle(worker: number, r: WorkerMessage): void {
+    if (r.memory !== undefined) {
+      this.#memories[worker] = r.memory;
+      return;
+    }
+    const p = r.id === undefined ? undefined : this.#pending.get(r.id);
+    if (p === undefined || r.id === undefined) return;
     this.#pending.delete(r.id);
-    if (r.data !== undefined) p.resolve(new Uint8Array(r.data));
-    else p.reject(new PvDecryptError('io', `page decryption worker failed: ${r.error ?? 'unknown error'}`));
+    const memory = this.#memories[worker];
+    if (r.error === undefined && memory !== undefined && r.at !== undefined && r.bytes !== undefined) p.resolve(new Uint8Array(memory, r.at, r.bytes));
+    else p.reject(new PvDecryptError('io', `page decryption worker failed: ${r.error ?? 'no memory from the worker'}`));
   }
 
   #failAll(e: Error): void {
