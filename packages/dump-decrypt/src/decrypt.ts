@@ -150,7 +150,7 @@ function ownedBuffer(size: number): Uint8Array {
 async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: number, into?: Uint8Array): Promise<{ meta: Uint8Array; data: Uint8Array }> {
   // allocUnsafe: the reads overwrite every byte, so zero-filling first would be wasted work.
   const meta = await reader.readFile(ctx.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES, ownedBuffer(n * STORAGE_ENTRY_BYTES));
-  const buf = into !== undefined && into.length === n * PV_PAGE_SIZE ? into : ownedBuffer(n * PV_PAGE_SIZE);
+  const buf = into !== undefined && into.length >= n * PV_PAGE_SIZE ? into.subarray(0, n * PV_PAGE_SIZE) : ownedBuffer(n * PV_PAGE_SIZE);
   const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, buf);
   return { meta, data };
 }
@@ -164,6 +164,11 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
   const metaAt = Number(ctx.memMeta.offset);
   if (workers <= 0) {
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
+    // The batched cipher offers buffers in its own memory, decrypted there without copies: one
+    // being written plus two being read. They are ours, so a stream that may keep its chunks gets copies.
+    const own = cipher.runBuffers?.(3, runPages * PV_PAGE_SIZE) ?? [];
+    const ownMemory = own[0]?.buffer;
+    free.push(...own);
     const ahead: (Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined)[] = [];
     try {
       // Keep two runs being read while one is decrypted, so the thread rarely waits for the disk.
@@ -178,8 +183,9 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
         const { meta, data } = await ahead.shift()!;
         ahead.push(read(first + 2 * runPages));
         decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt);
-        yield data;
-        if (reuse) free.push(data);
+        const owned = data.buffer === ownMemory;
+        yield reuse || !owned ? data : data.slice();
+        if (reuse || owned) free.push(data);
       }
     } finally {
       cipher.dispose();

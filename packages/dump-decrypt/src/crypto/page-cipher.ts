@@ -25,6 +25,11 @@ export interface PageCipher {
    * is when `Shared` (2). Tweaks of other pages are ignored.
    */
   decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void;
+  /**
+   * Optional: `count` buffers of `bytes` that `decryptPageRun` decrypts in place without copying
+   * (the batched cipher's own WebAssembly memory); read runs straight into them.
+   */
+  runBuffers?(count: number, bytes: number): Uint8Array[];
   /** Forgets (and where possible wipes) the key. */
   dispose(): void;
 }
@@ -93,6 +98,7 @@ class NodeXtsPageCipher implements PageCipher {
 class BatchPageCipher implements PageCipher {
   readonly backend = 'node';
   readonly #batch: BatchXts;
+  #regions: ArrayBufferLike | undefined;
   constructor(key: Uint8Array) {
     this.#batch = createBatchXts(nodeCrypto, whitenModuleBytes(), key);
   }
@@ -102,15 +108,26 @@ class BatchPageCipher implements PageCipher {
   decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
     const units = pages.length / PAGE_BYTES;
     if (!Number.isInteger(units) || kinds.length < units) throw new RangeError(`${pages.length} bytes of pages need ${units} kinds, got ${kinds.length}`);
-    // One pass over the whole run: zero and shared pages ride along in the ECB batches.
+    // One pass over the whole run: zero and shared pages ride along in the ECB batches. Pages
+    // already in one of our run buffers are decrypted where they are.
+    const inPlace = this.#regions !== undefined && pages.buffer === this.#regions;
     this.#batch.decryptRun({
       units,
       unitBytes: PAGE_BYTES,
       tweaks,
       kinds,
-      load: (scratch, first) => scratch.set(pages.subarray(first * PAGE_BYTES, first * PAGE_BYTES + scratch.length)),
-      store: (plain, first) => pages.set(plain, first * PAGE_BYTES),
+      ...(inPlace
+        ? { at: pages.byteOffset, load: () => undefined }
+        : {
+            load: (scratch: Uint8Array, first: number) => scratch.set(pages.subarray(first * PAGE_BYTES, first * PAGE_BYTES + scratch.length)),
+            store: (plain: Uint8Array, first: number) => pages.set(plain, first * PAGE_BYTES),
+          }),
     });
+  }
+  runBuffers(count: number, bytes: number): Uint8Array[] {
+    const { buffer, offsets } = this.#batch.reserveRegions(count, bytes);
+    this.#regions = buffer;
+    return offsets.map((at) => new Uint8Array(buffer, at, bytes));
   }
   dispose(): void {
     this.#batch.dispose();
