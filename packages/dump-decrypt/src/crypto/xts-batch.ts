@@ -6,9 +6,11 @@
  * P_j = AES-Dec(key1, C_j ⊕ T_j) ⊕ T_j with T_j = AES-Enc(key2, tweak)·α^j, so a whole run of
  * pages becomes: one AES-ECB encryption of all their tweaks with key2 (giving each T₀), an
  * in-place XOR of every block with its T_j (the "whitening", a tiny WebAssembly SIMD loop that
- * also does the GF(2¹²⁸) doubling), one AES-ECB decryption with key1, and the same whitening
- * again. Both ECB calls run at OpenSSL's bulk speed. Tests prove the bytes equal OpenSSL's XTS
- * and the noble path's.
+ * also does the GF(2¹²⁸) doubling and saves each T_j), one AES-ECB decryption with key1, and an
+ * XOR with the saved T_j. Both ECB calls run at OpenSSL's bulk speed, 32 KiB at a time so the
+ * data stays in the CPU cache. Pages that are not encrypted ride along with T = 0. The
+ * WebAssembly memory is shared, so run regions in it (`reserveRegions`) can be read and written
+ * by other threads without copies. Tests prove the bytes equal OpenSSL's XTS and the noble path's.
  *
  * `createBatchXts` is self-contained (it uses only its parameters and JavaScript globals) so the
  * worker threads can run the very same source text.
