@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { disassemble, FORMAT_FIELDS, extensionKind, keyOfOpcode, ExtensionKind, type InstructionDef } from '../src/index.ts';
+import { disassemble, FORMAT_FIELDS, type InstructionDef } from '../src/index.ts';
+import { placeOpcode, setBits, usedFields } from './differential/encode.ts';
 import { controlInstructions } from '../src/isa/control/index.ts';
 import { floatInstructions } from '../src/isa/float/index.ts';
 import { vectorInstructions } from '../src/isa/vector/index.ts';
@@ -23,29 +24,11 @@ function rng(seed: number): () => number {
   };
 }
 
-/** Sets `width` bits at MSB-0 `pos` of a 6-byte instruction to `value`. */
-function setBits(bytes: Uint8Array, pos: number, width: number, value: number): void {
-  for (let i = 0; i < width; i++) {
-    const bit = (value >>> (width - 1 - i)) & 1;
-    const p = pos + i;
-    const mask = 0x80 >>> (p & 7);
-    bytes[p >>> 3] = bit ? bytes[p >>> 3]! | mask : bytes[p >>> 3]! & ~mask;
-  }
-}
-
 export function randomEncoding(entry: InstructionDef, next: () => number): Uint8Array {
   const { length, fields } = FORMAT_FIELDS[entry.format];
   const bytes = new Uint8Array(6);
   // Only fields the operand syntax shows get random values; objdump prints the others if set.
-  const used = new Set<string>();
-  for (const token of entry.operands.split(',')) {
-    const [kind, name] = token.split(':') as [string, string | undefined];
-    if (name === undefined) continue;
-    if (kind === 'dxb' || kind === 'db' || kind === 'dvb' || kind === 'dlb') {
-      for (const f of ['D', 'X', 'B', 'V']) used.add(f + name);
-      used.add('L');
-    } else used.add(name);
-  }
+  const used = usedFields(entry.operands);
   for (const [name, spec] of Object.entries(fields)) {
     if (!used.has(name)) continue;
     if (spec.kind === 'disp20') {
@@ -54,12 +37,7 @@ export function randomEncoding(entry: InstructionDef, next: () => number): Uint8
     } else setBits(bytes, spec.pos, spec.width, spec.width >= 32 ? next() : next() & ((1 << spec.width) - 1));
     if (spec.kind === 'vector') setBits(bytes, 36 + [8, 12, 16, 32].indexOf(spec.pos), 1, next() & 1);
   }
-  const key = keyOfOpcode(entry.opcode);
-  bytes[0] = key >>> 8;
-  const kind = extensionKind(key >>> 8);
-  if (kind === ExtensionKind.Byte1) bytes[1] = key & 0xff;
-  else if (kind === ExtensionKind.Nibble) bytes[1] = (bytes[1]! & 0xf0) | (key & 15);
-  else if (kind === ExtensionKind.Byte5) bytes[5] = key & 0xff;
+  placeOpcode(bytes, entry.opcode);
   return bytes.subarray(0, length);
 }
 

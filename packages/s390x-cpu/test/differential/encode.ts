@@ -6,7 +6,8 @@
 import { ExtensionKind, extensionKind, FORMAT_FIELDS, keyOfOpcode, type InstructionDef } from '../../src/index.ts';
 import type { Rng } from './rng.ts';
 
-function setBits(bytes: Uint8Array, pos: number, width: number, value: number): void {
+/** Sets `width` bits at MSB-0 bit `pos` of a 6-byte instruction to `value`. */
+export function setBits(bytes: Uint8Array, pos: number, width: number, value: number): void {
   for (let i = 0; i < width; i++) {
     const bit = Math.floor(value / 2 ** (width - 1 - i)) % 2;
     const p = pos + i;
@@ -47,11 +48,16 @@ export function randomEncoding(entry: InstructionDef, rng: Rng, forwardOnly = fa
       setBits(bytes, spec.pos, spec.width, rng.below(2 ** (forwardOnly && relative ? spec.width - 1 : spec.width)));
     }
   }
-  const key = keyOfOpcode(entry.opcode);
+  placeOpcode(bytes, entry.opcode);
+  return bytes.slice(0, length);
+}
+
+/** Writes an entry's opcode (first byte and extension, wherever its format keeps it) into `bytes`. */
+export function placeOpcode(bytes: Uint8Array, opcode: number): void {
+  const key = keyOfOpcode(opcode);
   bytes[0] = key >>> 8;
   const kind = extensionKind(key >>> 8);
   if (kind === ExtensionKind.Byte1) bytes[1] = key & 0xff;
   else if (kind === ExtensionKind.Nibble) bytes[1] = (bytes[1]! & 0xf0) | (key & 15);
   else if (kind === ExtensionKind.Byte5) bytes[5] = key & 0xff;
-  return bytes.slice(0, length);
 }
