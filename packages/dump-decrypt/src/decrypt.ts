@@ -93,13 +93,35 @@ async function* fileBytesOfSegments(reader: DumpReader): AsyncGenerator<Uint8Arr
 
 async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions): Promise<DecryptReport> {
   for (const w of ctx.warnings) opts.onWarning?.(w);
-  const census = await scanPageStates(reader, ctx);
   const backend = opts.backend ?? defaultBackend();
   const total = ctx.pages * PV_PAGE_SIZE;
-  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? (total >= AUTO_WORKER_THRESHOLD ? availableParallelism() : 0) : opts.workers;
+  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? autoWorkers(total) : opts.workers;
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
   const runPages = opts.runPages ?? 1088;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
+  // The workers start now, so their start-up (some 50-70 ms) overlaps the scan below.
+  const pool = workers > 0 ? startPool(reader, ctx, workers, runPages) : undefined;
+  try {
+    return await writeWithPool(reader, ctx, target, opts, backend, pool, runPages);
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** `auto`: one worker per core for dumps of at least 64 MiB, none below or on a single core (a lone worker only adds a hand-off). */
+function autoWorkers(memoryBytes: number): number {
+  const cores = availableParallelism();
+  return memoryBytes >= AUTO_WORKER_THRESHOLD && cores > 1 ? cores : 0;
+}
+
+function startPool(reader: DumpReader, ctx: PvContext, workers: number, runPages: number): PageWorkerPool {
+  const path = reader.path;
+  if (path === undefined) throw new PvDecryptError('io', 'worker threads need the dump opened by path');
+  return new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
+}
+
+async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number): Promise<DecryptReport> {
+  const census = await scanPageStates(reader, ctx);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
   const writer = await DumpWriter.create(target, {
     cpus: ctx.cpus,
@@ -117,10 +139,10 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
     // transform), so it gets a copy; their garbage adds some 64 MiB to the peak RSS until V8
     // collects it.
     const reuse = !(target instanceof Writable) || target === process.stdout;
-    for await (const run of decryptedRuns(reader, ctx, backend, workers, runPages, reuse)) {
+    for await (const run of decryptedRuns(reader, ctx, backend, pool, runPages, reuse)) {
       await writer.writeMemory(run);
       done += run.length;
-      opts.onProgress?.(done, total);
+      opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
     }
     await writer.finish();
   } catch (e) {
@@ -134,8 +156,8 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
     census,
     warnings: ctx.warnings,
     backend,
-    workers,
-    memoryBytes: total,
+    workers: pool?.size ?? 0,
+    memoryBytes: ctx.pages * PV_PAGE_SIZE,
     vmcoreinfo: vmcoreinfo !== undefined,
   };
 }
@@ -159,10 +181,10 @@ async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: num
  * Decrypted memory in page order, one run at a time. With `reuse`, a run's buffer is recycled for
  * a later run once the consumer asks for the next one (so a whole dump needs a handful of buffers).
  */
-async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, workers: number, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
+async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
   const free: Uint8Array[] = [];
   const metaAt = Number(ctx.memMeta.offset);
-  if (workers <= 0) {
+  if (pool === undefined) {
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     // The batched cipher offers buffers in its own memory, decrypted there without copies: one
     // being written plus two being read. They are ours, so a stream that may keep its chunks gets copies.
@@ -194,33 +216,26 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
     }
     return;
   }
-  const path = reader.path;
-  if (path === undefined) throw new PvDecryptError('io', 'worker threads need the dump opened by path');
-  const pool = new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
   // Keep every worker busy with two runs (one per region) while the oldest result is written. A
   // run's region is refilled only by the run submitted `depth` runs later, i.e. after it was
   // written: results are views of the workers' memory, written without a copy.
   const inFlight: Promise<Uint8Array>[] = [];
-  const depth = workers * REGIONS_PER_WORKER;
-  try {
-    let first = 0;
-    while (first < ctx.pages || inFlight.length > 0) {
-      while (first < ctx.pages && inFlight.length < depth) {
-        const n = Math.min(runPages, ctx.pages - first);
-        const p = pool.submit({
-          pages: n,
-          metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
-          dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
-        });
-        p.catch(() => undefined); // observed when awaited in order below
-        inFlight.push(p);
-        first += n;
-      }
-      const run = await inFlight.shift()!;
-      // A stream that may keep the chunk gets a copy, since the region will be refilled.
-      yield reuse ? run : run.slice();
+  const depth = pool.size * REGIONS_PER_WORKER;
+  let first = 0;
+  while (first < ctx.pages || inFlight.length > 0) {
+    while (first < ctx.pages && inFlight.length < depth) {
+      const n = Math.min(runPages, ctx.pages - first);
+      const p = pool.submit({
+        pages: n,
+        metaOffset: Number(ctx.memMeta.offset) + first * STORAGE_ENTRY_BYTES,
+        dataOffset: Number(ctx.load.fileOffset) + first * PV_PAGE_SIZE,
+      });
+      p.catch(() => undefined); // observed when awaited in order below
+      inFlight.push(p);
+      first += n;
     }
-  } finally {
-    await pool.close();
+    const run = await inFlight.shift()!;
+    // A stream that may keep the chunk gets a copy, since the region will be refilled.
+    yield reuse ? run : run.slice();
   }
 }

@@ -120,6 +120,8 @@ export class PageWorkerPool {
   readonly #pending = new Map<number, { worker: number; resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   #nextId = 0;
   #nextWorker = 0;
+  /** Set when a worker died: later submits fail at once instead of waiting for it. */
+  #failure: PvDecryptError | undefined;
 
   /** `runBytes`: the largest run (pages × 4096) that will be submitted. */
   constructor(count: number, path: string, xtsKey: Uint8Array, nonce: Uint8Array, runBytes: number) {
@@ -150,6 +152,7 @@ export class PageWorkerPool {
    * until `REGIONS_PER_WORKER × size` further runs have been submitted.
    */
   submit(run: Omit<RunRequest, 'id' | 'region'>): Promise<Uint8Array> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     const worker = this.#nextWorker;
     this.#nextWorker = (this.#nextWorker + 1) % this.#workers.length;
@@ -176,7 +179,8 @@ export class PageWorkerPool {
   }
 
   #failAll(e: Error): void {
-    for (const p of this.#pending.values()) p.reject(new PvDecryptError('io', `page decryption worker died: ${e.message}`));
+    this.#failure ??= new PvDecryptError('io', `page decryption worker died: ${e.message}`);
+    for (const p of this.#pending.values()) p.reject(this.#failure);
     this.#pending.clear();
   }
 
