@@ -1,8 +1,11 @@
 // Benchmark of @pvdump/dump-decrypt (run `pnpm bench` after `pnpm build`): decrypts a generated
 // PV dump (default 2 GiB, mostly encrypted pages; PVDUMP_BENCH_GIB to change) with each backend
-// and worker count, each in its own process (PVDUMP_BENCH_REPEAT times, default 3, interleaved),
-// and reports throughput of guest memory (wall clock and per CPU-second), the scaling from one to
-// all cores, peak RSS, and `openssl speed -evp aes-256-xts` (4 KiB blocks, one core) for scale.
+// and worker count, each in its own process (PVDUMP_BENCH_REPEAT times, default 5, interleaved,
+// the dump read through once before each run so every run finds it in the page cache), and
+// reports throughput of guest memory (wall clock and per CPU-second), peak RSS, the scaling from
+// one core to all (the default options in a process confined to one core with `taskset`, against
+// the same options with every core), and `openssl speed -evp aes-256-xts` (4 KiB blocks, one
+// core) for scale.
 import { execFileSync } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -26,6 +29,35 @@ function opensslXts() {
   }
 }
 
+/** Reads the dump through once, so a run never waits for the disk (the kernel may have dropped part of it from the page cache). */
+function warm(path) {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(8 << 20);
+  try {
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `taskset -c 0 …` when taskset is there (util-linux), to measure one core; undefined otherwise. */
+function oneCorePrefix() {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return ['taskset', '-c', '0'];
+  } catch {
+    return undefined;
+  }
+}
+
+/** One run in a fresh process: `prefix` (e.g. taskset) + decrypt-one.mjs. */
+function runOne(prefix, dump, cckHex, target, backend, workers) {
+  const args = [join(here, 'decrypt-one.mjs'), dump, cckHex, target, backend, String(workers)];
+  const [cmd, ...pre] = prefix ?? [process.execPath];
+  const argv = prefix === undefined ? args : [...pre, process.execPath, ...args];
+  return JSON.parse(execFileSync(cmd, argv, { encoding: 'utf8' }));
+}
+
 try {
   const dump = join(dir, 'pv.elf');
   let t = Date.now();
@@ -44,32 +76,35 @@ try {
   console.log('spot check: the known pages decrypt correctly');
 
   const cores = availableParallelism();
+  const oneCore = oneCorePrefix();
   // Each configuration runs REPEAT times, interleaved, so a burst of load from other processes
   // hits every configuration alike; the best and the median run are reported.
-  const repeat = Number(process.env.PVDUMP_BENCH_REPEAT ?? '3');
+  const repeat = Number(process.env.PVDUMP_BENCH_REPEAT ?? '5');
   const runs = [
-    ['node-xts', 0, '/dev/null'],
-    ['node', 0, '/dev/null'],
-    ['node', 1, '/dev/null'],
-    ['node', cores, '/dev/null'],
-    ['node', cores, join(dir, 'out.elf')],
+    { label: 'node-xts, calling thread', backend: 'node-xts', workers: 0, target: '/dev/null' },
+    { label: 'node, calling thread', backend: 'node', workers: 0, target: '/dev/null' },
+    { label: 'node, 1 worker', backend: 'node', workers: 1, target: '/dev/null' },
+    ...(oneCore === undefined ? [] : [{ label: 'node, auto, ONE core (taskset)', backend: 'node', workers: 'auto', target: '/dev/null', prefix: oneCore }]),
+    { label: `node, auto (${cores} workers), all cores`, backend: 'node', workers: 'auto', target: '/dev/null' },
+    { label: `node, auto (${cores} workers), to a file`, backend: 'node', workers: 'auto', target: join(dir, 'out.elf') },
   ];
   const samples = runs.map(() => []);
   for (let i = 0; i < repeat; i++) {
-    runs.forEach(([backend, workers, target], k) => {
-      const r = JSON.parse(execFileSync(process.execPath, [join(here, 'decrypt-one.mjs'), dump, cck.toString('hex'), target, backend, String(workers)], { encoding: 'utf8' }));
+    runs.forEach((c, k) => {
+      warm(dump);
+      const r = runOne(c.prefix, dump, cck.toString('hex'), c.target, c.backend, c.workers);
       rmSync(join(dir, 'out.elf'), { force: true });
-      samples[k].push({ rate: r.bytes / GiB / r.seconds, perCore: r.bytes / GiB / r.cpuSeconds, rss: r.maxRssMiB });
+      samples[k].push({ rate: r.bytes / GiB / r.seconds, perCore: r.bytes / GiB / r.cpuSeconds, rss: r.maxRssMiB, workers: r.workers });
     });
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const results = runs.map(([backend, workers, target], k) => {
+  const results = runs.map((c, k) => {
     const rates = samples[k].map((x) => x.rate);
-    const r = { backend, workers, target: target === '/dev/null' ? '/dev/null' : 'file', rate: Math.max(...rates), median: median(rates), perCore: Math.max(...samples[k].map((x) => x.perCore)), rss: Math.max(...samples[k].map((x) => x.rss)) };
-    console.log(`${backend.padEnd(8)} workers=${workers} → ${r.target.padEnd(9)}: best ${r.rate.toFixed(2)} GiB/s wall (median ${r.median.toFixed(2)}), ${r.perCore.toFixed(2)} GiB per CPU-second, peak RSS ${r.rss.toFixed(0)} MiB`);
+    const r = { ...c, rate: Math.max(...rates), median: median(rates), perCore: Math.max(...samples[k].map((x) => x.perCore)), rss: Math.max(...samples[k].map((x) => x.rss)), used: samples[k][0].workers };
+    console.log(`${c.label.padEnd(34)} (${r.used} workers): best ${r.rate.toFixed(2)} GiB/s wall (median ${r.median.toFixed(2)}), ${r.perCore.toFixed(2)} GiB per CPU-second, peak RSS ${r.rss.toFixed(0)} MiB`);
     return r;
   });
-  const pick = (backend, workers, target = '/dev/null') => results.find((r) => r.backend === backend && r.workers === workers && r.target === target);
+  const pick = (label) => results.find((r) => r.label.startsWith(label));
 
   // The pure-JS path on a 256 MiB prefix-sized dump (it is an order of magnitude slower).
   const small = join(dir, 'small.elf');
@@ -77,23 +112,29 @@ try {
   const rn = JSON.parse(execFileSync(process.execPath, [join(here, 'decrypt-one.mjs'), small, s.cck.toString('hex'), '/dev/null', 'noble', '0'], { encoding: 'utf8' }));
   console.log(`noble workers=0 → /dev/null (256 MiB dump): ${(rn.bytes / GiB / rn.seconds).toFixed(2)} GiB/s, peak RSS ${rn.maxRssMiB.toFixed(0)} MiB`);
   // Peak RSS must not depend on the dump size: the same configuration on the small dump.
-  const rs = JSON.parse(execFileSync(process.execPath, [join(here, 'decrypt-one.mjs'), small, s.cck.toString('hex'), '/dev/null', 'node', String(cores)], { encoding: 'utf8' }));
-  console.log(`node     workers=${cores} → /dev/null (256 MiB dump): peak RSS ${rs.maxRssMiB.toFixed(0)} MiB (against ${pick('node', cores).rss.toFixed(0)} MiB for ${gib} GiB)`);
+  const rs = runOne(undefined, small, s.cck.toString('hex'), '/dev/null', 'node', 'auto');
+  const all = pick('node, auto (');
+  console.log(`node, auto (${rs.workers} workers) → /dev/null (256 MiB dump): peak RSS ${rs.maxRssMiB.toFixed(0)} MiB (against ${all.rss.toFixed(0)} MiB for ${gib} GiB)`);
 
   const ossl = opensslXts();
-  const calling = pick('node', 0);
-  const one = pick('node', 1);
-  const all = pick('node', cores);
-  const perCore = Math.max(calling.perCore, one.perCore);
+  const calling = pick('node, calling thread');
+  const one = pick('node, 1 worker');
+  const single = pick('node, auto, ONE core');
+  const perCore = Math.max(calling.perCore, one.perCore, single?.perCore ?? 0);
   console.log('');
-  console.log(`per-core rate (fast path, GiB of guest memory per CPU-second, all threads counted): calling thread ${calling.perCore.toFixed(2)}, 1 worker ${one.perCore.toFixed(2)}   (target >= 1)`);
-  console.log(`${cores}-core rate (${cores} workers, wall clock): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
-  console.log(`scaling: ${cores} workers / 1 worker = ${(all.rate / one.rate).toFixed(2)}x best, ${(all.median / one.median).toFixed(2)}x median; / calling thread = ${(all.rate / calling.rate).toFixed(2)}x   (target >= 1.6)`);
-  // The calling thread also keeps libuv's threads busy with reads, and one worker leaves the main
-  // thread a little work, so neither is exactly one core: the per-CPU-second rate is.
-  console.log(`scaling against the per-core rate: ${cores} workers wall / best GiB per CPU-second of one thread = ${(all.rate / perCore).toFixed(2)}x best, ${(all.median / perCore).toFixed(2)}x median`);
+  console.log(`per-core rate (fast path, GiB of guest memory per CPU-second, all threads counted): calling thread ${calling.perCore.toFixed(2)}, 1 worker ${one.perCore.toFixed(2)}${single === undefined ? '' : `, one core ${single.perCore.toFixed(2)}`}   (target >= 1)`);
+  if (single !== undefined) {
+    console.log(`one-core rate (default options, process confined to one core): ${single.rate.toFixed(2)} GiB/s best, ${single.median.toFixed(2)} median`);
+  }
+  console.log(`${cores}-core rate (default options, ${all.used} workers): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
+  if (single !== undefined) {
+    console.log(`scaling, ${cores} cores / one core: ${(all.rate / single.rate).toFixed(2)}x best against best, ${(all.median / single.median).toFixed(2)}x median against median   (target >= 1.6)`);
+  }
+  // Without confinement, neither one-thread configuration is one core (the calling thread's reads
+  // run on libuv's threads; one worker leaves the main thread a little work): for reference only.
+  console.log(`for reference: ${cores} cores / 1 worker (unconfined) ${(all.median / one.median).toFixed(2)}x median; / calling thread ${(all.median / calling.median).toFixed(2)}x median; / best per-CPU-second rate ${(all.median / perCore).toFixed(2)}x median`);
   console.log(`openssl speed -evp aes-256-xts (4096-byte blocks, one core): ${ossl === undefined ? 'n/a' : ossl.toFixed(2) + ' GiB/s'}`);
-  if (ossl !== undefined) console.log(`ratio to OpenSSL: per core ${(perCore / ossl).toFixed(2)}, ${cores} workers ${(all.rate / ossl).toFixed(2)}`);
+  if (ossl !== undefined) console.log(`ratio to OpenSSL: per core ${(perCore / ossl).toFixed(2)}, ${cores} cores ${(all.rate / ossl).toFixed(2)}`);
   console.log(`peak RSS: ${Math.max(...results.map((r) => r.rss)).toFixed(0)} MiB at most (target < 200)`);
   const load = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
   console.log(`load average after the runs (other processes disturb wall-clock figures): ${load}`);

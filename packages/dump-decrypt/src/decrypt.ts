@@ -109,8 +109,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
 }
 
 /** `auto`: one worker per core for dumps of at least 64 MiB, none below or on a single core (a lone worker only adds a hand-off). */
-function autoWorkers(memoryBytes: number): number {
-  const cores = availableParallelism();
+export function autoWorkers(memoryBytes: number, cores = availableParallelism()): number {
   return memoryBytes >= AUTO_WORKER_THRESHOLD && cores > 1 ? cores : 0;
 }
 
