@@ -7,9 +7,9 @@ import { PageWorkerPool } from '../src/memory/worker-pool.ts';
 
 describe('auto worker count', () => {
   const MiB = 1 << 20;
-  it('uses one worker per core for dumps of 64 MiB and more', () => {
-    expect(autoWorkers(64 * MiB, 2)).toBe(2);
-    expect(autoWorkers(2048 * MiB, 8)).toBe(8);
+  it('uses one worker per core but one (the calling thread decrypts too) for dumps of 64 MiB and more', () => {
+    expect(autoWorkers(64 * MiB, 2)).toBe(1);
+    expect(autoWorkers(2048 * MiB, 8)).toBe(7);
   });
   it('uses none for small dumps (start-up would cost more than it saves)', () => {
     expect(autoWorkers(64 * MiB - 4096, 2)).toBe(0);

@@ -13,6 +13,12 @@ import { xtsDecrypt } from './xts.js';
 import { NodeXts, nodeXtsAvailable } from './xts-node.js';
 
 export type CryptoBackend = 'node' | 'node-xts' | 'noble';
+/**
+ * Fills `view` with the file bytes of the run's pages `firstPage…` (whole pages). Given to
+ * `decryptPageRun`, the run's pages are read through it, piece by piece where the cipher can
+ * decrypt each piece while it is in the CPU cache, instead of being in `pages` already.
+ */
+export type PageLoader = (view: Uint8Array, firstPage: number) => void;
 export const PAGE_BYTES = 4096;
 
 export interface PageCipher {
@@ -24,7 +30,7 @@ export interface PageCipher {
    * `kinds[i]` is `PageKind.Encrypted` (0), becomes zeros when it is `Zero` (1) and is left as it
    * is when `Shared` (2). Tweaks of other pages are ignored.
    */
-  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void;
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array, load?: PageLoader): void;
   /**
    * Optional: `count` buffers of `bytes` that `decryptPageRun` decrypts in place without copying
    * (the batched cipher's own WebAssembly memory); read runs straight into them.
@@ -70,7 +76,8 @@ class NoblePageCipher implements PageCipher {
       plain.fill(0);
     });
   }
-  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array, load?: PageLoader): void {
+    load?.(pages, 0);
     byStretches(this, tweaks, kinds, pages);
   }
   dispose(): void {
@@ -87,7 +94,8 @@ class NodeXtsPageCipher implements PageCipher {
   decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
     eachPage(tweaks, pages, (tweak, page) => page.set(this.#xts.decrypt(tweak, page)));
   }
-  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array, load?: PageLoader): void {
+    load?.(pages, 0);
     byStretches(this, tweaks, kinds, pages);
   }
   dispose(): void {
@@ -105,19 +113,20 @@ class BatchPageCipher implements PageCipher {
   decryptPages(tweaks: Uint8Array, pages: Uint8Array): void {
     this.#batch.decryptUnits(tweaks, pages, PAGE_BYTES);
   }
-  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
+  decryptPageRun(tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array, load?: PageLoader): void {
     const units = pages.length / PAGE_BYTES;
     if (!Number.isInteger(units) || kinds.length < units) throw new RangeError(`${pages.length} bytes of pages need ${units} kinds, got ${kinds.length}`);
     // One pass over the whole run: zero and shared pages ride along in the ECB batches. Pages
     // already in one of our run buffers are decrypted where they are.
     const inPlace = this.#regions !== undefined && pages.buffer === this.#regions;
+    if (load !== undefined && !inPlace) load(pages, 0);
     this.#batch.decryptRun({
       units,
       unitBytes: PAGE_BYTES,
       tweaks,
       kinds,
       ...(inPlace
-        ? { at: pages.byteOffset, load: () => undefined }
+        ? { at: pages.byteOffset, load: load ?? ((): void => undefined) }
         : {
             load: (scratch: Uint8Array, first: number) => scratch.set(pages.subarray(first * PAGE_BYTES, first * PAGE_BYTES + scratch.length)),
             store: (plain: Uint8Array, first: number) => pages.set(plain, first * PAGE_BYTES),

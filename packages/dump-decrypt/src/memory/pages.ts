@@ -6,7 +6,7 @@
  * any output is written, so an invalid entry never leaves half a dump behind.
  */
 import type { DumpReader } from '@pvdump/dump-format';
-import type { PageCipher } from '../crypto/page-cipher.js';
+import type { PageCipher, PageLoader } from '../crypto/page-cipher.js';
 import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from '../pv/layout.js';
 import { classifyEntry, emptyCensus, entryIsMapped, PageKind, pageTweak, type PageCensus } from '../pv/page-state.js';
 import type { PvLayout } from '../pv/context.js';
@@ -38,7 +38,7 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
 
 /**
  * Decrypts a run of whole pages in place: `data` holds the file bytes of pages
- * `firstPage … firstPage + n − 1`, `meta` their entries. Every entry is classified first (an
+ * `firstPage … firstPage + n − 1` (or receives them through `load`), `meta` their entries. Every entry is classified first (an
  * invalid one throws before any byte changes), then the whole run goes to the cipher in one call.
  * `metaFileOffset` names the table in errors.
  */
@@ -50,6 +50,7 @@ export function decryptPagesInPlace(
   firstPage: number,
   loadStart: bigint,
   metaFileOffset?: number,
+  load?: PageLoader,
 ): void {
   const n = data.length / PV_PAGE_SIZE;
   const tweaks = new Uint8Array(n * 16);
@@ -61,7 +62,7 @@ export function decryptPagesInPlace(
     if (kind === PageKind.Encrypted) pageTweak(meta, e, nonce, tweaks.subarray(i * 16, i * 16 + 16));
   }
   try {
-    cipher.decryptPageRun(tweaks, kinds, data);
+    cipher.decryptPageRun(tweaks, kinds, data, load);
   } finally {
     tweaks.fill(0);
   }

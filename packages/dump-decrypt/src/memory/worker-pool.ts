@@ -19,7 +19,7 @@ import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
 
 /** Run regions per worker: how many of its runs may be in flight (decrypting or being written). */
-export const REGIONS_PER_WORKER = 2;
+export const REGIONS_PER_WORKER = 3;
 
 /** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */
 export interface RunRequest {
