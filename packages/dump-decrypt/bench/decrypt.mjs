@@ -83,10 +83,9 @@ try {
   const runs = [
     { label: 'node-xts, calling thread', backend: 'node-xts', workers: 0, target: '/dev/null' },
     { label: 'node, calling thread', backend: 'node', workers: 0, target: '/dev/null' },
-    { label: 'node, 1 worker', backend: 'node', workers: 1, target: '/dev/null' },
     ...(oneCore === undefined ? [] : [{ label: 'node, auto, ONE core (taskset)', backend: 'node', workers: 'auto', target: '/dev/null', prefix: oneCore }]),
-    { label: `node, auto (${cores} workers), all cores`, backend: 'node', workers: 'auto', target: '/dev/null' },
-    { label: `node, auto (${cores} workers), to a file`, backend: 'node', workers: 'auto', target: join(dir, 'out.elf') },
+    { label: 'node, auto, all cores', backend: 'node', workers: 'auto', target: '/dev/null' },
+    { label: 'node, auto, all cores, to a file', backend: 'node', workers: 'auto', target: join(dir, 'out.elf') },
   ];
   const samples = runs.map(() => []);
   for (let i = 0; i < repeat; i++) {
@@ -113,26 +112,24 @@ try {
   console.log(`noble workers=0 → /dev/null (256 MiB dump): ${(rn.bytes / GiB / rn.seconds).toFixed(2)} GiB/s, peak RSS ${rn.maxRssMiB.toFixed(0)} MiB`);
   // Peak RSS must not depend on the dump size: the same configuration on the small dump.
   const rs = runOne(undefined, small, s.cck.toString('hex'), '/dev/null', 'node', 'auto');
-  const all = pick('node, auto (');
-  console.log(`node, auto (${rs.workers} workers) → /dev/null (256 MiB dump): peak RSS ${rs.maxRssMiB.toFixed(0)} MiB (against ${all.rss.toFixed(0)} MiB for ${gib} GiB)`);
+  const all = pick('node, auto, all cores');
+  console.log(`node, auto (${rs.workers} workers), 256 MiB dump: peak RSS ${rs.maxRssMiB.toFixed(0)} MiB (against ${all.rss.toFixed(0)} MiB for ${gib} GiB)`);
 
   const ossl = opensslXts();
   const calling = pick('node, calling thread');
-  const one = pick('node, 1 worker');
   const single = pick('node, auto, ONE core');
-  const perCore = Math.max(calling.perCore, one.perCore, single?.perCore ?? 0);
+  const perCore = Math.max(calling.perCore, single?.perCore ?? 0);
   console.log('');
-  console.log(`per-core rate (fast path, GiB of guest memory per CPU-second, all threads counted): calling thread ${calling.perCore.toFixed(2)}, 1 worker ${one.perCore.toFixed(2)}${single === undefined ? '' : `, one core ${single.perCore.toFixed(2)}`}   (target >= 1)`);
+  console.log(`per-core rate (fast path, GiB of guest memory per CPU-second, all threads counted): calling thread ${calling.perCore.toFixed(2)}${single === undefined ? '' : `, one core ${single.perCore.toFixed(2)}`}   (target >= 1)`);
   if (single !== undefined) {
     console.log(`one-core rate (default options, process confined to one core): ${single.rate.toFixed(2)} GiB/s best, ${single.median.toFixed(2)} median`);
   }
-  console.log(`${cores}-core rate (default options, ${all.used} workers): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
+  console.log(`${cores}-core rate (default options: ${all.used} workers and the calling thread): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
   if (single !== undefined) {
     console.log(`scaling, ${cores} cores / one core: ${(all.rate / single.rate).toFixed(2)}x best against best, ${(all.median / single.median).toFixed(2)}x median against median   (target >= 1.6)`);
   }
-  // Without confinement, neither one-thread configuration is one core (the calling thread's reads
-  // run on libuv's threads; one worker leaves the main thread a little work): for reference only.
-  console.log(`for reference: ${cores} cores / 1 worker (unconfined) ${(all.median / one.median).toFixed(2)}x median; / calling thread ${(all.median / calling.median).toFixed(2)}x median; / best per-CPU-second rate ${(all.median / perCore).toFixed(2)}x median`);
+  // Unconfined, the calling thread's reads run on libuv's threads, so it is not one core: for reference only.
+  console.log(`for reference: ${cores} cores / calling thread (unconfined) ${(all.median / calling.median).toFixed(2)}x median; / best per-CPU-second rate ${(all.median / perCore).toFixed(2)}x median`);
   console.log(`openssl speed -evp aes-256-xts (4096-byte blocks, one core): ${ossl === undefined ? 'n/a' : ossl.toFixed(2) + ' GiB/s'}`);
   if (ossl !== undefined) console.log(`ratio to OpenSSL: per core ${(perCore / ossl).toFixed(2)}, ${cores} cores ${(all.rate / ossl).toFixed(2)}`);
   console.log(`peak RSS: ${Math.max(...results.map((r) => r.rss)).toFixed(0)} MiB at most (target < 200)`);

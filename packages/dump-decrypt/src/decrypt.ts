@@ -224,8 +224,8 @@ type RunSlot = { by: 'worker'; result: Promise<Uint8Array>; data?: Uint8Array } 
 
 /**
  * Decrypted runs in page order from the workers and the calling thread together. Every worker is
- * kept busy with two runs (one per region of its memory); whenever the oldest run is still with a
- * worker, the calling thread decrypts the next run itself (into one of its three buffers, read a
+ * kept busy with three runs (one per region of its memory); whenever the oldest run is still with a
+ * worker, the calling thread decrypts the next run itself (into one of its own buffers, read a
  * megabyte at a time and decrypted while in the CPU cache, as the workers do) instead of waiting,
  * so with `cores − 1` workers every core decrypts and each thread's share follows its speed. A
  * worker's region is refilled only by the run submitted `depth` worker runs later, i.e. after it
@@ -235,7 +235,9 @@ async function* hybridRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBa
   const path = reader.path as string; // the pool exists, so the dump was opened by path
   const fd = openSync(path, 'r');
   const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
-  const free = cipher.runBuffers?.(3, runPages * PV_PAGE_SIZE) ?? [];
+  // Our runs wait behind the workers' queued ones before they are written, so we need about as
+  // many buffers as the workers have regions to keep busy meanwhile (capped: memory).
+  const free = cipher.runBuffers?.(Math.min(pool.size * REGIONS_PER_WORKER + 2, 8), runPages * PV_PAGE_SIZE) ?? [];
   const ownMemory = free[0]?.buffer;
   const metaAt = Number(ctx.memMeta.offset);
   const dataAt = Number(ctx.load.fileOffset);

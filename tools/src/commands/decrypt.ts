@@ -24,7 +24,8 @@ unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and
   -k, --key FILE    the CCK: a file of exactly 32 raw bytes (no hex, no newline)
       --no-auxv     leave out NT_AUXV: the output is then byte for byte what zgetdump writes
       --noble       use the pure-JavaScript crypto (@noble/ciphers) instead of OpenSSL
-      --workers N   worker threads for decryption (default: one per core for large dumps)
+      --workers N   worker threads for decryption; this thread decrypts too (default: one
+                    per core but one for large dumps, 0 on a single core)
   -v, --verbose     print a summary (CPUs, page states) on stderr
 
 Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;

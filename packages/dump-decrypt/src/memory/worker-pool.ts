@@ -1,14 +1,13 @@
 /**
  * Worker threads for bulk page decryption (the batched `node` backend): each worker opens the dump
  * itself and reads the runs of pages (and their storage-state entries) it is given straight into
- * one of its two run regions of its (shared) WebAssembly memory, where they are decrypted in
- * place; the main thread writes them from there, without a copy or transfer. Results are handed
- * out in submission order so the output stays in page order. The main thread only schedules and
- * writes.
+ * one of its `REGIONS_PER_WORKER` run regions of its (shared) WebAssembly memory, where they are
+ * decrypted in place; the main thread writes them from there, without a copy or transfer.
+ * Results are handed out in submission order so the output stays in page order.
  *
- * A region is reused for the run submitted `2 × workers` runs later: the caller keeps at most
- * that many runs in flight and has written a run before it submits the next, so a region is never
- * refilled while its run is still being written.
+ * A region is reused for the run submitted to the same worker `REGIONS_PER_WORKER` runs later:
+ * the caller keeps at most that many runs per worker in flight and has written a run before it
+ * submits the next, so a region is never refilled while its run is still being written.
  *
  * The worker body is one self-contained function started with `eval: true`, so the same code runs
  * from the TypeScript sources (tests) and from `dist/`. It trusts the entries: `scanPageStates`
