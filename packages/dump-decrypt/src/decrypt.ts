@@ -139,11 +139,22 @@ async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTa
     // transform), so it gets a copy; their garbage adds some 64 MiB to the peak RSS until V8
     // collects it.
     const reuse = !(target instanceof Writable) || target === process.stdout;
-    for await (const run of decryptedRuns(reader, ctx, backend, pool, runPages, reuse)) {
-      await writer.writeMemory(run);
-      done += run.length;
-      opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
+    // One write in flight while the next run is decrypted: `decryptedRuns` reuses a run's memory
+    // only after the following run was handed out, by which time its write has completed.
+    let writing: Promise<void> | undefined;
+    try {
+      for await (const run of decryptedRuns(reader, ctx, backend, pool, runPages, reuse)) {
+        await writing;
+        opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
+        writing = writer.writeMemory(run);
+        writing.catch(() => undefined); // awaited before the next write or below
+        done += run.length;
+      }
+      await writing;
+    } finally {
+      await writing?.catch(() => undefined);
     }
+    opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
     await writer.finish();
   } catch (e) {
     await writer.abort();
@@ -168,82 +179,39 @@ function ownedBuffer(size: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-/** Reads run k: its file bytes (into `into` when it has the right size) and its storage-state entries. */
-async function readRun(reader: DumpReader, ctx: PvContext, first: number, n: number, into?: Uint8Array): Promise<{ meta: Uint8Array; data: Uint8Array }> {
-  // allocUnsafe: the reads overwrite every byte, so zero-filling first would be wasted work.
-  const meta = await reader.readFile(ctx.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES, ownedBuffer(n * STORAGE_ENTRY_BYTES));
-  const buf = into !== undefined && into.length >= n * PV_PAGE_SIZE ? into.subarray(0, n * PV_PAGE_SIZE) : ownedBuffer(n * PV_PAGE_SIZE);
-  const data = await reader.readFile(ctx.load.fileOffset + BigInt(first) * BigInt(PV_PAGE_SIZE), n * PV_PAGE_SIZE, buf);
-  return { meta, data };
-}
 
 /**
- * Decrypted memory in page order, one run at a time. With `reuse`, a run's buffer is recycled for
- * a later run once the consumer asks for the next one (so a whole dump needs a handful of buffers).
+ * Decrypted memory in page order, one run at a time, from the workers (if any) and the calling
+ * thread together. Every worker is kept busy with `REGIONS_PER_WORKER` runs (one per region of
+ * its memory); whenever the oldest run is not ready (or there are no workers), the calling thread
+ * decrypts the next run itself, into one of its own buffers, reading it a megabyte at a time and
+ * decrypting each megabyte while it is in the CPU cache, as the workers do. So with `cores − 1`
+ * workers every core decrypts, and each thread's share follows its speed. A worker's region is
+ * refilled only by the run submitted `depth` worker runs later, i.e. after it was written, and
+ * our buffers are reused once written: results are written without a copy. A stream that may
+ * keep its chunks (`reuse` false) gets copies.
  */
 async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
-  const free: Uint8Array[] = [];
-  const metaAt = Number(ctx.memMeta.offset);
-  if (pool === undefined) {
-    const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
-    // The batched cipher offers buffers in its own memory, decrypted there without copies: one
-    // being written plus two being read. They are ours, so a stream that may keep its chunks gets copies.
-    const own = cipher.runBuffers?.(3, runPages * PV_PAGE_SIZE) ?? [];
-    const ownMemory = own[0]?.buffer;
-    free.push(...own);
-    const ahead: (Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined)[] = [];
-    try {
-      // Keep two runs being read while one is decrypted, so the thread rarely waits for the disk.
-      const read = (first: number): Promise<{ meta: Uint8Array; data: Uint8Array }> | undefined => {
-        if (first >= ctx.pages) return undefined;
-        const p = readRun(reader, ctx, first, Math.min(runPages, ctx.pages - first), free.pop());
-        p.catch(() => undefined); // observed when awaited below; never an unhandled rejection
-        return p;
-      };
-      ahead.push(read(0), read(runPages));
-      for (let first = 0; ahead[0] !== undefined; first += runPages) {
-        const { meta, data } = await ahead.shift()!;
-        ahead.push(read(first + 2 * runPages));
-        decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt);
-        const owned = data.buffer === ownMemory;
-        yield reuse || !owned ? data : data.slice();
-        if (reuse || owned) free.push(data);
-      }
-    } finally {
-      cipher.dispose();
-      // If the consumer stopped early, let pending reads finish before the file is closed.
-      await Promise.allSettled(ahead);
-    }
-    return;
-  }
-  yield* hybridRuns(reader, ctx, backend, pool, runPages, reuse);
-}
-
-/** A run in the output queue: decrypted by a worker (in its memory) or by the calling thread (in one of its buffers). */
-type RunSlot = { by: 'worker'; result: Promise<Uint8Array>; data?: Uint8Array } | { by: 'caller'; data: Uint8Array };
-
-/**
- * Decrypted runs in page order from the workers and the calling thread together. Every worker is
- * kept busy with three runs (one per region of its memory); whenever the oldest run is still with a
- * worker, the calling thread decrypts the next run itself (into one of its own buffers, read a
- * megabyte at a time and decrypted while in the CPU cache, as the workers do) instead of waiting,
- * so with `cores − 1` workers every core decrypts and each thread's share follows its speed. A
- * worker's region is refilled only by the run submitted `depth` worker runs later, i.e. after it
- * was written: its results are written without a copy.
- */
-async function* hybridRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, pool: PageWorkerPool, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
-  const path = reader.path as string; // the pool exists, so the dump was opened by path
+  const path = reader.path;
+  if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
   const fd = openSync(path, 'r');
   const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
-  // Our runs wait behind the workers' queued ones before they are written, so we need about as
-  // many buffers as the workers have regions to keep busy meanwhile (capped: memory).
-  const free = cipher.runBuffers?.(Math.min(pool.size * REGIONS_PER_WORKER + 2, 8), runPages * PV_PAGE_SIZE) ?? [];
-  const ownMemory = free[0]?.buffer;
+  const runBytes = runPages * PV_PAGE_SIZE;
+  const workers = pool?.size ?? 0;
+  // The batched cipher decrypts in buffers of its own memory without copies. Our runs wait behind
+  // the workers' queued ones before they are written, so we need about as many buffers as the
+  // workers have regions to keep busy meanwhile (capped: memory); alone, one being written and one
+  // being decrypted. Other ciphers get plain buffers, made as needed.
+  const own = cipher.runBuffers?.(Math.min(workers * REGIONS_PER_WORKER + 2, 8), runBytes) ?? [];
+  const ownMemory = own[0]?.buffer;
+  const free = [...own];
+  const spare = (): Uint8Array | undefined => free.pop() ?? (own.length === 0 ? ownedBuffer(runBytes) : undefined);
   const metaAt = Number(ctx.memMeta.offset);
   const dataAt = Number(ctx.load.fileOffset);
-  const depth = pool.size * REGIONS_PER_WORKER;
+  const depth = workers * REGIONS_PER_WORKER;
   const queue: RunSlot[] = [];
   let workerRuns = 0; // worker runs submitted and not yet written
+  let release: (() => void) | undefined; // frees the memory of the run handed out last
   let next = 0; // first page not yet given to a thread
   const take = (): number => {
     const n = Math.min(runPages, ctx.pages - next);
@@ -251,7 +219,7 @@ async function* hybridRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBa
     return n;
   };
   const toWorkers = (): void => {
-    while (next < ctx.pages && workerRuns < depth) {
+    while (pool !== undefined && next < ctx.pages && workerRuns < depth) {
       const first = next;
       const n = take();
       const slot: RunSlot = { by: 'worker', result: pool.submit({ pages: n, metaOffset: metaAt + first * STORAGE_ENTRY_BYTES, dataOffset: dataAt + first * PV_PAGE_SIZE }) };
@@ -267,7 +235,7 @@ async function* hybridRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBa
       done += got;
     }
   };
-  /** Decrypts the next run on this thread, into a free buffer, reading it piece by piece. */
+  /** Decrypts the next run on this thread into `buffer`, reading it piece by piece. */
   const toCaller = (buffer: Uint8Array): void => {
     const first = next;
     const n = take();
@@ -281,26 +249,31 @@ async function* hybridRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBa
     for (;;) {
       toWorkers();
       const head = queue[0];
-      if (head === undefined) break;
-      if (head.data !== undefined) {
+      if (head?.data !== undefined) {
         queue.shift();
         const data = head.data;
         const owned = data.buffer === ownMemory;
         yield reuse || (head.by === 'caller' && !owned) ? data : data.slice();
-        if (head.by === 'worker') workerRuns--;
-        else if (owned) free.push(data);
+        // The consumer may still be writing this run: its memory is released after the next one.
+        release?.();
+        release = head.by === 'worker' ? () => workerRuns-- : owned || reuse ? () => free.push(data) : undefined;
         continue;
       }
-      // The oldest run is still with a worker: decrypt the next one here, or wait when all our buffers are full.
-      const buffer = next < ctx.pages ? free.pop() : undefined;
+      // The oldest run is still with a worker (or there is none): decrypt the next one here, or
+      // wait when all our buffers are full.
+      const buffer = next < ctx.pages ? spare() : undefined;
       if (buffer !== undefined) {
         toCaller(buffer);
         // Let the event loop deliver finished worker runs, so the workers get new ones at once.
-        await new Promise((resolve) => setImmediate(resolve));
-      } else if (head.by === 'worker') await head.result;
+        if (pool !== undefined) await new Promise((resolve) => setImmediate(resolve));
+      } else if (head?.by === 'worker') await head.result;
+      else break;
     }
   } finally {
     cipher.dispose();
     closeSync(fd);
   }
 }
+
+/** A run in the output queue: decrypted by a worker (in its memory) or by the calling thread (in one of its buffers). */
+type RunSlot = { by: 'worker'; result: Promise<Uint8Array>; data?: Uint8Array } | { by: 'caller'; data: Uint8Array };
