@@ -9,7 +9,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type WriteTarget } from '@pvdump/dump-format';
-import { createPageCipher, defaultBackend, type CryptoBackend } from './crypto/page-cipher.js';
+import { createPageCipher, defaultBackend, type CryptoBackend, type PageCipher } from './crypto/page-cipher.js';
 import { PvDecryptError } from './errors.js';
 import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
 import { PageWorkerPool, REGIONS_PER_WORKER } from './memory/worker-pool.js';
@@ -142,8 +142,11 @@ async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTa
     // One write in flight while the next run is decrypted: `decryptedRuns` reuses a run's memory
     // only after the following run was handed out, by which time its write has completed.
     let writing: Promise<void> | undefined;
+    // Created here, not in decryptedRuns: its memory holds the last run until that run's write has
+    // completed, which is after decryptedRuns has ended.
+    const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     try {
-      for await (const run of decryptedRuns(reader, ctx, backend, pool, runPages, reuse)) {
+      for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, reuse)) {
         await writing;
         opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
         writing = writer.writeMemory(run);
@@ -153,6 +156,7 @@ async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTa
       await writing;
     } finally {
       await writing?.catch(() => undefined);
+      cipher.dispose();
     }
     opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
     await writer.finish();
@@ -191,11 +195,10 @@ function ownedBuffer(size: number): Uint8Array {
  * our buffers are reused once written: results are written without a copy. A stream that may
  * keep its chunks (`reuse` false) gets copies.
  */
-async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
+async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageWorkerPool | undefined, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
   const path = reader.path;
   if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
   const fd = openSync(path, 'r');
-  const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
   const runBytes = runPages * PV_PAGE_SIZE;
   const workers = pool?.size ?? 0;
   // The batched cipher decrypts in buffers of its own memory without copies. Our runs wait behind
@@ -270,7 +273,6 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, backend: Crypt
       else break;
     }
   } finally {
-    cipher.dispose();
     closeSync(fd);
   }
 }
