@@ -126,7 +126,11 @@ try {
   }
   console.log(`${cores}-core rate (default options: ${all.used} workers and the calling thread): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
   if (single !== undefined) {
-    console.log(`scaling, ${cores} cores / one core: ${(all.rate / single.rate).toFixed(2)}x best against best, ${(all.median / single.median).toFixed(2)}x median against median   (target >= 1.6)`);
+    // Runs of the same repetition ran one after the other, so their ratio cancels most of the slow
+    // drifts of the machine's speed: the median of those ratios is the steadiest figure.
+    const iSingle = results.indexOf(single), iAll = results.indexOf(all);
+    const pairs = samples[iAll].map((x, i) => x.rate / samples[iSingle][i].rate);
+    console.log(`scaling, ${cores} cores / one core: ${median(pairs).toFixed(2)}x median of ${pairs.length} run pairs (${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}); ${(all.rate / single.rate).toFixed(2)}x best against best   (target >= 1.6)`);
   }
   // Unconfined, the calling thread's reads run on libuv's threads, so it is not one core: for reference only.
   console.log(`for reference: ${cores} cores / calling thread (unconfined) ${(all.median / calling.median).toFixed(2)}x median; / best per-CPU-second rate ${(all.median / perCore).toFixed(2)}x median`);
