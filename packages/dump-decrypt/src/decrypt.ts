@@ -100,10 +100,10 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
   const runPages = opts.runPages ?? 1088;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
-  // The workers start now, so their start-up (some 50-70 ms) overlaps the scan below.
+  // The workers start now, so their start-up (40-70 ms) overlaps the page-state scan.
   const pool = workers > 0 ? startPool(reader, ctx, workers, runPages) : undefined;
   try {
-    return await writeWithPool(reader, ctx, target, opts, backend, pool, runPages);
+    return await scanAndWrite(reader, ctx, target, opts, backend, pool, runPages);
   } finally {
     await pool?.close();
   }
@@ -120,7 +120,8 @@ function startPool(reader: DumpReader, ctx: PvContext, workers: number, runPages
   return new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
 }
 
-async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number): Promise<DecryptReport> {
+async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number): Promise<DecryptReport> {
+  const total = ctx.pages * PV_PAGE_SIZE;
   const census = await scanPageStates(reader, ctx);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
   const writer = await DumpWriter.create(target, {
@@ -148,7 +149,7 @@ async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTa
     try {
       for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, reuse)) {
         await writing;
-        opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
+        opts.onProgress?.(done, total);
         writing = writer.writeMemory(run);
         writing.catch(() => undefined); // awaited before the next write or below
         done += run.length;
@@ -158,7 +159,7 @@ async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTa
       await writing?.catch(() => undefined);
       cipher.dispose();
     }
-    opts.onProgress?.(done, ctx.pages * PV_PAGE_SIZE);
+    opts.onProgress?.(done, total);
     await writer.finish();
   } catch (e) {
     await writer.abort();
@@ -172,7 +173,7 @@ async function writeWithPool(reader: DumpReader, ctx: PvContext, target: WriteTa
     warnings: ctx.warnings,
     backend,
     workers: pool?.size ?? 0,
-    memoryBytes: ctx.pages * PV_PAGE_SIZE,
+    memoryBytes: total,
     vmcoreinfo: vmcoreinfo !== undefined,
   };
 }

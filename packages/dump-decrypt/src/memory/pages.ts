@@ -38,8 +38,9 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
 
 /**
  * Decrypts a run of whole pages in place: `data` holds the file bytes of pages
- * `firstPage … firstPage + n − 1` (or receives them through `load`), `meta` their entries. Every entry is classified first (an
- * invalid one throws before any byte changes), then the whole run goes to the cipher in one call.
+ * `firstPage … firstPage + n − 1` (or receives them through `load`), `meta` their entries. Every
+ * entry is classified first (an invalid one throws before any byte changes), then the whole run
+ * goes to the cipher in one call.
  * `metaFileOffset` names the table in errors.
  */
 export function decryptPagesInPlace(
