@@ -199,7 +199,7 @@ function ownedBuffer(size: number): Uint8Array {
 async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageWorkerPool | undefined, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
   const path = reader.path;
   if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
-  const fd = openSync(path, 'r');
+  const fd = ioCall(path, 'open', () => openSync(path, 'r'));
   const runBytes = runPages * PV_PAGE_SIZE;
   const workers = pool?.size ?? 0;
   // The batched cipher decrypts in buffers of its own memory without copies. Our runs wait behind
@@ -234,7 +234,7 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
   };
   const readFully = (into: Uint8Array, at: number): void => {
     for (let done = 0; done < into.length; ) {
-      const got = readSync(fd, into, done, into.length - done, at + done);
+      const got = ioCall(path, `read at file offset ${at + done} of`, () => readSync(fd, into, done, into.length - done, at + done));
       if (got === 0) throw new PvDecryptError('io', `${path} ended early at file offset ${at + done} (did it shrink while being read?)`);
       done += got;
     }
@@ -275,6 +275,15 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Runs a file system call; a failure becomes a PvDecryptError that names the file and the call. */
+function ioCall<T>(path: string, what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw new PvDecryptError('io', `could not ${what} ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
