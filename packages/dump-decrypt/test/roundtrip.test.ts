@@ -2,7 +2,7 @@
 // test-side encryptor (test/support/pv-encryptor.ts, node:crypto only, from the spec) decrypt
 // back to that plaintext; every error case of the spec's zgetdump table gives its error and
 // leaves no output file.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { openDump } from '@pvdump/dump-format';
 import { tempPath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
@@ -323,6 +323,31 @@ describe('error cases (spec pv-dump-crypto.md §10)', () => {
     const e = await fails(await build(), new Uint8Array(31));
     expect(e.message).toMatch(/Wrong key size: expected 32 != actual 31/);
   });
+  for (const workers of [0, 2]) {
+    it(`a dump that shrinks while it is decrypted (${workers} workers): an io error, no output file`, async () => {
+      const d = await build();
+      const out = tempPath('shrunk.elf');
+      let cut = false;
+      const err = await decryptDump(d.path, d.cck, out, {
+        workers,
+        runPages: 33,
+        onProgress: () => {
+          // After the first run: keep the headers and the first 100 pages of memory only.
+          if (!cut) truncateSync(d.path, Number(d.layout.memoryOffset) + 100 * 4096);
+          cut = true;
+        },
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(cut).toBe(true);
+      expect(err).toBeInstanceOf(PvDecryptError);
+      expect((err as PvDecryptError).code).toBe('io');
+      expect((err as PvDecryptError).message).toMatch(/ended early at file offset \d+/);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
   it('a wrong key', async () => {
     const e = await fails(await build(), new Uint8Array(32).fill(7));
     expect(e.code).toBe('completion-auth');
