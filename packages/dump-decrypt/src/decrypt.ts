@@ -148,8 +148,10 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     try {
       for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, reuse)) {
-        await writing;
-        opts.onProgress?.(done, total);
+        if (writing !== undefined) {
+          await writing;
+          opts.onProgress?.(done, total);
+        }
         writing = writer.writeMemory(run);
         writing.catch(() => undefined); // awaited before the next write or below
         done += run.length;
@@ -178,7 +180,7 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
   };
 }
 
-/** An uninitialised buffer that owns its whole ArrayBuffer (so it can be transferred to a worker). */
+/** An uninitialised run buffer for ciphers that have none of their own (`PageCipher.runBuffers`). */
 function ownedBuffer(size: number): Uint8Array {
   const b = Buffer.allocUnsafeSlow(size);
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
