@@ -1,6 +1,7 @@
 /**
  * Sequential output for the writer: a file (written through a coalescing buffer) or any Node
- * Writable such as stdout (respecting backpressure). The writer never seeks.
+ * Writable such as stdout (respecting backpressure). The writer never seeks; a file sink can
+ * leave a range to the caller (`reserve`), who fills it with positional writes.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { rm } from 'node:fs/promises';
@@ -11,6 +12,11 @@ export interface Sink {
   close(): Promise<void>;
   /** Stops writing and removes a file this sink created. */
   abort(): Promise<void>;
+  /**
+   * Files only: skips the next `bytes` (the caller fills them with positional writes) and tells
+   * where they start; everything written before is on the file first.
+   */
+  reserve?(bytes: number): Promise<{ fd: number; offset: number }>;
 }
 
 const BUFFER_SIZE = 4 << 20;
@@ -37,6 +43,13 @@ class FileSink implements Sink {
       this.buf.set(data, 0);
       this.used = data.length;
     }
+  }
+
+  async reserve(bytes: number): Promise<{ fd: number; offset: number }> {
+    await this.flush();
+    const offset = this.pos;
+    this.pos += bytes;
+    return { fd: this.fh.fd, offset };
   }
 
   private async writeAll(data: Uint8Array): Promise<void> {

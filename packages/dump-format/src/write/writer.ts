@@ -54,6 +54,26 @@ export class DumpWriter {
     await this.guard(() => this.sink.write(chunk));
   }
 
+  /**
+   * For a file target: hands the rest of memory to the caller, who writes it with positional
+   * writes (`fs.writeSync(fd, data, 0, n, offset + i)`), from as many threads or processes as it
+   * likes, in any order. Returns the file descriptor and the file offset of the first memory byte
+   * not yet written, with the count of bytes reserved; `undefined` for a stream target, which
+   * takes memory only in order through `writeMemory`. The caller must have written every reserved
+   * byte before `finish` (the writer cannot check: a gap reads as zeros).
+   */
+  async reserveMemory(): Promise<{ fd: number; offset: number; bytes: number } | undefined> {
+    if (this.sink.reserve === undefined || this.done) return undefined;
+    const bytes = this.memoryRemaining;
+    if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+    let at: { fd: number; offset: number } | undefined;
+    await this.guard(async () => {
+      at = await this.sink.reserve!(Number(bytes));
+    });
+    this.memoryWritten += bytes;
+    return { ...at!, bytes: Number(bytes) };
+  }
+
   /** Writes all chunks of `source` as memory. */
   async pipeMemory(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
     for await (const chunk of source) await this.writeMemory(chunk);
