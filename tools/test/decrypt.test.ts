@@ -62,15 +62,22 @@ describe('pvdump decrypt', () => {
     expect(Buffer.from(r.stdout).equals(reference)).toBe(true);
   });
 
-  it('--verbose summarises; --noble and --workers give the same bytes', () => {
+  it('--verbose summarises; --noble and --workers (processes to a file, threads to stdout) give the same bytes', () => {
     const out = tempPath('noble.elf');
     const r = pvdump(['decrypt', '-v', '--noble', '--no-auxv', '-k', KEY, dump, out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/decrypted 2 CPU\(s\) and 2 MiB .*293 encrypted, 92 zero, 127 shared pages \(57 of them mapped\); noble crypto/);
     expect(readFileSync(out).equals(reference)).toBe(true);
     const out2 = tempPath('workers.elf');
-    expect(pvdump(['decrypt', '--workers', '2', '--no-auxv', '-k', KEY, dump, out2]).status).toBe(0);
+    const r2 = pvdump(['decrypt', '-v', '--workers', '2', '--no-auxv', '-k', KEY, dump, out2]);
+    expect(r2.status).toBe(0);
+    expect(r2.stderr).toMatch(/node crypto, 2 helper processes/);
     expect(readFileSync(out2).equals(reference)).toBe(true);
+    // To stdout the helpers are threads (runs must come back in order).
+    const r3 = spawnSync(process.execPath, [CLI, 'decrypt', '-v', '--workers', '1', '--no-auxv', '--key', KEY, dump, '-'], { maxBuffer: 64 << 20 });
+    expect(r3.status).toBe(0);
+    expect(r3.stderr.toString()).toMatch(/node crypto, 1 helper thread($|,)/m);
+    expect(Buffer.from(r3.stdout).equals(reference)).toBe(true);
   });
 
   it('by default adds NT_AUXV for gdb, and nothing else: memory and registers as zgetdump\'s', () => {

@@ -4,8 +4,9 @@
 // the dump read through once before each run so every run finds it in the page cache), and
 // reports throughput of guest memory (wall clock and per CPU-second), peak RSS, the scaling from
 // one core to all (the default options in a process confined to one core with `taskset`, against
-// the same options with every core), and `openssl speed -evp aes-256-xts` (4 KiB blocks, one
-// core) for scale.
+// the same options with every core; for comparison also with helper threads, which stdout
+// uses, instead of helper processes), and `openssl speed -evp aes-256-xts` (4 KiB blocks, one
+// core) for scale. CPU time and peak RSS include the helper processes.
 import { execFileSync } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -51,8 +52,8 @@ function oneCorePrefix() {
 }
 
 /** One run in a fresh process: `prefix` (e.g. taskset) + decrypt-one.mjs. */
-function runOne(prefix, dump, cckHex, target, backend, workers) {
-  const args = [join(here, 'decrypt-one.mjs'), dump, cckHex, target, backend, String(workers)];
+function runOne(prefix, dump, cckHex, target, backend, workers, helpers) {
+  const args = [join(here, 'decrypt-one.mjs'), dump, cckHex, target, backend, String(workers), ...(helpers ? [helpers] : [])];
   const [cmd, ...pre] = prefix ?? [process.execPath];
   const argv = prefix === undefined ? args : [...pre, process.execPath, ...args];
   return JSON.parse(execFileSync(cmd, argv, { encoding: 'utf8' }));
@@ -85,22 +86,24 @@ try {
     { label: 'node, calling thread', backend: 'node', workers: 0, target: '/dev/null' },
     ...(oneCore === undefined ? [] : [{ label: 'node, auto, ONE core (taskset)', backend: 'node', workers: 'auto', target: '/dev/null', prefix: oneCore }]),
     { label: 'node, auto, all cores', backend: 'node', workers: 'auto', target: '/dev/null' },
+    { label: 'node, auto, threads, all cores', backend: 'node', workers: 'auto', helpers: 'threads', target: '/dev/null' },
     { label: 'node, auto, all cores, to a file', backend: 'node', workers: 'auto', target: join(dir, 'out.elf') },
+    { label: 'node, auto, threads, to a file', backend: 'node', workers: 'auto', helpers: 'threads', target: join(dir, 'out.elf') },
   ];
   const samples = runs.map(() => []);
   for (let i = 0; i < repeat; i++) {
     runs.forEach((c, k) => {
       warm(dump);
-      const r = runOne(c.prefix, dump, cck.toString('hex'), c.target, c.backend, c.workers);
+      const r = runOne(c.prefix, dump, cck.toString('hex'), c.target, c.backend, c.workers, c.helpers);
       rmSync(join(dir, 'out.elf'), { force: true });
-      samples[k].push({ rate: r.bytes / GiB / r.seconds, perCore: r.bytes / GiB / r.cpuSeconds, rss: r.maxRssMiB, workers: r.workers });
+      samples[k].push({ rate: r.bytes / GiB / r.seconds, perCore: r.bytes / GiB / r.cpuSeconds, rss: r.maxRssMiB, workers: r.workers, helpers: r.helpers });
     });
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const results = runs.map((c, k) => {
     const rates = samples[k].map((x) => x.rate);
-    const r = { ...c, rate: Math.max(...rates), median: median(rates), perCore: Math.max(...samples[k].map((x) => x.perCore)), rss: Math.max(...samples[k].map((x) => x.rss)), used: samples[k][0].workers };
-    console.log(`${c.label.padEnd(34)} (${r.used} workers): best ${r.rate.toFixed(2)} GiB/s wall (median ${r.median.toFixed(2)}), ${r.perCore.toFixed(2)} GiB per CPU-second, peak RSS ${r.rss.toFixed(0)} MiB`);
+    const r = { ...c, rate: Math.max(...rates), median: median(rates), perCore: Math.max(...samples[k].map((x) => x.perCore)), rss: Math.max(...samples[k].map((x) => x.rss)), used: samples[k][0].workers, kind: samples[k][0].helpers };
+    console.log(`${c.label.padEnd(34)} (${r.used} helper ${r.kind}): best ${r.rate.toFixed(2)} GiB/s wall (median ${r.median.toFixed(2)}), ${r.perCore.toFixed(2)} GiB per CPU-second, peak RSS ${r.rss.toFixed(0)} MiB`);
     return r;
   });
   const pick = (label) => results.find((r) => r.label.startsWith(label));
@@ -124,13 +127,18 @@ try {
   if (single !== undefined) {
     console.log(`one-core rate (default options, process confined to one core): ${single.rate.toFixed(2)} GiB/s best, ${single.median.toFixed(2)} median`);
   }
-  console.log(`${cores}-core rate (default options: ${all.used} workers and the calling thread): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
+  console.log(`${cores}-core rate (default options: ${all.used} helper ${all.kind} and the calling thread): ${all.rate.toFixed(2)} GiB/s best, ${all.median.toFixed(2)} median`);
+  const threads = pick('node, auto, threads, all cores');
+  console.log(`${cores}-core rate with helper threads instead (as for stdout): ${threads.rate.toFixed(2)} GiB/s best, ${threads.median.toFixed(2)} median`);
   if (single !== undefined) {
     // Runs of the same repetition ran one after the other, so their ratio cancels most of the slow
     // drifts of the machine's speed: the median of those ratios is the steadiest figure.
     const iSingle = results.indexOf(single), iAll = results.indexOf(all);
     const pairs = samples[iAll].map((x, i) => x.rate / samples[iSingle][i].rate);
     console.log(`scaling, ${cores} cores / one core: ${median(pairs).toFixed(2)}x median of ${pairs.length} run pairs (${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}); ${(all.rate / single.rate).toFixed(2)}x best against best   (target >= 1.6)`);
+    const iThreads = results.indexOf(threads);
+    const tPairs = samples[iThreads].map((x, i) => x.rate / samples[iSingle][i].rate);
+    console.log(`scaling with helper threads: ${median(tPairs).toFixed(2)}x median of run pairs (${Math.min(...tPairs).toFixed(2)}–${Math.max(...tPairs).toFixed(2)})`);
   }
   // Unconfined, the calling thread's reads run on libuv's threads, so it is not one core: for reference only.
   console.log(`for reference: ${cores} cores / calling thread (unconfined) ${(all.median / calling.median).toFixed(2)}x median; / best per-CPU-second rate ${(all.median / perCore).toFixed(2)}x median`);

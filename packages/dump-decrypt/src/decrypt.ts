@@ -5,13 +5,15 @@
  * into an ELF core in zgetdump's layout. A non-PV dump is copied through the writer unchanged in
  * content. Only a few MiB are ever in memory, whatever the dump size.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type WriteTarget } from '@pvdump/dump-format';
 import { createPageCipher, defaultBackend, type CryptoBackend, type PageCipher } from './crypto/page-cipher.js';
 import { PvDecryptError } from './errors.js';
 import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
+import { PageProcessPool } from './memory/process-pool.js';
 import { PageWorkerPool, REGIONS_PER_WORKER } from './memory/worker-pool.js';
 import { checkShstrtab, openPvContext, type PvContext } from './pv/context.js';
 import type { PvCpuState } from './pv/cpu-data.js';
@@ -25,10 +27,18 @@ export interface DecryptOptions {
   /** `node` (batched OpenSSL, the default where available), `node-xts` (OpenSSL XTS per page) or `noble` (pure JS). */
   backend?: CryptoBackend;
   /**
-   * Worker threads (node backend only): a number, or `auto` (default) = one per core when the
-   * dump has at least 64 MiB of memory, none for smaller dumps. 0 decrypts on the calling thread.
+   * Helpers that decrypt beside the calling thread (node backend only): a number, or `auto`
+   * (default) = one per core but one when the dump has at least 64 MiB of memory, none for
+   * smaller dumps or on a single core. 0 decrypts on the calling thread alone.
    */
   workers?: number | 'auto';
+  /**
+   * What the helpers are: `processes` (child processes that write their runs straight into the
+   * output file; file targets only), `threads` (worker threads whose runs the calling thread
+   * writes in order; any target). `auto` (default): processes for a path or FileHandle target,
+   * threads for a stream such as stdout.
+   */
+  helpers?: 'auto' | 'threads' | 'processes';
   /** Pages per read/decrypt run (default 1088 = 4.25 MiB: just above the file sink's 4 MiB buffer, so it writes runs without copying them, and small enough to keep peak RSS low). */
   runPages?: number;
   /** Called after each run with the memory bytes done and the total. */
@@ -47,7 +57,9 @@ export interface DecryptReport {
   census?: PageCensus;
   warnings: string[];
   backend?: CryptoBackend;
+  /** Helpers that decrypted beside the calling thread, and what they were. */
   workers: number;
+  helpers: 'threads' | 'processes' | 'none';
   /** Guest memory bytes written. */
   memoryBytes: number;
   vmcoreinfo: boolean;
@@ -64,21 +76,55 @@ export async function decryptDump(input: string, cck: Uint8Array | undefined, ta
     if (cck === undefined) {
       throw new PvDecryptError('no-key', `No key for dump decryption provided: ${input} is a protected-guest (PV) dump; give the customer communication key (32 bytes) with -k`);
     }
-    const ctx = await openPvContext(reader, cck);
+    const plan = planDecryption(reader, target, opts);
+    // Helper processes boot (Node's start-up, some 70 ms) while the key is checked and the page
+    // states are scanned; they write into the output, so it is opened now (and removed again if
+    // anything fails, a wrong key included).
+    const early = plan.helpers === 'processes' ? await startProcesses(target as string | FileHandle, plan.workers) : undefined;
+    let ok = false;
     try {
-      return await writeDecrypted(reader, ctx, target, opts);
+      const ctx = await openPvContext(reader, cck);
+      try {
+        const report = await writeDecrypted(reader, ctx, early?.out ?? target, opts, plan, early?.pool);
+        ok = true;
+        return report;
+      } finally {
+        ctx.wipe();
+      }
     } finally {
-      ctx.wipe();
+      if (early !== undefined) await early.finish(ok);
     }
   } finally {
     await reader.close();
   }
 }
 
+/** What `decryptDump` will use, from the options and the dump (before the key is checked). */
+interface DecryptionPlan {
+  backend: CryptoBackend;
+  workers: number;
+  helpers: 'threads' | 'processes' | 'none';
+  runPages: number;
+}
+
+function planDecryption(reader: DumpReader, target: WriteTarget, opts: DecryptOptions): DecryptionPlan {
+  const backend = opts.backend ?? defaultBackend();
+  const memoryBytes = reader.memory.reduce((n, m) => n + Number(m.size), 0);
+  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? autoWorkers(memoryBytes) : opts.workers;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
+  const runPages = opts.runPages ?? 1088;
+  if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
+  const helpers = opts.helpers ?? 'auto';
+  if (helpers !== 'auto' && helpers !== 'threads' && helpers !== 'processes') throw new RangeError(`helpers must be 'auto', 'threads' or 'processes', got ${String(helpers)}`);
+  const file = typeof target === 'string' || isFileHandle(target);
+  if (helpers === 'processes' && !file) throw new RangeError("helper processes write into the output file: they need a path or FileHandle target, not a stream (use helpers 'threads')");
+  return { backend, workers, runPages, helpers: workers === 0 ? 'none' : file && helpers !== 'threads' ? 'processes' : 'threads' };
+}
+
 async function copyPlainDump(reader: DumpReader, target: WriteTarget): Promise<DecryptReport> {
   const memory = reader.memory.map((m) => ({ start: m.start, size: m.size, fileSize: m.fileSize }));
   const layout = await writeDump(target, { cpus: reader.cpus, memory, notes: reader.globalNotes, style: 'qemu' }, fileBytesOfSegments(reader));
-  return { pv: false, cpus: reader.cpus, hypervisorCpus: [], warnings: [], workers: 0, memoryBytes: Number(layout.memorySize), vmcoreinfo: false };
+  return { pv: false, cpus: reader.cpus, hypervisorCpus: [], warnings: [], workers: 0, helpers: 'none', memoryBytes: Number(layout.memorySize), vmcoreinfo: false };
 }
 
 /** The file bytes of every PT_LOAD in file order (what the writer expects), 4 MiB at a time. */
@@ -92,20 +138,62 @@ async function* fileBytesOfSegments(reader: DumpReader): AsyncGenerator<Uint8Arr
   }
 }
 
-async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions): Promise<DecryptReport> {
+async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, plan: DecryptionPlan, processes: PageProcessPool | undefined): Promise<DecryptReport> {
   for (const w of ctx.warnings) opts.onWarning?.(w);
-  const backend = opts.backend ?? defaultBackend();
-  const total = ctx.pages * PV_PAGE_SIZE;
-  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? autoWorkers(total) : opts.workers;
-  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
-  const runPages = opts.runPages ?? 1088;
-  if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
+  const { backend, workers, runPages } = plan;
+  if (processes !== undefined) {
+    const path = reader.path;
+    if (path === undefined) throw new PvDecryptError('io', 'helper processes need the dump opened by path');
+    processes.start(path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
+    return await scanAndWrite(reader, ctx, target, opts, backend, processes, runPages);
+  }
   // The workers start now, so their start-up (40-70 ms) overlaps the page-state scan.
   const pool = workers > 0 ? startPool(reader, ctx, workers, runPages) : undefined;
   try {
     return await scanAndWrite(reader, ctx, target, opts, backend, pool, runPages);
   } finally {
     await pool?.close();
+  }
+}
+
+function isFileHandle(target: WriteTarget): target is FileHandle {
+  return typeof target === 'object' && 'fd' in target && typeof (target as FileHandle).stat === 'function' && typeof (target as FileHandle).write === 'function';
+}
+
+/**
+ * Opens the output (a path; a FileHandle is used as it is) and starts the helper processes that
+ * will write into it. `finish(ok)` ends them and closes the output, removing a path we created
+ * unless the dump was written.
+ */
+async function startProcesses(target: string | FileHandle, count: number): Promise<{ pool: PageProcessPool; out: FileHandle; finish(ok: boolean): Promise<void> }> {
+  const out = typeof target === 'string' ? await openOutput(target) : target;
+  let pool: PageProcessPool;
+  try {
+    pool = new PageProcessPool(count, out.fd);
+  } catch (e) {
+    if (typeof target === 'string') {
+      await out.close().catch(() => undefined);
+      await rm(target, { force: true });
+    }
+    throw e;
+  }
+  return {
+    pool,
+    out,
+    async finish(ok: boolean): Promise<void> {
+      await pool.close();
+      if (typeof target !== 'string') return;
+      await out.close().catch(() => undefined);
+      if (!ok) await rm(target, { force: true });
+    },
+  };
+}
+
+async function openOutput(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (e) {
+    throw new PvDecryptError('io', `could not create ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -120,7 +208,7 @@ function startPool(reader: DumpReader, ctx: PvContext, workers: number, runPages
   return new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
 }
 
-async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, backend: CryptoBackend, pool: PageWorkerPool | undefined, runPages: number): Promise<DecryptReport> {
+async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, backend: CryptoBackend, pool: PageWorkerPool | PageProcessPool | undefined, runPages: number): Promise<DecryptReport> {
   const total = ctx.pages * PV_PAGE_SIZE;
   const census = await scanPageStates(reader, ctx);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
@@ -133,32 +221,44 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
   });
   try {
     let done = 0;
-    // A file target (path or FileHandle) has written or copied each run when writeMemory
-    // resolves, and so has process.stdout (the writer waits for 'drain' after every run larger
-    // than its buffer, i.e. until the run went to the kernel), so the run's buffer (or worker
-    // memory region) can be filled again. Any other stream may keep the chunk (a collector, a
-    // transform), so it gets a copy; their garbage adds some 64 MiB to the peak RSS until V8
-    // collects it.
-    const reuse = !(target instanceof Writable) || target === process.stdout;
-    // One write in flight while the next run is decrypted: `decryptedRuns` reuses a run's memory
-    // only after the following run was handed out, by which time its write has completed.
-    let writing: Promise<void> | undefined;
-    // Created here, not in decryptedRuns: its memory holds the last run until that run's write has
-    // completed, which is after decryptedRuns has ended.
+    // Created here, not in the run loops: its memory holds the last run until that run's write
+    // has completed, which is after the loop has ended.
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     try {
-      for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, reuse)) {
-        if (writing !== undefined) {
+      const reserved = pool instanceof PageProcessPool ? await writer.reserveMemory() : undefined;
+      if (pool instanceof PageProcessPool) {
+        if (reserved === undefined) throw new PvDecryptError('io', 'helper processes need a file target');
+        await decryptIntoFile(reader, ctx, cipher, pool, runPages, reserved, (bytes) => {
+          done += bytes;
+          if (done < total) opts.onProgress?.(done, total);
+        });
+      } else {
+        // A file target (path or FileHandle) has written or copied each run when writeMemory
+        // resolves, and so has process.stdout (the writer waits for 'drain' after every run
+        // larger than its buffer, i.e. until the run went to the kernel), so the run's buffer
+        // (or worker memory region) can be filled again. Any other stream may keep the chunk (a
+        // collector, a transform), so it gets a copy; their garbage adds some 64 MiB to the peak
+        // RSS until V8 collects it.
+        const reuse = !(target instanceof Writable) || target === process.stdout;
+        // One write in flight while the next run is decrypted: `decryptedRuns` reuses a run's
+        // memory only after the following run was handed out, by which time its write has completed.
+        let writing: Promise<void> | undefined;
+        try {
+          for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, reuse)) {
+            if (writing !== undefined) {
+              await writing;
+              opts.onProgress?.(done, total);
+            }
+            writing = writer.writeMemory(run);
+            writing.catch(() => undefined); // awaited before the next write or below
+            done += run.length;
+          }
           await writing;
-          opts.onProgress?.(done, total);
+        } finally {
+          await writing?.catch(() => undefined);
         }
-        writing = writer.writeMemory(run);
-        writing.catch(() => undefined); // awaited before the next write or below
-        done += run.length;
       }
-      await writing;
     } finally {
-      await writing?.catch(() => undefined);
       cipher.dispose();
     }
     opts.onProgress?.(done, total);
@@ -175,6 +275,7 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
     warnings: ctx.warnings,
     backend,
     workers: pool?.size ?? 0,
+    helpers: pool === undefined ? 'none' : pool instanceof PageProcessPool ? 'processes' : 'threads',
     memoryBytes: total,
     vmcoreinfo: vmcoreinfo !== undefined,
   };
@@ -234,13 +335,7 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
       workerRuns++;
     }
   };
-  const readFully = (into: Uint8Array, at: number): void => {
-    for (let done = 0; done < into.length; ) {
-      const got = ioCall(path, `read at file offset ${at + done} of`, () => readSync(fd, into, done, into.length - done, at + done));
-      if (got === 0) throw new PvDecryptError('io', `${path} ended early at file offset ${at + done} (did it shrink while being read?)`);
-      done += got;
-    }
-  };
+  const readFully = fullReader(path, fd);
   /** Decrypts the next run on this thread into `buffer`, reading it piece by piece. */
   const toCaller = (buffer: Uint8Array): void => {
     const first = next;
@@ -278,6 +373,78 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Decrypted memory straight into the file range `out` that the writer reserved, by the helper
+ * processes and the calling thread together, in whatever order the runs finish: every helper is
+ * kept `RUNS_PER_PROCESS` runs busy, and meanwhile the calling thread decrypts the next run
+ * itself and writes it with a positional write. `progress` gets the bytes of each finished run.
+ */
+async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageProcessPool, runPages: number, out: { fd: number; offset: number }, progress: (bytes: number) => void): Promise<void> {
+  const path = reader.path;
+  if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
+  const fd = ioCall(path, 'open', () => openSync(path, 'r'));
+  const readFully = fullReader(path, fd);
+  const runBytes = runPages * PV_PAGE_SIZE;
+  const buffer = cipher.runBuffers?.(1, runBytes)[0] ?? ownedBuffer(runBytes);
+  const metaAt = Number(ctx.memMeta.offset);
+  const dataAt = Number(ctx.load.fileOffset);
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  let next = 0;
+  try {
+    while (next < ctx.pages && failure === undefined) {
+      while (pool.canTake && next < ctx.pages) {
+        const first = next;
+        const n = Math.min(runPages, ctx.pages - first);
+        next += n;
+        const run = pool.submit({ pages: n, metaOffset: metaAt + first * STORAGE_ENTRY_BYTES, dataOffset: dataAt + first * PV_PAGE_SIZE, outOffset: out.offset + first * PV_PAGE_SIZE });
+        running.add(run);
+        run.then(
+          () => {
+            running.delete(run);
+            progress(n * PV_PAGE_SIZE);
+          },
+          (e: unknown) => {
+            running.delete(run);
+            failure ??= e;
+          },
+        );
+      }
+      if (next < ctx.pages) {
+        const first = next;
+        const n = Math.min(runPages, ctx.pages - first);
+        next += n;
+        const meta = new Uint8Array(n * STORAGE_ENTRY_BYTES);
+        readFully(meta, metaAt + first * STORAGE_ENTRY_BYTES);
+        const data = buffer.subarray(0, n * PV_PAGE_SIZE);
+        decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt, (view, page) => readFully(view, dataAt + (first + page) * PV_PAGE_SIZE));
+        const at = out.offset + first * PV_PAGE_SIZE;
+        for (let done = 0; done < data.length; ) {
+          done += ioCall('the output', `write at file offset ${at + done} of`, () => writeSync(out.fd, data, done, data.length - done, at + done));
+        }
+        progress(n * PV_PAGE_SIZE);
+      }
+      // Let the event loop deliver finished runs, so the helpers get new ones at once.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(running);
+    if (failure !== undefined) throw failure;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `readFully(into, at)`: fills `into` from file offset `at` of the open dump; errors name the file and offset. */
+function fullReader(path: string, fd: number): (into: Uint8Array, at: number) => void {
+  return (into, at) => {
+    for (let done = 0; done < into.length; ) {
+      const got = ioCall(path, `read at file offset ${at + done} of`, () => readSync(fd, into, done, into.length - done, at + done));
+      if (got === 0) throw new PvDecryptError('io', `${path} ended early at file offset ${at + done} (did it shrink while being read?)`);
+      done += got;
+    }
+  };
 }
 
 /** Runs a file system call; a failure becomes a PvDecryptError that names the file and the call. */

@@ -80,7 +80,8 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
   for (const [name, opts] of [
     ['batched node:crypto, calling thread', { backend: 'node', workers: 0 }],
     ['node:crypto XTS per page', { backend: 'node-xts', workers: 0 }],
-    ['node:crypto, 2 worker threads, small runs', { backend: 'node', workers: 2, runPages: 7 }],
+    ['node:crypto, 2 helper threads, small runs', { backend: 'node', workers: 2, runPages: 7, helpers: 'threads' }],
+    ['node:crypto, 2 helper processes, small runs', { backend: 'node', workers: 2, runPages: 7, helpers: 'processes' }],
     ['noble', { backend: 'noble', workers: 0 }],
   ] as const) {
     it(`gives zgetdump's output byte for byte (${name})`, async () => {
@@ -91,6 +92,7 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
       expect(got.equals(reference)).toBe(true);
       expect(report.pv).toBe(true);
       expect(report.backend).toBe(opts.backend);
+      expect(report.helpers).toBe('helpers' in opts ? opts.helpers : 'none');
     });
   }
 

@@ -29,10 +29,16 @@ async function build(o: Partial<BuildOptions> = {}): Promise<BuiltDump> {
 }
 
 describe('round trip through an independent encryptor', () => {
-  it('decrypts 2.5 MiB with every page state and 3 CPUs to the known plaintext (every backend, with and without workers)', async () => {
+  it('decrypts 2.5 MiB with every page state and 3 CPUs to the known plaintext (every backend, with and without helpers)', async () => {
     const d = await build({ osii: [2] });
     expect(new Set(d.states)).toEqual(new Set(['encrypted', 'zero', 'zero|mapped', 'shared', 'shared|mapped']));
-    for (const opts of [{ backend: 'node', workers: 0 }, { backend: 'node', workers: 2, runPages: 33 }, { backend: 'node-xts', workers: 0 }, { backend: 'noble' }] as const) {
+    for (const opts of [
+      { backend: 'node', workers: 0 },
+      { backend: 'node', workers: 2, runPages: 33, helpers: 'threads' },
+      { backend: 'node', workers: 2, runPages: 33, helpers: 'processes' },
+      { backend: 'node-xts', workers: 0 },
+      { backend: 'noble' },
+    ] as const) {
       const out = tempPath('dec.elf');
       const r = await decryptDump(d.path, d.cck, out, opts);
       const dump = await openDump(out);
@@ -323,13 +329,14 @@ describe('error cases (spec pv-dump-crypto.md §10)', () => {
     const e = await fails(await build(), new Uint8Array(31));
     expect(e.message).toMatch(/Wrong key size: expected 32 != actual 31/);
   });
-  for (const workers of [0, 2]) {
-    it(`a dump that shrinks while it is decrypted (${workers} workers): an io error, no output file`, async () => {
+  for (const [workers, helpers] of [[0, 'auto'], [2, 'threads'], [2, 'processes']] as const) {
+    it(`a dump that shrinks while it is decrypted (${workers} helpers, ${helpers}): an io error, no output file`, async () => {
       const d = await build();
       const out = tempPath('shrunk.elf');
       let cut = false;
       const err = await decryptDump(d.path, d.cck, out, {
         workers,
+        helpers,
         runPages: 33,
         onProgress: () => {
           // After the first run: keep the headers and the first 100 pages of memory only.

@@ -24,8 +24,9 @@ unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and
   -k, --key FILE    the CCK: a file of exactly 32 raw bytes (no hex, no newline)
       --no-auxv     leave out NT_AUXV: the output is then byte for byte what zgetdump writes
       --noble       use the pure-JavaScript crypto (@noble/ciphers) instead of OpenSSL
-      --workers N   worker threads for decryption; this thread decrypts too (default: one
-                    per core but one for large dumps, 0 on a single core)
+      --workers N   helpers that decrypt beside this process (default: one per core but one
+                    for dumps of 64 MiB and more, none on a single core or for smaller dumps):
+                    child processes that write straight into OUT, or threads for stdout
   -v, --verbose     print a summary (CPUs, page states) on stderr
 
 Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;
@@ -71,13 +72,19 @@ function osiiReport(report: DecryptReport): string[] {
   return lines;
 }
 
+function helpersText(report: DecryptReport): string {
+  if (report.helpers === 'none') return 'no helpers';
+  const [one, many] = report.helpers === 'processes' ? ['process', 'processes'] : ['thread', 'threads'];
+  return `${report.workers} helper ${report.workers === 1 ? one : many}`;
+}
+
 function summary(report: DecryptReport, out: string): string {
   if (!report.pv) return `not a PV dump: copied unchanged to ${out}`;
   const c = report.census!;
   return (
     `decrypted ${report.cpus.length} CPU(s) and ${report.memoryBytes / 2 ** 20} MiB to ${out}: ` +
     `${c.encrypted} encrypted, ${c.zero} zero, ${c.shared} shared pages (${c.mapped} of them mapped); ` +
-    `${report.backend} crypto, ${report.workers} worker thread(s)${report.vmcoreinfo ? ', VMCOREINFO found' : ''}`
+    `${report.backend} crypto, ${helpersText(report)}${report.vmcoreinfo ? ', VMCOREINFO found' : ''}`
   );
 }
 
