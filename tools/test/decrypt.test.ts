@@ -73,6 +73,11 @@ describe('pvdump decrypt', () => {
     expect(r2.status).toBe(0);
     expect(r2.stderr).toMatch(/node crypto, 2 helper processes/);
     expect(readFileSync(out2).equals(reference)).toBe(true);
+    const out4 = tempPath('threads.elf');
+    const r4 = pvdump(['decrypt', '-v', '--workers', '2', '--helpers', 'threads', '--no-auxv', '-k', KEY, dump, out4]);
+    expect(r4.status).toBe(0);
+    expect(r4.stderr).toMatch(/node crypto, 2 helper threads/);
+    expect(readFileSync(out4).equals(reference)).toBe(true);
     // To stdout the helpers are threads (runs must come back in order).
     const r3 = spawnSync(process.execPath, [CLI, 'decrypt', '-v', '--workers', '1', '--no-auxv', '--key', KEY, dump, '-'], { maxBuffer: 64 << 20 });
     expect(r3.status).toBe(0);
@@ -139,6 +144,12 @@ describe('pvdump decrypt usage (exit 2)', () => {
   });
   it('unknown option', () => expect(pvdump(['decrypt', '--frobnicate', dump, tempPath('x')]).status).toBe(2));
   it('bad --workers', () => expect(pvdump(['decrypt', '--workers', 'many', dump, tempPath('x')]).status).toBe(2));
+  it('bad --helpers, and helper processes for stdout', () => {
+    expect(pvdump(['decrypt', '--helpers', 'fibers', '-k', KEY, dump, tempPath('x')]).status).toBe(2);
+    const r = pvdump(['decrypt', '--helpers', 'processes', '-k', KEY, dump, '-']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--helpers processes write into OUT, which stdout cannot take/);
+  });
   it('--help', () => {
     const r = pvdump(['decrypt', '--help']);
     expect(r.status).toBe(0);

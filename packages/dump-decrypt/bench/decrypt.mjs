@@ -1,14 +1,15 @@
 // Benchmark of @pvdump/dump-decrypt (run `pnpm bench` after `pnpm build`): decrypts a generated
 // PV dump (default 2 GiB, mostly encrypted pages; PVDUMP_BENCH_GIB to change) with each backend
-// and worker count, each in its own process (PVDUMP_BENCH_REPEAT times, default 5, interleaved,
-// the dump read through once before each run so every run finds it in the page cache), and
+// and helper count, each in its own process (PVDUMP_BENCH_REPEAT times, default 5, interleaved,
+// the order reversed every other time, the dump read through once before each run so every run
+// finds it in the page cache), and
 // reports throughput of guest memory (wall clock and per CPU-second), peak RSS, the scaling from
 // one core to all (the default options in a process confined to one core with `taskset`, against
 // the same options with every core; for comparison also with helper threads, which stdout
 // uses, instead of helper processes), and `openssl speed -evp aes-256-xts` (4 KiB blocks, one
 // core) for scale. CPU time and peak RSS include the helper processes.
 import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,23 @@ function warm(path) {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes and deletes a file of `size` bytes. On this VM a run that writes a file gets cheap,
+ * recently freed pages for its page cache right after another file was deleted, and expensive
+ * ones (reclaimed by the host meanwhile) otherwise, 3x slower; so every run that writes a file
+ * first does this, and all start alike.
+ */
+function scratchWrite(path, size) {
+  const fd = openSync(path, 'w');
+  const buf = Buffer.alloc(8 << 20);
+  try {
+    for (let done = 0; done < size; done += buf.length) writeSync(fd, buf, 0, Math.min(buf.length, size - done));
+  } finally {
+    closeSync(fd);
+  }
+  rmSync(path);
 }
 
 /** `taskset -c 0 …` when taskset is there (util-linux), to measure one core; undefined otherwise. */
@@ -91,8 +109,13 @@ try {
     { label: 'node, auto, threads, to a file', backend: 'node', workers: 'auto', helpers: 'threads', target: join(dir, 'out.elf') },
   ];
   const samples = runs.map(() => []);
+  // Every other repetition runs the configurations in reverse order, so that a slow drift of the
+  // machine's speed does not favour one of them.
   for (let i = 0; i < repeat; i++) {
-    runs.forEach((c, k) => {
+    const order = runs.map((c, k) => [c, k]);
+    if (i % 2 === 1) order.reverse();
+    order.forEach(([c, k]) => {
+      if (c.target !== '/dev/null') scratchWrite(join(dir, 'scratch.bin'), bytes);
       warm(dump);
       const r = runOne(c.prefix, dump, cck.toString('hex'), c.target, c.backend, c.workers, c.helpers);
       rmSync(join(dir, 'out.elf'), { force: true });

@@ -39,6 +39,12 @@ export interface DecryptOptions {
    * threads for a stream such as stdout.
    */
   helpers?: 'auto' | 'threads' | 'processes';
+  /**
+   * Whether the calling thread decrypts runs too (default true). With false only the helpers
+   * decrypt and the calling thread's event loop stays free (it hands out runs and, for streams,
+   * writes them); `auto` then starts at least one helper.
+   */
+  callingThread?: boolean;
   /** Pages per read/decrypt run (default 1088 = 4.25 MiB: just above the file sink's 4 MiB buffer, so it writes runs without copying them, and small enough to keep peak RSS low). */
   runPages?: number;
   /** Called after each run with the memory bytes done and the total. */
@@ -105,20 +111,24 @@ interface DecryptionPlan {
   workers: number;
   helpers: 'threads' | 'processes' | 'none';
   runPages: number;
+  callingThread: boolean;
 }
 
 function planDecryption(reader: DumpReader, target: WriteTarget, opts: DecryptOptions): DecryptionPlan {
   const backend = opts.backend ?? defaultBackend();
   const memoryBytes = reader.memory.reduce((n, m) => n + Number(m.size), 0);
-  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? autoWorkers(memoryBytes) : opts.workers;
+  const callingThread = opts.callingThread ?? true;
+  const atLeast = callingThread ? 0 : 1;
+  const workers = backend !== 'node' ? 0 : opts.workers === undefined || opts.workers === 'auto' ? Math.max(atLeast, autoWorkers(memoryBytes)) : opts.workers;
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new RangeError(`workers must be 'auto' or 0..256, got ${String(opts.workers)}`);
+  if (!callingThread && workers === 0) throw new RangeError(`callingThread: false needs helpers: workers ${backend === 'node' ? 'must be at least 1' : `need the node backend, not ${backend}`}`);
   const runPages = opts.runPages ?? 1088;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
   const helpers = opts.helpers ?? 'auto';
   if (helpers !== 'auto' && helpers !== 'threads' && helpers !== 'processes') throw new RangeError(`helpers must be 'auto', 'threads' or 'processes', got ${String(helpers)}`);
   const file = typeof target === 'string' || isFileHandle(target);
   if (helpers === 'processes' && !file) throw new RangeError("helper processes write into the output file: they need a path or FileHandle target, not a stream (use helpers 'threads')");
-  return { backend, workers, runPages, helpers: workers === 0 ? 'none' : file && helpers !== 'threads' ? 'processes' : 'threads' };
+  return { backend, workers, runPages, callingThread, helpers: workers === 0 ? 'none' : file && helpers !== 'threads' ? 'processes' : 'threads' };
 }
 
 async function copyPlainDump(reader: DumpReader, target: WriteTarget): Promise<DecryptReport> {
@@ -145,12 +155,12 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
     const path = reader.path;
     if (path === undefined) throw new PvDecryptError('io', 'helper processes need the dump opened by path');
     processes.start(path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
-    return await scanAndWrite(reader, ctx, target, opts, backend, processes, runPages);
+    return await scanAndWrite(reader, ctx, target, opts, plan, processes);
   }
   // The workers start now, so their start-up (40-70 ms) overlaps the page-state scan.
   const pool = workers > 0 ? startPool(reader, ctx, workers, runPages) : undefined;
   try {
-    return await scanAndWrite(reader, ctx, target, opts, backend, pool, runPages);
+    return await scanAndWrite(reader, ctx, target, opts, plan, pool);
   } finally {
     await pool?.close();
   }
@@ -208,7 +218,8 @@ function startPool(reader: DumpReader, ctx: PvContext, workers: number, runPages
   return new PageWorkerPool(workers, path, ctx.secrets.xtsKey, ctx.secrets.tweakNonce, runPages * PV_PAGE_SIZE);
 }
 
-async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, backend: CryptoBackend, pool: PageWorkerPool | PageProcessPool | undefined, runPages: number): Promise<DecryptReport> {
+async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, plan: DecryptionPlan, pool: PageWorkerPool | PageProcessPool | undefined): Promise<DecryptReport> {
+  const { backend, runPages, callingThread } = plan;
   const total = ctx.pages * PV_PAGE_SIZE;
   const census = await scanPageStates(reader, ctx);
   const vmcoreinfo = await findVmcoreinfo(reader, ctx, backend);
@@ -228,7 +239,7 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
       const reserved = pool instanceof PageProcessPool ? await writer.reserveMemory() : undefined;
       if (pool instanceof PageProcessPool) {
         if (reserved === undefined) throw new PvDecryptError('io', 'helper processes need a file target');
-        await decryptIntoFile(reader, ctx, cipher, pool, runPages, reserved, (bytes) => {
+        await decryptIntoFile(reader, ctx, cipher, pool, runPages, callingThread, reserved, (bytes) => {
           done += bytes;
           if (done < total) opts.onProgress?.(done, total);
         });
@@ -244,7 +255,7 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
         // memory only after the following run was handed out, by which time its write has completed.
         let writing: Promise<void> | undefined;
         try {
-          for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, reuse)) {
+          for await (const run of decryptedRuns(reader, ctx, cipher, pool, runPages, callingThread, reuse)) {
             if (writing !== undefined) {
               await writing;
               opts.onProgress?.(done, total);
@@ -299,7 +310,7 @@ function ownedBuffer(size: number): Uint8Array {
  * our buffers are reused once written: results are written without a copy. A stream that may
  * keep its chunks (`reuse` false) gets copies.
  */
-async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageWorkerPool | undefined, runPages: number, reuse: boolean): AsyncGenerator<Uint8Array> {
+async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageWorkerPool | undefined, runPages: number, callerDecrypts: boolean, reuse: boolean): AsyncGenerator<Uint8Array> {
   const path = reader.path;
   if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
   const fd = ioCall(path, 'open', () => openSync(path, 'r'));
@@ -309,10 +320,10 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
   // the workers' queued ones before they are written, so we need about as many buffers as the
   // workers have regions to keep busy meanwhile (capped: memory); alone, one being written and one
   // being decrypted. Other ciphers get plain buffers, made as needed.
-  const own = cipher.runBuffers?.(Math.min(workers * REGIONS_PER_WORKER + 2, 8), runBytes) ?? [];
+  const own = callerDecrypts ? (cipher.runBuffers?.(Math.min(workers * REGIONS_PER_WORKER + 2, 8), runBytes) ?? []) : [];
   const ownMemory = own[0]?.buffer;
   const free = [...own];
-  const spare = (): Uint8Array | undefined => free.pop() ?? (own.length === 0 ? ownedBuffer(runBytes) : undefined);
+  const spare = (): Uint8Array | undefined => (callerDecrypts ? (free.pop() ?? (own.length === 0 ? ownedBuffer(runBytes) : undefined)) : undefined);
   const metaAt = Number(ctx.memMeta.offset);
   const dataAt = Number(ctx.load.fileOffset);
   const depth = workers * REGIONS_PER_WORKER;
@@ -381,13 +392,13 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
  * kept `RUNS_PER_PROCESS` runs busy, and meanwhile the calling thread decrypts the next run
  * itself and writes it with a positional write. `progress` gets the bytes of each finished run.
  */
-async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageProcessPool, runPages: number, out: { fd: number; offset: number }, progress: (bytes: number) => void): Promise<void> {
+async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageProcessPool, runPages: number, callerDecrypts: boolean, out: { fd: number; offset: number }, progress: (bytes: number) => void): Promise<void> {
   const path = reader.path;
   if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
   const fd = ioCall(path, 'open', () => openSync(path, 'r'));
   const readFully = fullReader(path, fd);
   const runBytes = runPages * PV_PAGE_SIZE;
-  const buffer = cipher.runBuffers?.(1, runBytes)[0] ?? ownedBuffer(runBytes);
+  const buffer = callerDecrypts ? (cipher.runBuffers?.(1, runBytes)[0] ?? ownedBuffer(runBytes)) : undefined;
   const metaAt = Number(ctx.memMeta.offset);
   const dataAt = Number(ctx.load.fileOffset);
   const running = new Set<Promise<void>>();
@@ -411,6 +422,12 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
             failure ??= e;
           },
         );
+      }
+      if (buffer === undefined) {
+        // Only the helpers decrypt: wait until one of them has finished a run.
+        if (running.size === 0) throw pool.failure ?? new PvDecryptError('io', 'no helper process took the run');
+        await Promise.race(running).catch(() => undefined);
+        continue;
       }
       if (next < ctx.pages) {
         const first = next;

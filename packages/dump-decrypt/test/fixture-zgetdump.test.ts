@@ -82,6 +82,8 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
     ['node:crypto XTS per page', { backend: 'node-xts', workers: 0 }],
     ['node:crypto, 2 helper threads, small runs', { backend: 'node', workers: 2, runPages: 7, helpers: 'threads' }],
     ['node:crypto, 2 helper processes, small runs', { backend: 'node', workers: 2, runPages: 7, helpers: 'processes' }],
+    ['node:crypto, 2 helper threads alone', { backend: 'node', workers: 2, runPages: 7, helpers: 'threads', callingThread: false }],
+    ['node:crypto, 2 helper processes alone', { backend: 'node', workers: 2, runPages: 7, helpers: 'processes', callingThread: false }],
     ['noble', { backend: 'noble', workers: 0 }],
   ] as const) {
     it(`gives zgetdump's output byte for byte (${name})`, async () => {

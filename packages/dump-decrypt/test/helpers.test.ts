@@ -102,6 +102,15 @@ describe('helper processes (file targets) and helper threads (streams)', () => {
     await expect(decryptDump(d.path, d.cck, new PassThrough(), { workers: 2, helpers: 'processes' })).rejects.toThrow(/need a path or FileHandle target, not a stream/);
   });
 
+  it('callingThread: false leaves all runs to the helpers, and needs one', async () => {
+    const d = await build();
+    const r = await decryptDump(d.path, d.cck, tempPath('alone.elf'), { callingThread: false });
+    expect(r.workers).toBe(1); // auto gives none for 2.5 MiB, but at least one here
+    expect(r.helpers).toBe('processes');
+    await expect(decryptDump(d.path, d.cck, tempPath('none.elf'), { callingThread: false, workers: 0 })).rejects.toThrow(/callingThread: false needs helpers: workers must be at least 1/);
+    await expect(decryptDump(d.path, d.cck, tempPath('noble.elf'), { callingThread: false, backend: 'noble' })).rejects.toThrow(/need the node backend, not noble/);
+  });
+
   it('a wrong key: the helper processes started early end, and no output file is left', async () => {
     const d = await build();
     const out = tempPath('wrong-key.elf');

@@ -36,6 +36,8 @@ describe('round trip through an independent encryptor', () => {
       { backend: 'node', workers: 0 },
       { backend: 'node', workers: 2, runPages: 33, helpers: 'threads' },
       { backend: 'node', workers: 2, runPages: 33, helpers: 'processes' },
+      { backend: 'node', workers: 2, runPages: 33, helpers: 'threads', callingThread: false },
+      { backend: 'node', workers: 2, runPages: 33, helpers: 'processes', callingThread: false },
       { backend: 'node-xts', workers: 0 },
       { backend: 'noble' },
     ] as const) {
@@ -329,6 +331,7 @@ describe('error cases (spec pv-dump-crypto.md §10)', () => {
     const e = await fails(await build(), new Uint8Array(31));
     expect(e.message).toMatch(/Wrong key size: expected 32 != actual 31/);
   });
+  // With helpers, only the helpers decrypt, so it is their read that finds the dump cut short.
   for (const [workers, helpers] of [[0, 'auto'], [2, 'threads'], [2, 'processes']] as const) {
     it(`a dump that shrinks while it is decrypted (${workers} helpers, ${helpers}): an io error, no output file`, async () => {
       const d = await build();
@@ -337,6 +340,7 @@ describe('error cases (spec pv-dump-crypto.md §10)', () => {
       const err = await decryptDump(d.path, d.cck, out, {
         workers,
         helpers,
+        callingThread: workers === 0,
         runPages: 33,
         onProgress: () => {
           // After the first run: keep the headers and the first 100 pages of memory only.

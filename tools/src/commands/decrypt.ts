@@ -27,6 +27,8 @@ unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and
       --workers N   helpers that decrypt beside this process (default: one per core but one
                     for dumps of 64 MiB and more, none on a single core or for smaller dumps):
                     child processes that write straight into OUT, or threads for stdout
+      --helpers K   processes (the default for a file OUT) or threads (the only kind for
+                    stdout; less memory per helper, no child processes)
   -v, --verbose     print a summary (CPUs, page states) on stderr
 
 Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;
@@ -58,6 +60,11 @@ function parseWorkers(v: string | undefined): number | 'auto' {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 256) throw new UsageError(`--workers must be a whole number 0..256, got '${v}'\n\n${USAGE}`);
   return n;
+}
+
+function parseHelpers(v: string | undefined): 'processes' | 'threads' | undefined {
+  if (v === undefined || v === 'processes' || v === 'threads') return v;
+  throw new UsageError(`--helpers must be 'processes' or 'threads', got '${v}'\n\n${USAGE}`);
 }
 
 /** The hypervisor's view beside the decrypted state, for CPUs dumped with partial instruction results. */
@@ -99,12 +106,15 @@ export const command: Command = {
         'no-auxv': { type: 'boolean', default: false },
         noble: { type: 'boolean', default: false },
         workers: { type: 'string' },
+        helpers: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
       },
       USAGE,
     );
     const [dumpArg, out] = positionals(pos, ['DUMP', 'OUT'], USAGE) as [string, string];
     const workers = parseWorkers(values.workers);
+    const helpers = parseHelpers(values.helpers);
+    if (helpers === 'processes' && out === '-') throw new UsageError(`--helpers processes write into OUT, which stdout cannot take: use threads\n\n${USAGE}`);
     if (out !== '-' && existsSync(out)) throw new UserError(`${out} already exists: remove it or choose another output name (a decrypted dump is never written over a file)`);
     const key = values.key === undefined ? undefined : readKeyFile(values.key);
     const plain = await plainDumpPath(dumpArg);
@@ -114,6 +124,7 @@ export const command: Command = {
       auxv: !values['no-auxv'],
       backend: values.noble ? ('noble' as const) : undefined,
       workers,
+      helpers,
       onProgress: (done: number, total: number) => {
         meter ??= progressMeter('decrypting', total, progressAllowed(false));
         meter.update(done);

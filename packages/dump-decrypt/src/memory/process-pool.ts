@@ -182,6 +182,11 @@ export class PageProcessPool {
     return this.#children.length;
   }
 
+  /** Why the pool failed (a child failed a run, died or could not start), if it did. */
+  get failure(): PvDecryptError | undefined {
+    return this.#failure;
+  }
+
   /** True when some child has room for another run (fewer than `RUNS_PER_PROCESS` queued). */
   get canTake(): boolean {
     return this.#failure === undefined && this.#queued.some((q) => q < RUNS_PER_PROCESS);
