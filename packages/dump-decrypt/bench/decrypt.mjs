@@ -135,11 +135,11 @@ try {
   const small = join(dir, 'small.elf');
   const s = await makeDump(small, 256 * 2 ** 20);
   const rn = JSON.parse(execFileSync(process.execPath, [join(here, 'decrypt-one.mjs'), small, s.cck.toString('hex'), '/dev/null', 'noble', '0'], { encoding: 'utf8' }));
-  console.log(`noble workers=0 → /dev/null (256 MiB dump): ${(rn.bytes / GiB / rn.seconds).toFixed(2)} GiB/s, peak RSS ${rn.maxRssMiB.toFixed(0)} MiB`);
+  console.log(`noble, calling thread alone → /dev/null (256 MiB dump): ${(rn.bytes / GiB / rn.seconds).toFixed(2)} GiB/s, peak RSS ${rn.maxRssMiB.toFixed(0)} MiB`);
   // Peak RSS must not depend on the dump size: the same configuration on the small dump.
   const rs = runOne(undefined, small, s.cck.toString('hex'), '/dev/null', 'node', 'auto');
   const all = pick('node, auto, all cores');
-  console.log(`node, auto (${rs.workers} workers), 256 MiB dump: peak RSS ${rs.maxRssMiB.toFixed(0)} MiB (against ${all.rss.toFixed(0)} MiB for ${gib} GiB)`);
+  console.log(`node, auto (${rs.workers} helper ${rs.helpers}), 256 MiB dump: peak RSS ${rs.maxRssMiB.toFixed(0)} MiB (against ${all.rss.toFixed(0)} MiB for ${gib} GiB)`);
 
   const ossl = opensslXts();
   const calling = pick('node, calling thread');

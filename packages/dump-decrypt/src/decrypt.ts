@@ -1,8 +1,9 @@
 /**
  * `decryptDump`: the whole of `zgetdump -k` (spec pv-dump-crypto.md §9, elf-core-format.md §11).
  * A PV dump is checked, its completion data and CPU notes opened, every page state validated,
- * then memory streams through XTS (worker threads with the node:crypto backend, in page order)
- * into an ELF core in zgetdump's layout. A non-PV dump is copied through the writer unchanged in
+ * then memory streams through XTS into an ELF core in zgetdump's layout: with the node:crypto
+ * backend, helper processes write their runs straight into a file target, helper threads hand
+ * theirs back in page order for a stream. A non-PV dump is copied through the writer unchanged in
  * content. Only a few MiB are ever in memory, whatever the dump size.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
@@ -207,7 +208,7 @@ async function openOutput(path: string): Promise<FileHandle> {
   }
 }
 
-/** `auto`: for dumps of at least 64 MiB one worker per core but one (the calling thread decrypts too), none below or on a single core. */
+/** `auto`: for dumps of at least 64 MiB one helper per core but one (the calling thread decrypts too), none below or on a single core. */
 export function autoWorkers(memoryBytes: number, cores = availableParallelism()): number {
   return memoryBytes >= AUTO_WORKER_THRESHOLD && cores > 1 ? cores - 1 : 0;
 }

@@ -153,10 +153,11 @@ export class PageProcessPool {
         if ((this.#stderr[i] as string).length < 4096) this.#stderr[i] += s;
       });
       child.on('message', (r: ChildReply) => this.#settle(r));
-      child.on('error', (e) => this.#fail(`could not start a page decryption process: ${e.message}`));
+      child.on('error', (e) => this.#fail(`could not start a page decryption process (${process.execPath}): ${e.message}; helpers 'threads' (pvdump: --helpers threads) or no helpers avoid child processes`));
       child.on('exit', (code, signal) => {
         if (this.#closing) return;
-        const why = (this.#stderr[i] as string).trim().split('\n').slice(-1)[0];
+        // The last line that says something (an uncaught error ends with Node's version line).
+        const why = (this.#stderr[i] as string).split('\n').filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l)).slice(-1)[0];
         this.#fail(`page decryption process ${child.pid ?? '?'} ended (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`);
       });
       this.#children.push(child);

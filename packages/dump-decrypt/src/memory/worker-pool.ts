@@ -127,13 +127,18 @@ export class PageWorkerPool {
     const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()})`;
     const wasm = whitenModuleBytes();
     for (let i = 0; i < count; i++) {
-      // Each worker gets its own copy of the key (structured clone) and wipes it after import.
+      // Each worker gets its own copy of the key (structured clone) and wipes it after import;
+      // ours is wiped once the constructor has cloned it.
+      const key = xtsKey.slice();
+      const nonceCopy = nonce.slice();
       const w = new Worker(source, {
         eval: true,
-        workerData: { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path, runBytes, regions: REGIONS_PER_WORKER },
+        workerData: { key, nonce: nonceCopy, wasm, path, runBytes, regions: REGIONS_PER_WORKER },
         // A small heap makes V8 collect the per-call OpenSSL output buffers promptly.
         resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
       });
+      key.fill(0);
+      nonceCopy.fill(0);
       w.on('message', (r: WorkerMessage) => this.#settle(i, r));
       w.on('error', (e) => this.#failAll(e));
       this.#workers.push(w);
