@@ -21,23 +21,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
+import { makeRunDecryptor, type HelperKeys, type RunSource } from './run-decryptor.js';
 
 /** Runs queued per child: one being decrypted, one waiting, so a child never idles between runs. */
 export const RUNS_PER_PROCESS = 2;
 /** File descriptor of the output file in a child (stdio slot 3). */
 const CHILD_OUT_FD = 3;
 
-/** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`, written at `outOffset`. */
-export interface ProcessRun {
-  metaOffset: number;
-  dataOffset: number;
-  pages: number;
+/** A run for a child (`RunSource`) and where in the output file its pages go. */
+export interface ProcessRun extends RunSource {
   outOffset: number;
 }
-interface ChildInit {
-  key: Uint8Array;
-  nonce: Uint8Array;
-  wasm: Uint8Array;
+interface ChildInit extends HelperKeys {
   path: string;
   runBytes: number;
 }
@@ -47,75 +42,31 @@ interface ChildReply {
 }
 
 /**
- * Runs inside the child (as source text, with `createBatchXts` passed in): keep it free of outer
- * references. The first message carries the keys, every later one a run.
+ * Runs inside the child (as source text, with `createBatchXts` and `makeRunDecryptor` passed in):
+ * keep it free of outer references. The first message carries the keys, every later one a run,
+ * which is decrypted in the child's one run region and written to its place in the output.
  */
-function pageProcessMain(makeBatch: typeof createBatchXts, outFd: number): void {
+function pageProcessMain(makeBatch: typeof createBatchXts, makeDecryptor: typeof makeRunDecryptor, outFd: number): void {
   const nc = require('node:crypto') as typeof import('node:crypto');
   const fs = require('node:fs') as typeof import('node:fs');
-  const PAGE = 4096;
-  const KIND_ENCRYPTED = 0, KIND_ZERO = 1, KIND_SHARED = 2; // PageKind
-  type Init = { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array; path: string; runBytes: number };
-  type Run = { id: number; metaOffset: number; dataOffset: number; pages: number; outOffset: number };
-  let ready: { fd: number; batch: ReturnType<typeof createBatchXts>; nonce: Uint8Array; at: number; region: Uint8Array; runBytes: number } | undefined;
-  let meta = new Uint8Array(0);
-  let tweaks = new Uint8Array(0);
-  let kinds = new Uint8Array(0);
-  const send = (m: { id: number; error?: string }): void => void process.send?.(m);
+  let runs: ReturnType<typeof makeRunDecryptor> | undefined;
+  const send = (m: ChildReply): void => void process.send?.(m);
   process.on('disconnect', () => process.exit(0));
-  process.on('message', (m: Init | Run) => {
-    if (ready === undefined) {
-      const init = m as Init;
+  process.on('message', (m: ChildInit | (ProcessRun & { id: number })) => {
+    if (runs === undefined) {
+      const init = m as ChildInit;
       try {
-        const fd = fs.openSync(init.path, 'r');
-        const batch = makeBatch(nc, Uint8Array.from(init.wasm), init.key);
-        const nonce = Uint8Array.from(init.nonce);
-        const { buffer, offsets } = batch.reserveRegions(1, init.runBytes);
-        const at = offsets[0] as number;
-        ready = { fd, batch, nonce, at, region: new Uint8Array(buffer, at, init.runBytes), runBytes: init.runBytes };
+        runs = makeDecryptor(makeBatch, nc, fs, init.path, init, 1, init.runBytes);
       } catch (err) {
         // One line on stderr: the parent names it when it sees this process end.
         process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);
-      } finally {
-        init.key.fill(0);
-        init.nonce.fill(0);
       }
       return;
     }
-    const run = m as Run;
-    const { fd, batch, nonce, at, region, runBytes } = ready;
-    const readFully = (buf: Uint8Array, from: number): void => {
-      for (let done = 0; done < buf.length; ) {
-        const n = fs.readSync(fd, buf, done, buf.length - done, from + done);
-        if (n === 0) throw new Error(`the dump ended early at file offset ${from + done} (it shrank while being read?)`);
-        done += n;
-      }
-    };
+    const run = m as ProcessRun & { id: number };
     try {
-      const pages = run.pages;
-      if (pages * PAGE > runBytes) throw new Error(`run of ${pages} pages does not fit the run buffer`);
-      if (meta.length < pages * 16) {
-        meta = new Uint8Array(pages * 16);
-        tweaks = new Uint8Array(pages * 16);
-        kinds = new Uint8Array(pages);
-      }
-      readFully(meta.subarray(0, pages * 16), run.metaOffset);
-      for (let i = 0; i < pages; i++) {
-        const e = i * 16;
-        if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
-          kinds[i] = ((meta[e + 15] as number) & 0x03) === 0x01 ? KIND_ZERO : KIND_SHARED;
-        } else {
-          kinds[i] = KIND_ENCRYPTED;
-          for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
-        }
-      }
-      try {
-        batch.decryptRun({ units: pages, unitBytes: PAGE, tweaks: tweaks.subarray(0, pages * 16), kinds, at, load: (view, first) => readFully(view, run.dataOffset + first * PAGE) });
-      } finally {
-        tweaks.fill(0);
-      }
-      const data = region.subarray(0, pages * PAGE);
+      const data = runs.decrypt(run, 0);
       for (let done = 0; done < data.length; ) done += fs.writeSync(outFd, data, done, data.length - done, run.outOffset + done);
       send({ id: run.id });
     } catch (err) {
@@ -141,7 +92,7 @@ export class PageProcessPool {
    * gives them the keys.
    */
   constructor(count: number, outFd: number) {
-    const source = `(${pageProcessMain.toString()})(${createBatchXts.toString()}, ${CHILD_OUT_FD})`;
+    const source = `(${pageProcessMain.toString()})(${createBatchXts.toString()}, ${makeRunDecryptor.toString()}, ${CHILD_OUT_FD})`;
     for (let i = 0; i < count; i++) {
       const child = spawn(process.execPath, ['-e', source], {
         stdio: ['ignore', 'ignore', 'pipe', outFd, 'ipc'],

@@ -16,17 +16,14 @@
 import { Worker } from 'node:worker_threads';
 import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
+import { makeRunDecryptor, type HelperKeys, type RunSource } from './run-decryptor.js';
 
 /** Run regions per worker: how many of its runs may be in flight (decrypting or being written). */
 export const REGIONS_PER_WORKER = 3;
 
-/** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */
-export interface RunRequest {
+/** A run for a worker (`RunSource`), with its id and which of the worker's run regions to use. */
+export interface RunRequest extends RunSource {
   id: number;
-  metaOffset: number;
-  dataOffset: number;
-  pages: number;
-  /** Which of the worker's run regions to use. */
   region: number;
 }
 interface WorkerMessage {
@@ -40,70 +37,22 @@ interface WorkerMessage {
 }
 
 /**
- * Runs inside the worker (as source text, with `createBatchXts` passed in): keep it free of
- * outer references. The file bytes of a run are read 1 MiB at a time straight into its region
- * of the WebAssembly memory and decrypted there 32 KiB at a time (in the CPU cache); the entry,
- * tweak and kind buffers are allocated once and reused.
+ * Runs inside the worker (as source text, with `createBatchXts` and `makeRunDecryptor` passed
+ * in): keep it free of outer references.
  */
-function pageWorkerMain(makeBatch: typeof createBatchXts): void {
+function pageWorkerMain(makeBatch: typeof createBatchXts, makeDecryptor: typeof makeRunDecryptor): void {
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   const nc = require('node:crypto') as typeof import('node:crypto');
   const fs = require('node:fs') as typeof import('node:fs');
-  const init = wt.workerData as { key: Uint8Array; nonce: Uint8Array; wasm: Uint8Array; path: string; runBytes: number; regions: number };
+  const init = wt.workerData as HelperKeys & { path: string; runBytes: number; regions: number };
   const port = wt.parentPort;
   if (port === null) return;
-  const fd = fs.openSync(init.path, 'r');
-  const batch = makeBatch(nc, init.wasm, init.key);
-  init.key.fill(0);
-  const nonce = Uint8Array.from(init.nonce);
-  init.nonce.fill(0);
-  const { buffer, offsets } = batch.reserveRegions(init.regions, init.runBytes);
-  port.postMessage({ memory: buffer });
-  const PAGE = 4096;
-  const KIND_ENCRYPTED = 0, KIND_ZERO = 1, KIND_SHARED = 2; // PageKind
-  let meta = new Uint8Array(0);
-  let tweaks = new Uint8Array(0);
-  let kinds = new Uint8Array(0);
-  const readFully = (buf: Uint8Array, at: number): void => {
-    for (let done = 0; done < buf.length; ) {
-      const n = fs.readSync(fd, buf, done, buf.length - done, at + done);
-      if (n === 0) throw new Error(`the dump ended early at file offset ${at + done} (it shrank while being read?)`);
-      done += n;
-    }
-  };
-  port.on('message', (m: { id: number; metaOffset: number; dataOffset: number; pages: number; region: number }) => {
+  const runs = makeDecryptor(makeBatch, nc, fs, init.path, init, init.regions, init.runBytes);
+  port.postMessage({ memory: runs.buffer });
+  port.on('message', (m: RunRequest) => {
     try {
-      const pages = m.pages;
-      const at = offsets[m.region];
-      if (at === undefined || pages * PAGE > init.runBytes) throw new Error(`run of ${pages} pages does not fit region ${m.region}`);
-      if (meta.length < pages * 16) {
-        meta = new Uint8Array(pages * 16);
-        tweaks = new Uint8Array(pages * 16);
-        kinds = new Uint8Array(pages);
-      }
-      readFully(meta.subarray(0, pages * 16), m.metaOffset);
-      for (let i = 0; i < pages; i++) {
-        const e = i * 16;
-        if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
-          kinds[i] = ((meta[e + 15] as number) & 0x03) === 0x01 ? KIND_ZERO : KIND_SHARED;
-        } else {
-          kinds[i] = KIND_ENCRYPTED;
-          for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
-        }
-      }
-      try {
-        batch.decryptRun({
-          units: pages,
-          unitBytes: PAGE,
-          tweaks: tweaks.subarray(0, pages * 16),
-          kinds,
-          at,
-          load: (view, first) => readFully(view, m.dataOffset + first * PAGE),
-        });
-      } finally {
-        tweaks.fill(0);
-      }
-      port.postMessage({ id: m.id, at, bytes: pages * PAGE });
+      const data = runs.decrypt(m, m.region);
+      port.postMessage({ id: m.id, at: data.byteOffset, bytes: data.length });
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
@@ -124,7 +73,7 @@ export class PageWorkerPool {
 
   /** `runBytes`: the largest run (pages × 4096) that will be submitted. */
   constructor(count: number, path: string, xtsKey: Uint8Array, nonce: Uint8Array, runBytes: number) {
-    const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()})`;
+    const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()}, ${makeRunDecryptor.toString()})`;
     const wasm = whitenModuleBytes();
     for (let i = 0; i < count; i++) {
       // Each worker gets its own copy of the key (structured clone) and wipes it after import;
