@@ -192,7 +192,7 @@ async function startProcesses(target: string | FileHandle, count: number): Promi
     pool,
     out,
     async finish(ok: boolean): Promise<void> {
-      await pool.close();
+      await pool.close(!ok);
       if (typeof target !== 'string') return;
       await out.close().catch(() => undefined);
       if (!ok) await rm(target, { force: true });

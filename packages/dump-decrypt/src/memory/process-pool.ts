@@ -175,8 +175,12 @@ export class PageProcessPool {
     this.#pending.clear();
   }
 
-  /** Ends every child (they exit when their IPC channel closes) and waits until they are gone. */
-  async close(): Promise<void> {
+  /**
+   * Ends every child and waits until they are gone: when all went well, by closing their IPC
+   * channels (a child exits once it has nothing left to do); after a failure (`abort`, or a child
+   * failed), at once with SIGTERM, so none writes into an output that is about to be removed.
+   */
+  async close(abort = false): Promise<void> {
     this.#closing = true;
     await Promise.all(
       this.#children.map(
@@ -184,8 +188,7 @@ export class PageProcessPool {
           new Promise<void>((resolve) => {
             if (c.exitCode !== null || c.signalCode !== null) return resolve();
             c.once('exit', () => resolve());
-            // After a failure, at once; otherwise a child finishes its run and exits on the disconnect.
-            if (c.connected && this.#failure === undefined) c.disconnect();
+            if (c.connected && !abort && this.#failure === undefined) c.disconnect();
             else c.kill();
           }),
       ),
