@@ -129,7 +129,10 @@ describe('helper processes (file targets) and helper threads (streams)', () => {
     const killed: number[] = [];
     const err = await decryptDump(d.path, d.cck, out, {
       workers: 1,
-      runPages: 4, // 160 runs: the helper always has runs queued when it is killed
+      // Only the helper decrypts, so at the first progress it is surely running (and found by its
+      // command line), and with 160 runs it has more queued when it is killed.
+      callingThread: false,
+      runPages: 4,
       onProgress: () => {
         if (killed.length > 0) return;
         for (const pid of helperProcesses()) {

@@ -104,7 +104,11 @@ export class PageProcessPool {
         if ((this.#stderr[i] as string).length < 4096) this.#stderr[i] += s;
       });
       child.on('message', (r: ChildReply) => this.#settle(r));
-      child.on('error', (e) => this.#fail(`could not start a page decryption process (${process.execPath}): ${e.message}; helpers 'threads' (pvdump: --helpers threads) or no helpers avoid child processes`));
+      child.on('error', (e) => {
+        // A child that was started and then died makes sends fail too; its 'exit' names the reason.
+        if (child.pid !== undefined) return;
+        this.#fail(`could not start a page decryption process (${process.execPath}): ${e.message}; helpers 'threads' (pvdump: --helpers threads) or no helpers avoid child processes`);
+      });
       child.on('exit', (code, signal) => {
         if (this.#closing) return;
         // The last line that says something (an uncaught error ends with Node's version line).
