@@ -6,11 +6,11 @@
  * `reserveMemory`). Nothing comes back but "done", so the parent's thread is free to decrypt runs
  * of its own, and the order in which runs finish does not matter.
  *
- * Why processes and not worker threads here: two threads of one process decrypting with
- * node:crypto lose about 15 % each against a process alone on this kind of machine (measured:
- * more kernel time for the same reads, more page faults from the allocator returning and
- * re-faulting the output buffers node:crypto allocates per call), while two processes lose about
- * 4 %. Threads remain for streams (stdout), which need runs handed back in order.
+ * Why processes and not worker threads here: every process writes its own runs, in parallel,
+ * where helper threads hand each run to the calling thread's one writer; and two processes share
+ * no allocator or heap (measured on the project's VM: a second thread made the pair spend 10–15 %
+ * more CPU, mostly kernel time and page faults, two pinned processes 3–8 %; see the README's
+ * Performance section). Threads remain for streams (stdout), which need runs back in order.
  *
  * The child body is one self-contained function run with `node -e`, so the same code runs from
  * the TypeScript sources (tests) and from `dist/`. Each child gets its own copy of the key over
