@@ -237,8 +237,9 @@ async function scanAndWrite(reader: DumpReader, ctx: PvContext, target: WriteTar
     // has completed, which is after the loop has ended.
     const cipher = createPageCipher(ctx.secrets.xtsKey, backend);
     try {
-      const reserved = pool instanceof PageProcessPool ? await writer.reserveMemory() : undefined;
       if (pool instanceof PageProcessPool) {
+        // Memory is ours to write, with positional writes, by the helpers and this thread.
+        const reserved = await writer.reserveMemory();
         if (reserved === undefined) throw new PvDecryptError('io', 'helper processes need a file target');
         await decryptIntoFile(reader, ctx, cipher, pool, runPages, callingThread, reserved, (bytes) => {
           done += bytes;
@@ -352,10 +353,8 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
   const toCaller = (buffer: Uint8Array): void => {
     const first = next;
     const n = take();
-    const meta = new Uint8Array(n * STORAGE_ENTRY_BYTES);
-    readFully(meta, metaAt + first * STORAGE_ENTRY_BYTES);
     const data = buffer.subarray(0, n * PV_PAGE_SIZE);
-    decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt, (view, page) => readFully(view, dataAt + (first + page) * PV_PAGE_SIZE));
+    decryptRunHere(ctx, cipher, readFully, first, data);
     queue.push({ by: 'caller', data });
   };
   try {
@@ -434,10 +433,8 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
         const first = next;
         const n = Math.min(runPages, ctx.pages - first);
         next += n;
-        const meta = new Uint8Array(n * STORAGE_ENTRY_BYTES);
-        readFully(meta, metaAt + first * STORAGE_ENTRY_BYTES);
         const data = buffer.subarray(0, n * PV_PAGE_SIZE);
-        decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt, (view, page) => readFully(view, dataAt + (first + page) * PV_PAGE_SIZE));
+        decryptRunHere(ctx, cipher, readFully, first, data);
         const at = out.offset + first * PV_PAGE_SIZE;
         for (let done = 0; done < data.length; ) {
           done += ioCall('the output', `write at file offset ${at + done} of`, () => writeSync(out.fd, data, done, data.length - done, at + done));
@@ -452,6 +449,15 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
   } finally {
     closeSync(fd);
   }
+}
+
+/** Decrypts pages `first…` on this thread into `data` (whole pages), reading their entries and then the pages piece by piece. */
+function decryptRunHere(ctx: PvContext, cipher: PageCipher, readFully: (into: Uint8Array, at: number) => void, first: number, data: Uint8Array): void {
+  const metaAt = Number(ctx.memMeta.offset);
+  const dataAt = Number(ctx.load.fileOffset);
+  const meta = new Uint8Array((data.length / PV_PAGE_SIZE) * STORAGE_ENTRY_BYTES);
+  readFully(meta, metaAt + first * STORAGE_ENTRY_BYTES);
+  decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt, (view, page) => readFully(view, dataAt + (first + page) * PV_PAGE_SIZE));
 }
 
 /** `readFully(into, at)`: fills `into` from file offset `at` of the open dump; errors name the file and offset. */
