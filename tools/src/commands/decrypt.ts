@@ -27,8 +27,8 @@ unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and
       --workers N   helpers that decrypt beside this process (default: one per core but one
                     for dumps of 64 MiB and more, none on a single core or for smaller dumps):
                     child processes that write straight into OUT, or threads for stdout
-      --helpers K   processes (the default for a file OUT) or threads (the only kind for
-                    stdout; less memory per helper, no child processes)
+      --helpers K   processes (the default for a file OUT: each writes its own part) or
+                    threads (the only kind for stdout; no child processes)
   -v, --verbose     print a summary (CPUs, page states) on stderr
 
 Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;
