@@ -402,10 +402,10 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
   const metaAt = Number(ctx.memMeta.offset);
   const dataAt = Number(ctx.load.fileOffset);
   const running = new Set<Promise<void>>();
-  let failure: unknown;
   let next = 0;
   try {
-    while (next < ctx.pages && failure === undefined) {
+    // A failed run fails the pool (`pool.failure`); its rejection is rethrown below.
+    while (next < ctx.pages && pool.failure === undefined) {
       while (pool.canTake && next < ctx.pages) {
         const first = next;
         const n = Math.min(runPages, ctx.pages - first);
@@ -417,10 +417,7 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
             running.delete(run);
             progress(n * PV_PAGE_SIZE);
           },
-          (e: unknown) => {
-            running.delete(run);
-            failure ??= e;
-          },
+          () => running.delete(run),
         );
       }
       if (buffer === undefined) {
@@ -445,7 +442,7 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
       await new Promise((resolve) => setImmediate(resolve));
     }
     await Promise.all(running);
-    if (failure !== undefined) throw failure;
+    if (pool.failure !== undefined) throw pool.failure;
   } finally {
     closeSync(fd);
   }
