@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The Quick start demo: inspect a real QEMU dump, then decrypt a protected-guest (PV) dump with
 // its customer communication key as IBM's zgetdump does, and check the result against zgetdump's
-// own output. Runs the built `pvdump` CLI on the fixtures in ../shared/fixtures.
+// own output. Runs the built `pvdump` CLI on the repository's fixtures/.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixtures = resolve(process.env.PVDUMP_SHARED ?? join(root, '..', 'shared'), 'fixtures');
+const fixtures = join(root, 'fixtures');
 const cli = join(root, 'tools', 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'pvdump-demo-'));
 

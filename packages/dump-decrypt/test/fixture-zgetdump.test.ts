@@ -1,4 +1,4 @@
-// The real zgetdump ground truth (../shared/fixtures/pv-zgetdump): our output must equal
+// The real zgetdump ground truth (fixtures/pv-zgetdump): our output must equal
 // zgetdump v2.43.0's byte for byte, registers must match expected.json, and every negative case
 // of the fixture README must fail (or, for tampered memory, succeed) as zgetdump does.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * @pvdump/dump-format: read and write s390x ELF core dumps as QEMU's `dump-guest-memory` writes
  * them (including the Protected Virtualization notes and sections), and as `zgetdump -k` writes
- * decrypted ones. Spec: shared/spec/elf-core-format.md.
+ * decrypted ones. Spec: docs/elf-core-format.md.
  */
 export { DumpFormatError, type DumpErrorCode } from './errors.js';
 export { emptyCpuState, type ByteRange, type CpuState, type DumpWarning, type MemorySegment, type Psw, type RawNote } from './model.js';

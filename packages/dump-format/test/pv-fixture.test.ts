@@ -1,6 +1,6 @@
 /**
  * The PV dump fixture (QEMU layout, big-endian host) and IBM zgetdump's decrypted output of it
- * (shared/fixtures/pv-zgetdump): PV notes and sections as byte ranges, and both layouts rewritten.
+ * (fixtures/pv-zgetdump): PV notes and sections as byte ranges, and both layouts rewritten.
  */
 import { readFileSync } from 'node:fs';
 import { fixturePath, gunzipFixture, tempPath } from '@pvdump/test-support';

@@ -1,5 +1,5 @@
 /**
- * The real QEMU 7.2 dump of a crashed bare-metal guest (shared/fixtures/qemu-7.2-crash): every
+ * The real QEMU 7.2 dump of a crashed bare-metal guest (fixtures/qemu-7.2-crash): every
  * register QEMU itself reported, the guest's memory, the lowcore, and the little-endian-host quirks.
  */
 import { readFileSync } from 'node:fs';

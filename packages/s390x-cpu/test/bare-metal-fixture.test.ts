@@ -1,4 +1,4 @@
-// The fixture guest (../shared/fixtures/qemu-7.2-crash/guest.elf) run bare-metal must end in the
+// The fixture guest (fixtures/qemu-7.2-crash/guest.elf) run bare-metal must end in the
 // state QEMU 7.2 left it in: compared with QEMU's `info registers` and with QEMU's dump of it
 // (registers from the notes, lowcore bytes from the memory), read with @pvdump/dump-format.
 import { readFileSync } from 'node:fs';

@@ -1,8 +1,9 @@
 /**
  * Test helpers shared by the pvdump packages. Not part of any published API.
  *
- * - Fixtures live in `../shared/fixtures` beside the project root (never copied into the repo);
- *   `PVDUMP_SHARED` overrides where `shared/` is.
+ * - Fixtures live in the repository's `fixtures/` folder (see its README for their provenance).
+ * - The s390x kvm-unit-tests (third-party code, not in the repository) are read only by the optional
+ *   conformance run, from the folder named by `PVDUMP_KVM_UNIT_TESTS`.
  * - Gzipped fixtures are decompressed once per process into a temporary folder.
  * - External tools (gdb-multiarch, readelf, qemu-s390x, ...) are required, not optional: a missing
  *   tool fails the test with the command that installs it.
@@ -26,20 +27,36 @@ export function repoRoot(): string {
   }
 }
 
-/** The `shared/` folder (spec and fixtures): `$PVDUMP_SHARED` or `<root>/../shared`. */
-export function sharedDir(): string {
-  const dir = process.env['PVDUMP_SHARED'] ?? resolve(repoRoot(), '..', 'shared');
-  if (!existsSync(join(dir, 'fixtures'))) {
-    throw new Error(`shared fixtures not found at ${dir}/fixtures; set PVDUMP_SHARED to the shared/ folder`);
-  }
-  return dir;
+/** The repository's `fixtures/` folder. */
+export function fixturesDir(): string {
+  return join(repoRoot(), 'fixtures');
 }
 
 /** Path of a fixture file, e.g. `fixturePath('qemu-7.2-crash/guest.elf')`. */
 export function fixturePath(relative: string): string {
-  const p = join(sharedDir(), 'fixtures', relative);
+  const p = join(fixturesDir(), relative);
   if (!existsSync(p)) throw new Error(`fixture missing: ${p}`);
   return p;
+}
+
+/** The environment variable naming the s390x kvm-unit-tests folder for the conformance run. */
+export const KVM_UNIT_TESTS_ENV = 'PVDUMP_KVM_UNIT_TESTS';
+
+/**
+ * The s390x kvm-unit-tests folder (test kernels and QEMU's results) from `$PVDUMP_KVM_UNIT_TESTS`,
+ * or an error saying how to provide it: they are GPL-2.0 test code kept outside the repository.
+ */
+export function kvmUnitTestsDir(): string {
+  const dir = process.env[KVM_UNIT_TESTS_ENV];
+  if (dir === undefined || dir === '') {
+    throw new Error(
+      `${KVM_UNIT_TESTS_ENV} is not set: the conformance run needs the s390x kvm-unit-tests folder ` +
+        '(test kernels and QEMU results, kept outside this repository); set it to that folder',
+    );
+  }
+  const abs = resolve(dir);
+  if (!existsSync(abs)) throw new Error(`${KVM_UNIT_TESTS_ENV}=${dir}: folder ${abs} does not exist`);
+  return abs;
 }
 
 let scratch: string | undefined;
