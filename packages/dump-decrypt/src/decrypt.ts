@@ -18,7 +18,7 @@ import { PageProcessPool } from './memory/process-pool.js';
 import { PageWorkerPool, REGIONS_PER_WORKER } from './memory/worker-pool.js';
 import { checkShstrtab, openPvContext, type PvContext } from './pv/context.js';
 import type { PvCpuState } from './pv/cpu-data.js';
-import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from './pv/layout.js';
+import { PV_PAGE_SIZE, TWEAK_COMPONENT_SIZE } from '@pvdump/pv-format';
 import type { PageCensus } from './pv/page-state.js';
 import { findVmcoreinfo } from './vmcoreinfo.js';
 
@@ -342,7 +342,7 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
     while (pool !== undefined && next < ctx.pages && workerRuns < depth) {
       const first = next;
       const n = take();
-      const slot: RunSlot = { by: 'worker', result: pool.submit({ pages: n, metaOffset: metaAt + first * STORAGE_ENTRY_BYTES, dataOffset: dataAt + first * PV_PAGE_SIZE }) };
+      const slot: RunSlot = { by: 'worker', result: pool.submit({ pages: n, metaOffset: metaAt + first * TWEAK_COMPONENT_SIZE, dataOffset: dataAt + first * PV_PAGE_SIZE }) };
       slot.result.then((d) => (slot.data = d), () => undefined); // observed when awaited in order below
       queue.push(slot);
       workerRuns++;
@@ -410,7 +410,7 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
         const first = next;
         const n = Math.min(runPages, ctx.pages - first);
         next += n;
-        const run = pool.submit({ pages: n, metaOffset: metaAt + first * STORAGE_ENTRY_BYTES, dataOffset: dataAt + first * PV_PAGE_SIZE, outOffset: out.offset + first * PV_PAGE_SIZE });
+        const run = pool.submit({ pages: n, metaOffset: metaAt + first * TWEAK_COMPONENT_SIZE, dataOffset: dataAt + first * PV_PAGE_SIZE, outOffset: out.offset + first * PV_PAGE_SIZE });
         running.add(run);
         run.then(
           () => {
@@ -452,8 +452,8 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
 function decryptRunHere(ctx: PvContext, cipher: PageCipher, readFully: (into: Uint8Array, at: number) => void, first: number, data: Uint8Array): void {
   const metaAt = Number(ctx.memMeta.offset);
   const dataAt = Number(ctx.load.fileOffset);
-  const meta = new Uint8Array((data.length / PV_PAGE_SIZE) * STORAGE_ENTRY_BYTES);
-  readFully(meta, metaAt + first * STORAGE_ENTRY_BYTES);
+  const meta = new Uint8Array((data.length / PV_PAGE_SIZE) * TWEAK_COMPONENT_SIZE);
+  readFully(meta, metaAt + first * TWEAK_COMPONENT_SIZE);
   decryptPagesInPlace(cipher, ctx.secrets.tweakNonce, meta, data, first, ctx.load.start, metaAt, (view, page) => readFully(view, dataAt + (first + page) * PV_PAGE_SIZE));
 }
 

@@ -119,9 +119,5 @@ export { ReasonedUserError, SecureCpuError, SecureStorageAccessError, Ultravisor
 export { systemRandom, deterministicRandom, type RandomSource } from './random.js';
 export { UnpackDigests } from './unpack-digests.js';
 export { defaultXtsBackend, nodeXtsAvailable, xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH, type XtsBackend } from './crypto/xts.js';
-export { DUMP_KEY_INFO, DUMP_SEED_LENGTH, deriveDumpKey } from './crypto/dump-crypto.js';
-export { CPU_DUMP_CONFIDENTIAL_LENGTH, CPU_DUMP_V1_LENGTH, CpuConfidentialOffset, CpuDumpOffset, HAS_OSII_FLAG, cpuConfidentialArea } from './dump/cpu-data.js';
-export { COMPLETION_V1_LENGTH, CompletionOffset } from './dump/completion.js';
-export { MIB, PAGES_PER_MIB, STORAGE_STATE_ENTRY_LENGTH, STORAGE_STATE_MIB_LENGTH, SpecialFlag, combineTweak, specialEntry, tweakComponent } from './dump/storage-state.js';
 export { type HostExit, type InterceptionCompletion, type SecureCpuExit, type SecureCpuRunner } from './secure-cpu-run.js';
 export { MappedHostStorage, type StorageRegion } from './storage/mapped-storage.js';

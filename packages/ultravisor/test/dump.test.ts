@@ -7,11 +7,8 @@ import { emptyCpuState, writeDump, type CpuState } from '@pvdump/dump-format';
 import { openPvDump } from '@pvdump/dump-decrypt';
 import { tempPath } from '@pvdump/test-support';
 import type { CpuSnapshot } from '@pvdump/s390x-cpu';
-import { deriveDumpKey, gcmOpen } from '../src/crypto/dump-crypto.ts';
+import { CompletionDataV1, deriveDumpKey, gcmOpen, pageTweak } from '@pvdump/pv-format';
 import { xtsDecrypt } from '../src/crypto/xts.ts';
-import { CompletionOffset } from '../src/dump/completion.ts';
-import { CpuDumpOffset } from '../src/dump/cpu-data.ts';
-import { combineTweak } from '../src/dump/storage-state.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';
 import { DumpRc, UvRc, UvCommand } from '../src/uvc/codes.ts';
 import { expectDecryptedCpu, storageStateAndCompletion } from './support/dump.ts';
@@ -43,7 +40,7 @@ describe('dump call refusals', () => {
     expectOk(m.uv.dumpInit(config), 'second DUMP_INIT');
     const second = m.uv.dumpComplete(config, AREA);
     expectOk(second, 'second DUMP_COMPLETE');
-    const seed = (d: Uint8Array | undefined): string => Buffer.from(d!.subarray(CompletionOffset.seed, CompletionOffset.iv)).toString('hex');
+    const seed = (d: Uint8Array | undefined): string => Buffer.from(d!.subarray(CompletionDataV1.seed, CompletionDataV1.iv)).toString('hex');
     expect(seed(second.data)).not.toBe(seed(first.data));
     expect(cpus).toHaveLength(1);
   });
@@ -108,9 +105,9 @@ describe('dump call refusals', () => {
     // The secure page is now exported: the host reads ciphertext that the completion data opens.
     const cipher = m.uv.hostStorage.read(hostAddress(0x10000n), 4096);
     const compl = m.uv.dumpComplete(m.config, AREA).data!;
-    const key = deriveDumpKey(CCK, compl.subarray(CompletionOffset.seed, CompletionOffset.iv));
-    const secrets = gcmOpen(key, compl.subarray(CompletionOffset.iv, CompletionOffset.iv + 12), compl.subarray(0, 96), compl.subarray(96, 288));
-    const tweak = combineTweak(state.data!.subarray(0x100, 0x110), secrets.subarray(0, 16));
+    const key = deriveDumpKey(CCK, compl.subarray(CompletionDataV1.seed, CompletionDataV1.iv));
+    const secrets = gcmOpen(key, compl.subarray(CompletionDataV1.iv, CompletionDataV1.iv + 12), compl.subarray(0, 96), compl.subarray(96, 272), compl.subarray(272, 288))!;
+    const tweak = pageTweak(state.data!.subarray(0x100, 0x110), 0, secrets.subarray(0, 16));
     expect(xtsDecrypt(secrets.subarray(16, 80), tweak, cipher)).toEqual(m.plain[0]!.plaintext);
     expect(Array.from(compl.subarray(288))).toEqual(new Array<number>(4096 - 288).fill(0));
   });

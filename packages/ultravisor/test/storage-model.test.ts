@@ -4,10 +4,8 @@
 // the model's contents.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveDumpKey, gcmOpen } from '../src/crypto/dump-crypto.ts';
+import { CompletionDataV1, deriveDumpKey, gcmOpen, pageTweak } from '@pvdump/pv-format';
 import { xtsDecrypt } from '../src/crypto/xts.ts';
-import { CompletionOffset } from '../src/dump/completion.ts';
-import { combineTweak } from '../src/dump/storage-state.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';
 import { StorageRc } from '../src/uvc/codes.ts';
 import { CCK, L, bootedMachine, expectOk, hostAddress } from './support/machine.ts';
@@ -95,8 +93,8 @@ describe('storage calls against a model', () => {
           for (const g of PAGES) if (g >= mib && g < mib + 0x100000n) entries.set(g, st.slice(Number(g - mib) / 256, Number(g - mib) / 256 + 16));
         }
         const compl = m.uv.dumpComplete(m.config, L.dumpArea).data!;
-        const key = deriveDumpKey(CCK, compl.subarray(CompletionOffset.seed, CompletionOffset.iv));
-        const secrets = gcmOpen(key, compl.subarray(80, 92), compl.subarray(0, 96), compl.subarray(96, 288));
+        const key = deriveDumpKey(CCK, compl.subarray(CompletionDataV1.seed, CompletionDataV1.iv));
+        const secrets = gcmOpen(key, compl.subarray(80, 92), compl.subarray(0, 96), compl.subarray(96, 272), compl.subarray(272, 288))!;
         const components = new Set<string>();
         for (const g of PAGES) {
           const e = entries.get(g)!;
@@ -107,7 +105,7 @@ describe('storage calls against a model', () => {
           else {
             expect(hex.startsWith('ffffffff')).toBe(false);
             components.add(hex);
-            const plain = xtsDecrypt(secrets.subarray(16, 80), combineTweak(e, secrets.subarray(0, 16)), m.uv.hostStorage.read(hostAddress(g), 4096));
+            const plain = xtsDecrypt(secrets.subarray(16, 80), pageTweak(e, 0, secrets.subarray(0, 16)), m.uv.hostStorage.read(hostAddress(g), 4096));
             expect(plain).toEqual(content.get(g));
           }
         }

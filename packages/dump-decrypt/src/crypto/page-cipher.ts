@@ -4,12 +4,12 @@
  * - `node`: batched, OpenSSL AES-ECB through node:crypto plus WebAssembly whitening
  *   (crypto/xts-batch.ts), the fast path and the default where available;
  * - `node-xts`: OpenSSL's aes-256-xts, one cipher context per page;
- * - `noble`: pure JavaScript on @noble/ciphers (crypto/xts.ts), the portable base.
+ * - `noble`: the pure-JavaScript reference of @pvdump/pv-format, the portable base.
  * All three give identical bytes (tests prove it).
  */
 import * as nodeCrypto from 'node:crypto';
 import { createBatchXts, UNIT_ENCRYPTED, UNIT_ZERO, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from './xts-batch.js';
-import { xtsDecrypt } from './xts.js';
+import { xtsDecrypt } from '@pvdump/pv-format';
 import { NodeXts, nodeXtsAvailable } from './xts-node.js';
 
 export type CryptoBackend = 'node' | 'node-xts' | 'noble';

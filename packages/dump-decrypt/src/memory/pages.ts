@@ -7,8 +7,8 @@
  */
 import type { DumpReader } from '@pvdump/dump-format';
 import type { PageCipher, PageLoader } from '../crypto/page-cipher.js';
-import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from '../pv/layout.js';
-import { classifyEntry, emptyCensus, entryIsMapped, PageKind, pageTweak, type PageCensus } from '../pv/page-state.js';
+import { PV_PAGE_SIZE, TWEAK_COMPONENT_SIZE, pageTweak } from '@pvdump/pv-format';
+import { classifyEntry, emptyCensus, entryIsMapped, PageKind, type PageCensus } from '../pv/page-state.js';
 import type { PvLayout } from '../pv/context.js';
 
 /** Pages per read while scanning the storage-state table (1 MiB of entries). */
@@ -20,15 +20,15 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
   const metaAt = Number(layout.memMeta.offset);
   for (let first = 0; first < layout.pages; first += SCAN_PAGES) {
     const n = Math.min(SCAN_PAGES, layout.pages - first);
-    const meta = await reader.readFile(layout.memMeta.offset + BigInt(first * STORAGE_ENTRY_BYTES), n * STORAGE_ENTRY_BYTES);
+    const meta = await reader.readFile(layout.memMeta.offset + BigInt(first * TWEAK_COMPONENT_SIZE), n * TWEAK_COMPONENT_SIZE);
     for (let i = 0; i < n; i++) {
       const page = first + i;
-      const kind = classifyEntry(meta, i * STORAGE_ENTRY_BYTES, page, layout.load.start, metaAt);
+      const kind = classifyEntry(meta, i * TWEAK_COMPONENT_SIZE, page, layout.load.start, metaAt);
       if (kind === PageKind.Encrypted) census.encrypted += 1;
       else {
         if (kind === PageKind.Zero) census.zero += 1;
         else census.shared += 1;
-        if (entryIsMapped(meta, i * STORAGE_ENTRY_BYTES)) census.mapped += 1;
+        if (entryIsMapped(meta, i * TWEAK_COMPONENT_SIZE)) census.mapped += 1;
       }
     }
   }
@@ -57,7 +57,7 @@ export function decryptPagesInPlace(
   const tweaks = new Uint8Array(n * 16);
   const kinds = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const e = i * STORAGE_ENTRY_BYTES;
+    const e = i * TWEAK_COMPONENT_SIZE;
     const kind = classifyEntry(meta, e, firstPage + i, loadStart, metaFileOffset);
     kinds[i] = kind;
     if (kind === PageKind.Encrypted) pageTweak(meta, e, nonce, tweaks.subarray(i * 16, i * 16 + 16));

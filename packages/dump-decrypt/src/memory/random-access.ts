@@ -7,8 +7,8 @@ import type { DumpReader } from '@pvdump/dump-format';
 import type { PageCipher } from '../crypto/page-cipher.js';
 import { PvDecryptError } from '../errors.js';
 import type { PvContext } from '../pv/context.js';
-import { PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from '../pv/layout.js';
-import { classifyEntry, PageKind, pageTweak } from '../pv/page-state.js';
+import { PV_PAGE_SIZE, TWEAK_COMPONENT_SIZE, pageTweak } from '@pvdump/pv-format';
+import { classifyEntry, PageKind } from '../pv/page-state.js';
 
 const CACHE_PAGES = 64;
 /** The largest single read: callers stream bigger ranges in pieces. */
@@ -56,7 +56,7 @@ export class DecryptedMemory {
 
   async #decryptPage(index: number): Promise<Uint8Array> {
     const { ctx, reader } = this;
-    const meta = await reader.readFile(ctx.memMeta.offset + BigInt(index * STORAGE_ENTRY_BYTES), STORAGE_ENTRY_BYTES);
+    const meta = await reader.readFile(ctx.memMeta.offset + BigInt(index * TWEAK_COMPONENT_SIZE), TWEAK_COMPONENT_SIZE);
     const kind = classifyEntry(meta, 0, index, ctx.load.start, Number(ctx.memMeta.offset));
     if (kind === PageKind.Zero) return new Uint8Array(PV_PAGE_SIZE);
     const data = await reader.readFile(ctx.load.fileOffset + BigInt(index) * BigInt(PV_PAGE_SIZE), PV_PAGE_SIZE);

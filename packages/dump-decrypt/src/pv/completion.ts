@@ -4,15 +4,8 @@
  * 64-byte memory XTS key. Wrong key and tampered completion data cannot be told apart (both
  * fail the GCM tag), and the message says so.
  */
-import { deriveDumpKey } from '../crypto/dump-key.js';
-import { gcmOpen } from '../crypto/gcm.js';
+import { CCK_SIZE, CompletionDataV1, PV_COMPL_DATA_VERSION_1, PV_MAX_COMPL_DATA_SIZE, completionSeed, deriveDumpKey, openCompletionData } from '@pvdump/pv-format';
 import { PvDecryptError } from '../errors.js';
-import {
-  Completion,
-  COMPLETION_AAD_END,
-  COMPLETION_SECTION_MAX,
-  CompletionPlain,
-} from './layout.js';
 
 export interface CompletionSecrets {
   /** The 32-byte dump key: opens every CPU note. Wipe with `wipeSecrets`. */
@@ -34,39 +27,35 @@ const hx = (n: number): string => '0x' + n.toString(16);
 /** Validates the header of a `pv_compl` section (zgetdump checks 7–11); `at` = its file offset. */
 export function checkCompletion(section: Uint8Array, at?: number): void {
   const size = section.length;
-  if (size > COMPLETION_SECTION_MAX) {
-    throw new PvDecryptError('bad-completion', `Unsupported section size: ${hx(size)} > ${hx(COMPLETION_SECTION_MAX)} (section pv_compl); the dump is corrupt`, at);
+  if (size > PV_MAX_COMPL_DATA_SIZE) {
+    throw new PvDecryptError('bad-completion', `Unsupported section size: ${hx(size)} > ${hx(PV_MAX_COMPL_DATA_SIZE)} (section pv_compl); the dump is corrupt`, at);
   }
   if (size < 4) {
     throw new PvDecryptError('bad-completion', `Unable to read decryption information: Unsupported pv_compl section size (${hx(size)}); the dump is corrupt or not complete`, at);
   }
   const v = new DataView(section.buffer, section.byteOffset, section.byteLength);
-  const version = v.getUint32(Completion.version);
-  if (version !== 1) {
+  const version = v.getUint32(CompletionDataV1.version);
+  if (version !== PV_COMPL_DATA_VERSION_1) {
     throw new PvDecryptError('unsupported-completion-version', `Unable to read decryption information: Unsupported dump completion version (${hx(version)}) found in section pv_compl; only version 1 is known`, at);
   }
-  if (size < Completion.size) {
-    throw new PvDecryptError('bad-completion', `Unable to read decryption information: Corrupted completion configuration data (section pv_compl has ${size} bytes, version 1 needs ${Completion.size})`, at);
+  if (size < CompletionDataV1.size) {
+    throw new PvDecryptError('bad-completion', `Unable to read decryption information: Corrupted completion configuration data (section pv_compl has ${size} bytes, version 1 needs ${CompletionDataV1.size})`, at);
   }
-  const len = v.getUint32(Completion.len);
-  if (len !== Completion.size) {
-    throw new PvDecryptError('bad-completion', `Unable to read decryption information: Incorrect completion configuration data length (len field ${hx(len)}, version 1 needs ${hx(Completion.size)})`, at === undefined ? undefined : at + Completion.len);
+  const len = v.getUint32(CompletionDataV1.len);
+  if (len !== CompletionDataV1.size) {
+    throw new PvDecryptError('bad-completion', `Unable to read decryption information: Incorrect completion configuration data length (len field ${hx(len)}, version 1 needs ${hx(CompletionDataV1.size)})`, at === undefined ? undefined : at + CompletionDataV1.len);
   }
 }
 
 /** Derives the dump key and opens the completion data (zgetdump checks 12–13). */
 export function openCompletion(section: Uint8Array, cck: Uint8Array, at?: number): CompletionSecrets {
   checkCompletion(section, at);
-  const seed = section.subarray(Completion.seed, Completion.iv);
-  const dumpKey = deriveDumpKey(cck, seed);
-  const plain = gcmOpen(
-    dumpKey,
-    section.subarray(Completion.iv, Completion.reserved92),
-    section.subarray(0, COMPLETION_AAD_END),
-    section.subarray(Completion.tweakNonce, Completion.tag),
-    section.subarray(Completion.tag, Completion.size),
-  );
-  if (plain === undefined) {
+  if (cck.length !== CCK_SIZE) {
+    throw new PvDecryptError('bad-key', `Unable to derive dump key: Wrong key size: expected ${CCK_SIZE} != actual ${cck.length}`);
+  }
+  const dumpKey = deriveDumpKey(cck, completionSeed(section));
+  const opened = openCompletionData(dumpKey, section);
+  if (opened === undefined) {
     dumpKey.fill(0);
     throw new PvDecryptError(
       'completion-auth',
@@ -75,11 +64,5 @@ export function openCompletion(section: Uint8Array, cck: Uint8Array, at?: number
       at,
     );
   }
-  const secrets: CompletionSecrets = {
-    dumpKey,
-    tweakNonce: plain.slice(CompletionPlain.tweakNonce, CompletionPlain.tweakNonce + 16),
-    xtsKey: plain.slice(CompletionPlain.xtsKey, CompletionPlain.xtsKeyEnd),
-  };
-  plain.fill(0);
-  return secrets;
+  return { dumpKey, tweakNonce: opened.nonce, xtsKey: opened.key };
 }

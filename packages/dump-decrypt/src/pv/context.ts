@@ -6,7 +6,7 @@
 import type { ByteRange, CpuState, DumpReader, MemorySegment } from '@pvdump/dump-format';
 import { PvDecryptError } from '../errors.js';
 import { openCompletion, type CompletionSecrets, wipeSecrets } from './completion.js';
-import { COMPLETION_SECTION_MAX, PV_PAGE_SIZE, STORAGE_ENTRY_BYTES } from './layout.js';
+import { PV_MAX_COMPL_DATA_SIZE, PV_PAGE_SIZE, TWEAK_COMPONENT_SIZE } from '@pvdump/pv-format';
 import { decodeCpuPlain, openCpuData, checkCpuData, type PvCpuState } from './cpu-data.js';
 
 const NT_S390_PV_CPU_DATA = 0x30e;
@@ -72,8 +72,8 @@ export function checkComplSection(reader: DumpReader): ByteRange {
   if (compl.size === 0n) {
     throw new PvDecryptError('bad-completion', 'Unable to read decryption information: section pv_compl is empty. Dump cannot be processed (is not complete)', Number(compl.offset));
   }
-  if (compl.size > BigInt(COMPLETION_SECTION_MAX)) {
-    throw new PvDecryptError('bad-completion', `Unsupported section size: ${hx(compl.size)} > ${hx(COMPLETION_SECTION_MAX)} (section pv_compl); the dump is corrupt`, Number(compl.offset));
+  if (compl.size > BigInt(PV_MAX_COMPL_DATA_SIZE)) {
+    throw new PvDecryptError('bad-completion', `Unsupported section size: ${hx(compl.size)} > ${hx(PV_MAX_COMPL_DATA_SIZE)} (section pv_compl); the dump is corrupt`, Number(compl.offset));
   }
   return compl;
 }
@@ -88,7 +88,7 @@ export function checkPvLayout(reader: DumpReader, opts: { checkCpuNotes?: boolea
   if (memMeta === undefined) {
     throw new PvDecryptError('bad-mem-meta', 'Unable to read decryption information: the dump has no pv_mem_meta section (the page tweaks); Dump cannot be processed (is not complete)');
   }
-  if (memMeta.size === 0n || memMeta.size % BigInt(STORAGE_ENTRY_BYTES) !== 0n) {
+  if (memMeta.size === 0n || memMeta.size % BigInt(TWEAK_COMPONENT_SIZE) !== 0n) {
     throw new PvDecryptError('bad-mem-meta', `Unable to read decryption information: StorageState MMAP: size  (${hx(memMeta.size)}) not a multiple of (0x10); section pv_mem_meta is corrupt`, Number(memMeta.offset));
   }
   if (memMeta.offset + memMeta.size > BigInt(reader.fileSize)) {
@@ -109,7 +109,7 @@ export function checkPvLayout(reader: DumpReader, opts: { checkCpuNotes?: boolea
   const cpuNotes = findCpuNotes(reader);
   if (opts.checkCpuNotes !== false) for (const n of cpuNotes) checkCpuData(n.desc, n.index, n.offset);
   const pages = Number(load.fileSize / BigInt(PV_PAGE_SIZE));
-  const entries = Number(memMeta.size / BigInt(STORAGE_ENTRY_BYTES));
+  const entries = Number(memMeta.size / BigInt(TWEAK_COMPONENT_SIZE));
   if (entries < pages) {
     throw new PvDecryptError(
       'missing-page-tweak',

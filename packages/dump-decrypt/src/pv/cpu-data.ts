@@ -3,9 +3,9 @@
  * version checks, GCM opening with the dump key, and decoding of the 1520-byte confidential area
  * into a CPU state shaped like dump-format's `CpuState`, plus dump_flags / has_osii.
  */
-import { gcmOpen } from '../crypto/gcm.js';
+import { CpuDumpV1, PV_MAX_NT_S390_PV_CPU_DATA_SIZE, PV_SEC_CPU_DATA_VERSION_1, decodeCpuConfidentialArea, openCpuDump } from '@pvdump/pv-format';
+import { fprsOf } from '@pvdump/s390x-arch';
 import { PvDecryptError } from '../errors.js';
-import { CPU_DATA_AAD_END, CPU_NOTE_MAX, CpuData, CpuPlain, DUMP_FLAG_HAS_OSII } from './layout.js';
 
 /** A CPU's confidential state; field names and types follow dump-format's `CpuState`. */
 export interface PvCpuState {
@@ -42,30 +42,24 @@ const hx = (n: number): string => '0x' + n.toString(16);
  */
 export function checkCpuData(desc: Uint8Array, cpu: number, at?: number): void {
   const where = `PV CPU note of CPU ${cpu}`;
-  if (desc.length > CPU_NOTE_MAX) {
-    throw new PvDecryptError('bad-cpu-note', `Reading dump failed: Unable to read confidential CPU data. Dump probably corrupted. (${where} has descsz ${hx(desc.length)} > ${hx(CPU_NOTE_MAX)})`, at);
+  if (desc.length > PV_MAX_NT_S390_PV_CPU_DATA_SIZE) {
+    throw new PvDecryptError('bad-cpu-note', `Reading dump failed: Unable to read confidential CPU data. Dump probably corrupted. (${where} has descsz ${hx(desc.length)} > ${hx(PV_MAX_NT_S390_PV_CPU_DATA_SIZE)})`, at);
   }
   if (desc.length >= 4) {
-    const version = new DataView(desc.buffer, desc.byteOffset, desc.byteLength).getUint32(CpuData.version);
-    if (version !== 1) {
+    const version = new DataView(desc.buffer, desc.byteOffset, desc.byteLength).getUint32(CpuDumpV1.version);
+    if (version !== PV_SEC_CPU_DATA_VERSION_1) {
       throw new PvDecryptError('unsupported-cpu-version', `Reading dump failed: Wrong NT_S390_PV_CPU_DATA version (${version}) in the ${where}; only version 1 is known`, at);
     }
   }
-  if (desc.length < CpuData.size) {
-    throw new PvDecryptError('bad-cpu-note', `Reading dump failed: Confidential CPU data has incorrect size. Dump probably corrupted. (${where} has ${desc.length} bytes, version 1 needs ${CpuData.size})`, at);
+  if (desc.length < CpuDumpV1.size) {
+    throw new PvDecryptError('bad-cpu-note', `Reading dump failed: Confidential CPU data has incorrect size. Dump probably corrupted. (${where} has ${desc.length} bytes, version 1 needs ${CpuDumpV1.size})`, at);
   }
 }
 
 /** Authenticates and decrypts one CPU note; returns the 1520-byte confidential area (wipe it after use). */
 export function openCpuData(desc: Uint8Array, dumpKey: Uint8Array, cpu: number, at?: number): Uint8Array {
   checkCpuData(desc, cpu, at);
-  const plain = gcmOpen(
-    dumpKey,
-    desc.subarray(CpuData.iv, CpuData.reserved20),
-    desc.subarray(0, CPU_DATA_AAD_END),
-    desc.subarray(CpuData.confidential, CpuData.tag),
-    desc.subarray(CpuData.tag, CpuData.size),
-  );
+  const plain = openCpuDump(dumpKey, desc);
   if (plain === undefined) {
     throw new PvDecryptError(
       'cpu-auth',
@@ -78,29 +72,23 @@ export function openCpuData(desc: Uint8Array, dumpKey: Uint8Array, cpu: number, 
 
 /** Decodes a decrypted confidential area. `pid` is the output thread id (CPU index + 1). */
 export function decodeCpuPlain(plain: Uint8Array, pid: number): PvCpuState {
-  const v = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
-  const u64s = (off: number, n: number): bigint[] => Array.from({ length: n }, (_, i) => v.getBigUint64(off + 8 * i));
-  const vrs: Uint8Array[] = [];
-  for (let i = 0; i < 16; i++) vrs.push(plain.slice(CpuPlain.vrsLow + 16 * i, CpuPlain.vrsLow + 16 * i + 16));
-  for (let i = 0; i < 16; i++) vrs.push(plain.slice(CpuPlain.vrsHigh + 16 * i, CpuPlain.vrsHigh + 16 * i + 16));
-  const dumpFlags = v.getUint16(CpuPlain.dumpFlags);
+  const { registers: r, dumpFlags, hasOsii } = decodeCpuConfidentialArea(plain);
   return {
     pid,
-    psw: { mask: v.getBigUint64(CpuPlain.pswMask), addr: v.getBigUint64(CpuPlain.pswAddr) },
-    gprs: u64s(CpuPlain.gprs, 16),
-    acrs: Array.from({ length: 16 }, (_, i) => v.getUint32(CpuPlain.acrs + 4 * i)),
-    fpc: v.getUint32(CpuPlain.fpc),
-    fprs: Array.from({ length: 16 }, (_, i) => v.getBigUint64(CpuPlain.vrsLow + 16 * i)),
-    crs: u64s(CpuPlain.crs, 16),
-    prefix: v.getUint32(CpuPlain.prefix),
-    timer: v.getBigUint64(CpuPlain.timer),
-    todcmp: v.getBigUint64(CpuPlain.todcmp),
-    todpreg: v.getUint32(CpuPlain.todpreg),
-    vrs,
-    // zgetdump writes 0 as the first GS word whatever the dump holds there.
-    gsCb: [0n, v.getBigUint64(CpuPlain.gsd), v.getBigUint64(CpuPlain.gssm), v.getBigUint64(CpuPlain.gsEpl)],
+    psw: r.psw,
+    gprs: r.gprs,
+    acrs: r.acrs,
+    fpc: r.fpc,
+    fprs: fprsOf(r.vrs),
+    crs: r.crs,
+    prefix: r.prefix,
+    timer: r.cpuTimer,
+    todcmp: r.clockComparator,
+    todpreg: r.todProgrammable,
+    vrs: r.vrs,
+    gsCb: [r.gsCb.reserved, r.gsCb.gsd, r.gsCb.gssm, r.gsCb.gsepla],
     otherNotes: [],
     dumpFlags,
-    hasOsii: (dumpFlags & DUMP_FLAG_HAS_OSII) !== 0,
+    hasOsii,
   };
 }

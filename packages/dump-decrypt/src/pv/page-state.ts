@@ -5,14 +5,11 @@
  * other special entry is an error naming the page.
  */
 import { PvDecryptError } from '../errors.js';
-import {
-  SpecialEntry,
-  STATE_MAPPED,
-  STATE_RESERVED_MASK,
-  STATE_SHARED,
-  STATE_ZERO,
-  STORAGE_ENTRY_BYTES,
-} from './layout.js';
+import { SpecialFlag, SpecialTweakComponent, TWEAK_COMPONENT_SIZE, isSpecialTweakComponent } from '@pvdump/pv-format';
+
+const STATE_ZERO = SpecialFlag.IS_ZERO_PAGE;
+const STATE_SHARED = SpecialFlag.IS_SHARED_PAGE;
+const STATE_MAPPED = SpecialFlag.IS_MAPPED_PAGE;
 
 export const PageKind = { Encrypted: 0, Zero: 1, Shared: 2 } as const;
 export type PageKind = (typeof PageKind)[keyof typeof PageKind];
@@ -44,16 +41,16 @@ function zgetdumpStateText(bits: number): string {
  */
 export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: number, loadStart: bigint, metaFileOffset?: number): PageKind {
   const e = entryOffset;
-  if (meta[e] !== 0xff || meta[e + 1] !== 0xff || meta[e + 2] !== 0xff || meta[e + 3] !== 0xff) return PageKind.Encrypted;
-  const reserved = meta[e + SpecialEntry.reservedFlags] as number;
-  const bits = meta[e + SpecialEntry.stateBits] as number;
+  if (!isSpecialTweakComponent(meta, e)) return PageKind.Encrypted;
+  const reserved = meta[e + SpecialTweakComponent.flagReserved1] as number;
+  const bits = meta[e + SpecialTweakComponent.flags] as number;
   const state = bits & ~STATE_MAPPED;
-  if (reserved === 0 && (bits & STATE_RESERVED_MASK) === 0) {
+  if (reserved === 0 && (bits & SpecialFlag.RESERVED) === 0) {
     if (state === STATE_ZERO) return PageKind.Zero;
     if (state === STATE_SHARED) return PageKind.Shared;
   }
   const why =
-    reserved !== 0 || (bits & STATE_RESERVED_MASK) !== 0
+    reserved !== 0 || (bits & SpecialFlag.RESERVED) !== 0
       ? `reserved flag bits set (byte 14 = 0x${reserved.toString(16)}, byte 15 = 0x${bits.toString(16)})`
       : state === 0
         ? `no zero or shared flag (byte 15 = 0x${bits.toString(16)})`
@@ -63,17 +60,11 @@ export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: 
     'invalid-page-state',
     `Reading encrypted memory failed: Invalid page state. page-idx: 0x${pageIndex.toString(16)}, state: ${zgetdumpStateText(bits)} ` +
       `(guest page 0x${pageAddress.toString(16)}: its pv_mem_meta entry is special but ${why}; the storage-state table is corrupt)`,
-    metaFileOffset === undefined ? undefined : metaFileOffset + pageIndex * STORAGE_ENTRY_BYTES,
+    metaFileOffset === undefined ? undefined : metaFileOffset + pageIndex * TWEAK_COMPONENT_SIZE,
   );
 }
 
 /** True when a special entry has the mapped bit (for the census). */
 export function entryIsMapped(meta: Uint8Array, entryOffset: number): boolean {
-  return meta[entryOffset] === 0xff && ((meta[entryOffset + SpecialEntry.stateBits] as number) & STATE_MAPPED) !== 0;
-}
-
-/** tweak[k] = component[k] | nonce[k], written into `out`. */
-export function pageTweak(meta: Uint8Array, entryOffset: number, nonce: Uint8Array, out: Uint8Array): Uint8Array {
-  for (let k = 0; k < 16; k++) out[k] = (meta[entryOffset + k] as number) | (nonce[k] as number);
-  return out;
+  return meta[entryOffset] === 0xff && ((meta[entryOffset + SpecialTweakComponent.flags] as number) & STATE_MAPPED) !== 0;
 }

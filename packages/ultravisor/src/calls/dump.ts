@@ -2,10 +2,18 @@
 // DUMP_INIT draws the seed and derives the dump key; DUMP_CPU seals a CPU's registers;
 // DUMP_CONF_STOR_STATE reports 256 entries per 1 MiB (exporting secure pages first);
 // DUMP_COMPLETE seals the tweak nonce and export key and ends the dump.
-import { DUMP_SEED_LENGTH, GCM_IV_LENGTH, deriveDumpKey } from '../crypto/dump-crypto.js';
-import { sealCompletionData } from '../dump/completion.js';
-import { cpuConfidentialArea, sealCpuDump } from '../dump/cpu-data.js';
-import { MIB, PAGES_PER_MIB, STORAGE_STATE_ENTRY_LENGTH, SpecialFlag, specialEntry } from '../dump/storage-state.js';
+import {
+  DUMP_FLAG_HAS_OSII,
+  DUMP_SEED_SIZE,
+  GCM_IV_SIZE,
+  SpecialFlag,
+  TWEAK_COMPONENT_SIZE,
+  deriveDumpKey,
+  encodeCpuConfidentialArea,
+  sealCompletionData,
+  sealCpuDump,
+  specialTweakComponent,
+} from '@pvdump/pv-format';
 import { PAGE_SIZE } from '../storage/host-storage.js';
 import { exportPage, hostAccessible } from '../storage/pages.js';
 import type { SecureConfiguration, UvContext, UvResult } from '../state.js';
@@ -13,6 +21,10 @@ import { DumpRc, UvRc } from '../uvc/codes.js';
 import { DUMP_COMPLETE, DUMP_CPU, DUMP_STOR_STATE, NODATA, type ControlBlock } from '../uvc/layout.js';
 import { QUERY_VALUES } from './query.js';
 import { fail, ok } from './result.js';
+
+/** DUMP_CONF_STOR_STATE reports the pages of 1 MiB, 256 entries (spec ultravisor.md §7.4). */
+const MIB = 0x100000;
+const PAGES_PER_MIB = MIB / PAGE_SIZE;
 
 /** PCF bit 34, AllowDumping [P]. */
 export const PCF_ALLOW_DUMPING = 0x0000000020000000n;
@@ -25,7 +37,7 @@ export function dumpInit(ctx: UvContext, cb: ControlBlock): UvResult {
   if ((secrets.pcf & PCF_ALLOW_DUMPING) === 0n) return fail(DumpRc.NOT_ALLOWED);
   if (config.dump !== undefined) return fail(DumpRc.IN_PROGRESS);
   if (!config.verified) return fail(DumpRc.NOT_VERIFIED);
-  const seed = ctx.random(DUMP_SEED_LENGTH).slice(0, DUMP_SEED_LENGTH);
+  const seed = ctx.random(DUMP_SEED_SIZE).slice(0, DUMP_SEED_SIZE);
   config.dump = { seed, key: deriveDumpKey(secrets.cck, seed) };
   return ok();
 }
@@ -51,8 +63,8 @@ export function dumpCpu(ctx: UvContext, cb: ControlBlock): UvResult {
   const length = Number(QUERY_VALUES.cpuStorLen);
   const address = outputOrigin(ctx, cb.u64(DUMP_CPU.dumpAreaOrigin), length);
   if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
-  const confidential = cpuConfidentialArea(cpu.snapshot, cpu.pendingInterception !== undefined);
-  const iv = ctx.random(GCM_IV_LENGTH).slice(0, GCM_IV_LENGTH);
+  const confidential = encodeCpuConfidentialArea(cpu.snapshot, cpu.pendingInterception !== undefined ? DUMP_FLAG_HAS_OSII : 0);
+  const iv = ctx.random(GCM_IV_SIZE).slice(0, GCM_IV_SIZE);
   const sealed = sealCpuDump(dump.key, iv, confidential);
   confidential.fill(0);
   writeResult(ctx, address, length, sealed);
@@ -62,17 +74,17 @@ export function dumpCpu(ctx: UvContext, cb: ControlBlock): UvResult {
 /** The 16-byte entry of one guest page (spec §7.4), exporting a secure page first. */
 function storageStateEntry(ctx: UvContext, config: SecureConfiguration, guestPage: number): Uint8Array | number {
   const gaddr = guestPage * PAGE_SIZE;
-  if (gaddr >= config.guestStorageLength) return specialEntry(SpecialFlag.ZERO);
-  const mapped = ctx.translate(config.asce, gaddr) !== undefined ? SpecialFlag.MAPPED : 0;
+  if (gaddr >= config.guestStorageLength) return specialTweakComponent(SpecialFlag.IS_ZERO_PAGE);
+  const mapped = ctx.translate(config.asce, gaddr) !== undefined ? SpecialFlag.IS_MAPPED_PAGE : 0;
   const hostPage = config.securePages.get(guestPage);
   if (hostPage !== undefined) {
-    if (config.sharedPages.has(guestPage)) return specialEntry(SpecialFlag.SHARED | mapped);
+    if (config.sharedPages.has(guestPage)) return specialTweakComponent(SpecialFlag.IS_SHARED_PAGE | mapped);
     const rc = exportPage(ctx, config, guestPage, hostPage);
     if (rc !== undefined) return rc;
   }
   const record = config.exported.get(guestPage);
   if (record !== undefined) return record.component.slice();
-  return specialEntry(SpecialFlag.ZERO | mapped);
+  return specialTweakComponent(SpecialFlag.IS_ZERO_PAGE | mapped);
 }
 
 export function dumpStorageState(ctx: UvContext, cb: ControlBlock): UvResult {
@@ -85,12 +97,12 @@ export function dumpStorageState(ctx: UvContext, cb: ControlBlock): UvResult {
   const length = Number(QUERY_VALUES.confDumpStorageStateLen);
   const address = outputOrigin(ctx, cb.u64(DUMP_STOR_STATE.dumpAreaOrigin), length);
   if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
-  const entries = new Uint8Array(PAGES_PER_MIB * STORAGE_STATE_ENTRY_LENGTH);
+  const entries = new Uint8Array(PAGES_PER_MIB * TWEAK_COMPONENT_SIZE);
   const firstPage = Number(gaddr) / PAGE_SIZE;
   for (let i = 0; i < PAGES_PER_MIB; i++) {
     const entry = storageStateEntry(ctx, config, firstPage + i);
     if (typeof entry === 'number') return fail(entry);
-    entries.set(entry, i * STORAGE_STATE_ENTRY_LENGTH);
+    entries.set(entry, i * TWEAK_COMPONENT_SIZE);
   }
   writeResult(ctx, address, length, entries);
   return ok();
@@ -104,8 +116,8 @@ export function dumpComplete(ctx: UvContext, cb: ControlBlock): UvResult {
   const length = Number(QUERY_VALUES.confDumpFinalizeLen);
   const address = outputOrigin(ctx, cb.u64(DUMP_COMPLETE.dumpAreaOrigin), length);
   if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
-  const iv = ctx.random(GCM_IV_LENGTH).slice(0, GCM_IV_LENGTH);
-  const data = sealCompletionData(dump.key, dump.seed, iv, config.tweakNonce, config.exportKey);
+  const iv = ctx.random(GCM_IV_SIZE).slice(0, GCM_IV_SIZE);
+  const data = sealCompletionData(dump.key, dump.seed, iv, { nonce: config.tweakNonce, key: config.exportKey });
   writeResult(ctx, address, length, data);
   dump.key.fill(0);
   dump.seed.fill(0);

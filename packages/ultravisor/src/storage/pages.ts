@@ -3,7 +3,7 @@
 // import = check the stored digest, decrypt, forget the record (or clear a never-seen page).
 import { createHash } from 'node:crypto';
 import { xtsDecrypt, xtsEncrypt } from '../crypto/xts.js';
-import { combineTweak, tweakComponent } from '../dump/storage-state.js';
+import { pageTweak } from '@pvdump/pv-format';
 import { SecureStorageAccessError } from '../errors.js';
 import type { SecureConfiguration, StorageRange, UvContext } from '../state.js';
 import { StorageRc } from '../uvc/codes.js';
@@ -83,12 +83,24 @@ function markNonSecure(ctx: UvContext, config: SecureConfiguration, guestPage: n
   notify(ctx, config, guestPage, 'non-secure');
 }
 
+/**
+ * Tweak component of an export [E] (spec ultravisor.md §7.4): 00000000 ‖ export counter (u32) ‖
+ * guest absolute page address (u64), so it never starts with the special indicator FFFFFFFF.
+ */
+export function tweakComponent(counter: number, guestAddress: number): Uint8Array {
+  const c = new Uint8Array(16);
+  const v = new DataView(c.buffer);
+  v.setUint32(4, counter);
+  v.setBigUint64(8, BigInt(guestAddress));
+  return c;
+}
+
 /** Exports one secure page (spec §7.3). Returns an rc on refusal, undefined on success. */
 export function exportPage(ctx: UvContext, config: SecureConfiguration, guestPage: number, hostPage: number): number | undefined {
   if (config.exportCounter >= EXPORT_COUNTER_LIMIT) return StorageRc.EXPORT_LIMIT;
   const component = tweakComponent(config.exportCounter, guestPage * PAGE_SIZE);
   config.exportCounter += 1;
-  const tweak = combineTweak(component, config.tweakNonce);
+  const tweak = pageTweak(component, 0, config.tweakNonce);
   const address = hostPage * PAGE_SIZE;
   const plain = ctx.storage.read(address, PAGE_SIZE);
   const cipher = xtsEncrypt(config.exportKey, tweak, plain);
@@ -109,7 +121,7 @@ export function importPage(ctx: UvContext, config: SecureConfiguration, guestPag
   } else {
     const cipher = ctx.storage.read(address, PAGE_SIZE);
     if (!equalBytes(pageDigest(cipher), record.digest)) return StorageRc.INTEGRITY;
-    const tweak = combineTweak(record.component, config.tweakNonce);
+    const tweak = pageTweak(record.component, 0, config.tweakNonce);
     const plain = xtsDecrypt(config.exportKey, tweak, cipher);
     tweak.fill(0);
     ctx.storage.write(address, plain);

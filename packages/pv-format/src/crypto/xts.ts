@@ -1,7 +1,8 @@
 /**
- * AES-256-XTS (IEEE 1619) on @noble/ciphers' AES, the portable path (spec pv-dump-crypto.md §7).
- * A data unit is any multiple of 16 bytes (a PV page is 4096); ciphertext stealing is not needed
- * and not supported. The 64-byte key is key1 (data) ‖ key2 (tweak), as OpenSSL's aes-256-xts.
+ * AES-256-XTS (IEEE 1619) on @noble/ciphers' AES: the reference implementation of the page
+ * encryption (docs/pv-dump-crypto.md §7) that faster paths are tested against. A data unit is any
+ * multiple of 16 bytes (a PV page is 4096); ciphertext stealing is not needed and not supported.
+ * The 64-byte key is key1 (data) ‖ key2 (tweak), as OpenSSL's aes-256-xts.
  *
  * Per data unit: T₀ = AES-Enc(key2, tweak), T_{j+1} = T_j·α in GF(2¹²⁸) (little-endian bit
  * order: shift left across bytes 0→15, carry out of byte 15 folds back as 0x87 into byte 0), and
@@ -10,8 +11,8 @@
  */
 import { ecb } from '@noble/ciphers/aes.js';
 
-export const XTS_KEY_BYTES = 64;
-export const XTS_TWEAK_BYTES = 16;
+export const XTS_KEY_SIZE = 64;
+export const XTS_TWEAK_SIZE = 16;
 const BLOCK = 16;
 
 /** Multiplies a 16-byte XTS tweak by α in place (IEEE 1619 §5.2, little-endian convention). */
@@ -26,8 +27,8 @@ export function multiplyByAlpha(t: Uint8Array): void {
 }
 
 function checkArgs(key: Uint8Array, tweak: Uint8Array, data: Uint8Array): void {
-  if (key.length !== XTS_KEY_BYTES) throw new RangeError(`XTS key must be ${XTS_KEY_BYTES} bytes, got ${key.length}`);
-  if (tweak.length !== XTS_TWEAK_BYTES) throw new RangeError(`XTS tweak must be ${XTS_TWEAK_BYTES} bytes, got ${tweak.length}`);
+  if (key.length !== XTS_KEY_SIZE) throw new RangeError(`XTS key must be ${XTS_KEY_SIZE} bytes, got ${key.length}`);
+  if (tweak.length !== XTS_TWEAK_SIZE) throw new RangeError(`XTS tweak must be ${XTS_TWEAK_SIZE} bytes, got ${tweak.length}`);
   if (data.length === 0 || data.length % BLOCK !== 0) {
     throw new RangeError(`XTS data unit must be a non-zero multiple of 16 bytes, got ${data.length}`);
   }
