@@ -21,6 +21,8 @@ export type SecureCpuRunner = (cpu: CpuSnapshot) => SecureCpuExit;
 export interface InterceptionCompletion {
   /** New values of exposed GPRs (only those the interception listed). */
   registers?: ReadonlyMap<number, bigint>;
+  /** The condition code the instruction sets (PSW bits 18-19), as the host's state description gives it. */
+  conditionCode?: number;
 }
 
 /** What the host learns from one run. */
@@ -41,6 +43,11 @@ export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCp
       if (!exposed.includes(r)) throw new SecureCpuError(`GPR ${r} of secure CPU ${cpu.number} is not exposed by the pending interception`);
       cpu.snapshot.gprs[r] = BigInt.asUintN(64, value);
     }
+  }
+  if (completion?.conditionCode !== undefined) {
+    if (cpu.pendingInterception === undefined) throw new SecureCpuError(`secure CPU ${cpu.number} has no pending interception to complete`);
+    const cc = BigInt(completion.conditionCode & 3);
+    cpu.snapshot.psw = { ...cpu.snapshot.psw, mask: (cpu.snapshot.psw.mask & ~0x0000300000000000n) | (cc << 44n) };
   }
   // Re-entering the CPU completes whatever interception was pending.
   cpu.pendingInterception = undefined;

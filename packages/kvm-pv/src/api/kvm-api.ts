@@ -1,0 +1,197 @@
+// A typed API over the byte-level ioctls (docs/kvm-pv-api.md): each call lays its struct out in
+// the process's memory exactly as the uapi defines it, issues the ioctl, and decodes what the
+// kernel wrote back. It adds nothing the ioctls do not do; errors come back as -errno, never thrown.
+import type { KvmProcess } from '../kernel/host-kernel.js';
+import { Errno, Ioctl, IrqType, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
+import {
+  MemoryRegionOffset,
+  PvCmdOffset,
+  PvDmpOffset,
+  PvInfoOffset,
+  StructBytes,
+  decodePvCmd,
+  decodePvInfoDump,
+  decodePvInfoVm,
+  encodePvCmd,
+  encodePvDmp,
+  encodePvInfoHeader,
+  type PvInfoDump,
+  type PvInfoVm,
+} from '../uapi/structs.js';
+
+/** The ioctl's return value with the rc/rrc KVM left in the struct. */
+export interface PvResult {
+  ret: number;
+  rc: number;
+  rrc: number;
+}
+
+/** Retries an ioctl while it returns -EINTR (QEMU does so for every PV ioctl). */
+export function retryOnEintr(call: () => number): number {
+  for (;;) {
+    const r = call();
+    if (r !== -Errno.EINTR) return r;
+  }
+}
+
+export class KvmApi {
+  /** A scratch area in the process for structs and small buffers. */
+  private readonly scratch: bigint;
+  private static readonly SCRATCH = 0x3000;
+
+  constructor(readonly process: KvmProcess) {
+    this.scratch = process.mmapAnonymous(KvmApi.SCRATCH);
+  }
+
+  private get cmdAddress(): bigint {
+    return this.scratch;
+  }
+  private get argAddress(): bigint {
+    return this.scratch + 0x40n;
+  }
+  /** A 4 KiB buffer in the scratch area. */
+  get bufferAddress(): bigint {
+    return this.scratch + 0x1000n;
+  }
+
+  openKvm(): number {
+    return this.process.openKvm();
+  }
+
+  checkExtension(fd: number, capability: number): number {
+    return this.process.ioctl(fd, Ioctl.KVM_CHECK_EXTENSION, capability);
+  }
+
+  createVm(kvmFd: number): number {
+    return this.process.ioctl(kvmFd, Ioctl.KVM_CREATE_VM, 0);
+  }
+
+  createVcpu(vmFd: number, id: number): number {
+    return this.process.ioctl(vmFd, Ioctl.KVM_CREATE_VCPU, id);
+  }
+
+  setMemoryRegion(vmFd: number, region: { slot: number; guestPhysAddr: bigint; size: bigint; userspaceAddr: bigint }): number {
+    const s = StructBytes.zeroed(MemoryRegionOffset.size)
+      .setU32(MemoryRegionOffset.slot, region.slot)
+      .setU64(MemoryRegionOffset.guestPhysAddr, region.guestPhysAddr)
+      .setU64(MemoryRegionOffset.memorySize, region.size)
+      .setU64(MemoryRegionOffset.userspaceAddr, region.userspaceAddr);
+    this.process.memory.write(this.argAddress, s.bytes);
+    return this.process.ioctl(vmFd, Ioctl.KVM_SET_USER_MEMORY_REGION, this.argAddress);
+  }
+
+  /** KVM_S390_PV_COMMAND with `data` as the argument's user address; rc/rrc zeroed first. */
+  pvCommand(vmFd: number, cmd: number, data: bigint): PvResult {
+    this.process.memory.write(this.cmdAddress, encodePvCmd({ cmd, data }));
+    const ret = retryOnEintr(() => this.process.ioctl(vmFd, Ioctl.KVM_S390_PV_COMMAND, this.cmdAddress));
+    const out = decodePvCmd(this.process.memory.read(this.cmdAddress, PvCmdOffset.size));
+    return { ret, rc: out.rc, rrc: out.rrc };
+  }
+
+  /** Places `bytes` in fresh user memory and returns the address (for SE headers, images). */
+  place(bytes: Uint8Array): bigint {
+    const at = this.process.mmapAnonymous(bytes.length);
+    this.process.memory.write(at, bytes);
+    return at;
+  }
+
+  enable(vmFd: number): PvResult {
+    return this.pvCommand(vmFd, PvCmd.ENABLE, 0n);
+  }
+
+  disable(vmFd: number): PvResult {
+    return this.pvCommand(vmFd, PvCmd.DISABLE, 0n);
+  }
+
+  setSecParms(vmFd: number, headerAddress: bigint, length: bigint): PvResult {
+    this.process.memory.write(this.argAddress, StructBytes.zeroed(16).setU64(0, headerAddress).setU64(8, length).bytes);
+    return this.pvCommand(vmFd, PvCmd.SET_SEC_PARMS, this.argAddress);
+  }
+
+  unpack(vmFd: number, addr: bigint, size: bigint, tweak: bigint): PvResult {
+    this.process.memory.write(this.argAddress, StructBytes.zeroed(24).setU64(0, addr).setU64(8, size).setU64(16, tweak).bytes);
+    return this.pvCommand(vmFd, PvCmd.UNPACK, this.argAddress);
+  }
+
+  verify(vmFd: number): PvResult {
+    return this.pvCommand(vmFd, PvCmd.VERIFY, 0n);
+  }
+
+  prepareReset(vmFd: number): PvResult {
+    return this.pvCommand(vmFd, PvCmd.PREP_RESET, 0n);
+  }
+
+  unshareAll(vmFd: number): PvResult {
+    return this.pvCommand(vmFd, PvCmd.UNSHARE_ALL, 0n);
+  }
+
+  infoVm(vmFd: number): PvResult & { info?: PvInfoVm } {
+    this.process.memory.write(this.argAddress, encodePvInfoHeader(PvInfoId.VM, PvInfoOffset.vmSize));
+    const r = this.pvCommand(vmFd, PvCmd.INFO, this.argAddress);
+    return r.ret === 0 ? { ...r, info: decodePvInfoVm(this.process.memory.read(this.argAddress, PvInfoOffset.vmSize)) } : r;
+  }
+
+  infoDump(vmFd: number): PvResult & { info?: PvInfoDump } {
+    this.process.memory.write(this.argAddress, encodePvInfoHeader(PvInfoId.DUMP, PvInfoOffset.dumpSize));
+    const r = this.pvCommand(vmFd, PvCmd.INFO, this.argAddress);
+    return r.ret === 0 ? { ...r, info: decodePvInfoDump(this.process.memory.read(this.argAddress, PvInfoOffset.dumpSize)) } : r;
+  }
+
+  private dump(vmFd: number, subcmd: number, buffAddr: bigint, buffLen: bigint, gaddr: bigint): PvResult & { gaddr: bigint } {
+    this.process.memory.write(this.argAddress, encodePvDmp({ subcmd, buffAddr, buffLen, gaddr }));
+    const r = this.pvCommand(vmFd, PvCmd.DUMP, this.argAddress);
+    const out = new StructBytes(this.process.memory.read(this.argAddress, PvDmpOffset.size));
+    return { ...r, gaddr: out.u64(PvDmpOffset.gaddr) };
+  }
+
+  dumpInit(vmFd: number): PvResult {
+    return this.dump(vmFd, PvDumpCmd.INIT, 0n, 0n, 0n);
+  }
+
+  /** CONFIG_STOR_STATE into the user buffer at `buffAddr`; `gaddr` is the updated one (success only). */
+  dumpStorState(vmFd: number, buffAddr: bigint, buffLen: bigint, gaddr: bigint): PvResult & { gaddr: bigint } {
+    return this.dump(vmFd, PvDumpCmd.CONFIG_STOR_STATE, buffAddr, buffLen, gaddr);
+  }
+
+  dumpComplete(vmFd: number, buffAddr: bigint, buffLen: bigint): PvResult {
+    return this.dump(vmFd, PvDumpCmd.COMPLETE, buffAddr, buffLen, 0n);
+  }
+
+  /** KVM_S390_PV_CPU_COMMAND DUMP / DUMP_CPU into the user buffer at `buffAddr`. */
+  dumpCpu(vcpuFd: number, buffAddr: bigint, buffLen: bigint): PvResult & { cmd: number } {
+    this.process.memory.write(this.argAddress, encodePvDmp({ subcmd: PvDumpCmd.CPU, buffAddr, buffLen }));
+    this.process.memory.write(this.cmdAddress, encodePvCmd({ cmd: PvCmd.DUMP, data: this.argAddress }));
+    const ret = retryOnEintr(() => this.process.ioctl(vcpuFd, Ioctl.KVM_S390_PV_CPU_COMMAND, this.cmdAddress));
+    const out = decodePvCmd(this.process.memory.read(this.cmdAddress, PvCmdOffset.size));
+    return { ret, rc: out.rc, rrc: out.rrc, cmd: out.cmd };
+  }
+
+  /** KVM_SET_MP_STATE. */
+  setMpState(vcpuFd: number, state: number): number {
+    this.process.memory.write(this.argAddress, StructBytes.zeroed(4).setU32(0, state).bytes);
+    return this.process.ioctl(vcpuFd, Ioctl.KVM_SET_MP_STATE, this.argAddress);
+  }
+
+  /** KVM_S390_SET_INITIAL_PSW. */
+  setInitialPsw(vcpuFd: number, psw: { mask: bigint; addr: bigint }): number {
+    this.process.memory.write(this.argAddress, StructBytes.zeroed(16).setU64(0, psw.mask).setU64(8, psw.addr).bytes);
+    return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_SET_INITIAL_PSW, this.argAddress);
+  }
+
+  /** KVM_S390_IRQ with a type and its 16-bit code or 32-bit parameter. */
+  injectIrq(vcpuFd: number, type: bigint, code = 0, parameter = 0): number {
+    const s = StructBytes.zeroed(72).setU64(0, type);
+    if (type === IrqType.INT_SERVICE) s.setU32(8, parameter);
+    else s.setU16(8, code);
+    this.process.memory.write(this.argAddress, s.bytes);
+    return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_IRQ, this.argAddress);
+  }
+
+  /** KVM_GET_REGS: the 16 GPRs. */
+  getRegs(vcpuFd: number): bigint[] | number {
+    const r = this.process.ioctl(vcpuFd, Ioctl.KVM_GET_REGS, this.argAddress);
+    if (r !== 0) return r;
+    const s = new StructBytes(this.process.memory.read(this.argAddress, 128));
+    return Array.from({ length: 16 }, (_, i) => s.u64(8 * i));
+  }
+}

@@ -1,0 +1,15 @@
+// @pvdump/kvm-pv: the KVM PV API with Linux v6.0's uapi semantics on the emulated Ultravisor and
+// s390x CPU (docs/kvm-pv-api.md), and a QEMU-like VMM that boots, runs, swaps and dumps guests
+// through that ioctl interface only.
+export * from './uapi/constants.js';
+export * from './uapi/structs.js';
+export { HostKernel, KvmProcess, DUMP_CALLS_MASK, type HostKernelOptions } from './kernel/host-kernel.js';
+export { GuestRam, MemorySwapStore, type SwapStore, type GuestRamStats } from './kernel/guest-ram.js';
+export { UserAddressSpace, UserFault } from './kernel/user-memory.js';
+export { STOR_STATE_BOUNCE_LIMIT } from './kernel/pv-dump.js';
+export { exposedRegisters } from './kernel/interception.js';
+export { KvmApi, retryOnEintr, type PvResult } from './api/kvm-api.js';
+export { VirtualMachine, MachineError, type MachineOptions, type MachineStop, type VcpuHandle } from './vmm/machine.js';
+export { SigpOrder, SigpStatus } from './vmm/sigp.js';
+export { SCLP_WRITE_EVENT_DATA } from './vmm/sclp.js';
+export { dumpGuestMemory, hypervisorCpuState, type DumpGuestOptions, type DumpReport } from './vmm/dump.js';

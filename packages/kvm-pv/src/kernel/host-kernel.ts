@@ -1,0 +1,213 @@
+// The host: one machine's storage, its Ultravisor (initialised at boot as Linux does when
+// `prot_virt=1`), the kernel's memory for UV donations and bounce buffers, and /dev/kvm.
+// User space (the VMM) gets a process with an address space and talks to KVM only through
+// file descriptors and ioctl(fd, request, arg), as QEMU does (docs/kvm-pv-api.md).
+import type { CpuSnapshot, TodClock } from '@pvdump/s390x-cpu';
+import { Ultravisor, systemRandom, type HostKeyPair, type QueryInfo, type RandomSource, type UltravisorOptions } from '@pvdump/ultravisor';
+import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
+import { RunOffset } from '../uapi/structs.js';
+import { GuestRam, type SwapStore } from './guest-ram.js';
+import { HostMemory, KernelAllocator, PAGE_SIZE } from './host-memory.js';
+import { UserAddressSpace } from './user-memory.js';
+import { KvmVm } from './vm.js';
+import type { KvmVcpu } from './vcpu.js';
+
+/** Host layout [E]: kernel memory below 1 GiB (the UV storage at 1 MiB), guest frames above. */
+const UV_STORAGE_ORIGIN = 0x100000;
+const KERNEL_MEMORY_START = 0x200000;
+const KERNEL_MEMORY_END = 0x40000000;
+const GUEST_FRAMES_START = 0x40000000;
+/** Guest RAM mappings start at 1 GiB boundaries. */
+const GUEST_FRAMES_ALIGN = 0x40000000;
+
+export interface HostKernelOptions {
+  /** Boot with `prot_virt=1` (a PV host: the UV is initialised). Default true. */
+  protectedVirtualization?: boolean;
+  /** The machine's host key pairs, which open SE headers. */
+  hostKeys?: readonly HostKeyPair[];
+  /** Randomness of the UV (keys, nonces, IVs). */
+  random?: RandomSource;
+  /** Host storage size; default 64 GiB (sparse: only touched pages cost memory). */
+  hostStorageSize?: number;
+  /** Creates the machine's UV (e.g. firmware without the dump calls); default `new Ultravisor`. */
+  ultravisor?: (options: UltravisorOptions) => Ultravisor;
+  /**
+   * Reproduce v6.0's KVM_S390_PV_CPU_COMMAND write-back, which copies {rc, rrc} over `cmd` at
+   * offset 0 and never updates the rc/rrc fields (docs/kvm-pv-api.md §3). [E] Default false:
+   * rc at offset 4, rrc at offset 6, `cmd` unchanged.
+   */
+  upstreamCpuRcQuirk?: boolean;
+  /** Most guest pages a protected guest keeps in host frames; over it, pages go to swap. */
+  guestPageLimit?: number;
+  /** Creates the swap store of each guest RAM; default in process memory. */
+  swapStore?: () => SwapStore;
+  /** Instructions a vCPU runs per KVM_RUN before it returns -EINTR (the VMM's time slice) [E]. */
+  timeSlice?: number;
+  /** TOD clock of new VMs; default the host's wall clock. */
+  clock?: () => TodClock;
+  /**
+   * A hardware debugger's probe: called with a secure CPU's complete state after each run.
+   * Nothing in KVM or the VMM uses it; tests compare decrypted dumps against it.
+   */
+  secureStateProbe?: (vcpuId: number, state: CpuSnapshot) => void;
+}
+
+type FileKind = { kind: 'kvm' } | { kind: 'vm'; vm: KvmVm } | { kind: 'vcpu'; vcpu: KvmVcpu };
+
+export class HostKernel {
+  readonly memory: HostMemory;
+  readonly allocator: KernelAllocator;
+  readonly uv: Ultravisor | undefined;
+  /** The kernel's copy of the UV query (uv_info), read at boot. */
+  readonly uvInfo: QueryInfo | undefined;
+  readonly options: HostKernelOptions;
+  private readonly rams = new Set<GuestRam>();
+  private nextFrames = GUEST_FRAMES_START;
+
+  constructor(options: HostKernelOptions = {}) {
+    this.options = options;
+    this.memory = new HostMemory(options.hostStorageSize ?? 64 * 1024 * 1024 * 1024);
+    this.allocator = new KernelAllocator(KERNEL_MEMORY_START, KERNEL_MEMORY_END);
+    if (options.protectedVirtualization === false) {
+      this.uv = undefined;
+      this.uvInfo = undefined;
+      return;
+    }
+    const uvOptions: UltravisorOptions = {
+      storage: this.memory,
+      hostKeys: options.hostKeys ?? [],
+      random: options.random ?? systemRandom,
+      translateGuestAddress: (asce, gaddr) => this.ramOfAsce(asce)?.hostAddressOf(gaddr),
+      onGuestPageChange: (handle, gaddr, state) => this.ramOfHandle(handle)?.pageStateChanged(gaddr, state),
+    };
+    const uv = options.ultravisor?.(uvOptions) ?? new Ultravisor(uvOptions);
+    const query = uv.query();
+    if (query.cc > 1) throw new Error(`UV query failed at boot: cc ${query.cc} rc 0x${query.rc.toString(16)}`);
+    const init = uv.initialize(BigInt(UV_STORAGE_ORIGIN), query.info.uvBaseStorLen);
+    if (init.cc !== 0) throw new Error(`INIT_UV failed at boot: rc 0x${init.rc.toString(16)}`);
+    this.uv = uv;
+    this.uvInfo = query.info;
+  }
+
+  get isPvHost(): boolean {
+    return this.uv !== undefined;
+  }
+
+  /** A new user process (the VMM): an empty address space and file descriptor table. */
+  createProcess(): KvmProcess {
+    return new KvmProcess(this);
+  }
+
+  /** Anonymous memory for guest RAM: host frames the CPUs use directly. */
+  allocateGuestRam(size: number): GuestRam {
+    const origin = this.nextFrames;
+    const ram = new GuestRam(origin, size, this.memory, () => this.uv, this.options.guestPageLimit, this.options.swapStore?.());
+    this.memory.map(origin, ram.memory);
+    this.nextFrames = Math.ceil((origin + size) / GUEST_FRAMES_ALIGN) * GUEST_FRAMES_ALIGN + GUEST_FRAMES_ALIGN;
+    this.rams.add(ram);
+    return ram;
+  }
+
+  /** The guest RAM whose host origin is the origin of `asce` (our ASCE names the RAM). */
+  private ramOfAsce(asce: bigint): GuestRam | undefined {
+    const origin = Number(asce & ~0xfffn);
+    for (const ram of this.rams) if (ram.hostOrigin === origin) return ram;
+    return undefined;
+  }
+
+  private ramOfHandle(handle: bigint): GuestRam | undefined {
+    for (const ram of this.rams) if (ram.configHandle === handle) return ram;
+    return undefined;
+  }
+
+  /** KVM_CHECK_EXTENSION (docs/kvm-pv-api.md §1). */
+  checkExtension(capability: number): number {
+    switch (capability) {
+      case Capability.KVM_CAP_S390_PROTECTED:
+        return this.isPvHost ? 1 : 0;
+      case Capability.KVM_CAP_S390_PROTECTED_DUMP: {
+        const word0 = this.uvInfo?.installedCalls[0] ?? 0n;
+        return this.isPvHost && (word0 & DUMP_CALLS_MASK) === DUMP_CALLS_MASK ? 1 : 0;
+      }
+      default:
+        return 0;
+    }
+  }
+}
+
+/** Installed-call bits 24-27 (DUMP_INIT, DUMP_CONF_STOR_STATE, DUMP_CPU, DUMP_COMPLETE), word 0. */
+export const DUMP_CALLS_MASK = 0x000000f000000000n;
+
+/** A user process: its address space and the KVM file descriptors it holds. */
+export class KvmProcess {
+  readonly memory = new UserAddressSpace();
+  private readonly files = new Map<number, FileKind>();
+  private nextFd = 3;
+
+  constructor(readonly kernel: HostKernel) {}
+
+  /** open("/dev/kvm"). */
+  openKvm(): number {
+    return this.install({ kind: 'kvm' });
+  }
+
+  close(fd: number): number {
+    return this.files.delete(fd) ? 0 : -Errno.EBADF;
+  }
+
+  /** mmap of anonymous memory (the VMM's buffers). */
+  mmapAnonymous(length: number): bigint {
+    return this.memory.mmapAnonymous(length);
+  }
+
+  /** Anonymous memory backed by host frames, as QEMU allocates guest RAM. */
+  mmapGuestRam(length: number): bigint {
+    if (length <= 0 || length % PAGE_SIZE !== 0) throw new RangeError(`guest RAM of ${length} bytes is not a positive multiple of 4 KiB`);
+    return this.memory.mapGuestRam(this.kernel.allocateGuestRam(length));
+  }
+
+  /** mmap of a vCPU descriptor: its `struct kvm_run`; returns the user address, or -errno. */
+  mmapVcpu(fd: number): bigint | number {
+    const file = this.files.get(fd);
+    if (file?.kind !== 'vcpu') return -Errno.EBADF;
+    return file.vcpu.runAddress;
+  }
+
+  /** ioctl(fd, request, arg): 0 or a positive result on success, -errno on failure. */
+  ioctl(fd: number, request: number, arg: bigint | number = 0n): number {
+    const file = this.files.get(fd);
+    if (file === undefined) return -Errno.EBADF;
+    const a = BigInt(arg);
+    switch (file.kind) {
+      case 'kvm':
+        return this.systemIoctl(request, a);
+      case 'vm':
+        return file.vm.ioctl(request, a);
+      case 'vcpu':
+        return file.vcpu.ioctl(request, a);
+    }
+  }
+
+  private systemIoctl(request: number, arg: bigint): number {
+    switch (request) {
+      case Ioctl.KVM_GET_API_VERSION:
+        return KVM_API_VERSION;
+      case Ioctl.KVM_CHECK_EXTENSION:
+        return this.kernel.checkExtension(Number(arg));
+      case Ioctl.KVM_GET_VCPU_MMAP_SIZE:
+        return RunOffset.size;
+      case Ioctl.KVM_CREATE_VM:
+        if (arg !== 0n) return -Errno.EINVAL;
+        return this.install({ kind: 'vm', vm: new KvmVm(this.kernel, this) });
+      default:
+        return -Errno.ENOTTY;
+    }
+  }
+
+  /** Installs a new descriptor (used by KVM_CREATE_VM and KVM_CREATE_VCPU). */
+  install(file: FileKind): number {
+    const fd = this.nextFd++;
+    this.files.set(fd, file);
+    return fd;
+  }
+}

@@ -1,0 +1,550 @@
+// A KVM vCPU (docs/kvm-pv-api.md §5, §6, §8): KVM_RUN on the s390x-cpu interpreter (plain vCPUs
+// directly, protected ones through the UV's secure-CPU run, so the host sees only what an
+// interception exposes), the register, reset, MP-state and interrupt ioctls QEMU uses, and
+// KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
+import { Cpu, initialCpuSnapshot, type CpuSnapshot, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
+import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
+import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, PvCmd } from '../uapi/constants.js';
+import { FpuOffset, IrqOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
+import { exposedRegisters } from './interception.js';
+import { handlePvCpuDump } from './pv-dump.js';
+import type { KvmVm, PvRcSink } from './vm.js';
+
+/** Default instructions per KVM_RUN before it returns -EINTR. */
+const DEFAULT_TIME_SLICE = 200_000;
+
+/** An interruption waiting to be delivered (KVM_S390_IRQ). */
+interface PendingIrq {
+  type: bigint;
+  code: number;
+  cpuAddress: number;
+  parameter: number;
+}
+
+const EXTERNAL_CODE: ReadonlyMap<bigint, number> = new Map([
+  [IrqType.INT_EMERGENCY, 0x1201],
+  [IrqType.INT_EXTERNAL_CALL, 0x1202],
+  [IrqType.INT_SERVICE, 0x2401],
+]);
+
+export class KvmVcpu {
+  /** User address of this vCPU's `struct kvm_run`. */
+  readonly runAddress: bigint;
+  mpState: number = MpState.STOPPED;
+  /** The plain vCPU's registers (the SIE state description's view); absent while protected. */
+  private cpu: Cpu | undefined;
+  private state: CpuSnapshot | undefined;
+  pvHandle: bigint | undefined = undefined;
+  private pvStorage: { origin: number; length: number } | undefined;
+  private stateDescription: { origin: number; length: number } | undefined;
+  /** GPRs the last PV interception exposed (the host's only view of a protected vCPU). */
+  private exposed: number[] = [];
+  /** The last exit was an instruction interception not yet completed by re-entering (has_osii). */
+  interceptionPending = false;
+  /** The hypervisor's register view of a protected vCPU: what interceptions exposed. */
+  readonly hostGprs: bigint[] = new Array<bigint>(16).fill(0n);
+  private readonly pending: PendingIrq[] = [];
+
+  constructor(
+    readonly vm: KvmVm,
+    readonly id: number,
+  ) {
+    this.runAddress = vm.process.memory.mmapAnonymous(RunOffset.size);
+    // A new vCPU has the initial-reset state (kvm_arch_vcpu_setup), visible in its run structure.
+    this.state = initialCpuSnapshot();
+    const run = this.run_;
+    this.syncOut(run, this.state);
+    this.writeRun(run);
+  }
+
+  private get clock(): TodClock {
+    return this.vm.clock;
+  }
+
+  private get timeSlice(): number {
+    return this.vm.kernel.options.timeSlice ?? DEFAULT_TIME_SLICE;
+  }
+
+  /** The plain vCPU's CPU, created when first needed on the VM's RAM. */
+  private plainCpu(): Cpu | undefined {
+    const ram = this.vm.memory;
+    if (ram === undefined) return undefined;
+    if (this.cpu === undefined || this.cpu.mem !== ram.memory) {
+      const snapshot = this.cpu?.snapshot() ?? this.state;
+      this.cpu = new Cpu(ram.memory, snapshot === undefined ? { cpuAddress: this.id, clock: this.clock } : { cpuAddress: this.id, clock: this.clock, snapshot });
+    }
+    return this.cpu;
+  }
+
+  /** The register snapshot KVM holds for a plain vCPU. */
+  private plainSnapshot(): CpuSnapshot | undefined {
+    return this.plainCpu()?.snapshot() ?? this.state;
+  }
+
+  // ------------------------------------------------------------ protected mode switch
+
+  /** CREATE_SEC_CPU (kvm_s390_pv_create_cpu); -EIO on a UV error, -ENOMEM without memory. */
+  makeProtected(sink: PvRcSink): number {
+    const vm = this.vm;
+    const alloc = vm.kernel.allocator;
+    const length = Number(vm.kernel.uvInfo!.cpuStorLen);
+    const storage = alloc.alloc(length);
+    const sd = storage === undefined ? undefined : alloc.alloc(0x1000);
+    if (storage === undefined || sd === undefined) {
+      if (storage !== undefined) alloc.release(storage, length);
+      return -Errno.ENOMEM;
+    }
+    const r = vm.uv.createSecureCpu({ configHandle: vm.pv!.handle, cpuNumber: this.id, storageOrigin: BigInt(storage), stateOrigin: BigInt(sd) });
+    sink.rc = r.rc;
+    sink.rrc = r.rrc;
+    if (r.cc !== 0) {
+      alloc.release(storage, length);
+      alloc.release(sd, 0x1000);
+      return -Errno.EIO;
+    }
+    this.state = this.plainSnapshot();
+    this.cpu = undefined;
+    this.pvHandle = r.handle;
+    this.pvStorage = { origin: storage, length };
+    this.stateDescription = { origin: sd, length: 0x1000 };
+    this.exposed = [];
+    this.interceptionPending = false;
+    this.hostGprs.fill(0n);
+    this.mpState = MpState.STOPPED;
+    return 0;
+  }
+
+  /** DESTROY_SEC_CPU (kvm_s390_pv_destroy_cpu). */
+  makeUnprotected(sink: PvRcSink): number {
+    if (this.pvHandle === undefined) return 0;
+    const vm = this.vm;
+    const r = vm.uv.destroySecureCpu(this.pvHandle);
+    sink.rc = r.rc;
+    sink.rrc = r.rrc;
+    if (r.cc !== 0) return -Errno.EIO;
+    vm.kernel.allocator.release(this.pvStorage!.origin, this.pvStorage!.length);
+    vm.kernel.allocator.release(this.stateDescription!.origin, this.stateDescription!.length);
+    this.pvHandle = undefined;
+    this.exposed = [];
+    return 0;
+  }
+
+  // ------------------------------------------------------------ ioctls
+
+  ioctl(request: number, arg: bigint): number {
+    switch (request) {
+      case Ioctl.KVM_RUN:
+        return this.run();
+      case Ioctl.KVM_S390_PV_CPU_COMMAND:
+        return this.pvCpuCommand(arg);
+      case Ioctl.KVM_GET_REGS:
+        return this.copyOut(arg, this.encodeRegs());
+      case Ioctl.KVM_SET_REGS:
+        return this.setRegs(arg);
+      case Ioctl.KVM_GET_SREGS:
+        return this.copyOut(arg, this.encodeSregs());
+      case Ioctl.KVM_GET_FPU:
+        return this.copyOut(arg, this.encodeFpu());
+      case Ioctl.KVM_S390_SET_INITIAL_PSW:
+        return this.setInitialPsw(arg);
+      case Ioctl.KVM_S390_INITIAL_RESET:
+        return this.reset('initial');
+      case Ioctl.KVM_S390_NORMAL_RESET:
+        return this.reset('normal');
+      case Ioctl.KVM_S390_CLEAR_RESET:
+        return this.reset('clear');
+      case Ioctl.KVM_GET_MP_STATE:
+        return this.copyOut(arg, StructBytes.zeroed(4).setU32(0, this.mpState).bytes);
+      case Ioctl.KVM_SET_MP_STATE:
+        return this.setMpState(arg);
+      case Ioctl.KVM_S390_IRQ:
+        return this.injectIrq(arg);
+      case Ioctl.KVM_S390_STORE_STATUS:
+        return this.storeStatus(arg);
+      default:
+        return -Errno.ENOTTY;
+    }
+  }
+
+  private copyOut(arg: bigint, bytes: Uint8Array): number {
+    return this.vm.process.memory.copyToUser(arg, bytes) ? 0 : -Errno.EFAULT;
+  }
+
+  private encodeRegs(): Uint8Array {
+    const s = StructBytes.zeroed(128);
+    const gprs = this.pvHandle !== undefined ? this.hostGprs : (this.plainSnapshot()?.gprs ?? []);
+    gprs.forEach((g, i) => s.setU64(8 * i, g));
+    return s.bytes;
+  }
+
+  private setRegs(arg: bigint): number {
+    const bytes = this.vm.process.memory.copyFromUser(arg, 128);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const s = new StructBytes(bytes);
+    for (let i = 0; i < 16; i++) {
+      if (this.pvHandle !== undefined) this.hostGprs[i] = s.u64(8 * i);
+      else this.plainCpu()?.setGpr(i, s.u64(8 * i));
+    }
+    return 0;
+  }
+
+  private encodeSregs(): Uint8Array {
+    const s = StructBytes.zeroed(SregsOffset.size);
+    if (this.pvHandle !== undefined) return s.bytes; // a protected vCPU's access and control registers are the UV's
+    const snap = this.plainSnapshot();
+    snap?.acrs.forEach((a, i) => s.setU32(SregsOffset.acrs + 4 * i, a));
+    snap?.crs.forEach((c, i) => s.setU64(SregsOffset.crs + 8 * i, c));
+    return s.bytes;
+  }
+
+  private encodeFpu(): Uint8Array {
+    const s = StructBytes.zeroed(FpuOffset.size);
+    if (this.pvHandle !== undefined) return s.bytes;
+    const snap = this.plainSnapshot();
+    if (snap !== undefined) {
+      s.setU32(FpuOffset.fpc, snap.fpc);
+      for (let i = 0; i < 16; i++) s.setU64(FpuOffset.fprs + 8 * i, new DataView(snap.vrs[i]!.buffer, snap.vrs[i]!.byteOffset).getBigUint64(0));
+    }
+    return s.bytes;
+  }
+
+  /** The whole plain register state, for the VMM's dump notes (KVM_GET_ONE_REG-style) [E]. */
+  plainRegisters(): CpuSnapshot | undefined {
+    return this.pvHandle === undefined ? this.plainSnapshot() : undefined;
+  }
+
+  private setInitialPsw(arg: bigint): number {
+    const bytes = this.vm.process.memory.copyFromUser(arg, 16);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const s = new StructBytes(bytes);
+    const psw = { mask: s.u64(0), addr: s.u64(8) };
+    if (this.pvHandle === undefined) this.plainCpu()?.setPsw(psw);
+    this.writeRunPsw(psw);
+    return 0;
+  }
+
+  private reset(kind: 'normal' | 'initial' | 'clear'): number {
+    this.pending.length = 0;
+    if (this.pvHandle !== undefined) {
+      const r = this.vm.uv.resetCpu(this.pvHandle, kind);
+      this.exposed = [];
+      this.interceptionPending = false;
+      this.mpState = MpState.STOPPED;
+      return r.cc === 0 ? 0 : -Errno.EINVAL;
+    }
+    const cpu = this.plainCpu();
+    if (cpu !== undefined) {
+      if (kind === 'initial') cpu.initialCpuReset();
+      else if (kind === 'clear') cpu.clearReset();
+      cpu.completeInterception();
+      const run = this.run_;
+      this.syncOut(run, cpu.snapshot());
+      this.writeRun(run);
+    }
+    return 0;
+  }
+
+  private setMpState(arg: bigint): number {
+    const bytes = this.vm.process.memory.copyFromUser(arg, 4);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const state = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
+    this.vm.userCpuStateControl = true;
+    if (this.pvHandle !== undefined) {
+      const pvState = state === MpState.STOPPED ? PvCpuState.STOPPED : state === MpState.OPERATING ? PvCpuState.OPERATING : state === MpState.LOAD ? PvCpuState.OPERATING_LOAD : state === MpState.CHECK_STOP ? PvCpuState.CHECK_STOP : undefined;
+      if (pvState === undefined) return -Errno.ENXIO;
+      const r = this.vm.setSecureCpuState(this.pvHandle, pvState);
+      if (r.cc !== 0) return -Errno.EINVAL;
+      this.mpState = state === MpState.LOAD ? MpState.OPERATING : state;
+      return 0;
+    }
+    if (state === MpState.LOAD) return -Errno.ENXIO;
+    if (state !== MpState.STOPPED && state !== MpState.OPERATING && state !== MpState.CHECK_STOP) return -Errno.ENXIO;
+    this.mpState = state;
+    return 0;
+  }
+
+  private injectIrq(arg: bigint): number {
+    const bytes = this.vm.process.memory.copyFromUser(arg, IrqOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const s = new StructBytes(bytes);
+    const type = s.u64(IrqOffset.type);
+    if (type === IrqType.RESTART) {
+      this.pending.push({ type, code: 0, cpuAddress: 0, parameter: 0 });
+      return 0;
+    }
+    const code = EXTERNAL_CODE.get(type);
+    if (code === undefined) return -Errno.EINVAL;
+    if (type === IrqType.INT_SERVICE) this.pending.push({ type, code, cpuAddress: 0, parameter: s.u32(IrqOffset.extParams) });
+    else {
+      const from = s.u16(IrqOffset.code);
+      // One pending emergency signal per sending CPU, one external call at a time (as the SIGP rules).
+      if (type === IrqType.INT_EXTERNAL_CALL && this.pending.some((p) => p.type === type)) return -Errno.EBUSY;
+      if (type === IrqType.INT_EMERGENCY && this.pending.some((p) => p.type === type && p.cpuAddress === from)) return 0;
+      this.pending.push({ type, code, cpuAddress: from, parameter: 0 });
+    }
+    return 0;
+  }
+
+  /** True while an interruption waits (SIGP SENSE reports "external call pending"). */
+  hasPending(type: bigint): boolean {
+    return this.pending.some((p) => p.type === type);
+  }
+
+  /**
+   * KVM_S390_STORE_STATUS: the save area at absolute `arg`; -1 (NOADDR) = absolute 0x1200,
+   * 1 (PREFIXED) = 0x1200 in the CPU's prefix area.
+   */
+  private storeStatus(arg: bigint): number {
+    if (this.pvHandle !== undefined) return -Errno.EINVAL; // the state of a protected vCPU is not the host's
+    const cpu = this.plainCpu();
+    if (cpu === undefined) return -Errno.EFAULT;
+    const address = arg === 0xffffffffffffffffn ? 0x1200 : arg === 1n ? cpu.prefix + 0x1200 : Number(arg);
+    try {
+      cpu.storeStatus(address);
+    } catch {
+      return -Errno.EFAULT;
+    }
+    return 0;
+  }
+
+  // ------------------------------------------------------------ KVM_S390_PV_CPU_COMMAND
+
+  private pvCpuCommand(arg: bigint): number {
+    const kernel = this.vm.kernel;
+    if (!kernel.isPvHost) return -Errno.EINVAL;
+    const user = this.vm.process.memory;
+    const bytes = user.copyFromUser(arg, PvCmdOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const cmd = new StructBytes(bytes);
+    if (cmd.u32(PvCmdOffset.flags) !== 0) return -Errno.EINVAL;
+    if (cmd.u32(PvCmdOffset.cmd) !== PvCmd.DUMP) return -Errno.EINVAL;
+    const sink: PvRcSink = {};
+    let r = handlePvCpuDump(this, cmd.u64(PvCmdOffset.data), sink);
+    // Always copied over: {rc, rrc}, as the caller passed them when no UVC ran.
+    const rcRrc = StructBytes.zeroed(4)
+      .setU16(0, sink.rc ?? cmd.u16(PvCmdOffset.rc))
+      .setU16(2, sink.rrc ?? cmd.u16(PvCmdOffset.rrc)).bytes;
+    const at = kernel.options.upstreamCpuRcQuirk === true ? arg : arg + BigInt(PvCmdOffset.rc);
+    if (!user.copyToUser(at, rcRrc)) r = -Errno.EFAULT;
+    return r;
+  }
+
+  // ------------------------------------------------------------ KVM_RUN
+
+  private get run_(): StructBytes {
+    return new StructBytes(this.vm.process.memory.read(this.runAddress, RunOffset.size));
+  }
+
+  private writeRun(s: StructBytes): void {
+    this.vm.process.memory.write(this.runAddress, s.bytes);
+  }
+
+  private writeRunPsw(psw: { mask: bigint; addr: bigint }): void {
+    const s = this.run_;
+    s.setU64(RunOffset.pswMask, psw.mask).setU64(RunOffset.pswAddr, psw.addr);
+    this.writeRun(s);
+  }
+
+  private run(): number {
+    const vm = this.vm;
+    // Checked first, before immediate_exit (docs/kvm-pv-api.md §6).
+    if (vm.dumping) return -Errno.EINVAL;
+    const run = this.run_;
+    if (run.u8(RunOffset.immediateExit) !== 0 || vm.vcpusBlocked) {
+      run.setU32(RunOffset.exitReason, ExitReason.KVM_EXIT_INTR);
+      this.writeRun(run);
+      return -Errno.EINTR;
+    }
+    if (!vm.userCpuStateControl) this.mpState = MpState.OPERATING;
+    else if (this.mpState === MpState.STOPPED) return -Errno.EINVAL;
+    if (vm.memory === undefined) return -Errno.EFAULT;
+    return this.pvHandle !== undefined ? this.runProtected(run) : this.runPlain(run);
+  }
+
+  private syncedGprs(run: StructBytes): bigint[] | undefined {
+    if ((run.u64(RunOffset.kvmDirtyRegs) & SyncRegs.GPRS) === 0n) return undefined;
+    return Array.from({ length: 16 }, (_, i) => run.u64(RunOffset.syncGprs + 8 * i));
+  }
+
+  private runPlain(run: StructBytes): number {
+    const cpu = this.plainCpu()!;
+    cpu.setPsw({ mask: run.u64(RunOffset.pswMask), addr: run.u64(RunOffset.pswAddr) });
+    const gprs = this.syncedGprs(run);
+    if (gprs !== undefined) gprs.forEach((g, i) => cpu.setGpr(i, g));
+    if ((run.u64(RunOffset.kvmDirtyRegs) & SyncRegs.PREFIX) !== 0n) cpu.setPrefix(Number(run.u64(RunOffset.syncPrefix)));
+    cpu.completeInterception();
+    const ram = this.vm.memory!;
+    ram.memory.onInaccessibleAccess = undefined;
+    const stop = this.runSlice(cpu);
+    this.syncOut(run, cpu.snapshot());
+    return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);
+  }
+
+  /** Stores a plain vCPU's registers into the run structure's synced-register area. */
+  private syncOut(run: StructBytes, s: CpuSnapshot): void {
+    run.setU64(RunOffset.pswMask, s.psw.mask).setU64(RunOffset.pswAddr, s.psw.addr);
+    run.setU64(RunOffset.syncPrefix, BigInt(s.prefix));
+    for (let i = 0; i < 16; i++) {
+      run.setU64(RunOffset.syncGprs + 8 * i, s.gprs[i]!);
+      run.setU32(RunOffset.syncAcrs + 4 * i, s.acrs[i]!);
+      run.setU64(RunOffset.syncCrs + 8 * i, s.crs[i]!);
+    }
+    run.setU64(RunOffset.syncTodpr, BigInt(s.todProgrammable)).setU64(RunOffset.syncCputm, s.cpuTimer).setU64(RunOffset.syncCkc, s.clockComparator);
+    s.vrs.forEach((v, i) => run.bytes.set(v, RunOffset.syncVrs + 16 * i));
+    run.setU32(RunOffset.syncFpc, s.fpc);
+    run.setU64(RunOffset.kvmValidRegs, SyncRegs.PREFIX | SyncRegs.GPRS | SyncRegs.ACRS | SyncRegs.CRS | SyncRegs.ARCH0 | SyncRegs.VRS).setU64(RunOffset.kvmDirtyRegs, 0n);
+  }
+
+  /** Delivers what is pending and can be taken, then runs one time slice. */
+  private runSlice(cpu: Cpu, onInterception?: (interception: InstructionInterception) => boolean): StopReason {
+    let budget = this.timeSlice;
+    for (;;) {
+      this.deliverPending(cpu);
+      const stop = cpu.run(budget);
+      budget -= stop.executed;
+      if (stop.kind === 'interception' && onInterception?.(stop.interception) === true && budget > 0) continue;
+      if (stop.kind === 'wait' && !stop.disabled && budget > 0 && this.deliverable(cpu)) continue;
+      return stop;
+    }
+  }
+
+  private deliverable(cpu: Cpu): boolean {
+    return this.pending.some((p) => p.type === IrqType.RESTART || cpu.isExternalInterruptionEnabled(p.code));
+  }
+
+  /** The SIE's interruption injection: restart first, then external interruptions the CPU enables. */
+  private deliverPending(cpu: Cpu): void {
+    for (let i = 0; i < this.pending.length; ) {
+      const p = this.pending[i]!;
+      if (p.type === IrqType.RESTART) {
+        cpu.deliverRestartInterruption();
+        this.pending.splice(i, 1);
+      } else if (cpu.isExternalInterruptionEnabled(p.code)) {
+        cpu.deliverExternalInterruption(p.code, p.cpuAddress, p.parameter);
+        this.pending.splice(i, 1);
+      } else i++;
+    }
+  }
+
+  private finishRun(run: StructBytes, stop: StopReason | { kind: 'secure'; exit: HostExit }, icptcode: number): number {
+    const exitWith = (reason: number, code = 0, ipa = 0, ipb = 0): void => {
+      run.setU32(RunOffset.exitReason, reason).setU8(RunOffset.icptcode, code).setU16(RunOffset.ipa, ipa).setU32(RunOffset.ipb, ipb);
+      this.writeRun(run);
+    };
+    const instruction = (bytes: Uint8Array): number => {
+      const padded = new Uint8Array(6);
+      padded.set(bytes.subarray(0, 6));
+      const v = new DataView(padded.buffer);
+      exitWith(ExitReason.KVM_EXIT_S390_SIEIC, icptcode, v.getUint16(0), v.getUint32(2));
+      return 0;
+    };
+    if (stop.kind === 'secure') {
+      const exit = stop.exit;
+      if (exit.kind === 'instruction') return instruction(exit.instruction);
+      if (exit.reason === 'disabled-wait') {
+        exitWith(ExitReason.KVM_EXIT_S390_SIEIC, InterceptCode.WAIT);
+        return 0;
+      }
+      if (exit.reason === 'page-access') return -Errno.EFAULT;
+      exitWith(ExitReason.KVM_EXIT_INTR);
+      return -Errno.EINTR;
+    }
+    switch (stop.kind) {
+      case 'interception':
+        return instruction(stop.interception.bytes);
+      case 'wait':
+        if (stop.disabled) {
+          exitWith(ExitReason.KVM_EXIT_S390_SIEIC, InterceptCode.WAIT);
+          return 0;
+        }
+        exitWith(ExitReason.KVM_EXIT_INTR);
+        return -Errno.EINTR;
+      case 'page-access':
+        return -Errno.EFAULT;
+      default:
+        exitWith(ExitReason.KVM_EXIT_INTR);
+        return -Errno.EINTR;
+    }
+  }
+
+  private runProtected(run: StructBytes): number {
+    const vm = this.vm;
+    const ram = vm.memory!;
+    const handle = this.pvHandle!;
+    const uv = vm.uv;
+    const dirty = this.syncedGprs(run);
+    if (dirty !== undefined) dirty.forEach((g, i) => (this.hostGprs[i] = g));
+    const completion: InterceptionCompletion = {};
+    if (this.interceptionPending) {
+      completion.registers = new Map(this.exposed.map((r) => [r, this.hostGprs[r]!]));
+      completion.conditionCode = Number((run.u64(RunOffset.pswMask) >> 44n) & 3n);
+    }
+    ram.memory.onInaccessibleAccess = (access) => ram.guestFault(access.page);
+    let exit: HostExit;
+    try {
+      exit = uv.runSecureCpu(handle, (snapshot) => this.secureRunner(snapshot), completion);
+    } catch (e) {
+      if (e instanceof SecureCpuError) return -Errno.EINVAL;
+      throw e;
+    } finally {
+      ram.memory.onInaccessibleAccess = undefined;
+    }
+    this.exposed = [];
+    this.hostGprs.fill(0n);
+    this.interceptionPending = exit.kind === 'instruction';
+    if (exit.kind === 'instruction') {
+      for (const [r, value] of exit.registers) {
+        this.exposed.push(r);
+        this.hostGprs[r] = value;
+      }
+    }
+    for (let i = 0; i < 16; i++) run.setU64(RunOffset.syncGprs + 8 * i, this.hostGprs[i]!);
+    run.setU64(RunOffset.kvmValidRegs, SyncRegs.GPRS).setU64(RunOffset.kvmDirtyRegs, 0n);
+    run.setU64(RunOffset.pswMask, 0n).setU64(RunOffset.pswAddr, 0n); // the PSW of a secure CPU stays with the UV
+    return this.finishRun(run, { kind: 'secure', exit }, InterceptCode.PV_INSTRUCTION);
+  }
+
+  /**
+   * The SIE hardware running a secure CPU (inside the UV's runSecureCpu): interruptions KVM
+   * asked for are injected when the CPU enables them, guest UV calls go to the UV, and an
+   * intercepted instruction ends the run with the registers the interception exposes.
+   */
+  private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
+    const vm = this.vm;
+    const ram = vm.memory!;
+    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock });
+    const stop = this.runSlice(cpu, (interception) => interception.mnemonic === 'uvc' && this.guestUvCall(cpu, interception));
+    Object.assign(snapshot, cpu.snapshot());
+    vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
+    if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes, exposedRegisters: exposedRegisters(stop.interception) };
+    if (stop.kind === 'wait') return { kind: 'other', reason: stop.disabled ? 'disabled-wait' : 'enabled-wait' };
+    return { kind: 'other', reason: stop.kind };
+  }
+
+  /** A guest UVC (RRF: control block at the real address in R2): the UV answers it directly. */
+  private guestUvCall(cpu: Cpu, interception: InstructionInterception): boolean {
+    const ram = this.vm.memory!;
+    const real = Number(cpu.getGpr(interception.fields['R2'] ?? 0) & 0x7fffffffffffn);
+    const prefix = cpu.prefix;
+    const absolute = real < 0x2000 ? real + prefix : real >= prefix && real < prefix + 0x2000 ? real - prefix : real;
+    const page = Math.floor(absolute / 0x1000);
+    if (absolute + 8 > ram.size || Math.floor((absolute + 7) / 0x1000) !== page) {
+      cpu.completeInterception();
+      cpu.deliverProgramInterruption(0x05, interception.length);
+      return true;
+    }
+    if (!ram.memory.isPageAccessible(page) && ram.guestFault(page).kind !== 'retry') {
+      cpu.completeInterception();
+      cpu.deliverProgramInterruption(0x05, interception.length);
+      return true;
+    }
+    const len = Math.min(Math.max(ram.memory.readU16(absolute), 8), 0x1000 - (absolute % 0x1000));
+    const block = ram.memory.read(absolute, len);
+    const cc = this.vm.uv.guestCall(this.pvHandle!, block);
+    if (ram.memory.isPageAccessible(page)) ram.memory.write(absolute, block);
+    cpu.cc = cc;
+    cpu.completeInterception();
+    return true;
+  }
+}
+

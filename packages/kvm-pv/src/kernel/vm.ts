@@ -1,0 +1,348 @@
+// A KVM VM (docs/kvm-pv-api.md §4, §6): memory slots, vCPUs, the VM ioctls, and
+// KVM_S390_PV_COMMAND with Linux v6.0's check order, errno values and rc/rrc write-back:
+// (1) user-controlled CPU state, (2) not a PV host → -EINVAL, (3) copy in → -EFAULT,
+// (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
+import { HostTodClock, type TodClock } from '@pvdump/s390x-cpu';
+import { PvCpuState, type UvResult } from '@pvdump/ultravisor';
+import { Errno, Ioctl, PvCmd, PvInfoId } from '../uapi/constants.js';
+import { MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
+import type { GuestRam } from './guest-ram.js';
+import type { HostKernel, KvmProcess } from './host-kernel.js';
+import { PAGE_SIZE } from './host-memory.js';
+import { handlePvDump } from './pv-dump.js';
+import { KvmVcpu } from './vcpu.js';
+
+/** The SE header SET_SEC_PARMS accepts: at most two pages (8 KiB). */
+const SE_HEADER_MAX = 2 * PAGE_SIZE;
+const SCA_SIZE = 0x4000;
+
+export interface MemorySlot {
+  slot: number;
+  guestPhysAddr: bigint;
+  size: number;
+  userspaceAddr: bigint;
+  ram: GuestRam;
+}
+
+/** Kernel memory held for the secure configuration (donated to the UV or used beside it). */
+interface KernelBlock {
+  origin: number;
+  length: number;
+}
+
+export interface ProtectedState {
+  handle: bigint;
+  baseStorage: KernelBlock;
+  variableStorage: KernelBlock;
+  sca: KernelBlock;
+  /** SET_SEC_PARMS succeeded (the kernel's mm_is_protected). */
+  secParmsSet: boolean;
+}
+
+/** rc/rrc a command handler reports; undefined leaves the caller's values in place (no UVC ran). */
+export interface PvRcSink {
+  rc?: number;
+  rrc?: number;
+}
+
+export class KvmVm {
+  readonly slots: MemorySlot[] = [];
+  readonly vcpus: KvmVcpu[] = [];
+  pv: ProtectedState | undefined = undefined;
+  /** The per-VM dump flag (docs/kvm-pv-api.md §6): KVM state, not UV state. */
+  dumping = false;
+  /** Every vCPU blocked from SIE entry (kvm_s390_vcpu_block_all). */
+  vcpusBlocked = false;
+  /** Set by the first KVM_S390_PV_COMMAND: user space controls the CPU states. */
+  userCpuStateControl = false;
+
+  /** The VM's TOD clock, shared by its vCPUs. */
+  readonly clock: TodClock;
+
+  constructor(
+    readonly kernel: HostKernel,
+    readonly process: KvmProcess,
+  ) {
+    this.clock = kernel.options.clock?.() ?? new HostTodClock();
+  }
+
+  get memory(): GuestRam | undefined {
+    return this.slots[0]?.ram;
+  }
+
+  /** Total guest RAM (the secure configuration's storage length). */
+  get guestSize(): number {
+    return this.slots.reduce((n, s) => Math.max(n, Number(s.guestPhysAddr) + s.size), 0);
+  }
+
+  ioctl(request: number, arg: bigint): number {
+    switch (request) {
+      case Ioctl.KVM_CHECK_EXTENSION:
+        return this.kernel.checkExtension(Number(arg));
+      case Ioctl.KVM_SET_USER_MEMORY_REGION:
+        return this.setMemoryRegion(arg);
+      case Ioctl.KVM_CREATE_VCPU:
+        return this.createVcpu(Number(arg));
+      case Ioctl.KVM_S390_PV_COMMAND:
+        return this.pvCommand(arg);
+      default:
+        return -Errno.ENOTTY;
+    }
+  }
+
+  private setMemoryRegion(arg: bigint): number {
+    const bytes = this.process.memory.copyFromUser(arg, MemoryRegionOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const s = new StructBytes(bytes);
+    const slot = s.u32(MemoryRegionOffset.slot);
+    const guestPhysAddr = s.u64(MemoryRegionOffset.guestPhysAddr);
+    const size = Number(s.u64(MemoryRegionOffset.memorySize));
+    const userspaceAddr = s.u64(MemoryRegionOffset.userspaceAddr);
+    if (guestPhysAddr % BigInt(PAGE_SIZE) !== 0n || size % PAGE_SIZE !== 0 || userspaceAddr % BigInt(PAGE_SIZE) !== 0n) return -Errno.EINVAL;
+    if (this.pv !== undefined) return -Errno.EINVAL; // [E] memory of a protected VM is fixed
+    const existing = this.slots.findIndex((m) => m.slot === slot);
+    if (size === 0) {
+      if (existing >= 0) this.slots.splice(existing, 1);
+      return 0;
+    }
+    const mapped = this.process.memory.guestRamAt(userspaceAddr, size);
+    // [E] a slot must cover one whole guest RAM mapping, at guest address 0 (one RAM block,
+    // docs/elf-core-format.md §6).
+    if (mapped === undefined || mapped.offset !== 0 || mapped.ram.size !== size || guestPhysAddr !== 0n || (existing < 0 && this.slots.length > 0)) return -Errno.EINVAL;
+    const entry = { slot, guestPhysAddr, size, userspaceAddr, ram: mapped.ram };
+    if (existing >= 0) this.slots[existing] = entry;
+    else this.slots.push(entry);
+    return 0;
+  }
+
+  private createVcpu(id: number): number {
+    if (!Number.isInteger(id) || id < 0 || id > 247) return -Errno.EINVAL;
+    if (this.vcpus.some((v) => v.id === id)) return -Errno.EEXIST;
+    if (this.pv !== undefined) return -Errno.EINVAL; // [E] vCPUs join before the switch to protected mode
+    const vcpu = new KvmVcpu(this, id);
+    this.vcpus.push(vcpu);
+    return this.process.install({ kind: 'vcpu', vcpu });
+  }
+
+  // ---------------------------------------------------------------- KVM_S390_PV_COMMAND
+
+  private pvCommand(arg: bigint): number {
+    this.userCpuStateControl = true;
+    if (!this.kernel.isPvHost) return -Errno.EINVAL;
+    const user = this.process.memory;
+    const bytes = user.copyFromUser(arg, PvCmdOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const cmd = new StructBytes(bytes);
+    if (cmd.u32(PvCmdOffset.flags) !== 0) return -Errno.EINVAL;
+    const sink: PvRcSink = {};
+    let r = this.runPvCommand(cmd.u32(PvCmdOffset.cmd), cmd.u64(PvCmdOffset.data), sink);
+    if (sink.rc !== undefined) cmd.setU16(PvCmdOffset.rc, sink.rc);
+    if (sink.rrc !== undefined) cmd.setU16(PvCmdOffset.rrc, sink.rrc);
+    if (!user.copyToUser(arg, cmd.bytes)) r = -Errno.EFAULT;
+    return r;
+  }
+
+  private runPvCommand(command: number, data: bigint, sink: PvRcSink): number {
+    switch (command) {
+      case PvCmd.ENABLE:
+        return this.pvEnable(sink);
+      case PvCmd.DISABLE:
+        return this.pvDisable(sink);
+      case PvCmd.SET_SEC_PARMS:
+        return this.pvSetSecParms(data, sink);
+      case PvCmd.UNPACK:
+        return this.pvUnpack(data, sink);
+      case PvCmd.VERIFY:
+        return this.pvNodata((h) => this.uv.verify(h), sink);
+      case PvCmd.PREP_RESET:
+        return this.pvNodata((h) => this.uv.prepareReset(h), sink);
+      case PvCmd.UNSHARE_ALL:
+        return this.pvNodata((h) => this.uv.setUnshareAll(h), sink);
+      case PvCmd.INFO:
+        return this.pvInfo(data);
+      case PvCmd.DUMP: {
+        if (this.pv === undefined) return -Errno.EINVAL;
+        const user = this.process.memory;
+        const bytes = user.copyFromUser(data, PvDmpOffset.size);
+        if (bytes === undefined) return -Errno.EFAULT;
+        const dmp = new StructBytes(bytes);
+        const r = handlePvDump(this, dmp, sink);
+        if (r !== 0) return r;
+        return user.copyToUser(data, dmp.bytes) ? 0 : -Errno.EFAULT;
+      }
+      default:
+        return -Errno.ENOTTY;
+    }
+  }
+
+  get uv(): NonNullable<HostKernel['uv']> {
+    const uv = this.kernel.uv;
+    if (uv === undefined) throw new Error('no Ultravisor on this host');
+    return uv;
+  }
+
+  private report(sink: PvRcSink, r: UvResult): void {
+    sink.rc = r.rc;
+    sink.rrc = r.rrc;
+  }
+
+  private pvNodata(call: (handle: bigint) => UvResult, sink: PvRcSink): number {
+    if (this.pv === undefined) return -Errno.EINVAL;
+    const r = call(this.pv.handle);
+    this.report(sink, r);
+    return r.cc === 0 ? 0 : -Errno.EINVAL;
+  }
+
+  /** KVM_PV_ENABLE: CREATE_SEC_CONF (cc ≠ 0 → -EIO), then CREATE_SEC_CPU for every vCPU. */
+  private pvEnable(sink: PvRcSink): number {
+    if (this.pv !== undefined) return -Errno.EINVAL;
+    const info = this.kernel.uvInfo!;
+    const ram = this.memory;
+    const guestSize = this.guestSize;
+    const alloc = this.kernel.allocator;
+    const baseLength = Number(info.confBasePhysStorLen);
+    const variableLength = Math.ceil((Number(info.confVirtVarStorLen) * Math.floor(guestSize / 0x100000)) / PAGE_SIZE) * PAGE_SIZE + Number(info.confBaseVirtStorLen);
+    const base = alloc.alloc(baseLength);
+    const variable = base === undefined ? undefined : alloc.alloc(variableLength);
+    const sca = variable === undefined ? undefined : alloc.alloc(SCA_SIZE);
+    if (base === undefined || variable === undefined || sca === undefined) {
+      if (base !== undefined) alloc.release(base, baseLength);
+      if (variable !== undefined) alloc.release(variable, variableLength);
+      return -Errno.ENOMEM;
+    }
+    const hostOrigin = ram?.hostOrigin ?? 0;
+    const created = this.uv.createSecureConfiguration({
+      guestStorageLength: BigInt(guestSize),
+      guestAsce: BigInt(hostOrigin) | 0x7n,
+      baseStorageOrigin: BigInt(base),
+      variableStorageOrigin: BigInt(variable),
+      sca: BigInt(sca),
+    });
+    this.report(sink, created);
+    if (created.cc !== 0) {
+      alloc.release(base, baseLength);
+      alloc.release(variable, variableLength);
+      alloc.release(sca, SCA_SIZE);
+      return -Errno.EIO;
+    }
+    this.pv = { handle: created.handle, baseStorage: { origin: base, length: baseLength }, variableStorage: { origin: variable, length: variableLength }, sca: { origin: sca, length: SCA_SIZE }, secParmsSet: false };
+    ram?.becomeProtected(created.handle);
+    for (const vcpu of this.vcpus) {
+      const r = vcpu.makeProtected(sink);
+      if (r !== 0) {
+        this.teardown({});
+        return r;
+      }
+    }
+    return 0;
+  }
+
+  /** KVM_PV_DISABLE: destroy the secure CPUs and the configuration; `dumping` is left alone (v6.0). */
+  private pvDisable(sink: PvRcSink): number {
+    if (this.pv === undefined) return -Errno.EINVAL;
+    return this.teardown(sink);
+  }
+
+  private teardown(sink: PvRcSink): number {
+    const pv = this.pv!;
+    let failed = false;
+    for (const vcpu of this.vcpus) if (vcpu.makeUnprotected(sink) !== 0) failed = true;
+    const r = this.uv.destroySecureConfiguration(pv.handle);
+    this.report(sink, r);
+    if (r.cc !== 0) return -Errno.EIO;
+    const alloc = this.kernel.allocator;
+    alloc.release(pv.baseStorage.origin, pv.baseStorage.length);
+    alloc.release(pv.variableStorage.origin, pv.variableStorage.length);
+    alloc.release(pv.sca.origin, pv.sca.length);
+    this.pv = undefined;
+    this.memory?.becomeUnprotected();
+    return failed ? -Errno.EIO : 0;
+  }
+
+  /** KVM_PV_SET_SEC_PARMS: the SE header from user memory to the UV (cc ≠ 0 → -EINVAL). */
+  private pvSetSecParms(data: bigint, sink: PvRcSink): number {
+    if (this.pv === undefined) return -Errno.EINVAL;
+    const user = this.process.memory;
+    const bytes = user.copyFromUser(data, PvSecParmOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const parm = new StructBytes(bytes);
+    const length = parm.u64(PvSecParmOffset.length);
+    if (length > BigInt(SE_HEADER_MAX)) return -Errno.EINVAL;
+    const alloc = this.kernel.allocator;
+    const buffer = alloc.alloc(Number(length));
+    if (buffer === undefined) return -Errno.ENOMEM;
+    try {
+      const header = user.copyFromUser(parm.u64(PvSecParmOffset.origin), Number(length));
+      if (header === undefined) return -Errno.EFAULT;
+      this.kernel.memory.write(buffer, header);
+      const r = this.uv.setSecureConfigurationParameters(this.pv.handle, BigInt(buffer), Number(length));
+      this.report(sink, r);
+      if (r.cc !== 0) return -Errno.EINVAL;
+      this.pv.secParmsSet = true;
+      return 0;
+    } finally {
+      this.kernel.memory.write(buffer, new Uint8Array(Number(length)));
+      alloc.release(buffer, Number(length));
+    }
+  }
+
+  /** KVM_PV_UNPACK: UNPACK_IMG page by page, tweak[1] = the page's offset in the component. */
+  private pvUnpack(data: bigint, sink: PvRcSink): number {
+    if (this.pv === undefined || !this.pv.secParmsSet) return -Errno.EINVAL;
+    const bytes = this.process.memory.copyFromUser(data, PvUnpOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const unp = new StructBytes(bytes);
+    const addr = unp.u64(PvUnpOffset.addr);
+    const size = unp.u64(PvUnpOffset.length);
+    const tweak = unp.u64(PvUnpOffset.tweak);
+    const page = BigInt(PAGE_SIZE);
+    if (addr % page !== 0n || size === 0n || size % page !== 0n) return -Errno.EINVAL;
+    for (let offset = 0n; offset < size; offset += page) {
+      const r = this.uv.unpack(this.pv.handle, addr + offset, tweak, offset);
+      this.report(sink, r);
+      if (r.cc !== 0) return -Errno.EINVAL;
+    }
+    return 0;
+  }
+
+  /** KVM_PV_INFO (docs/kvm-pv-api.md §4.2): no protection needed; rc/rrc untouched. */
+  private pvInfo(data: bigint): number {
+    const user = this.process.memory;
+    const header = user.copyFromUser(data, PvInfoOffset.headerSize);
+    if (header === undefined) return -Errno.EFAULT;
+    const h = new StructBytes(header);
+    const lenMax = h.u32(PvInfoOffset.lenMax);
+    if (lenMax < PvInfoOffset.headerSize) return -Errno.EINVAL;
+    const info = this.kernel.uvInfo!;
+    const out = StructBytes.zeroed(PvInfoOffset.vmSize);
+    out.bytes.set(header);
+    let written: number;
+    switch (h.u32(PvInfoOffset.id)) {
+      case PvInfoId.VM:
+        written = PvInfoOffset.vmSize;
+        if (lenMax < written) return -Errno.EINVAL;
+        info.installedCalls.forEach((w, i) => out.setU64(PvInfoOffset.vmInstCallsList + 8 * i, w));
+        out.setU64(PvInfoOffset.vmMaxCpus, BigInt(info.maxGuestCpuId) + 1n);
+        out.setU64(PvInfoOffset.vmMaxGuests, BigInt(info.maxNumSecConf));
+        out.setU64(PvInfoOffset.vmMaxGuestAddr, (info.maxGuestStorAddr + 0xfffn) & ~0xfffn);
+        out.setU64(PvInfoOffset.vmFeatureIndication, info.uvFeatureIndications);
+        break;
+      case PvInfoId.DUMP:
+        written = PvInfoOffset.dumpSize;
+        if (lenMax < written) return -Errno.EINVAL;
+        out.setU64(PvInfoOffset.dumpCpuBufferLen, info.cpuStorLen);
+        out.setU64(PvInfoOffset.dumpConfigMemBufferPer1m, info.confDumpStorageStateLen);
+        out.setU64(PvInfoOffset.dumpConfigFinalizeLen, info.confDumpFinalizeLen);
+        break;
+      default:
+        return -Errno.EINVAL;
+    }
+    out.setU32(PvInfoOffset.lenWritten, written);
+    return user.copyToUser(data, out.bytes.subarray(0, written)) ? 0 : -Errno.EFAULT;
+  }
+
+  /** CPU_SET_STATE for a protected vCPU (KVM_SET_MP_STATE). */
+  setSecureCpuState(handle: bigint, state: (typeof PvCpuState)[keyof typeof PvCpuState]): UvResult {
+    return this.uv.setCpuState(handle, state);
+  }
+}

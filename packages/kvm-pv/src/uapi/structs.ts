@@ -1,0 +1,209 @@
+// Byte layouts of the uapi structs (docs/kvm-pv-api.md §2; Linux v6.0 include/uapi/linux/kvm.h
+// and arch/s390/include/uapi/asm/kvm.h), big-endian as on s390x. The kernel side copies them from
+// and to user memory as bytes; these helpers name the offsets and build or read whole structs.
+
+/** `struct kvm_pv_cmd` (32 bytes). */
+export const PvCmdOffset = { cmd: 0, rc: 4, rrc: 6, data: 8, flags: 16, reserved: 20, size: 32 } as const;
+
+/** `struct kvm_s390_pv_dmp` (64 bytes). */
+export const PvDmpOffset = { subcmd: 0, buffAddr: 8, buffLen: 16, gaddr: 24, reserved: 32, size: 64 } as const;
+
+/** `struct kvm_s390_pv_info` (80 bytes): 16-byte header, then the vm (64) or dump (24) union member. */
+export const PvInfoOffset = {
+  id: 0,
+  lenMax: 4,
+  lenWritten: 8,
+  headerReserved: 12,
+  headerSize: 16,
+  vmInstCallsList: 16,
+  vmMaxCpus: 48,
+  vmMaxGuests: 56,
+  vmMaxGuestAddr: 64,
+  vmFeatureIndication: 72,
+  dumpCpuBufferLen: 16,
+  dumpConfigMemBufferPer1m: 24,
+  dumpConfigFinalizeLen: 32,
+  vmSize: 80,
+  dumpSize: 40,
+} as const;
+
+/** `struct kvm_s390_pv_sec_parm` {origin, length}. */
+export const PvSecParmOffset = { origin: 0, length: 8, size: 16 } as const;
+/** `struct kvm_s390_pv_unp` {addr, size, tweak}. */
+export const PvUnpOffset = { addr: 0, length: 8, tweak: 16, size: 24 } as const;
+
+/** `struct kvm_userspace_memory_region` (32 bytes). */
+export const MemoryRegionOffset = { slot: 0, flags: 4, guestPhysAddr: 8, memorySize: 16, userspaceAddr: 24, size: 32 } as const;
+
+/** `struct kvm_s390_irq` (72 bytes): type, then the union (ext params, emerg/extcall code, prefix). */
+export const IrqOffset = { type: 0, code: 8, extParams: 8, extParams2: 16, prefixAddress: 8, size: 72 } as const;
+
+/** `struct kvm_sregs` on s390: acrs[16] (u32) then crs[16] (u64). */
+export const SregsOffset = { acrs: 0, crs: 64, size: 192 } as const;
+/** `struct kvm_fpu` on s390: fpc (u32, then 4 bytes padding), fprs[16] (u64). */
+export const FpuOffset = { fpc: 0, fprs: 8, size: 136 } as const;
+
+/**
+ * The vCPU's shared run structure (`struct kvm_run`, mapped by KVM_GET_VCPU_MMAP_SIZE + mmap):
+ * the s390 fields this model reads and writes.
+ */
+export const RunOffset = {
+  immediateExit: 1,
+  exitReason: 8,
+  pswMask: 16,
+  pswAddr: 24,
+  icptcode: 32,
+  ipa: 34,
+  ipb: 36,
+  kvmValidRegs: 288,
+  kvmDirtyRegs: 296,
+  /** `struct kvm_sync_regs` at 304: prefix, gprs[16], acrs[16] (u32), crs[16], todpr, cputm, ckc, …, vrs[32][2], …, fpc. */
+  syncPrefix: 304,
+  syncGprs: 312,
+  syncAcrs: 440,
+  syncCrs: 504,
+  syncTodpr: 632,
+  syncCputm: 640,
+  syncCkc: 648,
+  syncVrs: 696,
+  syncFpc: 1720,
+  size: 4096,
+} as const;
+
+/** `kvm_run.kvm_valid_regs` / `kvm_dirty_regs` bits (KVM_SYNC_*). */
+export const SyncRegs = { PREFIX: 1n, GPRS: 2n, ACRS: 4n, CRS: 8n, ARCH0: 16n, VRS: 64n } as const;
+
+/** A fixed-size big-endian struct held in bytes. */
+export class StructBytes {
+  readonly view: DataView;
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  static zeroed(size: number): StructBytes {
+    return new StructBytes(new Uint8Array(size));
+  }
+  u8(off: number): number {
+    return this.view.getUint8(off);
+  }
+  u16(off: number): number {
+    return this.view.getUint16(off);
+  }
+  u32(off: number): number {
+    return this.view.getUint32(off);
+  }
+  u64(off: number): bigint {
+    return this.view.getBigUint64(off);
+  }
+  setU8(off: number, v: number): this {
+    this.view.setUint8(off, v);
+    return this;
+  }
+  setU16(off: number, v: number): this {
+    this.view.setUint16(off, v);
+    return this;
+  }
+  setU32(off: number, v: number): this {
+    this.view.setUint32(off, v >>> 0);
+    return this;
+  }
+  setU64(off: number, v: bigint): this {
+    this.view.setBigUint64(off, BigInt.asUintN(64, v));
+    return this;
+  }
+}
+
+export interface PvCmdFields {
+  cmd: number;
+  rc?: number;
+  rrc?: number;
+  data?: bigint;
+  flags?: number;
+}
+
+/** Encodes a `struct kvm_pv_cmd`. */
+export function encodePvCmd(f: PvCmdFields): Uint8Array {
+  return StructBytes.zeroed(PvCmdOffset.size)
+    .setU32(PvCmdOffset.cmd, f.cmd)
+    .setU16(PvCmdOffset.rc, f.rc ?? 0)
+    .setU16(PvCmdOffset.rrc, f.rrc ?? 0)
+    .setU64(PvCmdOffset.data, f.data ?? 0n)
+    .setU32(PvCmdOffset.flags, f.flags ?? 0).bytes;
+}
+
+export interface PvCmdView {
+  cmd: number;
+  rc: number;
+  rrc: number;
+  data: bigint;
+  flags: number;
+}
+
+export function decodePvCmd(bytes: Uint8Array): PvCmdView {
+  const s = new StructBytes(bytes);
+  return { cmd: s.u32(PvCmdOffset.cmd), rc: s.u16(PvCmdOffset.rc), rrc: s.u16(PvCmdOffset.rrc), data: s.u64(PvCmdOffset.data), flags: s.u32(PvCmdOffset.flags) };
+}
+
+export interface PvDmpFields {
+  subcmd: bigint | number;
+  buffAddr?: bigint;
+  buffLen?: bigint;
+  gaddr?: bigint;
+}
+
+/** Encodes a `struct kvm_s390_pv_dmp`. */
+export function encodePvDmp(f: PvDmpFields): Uint8Array {
+  return StructBytes.zeroed(PvDmpOffset.size)
+    .setU64(PvDmpOffset.subcmd, BigInt(f.subcmd))
+    .setU64(PvDmpOffset.buffAddr, f.buffAddr ?? 0n)
+    .setU64(PvDmpOffset.buffLen, f.buffLen ?? 0n)
+    .setU64(PvDmpOffset.gaddr, f.gaddr ?? 0n).bytes;
+}
+
+export interface PvDmpView {
+  subcmd: bigint;
+  buffAddr: bigint;
+  buffLen: bigint;
+  gaddr: bigint;
+}
+
+export function decodePvDmp(bytes: Uint8Array): PvDmpView {
+  const s = new StructBytes(bytes);
+  return { subcmd: s.u64(PvDmpOffset.subcmd), buffAddr: s.u64(PvDmpOffset.buffAddr), buffLen: s.u64(PvDmpOffset.buffLen), gaddr: s.u64(PvDmpOffset.gaddr) };
+}
+
+/** The 16-byte `kvm_s390_pv_info` header. */
+export function encodePvInfoHeader(id: number, lenMax: number): Uint8Array {
+  return StructBytes.zeroed(PvInfoOffset.headerSize).setU32(PvInfoOffset.id, id).setU32(PvInfoOffset.lenMax, lenMax).bytes;
+}
+
+export interface PvInfoVm {
+  instCallsList: [bigint, bigint, bigint, bigint];
+  maxCpus: bigint;
+  maxGuests: bigint;
+  maxGuestAddr: bigint;
+  featureIndication: bigint;
+}
+
+export interface PvInfoDump {
+  dumpCpuBufferLen: bigint;
+  dumpConfigMemBufferPer1m: bigint;
+  dumpConfigFinalizeLen: bigint;
+}
+
+export function decodePvInfoVm(bytes: Uint8Array): PvInfoVm {
+  const s = new StructBytes(bytes);
+  const o = PvInfoOffset;
+  return {
+    instCallsList: [s.u64(o.vmInstCallsList), s.u64(o.vmInstCallsList + 8), s.u64(o.vmInstCallsList + 16), s.u64(o.vmInstCallsList + 24)],
+    maxCpus: s.u64(o.vmMaxCpus),
+    maxGuests: s.u64(o.vmMaxGuests),
+    maxGuestAddr: s.u64(o.vmMaxGuestAddr),
+    featureIndication: s.u64(o.vmFeatureIndication),
+  };
+}
+
+export function decodePvInfoDump(bytes: Uint8Array): PvInfoDump {
+  const s = new StructBytes(bytes);
+  const o = PvInfoOffset;
+  return { dumpCpuBufferLen: s.u64(o.dumpCpuBufferLen), dumpConfigMemBufferPer1m: s.u64(o.dumpConfigMemBufferPer1m), dumpConfigFinalizeLen: s.u64(o.dumpConfigFinalizeLen) };
+}

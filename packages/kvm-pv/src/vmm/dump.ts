@@ -1,0 +1,147 @@
+// QEMU's `dump-guest-memory` (ELF) on the KVM PV API (docs/kvm-pv-api.md §9-§10): INIT before any
+// byte is written; the CPU notes in CPU order, each protected vCPU's NT_S390_PV_CPU_DATA filled by
+// DUMP_CPU beside the hypervisor's own register view; guest memory read through the process's
+// mapping (so the kernel exports every secure page); STOR_STATE per RAM block; COMPLETE; the PV
+// sections. Every PV ioctl is retried on -EINTR. A failing INIT falls back to a non-PV dump; after
+// any failure an initialised dump is completed into a scratch buffer (QEMU v8.2), so the VM can
+// run again. Memory streams through the writer in 1 MiB chunks (docs/elf-core-format.md §2).
+import { DumpWriter, type CpuState, type DumpLayout, type WriteTarget } from '@pvdump/dump-format';
+import { Capability } from '../uapi/constants.js';
+import { RunOffset, SyncRegs } from '../uapi/structs.js';
+import { MachineError, type VcpuHandle, type VirtualMachine } from './machine.js';
+
+const MIB = 0x100000n;
+const CHUNK = 1 << 20;
+
+export interface DumpGuestOptions {
+  /** QEMU's `begin`/`length` filter (guest absolute); refused for protected guests (docs/elf-core-format.md §6). */
+  begin?: bigint;
+  length?: bigint;
+  /** Receives QEMU's log lines (e.g. a failed INIT). */
+  log?: (line: string) => void;
+}
+
+export interface DumpReport {
+  /** The dump carries the PV CPU notes and sections (INIT succeeded). */
+  pv: boolean;
+  /** Why a protected guest's dump fell back to a plain one. */
+  fallback?: string;
+  /** vCPUs whose DUMP_CPU failed (their PV note is zeros). */
+  cpuDumpFailures: number[];
+  layout: DumpLayout;
+}
+
+/** The hypervisor's view of a vCPU (QEMU's CPU state after synchronisation): its run structure's synced registers. */
+export function hypervisorCpuState(m: VirtualMachine, v: VcpuHandle): CpuState {
+  const run = m.readRun(v);
+  const valid = run.u64(RunOffset.kvmValidRegs);
+  const has = (bit: bigint): boolean => (valid & bit) !== 0n;
+  const vrs = Array.from({ length: 32 }, (_, i) => (has(SyncRegs.VRS) ? run.bytes.slice(RunOffset.syncVrs + 16 * i, RunOffset.syncVrs + 16 * i + 16) : new Uint8Array(16)));
+  return {
+    pid: v.id + 1,
+    psw: { mask: run.u64(RunOffset.pswMask), addr: run.u64(RunOffset.pswAddr) },
+    gprs: Array.from({ length: 16 }, (_, i) => (has(SyncRegs.GPRS) ? run.u64(RunOffset.syncGprs + 8 * i) : 0n)),
+    acrs: Array.from({ length: 16 }, (_, i) => (has(SyncRegs.ACRS) ? run.u32(RunOffset.syncAcrs + 4 * i) : 0)),
+    crs: Array.from({ length: 16 }, (_, i) => (has(SyncRegs.CRS) ? run.u64(RunOffset.syncCrs + 8 * i) : 0n)),
+    fpc: has(SyncRegs.VRS) ? run.u32(RunOffset.syncFpc) : 0,
+    fprs: vrs.slice(0, 16).map((b) => new DataView(b.buffer, b.byteOffset).getBigUint64(0)),
+    vrs,
+    prefix: has(SyncRegs.PREFIX) ? Number(run.u64(RunOffset.syncPrefix)) : 0,
+    timer: has(SyncRegs.ARCH0) ? run.u64(RunOffset.syncCputm) : 0n,
+    todcmp: has(SyncRegs.ARCH0) ? run.u64(RunOffset.syncCkc) : 0n,
+    todpreg: has(SyncRegs.ARCH0) ? Number(run.u64(RunOffset.syncTodpr) & 0xffffffffn) : 0,
+    gsCb: [0n, 0n, 0n, 0n],
+    otherNotes: [],
+  };
+}
+
+/** Writes an ELF dump of the (stopped) machine to `target`. */
+export async function dumpGuestMemory(m: VirtualMachine, target: WriteTarget, options: DumpGuestOptions = {}): Promise<DumpReport> {
+  const api = m.api;
+  const log = options.log ?? (() => undefined);
+  if (m.protected_ && (options.begin !== undefined || options.length !== undefined)) {
+    throw new MachineError('dump-guest-memory: begin/length filters are refused for protected guests (the storage-state table would no longer match the memory)');
+  }
+  const size = BigInt(m.memorySize);
+  const begin = options.begin ?? 0n;
+  const length = options.length ?? size - begin;
+  if (begin < 0n || length <= 0n || begin + length > size) throw new MachineError(`dump-guest-memory: begin 0x${begin.toString(16)} / length 0x${length.toString(16)} is outside the guest's 0x${size.toString(16)} bytes`);
+
+  const info = m.pvInfo?.dump;
+  const pvHooks = m.protected_ && info !== undefined && api.checkExtension(m.vmFd, Capability.KVM_CAP_S390_PROTECTED_DUMP) === 1;
+  let initialised = false;
+  let completed = false;
+  let fallback: string | undefined;
+  if (pvHooks) {
+    const r = api.dumpInit(m.vmFd);
+    if (r.ret === 0) initialised = true;
+    else {
+      log(`KVM PV command 8 (KVM_PV_DUMP) failed: header rc ${r.rc.toString(16)} rrc ${r.rrc.toString(16)} IOCTL rc: ${r.ret}`);
+      log('KVM DUMP command 0 failed');
+      fallback = `KVM_PV_DUMP INIT failed (ioctl ${r.ret}, rc 0x${r.rc.toString(16)}, rrc 0x${r.rrc.toString(16)})`;
+    }
+  }
+
+  let writer: DumpWriter | undefined;
+  const scratch: bigint[] = [];
+  const userBuffer = (bytes: bigint): bigint => {
+    const at = m.process.mmapAnonymous(Number(bytes));
+    scratch.push(at);
+    return at;
+  };
+  try {
+    const cpuDumpFailures: number[] = [];
+    const cpus = m.vcpus.map((v) => {
+      const state = hypervisorCpuState(m, v);
+      if (!m.protected_) return state;
+      if (!pvHooks) return { ...state, pvCpuData: new Uint8Array(0) };
+      const cpuLength = info!.dumpCpuBufferLen;
+      let data: Uint8Array = new Uint8Array(Number(cpuLength));
+      if (initialised) {
+        const buffer = userBuffer(cpuLength);
+        const r = api.dumpCpu(v.fd, buffer, cpuLength);
+        if (r.ret === 0) data = m.process.memory.read(buffer, Number(cpuLength));
+        else cpuDumpFailures.push(v.id);
+      }
+      return { ...state, pvCpuData: data };
+    });
+    const memMetaSize = initialised ? (size / MIB) * info!.dumpConfigMemBufferPer1m : 0n;
+    const complSize = initialised ? info!.dumpConfigFinalizeLen : 0n;
+    writer = await DumpWriter.create(target, {
+      cpus,
+      memory: [{ start: begin, size: length }],
+      ...(initialised ? { pv: { memMetaSize, complSize } } : {}),
+    });
+    // Guest memory as QEMU writes it: straight from its mapping of guest RAM.
+    for (let offset = 0n; offset < length; offset += BigInt(CHUNK)) {
+      const n = Number(length - offset < BigInt(CHUNK) ? length - offset : BigInt(CHUNK));
+      const chunk = new Uint8Array(n);
+      m.process.memory.readInto(m.ramAddress + begin + offset, chunk);
+      await writer.writeMemory(chunk);
+    }
+    if (!initialised) {
+      const layout = await writer.finish();
+      return { pv: false, ...(fallback !== undefined ? { fallback } : {}), cpuDumpFailures, layout };
+    }
+    // One RAM block at 0: one STOR_STATE, indexed by absolute address.
+    const memMetaBuffer = userBuffer(memMetaSize);
+    const state = api.dumpStorState(m.vmFd, memMetaBuffer, memMetaSize, 0n);
+    if (state.ret !== 0) throw new MachineError(`dump: failed to get arch section data (KVM_PV_DUMP CONFIG_STOR_STATE: ioctl ${state.ret}, rc 0x${state.rc.toString(16)})`);
+    const complBuffer = userBuffer(complSize);
+    const done = api.dumpComplete(m.vmFd, complBuffer, complSize);
+    if (done.ret !== 0) throw new MachineError(`dump: failed to get arch section data (KVM_PV_DUMP COMPLETE: ioctl ${done.ret}, rc 0x${done.rc.toString(16)})`);
+    completed = true;
+    const layout = await writer.finish({ memMeta: m.process.memory.read(memMetaBuffer, Number(memMetaSize)), compl: m.process.memory.read(complBuffer, Number(complSize)) });
+    return { pv: true, cpuDumpFailures, layout };
+  } catch (e) {
+    await writer?.abort();
+    if (initialised && !completed) {
+      // QEMU v8.2: end the dump so KVM clears `dumping` and the VM can run again.
+      const buffer = userBuffer(info!.dumpConfigFinalizeLen);
+      api.dumpComplete(m.vmFd, buffer, info!.dumpConfigFinalizeLen);
+    }
+    throw e;
+  } finally {
+    for (const at of scratch) m.process.memory.munmap(at);
+  }
+}

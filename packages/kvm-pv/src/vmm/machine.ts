@@ -1,0 +1,253 @@
+// A QEMU-like machine on the KVM ioctls (docs/kvm-pv-api.md §9): guest RAM in one block at 0,
+// 1-N vCPUs, plain ELF guests started like `-kernel`, protected guests switched to protected
+// mode from an SE image (ENABLE, INFO, SET_SEC_PARMS, UNPACK per component, VERIFY, PREP_RESET,
+// CPU states), and a round-robin vCPU loop handling the interceptions user space owns:
+// SIGP, SERVC (the SCLP console), DIAGNOSE and the disabled wait (a guest panic).
+import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu';
+import { readProtectedImage } from '@pvdump/ultravisor';
+import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
+import { KvmApi, type PvResult } from '../api/kvm-api.js';
+import { Capability, Errno, ExitReason, InterceptCode, Ioctl, MpState, errnoName } from '../uapi/constants.js';
+import { RunOffset, StructBytes, SyncRegs, type PvInfoDump, type PvInfoVm } from '../uapi/structs.js';
+import { handleSclp } from './sclp.js';
+import { handleSigp } from './sigp.js';
+
+const MIB = 1024 * 1024;
+
+export interface MachineOptions {
+  kernel: HostKernel;
+  /** Guest RAM in bytes: a whole number of MiB (one block at 0). */
+  memorySize: number;
+  /** Number of vCPUs (default 1). */
+  cpus?: number;
+  /** Receives what the guest writes to the SCLP console. */
+  console?: (text: string) => void;
+}
+
+/** Why the machine stopped running. */
+export type MachineStop =
+  | { kind: 'panic'; cpu: number; psw: { mask: bigint; addr: bigint } }
+  | { kind: 'shutdown'; cpu: number }
+  | { kind: 'rounds'; rounds: number }
+  | { kind: 'all-stopped' };
+
+/** A KVM or VMM failure the machine cannot continue from. */
+export class MachineError extends Error {
+  override readonly name = 'MachineError';
+  readonly userError = true;
+}
+
+export interface VcpuHandle {
+  id: number;
+  fd: number;
+  /** User address of its `struct kvm_run`. */
+  run: bigint;
+}
+
+export class VirtualMachine {
+  readonly process: KvmProcess;
+  readonly api: KvmApi;
+  readonly kvmFd: number;
+  readonly vmFd: number;
+  readonly ramAddress: bigint;
+  readonly memorySize: number;
+  readonly vcpus: VcpuHandle[] = [];
+  /** Set by the switch to protected mode. */
+  protected_ = false;
+  /** KVM_PV_INFO results, read when the guest entered protected mode (only with capability 217). */
+  pvInfo: { vm: PvInfoVm; dump: PvInfoDump } | undefined;
+  consoleText = '';
+  /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
+  private readonly yielded = new Set<number>();
+  private readonly consoleSink: ((text: string) => void) | undefined;
+
+  constructor(readonly options: MachineOptions) {
+    const { kernel, memorySize } = options;
+    if (!Number.isInteger(memorySize) || memorySize <= 0 || memorySize % MIB !== 0) throw new MachineError(`guest memory of ${memorySize} bytes is not a whole number of MiB`);
+    this.memorySize = memorySize;
+    this.process = kernel.createProcess();
+    this.api = new KvmApi(this.process);
+    this.consoleSink = options.console;
+    this.kvmFd = this.api.openKvm();
+    this.vmFd = this.check(this.api.createVm(this.kvmFd), 'KVM_CREATE_VM');
+    this.ramAddress = this.process.mmapGuestRam(memorySize);
+    this.check(this.api.setMemoryRegion(this.vmFd, { slot: 0, guestPhysAddr: 0n, size: BigInt(memorySize), userspaceAddr: this.ramAddress }), 'KVM_SET_USER_MEMORY_REGION');
+    for (let id = 0; id < (options.cpus ?? 1); id++) {
+      const fd = this.check(this.api.createVcpu(this.vmFd, id), `KVM_CREATE_VCPU ${id}`);
+      const run = this.process.mmapVcpu(fd);
+      if (typeof run !== 'bigint') throw new MachineError(`mmap of vCPU ${id} failed: ${errnoName(run)}`);
+      this.vcpus.push({ id, fd, run });
+    }
+  }
+
+  private check(r: number, what: string): number {
+    if (r < 0) throw new MachineError(`${what} failed: ${errnoName(r)}`);
+    return r;
+  }
+
+  private checkPv(r: PvResult, what: string): void {
+    if (r.ret !== 0) throw new MachineError(`KVM PV command ${what} failed: header rc ${r.rc.toString(16)} rrc ${r.rrc.toString(16)} IOCTL rc: ${r.ret} (${errnoName(r.ret)})`);
+  }
+
+  /** Reads guest memory through the process's mapping (the host path: secure pages get exported). */
+  readGuest(gaddr: number, length: number): Uint8Array {
+    return this.process.memory.read(this.ramAddress + BigInt(gaddr), length);
+  }
+
+  writeGuest(gaddr: number, data: Uint8Array): void {
+    this.process.memory.write(this.ramAddress + BigInt(gaddr), data);
+  }
+
+  /** Loads a plain ELF guest like QEMU `-kernel`: segments at their physical addresses, CPU 0 at the entry. */
+  loadElf(path: string): void {
+    const image = readElfImage(path);
+    loadElfSegments(image, { size: this.memorySize, write: (address, data) => this.writeGuest(address, data) });
+    this.check(this.api.setInitialPsw(this.vcpus[0]!.fd, { mask: IPL_PSW_MASK, addr: image.entry }), 'KVM_S390_SET_INITIAL_PSW');
+    this.check(this.api.setMpState(this.vcpus[0]!.fd, MpState.OPERATING), 'KVM_SET_MP_STATE');
+    for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
+  }
+
+  /** Switches to protected mode from a protected image (s390_machine_protect) and starts CPU 0. */
+  bootProtected(imageBytes: Uint8Array): void {
+    const image = readProtectedImage(imageBytes);
+    const api = this.api;
+    if (api.checkExtension(this.kvmFd, Capability.KVM_CAP_S390_PROTECTED) !== 1) throw new MachineError('this host cannot run protected guests (KVM_CAP_S390_PROTECTED is 0: no Ultravisor)');
+    this.checkPv(api.enable(this.vmFd), '0 (KVM_PV_ENABLE)');
+    this.protected_ = true;
+    if (api.checkExtension(this.vmFd, Capability.KVM_CAP_S390_PROTECTED_DUMP) === 1) {
+      const vm = api.infoVm(this.vmFd);
+      this.checkPv(vm, '7 (KVM_PV_INFO VM)');
+      const dump = api.infoDump(this.vmFd);
+      this.checkPv(dump, '7 (KVM_PV_INFO DUMP)');
+      this.pvInfo = { vm: vm.info!, dump: dump.info! };
+    }
+    const header = api.place(image.seHeader);
+    this.checkPv(api.setSecParms(this.vmFd, header, BigInt(image.seHeader.length)), '2 (KVM_PV_SET_SEC_PARMS)');
+    this.process.memory.munmap(header);
+    for (const c of image.components) {
+      if (c.guestAddress + c.size > BigInt(this.memorySize)) throw new MachineError(`image component at 0x${c.guestAddress.toString(16)} does not fit in ${this.memorySize / MIB} MiB of guest memory`);
+      for (let i = 0; i < c.pageCount; i++) {
+        const page = image.pages[c.firstPage + i]!;
+        this.writeGuest(Number(page.guestAddress), page.ciphertext);
+      }
+      this.checkPv(api.unpack(this.vmFd, c.guestAddress, c.size, c.tweak), '3 (KVM_PV_UNPACK)');
+    }
+    this.checkPv(api.verify(this.vmFd), '4 (KVM_PV_VERIFY)');
+    this.checkPv(api.prepareReset(this.vmFd), '5 (KVM_PV_PREP_RESET)');
+    this.check(api.setMpState(this.vcpus[0]!.fd, MpState.LOAD), 'KVM_SET_MP_STATE load');
+    for (const v of this.vcpus.slice(1)) this.check(api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE stopped');
+  }
+
+  mpState(id: number): number {
+    const at = this.api.bufferAddress;
+    this.check(this.process.ioctl(this.vcpus[id]!.fd, Ioctl.KVM_GET_MP_STATE, at), 'KVM_GET_MP_STATE');
+    return new StructBytes(this.process.memory.read(at, 4)).u32(0);
+  }
+
+  setMpState(id: number, state: number): number {
+    return this.api.setMpState(this.vcpus[id]!.fd, state);
+  }
+
+  readRun(v: VcpuHandle): StructBytes {
+    return new StructBytes(this.process.memory.read(v.run, RunOffset.size));
+  }
+
+  writeRun(v: VcpuHandle, s: StructBytes): void {
+    this.process.memory.write(v.run, s.bytes);
+  }
+
+  /** The GPRs the last exit showed (kvm_run's synced registers). */
+  gprs(run: StructBytes): bigint[] {
+    return Array.from({ length: 16 }, (_, i) => run.u64(RunOffset.syncGprs + 8 * i));
+  }
+
+  /** Completes an intercepted instruction: changed GPRs and the condition code go back with the next KVM_RUN. */
+  complete(v: VcpuHandle, run: StructBytes, cc: number, registers: ReadonlyMap<number, bigint> = new Map()): void {
+    for (const [r, value] of registers) run.setU64(RunOffset.syncGprs + 8 * r, value);
+    if (registers.size > 0) run.setU64(RunOffset.kvmDirtyRegs, run.u64(RunOffset.kvmDirtyRegs) | SyncRegs.GPRS);
+    const mask = run.u64(RunOffset.pswMask);
+    run.setU64(RunOffset.pswMask, (mask & ~0x0000300000000000n) | (BigInt(cc & 3) << 44n));
+    this.writeRun(v, run);
+  }
+
+  /**
+   * Runs the vCPUs round-robin until the guest panics or shuts down, no vCPU can run, or
+   * `maxRounds` rounds passed. Each vCPU runs one KVM_RUN per round.
+   */
+  run(maxRounds = 100_000): MachineStop {
+    for (let round = 0; round < maxRounds; round++) {
+      let ran = false;
+      for (const v of this.vcpus) {
+        if (this.yielded.delete(v.id)) {
+          ran = true;
+          continue;
+        }
+        if (this.mpState(v.id) !== MpState.OPERATING) continue;
+        ran = true;
+        const r = this.process.ioctl(v.fd, Ioctl.KVM_RUN);
+        if (r === -Errno.EINTR) continue;
+        if (r < 0) throw new MachineError(`KVM_RUN on vCPU ${v.id} failed: ${errnoName(r)}`);
+        const stop = this.handleExit(v);
+        if (stop !== undefined) return stop;
+      }
+      if (!ran) return { kind: 'all-stopped' };
+    }
+    return { kind: 'rounds', rounds: maxRounds };
+  }
+
+  private handleExit(v: VcpuHandle): MachineStop | undefined {
+    const run = this.readRun(v);
+    if (run.u32(RunOffset.exitReason) !== ExitReason.KVM_EXIT_S390_SIEIC) throw new MachineError(`vCPU ${v.id}: unexpected exit reason ${run.u32(RunOffset.exitReason)}`);
+    const icptcode = run.u8(RunOffset.icptcode);
+    if (icptcode === InterceptCode.WAIT) {
+      // The guest's disabled wait: a shutdown with address ...FFF, otherwise a guest panic.
+      const psw = { mask: run.u64(RunOffset.pswMask), addr: run.u64(RunOffset.pswAddr) };
+      this.setMpState(v.id, MpState.STOPPED);
+      if (!this.protected_ && (psw.addr & 0xfffn) === 0xfffn) return { kind: 'shutdown', cpu: v.id };
+      return { kind: 'panic', cpu: v.id, psw };
+    }
+    if (icptcode !== InterceptCode.INSTRUCTION && icptcode !== InterceptCode.PV_INSTRUCTION) throw new MachineError(`vCPU ${v.id}: unexpected interception code 0x${icptcode.toString(16)}`);
+    const ipa = run.u16(RunOffset.ipa);
+    const ipb = run.u32(RunOffset.ipb);
+    const op = ipa >> 8;
+    if (op === 0xae) return handleSigp(this, v, run, ipa, ipb);
+    if (op === 0x83) return this.handleDiag(v, run, ipa, ipb);
+    if (ipa === 0xb220) return handleSclp(this, v, run);
+    throw new MachineError(`vCPU ${v.id}: the guest issued an instruction this machine does not emulate (ipa 0x${ipa.toString(16)}, ipb 0x${ipb.toString(16)})`);
+  }
+
+  /** Second-operand address D2(B2) of an RS instruction from ipa/ipb and the exposed base register. */
+  operandAddress(run: StructBytes, ipb: number): bigint {
+    const b2 = (ipb >>> 28) & 0xf;
+    const d2 = (ipb >>> 16) & 0xfff;
+    return (b2 === 0 ? 0n : run.u64(RunOffset.syncGprs + 8 * b2)) + BigInt(d2);
+  }
+
+  /** DIAGNOSE: 0x44 and 0x9C (time-slice end / directed yield) end the vCPU's turn; 0x500 is ignored. */
+  private handleDiag(v: VcpuHandle, run: StructBytes, _ipa: number, ipb: number): MachineStop | undefined {
+    const code = Number(this.operandAddress(run, ipb) & 0xffffn);
+    if (code === 0x44 || code === 0x9c) {
+      this.complete(v, run, 0);
+      this.yielded.add(v.id);
+      return undefined;
+    }
+    if (code === 0x500) {
+      this.complete(v, run, 0);
+      return undefined;
+    }
+    throw new MachineError(`vCPU ${v.id}: DIAGNOSE 0x${code.toString(16)} is not emulated`);
+  }
+
+  /** Text the guest printed, forwarded to the console sink. */
+  printConsole(text: string): void {
+    this.consoleText += text;
+    this.consoleSink?.(text);
+  }
+
+  /** Closes every descriptor (the VMM exits). */
+  close(): void {
+    for (const v of this.vcpus) this.process.close(v.fd);
+    this.process.close(this.vmFd);
+    this.process.close(this.kvmFd);
+  }
+}
