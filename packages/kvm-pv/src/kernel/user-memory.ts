@@ -5,7 +5,7 @@
 import type { GuestRam } from './guest-ram.js';
 import { PAGE_SIZE } from './host-memory.js';
 
-type Mapping = { start: number; length: number } & ({ kind: 'anonymous'; bytes: Uint8Array } | { kind: 'guest-ram'; ram: GuestRam });
+type Mapping = { start: number; length: number } & ({ kind: 'anonymous'; bytes: Uint8Array; writable: boolean } | { kind: 'guest-ram'; ram: GuestRam });
 
 /** A user-space access to an address that is not mapped (the process would get SIGSEGV). */
 export class UserFault extends Error {
@@ -26,8 +26,22 @@ export class UserAddressSpace {
   mmapAnonymous(length: number): bigint {
     const size = Math.ceil(Math.max(length, 1) / PAGE_SIZE) * PAGE_SIZE;
     const start = this.reserve(size);
-    this.mappings.push({ start, length: size, kind: 'anonymous', bytes: new Uint8Array(size) });
+    this.mappings.push({ start, length: size, kind: 'anonymous', bytes: new Uint8Array(size), writable: true });
     return BigInt(start);
+  }
+
+  /** mprotect: makes an anonymous mapping read-only (stores and copy_to_user then fail) or writable again. */
+  protect(address: bigint, writable: boolean): void {
+    const m = this.mappings.find((x) => BigInt(x.start) === address);
+    if (m?.kind !== 'anonymous') throw new UserFault(address, 0);
+    m.writable = writable;
+  }
+
+  /** Copies into an anonymous mapping regardless of its protection (setting up read-only data). */
+  poke(address: bigint, data: Uint8Array): void {
+    const m = this.find(address, data.length);
+    if (m?.kind !== 'anonymous') throw new UserFault(address, data.length);
+    m.bytes.set(data, Number(address) - m.start);
   }
 
   /** Maps guest RAM (the kernel hands out its frames); returns its address. */
@@ -62,6 +76,7 @@ export class UserAddressSpace {
     if (m === undefined) return false;
     const offset = Number(address) - m.start;
     if (m.kind === 'anonymous') {
+      if (!m.writable) return false;
       m.bytes.set(data, offset);
       return true;
     }
