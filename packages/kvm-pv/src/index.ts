@@ -12,4 +12,5 @@ export { KvmApi, retryOnEintr, type PvResult } from './api/kvm-api.js';
 export { VirtualMachine, MachineError, type MachineOptions, type MachineStop, type VcpuHandle } from './vmm/machine.js';
 export { SigpOrder, SigpStatus } from './vmm/sigp.js';
 export { SCLP_WRITE_EVENT_DATA } from './vmm/sclp.js';
-export { dumpGuestMemory, hypervisorCpuState, type DumpGuestOptions, type DumpReport } from './vmm/dump.js';
+export { dumpGuestMemory, hypervisorRegisters, type DumpGuestOptions, type DumpReport } from './vmm/dump.js';
+export { cpuStateOfRegisters } from './vmm/cpu-notes.js';

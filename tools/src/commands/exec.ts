@@ -16,11 +16,10 @@ import {
   disassemble,
   LinuxProcess,
   runBareMetal,
-  type Cpu,
   type StopReason,
   type TraceHook,
 } from '@pvdump/s390x-cpu';
-import type { CpuState } from '@pvdump/dump-format';
+import { cpuStateOfRegisters } from '@pvdump/kvm-pv';
 import { UsageError, UserError, type Command } from '../cli-support.js';
 import { cpuToJson, cpuToText, hex64 } from '../render/cpu.js';
 
@@ -143,27 +142,6 @@ function tracer(): { hook: TraceHook; flush(): void } {
   return { hook, flush };
 }
 
-/** The CPU as the dump model's CpuState, so `pvdump info`'s renderers print it. */
-export function cpuStateOf(cpu: Cpu): CpuState {
-  const s = cpu.snapshot();
-  return {
-    pid: cpu.cpuAddress + 1,
-    psw: s.psw,
-    gprs: s.gprs,
-    acrs: s.acrs,
-    fpc: s.fpc,
-    fprs: s.vrs.slice(0, 16).map((v) => Buffer.from(v).readBigUInt64BE(0)),
-    crs: s.crs,
-    prefix: s.prefix,
-    timer: s.cpuTimer,
-    todcmp: s.clockComparator,
-    todpreg: s.todProgrammable,
-    vrs: s.vrs,
-    gsCb: [s.gsCb.reserved, s.gsCb.gsd, s.gsCb.gssm, s.gsCb.gsepla],
-    otherNotes: [],
-  };
-}
-
 function stopJson(stop: StopReason): Record<string, unknown> {
   switch (stop.kind) {
     case 'wait':
@@ -200,7 +178,7 @@ function runGuest(o: ExecOptions): number {
   const { machine, stop } = runBareMetal(o.program, options);
   trace?.flush();
   const cpu = machine.cpus[0]!;
-  const state = cpuStateOf(cpu);
+  const state = cpuStateOfRegisters(cpu.snapshot(), cpu.cpuAddress + 1);
   if (o.json) {
     const json = {
       file: o.program,

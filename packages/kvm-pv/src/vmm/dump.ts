@@ -5,7 +5,9 @@
 // sections. Every PV ioctl is retried on -EINTR. A failing INIT falls back to a non-PV dump; after
 // any failure an initialised dump is completed into a scratch buffer (QEMU v8.2), so the VM can
 // run again. Memory streams through the writer in 1 MiB chunks (docs/elf-core-format.md §2).
-import { DumpWriter, type CpuState, type DumpLayout, type WriteTarget } from '@pvdump/dump-format';
+import { zeroCpuRegisters, type CpuRegisters } from '@pvdump/s390x-arch';
+import { DumpWriter, type DumpLayout, type WriteTarget } from '@pvdump/dump-format';
+import { cpuStateOfRegisters } from './cpu-notes.js';
 import { Capability } from '../uapi/constants.js';
 import { RunOffset, SyncRegs } from '../uapi/structs.js';
 import { MachineError, type VcpuHandle, type VirtualMachine } from './machine.js';
@@ -31,28 +33,30 @@ export interface DumpReport {
   layout: DumpLayout;
 }
 
-/** The hypervisor's view of a vCPU (QEMU's CPU state after synchronisation): its run structure's synced registers. */
-export function hypervisorCpuState(m: VirtualMachine, v: VcpuHandle): CpuState {
+/**
+ * The hypervisor's view of a vCPU (QEMU's CPU state after synchronisation): its run structure's
+ * synced registers; what is not valid there (a protected vCPU shows only exposed GPRs) is zero.
+ */
+export function hypervisorRegisters(m: VirtualMachine, v: VcpuHandle): CpuRegisters {
   const run = m.readRun(v);
   const valid = run.u64(RunOffset.kvmValidRegs);
   const has = (bit: bigint): boolean => (valid & bit) !== 0n;
-  const vrs = Array.from({ length: 32 }, (_, i) => (has(SyncRegs.VRS) ? run.bytes.slice(RunOffset.syncVrs + 16 * i, RunOffset.syncVrs + 16 * i + 16) : new Uint8Array(16)));
-  return {
-    pid: v.id + 1,
-    psw: { mask: run.u64(RunOffset.pswMask), addr: run.u64(RunOffset.pswAddr) },
-    gprs: Array.from({ length: 16 }, (_, i) => (has(SyncRegs.GPRS) ? run.u64(RunOffset.syncGprs + 8 * i) : 0n)),
-    acrs: Array.from({ length: 16 }, (_, i) => (has(SyncRegs.ACRS) ? run.u32(RunOffset.syncAcrs + 4 * i) : 0)),
-    crs: Array.from({ length: 16 }, (_, i) => (has(SyncRegs.CRS) ? run.u64(RunOffset.syncCrs + 8 * i) : 0n)),
-    fpc: has(SyncRegs.VRS) ? run.u32(RunOffset.syncFpc) : 0,
-    fprs: vrs.slice(0, 16).map((b) => new DataView(b.buffer, b.byteOffset).getBigUint64(0)),
-    vrs,
-    prefix: has(SyncRegs.PREFIX) ? Number(run.u64(RunOffset.syncPrefix)) : 0,
-    timer: has(SyncRegs.ARCH0) ? run.u64(RunOffset.syncCputm) : 0n,
-    todcmp: has(SyncRegs.ARCH0) ? run.u64(RunOffset.syncCkc) : 0n,
-    todpreg: has(SyncRegs.ARCH0) ? Number(run.u64(RunOffset.syncTodpr) & 0xffffffffn) : 0,
-    gsCb: [0n, 0n, 0n, 0n],
-    otherNotes: [],
-  };
+  const r = zeroCpuRegisters();
+  r.psw = { mask: run.u64(RunOffset.pswMask), addr: run.u64(RunOffset.pswAddr) };
+  if (has(SyncRegs.GPRS)) r.gprs = Array.from({ length: 16 }, (_, i) => run.u64(RunOffset.syncGprs + 8 * i));
+  if (has(SyncRegs.ACRS)) r.acrs = Array.from({ length: 16 }, (_, i) => run.u32(RunOffset.syncAcrs + 4 * i));
+  if (has(SyncRegs.CRS)) r.crs = Array.from({ length: 16 }, (_, i) => run.u64(RunOffset.syncCrs + 8 * i));
+  if (has(SyncRegs.PREFIX)) r.prefix = Number(run.u64(RunOffset.syncPrefix));
+  if (has(SyncRegs.ARCH0)) {
+    r.cpuTimer = run.u64(RunOffset.syncCputm);
+    r.clockComparator = run.u64(RunOffset.syncCkc);
+    r.todProgrammable = Number(run.u64(RunOffset.syncTodpr) & 0xffffffffn);
+  }
+  if (has(SyncRegs.VRS)) {
+    r.vrs = Array.from({ length: 32 }, (_, i) => run.bytes.slice(RunOffset.syncVrs + 16 * i, RunOffset.syncVrs + 16 * i + 16));
+    r.fpc = run.u32(RunOffset.syncFpc);
+  }
+  return r;
 }
 
 /** Writes an ELF dump of the (stopped) machine to `target`. */
@@ -92,7 +96,7 @@ export async function dumpGuestMemory(m: VirtualMachine, target: WriteTarget, op
   try {
     const cpuDumpFailures: number[] = [];
     const cpus = m.vcpus.map((v) => {
-      const state = hypervisorCpuState(m, v);
+      const state = cpuStateOfRegisters(hypervisorRegisters(m, v), v.id + 1);
       if (!m.protected_) return state;
       if (!pvHooks) return { ...state, pvCpuData: new Uint8Array(0) };
       const cpuLength = info!.dumpCpuBufferLen;
