@@ -3,8 +3,8 @@
 // {0x0000000180000000, entry}, the other CPUs stopped; run until a wait PSW or a budget.
 
 import { Cpu, type StopReason, type TraceHook } from '../cpu/cpu.js';
-import type { TodClock } from '../cpu/clock.js';
-import { HostTodClock } from '../cpu/clock.js';
+import type { TodClock } from '../core/clock.js';
+import { HostTodClock } from '../core/clock.js';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { PSW_MASK_64 } from '../state/psw.js';
 import { ElfLoadError, loadElfSegments, readElfImage, type ElfImage } from './elf.js';

@@ -11,11 +11,11 @@
 // every instruction word with the words it was compiled from and returns false when any
 // differs, so stores by this or another CPU, host writes and page imports never run stale code.
 
-import type { Cpu } from './cpu.js';
+import type { CpuCore } from '../core/cpu-core.js';
 import type { ExecFn } from '../isa/types.js';
 
 /** Runs the block for `cpu` with `n` instructions counted so far; false: bytes changed, nothing ran. */
-export type BlockFn = (cpu: Cpu, n: number) => boolean;
+export type BlockFn = (cpu: CpuCore, n: number) => boolean;
 
 /** One decoded instruction of a block. */
 export interface BlockInstruction {

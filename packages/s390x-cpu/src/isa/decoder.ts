@@ -1,13 +1,11 @@
 // Decoder (spec s390x-cpu.md §8): instruction length from the first opcode byte, the location
 // of the opcode extension, and the precomputed 64K-entry lookup table from opcode key to entry.
 
+import { instructionLength } from './formats.js';
 import type { InstructionDef } from './types.js';
 
-/** Length in bytes from the first opcode byte: 00 → 2, 01/10 → 4, 11 → 6. */
-export function instructionLength(firstByte: number): 2 | 4 | 6 {
-  const top = firstByte >>> 6;
-  return top === 0 ? 2 : top === 3 ? 6 : 4;
-}
+export { instructionLength };
+
 
 /** Where the opcode extension sits, per first byte. */
 export const ExtensionKind = {

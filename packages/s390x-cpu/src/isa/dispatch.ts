@@ -4,7 +4,7 @@
 // privileged-operation exception), with unknown opcodes raising an operation exception. The run
 // loop therefore needs no per-instruction checks for either case.
 
-import { PGM_OPERATION, PGM_PRIVILEGED, ProgramException } from '../cpu/exceptions.js';
+import { PGM_OPERATION, PGM_PRIVILEGED, ProgramException } from '../core/exceptions.js';
 import { buildDecodeTable } from './decoder.js';
 import { FORMAT_FIELDS } from './formats.js';
 import { INSTRUCTIONS } from './table.js';

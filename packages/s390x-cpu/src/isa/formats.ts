@@ -13,6 +13,12 @@ export type Format =
   | 'VRR-a' | 'VRR-b' | 'VRR-c' | 'VRR-d' | 'VRR-e' | 'VRR-f' | 'VRI-a' | 'VRI-b' | 'VRI-c' | 'VRI-d' | 'VRI-e'
   | 'VRS-a' | 'VRS-b' | 'VRS-c' | 'VRV' | 'VRX';
 
+/** Length in bytes from the first opcode byte: 00 → 2, 01/10 → 4, 11 → 6. */
+export function instructionLength(firstByte: number): 2 | 4 | 6 {
+  const top = firstByte >>> 6;
+  return top === 0 ? 2 : top === 3 ? 6 : 4;
+}
+
 /** One operand field: MSB-0 bit position within the instruction and width in bits. */
 export interface FieldSpec {
   pos: number;

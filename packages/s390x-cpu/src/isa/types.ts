@@ -1,7 +1,7 @@
 // The instruction-table entry (issue #4: one table of mnemonic, opcode, format, operands,
 // facility and privilege drives the decoder, the disassembler and the tests).
 
-import type { Cpu } from '../cpu/cpu.js';
+import type { CpuCore } from '../core/cpu-core.js';
 import type { Format } from './formats.js';
 
 /**
@@ -10,7 +10,7 @@ import type { Format } from './formats.js';
  * On entry `cpu.nextIa` already holds the address of the next sequential instruction; a taken
  * branch calls `cpu.branchTo(target)`. Leave early with `cpu.programException(code)`.
  */
-export type ExecFn = (cpu: Cpu, a: number, b: number) => void;
+export type ExecFn = (cpu: CpuCore, a: number, b: number) => void;
 
 export interface InstructionDef {
   /** GNU objdump mnemonic, lower case. */

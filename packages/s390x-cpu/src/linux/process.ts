@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Cpu, LC, type TraceHook } from '../cpu/cpu.js';
 import { ElfLoadError, loadElfSegments, PT_LOAD, readElfImage, type ElfImage } from '../baremetal/elf.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { isNullifying, programInterruptionName } from '../cpu/exceptions.js';
+import { isNullifying, programInterruptionName } from '../core/exceptions.js';
 import { disassemble } from '../isa/disassembler.js';
 import { PSW_MASK_DISABLED_WAIT_64 } from '../state/psw.js';
 import { buildInitialStack } from './stack.js';

@@ -1,33 +1,33 @@
 // TOD clock, clock comparator, CPU timer and TOD programmable register instructions (spec
 // s390x-cpu.md §7): STCK, STCKF, STCKE, SCK, SCKC, STCKC, SPT, STPT, SCKPF.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fD2 } from '../formats.js';
 import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
-function operand(cpu: Cpu, a: number): number {
+function operand(cpu: CpuCore, a: number): number {
   return cpu.ea(0, fB2(a), fD2(a));
 }
 
-function store64(cpu: Cpu, addr: number, v: bigint): void {
+function store64(cpu: CpuCore, addr: number, v: bigint): void {
   cpu.writeU64(addr, Number(v >> 32n), Number(v & 0xffffffffn));
 }
 
 /** Doubleword-aligned operand (SCK, SCKC, STCKC, SPT, STPT). */
-function aligned8(cpu: Cpu, a: number): number {
+function aligned8(cpu: CpuCore, a: number): number {
   const addr = operand(cpu, a);
   cpu.requireSpec((addr & 7) === 0);
   return addr;
 }
 
-const storeClock = (cpu: Cpu, a: number): void => {
+const storeClock = (cpu: CpuCore, a: number): void => {
   store64(cpu, operand(cpu, a), cpu.clock.read());
   cpu.cc = 0;
 };
 
 /** STCKE: byte 0 epoch index, bytes 1–8 TOD bits 0–63, 9–13 zero, 14–15 TOD programmable field. */
-function storeClockExtended(cpu: Cpu, a: number): void {
+function storeClockExtended(cpu: CpuCore, a: number): void {
   const addr = operand(cpu, a);
   cpu.probe(addr, 16, true);
   const tod = cpu.clock.read();
@@ -39,13 +39,13 @@ function storeClockExtended(cpu: Cpu, a: number): void {
   cpu.cc = 0;
 }
 
-function setClock(cpu: Cpu, a: number): void {
+function setClock(cpu: CpuCore, a: number): void {
   cpu.clock.set(cpu.readU64(aligned8(cpu, a)));
   cpu.cc = 0;
 }
 
 /** SCKPF: GR0 bits 32–47 must be zero; bits 48–63 become the TOD programmable field. */
-function setClockProgrammableField(cpu: Cpu): void {
+function setClockProgrammableField(cpu: CpuCore): void {
   const low = cpu.r[1]!;
   cpu.requireSpec((low & 0xffff0000) === 0);
   cpu.todProgrammable = low & 0xffff;

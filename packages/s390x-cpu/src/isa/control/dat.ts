@@ -1,8 +1,8 @@
 // DAT-related control instructions (PoO chapter 10): PURGE TLB and INVALIDATE PAGE TABLE ENTRY
 // (single entry, no ranges or TLB-clearing options) for guests that run with DAT on.
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_ADDRESSING } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_ADDRESSING } from '../../core/exceptions.js';
 import { defPriv } from '../define.js';
 import { fRreR1, fRreR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
@@ -11,7 +11,7 @@ import type { InstructionDef } from '../types.js';
 const PTE_INVALID = 0x400;
 
 /** IPTE: R1 is the page-table origin (bits 0–52), R2 a virtual address whose bits 44–51 index the table. */
-function invalidatePageTableEntry(cpu: Cpu, a: number): void {
+function invalidatePageTableEntry(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   const origin = cpu.r[2 * r1]! * 4294967296 + ((cpu.r[2 * r1 + 1]! & 0xfffff800) >>> 0);

@@ -4,8 +4,8 @@
 // address) at real 0xB0; otherwise the instruction does nothing. The interruption completes the
 // instruction, so the old PSW points past it.
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_MONITOR_EVENT } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_MONITOR_EVENT } from '../../core/exceptions.js';
 import { def } from '../define.js';
 import { fB2, fD2, fI8 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
@@ -14,7 +14,7 @@ import type { InstructionDef } from '../types.js';
 const MONITOR_CLASS = 0x094;
 const MONITOR_CODE = 0x0b0;
 
-function monitorCall(cpu: Cpu, a: number): void {
+function monitorCall(cpu: CpuCore, a: number): void {
   const i2 = fI8(a);
   // Bits 8–11 of the instruction must be zero; bits 12–15 are the monitor class.
   cpu.requireSpec((i2 & 0xf0) === 0);

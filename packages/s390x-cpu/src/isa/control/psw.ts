@@ -1,15 +1,15 @@
 // PSW-changing control instructions (PoO chapter 10; spec s390x-cpu.md §2): LPSW, LPSWE, SSM,
 // STNSM, STOSM, SAM24/31/64, IPM, SPM, EPSW, SVC.
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_SPECIFICATION } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_SPECIFICATION } from '../../core/exceptions.js';
 import { shortPswHasFormatBit, shortPswToPsw } from '../../state/psw.js';
 import { fB2, fD2, fI8, fR1, fRreR1, fRreR2 } from '../formats.js';
 import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
 /** Loads a new PSW mask while keeping the address at the next instruction (SSM/STOSM/STNSM). */
-function replaceSystemMask(cpu: Cpu, systemMask: number): void {
+function replaceSystemMask(cpu: CpuCore, systemMask: number): void {
   const psw = cpu.getPsw();
   const mask = (psw.mask & 0x00ffffffffffffffn) | (BigInt(systemMask & 0xff) << 56n);
   cpu.setPsw({ mask, addr: BigInt(cpu.nextIa) }, cpu.ilen);
@@ -17,7 +17,7 @@ function replaceSystemMask(cpu: Cpu, systemMask: number): void {
 }
 
 /** The doubleword-aligned PSW operand of LPSW/LPSWE, probed whole before any of it is used. */
-function pswOperand(cpu: Cpu, a: number, length: number): number {
+function pswOperand(cpu: CpuCore, a: number, length: number): number {
   const addr = cpu.ea(0, fB2(a), fD2(a));
   cpu.requireSpec((addr & 7) === 0);
   cpu.probe(addr, length, false);
@@ -25,7 +25,7 @@ function pswOperand(cpu: Cpu, a: number, length: number): number {
 }
 
 /** LPSW: loads a short (ESA/390-format) PSW, which must have its format bit set. */
-function loadShortPsw(cpu: Cpu, a: number): void {
+function loadShortPsw(cpu: CpuCore, a: number): void {
   const addr = pswOperand(cpu, a, 8);
   const w0 = cpu.readU32(addr);
   const w1 = cpu.readU32(cpu.wrap(addr + 4));
@@ -35,7 +35,7 @@ function loadShortPsw(cpu: Cpu, a: number): void {
 }
 
 /** LPSWE: loads a 16-byte z/Architecture PSW. */
-function loadExtendedPsw(cpu: Cpu, a: number): void {
+function loadExtendedPsw(cpu: CpuCore, a: number): void {
   const addr = pswOperand(cpu, a, 16);
   const mask = cpu.readU64(addr);
   const target = cpu.readU64(cpu.wrap(addr + 8));
@@ -44,45 +44,45 @@ function loadExtendedPsw(cpu: Cpu, a: number): void {
 }
 
 /** STNSM (AND) / STOSM (OR): stores the old system mask, then combines it with I2. */
-function storeThenCombineSystemMask(cpu: Cpu, a: number, useOr: boolean): void {
+function storeThenCombineSystemMask(cpu: CpuCore, a: number, useOr: boolean): void {
   const old = cpu.maskHi >>> 24;
   cpu.writeU8(cpu.ea(0, fB2(a), fD2(a)), old);
   replaceSystemMask(cpu, useOr ? old | fI8(a) : old & fI8(a));
 }
 
 /** SAM24/SAM31: the updated instruction address must fit the new mode. */
-function setAddressing24(cpu: Cpu): void {
+function setAddressing24(cpu: CpuCore): void {
   cpu.requireSpec(cpu.nextIa <= 0xffffff);
   cpu.setAddressingMode(24);
 }
-function setAddressing31(cpu: Cpu): void {
+function setAddressing31(cpu: CpuCore): void {
   cpu.requireSpec(cpu.nextIa <= 0x7fffffff);
   cpu.setAddressingMode(31);
 }
 
 /** IPM: CC and program mask into bits 34–39 of R1, bits 32–33 zero. */
-function insertProgramMask(cpu: Cpu, a: number): void {
+function insertProgramMask(cpu: CpuCore, a: number): void {
   const i = 2 * fRreR1(a) + 1;
   const programMask = (cpu.maskHi >>> 8) & 15;
   cpu.r[i] = ((cpu.r[i]! & 0x00ffffff) | (((cpu.cc << 4) | programMask) << 24)) >>> 0;
 }
 
 /** SPM: CC and program mask from bits 34–39 of R1. */
-function setProgramMask(cpu: Cpu, a: number): void {
+function setProgramMask(cpu: CpuCore, a: number): void {
   const v = cpu.r[2 * fR1(a) + 1]!;
   cpu.cc = (v >>> 28) & 3;
   cpu.maskHi = ((cpu.maskHi & ~0x0f00) | (((v >>> 24) & 15) << 8)) >>> 0;
 }
 
 /** EPSW: PSW bits 0–31 (with the CC) into bits 32–63 of R1, PSW bits 32–63 into R2 unless R2 is 0. */
-function extractPsw(cpu: Cpu, a: number): void {
+function extractPsw(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.r[2 * r1 + 1] = (cpu.maskHi | (cpu.cc << 12)) >>> 0;
   if (r2 !== 0) cpu.r[2 * r2 + 1] = cpu.maskLo >>> 0;
 }
 
-function supervisorCall(cpu: Cpu, a: number): void {
+function supervisorCall(cpu: CpuCore, a: number): void {
   if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, 0);
   cpu.deliverSvcInterruption(fI8(a));
 }

@@ -2,8 +2,8 @@
 // s390x-cpu.md §1, §3, §4): LCTL, LCTLG, STCTL, STCTG, LAM(Y), STAM(Y), SAR, EAR, SPX, STPX,
 // STAP, STIDP, STFL, STFLE.
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_ADDRESSING } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_ADDRESSING } from '../../core/exceptions.js';
 import { def, defPriv } from '../define.js';
 import { fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
 import { eaRS, eaRSY } from '../general/alu.js';
@@ -36,14 +36,14 @@ export function cpuIdentification(cpuAddress: number): bigint {
  * Checks and probes the operand of registers r1, r1+1, …, r3 (wrapping from 15 to 0), `size`
  * bytes each and aligned to `size`; returns the register count.
  */
-function alignedRegisterRange(cpu: Cpu, r1: number, r3: number, addr: number, size: number, write: boolean): number {
+function alignedRegisterRange(cpu: CpuCore, r1: number, r3: number, addr: number, size: number, write: boolean): number {
   cpu.requireSpec(addr % size === 0);
   const n = ((r3 - r1) & 15) + 1;
   cpu.probe(addr, n * size, write);
   return n;
 }
 
-function loadControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boolean): void {
+function loadControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: boolean): void {
   const size = wide ? 8 : 4;
   const n = alignedRegisterRange(cpu, r1, r3, addr, size, false);
   for (let k = 0; k < n; k++) {
@@ -57,7 +57,7 @@ function loadControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boole
   cpu.controlRegistersChanged();
 }
 
-function storeControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: boolean): void {
+function storeControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: boolean): void {
   const size = wide ? 8 : 4;
   const n = alignedRegisterRange(cpu, r1, r3, addr, size, true);
   for (let k = 0; k < n; k++) {
@@ -68,18 +68,18 @@ function storeControl(cpu: Cpu, r1: number, r3: number, addr: number, wide: bool
   }
 }
 
-function loadAccess(cpu: Cpu, r1: number, r3: number, addr: number): void {
+function loadAccess(cpu: CpuCore, r1: number, r3: number, addr: number): void {
   const n = alignedRegisterRange(cpu, r1, r3, addr, 4, false);
   for (let k = 0; k < n; k++) cpu.acr[(r1 + k) & 15] = cpu.readU32(cpu.wrap(addr + 4 * k));
 }
 
-function storeAccess(cpu: Cpu, r1: number, r3: number, addr: number): void {
+function storeAccess(cpu: CpuCore, r1: number, r3: number, addr: number): void {
   const n = alignedRegisterRange(cpu, r1, r3, addr, 4, true);
   for (let k = 0; k < n; k++) cpu.writeU32(cpu.wrap(addr + 4 * k), cpu.acr[(r1 + k) & 15]!);
 }
 
 /** SPX: the new prefix (bits 1–18 of the word) must leave its 8 KiB area inside absolute storage. */
-function setPrefix(cpu: Cpu, a: number): void {
+function setPrefix(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   const prefix = cpu.readU32(addr) & 0x7fffe000;
@@ -88,18 +88,18 @@ function setPrefix(cpu: Cpu, a: number): void {
 }
 
 /** STPX / STAP: the prefix word or the CPU-address halfword at an aligned operand. */
-function storePrefix(cpu: Cpu, a: number): void {
+function storePrefix(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   cpu.writeU32(addr, cpu.prefix);
 }
-function storeCpuAddress(cpu: Cpu, a: number): void {
+function storeCpuAddress(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 1) === 0);
   cpu.writeU16(addr, cpu.cpuAddress);
 }
 
-function storeCpuId(cpu: Cpu, a: number): void {
+function storeCpuId(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 7) === 0);
   const id = cpuIdentification(cpu.cpuAddress);
@@ -107,13 +107,13 @@ function storeCpuId(cpu: Cpu, a: number): void {
 }
 
 /** STFL: the first 4 bytes of the list go to real address 0xC8 of the lowcore. */
-function storeFacilityList(cpu: Cpu): void {
+function storeFacilityList(cpu: CpuCore): void {
   const first = ((FACILITY_LIST[0]! << 24) | (FACILITY_LIST[1]! << 16) | (FACILITY_LIST[2]! << 8) | FACILITY_LIST[3]!) >>> 0;
   cpu.writeRealU32(0xc8, first);
 }
 
 /** STFLE: up to GR0 bits 56–63 + 1 doublewords; GR0 gets the count - 1, CC 3 if the list was cut. */
-function storeFacilityListExtended(cpu: Cpu, a: number): void {
+function storeFacilityListExtended(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 7) === 0);
   const asked = (cpu.r[1]! & 0xff) + 1;

@@ -3,7 +3,7 @@
 // operand is checked against AFP-register control (CR0 bit 45): without it only FPRs 0, 2, 4, 6
 // exist and others raise a data exception with DXC 1.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
 import { fB2, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
 import { eaRS, eaRX, eaRXY } from '../general/alu.js';
@@ -16,32 +16,32 @@ const fpr = (i: number): number => 16 * i;
 const FPC_RESERVED = 0x03030088;
 
 /** Checks an FPC value for SFPC/LFPC: reserved bits and BFP rounding modes 4–6 are invalid. */
-function checkFpc(cpu: Cpu, v: number): void {
+function checkFpc(cpu: CpuCore, v: number): void {
   const rounding = v & 7;
   cpu.requireSpec((v & FPC_RESERVED) === 0 && (rounding < 4 || rounding === 7));
 }
 
-function loadShort(cpu: Cpu, r1: number, addr: number): void {
+function loadShort(cpu: CpuCore, r1: number, addr: number): void {
   cpu.checkFpr(r1);
   cpu.vrView.setUint32(fpr(r1), cpu.readU32(addr));
 }
-function loadLong(cpu: Cpu, r1: number, addr: number): void {
+function loadLong(cpu: CpuCore, r1: number, addr: number): void {
   cpu.checkFpr(r1);
   cpu.probe(addr, 8, false);
   cpu.vrView.setUint32(fpr(r1), cpu.readU32(addr));
   cpu.vrView.setUint32(fpr(r1) + 4, cpu.readU32(cpu.wrap(addr + 4)));
 }
-function storeShort(cpu: Cpu, r1: number, addr: number): void {
+function storeShort(cpu: CpuCore, r1: number, addr: number): void {
   cpu.checkFpr(r1);
   cpu.writeU32(addr, cpu.vrView.getUint32(fpr(r1)));
 }
-function storeLong(cpu: Cpu, r1: number, addr: number): void {
+function storeLong(cpu: CpuCore, r1: number, addr: number): void {
   cpu.checkFpr(r1);
   cpu.writeU64(addr, cpu.vrView.getUint32(fpr(r1)), cpu.vrView.getUint32(fpr(r1) + 4));
 }
 
 /** Copies the leftmost `bytes` of FPR r2 to FPR r1. */
-function move(cpu: Cpu, r1: number, r2: number, bytes: 4 | 8): void {
+function move(cpu: CpuCore, r1: number, r2: number, bytes: 4 | 8): void {
   cpu.checkFpr(r1);
   cpu.checkFpr(r2);
   cpu.vr.copyWithin(fpr(r1), fpr(r2), fpr(r2) + bytes);
@@ -51,7 +51,7 @@ function move(cpu: Cpu, r1: number, r2: number, bytes: 4 | 8): void {
  * Stores FPR r2 in FPR r1 with its sign word changed to `((hi & keep) | set) ^ flip`: LPDFR, LNDFR,
  * LCDFR and CPSDR as masks, so the hot path builds no closure per instruction.
  */
-function signOp(cpu: Cpu, r1: number, r2: number, keep: number, set: number, flip: number): void {
+function signOp(cpu: CpuCore, r1: number, r2: number, keep: number, set: number, flip: number): void {
   cpu.checkFpr(r1);
   cpu.checkFpr(r2);
   const hi = cpu.vrView.getUint32(fpr(r2));
@@ -61,7 +61,7 @@ function signOp(cpu: Cpu, r1: number, r2: number, keep: number, set: number, fli
 }
 
 /** CPSDR: the sign of FPR r3 with the rest of FPR r2. */
-function copySign(cpu: Cpu, a: number): void {
+function copySign(cpu: CpuCore, a: number): void {
   const r3 = fB2(a);
   cpu.checkFpr(r3);
   const sign = cpu.vrView.getUint32(fpr(r3)) & 0x80000000;
@@ -69,7 +69,7 @@ function copySign(cpu: Cpu, a: number): void {
 }
 
 /** LXR: extended operands are register pairs n, n+2 with n in 0,1,4,5,8,9,12,13. */
-function moveExtended(cpu: Cpu, a: number): void {
+function moveExtended(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.requireSpec((r1 & 2) === 0 && (r2 & 2) === 0);
@@ -84,14 +84,14 @@ function moveExtended(cpu: Cpu, a: number): void {
 }
 
 /** LZER / LZDR: zeroes the leftmost `bytes` of FPR R1. */
-function loadZero(cpu: Cpu, a: number, bytes: 4 | 8): void {
+function loadZero(cpu: CpuCore, a: number, bytes: 4 | 8): void {
   const r1 = fRreR1(a);
   cpu.checkFpr(r1);
   cpu.vr.fill(0, fpr(r1), fpr(r1) + bytes);
 }
 
 /** LZXR: zeroes the register pair R1, R1+2. */
-function loadZeroExtended(cpu: Cpu, a: number): void {
+function loadZeroExtended(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   cpu.requireSpec((r1 & 2) === 0);
   cpu.checkFpr(r1);
@@ -101,7 +101,7 @@ function loadZeroExtended(cpu: Cpu, a: number): void {
 }
 
 /** LDGR: GPR R2 bit-for-bit into FPR R1. */
-function loadFprFromGpr(cpu: Cpu, a: number): void {
+function loadFprFromGpr(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.checkFpr(r1);
@@ -110,7 +110,7 @@ function loadFprFromGpr(cpu: Cpu, a: number): void {
 }
 
 /** LGDR: FPR R2 bit-for-bit into GPR R1. */
-function loadGprFromFpr(cpu: Cpu, a: number): void {
+function loadGprFromFpr(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.checkFpr(r2);
@@ -118,28 +118,28 @@ function loadGprFromFpr(cpu: Cpu, a: number): void {
   cpu.r[2 * r1 + 1] = cpu.vrView.getUint32(fpr(r2) + 4);
 }
 
-function setFpc(cpu: Cpu, a: number): void {
+function setFpc(cpu: CpuCore, a: number): void {
   const v = cpu.r[2 * fRreR1(a) + 1]!;
   checkFpc(cpu, v);
   cpu.fpc = v >>> 0;
 }
 
 /** LFPC / STFPC: the FPC from / to a word-aligned operand. */
-function loadFpc(cpu: Cpu, a: number): void {
+function loadFpc(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   const v = cpu.readU32(addr);
   checkFpc(cpu, v);
   cpu.fpc = v >>> 0;
 }
-function storeFpc(cpu: Cpu, a: number): void {
+function storeFpc(cpu: CpuCore, a: number): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   cpu.writeU32(addr, cpu.fpc >>> 0);
 }
 
 /** SRNM: bits 62–63 of the second-operand address become the BFP rounding mode. */
-function setRoundingMode(cpu: Cpu, a: number): void {
+function setRoundingMode(cpu: CpuCore, a: number): void {
   const mode = eaRS(cpu, a) & 3;
   cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
 }

@@ -2,8 +2,8 @@
 // CPU's 32-bit register halves, condition-code rules, effective addresses of each format, and the
 // condition-mask aliases objdump prints (jne, locrnh, cijh, ...).
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_FIXED_POINT_OVERFLOW } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_FIXED_POINT_OVERFLOW } from '../../core/exceptions.js';
 import { fB2, fD2, fD20, fR2 } from '../formats.js';
 import type { InstructionAlias } from '../types.js';
 
@@ -32,30 +32,30 @@ export function compareAliases(base: string, field: string, operands: string): I
 // ---- effective addresses per format ----
 
 /** D2(X2,B2) of RX formats. */
-export const eaRX = (cpu: Cpu, a: number): number => cpu.ea(fR2(a), fB2(a), fD2(a));
+export const eaRX = (cpu: CpuCore, a: number): number => cpu.ea(fR2(a), fB2(a), fD2(a));
 /** D2(X2,B2) with a 20-bit displacement (RXY). */
-export const eaRXY = (cpu: Cpu, a: number, b: number): number => cpu.ea(fR2(a), fB2(a), fD20(a, b));
+export const eaRXY = (cpu: CpuCore, a: number, b: number): number => cpu.ea(fR2(a), fB2(a), fD20(a, b));
 /** D2(B2) of RS/S/SI formats (and D1(B1)). */
-export const eaRS = (cpu: Cpu, a: number): number => cpu.ea(0, fB2(a), fD2(a));
+export const eaRS = (cpu: CpuCore, a: number): number => cpu.ea(0, fB2(a), fD2(a));
 /** D2(B2) with a 20-bit displacement (RSY, SIY). */
-export const eaRSY = (cpu: Cpu, a: number, b: number): number => cpu.ea(0, fB2(a), fD20(a, b));
+export const eaRSY = (cpu: CpuCore, a: number, b: number): number => cpu.ea(0, fB2(a), fD20(a, b));
 
 /** Exact low 32 bits of the last effective address (shift amounts use its low 6 bits). */
-export const eaLow = (cpu: Cpu): number => cpu.eaLo;
+export const eaLow = (cpu: CpuCore): number => cpu.eaLo;
 
 // ---- condition codes ----
 
-export function ccSigned32(cpu: Cpu, v: number): void {
+export function ccSigned32(cpu: CpuCore, v: number): void {
   v |= 0;
   cpu.cc = v === 0 ? 0 : v < 0 ? 1 : 2;
 }
 
-export function ccSigned64(cpu: Cpu, hi: number, lo: number): void {
+export function ccSigned64(cpu: CpuCore, hi: number, lo: number): void {
   cpu.cc = (hi | lo) === 0 ? 0 : (hi & SIGN) !== 0 ? 1 : 2;
 }
 
 /** CC 3 and, when the program mask enables it, a fixed-point-overflow interruption (result already stored). */
-export function overflow(cpu: Cpu): void {
+export function overflow(cpu: CpuCore): void {
   cpu.cc = 3;
   if ((cpu.maskHi & 0x800) !== 0) cpu.programException(PGM_FIXED_POINT_OVERFLOW);
 }
@@ -84,7 +84,7 @@ export let OUT_HI = 0;
 export let OUT_LO = 0;
 
 /** Signed 64-bit add into OUT; sets CC (3 on overflow; no interruption: callers store first). Returns overflow. */
-export function add64(cpu: Cpu, ah: number, al: number, bh: number, bl: number): boolean {
+export function add64(cpu: CpuCore, ah: number, al: number, bh: number, bl: number): boolean {
   let lo = al + bl;
   let c = 0;
   if (lo >= TWO32) {
@@ -103,7 +103,7 @@ export function add64(cpu: Cpu, ah: number, al: number, bh: number, bl: number):
 }
 
 /** Signed 64-bit subtract a − b into OUT; sets CC. Returns overflow. */
-export function sub64(cpu: Cpu, ah: number, al: number, bh: number, bl: number): boolean {
+export function sub64(cpu: CpuCore, ah: number, al: number, bh: number, bl: number): boolean {
   let lo = al - bl;
   let borrow = 0;
   if (lo < 0) {
@@ -122,7 +122,7 @@ export function sub64(cpu: Cpu, ah: number, al: number, bh: number, bl: number):
 }
 
 /** Logical 64-bit add with carry-in into OUT; CC = (nonzero ? 1 : 0) | (carry ? 2 : 0). */
-export function addLogical64(cpu: Cpu, ah: number, al: number, bh: number, bl: number, carryIn: number): void {
+export function addLogical64(cpu: CpuCore, ah: number, al: number, bh: number, bl: number, carryIn: number): void {
   let lo = al + bl + carryIn;
   let c = 0;
   if (lo >= TWO32) {
@@ -141,7 +141,7 @@ export function addLogical64(cpu: Cpu, ah: number, al: number, bh: number, bl: n
 }
 
 /** Logical 64-bit subtract a − b − borrowIn into OUT; CC = (nonzero ? 1 : 0) | (no borrow ? 2 : 0). */
-export function subLogical64(cpu: Cpu, ah: number, al: number, bh: number, bl: number, borrowIn: number): void {
+export function subLogical64(cpu: CpuCore, ah: number, al: number, bh: number, bl: number, borrowIn: number): void {
   let lo = al - bl - borrowIn;
   let b = 0;
   if (lo < 0) {
@@ -160,27 +160,27 @@ export function subLogical64(cpu: Cpu, ah: number, al: number, bh: number, bl: n
 }
 
 /** Signed 32-bit add; returns the result (as uint32) and sets CC (3 on overflow, no interruption). */
-export function add32(cpu: Cpu, x: number, y: number): number {
+export function add32(cpu: CpuCore, x: number, y: number): number {
   const s = (x | 0) + (y | 0);
   const r = s | 0;
   if (s !== r) cpu.cc = 3;
   else cpu.cc = r === 0 ? 0 : r < 0 ? 1 : 2;
   return r >>> 0;
 }
-export function sub32(cpu: Cpu, x: number, y: number): number {
+export function sub32(cpu: CpuCore, x: number, y: number): number {
   const s = (x | 0) - (y | 0);
   const r = s | 0;
   if (s !== r) cpu.cc = 3;
   else cpu.cc = r === 0 ? 0 : r < 0 ? 1 : 2;
   return r >>> 0;
 }
-export function addLogical32(cpu: Cpu, x: number, y: number, carryIn: number): number {
+export function addLogical32(cpu: CpuCore, x: number, y: number, carryIn: number): number {
   const s = (x >>> 0) + (y >>> 0) + carryIn;
   const r = s >>> 0;
   cpu.cc = (r !== 0 ? 1 : 0) | (s >= TWO32 ? 2 : 0);
   return r;
 }
-export function subLogical32(cpu: Cpu, x: number, y: number, borrowIn: number): number {
+export function subLogical32(cpu: CpuCore, x: number, y: number, borrowIn: number): number {
   const s = (x >>> 0) - (y >>> 0) - borrowIn;
   const r = s >>> 0;
   cpu.cc = (r !== 0 ? 1 : 0) | (s >= 0 ? 2 : 0);
@@ -218,20 +218,20 @@ export const big64s = (hi: number, lo: number): bigint => BigInt.asIntN(64, (Big
 export const big64u = (hi: number, lo: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 /** Writes a bigint (taken modulo 2^64) into GPR `i`. */
-export function setGprBig(cpu: Cpu, i: number, v: bigint): void {
+export function setGprBig(cpu: CpuCore, i: number, v: bigint): void {
   const u = BigInt.asUintN(64, v);
   cpu.r[2 * i] = Number(u >> 32n);
   cpu.r[2 * i + 1] = Number(u & 0xffffffffn);
 }
 
 /** Reads a doubleword at `addr` into OUT. */
-export function read64(cpu: Cpu, addr: number): void {
+export function read64(cpu: CpuCore, addr: number): void {
   OUT_HI = cpu.readU32(addr);
   OUT_LO = cpu.readU32(cpu.wrap(addr + 4));
 }
 
 /** Sets GPR `i` to an address of the current addressing mode (LA, LARL, link addresses). */
-export function setAddressReg(cpu: Cpu, i: number, hi: number, lo: number): void {
+export function setAddressReg(cpu: CpuCore, i: number, hi: number, lo: number): void {
   if (cpu.amode === 64) {
     cpu.r[2 * i] = hi;
     cpu.r[2 * i + 1] = lo;
@@ -242,7 +242,7 @@ export function setAddressReg(cpu: Cpu, i: number, hi: number, lo: number): void
   }
 }
 
-/** Splits a non-negative address (< 2^64, as a double from `Cpu`) into halves in OUT. */
+/** Splits a non-negative address (< 2^64, as a double from `CpuCore`) into halves in OUT. */
 export function splitAddress(addr: number): void {
   const hi = Math.floor(addr / TWO32);
   OUT_HI = hi >>> 0;

@@ -3,7 +3,7 @@
 // add-immediate-to-storage forms. CC: signed 0 zero / 1 negative / 2 positive / 3 overflow;
 // logical 0–3 = (result nonzero) | (carry, or no borrow) << 1.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
@@ -32,10 +32,10 @@ import {
  * function parameter: every call below stays monomorphic and inlinable.
  */
 type Kind = 'add' | 'sub' | 'addL' | 'subL' | 'addC' | 'subB';
-const carry = (cpu: Cpu): number => ((cpu.cc & 2) !== 0 ? 1 : 0);
-const borrow = (cpu: Cpu): number => ((cpu.cc & 2) !== 0 ? 0 : 1);
+const carry = (cpu: CpuCore): number => ((cpu.cc & 2) !== 0 ? 1 : 0);
+const borrow = (cpu: CpuCore): number => ((cpu.cc & 2) !== 0 ? 0 : 1);
 
-function op32(kind: Kind, cpu: Cpu, x: number, y: number): number {
+function op32(kind: Kind, cpu: CpuCore, x: number, y: number): number {
   switch (kind) {
     case 'add':
       return add32(cpu, x, y);
@@ -52,7 +52,7 @@ function op32(kind: Kind, cpu: Cpu, x: number, y: number): number {
   }
 }
 /** 64-bit operation into OUT_HI/OUT_LO; true on signed overflow. */
-function op64(kind: Kind, cpu: Cpu, ah: number, al: number, bh: number, bl: number): boolean {
+function op64(kind: Kind, cpu: CpuCore, ah: number, al: number, bh: number, bl: number): boolean {
   switch (kind) {
     case 'add':
       return add64(cpu, ah, al, bh, bl);
@@ -75,11 +75,11 @@ function op64(kind: Kind, cpu: Cpu, ah: number, al: number, bh: number, bl: numb
 const signedKind = (kind: Kind): boolean => kind === 'add' || kind === 'sub';
 
 /** Signed ops report overflow (CC 3 and maybe an interruption) after the result is stored. */
-function put32(cpu: Cpu, i: number, v: number, signed: boolean): void {
+function put32(cpu: CpuCore, i: number, v: number, signed: boolean): void {
   cpu.r[2 * i + 1] = v;
   if (signed && cpu.cc === 3) overflow(cpu);
 }
-function put64(cpu: Cpu, i: number, ovf: boolean): void {
+function put64(cpu: CpuCore, i: number, ovf: boolean): void {
   cpu.r[2 * i] = OUT_HI;
   cpu.r[2 * i + 1] = OUT_LO;
   if (ovf === true) overflow(cpu);
@@ -149,7 +149,7 @@ function family64(kind: Kind, signedExt: boolean, names: { rre?: [string, number
 }
 
 /** Signed halfword (16-bit) storage operand forms: AH/AHY/SH/SHY. */
-function halfword32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', op: (cpu: Cpu, x: number, y: number) => number): InstructionDef {
+function halfword32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', op: (cpu: CpuCore, x: number, y: number) => number): InstructionDef {
   return def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => {
     const r1 = fR1(a);
     const addr = format === 'RX-a' ? eaRX(cpu, a) : eaRXY(cpu, a, b);

@@ -4,8 +4,8 @@
 // COMPARE AND TRAP (a data exception with DXC 0xFF when the condition holds).
 // Compare CC: 0 equal, 1 first operand low, 2 first operand high.
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_DATA } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_DATA } from '../../core/exceptions.js';
 import { fB2, fB32, fD2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
@@ -62,17 +62,17 @@ function compare64(cmp: Cmp64, signed: boolean, n: { gr: [string, number]; gfr: 
 const s16 = (v: number): number => (v << 16) >> 16;
 
 /** Relative-long storage operand. */
-const rel = (cpu: Cpu, a: number, b: number): number => cpu.relative(fI32(a, b));
+const rel = (cpu: CpuCore, a: number, b: number): number => cpu.relative(fI32(a, b));
 
 /** Link information for BAS/BRAS/BASR: the next instruction's address in the current mode. */
-function link(cpu: Cpu, reg: number): void {
+function link(cpu: CpuCore, reg: number): void {
   splitAddress(cpu.nextIa);
   if (cpu.amode === 31) cpu.r[2 * reg + 1] = (OUT_LO | 0x80000000) >>> 0;
   else setAddressReg(cpu, reg, OUT_HI, OUT_LO);
 }
 
 /** BAL/BALR link information: in 24-bit mode ILC, CC and program mask in bits 32–39. */
-function linkBal(cpu: Cpu, reg: number): void {
+function linkBal(cpu: CpuCore, reg: number): void {
   if (cpu.amode !== 24) return link(cpu, reg);
   const ilc = cpu.ilen >>> 1;
   const pm = (cpu.maskHi >>> 8) & 15;
@@ -87,12 +87,12 @@ function branchAliases(prefix: string, suffix: string, operands: string, nopName
 }
 
 /** Decrements the low word of GPR `r`; returns true if it became nonzero. */
-function count32(cpu: Cpu, r: number): boolean {
+function count32(cpu: CpuCore, r: number): boolean {
   const v = (cpu.r[2 * r + 1]! - 1) >>> 0;
   cpu.r[2 * r + 1] = v;
   return v !== 0;
 }
-function count64(cpu: Cpu, r: number): boolean {
+function count64(cpu: CpuCore, r: number): boolean {
   const i = 2 * r;
   const lo = cpu.r[i + 1]!;
   if (lo === 0) cpu.r[i] = (cpu.r[i]! - 1) >>> 0;
@@ -104,14 +104,14 @@ function count64(cpu: Cpu, r: number): boolean {
  * BRANCH ON INDEX: R1 += R3; compare with R3|1 (read before the add). `high`: branch if the sum is
  * greater, else if it is less or equal.
  */
-function index32(cpu: Cpu, r1: number, r3: number, high: boolean): boolean {
+function index32(cpu: CpuCore, r1: number, r3: number, high: boolean): boolean {
   const inc = cpu.r[2 * r3 + 1]! | 0;
   const limit = cpu.r[2 * (r3 | 1) + 1]! | 0;
   const sum = (cpu.r[2 * r1 + 1]! + inc) | 0;
   cpu.r[2 * r1 + 1] = sum >>> 0;
   return high ? sum > limit : sum <= limit;
 }
-function index64(cpu: Cpu, r1: number, r3: number, high: boolean): boolean {
+function index64(cpu: CpuCore, r1: number, r3: number, high: boolean): boolean {
   const ih = cpu.r[2 * r3]!;
   const il = cpu.r[2 * r3 + 1]!;
   const lh = cpu.r[2 * (r3 | 1)]!;
@@ -321,23 +321,23 @@ export const compareBranchInstructions: InstructionDef[] = [
 
   // Compare and branch, relative (RIE-b register, RIE-c immediate).
   ...([
-    ['crj', 0xec76, (cpu: Cpu, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['clrj', 0xec77, (cpu: Cpu, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['cgrj', 0xec64, (cpu: Cpu, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-    ['clgrj', 0xec65, (cpu: Cpu, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['crj', 0xec76, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['clrj', 0xec77, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['cgrj', 0xec64, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['clgrj', 0xec65, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
   ] as const).map(([mn, op, cmp]) =>
     def(mn, op, 'RIE-b', 'r:R1,r:R2,m:M3,rel:RI4', (cpu, a, b) => {
       if (taken(fB32(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(cpu.relative(fI16(a)));
     }, compareAliases(mn, 'M3', 'r:R1,r:R2,rel:RI4')),
   ),
   ...([
-    ['cij', 0xec7e, (cpu: Cpu, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
-    ['clij', 0xec7f, (cpu: Cpu, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
-    ['cgij', 0xec7c, (cpu: Cpu, i: number, y: number) => {
+    ['cij', 0xec7e, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
+    ['clij', 0xec7f, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+    ['cgij', 0xec7c, (cpu: CpuCore, i: number, y: number) => {
       const v = (y << 24) >> 24;
       return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
     }, 's'],
-    ['clgij', 0xec7d, (cpu: Cpu, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+    ['clgij', 0xec7d, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
   ] as const).map(([mn, op, cmp, kind]) =>
     def(mn, op, 'RIE-c', `r:R1,${kind}:I2,m:M3,rel:RI4`, (cpu, a, b) => {
       if (taken(fR2(a), cmp(cpu, 2 * fR1(a), b >>> 8))) cpu.branchTo(cpu.relative(fI16(a)));
@@ -345,10 +345,10 @@ export const compareBranchInstructions: InstructionDef[] = [
   ),
   // Compare and branch to a storage address (RRS register, RIS immediate).
   ...([
-    ['crb', 0xecf6, (cpu: Cpu, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['clrb', 0xecf7, (cpu: Cpu, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['cgrb', 0xece4, (cpu: Cpu, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-    ['clgrb', 0xece5, (cpu: Cpu, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['crb', 0xecf6, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['clrb', 0xecf7, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['cgrb', 0xece4, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['clgrb', 0xece5, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
   ] as const).map(([mn, op, cmp]) =>
     def(mn, op, 'RRS', 'r:R1,r:R2,m:M3,db:4', (cpu, a, b) => {
       const target = cpu.ea(0, fB2(a), fD2(a));
@@ -356,13 +356,13 @@ export const compareBranchInstructions: InstructionDef[] = [
     }, compareAliases(mn, 'M3', 'r:R1,r:R2,db:4')),
   ),
   ...([
-    ['cib', 0xecfe, (cpu: Cpu, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
-    ['clib', 0xecff, (cpu: Cpu, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
-    ['cgib', 0xecfc, (cpu: Cpu, i: number, y: number) => {
+    ['cib', 0xecfe, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
+    ['clib', 0xecff, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+    ['cgib', 0xecfc, (cpu: CpuCore, i: number, y: number) => {
       const v = (y << 24) >> 24;
       return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
     }, 's'],
-    ['clgib', 0xecfd, (cpu: Cpu, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+    ['clgib', 0xecfd, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
   ] as const).map(([mn, op, cmp, kind]) =>
     def(mn, op, 'RIS', `r:R1,${kind}:I2,m:M3,db:4`, (cpu, a, b) => {
       const target = cpu.ea(0, fB2(a), fD2(a));
@@ -372,7 +372,7 @@ export const compareBranchInstructions: InstructionDef[] = [
 ];
 
 /** COMPARE AND TRAP: a data exception with DXC 0xFF when the mask selects the comparison result. */
-function trapIf(cpu: Cpu, mask: number, cmp: number): void {
+function trapIf(cpu: CpuCore, mask: number, cmp: number): void {
   if (taken(mask, cmp)) cpu.programException(PGM_DATA, DXC_COMPARE_AND_TRAP);
 }
 const DXC_COMPARE_AND_TRAP = 0xff;
@@ -380,21 +380,21 @@ const DXC_COMPARE_AND_TRAP = 0xff;
 /** Compare-and-trap entries: register (RRF-c), immediate (RIE-a) and storage (RSY-b) forms. */
 export const compareTrapInstructions: InstructionDef[] = [
   ...([
-    ['crt', 0xb972, (cpu: Cpu, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['clrt', 0xb973, (cpu: Cpu, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['cgrt', 0xb960, (cpu: Cpu, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-    ['clgrt', 0xb961, (cpu: Cpu, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['crt', 0xb972, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['clrt', 0xb973, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+    ['cgrt', 0xb960, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ['clgrt', 0xb961, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
   ] as const).map(([mn, op, cmp]) =>
     def(mn, op, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => trapIf(cpu, fB2(a), cmp(cpu, 2 * fRreR1(a), 2 * fRreR2(a))), compareAliases(mn, 'M3', 'r:R1,r:R2')),
   ),
   ...([
-    ['cit', 0xec72, (cpu: Cpu, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 16) >> 16), 's'],
-    ['clfit', 0xec73, (cpu: Cpu, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
-    ['cgit', 0xec70, (cpu: Cpu, i: number, y: number) => {
+    ['cit', 0xec72, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 16) >> 16), 's'],
+    ['clfit', 0xec73, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+    ['cgit', 0xec70, (cpu: CpuCore, i: number, y: number) => {
       const v = (y << 16) >> 16;
       return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
     }, 's'],
-    ['clgit', 0xec71, (cpu: Cpu, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+    ['clgit', 0xec71, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
   ] as const).map(([mn, op, cmp, kind]) =>
     def(mn, op, 'RIE-a', `r:R1,${kind}:I2,m:M3`, (cpu, a, b) => trapIf(cpu, fB32(b), cmp(cpu, 2 * fR1(a), a & 0xffff)), compareAliases(mn, 'M3', `r:R1,${kind}:I2`)),
   ),
@@ -408,7 +408,7 @@ export const compareTrapInstructions: InstructionDef[] = [
   }, compareAliases('clgt', 'M3', 'r:R1,db:2')),
 ];
 
-function compareUnderMask(cpu: Cpu, word: number, mask: number, addr: number): void {
+function compareUnderMask(cpu: CpuCore, word: number, mask: number, addr: number): void {
   let k = 0;
   for (let p = 0; p < 4; p++) {
     if ((mask & (8 >>> p)) === 0) continue;

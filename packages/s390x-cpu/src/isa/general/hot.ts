@@ -4,7 +4,7 @@
 // monomorphic. index.ts substitutes them by mnemonic; the differential test checks them against
 // qemu-s390x like every other entry.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fD20 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { def, overflow, TWO32 } from './alu.js';
@@ -16,38 +16,38 @@ const lo1 = (a: number): number => 2 * ((a >>> 20) & 15) + 1;
 /** R2 of RR (bits 12–15) as a low-word index. */
 const lo2 = (a: number): number => 2 * ((a >>> 16) & 15) + 1;
 /** D2(X2,B2) of RX. */
-const rx = (cpu: Cpu, a: number): number => cpu.ea((a >>> 16) & 15, (a >>> 12) & 15, a & 0xfff);
+const rx = (cpu: CpuCore, a: number): number => cpu.ea((a >>> 16) & 15, (a >>> 12) & 15, a & 0xfff);
 /** D2(X2,B2) of RXY (20-bit displacement). */
-const rxy = (cpu: Cpu, a: number, b: number): number => cpu.ea((a >>> 16) & 15, (a >>> 12) & 15, fD20(a, b));
+const rxy = (cpu: CpuCore, a: number, b: number): number => cpu.ea((a >>> 16) & 15, (a >>> 12) & 15, fD20(a, b));
 
-function signedAdd32(cpu: Cpu, i: number, x: number, y: number): void {
+function signedAdd32(cpu: CpuCore, i: number, x: number, y: number): void {
   const s = (x | 0) + (y | 0);
   const v = s | 0;
   cpu.r[i] = v >>> 0;
   if (s !== v) overflow(cpu);
   else cpu.cc = v === 0 ? 0 : v < 0 ? 1 : 2;
 }
-function signedSub32(cpu: Cpu, i: number, x: number, y: number): void {
+function signedSub32(cpu: CpuCore, i: number, x: number, y: number): void {
   const s = (x | 0) - (y | 0);
   const v = s | 0;
   cpu.r[i] = v >>> 0;
   if (s !== v) overflow(cpu);
   else cpu.cc = v === 0 ? 0 : v < 0 ? 1 : 2;
 }
-function logicalAdd32(cpu: Cpu, i: number, x: number, y: number): void {
+function logicalAdd32(cpu: CpuCore, i: number, x: number, y: number): void {
   const s = x + y;
   const v = s >>> 0;
   cpu.r[i] = v;
   cpu.cc = (v !== 0 ? 1 : 0) | (s >= TWO32 ? 2 : 0);
 }
-function logicalSub32(cpu: Cpu, i: number, x: number, y: number): void {
+function logicalSub32(cpu: CpuCore, i: number, x: number, y: number): void {
   const d = x - y;
   const v = d >>> 0;
   cpu.r[i] = v;
   cpu.cc = (v !== 0 ? 1 : 0) | (d >= 0 ? 2 : 0);
 }
 /** GPR at even index `i` = GPR `j` + GPR `k` (64-bit signed), CC and overflow. */
-function signedAdd64(cpu: Cpu, i: number, j: number, k: number): void {
+function signedAdd64(cpu: CpuCore, i: number, j: number, k: number): void {
   const r = cpu.r;
   const ah = r[j]!;
   const bh = r[k]!;
@@ -63,7 +63,7 @@ function signedAdd64(cpu: Cpu, i: number, j: number, k: number): void {
   if ((~(ah ^ bh) & (ah ^ hi) & SIGN) !== 0) overflow(cpu);
   else cpu.cc = (hi | lo) === 0 ? 0 : (hi & SIGN) !== 0 ? 1 : 2;
 }
-function signedSub64(cpu: Cpu, i: number, j: number, k: number): void {
+function signedSub64(cpu: CpuCore, i: number, j: number, k: number): void {
   const r = cpu.r;
   const ah = r[j]!;
   const bh = r[k]!;
@@ -79,7 +79,7 @@ function signedSub64(cpu: Cpu, i: number, j: number, k: number): void {
   if (((ah ^ bh) & (ah ^ hi) & SIGN) !== 0) overflow(cpu);
   else cpu.cc = (hi | lo) === 0 ? 0 : (hi & SIGN) !== 0 ? 1 : 2;
 }
-function logicalAdd64(cpu: Cpu, i: number, j: number, k: number): void {
+function logicalAdd64(cpu: CpuCore, i: number, j: number, k: number): void {
   const r = cpu.r;
   let lo = r[j + 1]! + r[k + 1]!;
   let c = 0;

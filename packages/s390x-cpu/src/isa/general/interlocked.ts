@@ -4,7 +4,7 @@
 // STORE PAIR FROM/TO QUADWORD (LPQ, STPQ), and the hints PFD, PFDRL and NIAI (no effect here). One
 // CPU runs at a time, so "interlocked" is a plain read-modify-write.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fR1, fR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { add32, add64, addLogical32, addLogical64, def, eaRSY, eaRXY, OUT_HI, OUT_LO, overflow, read64 } from './alu.js';
@@ -62,7 +62,7 @@ function loadAndOp64(mnemonic: string, opcode: number, kind: Kind): InstructionD
 }
 
 /** CDS/CDSY: the even/odd pair's low words (64 bits) against a doubleword. */
-function compareDoubleAndSwap32(cpu: Cpu, r1: number, r3: number, addr: number): void {
+function compareDoubleAndSwap32(cpu: CpuCore, r1: number, r3: number, addr: number): void {
   cpu.requireSpec((r1 & 1) === 0 && (r3 & 1) === 0 && addr % 8 === 0);
   read64(cpu, addr);
   if (OUT_HI === cpu.r[2 * r1 + 1] && OUT_LO === cpu.r[2 * r1 + 3]) {
@@ -76,7 +76,7 @@ function compareDoubleAndSwap32(cpu: Cpu, r1: number, r3: number, addr: number):
 }
 
 /** The four words of a quadword at `addr` (checked for access before anything changes). */
-function readQuad(cpu: Cpu, addr: number): number[] {
+function readQuad(cpu: CpuCore, addr: number): number[] {
   cpu.probe(addr, 16, false);
   return [0, 4, 8, 12].map((k) => cpu.readU32(cpu.wrap(addr + k)));
 }

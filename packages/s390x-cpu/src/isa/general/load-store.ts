@@ -4,7 +4,7 @@
 // UNDER MASK), LOAD/STORE MULTIPLE, MOVE immediate, LOAD ADDRESS (RELATIVE LONG), load/store on
 // condition, and COMPARE AND SWAP.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU16, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
@@ -50,7 +50,7 @@ function xf(kind: Xf, v: number): number {
 }
 /** Storage source of a load: width and extension. */
 type Rd = 'w' | 's8' | 's16' | 'u8' | 'u16' | 'rev' | 't31';
-function rd(kind: Rd, cpu: Cpu, addr: number): number {
+function rd(kind: Rd, cpu: CpuCore, addr: number): number {
   switch (kind) {
     case 'w':
       return cpu.readU32(addr);
@@ -104,7 +104,7 @@ const bswap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8)
 const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 
 /** Relative-long storage address (RIL-b): halfwords from this instruction. */
-const relAddr = (cpu: Cpu, a: number, b: number): number => cpu.relative(fI32(a, b));
+const relAddr = (cpu: CpuCore, a: number, b: number): number => cpu.relative(fI32(a, b));
 
 /** Stores the low `bytes` of the low word, or all 64 bits. */
 function store(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', bytes: 1 | 2 | 4 | 8): InstructionDef {
@@ -153,7 +153,7 @@ function maskBytes(mask: number): number[] {
 }
 
 /** ICM family: inserts the bytes at `addr` into the word `word` (0 high, 1 low) at mask positions; CC from the inserted bits. */
-function insertUnderMask(cpu: Cpu, reg: number, word: number, mask: number, addr: number): void {
+function insertUnderMask(cpu: CpuCore, reg: number, word: number, mask: number, addr: number): void {
   const positions = maskBytes(mask);
   if (positions.length === 0) {
     // A zero mask still accesses nothing but sets CC 0.
@@ -173,7 +173,7 @@ function insertUnderMask(cpu: Cpu, reg: number, word: number, mask: number, addr
   cpu.r[2 * reg + word] = v;
   cpu.cc = inserted === 0 ? 0 : (first & 0x80) !== 0 ? 1 : 2;
 }
-function storeUnderMask(cpu: Cpu, reg: number, word: number, mask: number, addr: number): void {
+function storeUnderMask(cpu: CpuCore, reg: number, word: number, mask: number, addr: number): void {
   const positions = maskBytes(mask);
   const v = cpu.r[2 * reg + word]!;
   cpu.probe(addr, positions.length, true);
@@ -211,7 +211,7 @@ function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', lo
 }
 
 /** Whether branch-style mask `m` selects the current CC. */
-export const condition = (cpu: Cpu, m: number): boolean => ((m << cpu.cc) & 8) !== 0;
+export const condition = (cpu: CpuCore, m: number): boolean => ((m << cpu.cc) & 8) !== 0;
 
 export const loadStoreInstructions: InstructionDef[] = [
   // Register loads.
@@ -547,7 +547,7 @@ export const loadStoreInstructions: InstructionDef[] = [
   }),
 ];
 
-function compareAndSwap32(cpu: Cpu, r1: number, r3: number, addr: number): void {
+function compareAndSwap32(cpu: CpuCore, r1: number, r3: number, addr: number): void {
   cpu.requireSpec(addr % 4 === 0);
   const v = cpu.readU32(addr);
   if (v === cpu.r[2 * r1 + 1]) {

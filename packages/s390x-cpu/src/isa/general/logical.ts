@@ -2,7 +2,7 @@
 // immediate forms) and TEST UNDER MASK (PoO chapter 7). CC: 0 result zero, 1 nonzero; TM: 0
 // selected bits zero, 1 mixed (TMxx: leftmost selected bit 0), 2 mixed with leftmost 1, 3 all ones.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fI8, fR1, fR2, fRreR1, fRreR2, fU16, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { def, eaRS, eaRSY, eaRX, eaRXY, OUT_HI, OUT_LO, read64 } from './alu.js';
@@ -18,16 +18,16 @@ const OR: BitOp = (x, y) => (x | y) >>> 0;
 const XOR: BitOp = (x, y) => (x ^ y) >>> 0;
 
 function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, number]; rxy: [string, number]; rrk: [string, number]; gr: [string, number]; g: [string, number]; grk: [string, number]; si: [string, number]; siy: [string, number] }): InstructionDef[] {
-  const set32 = (cpu: Cpu, i: number, v: number): void => {
+  const set32 = (cpu: CpuCore, i: number, v: number): void => {
     cpu.r[i] = v;
     cpu.cc = v === 0 ? 0 : 1;
   };
-  const set64 = (cpu: Cpu, i: number, hi: number, lo: number): void => {
+  const set64 = (cpu: CpuCore, i: number, hi: number, lo: number): void => {
     cpu.r[i] = hi;
     cpu.r[i + 1] = lo;
     cpu.cc = (hi | lo) === 0 ? 0 : 1;
   };
-  const si = (cpu: Cpu, addr: number, imm: number): void => {
+  const si = (cpu: CpuCore, addr: number, imm: number): void => {
     const v = op(cpu.readU8(addr), imm) & 0xff;
     cpu.writeU8(addr, v);
     cpu.cc = v === 0 ? 0 : 1;
@@ -99,12 +99,12 @@ function imm32(mnemonic: string, opcode: number, op: BitOp, high: boolean): Inst
 }
 
 /** TM: CC 0 all selected zero (or mask zero), 1 mixed, 3 all selected ones. */
-function testByte(cpu: Cpu, byte: number, mask: number): void {
+function testByte(cpu: CpuCore, byte: number, mask: number): void {
   const sel = byte & mask;
   cpu.cc = sel === 0 ? 0 : sel === mask ? 3 : 1;
 }
 /** TMLL etc.: like TM but mixed gives 1 or 2 by the leftmost selected bit. */
-function testHalf(cpu: Cpu, half: number, mask: number): void {
+function testHalf(cpu: CpuCore, half: number, mask: number): void {
   const sel = half & mask;
   if (sel === 0) cpu.cc = 0;
   else if (sel === mask) cpu.cc = 3;

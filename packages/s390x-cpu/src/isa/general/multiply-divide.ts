@@ -3,21 +3,21 @@
 // and remainder in a pair (D, DR, DL*, DSG*). A zero divisor or a quotient that does not fit
 // raises a fixed-point-divide exception and leaves the registers unchanged.
 
-import type { Cpu } from '../../cpu/cpu.js';
-import { PGM_FIXED_POINT_DIVIDE } from '../../cpu/exceptions.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_FIXED_POINT_DIVIDE } from '../../core/exceptions.js';
 import { fI16, fI32, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { big64s, big64u, def, eaRX, eaRXY, mulLow64, mulU32, OUT_HI, OUT_LO, read64, setGprBig, sx } from './alu.js';
 
 /** A storage or register second operand fetcher. */
-type Fetch32 = (cpu: Cpu, a: number, b: number) => number;
+type Fetch32 = (cpu: CpuCore, a: number, b: number) => number;
 const regRR: Fetch32 = (cpu, a) => cpu.r[2 * fR2(a) + 1]!;
 const regRRE: Fetch32 = (cpu, a) => cpu.r[2 * fRreR2(a) + 1]!;
 const memRX: Fetch32 = (cpu, a) => cpu.readU32(eaRX(cpu, a));
 const memRXY: Fetch32 = (cpu, a, b) => cpu.readU32(eaRXY(cpu, a, b));
 const half = (v: number): number => (v << 16) >> 16;
 
-function evenPair(cpu: Cpu, r1: number): void {
+function evenPair(cpu: CpuCore, r1: number): void {
   cpu.requireSpec((r1 & 1) === 0);
 }
 
@@ -30,7 +30,7 @@ function mul32(mnemonic: string, opcode: number, format: 'RRE' | 'RX-a' | 'RXY-a
 }
 
 /** R1 (64) × 64-bit operand (hi, lo), low 64 bits kept; no CC. */
-function mul64(cpu: Cpu, r1: number, bh: number, bl: number): void {
+function mul64(cpu: CpuCore, r1: number, bh: number, bl: number): void {
   const i = 2 * r1;
   mulLow64(cpu.r[i]!, cpu.r[i + 1]!, bh, bl);
   cpu.r[i] = OUT_HI;
@@ -38,7 +38,7 @@ function mul64(cpu: Cpu, r1: number, bh: number, bl: number): void {
 }
 
 /** Signed 32 × 32 → 64 into the pair: R1+1 (low word) × operand. */
-function mulPairSigned32(cpu: Cpu, r1: number, y: number): void {
+function mulPairSigned32(cpu: CpuCore, r1: number, y: number): void {
   evenPair(cpu, r1);
   const x = cpu.r[2 * r1 + 3]! | 0;
   y |= 0;
@@ -54,14 +54,14 @@ function mulPairSigned32(cpu: Cpu, r1: number, y: number): void {
   cpu.r[2 * r1 + 3] = lo;
 }
 /** Unsigned 32 × 32 → 64 into the pair. */
-function mulPairLogical32(cpu: Cpu, r1: number, y: number): void {
+function mulPairLogical32(cpu: CpuCore, r1: number, y: number): void {
   evenPair(cpu, r1);
   mulU32(cpu.r[2 * r1 + 3]!, y);
   cpu.r[2 * r1 + 1] = OUT_HI;
   cpu.r[2 * r1 + 3] = OUT_LO;
 }
 /** Unsigned 64 × 64 → 128: R1+1 × operand, high half in R1, low half in R1+1 (32-bit partial products). */
-function mulPairLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
+function mulPairLogical64(cpu: CpuCore, r1: number, bh: number, bl: number): void {
   evenPair(cpu, r1);
   const ah = cpu.r[2 * r1 + 2]!;
   const al = cpu.r[2 * r1 + 3]!;
@@ -113,7 +113,7 @@ function small(hi: number, lo: number, signed: boolean): number {
   return h * 4294967296 + (lo >>> 0);
 }
 /** Writes a signed number (|v| < 2^53) into GPR `i` as a 64-bit two's-complement value. */
-function setGprBig64(cpu: Cpu, i: number, v: number): void {
+function setGprBig64(cpu: CpuCore, i: number, v: number): void {
   if (v >= 0) setGprNumber(cpu, i, v);
   else {
     // -v fits; negate the 64-bit pattern of -v.
@@ -124,18 +124,18 @@ function setGprBig64(cpu: Cpu, i: number, v: number): void {
   }
 }
 /** Writes a number result (0 ≤ v < 2^53) into GPR `i`. */
-function setGprNumber(cpu: Cpu, i: number, v: number): void {
+function setGprNumber(cpu: CpuCore, i: number, v: number): void {
   const hi = Math.floor(v / 4294967296);
   cpu.r[2 * i] = hi >>> 0;
   cpu.r[2 * i + 1] = (v - hi * 4294967296) >>> 0;
 }
 
-function divideException(cpu: Cpu): never {
+function divideException(cpu: CpuCore): never {
   return cpu.programException(PGM_FIXED_POINT_DIVIDE);
 }
 
 /** Signed 64-bit dividend (R1 low : R1+1 low) / signed 32 → remainder R1, quotient R1+1 (low words). */
-function divSigned32(cpu: Cpu, r1: number, y: number): void {
+function divSigned32(cpu: CpuCore, r1: number, y: number): void {
   evenPair(cpu, r1);
   const divisor = BigInt(y | 0);
   if (divisor === 0n) divideException(cpu);
@@ -147,7 +147,7 @@ function divSigned32(cpu: Cpu, r1: number, y: number): void {
   cpu.r[2 * r1 + 3] = Number(BigInt.asUintN(32, q));
 }
 /** Unsigned 64-bit dividend / unsigned 32. */
-function divLogical32(cpu: Cpu, r1: number, y: number): void {
+function divLogical32(cpu: CpuCore, r1: number, y: number): void {
   evenPair(cpu, r1);
   const divisor = BigInt(y >>> 0);
   if (divisor === 0n) divideException(cpu);
@@ -158,7 +158,7 @@ function divLogical32(cpu: Cpu, r1: number, y: number): void {
   cpu.r[2 * r1 + 3] = Number(q);
 }
 /** Unsigned 128-bit dividend (R1 : R1+1) / unsigned 64. */
-function divLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
+function divLogical64(cpu: CpuCore, r1: number, bh: number, bl: number): void {
   evenPair(cpu, r1);
   if ((cpu.r[2 * r1]! | cpu.r[2 * r1 + 1]!) === 0) {
     const x = small(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!, false);
@@ -179,7 +179,7 @@ function divLogical64(cpu: Cpu, r1: number, bh: number, bl: number): void {
   setGprBig(cpu, r1 + 1, q);
 }
 /** Signed 64-bit dividend R1+1 / signed 64 → remainder R1, quotient R1+1. */
-function divSingle64(cpu: Cpu, r1: number, bh: number, bl: number): void {
+function divSingle64(cpu: CpuCore, r1: number, bh: number, bl: number): void {
   evenPair(cpu, r1);
   const x = small(cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!, true);
   const d = small(bh, bl, true);

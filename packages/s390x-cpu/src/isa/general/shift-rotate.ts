@@ -3,7 +3,7 @@
 // insert/and/or/xor-selected-bits family (RISBG, RISBGN, RNSBG, ROSBG, RXSBG). The shift amount
 // is the low 6 bits of the D2(B2) address.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fI3, fI32to39, fI4, fR1, fR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { ccSigned32, ccSigned64, def, eaLow, eaRS, eaRSY, overflow } from './alu.js';
@@ -11,14 +11,14 @@ import { ccSigned32, ccSigned64, def, eaLow, eaRS, eaRSY, overflow } from './alu
 const SIGN = 0x80000000;
 
 /** Shift amount of RS formats: the low 6 bits of D2(B2), without an address computation when B2 = 0. */
-function amountRS(cpu: Cpu, a: number): number {
+function amountRS(cpu: CpuCore, a: number): number {
   const b2 = fB2(a);
   if (b2 === 0) return a & 63;
   eaRS(cpu, a);
   return eaLow(cpu) & 63;
 }
 /** The same for RSY formats (20-bit displacement; its low 6 bits are DL's). */
-function amountRSY(cpu: Cpu, a: number, b: number): number {
+function amountRSY(cpu: CpuCore, a: number, b: number): number {
   const b2 = fB2(a);
   if (b2 === 0) return a & 63;
   eaRSY(cpu, a, b);
@@ -91,11 +91,11 @@ function sla64(hi: number, lo: number, n: number): boolean {
 }
 
 /** Register-pair value: R1 low word (high 32 bits) and R1+1 low word (low 32 bits). */
-function pairGet(cpu: Cpu, r1: number): [number, number] {
+function pairGet(cpu: CpuCore, r1: number): [number, number] {
   cpu.requireSpec((r1 & 1) === 0);
   return [cpu.r[2 * r1 + 1]!, cpu.r[2 * r1 + 3]!];
 }
-function pairSet(cpu: Cpu, r1: number, hi: number, lo: number): void {
+function pairSet(cpu: CpuCore, r1: number, hi: number, lo: number): void {
   cpu.r[2 * r1 + 1] = hi;
   cpu.r[2 * r1 + 3] = lo;
 }

@@ -4,7 +4,7 @@
 // 4 KiB unit per execution [E] and set CC 3 to be re-executed, as the architecture allows), EXECUTE
 // (EX, EXRL), FIND LEFTMOST ONE and POPULATION COUNT.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fB32, fD2, fD36, fI32, fI8, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { def, eaLow, eaRS, eaRX, setAddressReg, splitAddress, OUT_HI, OUT_LO, TWO32 } from './alu.js';
@@ -13,7 +13,7 @@ import { def, eaLow, eaRS, eaRX, setAddressReg, splitAddress, OUT_HI, OUT_LO, TW
 export const UNIT_OF_OPERATION = 4096;
 
 /** An SS-a instruction: first and second operand addresses and the length L + 1. */
-function ss(mnemonic: string, opcode: number, body: (cpu: Cpu, op1: number, op2: number, len: number) => void): InstructionDef {
+function ss(mnemonic: string, opcode: number, body: (cpu: CpuCore, op1: number, op2: number, len: number) => void): InstructionDef {
   return def(mnemonic, opcode, 'SS-a', 'dlb:1,db:2', (cpu, a, b) => {
     const op1 = cpu.ea(0, fB2(a), fD2(a));
     const op2 = cpu.ea(0, fB32(b), fD36(b));
@@ -37,23 +37,23 @@ function bitwise(mnemonic: string, opcode: number, op: (x: number, y: number) =>
 }
 
 /** Register `r` as a length: 64 bits in 64-bit mode, else bits 32–63. */
-function lengthOf(cpu: Cpu, r: number): number {
+function lengthOf(cpu: CpuCore, r: number): number {
   return cpu.amode === 64 ? cpu.r[2 * r]! * TWO32 + cpu.r[2 * r + 1]! : cpu.r[2 * r + 1]!;
 }
-function setLength(cpu: Cpu, r: number, v: number): void {
+function setLength(cpu: CpuCore, r: number, v: number): void {
   if (cpu.amode === 64) {
     const hi = Math.floor(v / TWO32);
     cpu.r[2 * r] = hi >>> 0;
     cpu.r[2 * r + 1] = (v - hi * TWO32) >>> 0;
   } else cpu.r[2 * r + 1] = v >>> 0;
 }
-function setAddress(cpu: Cpu, r: number, addr: number): void {
+function setAddress(cpu: CpuCore, r: number, addr: number): void {
   splitAddress(cpu.wrap(addr));
   setAddressReg(cpu, r, OUT_HI, OUT_LO);
 }
 
 /** The terminating / search character of MVST, CLST, SRST: GR0 bits 56–63; bits 32–55 must be zero. */
-function terminator(cpu: Cpu): number {
+function terminator(cpu: CpuCore): number {
   const v = cpu.r[1]!;
   cpu.requireSpec((v & 0xffffff00) === 0);
   return v & 0xff;

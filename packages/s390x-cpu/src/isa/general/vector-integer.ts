@@ -4,7 +4,7 @@
 // replicate and compares. Element size from the M field (0 byte … 3 doubleword, 4 quadword where
 // allowed); a bad size is a specification exception. All need CR0 bits 45 and 46.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fB32, fD2, fI16, fR2, fV1, fV2, fV3, fV4 } from '../formats.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { def } from './alu.js';
@@ -16,14 +16,14 @@ function sized(base: string, field: string, operands: string, sizes: readonly nu
   return sizes.map((m) => ({ mnemonic: base + suffixes[m]!, when: { [field]: m }, operands }));
 }
 
-function size(cpu: Cpu, m: number, max = 3): number {
+function size(cpu: CpuCore, m: number, max = 3): number {
   cpu.checkVector();
   cpu.requireSpec(m <= max);
   return m;
 }
 
 /** Element `i` of size 1 << es bytes of V v as an unsigned number (es ≤ 2). */
-function get(cpu: Cpu, v: number, es: number, i: number): number {
+function get(cpu: CpuCore, v: number, es: number, i: number): number {
   const at = 16 * v + (i << es);
   const dv = cpu.vrView;
   return es === 0 ? dv.getUint8(at) : es === 1 ? dv.getUint16(at) : dv.getUint32(at);
@@ -35,7 +35,7 @@ function put(out: DataView, es: number, i: number, value: number): void {
   else out.setUint32(at, value >>> 0);
 }
 /** Element as bigint (any size up to 16 bytes). */
-function getBig(cpu: Cpu, v: number, es: number, i: number): bigint {
+function getBig(cpu: CpuCore, v: number, es: number, i: number): bigint {
   const bytes = 1 << es;
   let x = 0n;
   for (let k = 0; k < bytes; k++) x = (x << 8n) | BigInt(cpu.vr[16 * v + i * bytes + k]!);
@@ -54,7 +54,7 @@ const signedOf = (x: bigint, es: number): bigint => BigInt.asIntN(8 << es, x);
 /** A scratch result register, copied into V1 at the end (operands may overlap V1). */
 const scratch = new Uint8Array(16);
 const scratchView = new DataView(scratch.buffer);
-function commit(cpu: Cpu, v1: number): void {
+function commit(cpu: CpuCore, v1: number): void {
   cpu.vr.set(scratch, 16 * v1);
 }
 
@@ -85,7 +85,7 @@ function bitwise(mnemonic: string, opcode: number, op: (x: number, y: number) =>
 }
 
 /** Element index check for element loads/stores: index < 16 >> es. */
-function index(cpu: Cpu, m: number, es: number): number {
+function index(cpu: CpuCore, m: number, es: number): number {
   cpu.requireSpec(m < 16 >>> es);
   return m;
 }
@@ -344,7 +344,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
  * (left shift) or previous (right shift) byte, as the vector-enhancements facility 2 defines and
  * QEMU implements; VSLB/VSRLB shift the whole 128 bits by whole bytes, bits 1–4 of byte 7 of V3.
  */
-function shiftWhole(cpu: Cpu, a: number, b: number, dir: 'left' | 'right', unit: 'bits' | 'bytes'): void {
+function shiftWhole(cpu: CpuCore, a: number, b: number, dir: 'left' | 'right', unit: 'bits' | 'bytes'): void {
   cpu.checkVector();
   const v2 = 16 * fV2(a, b);
   const v3 = 16 * fV3(a, b);

@@ -2,24 +2,24 @@
 // §4): VL, VST, VLM, VSTM, VLR, VLVG, VLGV, VREPI, VGBM (VZERO/VONE). Each needs CR0 bits 45 and
 // 46, else a data exception with DXC 0xFE. Alignment hints are accepted and ignored.
 
-import type { Cpu } from '../../cpu/cpu.js';
+import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
 import type { Format } from '../formats.js';
 import { fB2, fD2, fI16, fR1, fR2, fV1, fV2, fB32 } from '../formats.js';
 import { eaRX } from '../general/alu.js';
 import type { ExecFn, InstructionAlias, InstructionDef } from '../types.js';
 
-function loadVector(cpu: Cpu, v: number, addr: number): void {
+function loadVector(cpu: CpuCore, v: number, addr: number): void {
   cpu.probe(addr, 16, false);
   for (let i = 0; i < 16; i++) cpu.vr[16 * v + i] = cpu.readU8(cpu.wrap(addr + i));
 }
 
-function storeVector(cpu: Cpu, v: number, addr: number): void {
+function storeVector(cpu: CpuCore, v: number, addr: number): void {
   for (let i = 0; i < 16; i++) cpu.writeU8(cpu.wrap(addr + i), cpu.vr[16 * v + i]!);
 }
 
 /** Writes element `index` of size 1 << es bytes in V v from the low bytes of hi:lo. */
-function setElement(cpu: Cpu, v: number, es: number, index: number, hi: number, lo: number): void {
+function setElement(cpu: CpuCore, v: number, es: number, index: number, hi: number, lo: number): void {
   const size = 1 << es;
   const at = 16 * v + index * size;
   const dv = cpu.vrView;
@@ -33,7 +33,7 @@ function setElement(cpu: Cpu, v: number, es: number, index: number, hi: number, 
 }
 
 /** Checks the element size M field (0–3 = byte … doubleword). */
-function elementSize(cpu: Cpu, m: number): number {
+function elementSize(cpu: CpuCore, m: number): number {
   cpu.requireSpec(m <= 3);
   return m;
 }
@@ -47,12 +47,12 @@ function vector(mnemonic: string, opcode: number, format: Format, operands: stri
   return defFacility('vector', mnemonic, opcode, format, operands, exec, aliases);
 }
 
-function vectorLoad(cpu: Cpu, a: number, b: number): void {
+function vectorLoad(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   loadVector(cpu, fV1(a, b), eaRX(cpu, a));
 }
 
-function vectorStore(cpu: Cpu, a: number, b: number): void {
+function vectorStore(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   const addr = eaRX(cpu, a);
   cpu.probe(addr, 16, true);
@@ -60,7 +60,7 @@ function vectorStore(cpu: Cpu, a: number, b: number): void {
 }
 
 /** VLM / VSTM: V1 through V3 (V3 >= V1) at consecutive quadwords, the whole range probed first. */
-function vectorMultiple(cpu: Cpu, a: number, b: number, store: boolean): void {
+function vectorMultiple(cpu: CpuCore, a: number, b: number, store: boolean): void {
   cpu.checkVector();
   const v1 = fV1(a, b);
   const v3 = fV2(a, b);
@@ -74,14 +74,14 @@ function vectorMultiple(cpu: Cpu, a: number, b: number, store: boolean): void {
   }
 }
 
-function vectorLoadRegister(cpu: Cpu, a: number, b: number): void {
+function vectorLoadRegister(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   const v2 = fV2(a, b);
   cpu.vr.copyWithin(16 * fV1(a, b), 16 * v2, 16 * v2 + 16);
 }
 
 /** VLVG: GPR R3 into one element of V1; the second-operand address is the element index, not a storage address. */
-function vectorLoadGprElement(cpu: Cpu, a: number, b: number): void {
+function vectorLoadGprElement(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   const size = elementSize(cpu, fB32(b));
   const r3 = fR2(a);
@@ -90,7 +90,7 @@ function vectorLoadGprElement(cpu: Cpu, a: number, b: number): void {
 }
 
 /** VLGV: one element of V3, zero-extended, into GPR R1. */
-function vectorStoreGprElement(cpu: Cpu, a: number, b: number): void {
+function vectorStoreGprElement(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   const size = elementSize(cpu, fB32(b));
   const r1 = fR1(a);
@@ -103,7 +103,7 @@ function vectorStoreGprElement(cpu: Cpu, a: number, b: number): void {
 }
 
 /** VREPI: the sign-extended I2 in every element of V1. */
-function vectorReplicateImmediate(cpu: Cpu, a: number, b: number): void {
+function vectorReplicateImmediate(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   const size = elementSize(cpu, fB32(b));
   const value = fI16(a);
@@ -113,7 +113,7 @@ function vectorReplicateImmediate(cpu: Cpu, a: number, b: number): void {
 }
 
 /** VGBM: each bit of I2 selects an all-ones or all-zeros byte of V1. */
-function vectorGenerateByteMask(cpu: Cpu, a: number, b: number): void {
+function vectorGenerateByteMask(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
   const mask = a & 0xffff;
   const base = 16 * fV1(a, b);

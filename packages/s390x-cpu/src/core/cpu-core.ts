@@ -1,0 +1,718 @@
+// The core of one z/Architecture CPU that instruction semantics work on (spec s390x-cpu.md
+// §1–§5): architected registers in typed arrays, the PSW and addressing mode, address
+// arithmetic, storage access with DAT, prefixing and page accessibility, real (lowcore)
+// accesses, and the exceptions semantics raise. It knows nothing of the instruction table: the
+// run loop, interruptions and compiled blocks live in `cpu/cpu.ts`, which extends this class, so
+// the ISA depends on the core and the run loop on the ISA. BigInt appears only at the API edges.
+
+import type { AbsoluteStorage } from '../memory/guest-memory.js';
+import { DEFAULT_INACCESSIBLE_CODE } from '../memory/guest-memory.js';
+import { pswInvalidReason, type Psw } from '../state/psw.js';
+import { ARCH_MODE_ID_ABSOLUTE, encodeAdditionalStatus, encodeStoreStatus, STORE_STATUS, STORE_STATUS_ABSOLUTE } from '../state/store-status.js';
+import {
+  ACR_COUNT,
+  CR_COUNT,
+  GPR_COUNT,
+  initialCpuResetSnapshot,
+  initialCpuSnapshot,
+  validateCpuSnapshot,
+  VR_COUNT,
+  type CpuSnapshot,
+  type GuardedStorageBlock,
+} from '../state/snapshot.js';
+import { decodeFields, instructionLength, type Format } from '../isa/formats.js';
+import { HostTodClock, type TodClock } from './clock.js';
+import { translate } from './dat.js';
+import {
+  DXC_AFP_REGISTER,
+  DXC_VECTOR,
+  InterceptionRequest,
+  PageAccessStop,
+  PGM_ADDRESSING,
+  PGM_DATA,
+  PGM_SPECIFICATION,
+  ProgramException,
+  type InstructionInterception,
+} from './exceptions.js';
+import { LOWCORE_SIZE } from './lowcore.js';
+
+const TWO32 = 4294967296;
+/** Addresses from here on are not exact as numbers (never inside guest memory). */
+export const TWO53 = 9007199254740992;
+/** CR0 bits 52 (clock-comparator) and 53 (CPU-timer) external submasks. */
+export const CR0_CKC_SUBMASK = 0x800;
+export const CR0_CPU_TIMER_SUBMASK = 0x400;
+
+export interface CpuOptions {
+  /** CPU address (STAP, SIGP); default 0. */
+  cpuAddress?: number;
+  /** TOD clock shared by the configuration; default a host-time clock. */
+  clock?: TodClock;
+  /** Initial state; default the power-on state. */
+  snapshot?: CpuSnapshot;
+}
+
+export abstract class CpuCore {
+  // ---- architected registers (hot) ----
+  /** GPRs as 32-bit halves: GPR i = r[2i] (bits 0–31) : r[2i+1] (bits 32–63). */
+  readonly r = new Uint32Array(GPR_COUNT * 2);
+  /** Control registers, same layout as `r`. */
+  readonly cr = new Uint32Array(CR_COUNT * 2);
+  readonly acr = new Uint32Array(ACR_COUNT);
+  /** Vector registers: V i at bytes 16i..16i+15, big-endian; FPR i = bytes 16i..16i+7. */
+  readonly vr = new Uint8Array(VR_COUNT * 16);
+  readonly vrView = new DataView(this.vr.buffer);
+  fpc = 0;
+  /** Condition code 0–3 (kept outside the PSW mask words). */
+  cc = 0;
+  /** PSW mask bits 0–31 with the CC bits (18–19) cleared. */
+  maskHi = 0;
+  /** PSW mask bits 32–63. */
+  maskLo = 0;
+  /** Address of the current instruction (the EX/EXRL while running an execute target). */
+  ia = 0;
+  /** Address of the next instruction; semantics change it to branch. */
+  nextIa = 0;
+  /** Length of the current instruction (of EX/EXRL while running its target). */
+  ilen = 2;
+  /** Addressing mode from the PSW. */
+  amode: 24 | 31 | 64 = 24;
+  /** Address mask for 24/31-bit mode (0xFFFFFF / 0x7FFFFFFF); unused in 64-bit mode. */
+  amask = 0xffffff;
+  problemState = false;
+  prefix = 0;
+  /** Breaking-event address (address of the last taken branch). */
+  bear = 1;
+  todProgrammable = 0;
+  clockComparator = 0n;
+  gsCb: GuardedStorageBlock = { reserved: 0n, gsd: 0n, gssm: 0n, gsepla: 0n };
+  readonly cpuAddress: number;
+  readonly clock: TodClock;
+  /** Set by `ea()`: exact 64-bit effective address halves (after mode wrapping). */
+  eaHi = 0;
+  eaLo = 0;
+
+  // ---- storage ----
+  readonly mem: AbsoluteStorage;
+  protected readonly bytes: Uint8Array;
+  protected readonly view: DataView;
+  protected readonly memSize: number;
+  protected prefixEnd = LOWCORE_SIZE;
+  /** Window of addresses `direct` accesses may touch (see `updateDirectWindow`). */
+  protected directLo = LOWCORE_SIZE;
+  protected directHi = 0;
+
+  // ---- run-loop control ----
+  /** Non-zero stops the fast loop: wait PSW, pending early PSW exception, stop request. */
+  protected attention = false;
+  protected earlyPswException = false;
+  protected invalidPsw: Psw | undefined = undefined;
+  protected earlyIlc = 0;
+  /** Exact instruction address when `ia` is at or beyond 2^53 (a branch far outside memory). */
+  protected farIa: bigint | undefined = undefined;
+  /** Exact value of the last far address computed by `ea` / `gprAddress`. */
+  private lastFar = 0n;
+  protected stopRequested = false;
+  protected waitPsw = false;
+  protected timersArmed = false;
+  /** Byte range of the code block the run loop is running; a store into it sets `attention`. */
+  protected blockLo = 0;
+  protected blockHi = 0;
+  /** PSW bit 5: dynamic address translation is on. */
+  private datOn = false;
+  /** Translation lookaside buffer: (virtual page × 4 + ASCE id) → real page × 2 + protected. */
+  private readonly tlb = new Map<number, number>();
+  protected inExecute = false;
+  protected exTarget = 0;
+  private cpuTimerValue = 0n;
+  protected cpuTimerSetAt = 0n;
+  /** SVC stops the CPU with an interception instead of an SVC interruption (Linux user-mode runners). */
+  interceptSvc = false;
+  /** The last interception the host has not yet completed (`completeInterception` clears it). */
+  pendingInterception: InstructionInterception | undefined = undefined;
+
+  constructor(memory: AbsoluteStorage, options: CpuOptions = {}) {
+    this.mem = memory;
+    this.bytes = memory.bytes;
+    this.view = memory.view;
+    this.memSize = memory.size;
+    this.cpuAddress = options.cpuAddress ?? 0;
+    this.clock = options.clock ?? new HostTodClock();
+    this.restore(options.snapshot ?? initialCpuSnapshot());
+  }
+
+  // ======================= state at the API edge =======================
+
+  /** Plain-data copy of the whole architected state. */
+  snapshot(): CpuSnapshot {
+    const gprs: bigint[] = [];
+    const crs: bigint[] = [];
+    for (let i = 0; i < 16; i++) {
+      gprs.push(this.getGpr(i));
+      crs.push(this.getCr(i));
+    }
+    const vrs: Uint8Array[] = [];
+    for (let i = 0; i < VR_COUNT; i++) vrs.push(this.vr.slice(16 * i, 16 * i + 16));
+    return {
+      psw: this.getPsw(),
+      gprs,
+      acrs: Array.from(this.acr),
+      crs,
+      fpc: this.fpc >>> 0,
+      vrs,
+      prefix: this.prefix,
+      cpuTimer: this.getCpuTimer(),
+      clockComparator: this.clockComparator,
+      todProgrammable: this.todProgrammable,
+      bear: BigInt(this.bear),
+      gsCb: { ...this.gsCb },
+    };
+  }
+
+  /** Loads the whole architected state from a snapshot (validated first). */
+  restore(s: CpuSnapshot): void {
+    validateCpuSnapshot(s);
+    for (let i = 0; i < 16; i++) {
+      this.setGpr(i, s.gprs[i] ?? 0n);
+      this.setCr(i, s.crs[i] ?? 0n);
+      this.acr[i] = s.acrs[i] ?? 0;
+    }
+    for (let i = 0; i < VR_COUNT; i++) this.vr.set(s.vrs[i] ?? new Uint8Array(16), 16 * i);
+    this.fpc = s.fpc >>> 0;
+    this.setPrefix(s.prefix);
+    this.setCpuTimer(s.cpuTimer);
+    this.clockComparator = s.clockComparator;
+    this.todProgrammable = s.todProgrammable;
+    this.bear = Number(s.bear);
+    this.gsCb = { ...s.gsCb };
+    this.setPsw(s.psw);
+    this.pendingInterception = undefined;
+  }
+
+  /**
+   * STORE STATUS (§6): the 512-byte save area at absolute `address` (default 0x1200, not
+   * prefixed; 512-byte aligned) and the architectural-mode id 1 at absolute 0xA3.
+   */
+  storeStatus(address: number = STORE_STATUS_ABSOLUTE): void {
+    if (address % 512 !== 0 || address < 0 || address + STORE_STATUS.SIZE > this.memSize) {
+      throw new RangeError(`store-status address 0x${address.toString(16)} must be 512-byte aligned inside guest memory`);
+    }
+    this.bytes.set(encodeStoreStatus(this.snapshot()), address);
+    this.bytes[ARCH_MODE_ID_ABSOLUTE] = 1;
+  }
+
+  /**
+   * STORE ADDITIONAL STATUS (§6, SIGP order 23): V0–V31 at absolute `address`, and the
+   * guarded-storage block at +0x400 when `withGs` (a 2 KiB area).
+   */
+  storeAdditionalStatus(address: number, withGs: boolean): void {
+    const image = encodeAdditionalStatus(this.snapshot(), withGs);
+    if (address % 1024 !== 0 || address < 0 || address + image.length > this.memSize) {
+      throw new RangeError(`additional-status address 0x${address.toString(16)} must be 1 KiB aligned with ${image.length} bytes inside guest memory`);
+    }
+    this.bytes.set(image, address);
+  }
+
+  /** Initial CPU reset (§7): PSW, prefix, FPC, timers, TOD-PR, CRs and BEAR reset; GPRs, ACRs, vector registers kept. */
+  initialCpuReset(): void {
+    this.restore(initialCpuResetSnapshot(this.snapshot()));
+  }
+
+  /** Clear reset (§7): every register to its initial value. */
+  clearReset(): void {
+    this.restore(initialCpuSnapshot());
+  }
+
+  getGpr(i: number): bigint {
+    return (BigInt(this.r[2 * i] ?? 0) << 32n) | BigInt(this.r[2 * i + 1] ?? 0);
+  }
+  setGpr(i: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.r[2 * i] = Number(u >> 32n);
+    this.r[2 * i + 1] = Number(u & 0xffffffffn);
+  }
+  getCr(i: number): bigint {
+    return (BigInt(this.cr[2 * i] ?? 0) << 32n) | BigInt(this.cr[2 * i + 1] ?? 0);
+  }
+  setCr(i: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.cr[2 * i] = Number(u >> 32n);
+    this.cr[2 * i + 1] = Number(u & 0xffffffffn);
+    this.tlb.clear();
+    if (i === 0) this.controlRegistersChanged();
+  }
+  /** FPR i (0–15) as its 64-bit pattern. */
+  getFprBits(i: number): bigint {
+    return this.vrView.getBigUint64(16 * i);
+  }
+  setFprBits(i: number, v: bigint): void {
+    this.vrView.setBigUint64(16 * i, BigInt.asUintN(64, v));
+  }
+
+  /** The current PSW with the current condition code. */
+  getPsw(): Psw {
+    if (this.invalidPsw !== undefined && this.earlyPswException) return { ...this.invalidPsw };
+    const hi = (this.maskHi | (this.cc << 12)) >>> 0;
+    const addr = this.ia >= TWO53 && this.farIa !== undefined ? this.farIa : BigInt(this.ia);
+    return { mask: (BigInt(hi) << 32n) | BigInt(this.maskLo >>> 0), addr };
+  }
+
+  /**
+   * Loads a PSW. An invalid PSW (§2) is kept as loaded and raises an early specification
+   * exception before the next instruction, as the architecture requires. `earlyIlc` is the ILC
+   * that exception reports: 0 for LPSW/LPSWE/interruptions, the instruction length when SSM or
+   * STOSM made the PSW invalid (as QEMU's exrl-ssm-early test expects).
+   */
+  setPsw(psw: Psw, earlyIlc = 0): void {
+    const mask = BigInt.asUintN(64, psw.mask);
+    const addr = BigInt.asUintN(64, psw.addr);
+    const hi = Number(mask >> 32n);
+    this.maskHi = (hi & ~0x3000) >>> 0;
+    this.maskLo = Number(mask & 0xffffffffn) >>> 0;
+    this.cc = (hi >>> 12) & 3;
+    this.ia = Number(addr);
+    this.farIa = addr >= BigInt(TWO53) ? addr : undefined;
+    this.updateModeFromMask();
+    this.earlyPswException = pswInvalidReason({ mask, addr }) !== undefined;
+    // Kept exactly: an invalid PSW may hold an address beyond 2^53 and is stored as the old PSW.
+    this.invalidPsw = this.earlyPswException ? { mask, addr } : undefined;
+    this.earlyIlc = earlyIlc;
+    this.updateAttention();
+  }
+
+  private updateModeFromMask(): void {
+    const ea = (this.maskHi & 1) !== 0;
+    const ba = (this.maskLo & 0x80000000) !== 0;
+    this.amode = ea && ba ? 64 : ba ? 31 : 24;
+    this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
+    this.datOn = (this.maskHi & 0x04000000) !== 0;
+    this.updateDirectWindow();
+    this.problemState = (this.maskHi & 0x00010000) !== 0;
+    this.waitPsw = (this.maskHi & 0x00020000) !== 0;
+    this.updateTimersArmed();
+    // The run loop keeps mode, dispatch table and prefix in locals: make it re-read them.
+    this.attention = true;
+  }
+
+  /** External interruptions for the clock comparator / CPU timer can occur (PSW bit 7 and a CR0 submask). */
+  private updateTimersArmed(): void {
+    this.timersArmed = (this.maskHi & 0x01000000) !== 0 && (this.cr[1]! & (CR0_CKC_SUBMASK | CR0_CPU_TIMER_SUBMASK)) !== 0;
+  }
+
+  /**
+   * Call after changing control registers directly (LCTL/LCTLG do): re-evaluates which external
+   * interruptions are enabled.
+   */
+  controlRegistersChanged(): void {
+    this.tlb.clear();
+    this.updateTimersArmed();
+    this.attention = true;
+  }
+
+  protected updateAttention(): void {
+    this.attention = this.waitPsw || this.earlyPswException || this.stopRequested;
+  }
+
+  /** Changes only the addressing mode (SAM24/31/64). */
+  setAddressingMode(mode: 24 | 31 | 64): void {
+    this.maskHi = (this.maskHi & ~1) | (mode === 64 ? 1 : 0);
+    this.maskLo = mode === 24 ? this.maskLo & ~0x80000000 : this.maskLo | 0x80000000;
+    this.updateModeFromMask();
+  }
+
+  setPrefix(prefix: number): void {
+    this.prefix = prefix & 0x7fffe000;
+    this.prefixEnd = this.prefix + LOWCORE_SIZE;
+    this.updateDirectWindow();
+    this.attention = true;
+  }
+
+  /** Current CPU timer value (decremented at the TOD rate since it was set). */
+  getCpuTimer(): bigint {
+    if (this.cpuTimerSetAt === 0n) return this.cpuTimerValue;
+    const elapsed = this.clock.read() - this.cpuTimerSetAt;
+    return BigInt.asUintN(64, this.cpuTimerValue - elapsed);
+  }
+  setCpuTimer(value: bigint): void {
+    this.cpuTimerValue = BigInt.asUintN(64, value);
+    this.cpuTimerSetAt = 0n;
+  }
+  /** Starts the CPU timer decrementing from its current value (SPT does this). */
+  startCpuTimer(value: bigint): void {
+    this.cpuTimerValue = BigInt.asUintN(64, value);
+    this.cpuTimerSetAt = this.clock.read();
+  }
+
+  /** Asks a running `run` loop (e.g. from a trace hook or page handler) to stop after this instruction. */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.attention = true;
+  }
+
+  /** Marks the pending interception as completed by the host. */
+  completeInterception(): void {
+    this.pendingInterception = undefined;
+  }
+
+  // ======================= addresses =======================
+
+  /**
+   * Effective address D(X,B) for the current addressing mode (`d` signed). Returns it as a number
+   * and leaves the exact halves in `eaHi`/`eaLo` (for LA-type instructions).
+   */
+  ea(x: number, b: number, d: number): number {
+    const r = this.r;
+    let lo = d;
+    // A negative displacement is carried by `lo` itself; the carry step below propagates it.
+    let hi = 0;
+    if (x !== 0) {
+      lo += r[2 * x + 1]!;
+      hi += r[2 * x]!;
+    }
+    if (b !== 0) {
+      lo += r[2 * b + 1]!;
+      hi += r[2 * b]!;
+    }
+    if (this.amode === 64) {
+      // lo lies in [-2^19, 2^33 + 2^19): at most two carries up or one borrow.
+      if (lo >= TWO32) {
+        lo -= TWO32;
+        hi++;
+        if (lo >= TWO32) {
+          lo -= TWO32;
+          hi++;
+        }
+      } else if (lo < 0) {
+        lo += TWO32;
+        hi--;
+      }
+      hi >>>= 0;
+      this.eaHi = hi;
+      this.eaLo = lo;
+      if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
+      return hi * TWO32 + lo;
+    }
+    lo = (lo & this.amask) >>> 0;
+    this.eaHi = 0;
+    this.eaLo = lo;
+    return lo;
+  }
+
+  /** GPR `i` used as an address in the current mode (branch targets). */
+  gprAddress(i: number): number {
+    const lo = this.r[2 * i + 1]!;
+    if (this.amode === 64) {
+      const hi = this.r[2 * i]!;
+      if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
+      return hi * TWO32 + lo;
+    }
+    return (lo & this.amask) >>> 0;
+  }
+
+  /** Wraps an address to the current mode. */
+  wrap(address: number): number {
+    if (this.amode === 64) {
+      if (address >= 0 && address < 18446744073709551616) return address;
+      const m = address % 18446744073709551616;
+      return m < 0 ? m + 18446744073709551616 : m;
+    }
+    return (address & this.amask) >>> 0;
+  }
+
+  /** Target of a relative operand: `halfwords` from the current instruction (or EX target). */
+  relative(halfwords: number): number {
+    const base = this.inExecute ? this.exTarget : this.ia;
+    return this.wrap(base + halfwords * 2);
+  }
+
+  /** Takes a branch: sets the next instruction address and the BEAR. */
+  branchTo(target: number): void {
+    this.nextIa = target;
+    this.bear = this.ia;
+    // Far targets can only fault; keep their exact value for the old PSW.
+    if (target >= TWO53) this.farIa = this.lastFar;
+  }
+
+  // ======================= storage access =======================
+
+  /** True when [addr, addr+len) can be accessed directly at the same absolute address. */
+  private direct(addr: number, len: number): boolean {
+    return addr >= this.directLo && addr + len <= this.directHi && this.mem.inaccessibleCount === 0;
+  }
+
+  /**
+   * Recomputes the one contiguous window [directLo, directHi) of addresses that map to the same
+   * absolute address without wrapping: above the lowcore, below memory end and the 24/31-bit
+   * wrap point, and on the larger side of the prefix area. Accesses outside it take the checked
+   * path, which handles prefixing and wrapping.
+   */
+  protected updateDirectWindow(): void {
+    if (this.datOn) {
+      // Every access is translated: no direct window.
+      this.directLo = 1;
+      this.directHi = 0;
+      return;
+    }
+    const limit = this.amode === 64 ? this.memSize : Math.min(this.memSize, this.amask + 1);
+    let lo = LOWCORE_SIZE;
+    let hi = limit;
+    if (this.prefix !== 0 && this.prefix < limit) {
+      if (limit - this.prefixEnd >= this.prefix - LOWCORE_SIZE) lo = this.prefixEnd;
+      else hi = this.prefix;
+    }
+    this.directLo = lo;
+    this.directHi = Math.max(lo, hi);
+  }
+
+  /**
+   * Logical address → absolute address: DAT when PSW bit 5 is on, then prefixing, with
+   * addressing and page-accessibility checks.
+   */
+  absolute(logical: number, write: boolean): number {
+    let a = this.datOn ? this.translateAddress(logical, write) : logical;
+    if (a < LOWCORE_SIZE) a += this.prefix;
+    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+    if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
+    if (this.mem.inaccessibleCount !== 0) {
+      for (;;) {
+        const page = Math.floor(a / 4096);
+        if (this.mem.isPageAccessible(page)) break;
+        const handler = this.mem.onInaccessibleAccess;
+        if (handler === undefined) throw new ProgramException(DEFAULT_INACCESSIBLE_CODE, 0, page * 4096);
+        const res = handler({ absoluteAddress: a, page, write, cpuAddress: this.cpuAddress });
+        if (res.kind === 'program') throw new ProgramException(res.code, 0, page * 4096);
+        if (res.kind === 'stop') throw new PageAccessStop(a, write);
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Virtual → real through the TLB or the DAT tables of the ASCE the PSW's address-space control
+   * selects (primary CR1, secondary CR7, home CR13; access-register mode uses the primary ASCE
+   * [E]). Addresses at or above 2^53 cannot be represented exactly and give an addressing
+   * exception [E].
+   */
+  private translateAddress(vaddr: number, write: boolean): number {
+    if (vaddr >= TWO53) throw new ProgramException(PGM_ADDRESSING);
+    const asceId = (this.maskHi >>> 14) & 3;
+    const vpage = Math.floor(vaddr / 4096);
+    const key = vpage * 4 + asceId;
+    const cached = this.tlb.get(key);
+    const offset = vaddr - vpage * 4096;
+    if (cached !== undefined && !(write && cached % 2 === 1)) return Math.floor(cached / 2) * 4096 + offset;
+    const cr = asceId === 2 ? 7 : asceId === 3 ? 13 : 1;
+    const { real, protectedPage } = translate(vaddr, write, {
+      asceHi: this.cr[2 * cr]!,
+      asceLo: this.cr[2 * cr + 1]!,
+      asceId,
+      edat1: (this.cr[1]! & 0x00800000) !== 0,
+      readEntry: (at) => this.readTableEntry(at),
+    });
+    if (this.tlb.size >= 4096) this.tlb.clear();
+    this.tlb.set(key, Math.floor(real / 4096) * 2 + (protectedPage ? 1 : 0));
+    return real;
+  }
+
+  /** An 8-byte DAT table entry at real address `real` (prefixing applies). */
+  private readTableEntry(real: number): [number, number] {
+    let a = real;
+    if (a < LOWCORE_SIZE) a += this.prefix;
+    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+    if (a + 8 > this.memSize) throw new ProgramException(PGM_ADDRESSING);
+    return [this.view.getUint32(a), this.view.getUint32(a + 4)];
+  }
+
+  /** Purges the TLB (PTLB, IPTE, control-register changes). */
+  purgeTlb(): void {
+    this.tlb.clear();
+  }
+
+  /** Byte `i` of an operand at `addr`, wrapped in the current mode. */
+  protected step(addr: number, i: number): number {
+    return this.amode === 64 ? addr + i : ((addr + i) & this.amask) >>> 0;
+  }
+
+  /**
+   * Checks that all `len` bytes at logical `addr` can be accessed (for instructions that must
+   * recognise access exceptions before changing anything). Checks one byte per page.
+   */
+  probe(addr: number, len: number, write: boolean): void {
+    if (len <= 0 || this.direct(addr, len)) return;
+    this.absolute(addr, write);
+    let next = Math.floor(addr / 4096) * 4096 + 4096;
+    while (next - addr < len) {
+      this.absolute(this.step(addr, next - addr), write);
+      next += 4096;
+    }
+    this.absolute(this.step(addr, len - 1), write);
+  }
+
+  readU8(addr: number): number {
+    if (this.direct(addr, 1)) return this.bytes[addr]!;
+    return this.bytes[this.absolute(addr, false)]!;
+  }
+  readU16(addr: number): number {
+    if (this.direct(addr, 2)) return this.view.getUint16(addr);
+    return this.readSlow(addr, 2);
+  }
+  readU32(addr: number): number {
+    if (this.direct(addr, 4)) return this.view.getUint32(addr);
+    return this.readSlow(addr, 4);
+  }
+  /** A store into the running block ends it after this instruction (the bytes are re-checked). */
+  private storeTouchesBlock(addr: number, len: number): void {
+    if (addr < this.blockHi && addr + len > this.blockLo) this.attention = true;
+  }
+
+  writeU8(addr: number, v: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 1);
+    if (this.direct(addr, 1)) this.bytes[addr] = v;
+    else this.bytes[this.absolute(addr, true)] = v;
+  }
+  writeU16(addr: number, v: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 2);
+    if (this.direct(addr, 2)) this.view.setUint16(addr, v);
+    else this.writeSlow(addr, 2, 0, v);
+  }
+  writeU32(addr: number, v: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 4);
+    if (this.direct(addr, 4)) this.view.setUint32(addr, v);
+    else this.writeSlow(addr, 4, 0, v);
+  }
+  /** Stores a doubleword given as two 32-bit halves. */
+  writeU64(addr: number, hi: number, lo: number): void {
+    if (addr < this.blockHi) this.storeTouchesBlock(addr, 8);
+    if (this.direct(addr, 8)) {
+      this.view.setUint32(addr, hi);
+      this.view.setUint32(addr + 4, lo);
+    } else this.writeSlow(addr, 8, hi, lo);
+  }
+  /** Loads the doubleword at `addr` into GPR `reg`. */
+  loadGpr64(reg: number, addr: number): void {
+    if (this.direct(addr, 8)) {
+      this.r[2 * reg] = this.view.getUint32(addr);
+      this.r[2 * reg + 1] = this.view.getUint32(addr + 4);
+    } else {
+      this.probe(addr, 8, false);
+      this.r[2 * reg] = this.readSlow(addr, 4);
+      this.r[2 * reg + 1] = this.readSlow(this.step(addr, 4), 4);
+    }
+  }
+  /** Stores GPR `reg` as a doubleword at `addr`. */
+  storeGpr64(reg: number, addr: number): void {
+    this.writeU64(addr, this.r[2 * reg]!, this.r[2 * reg + 1]!);
+  }
+  /** Doubleword at `addr` as a bigint (for slow paths). */
+  readU64(addr: number): bigint {
+    this.probe(addr, 8, false);
+    const hi = this.readU32(addr);
+    const lo = this.readU32(this.step(addr, 4));
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  private readSlow(addr: number, len: number): number {
+    let v = 0;
+    for (let i = 0; i < len; i++) v = v * 256 + this.bytes[this.absolute(this.step(addr, i), false)]!;
+    return v;
+  }
+
+  private writeSlow(addr: number, len: number, hi: number, lo: number): void {
+    this.storeTouchesBlock(addr, len);
+    // Recognise every access exception before storing anything.
+    this.probe(addr, len, true);
+    for (let i = 0; i < len; i++) {
+      const shift = len - 1 - i;
+      const byte = shift >= 4 ? (hi >>> (8 * (shift - 4))) & 0xff : (lo >>> (8 * shift)) & 0xff;
+      this.bytes[this.absolute(this.step(addr, i), true)] = byte;
+    }
+  }
+
+  /** Real-address accesses to the lowcore and for interruptions (prefixing, no access callback). */
+  private realToAbsolute(real: number, len: number): number {
+    let a = real;
+    if (a < LOWCORE_SIZE) a += this.prefix;
+    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+    if (a + len > this.memSize) throw new Error(`real-storage access at 0x${real.toString(16)} is outside guest memory (prefix 0x${this.prefix.toString(16)}); callers must check the address first`);
+    return a;
+  }
+  /** Reads a doubleword at a real address as a bigint (interruption PSWs). */
+  readRealU64(real: number): bigint {
+    return this.view.getBigUint64(this.realToAbsolute(real, 8));
+  }
+  writeRealU64(real: number, v: bigint): void {
+    this.view.setBigUint64(this.realToAbsolute(real, 8), BigInt.asUintN(64, v));
+  }
+  writeRealU32(real: number, v: number): void {
+    this.view.setUint32(this.realToAbsolute(real, 4), v >>> 0);
+  }
+  writeRealU16(real: number, v: number): void {
+    this.view.setUint16(this.realToAbsolute(real, 2), v & 0xffff);
+  }
+  readRealU16(real: number): number {
+    return this.view.getUint16(this.realToAbsolute(real, 2));
+  }
+  readRealU32(real: number): number {
+    return this.view.getUint32(this.realToAbsolute(real, 4));
+  }
+
+  // ======================= checks used by semantics =======================
+
+  /** Leaves the instruction with a program interruption. */
+  programException(code: number, dxc = 0): never {
+    throw new ProgramException(code, dxc);
+  }
+  /** Specification exception unless `ok`. */
+  requireSpec(ok: boolean): void {
+    if (!ok) throw new ProgramException(PGM_SPECIFICATION);
+  }
+  /** Data exception DXC 1 when AFP-register control (CR0 bit 45) is off and `fpr` is not 0/2/4/6. */
+  checkFpr(fpr: number): void {
+    if ((this.cr[1]! & 0x40000) === 0 && (fpr > 6 || (fpr & 1) !== 0)) throw new ProgramException(PGM_DATA, DXC_AFP_REGISTER);
+  }
+  /** Data exception DXC 0xFE unless CR0 bits 45 (AFP) and 46 (vector) are both on. */
+  checkVector(): void {
+    if ((this.cr[1]! & 0x60000) !== 0x60000) throw new ProgramException(PGM_DATA, DXC_VECTOR);
+  }
+  /** Stops the CPU with an interception for the host (PSW already at the next instruction). */
+  intercept(mnemonic: string, format: Format, a: number, b: number, operandAddress?: number): never {
+    const length = instructionLength(a >>> 24);
+    const bytes = new Uint8Array(length);
+    const dv = new DataView(bytes.buffer);
+    if (length === 2) dv.setUint16(0, a >>> 16);
+    else dv.setUint32(0, a >>> 0);
+    if (length === 6) dv.setUint16(4, b);
+    const interception: InstructionInterception = {
+      mnemonic,
+      address: BigInt(this.ia),
+      length,
+      bytes,
+      fields: decodeFields(format, a, b),
+    };
+    if (operandAddress !== undefined) interception.operandAddress = BigInt(operandAddress);
+    throw new InterceptionRequest(interception);
+  }
+
+  /** Whether the PSW enables I/O (bit 6) / external (bit 7) interruptions: hosts check before injecting. */
+  get ioEnabled(): boolean {
+    return (this.maskHi & 0x02000000) !== 0;
+  }
+  get externalEnabled(): boolean {
+    return (this.maskHi & 0x01000000) !== 0;
+  }
+
+  /** Loads a PSW from an instruction (LPSW/LPSWE): the next instruction is the new PSW's. */
+  loadPswFromInstruction(psw: Psw): void {
+    this.setPsw(psw);
+    this.nextIa = this.ia;
+  }
+
+  /**
+   * EXECUTE (EX, EXRL): runs the instruction at `target` with bits 8–15 ORed with `orByte`. The
+   * run loop implements it, since it needs the instruction table.
+   */
+  abstract execute(target: number, orByte: number): void;
+
+  /** SVC interruption for the SVC instruction (old PSW at the next instruction). */
+  abstract deliverSvcInterruption(svcNumber: number): void;
+}
