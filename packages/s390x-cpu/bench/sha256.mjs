@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLinuxProgram } from '../dist/index.js';
+import { runLinuxProgram } from '../dist/linux/index.js';
 
 const mib = process.argv[2] ?? '16';
 const corpus = fileURLToPath(new URL('../test/corpus/', import.meta.url));

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDump, type CpuState } from '@pvdump/dump-format';
 import { fixturePath, gunzipFixture } from '@pvdump/test-support';
-import { runBareMetal, type BareMetalMachine, type StopReason, LC } from '../src/index.ts';
+import { type StopReason } from '../src/index.ts';
+import { LC } from '../src/state/index.ts';
+import { runBareMetal, type BareMetalMachine } from '../src/baremetal/index.ts';
 
 interface QemuRegisters {
   psw: { mask: bigint; addr: bigint };

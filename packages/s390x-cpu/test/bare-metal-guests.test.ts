@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { runBareMetal } from '../src/index.ts';
+import { runBareMetal } from '../src/baremetal/index.ts';
 
 const LINKER_SCRIPT = 'ENTRY(_start)\nSECTIONS { . = 0; .text : { *(.head) *(.text) } }\n';
 

@@ -2,7 +2,7 @@
 // instruction counts, exceptions with the right old PSW, and no stale code after stores into a
 // running block, stores by the program, host writes or mode changes.
 import { describe, expect, it } from 'vitest';
-import { LC, type CpuSnapshot } from '../src/index.ts';
+import { LC, type CpuSnapshot } from '../src/state/index.ts';
 import { CODE_AT, machine, programInterruption } from './support/machine.ts';
 
 // A loop of 200 iterations summing into r2; then a disabled wait via the program-new PSW.

@@ -2,7 +2,8 @@
 // facilities, PSW instructions, addressing modes, TOD clock, clock comparator, CPU timer with
 // external interruptions, TOD programmable register, FP and vector state instructions.
 import { describe, expect, it } from 'vitest';
-import { Cpu, GuestMemory, LC, TOD_UNIX_EPOCH } from '../src/index.ts';
+import { Cpu, GuestMemory, TOD_UNIX_EPOCH } from '../src/index.ts';
+import { LC } from '../src/state/index.ts';
 import { CODE_AT, machine, programInterruption } from './support/machine.ts';
 
 describe('control registers, access registers, prefix', () => {

@@ -1,17 +1,8 @@
 // Core CPU tests: snapshot round trip, PSW helpers, run loop with the example instructions,
 // prefixing, program interruptions through the lowcore.
 import { describe, expect, it } from 'vitest';
-import {
-  Cpu,
-  GuestMemory,
-  cloneCpuSnapshot,
-  initialCpuSnapshot,
-  pswAddressingMode,
-  pswInvalidReason,
-  shortPswToPsw,
-  pswToShortPsw,
-  LC,
-} from '../src/index.ts';
+import { Cpu, GuestMemory } from '../src/index.ts';
+import { cloneCpuSnapshot, initialCpuSnapshot, pswAddressingMode, pswInvalidReason, shortPswToPsw, pswToShortPsw, LC } from '../src/state/index.ts';
 
 function machine(code: number[], at = 0x2000): { cpu: Cpu; mem: GuestMemory } {
   const mem = new GuestMemory(1 << 20);

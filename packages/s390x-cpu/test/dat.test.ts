@@ -2,7 +2,8 @@
 // remapping, invalid entries, DAT protection, ASCE-type, EDAT-1 large segments, TLB purging with
 // PTLB and IPTE, and a hot loop running translated.
 import { describe, expect, it } from 'vitest';
-import { LC, type GuestMemory } from '../src/index.ts';
+import { type GuestMemory } from '../src/index.ts';
+import { LC } from '../src/state/index.ts';
 import { CODE_AT, machine, programInterruption } from './support/machine.ts';
 
 const DAT_PSW = 0x0400000180000000n;

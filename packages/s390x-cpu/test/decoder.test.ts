@@ -1,33 +1,7 @@
 // Decoder and formats: instruction length, opcode keys for every extension location, the table
 // builder's checks, and the fast field extractors against the FORMAT_FIELDS definitions.
 import { describe, expect, it } from 'vitest';
-import {
-  DECODE_TABLE,
-  FORMAT_FIELDS,
-  INSTRUCTIONS,
-  extractField,
-  fB2,
-  fB32,
-  fD2,
-  fD20,
-  fD36,
-  fI16,
-  fI32,
-  fI8,
-  fM4,
-  fR1,
-  fR2,
-  fRreR1,
-  fRreR2,
-  fV1,
-  fV2,
-  fV3,
-  fV4,
-  instructionLength,
-  keyOfOpcode,
-  opcodeKey,
-  type InstructionDef,
-} from '../src/index.ts';
+import { DECODE_TABLE, FORMAT_FIELDS, INSTRUCTIONS, extractField, fB2, fB32, fD2, fD20, fD36, fI16, fI32, fI8, fM4, fR1, fR2, fRreR1, fRreR2, fV1, fV2, fV3, fV4, instructionLength, keyOfOpcode, opcodeKey, type InstructionDef } from '../src/isa/index.ts';
 import { buildDecodeTable } from '../src/isa/decoder.ts';
 
 function rng(seed: number): () => number {

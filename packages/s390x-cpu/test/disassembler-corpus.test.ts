@@ -2,7 +2,7 @@
 // -O0, -O1 and -O2, libc and start-up code included): same mnemonic and operands for every
 // instruction objdump decodes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { disassemble } from '../src/index.ts';
+import { disassemble } from '../src/isa/index.ts';
 import { buildCorpus, type CorpusBinary } from './corpus/build.ts';
 import { objdump } from './differential/objdump.ts';
 

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { disassemble, FORMAT_FIELDS, type InstructionDef } from '../src/index.ts';
+import { disassemble, FORMAT_FIELDS, type InstructionDef } from '../src/isa/index.ts';
 import { placeOpcode, setBits, usedFields } from './differential/encode.ts';
 import { controlInstructions } from '../src/isa/control/index.ts';
 import { floatInstructions } from '../src/isa/float/index.ts';

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath, tempPath } from '@pvdump/test-support';
-import { ElfLoadError, readElfImage, runBareMetal, createBareMetalMachine } from '../src/index.ts';
+import { ElfLoadError, readElfImage, runBareMetal, createBareMetalMachine } from '../src/baremetal/index.ts';
 
 describe('ELF loading', () => {
   it('loads the fixture guest at its physical addresses and starts at the entry with the IPL PSW', () => {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { runLinuxProgram } from '../src/index.ts';
+import { runLinuxProgram } from '../src/linux/index.ts';
 import { coveredInstructions, generateCases } from './differential/generator.ts';
 import { Rng } from './differential/rng.ts';
 import { FAULT_MARK_HIGH, RECORD_SIZE, parseRecords, writeSequenceSources, type CaseState, type SequenceCase } from './differential/sequence-program.ts';

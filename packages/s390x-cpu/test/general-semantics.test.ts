@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { Cpu, GuestMemory, LC, PSW_MASK_DISABLED_WAIT_64, PSW_MASK_64 } from '../src/index.ts';
+import { Cpu, GuestMemory } from '../src/index.ts';
+import { LC, PSW_MASK_DISABLED_WAIT_64, PSW_MASK_64 } from '../src/state/index.ts';
 
 const CODE = 0x10000;
 const DATA = 0x20000;

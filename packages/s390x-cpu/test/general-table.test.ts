@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { DECODE_TABLE, disassemble, INSTRUCTIONS, opcodeKey } from '../src/index.ts';
+import { DECODE_TABLE, disassemble, INSTRUCTIONS, opcodeKey } from '../src/isa/index.ts';
 import { generalInstructions } from '../src/isa/general/index.ts';
 import { randomEncoding } from './differential/encode.ts';
 import { objdump, wellFormed } from './differential/objdump.ts';

@@ -1,7 +1,7 @@
 // Program interruptions through the lowcore for every class the issue lists (old/new PSW,
 // code, ILC, DXC, BEAR), inaccessible pages, SVC, restart, interceptions with resume, EXECUTE.
 import { describe, expect, it } from 'vitest';
-import { LC } from '../src/index.ts';
+import { LC } from '../src/state/index.ts';
 import { CODE_AT, machine, PGM_WAIT_ADDRESS, programInterruption } from './support/machine.ts';
 
 const WAIT = { mask: 0x0002000180000000n, addr: BigInt(PGM_WAIT_ADDRESS) };

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { LinuxProcess, LinuxRunError, runLinuxProgram, type LinuxRunResult } from '../src/index.ts';
+import { LinuxProcess, LinuxRunError, runLinuxProgram, type LinuxRunResult } from '../src/linux/index.ts';
 
 /** Builds a static executable from assembly (with a `write(1, r3, r4)` helper at `out`). */
 function build(body: string, data = ''): string {

@@ -1,16 +1,7 @@
 // CPU state helpers: resets and the store-status / additional-status images (spec §6, §7).
 import { describe, expect, it } from 'vitest';
-import {
-  Cpu,
-  GuestMemory,
-  decodeStoreStatus,
-  encodeAdditionalStatus,
-  encodeStoreStatus,
-  initialCpuSnapshot,
-  STORE_STATUS,
-  validateCpuSnapshot,
-  type CpuSnapshot,
-} from '../src/index.ts';
+import { Cpu, GuestMemory } from '../src/index.ts';
+import { decodeStoreStatus, encodeAdditionalStatus, encodeStoreStatus, initialCpuSnapshot, STORE_STATUS, validateCpuSnapshot, type CpuSnapshot } from '../src/state/index.ts';
 
 function sample(): CpuSnapshot {
   const s = initialCpuSnapshot();

@@ -2,7 +2,7 @@
 // private registers to an interpreter, keeps the result, and shows the host only what an
 // interception exposes. An instruction interception stays pending (the has_osii condition of a
 // CPU dump) until the host re-enters the CPU, optionally passing the results it computed.
-import { cloneCpuSnapshot, validateCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu';
+import { cloneCpuSnapshot, validateCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { SecureCpuError } from './errors.js';
 import type { UvContext } from './state.js';
 import { PvCpuState } from './uvc/codes.js';

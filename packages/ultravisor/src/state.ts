@@ -1,7 +1,7 @@
 // The UV's private state (spec ultravisor.md §7 [E]): secure configurations with their secrets,
 // export records and dump state; secure CPUs holding their register snapshots; and who owns each
 // host page. Nothing here is reachable through the host's storage view.
-import type { CpuSnapshot } from '@pvdump/s390x-cpu';
+import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import type { HostKeyPair } from './host-key/index.js';
 import type { RandomSource } from './random.js';
 import type { HostStorage } from './storage/host-storage.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCpuState, writeDump, type CpuState } from '@pvdump/dump-format';
 import { openPvDump } from '@pvdump/dump-decrypt';
 import { tempPath } from '@pvdump/test-support';
-import type { CpuSnapshot } from '@pvdump/s390x-cpu';
+import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { CompletionDataV1, deriveDumpKey, gcmOpen, pageTweak } from '@pvdump/pv-format';
 import { xtsDecrypt } from '../src/crypto/xts.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';

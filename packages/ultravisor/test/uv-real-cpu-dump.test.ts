@@ -4,7 +4,8 @@
 // through the dump calls and decrypted by @pvdump/dump-decrypt to the CPUs' exact state.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Cpu, GuestMemory, type CpuSnapshot } from '@pvdump/s390x-cpu';
+import { Cpu, GuestMemory } from '@pvdump/s390x-cpu';
+import { type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { emptyCpuState, writeDump } from '@pvdump/dump-format';
 import { decryptDump, openPvDump } from '@pvdump/dump-decrypt';
 import { requireTool, run, tempPath } from '@pvdump/test-support';

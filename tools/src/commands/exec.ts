@@ -11,14 +11,10 @@
  */
 import { readSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import {
-  DEFAULT_BARE_METAL_BUDGET,
-  disassemble,
-  LinuxProcess,
-  runBareMetal,
-  type StopReason,
-  type TraceHook,
-} from '@pvdump/s390x-cpu';
+import { type StopReason, type TraceHook } from '@pvdump/s390x-cpu';
+import { disassemble } from '@pvdump/s390x-cpu/isa';
+import { LinuxProcess } from '@pvdump/s390x-cpu/linux';
+import { DEFAULT_BARE_METAL_BUDGET, runBareMetal } from '@pvdump/s390x-cpu/baremetal';
 import { cpuStateOfRegisters } from '@pvdump/kvm-pv';
 import { UsageError, UserError, type Command } from '../cli-support.js';
 import { cpuToJson, cpuToText, hex64 } from '../render/cpu.js';

@@ -2,7 +2,8 @@
 // `prot_virt=1`), the kernel's memory for UV donations and bounce buffers, and /dev/kvm.
 // User space (the VMM) gets a process with an address space and talks to KVM only through
 // file descriptors and ioctl(fd, request, arg), as QEMU does (docs/kvm-pv-api.md).
-import type { CpuSnapshot, TodClock } from '@pvdump/s390x-cpu';
+import type { TodClock } from '@pvdump/s390x-cpu';
+import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { Ultravisor, systemRandom, type HostKeyPair, type QueryInfo, type RandomSource, type UltravisorOptions } from '@pvdump/ultravisor';
 import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
 import { RunOffset } from '../uapi/structs.js';

@@ -2,7 +2,8 @@
 // directly, protected ones through the UV's secure-CPU run, so the host sees only what an
 // interception exposes), the register, reset, MP-state and interrupt ioctls QEMU uses, and
 // KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
-import { Cpu, initialCpuSnapshot, type CpuSnapshot, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
+import { Cpu, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
+import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';

@@ -3,7 +3,7 @@
 // mode from an SE image (ENABLE, INFO, SET_SEC_PARMS, UNPACK per component, VERIFY, PREP_RESET,
 // CPU states), and a round-robin vCPU loop handling the interceptions user space owns:
 // SIGP, SERVC (the SCLP console), DIAGNOSE and the disabled wait (a guest panic).
-import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu';
+import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
 import { readProtectedImage } from '@pvdump/ultravisor';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';

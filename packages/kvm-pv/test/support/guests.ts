@@ -2,7 +2,8 @@
 // and protected images built with the same code as `pvdump image`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { ManualTodClock, type CpuSnapshot } from '@pvdump/s390x-cpu';
+import { ManualTodClock } from '@pvdump/s390x-cpu';
+import { type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { buildProtectedImage, deterministicRandom, generateHostKeyPair, loadGuestElf, type HostKeyPair } from '@pvdump/ultravisor';
 import { HostKernel, type HostKernelOptions } from '../../src/index.ts';
 

@@ -3,7 +3,7 @@
  * (unused bits stay zero, so objdump prints the same operands), then the opcode bits are set.
  * Shared by the table test and the disassembler checks.
  */
-import { ExtensionKind, extensionKind, FORMAT_FIELDS, keyOfOpcode, type InstructionDef } from '../../src/index.ts';
+import { ExtensionKind, extensionKind, FORMAT_FIELDS, keyOfOpcode, type InstructionDef } from '../../src/isa/index.ts';
 import type { Rng } from './rng.ts';
 
 /** Sets `width` bits at MSB-0 bit `pos` of a 6-byte instruction to `value`. */

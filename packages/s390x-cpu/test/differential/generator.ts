@@ -6,7 +6,7 @@
  * their syntax says (register pairs and ranges, string instructions, EXECUTE, register branch
  * targets) get templates. Faults are allowed: the test program records the signal.
  */
-import { FORMAT_FIELDS, INSTRUCTIONS, type InstructionDef } from '../../src/index.ts';
+import { FORMAT_FIELDS, INSTRUCTIONS, type InstructionDef } from '../../src/isa/index.ts';
 import { MEM_SIZE, type CaseInit, type SequenceCase } from './sequence-program.ts';
 import type { Rng } from './rng.ts';
 

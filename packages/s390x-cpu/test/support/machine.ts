@@ -2,7 +2,8 @@
 // 0x2000 of a fresh 1 MiB guest with a disabled-wait program-new PSW, and runs it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { Cpu, GuestMemory, LC, ManualTodClock } from '../../src/index.ts';
+import { Cpu, GuestMemory, ManualTodClock } from '../../src/index.ts';
+import { LC } from '../../src/state/index.ts';
 
 export const CODE_AT = 0x2000;
 /** Address of the program-new PSW's disabled wait. */

@@ -1,7 +1,7 @@
 // CPU_SET_STATE, the three CPU resets and PREPARE_RESET (spec ultravisor.md §2 [P] state values;
 // effects [E]): resets follow the architecture's CPU / initial / clear reset on the secure CPU's
 // private registers; operating-load starts the CPU at the SE header's PSW.
-import { clearResetSnapshot, initialCpuResetSnapshot } from '@pvdump/s390x-cpu';
+import { clearResetSnapshot, initialCpuResetSnapshot } from '@pvdump/s390x-cpu/state';
 import type { UvContext, UvResult } from '../state.js';
 import { CpuStateRc, PvCpuState, UvCommand, UvRc, type PvCpuStateValue } from '../uvc/codes.js';
 import { CPU_SET_STATE, NODATA, type ControlBlock } from '../uvc/layout.js';

@@ -1,7 +1,7 @@
 // INIT_UV, CREATE/DESTROY_SEC_CONF and CREATE/DESTROY_SEC_CPU (spec ultravisor.md §3-§4 [P]
 // rc values, §7 [E] rules): handles, donated-storage checks, and teardown that clears every
 // secure page and secret of a configuration.
-import { initialCpuSnapshot } from '@pvdump/s390x-cpu';
+import { initialCpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PAGE_SIZE } from '../storage/host-storage.js';
 import { canDonate, destroyPage, donate, reclaim } from '../storage/pages.js';
 import type { SecureConfiguration, SecureCpu, UvContext, UvResult } from '../state.js';

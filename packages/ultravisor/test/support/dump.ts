@@ -3,7 +3,7 @@
 // @pvdump/dump-decrypt carries exactly the secure CPU's registers (spec §7.7).
 import { expect } from 'vitest';
 import type { PvCpuState } from '@pvdump/dump-decrypt';
-import type { CpuSnapshot } from '@pvdump/s390x-cpu';
+import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import type { Ultravisor } from '../../src/ultravisor.ts';
 import { expectOk } from './machine.ts';
 
