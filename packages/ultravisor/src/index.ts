@@ -120,4 +120,5 @@ export { systemRandom, deterministicRandom, type RandomSource } from './random.j
 export { UnpackDigests } from './unpack-digests.js';
 export { defaultXtsBackend, nodeXtsAvailable, xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH, type XtsBackend } from './crypto/xts.js';
 export { type HostExit, type InterceptionCompletion, type SecureCpuExit, type SecureCpuRunner } from './secure-cpu-run.js';
+export { instructionInterceptionReport, type InstructionInterceptionReport, type InterceptedMnemonic } from './interception.js';
 export { MappedHostStorage, type StorageRegion } from './storage/mapped-storage.js';

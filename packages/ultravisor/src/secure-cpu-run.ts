@@ -2,15 +2,17 @@
 // private registers to an interpreter, keeps the result, and shows the host only what an
 // interception exposes. An instruction interception stays pending (the has_osii condition of a
 // CPU dump) until the host re-enters the CPU, optionally passing the results it computed.
+// Which registers the host sees is decided from the intercepted instruction (interception.ts).
 import { cloneCpuSnapshot, validateCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { SecureCpuError } from './errors.js';
+import { instructionInterceptionReport, type InstructionInterceptionReport } from './interception.js';
 import type { UvContext } from './state.js';
 import { PvCpuState } from './uvc/codes.js';
 
 /** Why the interpreter stopped running the secure CPU. */
 export type SecureCpuExit =
-  /** An instruction the host must complete; the architecture exposes only the listed GPRs. */
-  | { kind: 'instruction'; instruction: Uint8Array; exposedRegisters: readonly number[] }
+  /** An instruction the host must complete: its bytes (the UV decides what it exposes). */
+  | { kind: 'instruction'; instruction: Uint8Array }
   /** Any other exit (wait state, stop, budget exhausted): nothing but the reason is exposed. */
   | { kind: 'other'; reason: string };
 
@@ -19,7 +21,7 @@ export type SecureCpuRunner = (cpu: CpuSnapshot) => SecureCpuExit;
 
 /** The host's results for the pending instruction interception. */
 export interface InterceptionCompletion {
-  /** New values of exposed GPRs (only those the interception listed). */
+  /** New values of exposed GPRs (only those the interception report lists). */
   registers?: ReadonlyMap<number, bigint>;
   /** The condition code the instruction sets (PSW bits 18-19), as the host's state description gives it. */
   conditionCode?: number;
@@ -27,7 +29,7 @@ export interface InterceptionCompletion {
 
 /** What the host learns from one run. */
 export type HostExit =
-  | { kind: 'instruction'; instruction: Uint8Array; registers: Map<number, bigint> }
+  | { kind: 'instruction'; interception: InstructionInterceptionReport }
   | { kind: 'other'; reason: string };
 
 export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCpuRunner, completion?: InterceptionCompletion): HostExit {
@@ -56,11 +58,7 @@ export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCp
   validateCpuSnapshot(working);
   cpu.snapshot = working;
   if (exit.kind === 'other') return { kind: 'other', reason: exit.reason };
-  const registers = new Map<number, bigint>();
-  for (const r of exit.exposedRegisters) {
-    if (!Number.isInteger(r) || r < 0 || r > 15) throw new RangeError(`exposed register ${r} is not a GPR number`);
-    registers.set(r, working.gprs[r] ?? 0n);
-  }
-  cpu.pendingInterception = [...exit.exposedRegisters];
-  return { kind: 'instruction', instruction: exit.instruction.slice(), registers };
+  const interception = instructionInterceptionReport(working, exit.instruction, cpu.number);
+  cpu.pendingInterception = [...interception.registers.keys()];
+  return { kind: 'instruction', interception };
 }

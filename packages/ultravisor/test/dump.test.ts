@@ -179,8 +179,8 @@ describe('a whole PV dump from the UV calls', () => {
     // CPU 2's interception is completed by re-entering it before the dump.
     const [cpu0, cpu1, cpu2] = m.cpus as [bigint, bigint, bigint];
     m.uv.runSecureCpu(cpu0, (s) => (registersFor(0)(s), { kind: 'other', reason: 'disabled wait' }));
-    m.uv.runSecureCpu(cpu1, (s) => (registersFor(1)(s), { kind: 'instruction', instruction: Uint8Array.from([0xb2, 0x20, 0, 0x12]), exposedRegisters: [1] }));
-    m.uv.runSecureCpu(cpu2, () => ({ kind: 'instruction', instruction: Uint8Array.from([0x83, 0x12, 0x05, 0x00]), exposedRegisters: [1, 2] }));
+    m.uv.runSecureCpu(cpu1, (s) => (registersFor(1)(s), { kind: 'instruction', instruction: Uint8Array.from([0xb2, 0x20, 0, 0x12]) }));
+    m.uv.runSecureCpu(cpu2, () => ({ kind: 'instruction', instruction: Uint8Array.from([0x83, 0x12, 0x05, 0x00]) }));
     m.uv.runSecureCpu(cpu2, (s) => (registersFor(2)(s), { kind: 'other', reason: 'stopped' }), { registers: new Map([[1, 0x100000000000000n * 3n + 0x1111n]]) });
 
     // The QEMU sequence: INIT, CPU notes, memory (exports), STOR_STATE per MiB, COMPLETE.

@@ -177,11 +177,12 @@ describe('shared pages and isolation', () => {
       s.gprs[1] = 0x1111n;
       s.gprs[2] = 0x2222n;
       s.gprs[9] = 0x9999n;
-      return { kind: 'instruction', instruction: Uint8Array.from([0xb2, 0x20, 0x00, 0x12]), exposedRegisters: [1, 2] };
+      return { kind: 'instruction', instruction: Uint8Array.from([0xb2, 0x20, 0x00, 0x12]) }; // servc %r1,%r2
     });
     expect(exit.kind).toBe('instruction');
     if (exit.kind !== 'instruction') return;
-    expect([...exit.registers]).toEqual([
+    expect(exit.interception.mnemonic).toBe('servc');
+    expect([...exit.interception.registers]).toEqual([
       [1, 0x1111n],
       [2, 0x2222n],
     ]);

@@ -100,8 +100,7 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
           Object.assign(state, cpu.snapshot());
           finalStates[n] = cpu.snapshot();
           if (stop.kind === 'interception') {
-            const f = stop.interception.fields;
-            return { kind: 'instruction', instruction: stop.interception.bytes, exposedRegisters: [f['R1']!, f['R3']!] };
+            return { kind: 'instruction', instruction: stop.interception.bytes };
           }
           return { kind: 'other', reason: stop.kind };
         }
@@ -109,8 +108,9 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
     const first = uv.runSecureCpu(cpus[0]!, runner(0));
     expect(first.kind).toBe('instruction');
     if (first.kind !== 'instruction') return;
-    expect([...first.instruction]).toEqual([0x83, 0x12, 0x05, 0x00]);
-    expect([...first.registers]).toEqual([[1, 7n], [2, 0x1234n]]);
+    expect([...first.interception.bytes]).toEqual([0x83, 0x12, 0x05, 0x00]);
+    expect(first.interception.mnemonic).toBe('diag');
+    expect([...first.interception.registers]).toEqual([[1, 7n], [2, 0x1234n]]);
     expect(uv.runSecureCpu(cpus[0]!, runner(0), { registers: new Map([[1, 0x100n]]) })).toEqual({ kind: 'other', reason: 'wait' });
     expect(uv.runSecureCpu(cpus[1]!, runner(1, guest.entry)).kind).toBe('instruction'); // left pending
     // The host cannot read what the guest wrote.

@@ -39,7 +39,14 @@ const RSY = { R1: f(8, 4), R3: f(12, 4), M3: f(12, 4), B2: f(16, 4), D2: d20(20)
 const SS = { L: f(8, 8), L1: f(8, 4), L2: f(12, 4), I3: f(12, 4), R1: f(8, 4), R3: f(12, 4), B1: f(16, 4), D1: f(20, 12), B2: f(32, 4), D2: f(36, 12) };
 
 /** Length in bytes and operand fields of every format (§8). */
-export const FORMAT_FIELDS: Record<Format, { length: 2 | 4 | 6; fields: Record<string, FieldSpec> }> = {
+/** Length in bytes and operand fields of one format. */
+export interface FormatLayout {
+  readonly length: 2 | 4 | 6;
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+}
+
+/** Length in bytes and operand fields of every format (§8): the one definition of the fields. */
+const LAYOUTS = {
   E: { length: 2, fields: {} },
   I: { length: 2, fields: { I1: f(8, 8) } },
   RR: { length: 2, fields: { R1: f(8, 4), M1: f(8, 4), R2: f(12, 4) } },
@@ -109,7 +116,16 @@ export const FORMAT_FIELDS: Record<Format, { length: 2 | 4 | 6; fields: Record<s
   'VRS-c': { length: 6, fields: { R1: f(8, 4), V3: v(12), B2: f(16, 4), D2: f(20, 12), M4: f(32, 4) } },
   VRV: { length: 6, fields: { V1: v(8), V2: v(12), B2: f(16, 4), D2: f(20, 12), M3: f(32, 4) } },
   VRX: { length: 6, fields: { V1: v(8), X2: f(12, 4), B2: f(16, 4), D2: f(20, 12), M3: f(32, 4) } },
-};
+} as const satisfies Record<Format, FormatLayout>;
+
+/** Every format's layout, for code that takes the format at run time (decoder, disassembler). */
+export const FORMAT_FIELDS: Readonly<Record<Format, FormatLayout>> = LAYOUTS;
+
+/** The operand field names of format `F`, e.g. `'R1' | 'R3' | 'B2' | 'D2'` for RS-a. */
+export type FieldName<F extends Format> = keyof (typeof LAYOUTS)[F]['fields'] & string;
+
+/** Every operand field of an instruction of format `F`, decoded. */
+export type OperandFields<F extends Format> = { readonly [K in FieldName<F>]: number };
 
 /** Unsigned value of `width` bits at MSB-0 `pos` of the 48-bit instruction (a: bytes 0–3, b: 4–5). */
 export function extractBits(a: number, b: number, pos: number, width: number): number {

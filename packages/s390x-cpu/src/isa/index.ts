@@ -9,3 +9,4 @@ export { INSTRUCTIONS } from './table.js';
 export { DECODE_TABLE } from './dispatch.js';
 export { CONDITION_SUFFIXES, conditionAliases } from './mnemonics.js';
 export { disassemble, disassembleBlock, renderOperands, type Disassembly } from './disassembler.js';
+export { decodeInstruction, type DecodedInstruction } from './decoded.js';
