@@ -7,7 +7,6 @@ export { HostKernel, KvmProcess, DUMP_CALLS_MASK, type HostKernelOptions } from 
 export { GuestRam, MemorySwapStore, type SwapStore, type GuestRamStats } from './kernel/guest-ram.js';
 export { UserAddressSpace, UserFault } from './kernel/user-memory.js';
 export { STOR_STATE_BOUNCE_LIMIT } from './kernel/pv-dump.js';
-export { exposedRegisters } from './kernel/interception.js';
 export { KvmApi, retryOnEintr, type PvResult } from './api/kvm-api.js';
 export { VirtualMachine, MachineError, type MachineOptions, type MachineStop, type VcpuHandle } from './vmm/machine.js';
 export { SigpOrder, SigpStatus } from './vmm/sigp.js';

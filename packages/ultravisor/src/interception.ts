@@ -13,13 +13,15 @@ import { SecureCpuError } from './errors.js';
  * [E] The intercepted instructions and what each exposes (PoO operand definitions; the same
  * registers QEMU and KVM read to complete them): register fields of the format, `R1|1` (the odd
  * register of the pair R1 designates, SIGP's parameter), implicit GPRs by number, and whether
- * the second-operand address (function code, order code, operand location) is reported.
+ * the second-operand address (function code, order code, operand location) is reported. `B2`
+ * exposes the base register of that address, from which KVM computes the function or order code
+ * itself (register 0 as a base means no register and exposes nothing).
  */
 const EXPOSURE = {
-  diag: { format: 'RS-a', registers: ['R1', 'R3'], operandAddress: true },
-  sigp: { format: 'RS-a', registers: ['R1', 'R1|1', 'R3'], operandAddress: true },
+  diag: { format: 'RS-a', registers: ['R1', 'R3', 'B2'], operandAddress: true },
+  sigp: { format: 'RS-a', registers: ['R1', 'R1|1', 'R3', 'B2'], operandAddress: true },
   servc: { format: 'RRE', registers: ['R1', 'R2'], operandAddress: false },
-  stsi: { format: 'S', registers: [0, 1], operandAddress: true },
+  stsi: { format: 'S', registers: [0, 1, 'B2'], operandAddress: true },
   uvc: { format: 'RRF-c', registers: ['R1', 'R2'], operandAddress: false },
   csch: { format: 'S', registers: [1], operandAddress: false },
   hsch: { format: 'S', registers: [1], operandAddress: false },
@@ -55,7 +57,7 @@ export type InstructionInterceptionReport = {
     bytes: Uint8Array;
     /** Every operand field of the instruction's format. */
     fields: OperandFields<FormatOf<M>>;
-    /** The exposed GPRs with their values, in the order the table lists them. */
+    /** The exposed GPRs with their values, by ascending register number. */
     registers: ReadonlyMap<number, bigint>;
     /** Second-operand address D2(B2) in the CPU's addressing mode, where the instruction has one the host needs. */
     operandAddress?: bigint;
@@ -87,14 +89,15 @@ const RULES: ReadonlyMap<number, ExposureRule> = (() => {
   return rules;
 })();
 
-/** GPR numbers `rule` exposes for the decoded fields, without duplicates. */
+/** GPR numbers `rule` exposes for the decoded fields, ascending, without duplicates. */
 function exposedRegisterNumbers(rule: ExposureRule, fields: Readonly<Record<string, number>>): number[] {
   const out: number[] = [];
   for (const r of rule.registers) {
+    if (r === 'B2' && fields['B2'] === 0) continue;
     const n = typeof r === 'number' ? r : r === 'R1|1' ? fields['R1']! | 1 : fields[r]!;
     if (!out.includes(n)) out.push(n);
   }
-  return out;
+  return out.sort((x, y) => x - y);
 }
 
 /** D2(B2) with the CPU's registers, wrapped to the PSW's addressing mode. */

@@ -17,19 +17,19 @@ function registers(): CpuSnapshot {
 }
 
 describe('instruction interception reports', () => {
-  it('SIGP exposes R1, the parameter register R1+1 and R3, and its order code address', () => {
+  it('SIGP exposes R1, the parameter register R1+1, R3 and the base register, and its order code address', () => {
     const r = instructionInterceptionReport(registers(), Uint8Array.from([0xae, 0x45, 0x20, 0x03]), 0); // sigp %r4,%r5,3(%r2)
     expect(r.mnemonic).toBe('sigp');
     if (r.mnemonic !== 'sigp') return;
     expect(r.fields).toEqual({ R1: 4, R3: 5, M3: 5, B2: 2, D2: 3 });
-    expect([...r.registers.keys()]).toEqual([4, 5]);
+    expect([...r.registers.keys()]).toEqual([2, 4, 5]);
     expect(r.registers.get(4)).toBe(0x404n);
     expect(r.operandAddress).toBe(0x202n + 3n);
   });
 
-  it('STSI exposes GPR 0 and 1 and its operand address; SSCH GPR 1; TPI only its address', () => {
+  it('STSI exposes GPR 0 and 1, the base and its operand address; SSCH GPR 1; TPI only its address', () => {
     const stsi = instructionInterceptionReport(registers(), Uint8Array.from([0xb2, 0x7d, 0x30, 0x10]), 0);
-    expect([stsi.mnemonic, [...stsi.registers.keys()], stsi.operandAddress]).toEqual(['stsi', [0, 1], 0x303n + 0x10n]);
+    expect([stsi.mnemonic, [...stsi.registers.keys()], stsi.operandAddress]).toEqual(['stsi', [0, 1, 3], 0x303n + 0x10n]);
     const ssch = instructionInterceptionReport(registers(), Uint8Array.from([0xb2, 0x33, 0x00, 0x40]), 0);
     expect([ssch.mnemonic, [...ssch.registers], ssch.operandAddress]).toEqual(['ssch', [[1, 0x101n]], 0x40n]);
     const tpi = instructionInterceptionReport(registers(), Uint8Array.from([0xb2, 0x36, 0x00, 0x00]), 0);

@@ -7,7 +7,6 @@ import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
-import { exposedRegisters } from './interception.js';
 import { handlePvCpuDump } from './pv-dump.js';
 import type { KvmVm, PvRcSink } from './vm.js';
 
@@ -441,7 +440,7 @@ export class KvmVcpu {
     };
     if (stop.kind === 'secure') {
       const exit = stop.exit;
-      if (exit.kind === 'instruction') return instruction(exit.instruction);
+      if (exit.kind === 'instruction') return instruction(exit.interception.bytes);
       if (exit.reason === 'disabled-wait') {
         exitWith(ExitReason.KVM_EXIT_S390_SIEIC, InterceptCode.WAIT);
         return 0;
@@ -494,7 +493,7 @@ export class KvmVcpu {
     this.hostGprs.fill(0n);
     this.interceptionPending = exit.kind === 'instruction';
     if (exit.kind === 'instruction') {
-      for (const [r, value] of exit.registers) {
+      for (const [r, value] of exit.interception.registers) {
         this.exposed.push(r);
         this.hostGprs[r] = value;
       }
@@ -508,7 +507,7 @@ export class KvmVcpu {
   /**
    * The SIE hardware running a secure CPU (inside the UV's runSecureCpu): interruptions KVM
    * asked for are injected when the CPU enables them, guest UV calls go to the UV, and an
-   * intercepted instruction ends the run with the registers the interception exposes.
+   * intercepted instruction ends the run (the UV decides which registers the host sees).
    */
   private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
     const vm = this.vm;
@@ -517,7 +516,7 @@ export class KvmVcpu {
     const stop = this.runSlice(cpu, (interception) => interception.mnemonic === 'uvc' && this.guestUvCall(cpu, interception));
     Object.assign(snapshot, cpu.snapshot());
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
-    if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes, exposedRegisters: exposedRegisters(stop.interception) };
+    if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
     if (stop.kind === 'wait') return { kind: 'other', reason: stop.disabled ? 'disabled-wait' : 'enabled-wait' };
     return { kind: 'other', reason: stop.kind };
   }
