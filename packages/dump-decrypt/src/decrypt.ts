@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type WriteTarget } from '@pvdump/dump-format';
 import { createPageCipher, defaultBackend, type CryptoBackend, type PageCipher } from './crypto/page-cipher.js';
-import { PvDecryptError } from './errors.js';
+import { noKeyError, PvDecryptError } from './errors.js';
 import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
 import { PageProcessPool } from './memory/process-pool.js';
 import { PageWorkerPool, REGIONS_PER_WORKER } from './memory/worker-pool.js';
@@ -81,7 +81,7 @@ export async function decryptDump(input: string, cck: Uint8Array | undefined, ta
     checkShstrtab(reader);
     if (!reader.isPv) return await copyPlainDump(reader, target);
     if (cck === undefined) {
-      throw new PvDecryptError('no-key', `No key for dump decryption provided: ${input} is a protected-guest (PV) dump; give the customer communication key (32 bytes) with -k`);
+      throw noKeyError(input);
     }
     const plan = planDecryption(reader, target, opts);
     // Helper processes boot (Node's start-up, some 70 ms) while the key is checked and the page
@@ -202,7 +202,8 @@ async function startProcesses(target: string | FileHandle, count: number): Promi
 
 async function openOutput(path: string): Promise<FileHandle> {
   try {
-    return await open(path, 'w');
+    // Decrypted guest memory: readable by the owner only, from the first byte on.
+    return await open(path, 'w', 0o600);
   } catch (e) {
     throw new PvDecryptError('io', `could not create ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }

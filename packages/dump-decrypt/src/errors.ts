@@ -36,3 +36,8 @@ export class PvDecryptError extends Error {
     super(offset === undefined ? message : `${message} (at file offset 0x${offset.toString(16)})`);
   }
 }
+
+/** A PV dump and no key (zgetdump's check 4); `dump` names the dump as the user knows it. */
+export function noKeyError(dump: string): PvDecryptError {
+  return new PvDecryptError('no-key', `No key for dump decryption provided: ${dump} is a protected-guest (PV) dump; give the customer communication key (32 bytes) with -k`);
+}

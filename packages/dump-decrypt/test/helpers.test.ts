@@ -2,7 +2,7 @@
 // from the dump size and the cores this process may use; file targets get processes that write
 // their runs themselves, streams get threads; a helper that dies fails the run at once (no hang,
 // no output file, no process left behind).
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { openDump } from '@pvdump/dump-format';
@@ -100,6 +100,15 @@ describe('helper processes (file targets) and helper threads (streams)', () => {
       await dump.close();
     }
     await expect(decryptDump(d.path, d.cck, new PassThrough(), { workers: 2, helpers: 'processes' })).rejects.toThrow(/need a path or FileHandle target, not a stream/);
+  });
+
+  it('a path target is created readable by its owner only, with helper processes and without', async () => {
+    const d = await build();
+    for (const workers of [2, 0]) {
+      const out = tempPath(`mode-${workers}.elf`);
+      await decryptDump(d.path, d.cck, out, { workers, runPages: 16 });
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    }
   });
 
   it('callingThread: false leaves all runs to the helpers, and needs one', async () => {

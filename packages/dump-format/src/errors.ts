@@ -26,8 +26,10 @@ export class DumpFormatError extends Error {
     readonly code: DumpErrorCode,
     message: string,
     readonly offset?: number,
+    /** The system error behind an `io` failure (e.g. EPIPE, ENOSPC), as `cause`. */
+    options?: { cause?: unknown },
   ) {
-    super(offset === undefined ? message : `${message} (at file offset 0x${offset.toString(16)})`);
+    super(offset === undefined ? message : `${message} (at file offset 0x${offset.toString(16)})`, options);
   }
 }
 

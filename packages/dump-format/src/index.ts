@@ -6,6 +6,7 @@
 export { DumpFormatError, type DumpErrorCode } from './errors.js';
 export { emptyCpuState, type ByteRange, type CpuState, type DumpWarning, type MemorySegment, type Psw, type RawNote } from './model.js';
 export { openDump, DumpReader, READER_LIMITS, type MemoryChunk, type SectionInfo } from './read/reader.js';
+export { probeDumpHead, type DumpHeadProbe } from './read/head.js';
 export { planDump, type DumpLayout, type DumpSpec, type DumpStyle, type MemoryRangeSpec, type PvSectionSizes } from './write/layout.js';
 export { DumpWriter, writeDump, type PvSectionData, type SectionData, type WriteTarget } from './write/writer.js';
 export { encodeAuxv, encodeCpuNotes, encodePrpsinfo, type NoteStyle } from './notes/cpu-notes.js';

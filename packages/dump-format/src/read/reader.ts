@@ -11,6 +11,7 @@ import { applyCpuNote } from '../notes/cpu-notes.js';
 import * as E from '../raw/elf.js';
 import * as N from '../raw/notes.js';
 import { FileSource } from './file-source.js';
+import { notesOfSegment } from './note-segment.js';
 
 /** Limits that keep a corrupt file from making us allocate or loop without bound. */
 export const READER_LIMITS = {
@@ -112,6 +113,7 @@ export class DumpReader {
 
   private async readElfHeader(): Promise<void> {
     const f = this.file;
+    if (f.size === 0) throw new DumpFormatError('not-elf', 'the file is empty (0 bytes): not a dump (an interrupted copy or a failed dump-guest-memory?)', 0);
     const avail = Math.min(f.size, E.EHDR_SIZE);
     const b = avail > 0 ? await f.read(0, avail, 'ELF header') : new Uint8Array(0);
     if (avail < 4 || E.ELF_MAGIC.some((m, i) => b[i] !== m)) {
@@ -233,29 +235,11 @@ export class DumpReader {
       const size = Number(ph.filesz);
       const base = Number(ph.offset);
       const seg = await f.read(ph.offset, size, `PT_NOTE segment (program header ${i})`);
-      const v = new DataView(seg.buffer, seg.byteOffset, seg.byteLength);
-      let p = 0;
-      while (p < size) {
-        const at = base + p;
-        if (size - p < E.NOTE_HEADER_SIZE) {
-          throw new DumpFormatError('bad-note', `PT_NOTE segment ends with ${size - p} stray bytes, too few for a 12-byte note header`, at);
-        }
-        const namesz = v.getUint32(p);
-        const descsz = v.getUint32(p + 4);
-        const type = v.getUint32(p + 8);
-        const nameEnd = p + 12 + E.pad4(namesz);
-        const descEnd = nameEnd + E.pad4(descsz);
-        if (namesz > 256 || nameEnd > size || descsz > size || descEnd > size) {
-          throw new DumpFormatError('bad-note', `note (namesz ${namesz}, descsz ${descsz}, type ${hx(type)}) overruns its PT_NOTE segment, which ends at ${hx(base + size)}: corrupt note header`, at);
-        }
+      for (const note of notesOfSegment(seg, base)) {
+        const { owner, type, desc, offset: at } = note;
+        const descsz = desc.length;
         if (this.notes.length >= READER_LIMITS.maxNotes) throw new DumpFormatError('too-large', `more than ${READER_LIMITS.maxNotes} notes`, at);
-        const nameBytes = seg.subarray(p + 12, p + 12 + namesz);
-        const nul = nameBytes.indexOf(0);
-        const owner = new TextDecoder().decode(nul >= 0 ? nameBytes.subarray(0, nul) : nameBytes);
-        const desc = seg.slice(nameEnd, nameEnd + descsz);
-        const note: RawNote = { owner, type, desc, offset: at };
         this.notes.push(note);
-        p = descEnd;
 
         if (isGlobalNote(owner, type)) {
           this.globalNotes.push(note);

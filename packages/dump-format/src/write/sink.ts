@@ -21,6 +21,9 @@ export interface Sink {
 
 const BUFFER_SIZE = 4 << 20;
 
+/** Mode of a file created for a path target (an existing file keeps its mode). */
+const OUTPUT_FILE_MODE = 0o600;
+
 class FileSink implements Sink {
   private buf = new Uint8Array(BUFFER_SIZE);
   private used = 0;
@@ -117,7 +120,8 @@ class StreamSink implements Sink {
 }
 
 export async function openSink(target: string | FileHandle | Writable): Promise<Sink> {
-  if (typeof target === 'string') return new FileSink(await open(target, 'w'), target);
+  // Guest memory is confidential: a file the writer creates is readable by its owner only.
+  if (typeof target === 'string') return new FileSink(await open(target, 'w', OUTPUT_FILE_MODE), target);
   if ('fd' in target && typeof (target as FileHandle).write === 'function' && typeof (target as FileHandle).stat === 'function') {
     return new FileSink(target as FileHandle, undefined);
   }

@@ -128,7 +128,7 @@ export class DumpWriter {
       await this.abort();
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ENOSPC' ? 'no space left on the device' : err.code === 'EPIPE' ? 'the reader of the output went away' : err.message;
-      throw new DumpFormatError('io', `writing the dump failed: ${why}`);
+      throw new DumpFormatError('io', `writing the dump failed: ${why}`, undefined, { cause: e });
     }
   }
 }
