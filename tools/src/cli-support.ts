@@ -1,11 +1,11 @@
 /**
  * The small contract every `pvdump` command follows:
  * exit 0 on success, 1 on bad input (a clear message, no stack trace), 2 on bad usage.
- * Output files are written to a temporary file beside the target and renamed at the end,
- * so a failed or interrupted run never leaves a partial file.
+ * Output files are written to a temporary file beside the target (mode 0600 from the start) and
+ * renamed at the end, so a failed or interrupted run never leaves a partial file.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync, renameSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Bad command-line usage: exit code 2. */
@@ -28,42 +28,125 @@ export interface Command {
    * program, so a `--help` there must reach it).
    */
   readonly ownsHelp?: boolean;
+  /**
+   * The command's work runs without yielding to the event loop (the interpreter), where a signal
+   * handler would never run: signals keep their default action, so Ctrl-C ends it at once (as
+   * under qemu-s390x) instead of after the program.
+   */
+  readonly runsSynchronously?: boolean;
   /** Runs the command; resolves to the exit code. */
   run(argv: string[]): Promise<number>;
 }
 
-const pending = new Set<string>();
-let hooked = false;
+/**
+ * Why a file operation failed, in words (no errno names): for messages that say which path and
+ * what to do about it.
+ */
+export function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EEXIST':
+      return 'it already exists';
+    default:
+      return err.message;
+  }
+}
 
-/** Removes temporary outputs of an interrupted run. */
-function hookSignals(): void {
-  if (hooked) return;
-  hooked = true;
-  const cleanup = (): void => {
-    for (const p of pending) rmSync(p, { force: true });
-    pending.clear();
-  };
-  process.on('exit', cleanup);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      cleanup();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
+/** What is at `path`, for messages: a folder, a file, or something else (a device, a pipe). */
+export function kindOf(path: string): 'folder' | 'file' | 'special file' | undefined {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'folder' : st.isFile() ? 'file' : 'special file';
+  } catch {
+    return undefined;
   }
 }
 
 /**
- * Writes `target` atomically: `produce` receives a temporary path in the same folder, and the
- * file is renamed to `target` only if `produce` resolves. On any failure the temporary file is removed.
+ * Output files in progress: removed when the process ends before they are complete (an error,
+ * a signal, a closed pipe), since every way out goes through process.exit.
  */
-export async function writeAtomically<T>(target: string, produce: (tmpPath: string) => Promise<T>): Promise<T> {
-  hookSignals();
+const pending = new Set<string>();
+process.on('exit', () => {
+  for (const p of pending) rmSync(p, { force: true });
+  pending.clear();
+});
+
+/**
+ * Creates `dir` and the folders above it that are missing, one by one (Node 20's recursive
+ * mkdir loops forever where the kernel answers ENOENT for a parent that exists, as in /proc).
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; kindOf(d) === undefined; d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      throw new UserError(`cannot create the folder ${d}: ${fsReason(e)}`);
+    }
+  }
+  const kind = kindOf(dir);
+  if (kind !== 'folder') throw new UserError(`${dir} is a ${kind ?? 'missing path'}, not a folder`);
+}
+
+/** A UserError unless `folder` exists and is a folder: where an output file is to be made. */
+export function checkOutputFolder(target: string): void {
+  const folder = dirname(target);
+  const kind = kindOf(folder);
+  if (kind === undefined) throw new UserError(`cannot write ${target}: the folder ${folder} does not exist (create it first, or choose another output path)`);
+  if (kind !== 'folder') throw new UserError(`cannot write ${target}: ${folder} is a ${kind}, not a folder`);
+  if (kindOf(target) === 'folder') throw new UserError(`cannot write ${target}: it is a folder; give the name of the file to write, e.g. ${join(target, 'out')}`);
+}
+
+/** Replaces every mention of `internal` (a temporary path) in the error's message by `shown`. */
+export function renamePathInError(e: unknown, internal: string, shown: string): unknown {
+  if (e instanceof Error && internal !== shown && e.message.includes(internal)) e.message = e.message.split(internal).join(shown);
+  return e;
+}
+
+/**
+ * Writes `target` atomically: `produce` receives the path of a temporary file in the same folder,
+ * already created (exclusively, so no other file is written through) with `mode` (default 0600:
+ * only the owner can read what is written, also while it is written and when the process is
+ * killed), and the file is renamed to `target` only if `produce` resolves. On any failure the
+ * temporary file is removed, and a message naming it names `target` instead.
+ */
+export async function writeAtomically<T>(target: string, produce: (tmpPath: string) => Promise<T>, opts: { mode?: number } = {}): Promise<T> {
+  checkOutputFolder(target);
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    closeSync(openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, opts.mode ?? 0o600));
+  } catch (e) {
+    throw new UserError(`cannot write ${target}: ${fsReason(e)}`);
+  }
   pending.add(tmp);
   try {
     const result = await produce(tmp);
-    renameSync(tmp, target);
+    try {
+      renameSync(tmp, target);
+    } catch (e) {
+      throw new UserError(`cannot write ${target}: ${fsReason(e)}`);
+    }
     return result;
+  } catch (e) {
+    throw renamePathInError(e, tmp, target);
   } finally {
     pending.delete(tmp);
     rmSync(tmp, { force: true });

@@ -3,7 +3,7 @@
  * `pvdump`: make, inspect and decrypt IBM Z Secure Execution guest dumps.
  * Each subcommand lives in `commands/<name>.ts` and is loaded only when used.
  */
-import { UsageError, UserError, type Command } from './cli-support.js';
+import { fsReason, UsageError, UserError, type Command } from './cli-support.js';
 
 /** Subcommand name → module under ./commands (loaded lazily so `pvdump info` stays fast). */
 const COMMANDS: Record<string, string> = {
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${name}'\n\n${await help()}`);
   const command = await loadCommand(name);
+  if (!command.runsSynchronously) exitOnSignals();
   if (!command.ownsHelp && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(command.usage + '\n');
     return 0;
@@ -50,12 +51,53 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** Exit status when the reader of our output went away: 128 + SIGPIPE, what a shell shows for `cat` killed by it. */
+const CLOSED_PIPE_STATUS = 141;
+
+/** EPIPE anywhere in the error or its causes: the reader of stdout (or stderr) has gone. */
+function isClosedPipe(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return true;
+  }
+  return false;
+}
+
+// A closed pipe (`pvdump info X | head -1`) ends the command at once and silently, as Unix
+// tools do; any other write error on stdout is the user's to know about.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (isClosedPipe(err)) process.exit(CLOSED_PIPE_STATUS);
+    if (stream === process.stdout) process.stderr.write(`pvdump: cannot write to the standard output: ${fsReason(err)}\n`);
+    process.exit(1);
+  });
+}
+
+/**
+ * Interrupted: one line for Ctrl-C, and the usual 128 + signal status. Temporary files go with
+ * the process (their 'exit' handlers), helper processes and threads too.
+ */
+function exitOnSignals(): void {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
+    process.on(signal, () => {
+      // On a terminal the line starts fresh (after ^C or a progress line).
+      if (signal === 'SIGINT') process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}pvdump: interrupted\n`);
+      process.exit(status);
+    });
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    if (isClosedPipe(err)) {
+      process.exitCode = CLOSED_PIPE_STATUS;
+    } else if (err instanceof UsageError) {
       process.stderr.write(`pvdump: ${err.message}\n`);
       process.exitCode = 2;
     } else if (err instanceof UserError || isPvdumpInputError(err)) {

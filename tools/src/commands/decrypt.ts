@@ -5,11 +5,12 @@
  * OUT is written atomically with mode 0600 (or to stdout for `-`), so a failed or interrupted
  * run leaves no output file.
  */
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { decryptDump, type DecryptReport } from '@pvdump/dump-decrypt';
 import type { CpuState } from '@pvdump/dump-format';
 import { parseCommandArgs, positionals } from '../args.js';
-import { progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
+import { checkOutputFolder, kindOf, progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
 import { plainDumpPath } from '../input.js';
 import { cpuToText } from '../render/cpu.js';
 
@@ -29,7 +30,9 @@ unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and
                     child processes that write straight into OUT, or threads for stdout
       --helpers K   processes (the default for a file OUT: each writes its own part) or
                     threads (the only kind for stdout; no child processes)
-  -v, --verbose     print a summary (CPUs, page states) on stderr
+  -v, --verbose     print a summary (CPUs, page states) on stderr, and for a CPU dumped with
+                    partial instruction results its decrypted (confidential) registers beside
+                    the hypervisor's view (without -v: a one-line warning)
 
 Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;
 
@@ -53,6 +56,15 @@ export function readKeyFile(path: string): Uint8Array {
     throw new UserError(`Unable to derive dump key: Wrong key size: expected ${CCK_BYTES} != actual ${n} (key file '${path}' must hold exactly ${CCK_BYTES} raw bytes${hint})`);
   }
   return new Uint8Array(key.buffer, key.byteOffset, key.length);
+}
+
+/** A decrypted dump is never written over anything; says what is in the way. */
+function refuseExistingOutput(out: string): void {
+  const kind = kindOf(out);
+  if (kind === 'folder') throw new UserError(`${out} is a folder: give the name of the file to write, e.g. ${join(out, 'decrypted.elf')}`);
+  if (kind === 'special file') throw new UserError(`${out} already exists and is not a regular file (a device or pipe?): use '-' to write to stdout and redirect that`);
+  if (kind === 'file') throw new UserError(`${out} already exists: remove it or choose another output name (a decrypted dump is never written over a file)`);
+  checkOutputFolder(out);
 }
 
 function parseWorkers(v: string | undefined): number | 'auto' {
@@ -115,9 +127,15 @@ export const command: Command = {
     const workers = parseWorkers(values.workers);
     const helpers = parseHelpers(values.helpers);
     if (helpers === 'processes' && out === '-') throw new UsageError(`--helpers processes write into OUT, which stdout cannot take: use threads\n\n${USAGE}`);
-    if (out !== '-' && existsSync(out)) throw new UserError(`${out} already exists: remove it or choose another output name (a decrypted dump is never written over a file)`);
+    if (out !== '-') refuseExistingOutput(out);
     const key = values.key === undefined ? undefined : readKeyFile(values.key);
-    const plain = await plainDumpPath(dumpArg);
+    let plain: Awaited<ReturnType<typeof plainDumpPath>>;
+    try {
+      plain = await plainDumpPath(dumpArg, { pvNeedsKey: key === undefined });
+    } catch (e) {
+      key?.fill(0);
+      throw e;
+    }
     let meter: ReturnType<typeof progressMeter> | undefined;
     const toStdout = out === '-';
     const opts = {
@@ -132,17 +150,19 @@ export const command: Command = {
       onWarning: (w: string) => process.stderr.write(`pvdump: warning: ${w}\n`),
     };
     try {
-      const report = toStdout
-        ? await decryptDump(plain.path, key, process.stdout, opts)
-        : await writeAtomically(out, async (tmp) => {
-            const r = await decryptDump(plain.path, key, tmp, opts);
-            chmodSync(tmp, 0o600);
-            return r;
-          });
+      const report = await (toStdout
+        ? decryptDump(plain.path, key, process.stdout, opts)
+        : writeAtomically(out, (tmp) => decryptDump(plain.path, key, tmp, opts))
+      ).catch((e: unknown) => {
+        throw plain.inUserTerms(e);
+      });
       meter?.finish();
-      const osii = osiiReport(report);
-      if (osii.length > 0) process.stderr.write(osii.join('\n') + '\n');
-      if (values.verbose) process.stderr.write(`pvdump: ${summary(report, toStdout ? 'stdout' : out)}\n`);
+      if (values.verbose) {
+        // The confidential registers of a CPU with partial instruction results: only when asked.
+        const osii = osiiReport(report);
+        if (osii.length > 0) process.stderr.write(osii.join('\n') + '\n');
+        process.stderr.write(`pvdump: ${summary(report, toStdout ? 'stdout' : out)}\n`);
+      }
     } finally {
       key?.fill(0);
       plain.cleanup();

@@ -222,6 +222,7 @@ export const command: Command = {
   summary: 'run a static s390x Linux program, or a bare-metal guest, on the interpreter',
   usage: USAGE,
   ownsHelp: true,
+  runsSynchronously: true,
   async run(argv) {
     const o = parse(argv);
     if (o === 'help') {

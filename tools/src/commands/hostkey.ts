@@ -3,11 +3,11 @@
  * spec ultravisor.md §5, §7.2) and its host key document, the X.509 certificate image builders
  * take (self-signed here; IBM signs the real ones). The private key file is created mode 0600.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHostKeyDocument, encodeHostPrivateKeyPem, generateHostKeyPair, hostKeyDocumentToPem, hostKeyHash } from '@pvdump/ultravisor';
 import { parseCommandArgs, positionals } from '../args.js';
-import { UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
+import { makeFolder, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
 
 export const PRIVATE_KEY_FILE = 'host-key.pem';
 export const DOCUMENT_FILE = 'host-key.crt';
@@ -31,8 +31,7 @@ export const command: Command = {
     positionals(pos, [], USAGE);
     const dir = values.output;
     if (dir === undefined) throw new UsageError(`-o DIR is required\n\n${USAGE}`);
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${dir} exists and is not a folder`);
-    mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     const keyPath = join(dir, PRIVATE_KEY_FILE);
     const docPath = join(dir, DOCUMENT_FILE);
     for (const p of [keyPath, docPath]) {
@@ -44,11 +43,12 @@ export const command: Command = {
       const keyBytes = Buffer.from(encodeHostPrivateKeyPem(keys), 'utf8');
       try {
         // Created with mode 0600 before any byte is written; the rename keeps the mode.
-        await writeAtomically(keyPath, async (tmp) => writeFileSync(tmp, keyBytes, { mode: 0o600 }));
+        await writeAtomically(keyPath, async (tmp) => writeFileSync(tmp, keyBytes), { mode: 0o600 });
       } finally {
         keyBytes.fill(0);
       }
-      await writeAtomically(docPath, async (tmp) => writeFileSync(tmp, document, { mode: 0o644 }));
+      // The document holds only the public key: readable by all, like a certificate.
+      await writeAtomically(docPath, async (tmp) => writeFileSync(tmp, document), { mode: 0o644 });
       process.stdout.write(`host private key:   ${keyPath}\nhost key document:  ${docPath}\nhost key hash:      ${Buffer.from(hostKeyHash(keys.publicKey)).toString('hex')}\n`);
     } finally {
       keys.privateKey.fill(0);

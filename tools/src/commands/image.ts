@@ -4,11 +4,10 @@
  * and AllowDumping as asked, and the guest's pages AES-XTS encrypted, in pvdump's container
  * (packages/ultravisor README, "Protected image format").
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { buildProtectedImage, loadGuestElf, parseHostKeyDocument, readProtectedImage, type HostKeyDocument } from '@pvdump/ultravisor';
 import { parseCommandArgs, positionals } from '../args.js';
-import { UsageError, UserError, hex, writeAtomically, type Command } from '../cli-support.js';
+import { checkOutputFolder, fsReason, UsageError, UserError, hex, writeAtomically, type Command } from '../cli-support.js';
 
 const USAGE = `usage: pvdump image --host-key-document HKD [--host-key-document HKD ...] --cck FILE
                     [--enable-dump] -o IMAGE GUEST
@@ -37,7 +36,7 @@ function readLimited(path: string, limit: number, what: string): Uint8Array {
     size = st.size;
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+    throw new UserError(`cannot read ${what} ${path}: ${fsReason(err)}`);
   }
   if (size > limit) throw new UserError(`${what} ${path} is ${size} bytes, more than the ${limit} this command reads`);
   return new Uint8Array(readFileSync(path));
@@ -63,7 +62,7 @@ export const command: Command = {
     if (values.cck === undefined) throw new UsageError(`--cck FILE is required\n\n${USAGE}`);
     if (values.output === undefined) throw new UsageError(`-o IMAGE is required\n\n${USAGE}`);
     const output = values.output;
-    if (!existsSync(dirname(output)) || !statSync(dirname(output)).isDirectory()) throw new UserError(`the folder ${dirname(output)} for ${output} does not exist`);
+    checkOutputFolder(output);
 
     const hosts: HostKeyDocument[] = documents.map((path) => {
       const bytes = readLimited(path, MAX_DOCUMENT_FILE, 'host key document');
@@ -81,7 +80,9 @@ export const command: Command = {
       const image = buildProtectedImage({ guest, hostPublicKeys: hosts.map((h) => h.publicKey), cck, allowDumping: values['enable-dump'] });
       // Read back what we are about to write, so a bad container is never produced.
       const check = readProtectedImage(image);
-      await writeAtomically(output, async (tmp) => writeFileSync(tmp, image));
+      // Only the listed hosts can open it (the SE header and the pages are encrypted), so it is
+      // readable by all, like pvimg's output.
+      await writeAtomically(output, async (tmp) => writeFileSync(tmp, image), { mode: 0o644 });
       const pcf = new DataView(check.seHeader.buffer, check.seHeader.byteOffset).getBigUint64(56);
       process.stdout.write(
         `${output}: protected image, ${image.length} bytes\n` +

@@ -136,13 +136,24 @@ export const command: Command = {
     const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' } }, USAGE);
     const [file] = positionals(pos, ['DUMP'], USAGE) as [string];
     const key = values.key === undefined ? undefined : readKeyFile(values.key);
-    const { dump, close } = await openDumpArg(file);
+    let opened: Awaited<ReturnType<typeof openDumpArg>>;
+    try {
+      opened = await openDumpArg(file);
+    } catch (e) {
+      key?.fill(0);
+      throw e;
+    }
+    const { dump, close, inUserTerms } = opened;
     try {
       if (key === undefined) {
         process.stdout.write(values.json ? JSON.stringify(infoJson(dump, file), null, 2) + '\n' : infoText(dump, file) + '\n');
         return 0;
       }
-      const ins = dump.isPv ? await inspectPvDump(dump.path!, key) : undefined;
+      const ins = dump.isPv
+        ? await inspectPvDump(dump.path!, key).catch((e: unknown) => {
+            throw inUserTerms(e);
+          })
+        : undefined;
       if (values.json) process.stdout.write(JSON.stringify(infoJsonWithKey(dump, file, ins), null, 2) + '\n');
       else {
         const text = infoText(dump, file).replace(/\n {2}The registers below are[^\n]*\n[^\n]*/, "\n  The registers below are the hypervisor's view; the decrypted ones follow them.");
