@@ -1,7 +1,7 @@
 /**
  * What the start of a dump tells before the rest has arrived (e.g. while a .gz is unpacked):
- * whether it is a PV dump. QEMU writes the headers and all notes first (spec
- * elf-core-format.md §2) and gives every CPU an NT_S390_PV_CPU_DATA note exactly when it also
+ * whether it is a PV dump. QEMU writes the headers and all notes first (docs/elf-core-format.md
+ * §2) and gives every CPU an NT_S390_PV_CPU_DATA note exactly when it also
  * writes the PV sections (§6); the sections themselves, which zgetdump's test looks for, come
  * last. So a dump whose CPU notes carry PV CPU data is a PV dump, told from its first bytes.
  */

@@ -1,5 +1,5 @@
 /**
- * Splits a PT_NOTE segment into its notes (spec elf-core-format.md §5): a 12-byte header
+ * Splits a PT_NOTE segment into its notes (docs/elf-core-format.md §5): a 12-byte header
  * (namesz, descsz, type, big-endian), the owner name and the descriptor, each padded to 4 bytes.
  * Every length is checked against the segment before anything is sliced.
  */
