@@ -34,16 +34,22 @@ export interface PlainDumpOptions {
 
 /** Returns a path that holds the plain dump, and a cleanup function. */
 export async function plainDumpPath(path: string, opts: PlainDumpOptions = {}): Promise<PlainDump> {
+  const notAFile = `pvdump reads a dump at random offsets, so it must be a regular file: save it to one first (e.g. cat > dump.elf)`;
+  if (path === '-') throw new UserError(`cannot read a dump from stdin ('-'): ${notAFile}`);
   let magic: Uint8Array;
   try {
     const fh = await open(path, 'r');
     try {
+      const st = await fh.stat();
+      if (st.isDirectory()) throw new UserError(`cannot read ${path}: it is a folder, not a dump`);
+      if (!st.isFile()) throw new UserError(`cannot read ${path}: it is not a regular file (a pipe or a device?); ${notAFile}`);
       magic = new Uint8Array(2);
       await fh.read(magic, 0, 2, 0);
     } finally {
       await fh.close();
     }
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`cannot read ${path}: ${fsReason(e)}`);
   }
   if (magic[0] !== 0x1f || magic[1] !== 0x8b) return { path, cleanup: () => undefined, inUserTerms: (e) => e };

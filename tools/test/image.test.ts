@@ -86,7 +86,7 @@ describe('pvdump image', () => {
     const { path: shortCck } = cckFile(31);
     const { path: goodCck } = cckFile(32);
     const cases: [string[], RegExp][] = [
-      [['--host-key-document', hkd, '--cck', shortCck], /has 31 bytes; a CCK is exactly 32 bytes/],
+      [['--host-key-document', hkd, '--cck', shortCck], /Wrong key size: expected 32 != actual 31 \(key file '.*' must hold exactly 32 raw bytes\)/],
       [['--host-key-document', GUEST, '--cck', goodCck], /host key document .*not an X\.509 certificate/],
       [['--host-key-document', join(dir, 'missing.crt'), '--cck', goodCck], /cannot read host key document/],
     ];

@@ -5,13 +5,13 @@
  * OUT is written atomically with mode 0600 (or to stdout for `-`), so a failed or interrupted
  * run leaves no output file.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptDump, type DecryptReport } from '@pvdump/dump-decrypt';
 import type { CpuState } from '@pvdump/dump-format';
 import { parseCommandArgs, positionals } from '../args.js';
 import { checkOutputFolder, kindOf, progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
 import { plainDumpPath } from '../input.js';
+import { readKeyFile } from '../key-file.js';
 import { cpuToText } from '../render/cpu.js';
 
 const USAGE = `usage: pvdump decrypt -k|--key FILE [options] DUMP OUT
@@ -35,28 +35,6 @@ unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and
                     the hypervisor's view (without -v: a one-line warning)
 
 Exit status: 0 done, 1 bad input (a wrong key, a damaged dump, ...), 2 bad usage.`;
-
-const CCK_BYTES = 32;
-
-/** Reads the key file: exactly 32 bytes, else a UserError that says what is wrong. */
-export function readKeyFile(path: string): Uint8Array {
-  let key: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`Cannot read key: '${path}' is a folder, not a key file`);
-    key = readFileSync(path);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    throw new UserError(`Cannot read key: '${path}' (${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message})`);
-  }
-  if (key.length !== CCK_BYTES) {
-    const n = key.length;
-    key.fill(0);
-    const hint = n === 64 || n === 65 ? '; it looks like hex text: convert it with xxd -r -p' : n === 33 ? '; a trailing newline?' : '';
-    throw new UserError(`Unable to derive dump key: Wrong key size: expected ${CCK_BYTES} != actual ${n} (key file '${path}' must hold exactly ${CCK_BYTES} raw bytes${hint})`);
-  }
-  return new Uint8Array(key.buffer, key.byteOffset, key.length);
-}
 
 /** A decrypted dump is never written over anything; says what is in the way. */
 function refuseExistingOutput(out: string): void {
@@ -128,6 +106,7 @@ export const command: Command = {
     const helpers = parseHelpers(values.helpers);
     if (helpers === 'processes' && out === '-') throw new UsageError(`--helpers processes write into OUT, which stdout cannot take: use threads\n\n${USAGE}`);
     if (out !== '-') refuseExistingOutput(out);
+    else if (process.stdout.isTTY) throw new UserError(`not writing a binary dump to the terminal: redirect stdout (- > decrypted.elf) or pipe it (- | gzip > decrypted.elf.gz)`);
     const key = values.key === undefined ? undefined : readKeyFile(values.key);
     let plain: Awaited<ReturnType<typeof plainDumpPath>>;
     try {

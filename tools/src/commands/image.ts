@@ -7,6 +7,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { buildProtectedImage, loadGuestElf, parseHostKeyDocument, readProtectedImage, type HostKeyDocument } from '@pvdump/ultravisor';
 import { parseCommandArgs, positionals } from '../args.js';
+import { readKeyFile } from '../key-file.js';
 import { checkOutputFolder, fsReason, UsageError, UserError, hex, writeAtomically, type Command } from '../cli-support.js';
 
 const USAGE = `usage: pvdump image --host-key-document HKD [--host-key-document HKD ...] --cck FILE
@@ -19,7 +20,8 @@ AES-256-XTS key. The guest starts in 64-bit mode at the ELF entry point.
   --host-key-document HKD  a host key document (X.509 certificate, PEM or DER) with the P-521
                            host key of a machine allowed to run the image; repeat for more hosts
                            (the certificate's signature chain is not checked)
-  --cck FILE               the customer communication key: a file of exactly 32 bytes; dumps of
+  --cck FILE               the customer communication key: a file of exactly 32 raw bytes (make
+                           one with: head -c 32 /dev/urandom > cck.bin); dumps of
                            the guest decrypt with it
   --enable-dump            allow the host to take encrypted dumps (PCF bit 34 AllowDumping)
   -o, --output IMAGE       the image file to write`;
@@ -73,9 +75,8 @@ export const command: Command = {
         throw err;
       }
     });
-    const cck = readLimited(values.cck, 64, 'CCK file');
+    const cck = readKeyFile(values.cck);
     try {
-      if (cck.length !== 32) throw new UserError(`CCK file ${values.cck} has ${cck.length} bytes; a CCK is exactly 32 bytes (e.g. head -c 32 /dev/urandom > cck.bin)`);
       const guest = loadGuestElf(readLimited(guestPath, MAX_GUEST_FILE, 'guest ELF'));
       const image = buildProtectedImage({ guest, hostPublicKeys: hosts.map((h) => h.publicKey), cck, allowDumping: values['enable-dump'] });
       // Read back what we are about to write, so a bad container is never produced.

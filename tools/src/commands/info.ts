@@ -8,7 +8,7 @@ import { parseCommandArgs, positionals } from '../args.js';
 import type { Command } from '../cli-support.js';
 import { openDumpArg } from '../input.js';
 import { cpuToJson, cpuToText, hex64, type CpuJson } from '../render/cpu.js';
-import { readKeyFile } from './decrypt.js';
+import { readKeyFile } from '../key-file.js';
 
 const USAGE = `usage: pvdump info [-k FILE] [--json] DUMP
 
