@@ -76,8 +76,8 @@ export function kindOf(path: string): 'folder' | 'file' | 'special file' | undef
 }
 
 /**
- * Output files in progress: removed when the process ends before they are complete (an error,
- * a signal, a closed pipe), since every way out goes through process.exit.
+ * Output files in progress: removed when the process ends before they are complete. 'exit' runs
+ * on every way out but SIGKILL: the command line ends signals and closed pipes with process.exit.
  */
 const pending = new Set<string>();
 process.on('exit', () => {
