@@ -60,7 +60,7 @@ describe('pvdump hostkey', () => {
     writeFileSync(file, 'x');
     const r = pvdump(['hostkey', '-o', file]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/is not a folder/);
+    expect(r.stderr).toMatch(/plain-file is a file, not a folder/);
     expect(existsSync(join(file, 'host-key.pem'))).toBe(false);
     expect(pvdump(['hostkey', '--help']).stdout).toMatch(/usage: pvdump hostkey -o DIR/);
   });
