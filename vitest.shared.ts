@@ -1,7 +1,11 @@
 // Shared vitest settings: tests import sibling packages from their TypeScript sources
 // through the "@pvdump/source" export condition, so no package needs a build before testing.
-// Each run also writes .vitest-results.json, which scripts/test-summary.mjs adds up.
+// Each run also writes .vitest-results.json (vitest.results-reporter.ts), which
+// scripts/test-summary.mjs adds up, and keeps every temporary file in one folder that
+// vitest.global-setup.ts removes at the end.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import ResultsReporter from './vitest.results-reporter.ts';
 
 export default defineConfig({
   resolve: { conditions: ['@pvdump/source'] },
@@ -9,7 +13,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Under the test line each finished file prints one line; only tests slower than this get their own.
+    slowTestThreshold: 30_000,
     pool: 'forks',
-    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+    globalSetup: [fileURLToPath(new URL('./vitest.global-setup.ts', import.meta.url))],
+    reporters: ['default', new ResultsReporter()],
   },
 });

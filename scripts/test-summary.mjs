@@ -1,24 +1,104 @@
 #!/usr/bin/env node
-// Adds up every package's vitest JSON report (written by vitest.shared.ts) into one closing line.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+// Adds up every package's test report (.vitest-results.json, written by vitest.results-reporter.ts)
+// into one closing line, `N passed, N failed`. A test file that fails without a failing test (an
+// import or hook error), errors vitest caught outside any test, and a package with a test script
+// but no report (its build or test run failed first) each count as one failure. Exits 1 when
+// anything failed or nothing passed.
+//
+//   node scripts/test-summary.mjs [ROOT]          print the summary of ROOT (default: the cwd)
+//   node scripts/test-summary.mjs --clean [ROOT]  remove the reports of an earlier run
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const rows = [];
-for (const parent of ['packages', '.']) {
-  const dirs = parent === '.' ? ['tools'] : readdirSync(parent).map((d) => join(parent, d));
-  for (const dir of dirs) {
-    const file = join(dir, '.vitest-results.json');
-    if (!existsSync(file)) continue;
+export const REPORT = '.vitest-results.json';
+
+/** The workspace folders (from pnpm-workspace.yaml's `packages` globs) whose package has a test script. */
+export function testedPackages(root) {
+  const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
+  const globs = [];
+  let inPackages = false;
+  for (const line of yaml.split('\n')) {
+    if (/^\S/.test(line)) inPackages = line.startsWith('packages:');
+    else if (inPackages) {
+      const m = /^\s+-\s+['"]?([^'"\s]+)['"]?\s*$/.exec(line);
+      if (m?.[1] !== undefined) globs.push(m[1]);
+    }
+  }
+  const dirs = [];
+  for (const glob of globs) {
+    if (glob.endsWith('/*')) {
+      const parent = join(root, glob.slice(0, -2));
+      if (existsSync(parent)) for (const d of readdirSync(parent).sort()) dirs.push(join(parent, d));
+    } else dirs.push(join(root, glob));
+  }
+  return dirs.filter((dir) => {
+    const file = join(dir, 'package.json');
+    return existsSync(file) && typeof JSON.parse(readFileSync(file, 'utf8')).scripts?.test === 'string';
+  });
+}
+
+/** A report as vitest.results-reporter.ts writes it, or undefined for anything else. */
+function readReport(file) {
+  try {
     const r = JSON.parse(readFileSync(file, 'utf8'));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests;
-    skipped += r.numPendingTests + r.numTodoTests;
-    rows.push(`  ${dir.padEnd(26)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed`);
+    const counts = [r.passed, r.failed, r.skipped, r.unhandledErrors];
+    return counts.every((n) => Number.isSafeInteger(n) && n >= 0) && Array.isArray(r.brokenFiles) ? r : undefined;
+  } catch {
+    return undefined;
   }
 }
-console.log(rows.join('\n'));
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+
+/** Reads the reports of ROOT's packages and returns the table rows, the totals and the exit status. */
+export function summarize(root) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const rows = [];
+  for (const dir of testedPackages(root)) {
+    const name = relative(root, dir);
+    const file = join(dir, REPORT);
+    if (!existsSync(file)) {
+      failed += 1;
+      rows.push(`  ${name.padEnd(26)} no test report: its build or test run failed (see above)`);
+      continue;
+    }
+    const r = readReport(file);
+    if (r === undefined) {
+      failed += 1;
+      rows.push(`  ${name.padEnd(26)} unreadable test report ${REPORT}: run the tests again`);
+      continue;
+    }
+    const brokenFiles = r.brokenFiles;
+    const outside = r.unhandledErrors > 0 ? 1 : 0;
+    const pkgFailed = r.failed + brokenFiles.length + outside;
+    passed += r.passed;
+    failed += pkgFailed;
+    skipped += r.skipped;
+    const notes = [];
+    if (brokenFiles.length > 0) notes.push(`${brokenFiles.join(', ')} did not run`);
+    if (outside) notes.push(`${r.unhandledErrors} error(s) outside any test`);
+    const why = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+    rows.push(`  ${name.padEnd(26)} ${String(r.passed).padStart(5)} passed ${String(pkgFailed).padStart(3)} failed${why}`);
+  }
+  const line = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+  return { rows, line, passed, failed, status: failed > 0 || passed === 0 ? 1 : 0 };
+}
+
+/** Removes the reports of an earlier run, so that a package that fails to run shows as such. */
+export function cleanReports(root) {
+  for (const dir of testedPackages(root)) rmSync(join(dir, REPORT), { force: true });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const clean = args[0] === '--clean';
+  const root = (clean ? args[1] : args[0]) ?? process.cwd();
+  if (clean) cleanReports(root);
+  else {
+    const s = summarize(root);
+    console.log(s.rows.join('\n'));
+    console.log(s.line);
+    process.exit(s.status);
+  }
+}

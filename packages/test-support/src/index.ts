@@ -60,7 +60,11 @@ export function kvmUnitTestsDir(): string {
 }
 
 let scratch: string | undefined;
-/** A per-process scratch folder, removed when the process exits. */
+/**
+ * A per-process scratch folder in the temp folder. Under vitest the temp folder is the run's own
+ * (vitest.global-setup.ts), removed when the run ends, since fork workers are ended by a signal and
+ * never reach their 'exit' handlers; elsewhere the folder is removed when the process exits.
+ */
 export function scratchDir(): string {
   if (scratch === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'pvdump-test-'));

@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, fixturesDir, gunzipFixture, kvmUnitTestsDir, repoRoot, requireTool } from '../src/index.ts';
+import setupTestRun from '../../../vitest.global-setup.ts';
+import { fixturePath, fixturesDir, gunzipFixture, kvmUnitTestsDir, repoRoot, requireTool, scratchDir, tempPath } from '../src/index.ts';
 
 describe('test-support', () => {
   it('finds the repository fixtures and decompresses one to the checksum it names', async () => {
@@ -31,5 +33,36 @@ describe('test-support', () => {
       if (saved === undefined) delete process.env['PVDUMP_KVM_UNIT_TESTS'];
       else process.env['PVDUMP_KVM_UNIT_TESTS'] = saved;
     }
+  });
+
+  it('keeps scratch files in the run folder, which the run removes at its end', () => {
+    expect(tmpdir()).toMatch(/pvdump-test-run-[^/]+$/);
+    expect(scratchDir().startsWith(tmpdir() + '/')).toBe(true);
+    expect(tempPath('x').startsWith(scratchDir() + '/')).toBe(true);
+    const outer = process.env['TMPDIR'];
+    const teardown = setupTestRun();
+    const run = tmpdir();
+    expect(run).not.toBe(outer);
+    expect(existsSync(run)).toBe(true);
+    teardown();
+    expect(existsSync(run)).toBe(false);
+    expect(process.env['TMPDIR']).toBe(outer);
+  });
+
+  it('removes the run folder when the run is interrupted by a signal', () => {
+    const keepRunning = (): void => {};
+    process.on('SIGTERM', keepRunning);
+    const outer = process.env['TMPDIR'];
+    const teardown = setupTestRun();
+    const run = tmpdir();
+    try {
+      expect(existsSync(run)).toBe(true);
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(existsSync(run)).toBe(false);
+    } finally {
+      teardown();
+      process.removeListener('SIGTERM', keepRunning);
+    }
+    expect(process.env['TMPDIR']).toBe(outer);
   });
 });
