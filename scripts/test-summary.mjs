@@ -7,35 +7,18 @@
 //
 //   node scripts/test-summary.mjs [ROOT]          print the summary of ROOT (default: the cwd)
 //   node scripts/test-summary.mjs --clean [ROOT]  remove the reports of an earlier run
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { workspacePackages } from './workspace.mjs';
 
 export const REPORT = '.vitest-results.json';
 
-/** The workspace folders (from pnpm-workspace.yaml's `packages` globs) whose package has a test script. */
+/** The workspace folders whose package has a test script. */
 export function testedPackages(root) {
-  const yaml = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
-  const globs = [];
-  let inPackages = false;
-  for (const line of yaml.split('\n')) {
-    if (/^\S/.test(line)) inPackages = line.startsWith('packages:');
-    else if (inPackages) {
-      const m = /^\s+-\s+['"]?([^'"\s]+)['"]?\s*$/.exec(line);
-      if (m?.[1] !== undefined) globs.push(m[1]);
-    }
-  }
-  const dirs = [];
-  for (const glob of globs) {
-    if (glob.endsWith('/*')) {
-      const parent = join(root, glob.slice(0, -2));
-      if (existsSync(parent)) for (const d of readdirSync(parent).sort()) dirs.push(join(parent, d));
-    } else dirs.push(join(root, glob));
-  }
-  return dirs.filter((dir) => {
-    const file = join(dir, 'package.json');
-    return existsSync(file) && typeof JSON.parse(readFileSync(file, 'utf8')).scripts?.test === 'string';
-  });
+  return workspacePackages(root)
+    .filter((p) => typeof p.manifest.scripts?.test === 'string')
+    .map((p) => p.dir);
 }
 
 /** A report as vitest.results-reporter.ts writes it, or undefined for anything else. */

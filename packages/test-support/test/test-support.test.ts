@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import setupTestRun from '../../../vitest.global-setup.ts';
-import { fixturePath, fixturesDir, gunzipFixture, kvmUnitTestsDir, repoRoot, requireTool, scratchDir, tempPath } from '../src/index.ts';
+import { fixturePath, fixturesDir, gunzipFixture, kvmUnitTestsDir, repoRoot, requireTool, runStatusAsync, scratchDir, tempPath } from '../src/index.ts';
 
 describe('test-support', () => {
   it('finds the repository fixtures and decompresses one to the checksum it names', async () => {
@@ -13,6 +13,12 @@ describe('test-support', () => {
     const path = await gunzipFixture('qemu-7.2-crash/dump.elf.gz');
     const want = readFileSync(fixturePath('qemu-7.2-crash/SHA256SUMS'), 'utf8').split(/\s+/)[0];
     expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe(want);
+  });
+
+  it('runs a command without blocking and reports its status and output', async () => {
+    const r = await runStatusAsync('sh', ['-c', 'echo out; echo err >&2; exit 3']);
+    expect(r).toEqual({ status: 3, stdout: 'out\n', stderr: 'err\n' });
+    await expect(runStatusAsync('definitely-not-a-tool-xyz', [])).rejects.toThrow(/ENOENT/);
   });
 
   it('names the package to install for a missing tool', () => {
