@@ -7,8 +7,20 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, gunzipFixture, repoRoot, runStatus, runStatusAsync, tempPath } from '@pvdump/test-support';
 
-const PUBLISHED = ['@pvdump/dump-decrypt', '@pvdump/dump-format', '@pvdump/s390x-cpu', '@pvdump/tools', '@pvdump/ultravisor'];
-const EXAMPLES = ['packages/s390x-cpu', 'packages/ultravisor', 'packages/dump-format', 'packages/dump-decrypt'];
+/** Every workspace package that is not private: the ones meant for npm. */
+function publishable(): { dir: string; name: string; version: string }[] {
+  const root = repoRoot();
+  const dirs = [...readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d)), join(root, 'tools')];
+  return dirs
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; private?: boolean } }))
+    .filter((p) => p.manifest.private !== true)
+    .map((p) => ({ dir: p.dir, name: p.manifest.name, version: p.manifest.version }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+const PUBLISHED = publishable();
+/** The libraries; the command line's README shows commands, which the last test runs. */
+const LIBRARIES = PUBLISHED.filter((p) => p.name !== '@pvdump/tools');
 
 /** The environment without what `pnpm run` adds (npm_config_*, npm_package_*), so npm acts as for a user. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -48,7 +60,8 @@ describe('packed packages installed with npm outside the workspace', () => {
   }, 600_000);
 
   it('packs every publishable package with only its build, sources, README and LICENSE', () => {
-    expect(tarballs.map((t) => t.split('/').at(-1))).toEqual(PUBLISHED.map((n) => `${n.slice(1).replace('/', '-')}-0.1.0.tgz`));
+    expect(PUBLISHED.map((p) => p.name)).toContain('@pvdump/tools');
+    expect(tarballs.map((t) => t.split('/').at(-1)).sort()).toEqual(PUBLISHED.map((p) => `${p.name.slice(1).replace('/', '-')}-${p.version}.tgz`).sort());
     for (const tarball of tarballs) {
       const files = runStatus('tar', ['-tzf', tarball]).stdout.trim().split('\n');
       const unexpected = files.filter((f) => !/^package\/(package\.json|README\.md|LICENSE|dist\/.+|src\/.+\.ts|src\/.+\/README\.md)$/.test(f));
@@ -61,7 +74,7 @@ describe('packed packages installed with npm outside the workspace', () => {
   });
 
   it('installs each package once, as a real folder, from its tarball', () => {
-    for (const name of PUBLISHED) {
+    for (const { name } of PUBLISHED) {
       const dir = join(project, 'node_modules', name);
       expect(lstatSync(dir).isDirectory(), name).toBe(true);
       expect(lstatSync(dir).isSymbolicLink(), name).toBe(false);
@@ -69,14 +82,14 @@ describe('packed packages installed with npm outside the workspace', () => {
       expect(existsSync(join(dir, 'node_modules', '@pvdump')), name).toBe(false);
     }
     const lock = JSON.parse(readFileSync(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
-    for (const name of PUBLISHED) expect(lock.packages[`node_modules/${name}`]?.resolved, name).toMatch(/^file:.*\.tgz$/);
-    expect(readdirSync(join(project, 'node_modules', '@pvdump')).sort()).toEqual(PUBLISHED.map((n) => n.split('/')[1]).sort());
+    for (const { name } of PUBLISHED) expect(lock.packages[`node_modules/${name}`]?.resolved, name).toMatch(/^file:.*\.tgz$/);
+    expect(readdirSync(join(project, 'node_modules', '@pvdump')).sort()).toEqual(PUBLISHED.map((p) => p.name.split('/')[1]).sort());
   });
 
-  for (const pkg of EXAMPLES) {
-    it(`runs the README example of ${pkg} and prints what the README shows`, async () => {
-      const { code, output } = readmeExample(readFileSync(join(repoRoot(), pkg, 'README.md'), 'utf8'));
-      const file = join(project, `example-${pkg.split('/').at(-1)}.mjs`);
+  for (const { dir, name } of LIBRARIES) {
+    it(`runs the README example of ${name} and prints what the README shows`, async () => {
+      const { code, output } = readmeExample(readFileSync(join(dir, 'README.md'), 'utf8'));
+      const file = join(project, `example-${name.split('/')[1]}.mjs`);
       writeFileSync(file, code + '\n');
       const r = await runStatusAsync(process.execPath, [file], { cwd: project, env: userEnv() });
       expect(r.stderr).toBe('');
