@@ -1,5 +1,6 @@
-// Shared vitest settings: tests import sibling packages from their TypeScript sources
-// through the "@pvdump/source" export condition, so no package needs a build before testing.
+// Shared vitest settings. The "@pvdump/source" export condition below is for Vite's client-side
+// resolver only; under vitest's server-side (SSR) resolver sibling packages load from their built
+// dist, so the test line builds before it tests.
 // Each run also writes .vitest-results.json (vitest.results-reporter.ts), which
 // scripts/test-summary.mjs adds up, and keeps every temporary file in one folder that
 // vitest.global-setup.ts removes at the end.
