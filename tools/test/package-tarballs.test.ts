@@ -53,6 +53,7 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(install.status, install.stderr + install.stdout).toBe(0);
 
     copyFileSync(fixturePath('qemu-7.2-crash/guest.elf'), join(project, 'guest.elf'));
+    copyFileSync(fixturePath('genprotimg-2.35/guest.elf'), join(project, 'pv-guest.elf'));
     copyFileSync(fixturePath('pv-zgetdump/cck.bin'), join(project, 'cck.bin'));
     copyFileSync(await gunzipFixture('qemu-7.2-crash/dump.elf.gz'), join(project, 'dump.elf'));
     copyFileSync(await gunzipFixture('pv-zgetdump/pv-dump.elf.gz'), join(project, 'pv-dump.elf'));
