@@ -114,8 +114,9 @@ export class GuestRam {
   makeHostAccessible(page: number): boolean {
     const uv = this.uv();
     if (uv === undefined || this.configHandle === undefined) return true;
+    // What the host observes through faults: only a secure page the guest has not shared faults.
+    if (uv.guestPageState(this.configHandle, page * PAGE_SIZE) !== 'secure') return true;
     const host = this.hostOrigin + page * PAGE_SIZE;
-    if (uv.isHostAccessible(host)) return true;
     if (uv.pinPageShared(BigInt(host)).cc === 0) {
       this.stats.pins++;
       return true;

@@ -49,14 +49,14 @@ export function testHost(options: Partial<HostKernelOptions> = {}): { kernel: Ho
 
 /**
  * The SMP guest of the end-to-end tests. CPU 0 prints through the SCLP console (its SCCB in a
- * page it shares), fills DATA_PAGES pages at 0x200000 with a pattern, starts every other CPU
+ * page it shares), fills `dataPages` pages at `base` with a pattern, starts every other CPU
  * with SIGP RESTART (one at a time, each restart PSW pointing at its own entry), waits for each
- * one's flag, sets known registers and panics with a disabled wait at 0xbad. CPU k fills its
- * page at 0x280000 + k·0x1000, sets known registers and raises its flag; the last CPU (of two or
- * more) then loops on DIAGNOSE 0x44, so it is always mid-interception; the others enter an
- * enabled wait.
+ * one's flag (at base + 0x60000), sets known registers and panics with a disabled wait at 0xbad.
+ * CPU k fills its page at base + 0x40000 + k·0x1000, sets known registers and raises its flag;
+ * the last CPU (of two or more) then loops on DIAGNOSE 0x44, so it is always mid-interception;
+ * the others enter an enabled wait.
  */
-export function smpGuestSource(cpus: number, dataPages = 48): string {
+export function smpGuestSource(cpus: number, dataPages = 48, base = 0x200000): string {
   const entries = Array.from({ length: Math.max(cpus - 1, 0) }, (_, i) => i + 1)
     .map(
       (k) => `
@@ -97,8 +97,8 @@ _start:
 	lgr	%r2, %r9
 	.insn	rre,0xb2200000,1,2
 	# Fill the data pages: each doubleword = its address XOR a constant.
-	lgfi	%r2, 0x200000
-	lgfi	%r3, ${0x200000 + dataPages * 0x1000}
+	lgfi	%r2, ${base}
+	lgfi	%r3, ${base + dataPages * 0x1000}
 	llihf	%r4, 0x5a5a5a5a
 fill:
 	lgr	%r5, %r2
@@ -107,7 +107,7 @@ fill:
 	aghi	%r2, 8
 	cgr	%r2, %r3
 	jl	fill
-	lgfi	%r6, 0x300000
+	lgfi	%r6, ${base + 0x60000}
 ${entries}
 	# Known registers, then the panic.
 	llihf	%r10, 0xc0ffee00
@@ -120,7 +120,7 @@ secondary:
 	# r7 = this CPU's number: fill its page, set known registers, raise the flag.
 	lgr	%r2, %r7
 	sllg	%r2, %r2, 12
-	agfi	%r2, 0x280000
+	agfi	%r2, ${base + 0x40000}
 	lghi	%r3, 512
 	lgr	%r5, %r7
 	sllg	%r5, %r5, 56
@@ -132,7 +132,7 @@ sfill:
 	llihf	%r8, 0x88880000
 	agr	%r8, %r7
 	llihf	%r9, 0x99990000
-	lgfi	%r6, 0x300000
+	lgfi	%r6, ${base + 0x60000}
 	lgr	%r5, %r7
 	aghi	%r5, 0x100
 	lgr	%r1, %r7
