@@ -14,14 +14,8 @@ import { batchAvailable, createPageCipher, defaultBackend } from '../src/crypto/
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-interface Vector {
-  name: string;
-  key1: string;
-  key2: string;
-  tweak: string;
-  plaintext: string;
-  ciphertext: string;
-}
+/** The reference's test vectors, read where they are kept (with their source). */
+type Vector = Record<'name' | 'key1' | 'key2' | 'tweak' | 'plaintext' | 'ciphertext', string>;
 const ieee = JSON.parse(readFileSync(new URL('../../pv-format/test/data/ieee1619-xts-aes256.json', import.meta.url), 'utf8')) as { source: string; vectors: Vector[] };
 
 describe('the fast paths on the IEEE 1619 vectors', () => {

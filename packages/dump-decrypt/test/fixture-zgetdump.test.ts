@@ -3,6 +3,7 @@
 // of the fixture README must fail (or, for tampered memory, succeed) as zgetdump does.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { openDump } from '@pvdump/dump-format';
+import { fprOf } from '@pvdump/s390x-arch';
 import { fixturePath, gunzipFixture, tempPath } from '@pvdump/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decryptDump, inspectPvDump, openPvDump, PvDecryptError, type PvCpuState } from '../src/index.ts';
@@ -50,19 +51,19 @@ function expectRegisters(cpu: PvCpuState | undefined, e: ExpectedCpu): void {
   expect([c.psw.mask, c.psw.addr]).toEqual(e.psw.map(big));
   expect(c.prefix).toBe(e.prefix);
   expect(c.fpc).toBe(e.fpc);
-  expect(c.todpreg).toBe(e.todpreg);
-  expect(c.timer).toBe(big(e.timer));
-  expect(c.todcmp).toBe(big(e.todcmp));
+  expect(c.todProgrammable).toBe(e.todpreg);
+  expect(c.cpuTimer).toBe(big(e.timer));
+  expect(c.clockComparator).toBe(big(e.todcmp));
   expect(c.acrs).toEqual(e.acrs);
   expect(c.crs).toEqual(e.ctrs.map(big));
   e.vr_low.forEach((v, i) => {
     const vr = Buffer.from(c.vrs[i]!);
     expect(vr.readBigUInt64BE(0)).toBe(big(v.low));
     expect(vr.readBigUInt64BE(8)).toBe(big(v.high));
-    expect(c.fprs[i]).toBe(big(v.low));
+    expect(fprOf(c.vrs, i)).toBe(big(v.low));
   });
   expect(Buffer.concat(c.vrs.slice(16)).toString('hex')).toBe(e.vr_high);
-  expect(c.gsCb).toEqual([0n, big(e.gsd), big(e.gssm), big(e.gs_epl_a)]);
+  expect(c.gsCb).toEqual({ reserved: 0n, gsd: big(e.gsd), gssm: big(e.gssm), gsepla: big(e.gs_epl_a) });
   expect(c.dumpFlags).toBe(e.dump_flags);
   expect(c.hasOsii).toBe((e.dump_flags & 0x8000) !== 0);
 }

@@ -14,13 +14,13 @@ function expectCpu(got: PvCpuState, want: CpuPlain): void {
   expect(got.psw).toEqual({ mask: want.pswMask, addr: want.pswAddr });
   expect(got.prefix).toBe(want.prefix);
   expect(got.fpc).toBe(want.fpc);
-  expect(got.todpreg).toBe(want.todpreg);
-  expect(got.timer).toBe(want.timer);
-  expect(got.todcmp).toBe(want.todcmp);
+  expect(got.todProgrammable).toBe(want.todpreg);
+  expect(got.cpuTimer).toBe(want.timer);
+  expect(got.clockComparator).toBe(want.todcmp);
   expect(got.acrs).toEqual(want.acrs);
   expect(got.crs).toEqual(want.crs);
   expect(got.vrs.map((v) => Buffer.from(v).toString('hex'))).toEqual(want.vrs.map((v) => v.toString('hex')));
-  expect(got.gsCb).toEqual([0n, want.gsd, want.gssm, want.gsEpl]);
+  expect(got.gsCb).toEqual({ reserved: 0n, gsd: want.gsd, gssm: want.gssm, gsepla: want.gsEpl });
   expect(got.dumpFlags).toBe(want.dumpFlags);
 }
 

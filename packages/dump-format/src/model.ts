@@ -1,12 +1,11 @@
 /**
  * The decoded model of an s390x core dump: per-CPU architected state from the notes, memory
- * segments, PV byte ranges and warnings. Plain data, shared by the reader and the writer.
+ * segments, PV byte ranges and warnings. Plain data, shared by the reader and the writer. The
+ * registers are the register model of @pvdump/s390x-arch.
  */
+import type { CpuRegisters, Psw } from '@pvdump/s390x-arch';
 
-export interface Psw {
-  mask: bigint;
-  addr: bigint;
-}
+export type { Psw };
 
 /** One ELF note as stored: owner name, type and descriptor bytes. */
 export interface RawNote {
@@ -18,34 +17,17 @@ export interface RawNote {
 }
 
 /**
- * One CPU's state as the dump's notes describe it. Fields are absent when their note is absent.
- * `vrs` holds the 32 full 128-bit vector registers when a vector note exists: V0–V15 are the FPRs
- * (left halves) joined with NT_S390_VXRS_LOW (right halves); V16–V31 come from NT_S390_VXRS_HIGH.
+ * One CPU's state as the dump's notes describe it: the register model of @pvdump/s390x-arch with
+ * each register absent when its note is absent (NT_PRSTATUS, which every CPU has, gives `psw`,
+ * `gprs` and `acrs`). `vrs` holds the 32 full 128-bit vector registers when a vector note exists:
+ * V0–V15 are the FPRs (left halves) joined with NT_S390_VXRS_LOW (right halves); V16–V31 come
+ * from NT_S390_VXRS_HIGH.
  */
-export interface CpuState {
+export interface CpuState extends Pick<CpuRegisters, 'psw' | 'gprs' | 'acrs'>, Partial<Omit<CpuRegisters, 'psw' | 'gprs' | 'acrs'>> {
   /** The thread id from NT_PRSTATUS (`pr_pid`), byte-order quirk corrected. */
   pid: number;
-  psw: Psw;
-  /** GPR0–15. */
-  gprs: bigint[];
-  /** ACR0–15. */
-  acrs: number[];
-  fpc?: number;
-  /** FPR0–15 from NT_FPREGSET. */
+  /** FPR0–15 as NT_FPREGSET holds them (absent without that note; V0–V15 hold them too when vector notes exist). */
   fprs?: bigint[];
-  /** CR0–15 from NT_S390_CTRS. */
-  crs?: bigint[];
-  prefix?: number;
-  /** CPU timer. */
-  timer?: bigint;
-  /** Clock comparator, full 64 bits. */
-  todcmp?: bigint;
-  /** TOD programmable register. */
-  todpreg?: number;
-  /** V0–V31, 16 bytes each. */
-  vrs?: Uint8Array[];
-  /** Guarded-storage control block: reserved, GSD, GSSM, GS-EPL address. */
-  gsCb?: bigint[];
   /** Encrypted Ultravisor CPU dump (NT_S390_PV_CPU_DATA), raw. */
   pvCpuData?: Uint8Array;
   /** Further notes of this CPU that the model does not decode, in file order, kept raw. */

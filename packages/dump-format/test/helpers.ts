@@ -49,10 +49,10 @@ export function patternedCpu(n: number, withVectors = true): CpuState {
     });
   }
   cpu.prefix = 0x1e000 + n * 0x2000;
-  cpu.timer = 0x7fff_0000_1111_0000n + k;
-  cpu.todcmp = 0x00d5_a5a5_c0ff_ee00n + k;
-  cpu.todpreg = 0x1234 + n;
-  cpu.gsCb = [0n, 0x6d00_0000_0000_0001n + k, 0x6e00_0000_0000_0002n + k, 0x6f00_0000_0000_0003n + k];
+  cpu.cpuTimer = 0x7fff_0000_1111_0000n + k;
+  cpu.clockComparator = 0x00d5_a5a5_c0ff_ee00n + k;
+  cpu.todProgrammable = 0x1234 + n;
+  cpu.gsCb = { reserved: 0n, gsd: 0x6d00_0000_0000_0001n + k, gssm: 0x6e00_0000_0000_0002n + k, gsepla: 0x6f00_0000_0000_0003n + k };
   return cpu;
 }
 

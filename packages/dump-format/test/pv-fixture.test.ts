@@ -94,9 +94,9 @@ describe("zgetdump's decrypted output", () => {
       expect(cpu.crs).toEqual(want.ctrs.map(BigInt));
       expect(cpu.prefix).toBe(want.prefix);
       expect(cpu.fpc).toBe(want.fpc);
-      expect(cpu.todpreg).toBe(want.todpreg);
-      expect(cpu.timer).toBe(BigInt(want.timer));
-      expect(cpu.todcmp).toBe(BigInt(want.todcmp));
+      expect(cpu.todProgrammable).toBe(want.todpreg);
+      expect(cpu.cpuTimer).toBe(BigInt(want.timer));
+      expect(cpu.clockComparator).toBe(BigInt(want.todcmp));
     }
   });
 

@@ -4,6 +4,7 @@
  * vector registers 32; a field whose note is absent is null.
  */
 import type { CpuState } from '@pvdump/dump-format';
+import { fprsOf, gsCbWords } from '@pvdump/s390x-arch';
 
 export interface CpuJson {
   pid: number;
@@ -33,13 +34,13 @@ export function cpuToJson(cpu: CpuState): CpuJson {
     acrs: cpu.acrs.map(hex32),
     crs: cpu.crs?.map(hex64) ?? null,
     fpc: cpu.fpc === undefined ? null : hex32(cpu.fpc),
-    fprs: cpu.fprs?.map(hex64) ?? cpu.vrs?.slice(0, 16).map((r) => hex64(Buffer.from(r).readBigUInt64BE(0))) ?? null,
+    fprs: (cpu.fprs ?? (cpu.vrs && fprsOf(cpu.vrs)))?.map(hex64) ?? null,
     vrs: cpu.vrs?.map(hex128) ?? null,
     prefix: cpu.prefix === undefined ? null : hex32(cpu.prefix),
-    timer: cpu.timer === undefined ? null : hex64(cpu.timer),
-    todcmp: cpu.todcmp === undefined ? null : hex64(cpu.todcmp),
-    todpreg: cpu.todpreg === undefined ? null : hex32(cpu.todpreg),
-    gsCb: cpu.gsCb?.map(hex64) ?? null,
+    timer: cpu.cpuTimer === undefined ? null : hex64(cpu.cpuTimer),
+    todcmp: cpu.clockComparator === undefined ? null : hex64(cpu.clockComparator),
+    todpreg: cpu.todProgrammable === undefined ? null : hex32(cpu.todProgrammable),
+    gsCb: cpu.gsCb === undefined ? null : gsCbWords(cpu.gsCb).map(hex64),
   };
 }
 

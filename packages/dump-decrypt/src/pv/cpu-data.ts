@@ -1,32 +1,20 @@
 /**
  * CPU data (note NT_S390_PV_CPU_DATA, spec pv-dump-crypto.md §3, §6, §10 checks 18–21): size and
  * version checks, GCM opening with the dump key, and decoding of the 1520-byte confidential area
- * into a CPU state shaped like dump-format's `CpuState`, plus dump_flags / has_osii.
+ * into the register model, plus dump_flags / has_osii.
  */
 import { CpuDumpV1, PV_MAX_NT_S390_PV_CPU_DATA_SIZE, PV_SEC_CPU_DATA_VERSION_1, decodeCpuConfidentialArea, openCpuDump } from '@pvdump/pv-format';
-import { fprsOf } from '@pvdump/s390x-arch';
+import type { CpuRegisters } from '@pvdump/s390x-arch';
 import { PvDecryptError } from '../errors.js';
 
-/** A CPU's confidential state; field names and types follow dump-format's `CpuState`. */
-export interface PvCpuState {
+/**
+ * A decrypted PV CPU: the register model of @pvdump/s390x-arch plus its dump_flags. It is a
+ * dump-format `CpuState` as it is, so the writer and the CLI's renderers take it directly.
+ */
+export interface PvCpuState extends CpuRegisters {
   /** Thread id for the output: 1, 2, 3, … in PV-note order (as zgetdump numbers them). */
   pid: number;
-  psw: { mask: bigint; addr: bigint };
-  gprs: bigint[];
-  acrs: number[];
-  fpc: number;
-  /** FPR0–15 = leftmost 64 bits of V0–V15. */
-  fprs: bigint[];
-  crs: bigint[];
-  prefix: number;
-  timer: bigint;
-  /** Clock comparator as stored by the UV (full 64 bits in our emulator, copied unchanged). */
-  todcmp: bigint;
-  todpreg: number;
-  /** V0–V31, 16 bytes each. */
-  vrs: Uint8Array[];
-  /** Guarded-storage control block words: 0, GSD, GSSM, GS-EPL address. */
-  gsCb: bigint[];
+  /** Always empty: a PV CPU has no notes beyond its registers. */
   otherNotes: never[];
   /** Raw 16-bit dump_flags. */
   dumpFlags: number;
@@ -72,23 +60,6 @@ export function openCpuData(desc: Uint8Array, dumpKey: Uint8Array, cpu: number, 
 
 /** Decodes a decrypted confidential area. `pid` is the output thread id (CPU index + 1). */
 export function decodeCpuPlain(plain: Uint8Array, pid: number): PvCpuState {
-  const { registers: r, dumpFlags, hasOsii } = decodeCpuConfidentialArea(plain);
-  return {
-    pid,
-    psw: r.psw,
-    gprs: r.gprs,
-    acrs: r.acrs,
-    fpc: r.fpc,
-    fprs: fprsOf(r.vrs),
-    crs: r.crs,
-    prefix: r.prefix,
-    timer: r.cpuTimer,
-    todcmp: r.clockComparator,
-    todpreg: r.todProgrammable,
-    vrs: r.vrs,
-    gsCb: [r.gsCb.reserved, r.gsCb.gsd, r.gsCb.gssm, r.gsCb.gsepla],
-    otherNotes: [],
-    dumpFlags,
-    hasOsii,
-  };
+  const { registers, dumpFlags, hasOsii } = decodeCpuConfidentialArea(plain);
+  return { pid, ...registers, otherNotes: [], dumpFlags, hasOsii };
 }

@@ -3,6 +3,7 @@
  * and the note order QEMU and zgetdump write them in.
  */
 import * as N from '../raw/notes.js';
+import { gsCbFromWords, gsCbWords } from '@pvdump/s390x-arch';
 import type { CpuState, RawNote } from '../model.js';
 
 function dv(b: Uint8Array): DataView {
@@ -40,13 +41,13 @@ export function applyCpuNote(cpu: CpuState, type: number, desc: Uint8Array): boo
       cpu.prefix = v.getUint32(0);
       return true;
     case N.NT_S390_TIMER:
-      cpu.timer = v.getBigUint64(0);
+      cpu.cpuTimer = v.getBigUint64(0);
       return true;
     case N.NT_S390_TODCMP:
-      cpu.todcmp = v.getBigUint64(0);
+      cpu.clockComparator = v.getBigUint64(0);
       return true;
     case N.NT_S390_TODPREG:
-      cpu.todpreg = v.getUint32(0);
+      cpu.todProgrammable = v.getUint32(0);
       return true;
     case N.NT_S390_VXRS_LOW: {
       const vrs = ensureVrs(cpu);
@@ -59,7 +60,7 @@ export function applyCpuNote(cpu: CpuState, type: number, desc: Uint8Array): boo
       return true;
     }
     case N.NT_S390_GS_CB:
-      cpu.gsCb = u64s(desc, 0, 4);
+      cpu.gsCb = gsCbFromWords(u64s(desc, 0, 4));
       return true;
     case N.NT_S390_PV_CPU_DATA:
       cpu.pvCpuData = desc.slice();
@@ -157,12 +158,12 @@ export function encodeCpuNotes(
   const fpregset = { owner: C, type: N.NT_FPREGSET, desc: encodeFpregset(cpu) };
   const prefix = { owner: L, type: N.NT_S390_PREFIX, desc: u32Note(cpu.prefix) };
   const ctrs = { owner: L, type: N.NT_S390_CTRS, desc: encodeU64Array(cpu.crs, 16) };
-  const timer = { owner: L, type: N.NT_S390_TIMER, desc: u64Note(cpu.timer) };
-  const todcmp = { owner: L, type: N.NT_S390_TODCMP, desc: u64Note(cpu.todcmp) };
-  const todpreg = { owner: L, type: N.NT_S390_TODPREG, desc: u32Note(cpu.todpreg) };
+  const timer = { owner: L, type: N.NT_S390_TIMER, desc: u64Note(cpu.cpuTimer) };
+  const todcmp = { owner: L, type: N.NT_S390_TODCMP, desc: u64Note(cpu.clockComparator) };
+  const todpreg = { owner: L, type: N.NT_S390_TODPREG, desc: u32Note(cpu.todProgrammable) };
   const vxrsLow = { owner: L, type: N.NT_S390_VXRS_LOW, desc: encodeVxrsLow(cpu) };
   const vxrsHigh = { owner: L, type: N.NT_S390_VXRS_HIGH, desc: encodeVxrsHigh(cpu) };
-  const gsCb = { owner: L, type: N.NT_S390_GS_CB, desc: encodeU64Array(cpu.gsCb, 4) };
+  const gsCb = { owner: L, type: N.NT_S390_GS_CB, desc: encodeU64Array(cpu.gsCb && gsCbWords(cpu.gsCb), 4) };
   if (style === 'zgetdump') {
     return [prstatus, fpregset, timer, todcmp, todpreg, ctrs, prefix, vxrsLow, vxrsHigh, gsCb, ...cpu.otherNotes];
   }

@@ -1,11 +1,10 @@
 // PSW layout and helpers (spec s390x-cpu.md §2): the 16-byte z/Architecture PSW, its fields,
 // addressing modes, validity, and conversion from the 8-byte ESA-format PSW used by LPSW and IPL.
 
-/** A 16-byte PSW as plain data: 64-bit mask and 64-bit instruction address. */
-export interface Psw {
-  mask: bigint;
-  addr: bigint;
-}
+import type { Psw } from '@pvdump/s390x-arch';
+
+/** A 16-byte PSW as plain data (the register model's, @pvdump/s390x-arch). */
+export type { Psw };
 
 export const PSW_MASK_PER = 0x4000000000000000n;
 export const PSW_MASK_DAT = 0x0400000000000000n;
