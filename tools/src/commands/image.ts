@@ -6,7 +6,13 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildProtectedImage, loadGuestElf, parseHostKeyDocument, readProtectedImage, type HostKeyDocument } from '@pvdump/ultravisor';
+import {
+  buildProtectedImage,
+  loadGuestElf,
+  parseHostKeyDocument,
+  type HostKeyDocument,
+} from '@pvdump/ultravisor/guest-owner';
+import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import { parseCommandArgs, positionals } from '../args.js';
 import { UsageError, UserError, hex, writeAtomically, type Command } from '../cli-support.js';
 
