@@ -13,6 +13,10 @@ const node = (script) => spawnSync(process.execPath, [join(root, 'scripts', scri
 
 const tools = node('check-system-tools.mjs');
 if (tools.status !== 0) process.exit(tools.status ?? 1);
+// Imports against the layering or an import cycle fail the run (.dependency-cruiser.cjs).
+const deps = spawnSync('depcruise', ['packages', 'tools', 'scripts', '--config', '.dependency-cruiser.cjs', '--ignore-known', '--output-type', 'err'], { stdio: 'inherit', cwd: root, env });
+const depsFailed = deps.status !== 0;
+if (depsFailed) console.error('the import rules failed (see above): pnpm lint:deps');
 cleanReports(root);
 const turbo = spawnSync('turbo', ['run', 'build', 'test', '--continue', '--output-logs=new-only'], { stdio: 'inherit', cwd: root, env });
 if (turbo.error) {
@@ -23,4 +27,5 @@ console.log('');
 console.log(s.rows.join('\n'));
 console.log(s.line);
 if (s.status === 0 && turbo.status !== 0) console.error('a build or test task failed (see its output above)');
-process.exit(s.status !== 0 ? s.status : turbo.status === 0 ? 0 : 1);
+if (depsFailed) console.error('the import rules failed: pnpm lint:deps');
+process.exit(s.status !== 0 ? s.status : turbo.status === 0 && !depsFailed ? 0 : 1);
