@@ -7,10 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadTargets } from './target.js';
-import { parseBudget, regressionFiles, runTarget, type TargetReport } from './runner.js';
-
-/** The seed of CI runs: fixed, so a CI failure reproduces with the same command. */
-export const CI_SEED = 20261204;
+import { CI_SEED, parseBudget, regressionFiles, runTarget, type TargetReport } from './runner.js';
 
 const USAGE = `usage: pnpm fuzz [--target NAME[,NAME…]] [--budget 30s|2m|500] [--seed N] [--ci] [--replay] [--list]
 

@@ -44,7 +44,9 @@ export function scratchFolder(prefix: string): string {
   return mkdtempSync(join(base, prefix));
 }
 
-const PROBE = join(dirname(fileURLToPath(import.meta.url)), 'rss-probe.js');
+/** Preloads run from the build (`dist/`), also when this module runs from its source under vitest. */
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const PROBE = join(DIST, 'rss-probe.js');
 export const CLI_PATH = join(repoRoot(), 'tools', 'dist', 'cli.js');
 
 export interface CliRun {
@@ -57,25 +59,39 @@ export interface CliRun {
   timedOut: boolean;
 }
 
-/** Spawns `pvdump ARGS` with the RSS probe preloaded. */
-export function runPvdump(args: readonly string[], opts: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): CliRun {
+/** The fault-injection preload (see faults/inject.ts). */
+export const FAULT_INJECTION = join(DIST, 'faults', 'inject.js');
+
+/** Node arguments that start `pvdump` with the RSS probe (and fault injection when asked for). */
+export function pvdumpCommand(args: readonly string[], faults = false): string[] {
+  return ['--import', PROBE, ...(faults ? ['--import', FAULT_INJECTION] : []), CLI_PATH, ...args];
+}
+
+/** Peak RSS (MiB) written by the probe into `dir` (the largest of the processes), files removed. */
+export function collectPeakRss(dir: string): number {
+  let peakKiB = 0;
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('.rss.'))) {
+    peakKiB = Math.max(peakKiB, Number(readFileSync(join(dir, f), 'utf8')));
+    rmSync(join(dir, f), { force: true });
+  }
+  return peakKiB / 1024;
+}
+
+/** Spawns `pvdump ARGS` with the RSS probe preloaded (and `$PVDUMP_FAULT` injected when given). */
+export function runPvdump(args: readonly string[], opts: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; fault?: object }): CliRun {
   const rssFile = join(opts.cwd, '.rss');
-  const r = spawnSync(process.execPath, ['--import', PROBE, CLI_PATH, ...args], {
+  const faultEnv = opts.fault === undefined ? {} : { PVDUMP_FAULT: JSON.stringify(opts.fault) };
+  const r = spawnSync(process.execPath, pvdumpCommand(args, opts.fault !== undefined), {
     cwd: opts.cwd,
     encoding: 'utf8',
     timeout: opts.timeoutMs,
     killSignal: 'SIGKILL',
     maxBuffer: 64 << 20,
-    env: { ...process.env, ...opts.env, PVDUMP_RSS_FILE: rssFile },
+    env: { ...process.env, ...opts.env, ...faultEnv, PVDUMP_RSS_FILE: rssFile },
   });
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   if (r.error && !timedOut) throw r.error;
-  let peakKiB = 0;
-  for (const f of readdirSync(opts.cwd).filter((n) => n.startsWith('.rss.'))) {
-    peakKiB = Math.max(peakKiB, Number(readFileSync(join(opts.cwd, f), 'utf8')));
-    rmSync(join(opts.cwd, f), { force: true });
-  }
-  const peakRssMiB = peakKiB / 1024;
+  const peakRssMiB = collectPeakRss(opts.cwd);
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', peakRssMiB, timedOut };
 }
 

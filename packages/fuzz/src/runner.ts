@@ -1,12 +1,12 @@
 /**
- * Runs targets, each in its own fuzzing process, and watches it: an execution silent for longer
- * than the target's hang bound is a hang (the process is killed), a process that dies without a
+ * Runs targets, each in its own fuzzing process, and watches it: an execution that burns more CPU
+ * time than the target's hang bound without finishing is a hang (the process is killed), a process that dies without a
  * report is a crash, and a peak RSS past the target's bound is a memory failure. Every failure
  * is saved as a replayable input under `corpus/crashes/<target>/`.
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage } from './child.js';
@@ -15,6 +15,24 @@ const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHILD = join(PACKAGE_DIR, 'dist', 'child.js');
 export const CRASHES_DIR = join(PACKAGE_DIR, 'corpus', 'crashes');
 export const REGRESSIONS_DIR = join(PACKAGE_DIR, 'corpus', 'regressions');
+
+/** The seed of CI runs: fixed, so a CI failure reproduces with the same command. */
+export const CI_SEED = 20261204;
+
+/** Silence in wall time that counts as a hang even without CPU use, as a multiple of the hang bound. */
+const HANG_WALL_FACTOR = 6;
+
+/** CPU time (user + system, ms) of a process so far, from /proc; wall-clock based where /proc is absent. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 14 and 15 of stat (utime, stime) in clock ticks of 10 ms; index 0 here is field 3.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Date.now();
+  }
+}
 
 export type Budget = { kind: 'time'; ms: number } | { kind: 'runs'; runs: number };
 
@@ -91,23 +109,33 @@ export function runTarget(target: string, opts: RunOptions): Promise<TargetRepor
     let lastInput: unknown;
     let result: Extract<ChildMessage, { type: 'result' }> | undefined;
     let hung = false;
+    let silentSince = Date.now();
+    let cpuAtLastMessage = cpuMs(child.pid);
     // Setup (fixtures, keys) gets extra time before the first input.
-    let watchdog = setTimeout(onHang, opts.hangMs + 60_000);
-    function onHang(): void {
-      hung = true;
-      child.kill('SIGKILL');
-    }
+    let setup = true;
+    const watchdog = setInterval(() => {
+      const silent = Date.now() - silentSince;
+      const busy = cpuMs(child.pid) - cpuAtLastMessage;
+      // A hang burns CPU without progress; a process starved by a loaded machine does not, so
+      // wall time alone counts only past a generous cap (e.g. an input blocked on I/O).
+      const limit = setup ? opts.hangMs + 60_000 : opts.hangMs;
+      if (busy > limit || silent > limit * HANG_WALL_FACTOR) {
+        hung = true;
+        child.kill('SIGKILL');
+      }
+    }, 500);
     child.on('message', (m: ChildMessage) => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(onHang, opts.hangMs);
+      setup = false;
+      silentSince = Date.now();
+      cpuAtLastMessage = cpuMs(child.pid);
       if (m.type === 'input') lastInput = m.input;
       else result = m;
     });
     child.on('exit', (code, signal) => {
-      clearTimeout(watchdog);
+      clearInterval(watchdog);
       const seconds = (Date.now() - started) / 1000;
       let failure: TargetFailure | null = null;
-      if (hung) failure = { kind: 'hang', message: `no progress for ${opts.hangMs} ms: the last input hangs`, input: lastInput };
+      if (hung) failure = { kind: 'hang', message: `no progress for ${opts.hangMs} ms of CPU time: the last input hangs`, input: lastInput };
       else if (result === undefined) failure = { kind: 'died', message: `the fuzzing process ended (exit ${code}, signal ${signal}) without a report:\n${stderr}`, input: lastInput };
       else if (result.failure !== null) failure = { ...result.failure };
       else if (opts.level === 'library' && result.peakRssMiB > opts.memoryBoundMiB) failure = { kind: 'memory', message: `peak RSS ${result.peakRssMiB.toFixed(0)} MiB exceeds the bound of ${opts.memoryBoundMiB} MiB`, input: lastInput };
