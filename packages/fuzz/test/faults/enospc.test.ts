@@ -12,7 +12,10 @@ import { OUTPUT, decryptArgs, expectCleanFailure, fault, workFolder } from './su
 const NO_SPACE = /no space left/i;
 const mounted: string[] = [];
 afterAll(() => {
-  for (const m of mounted) spawnSync('umount', [m]);
+  for (const m of mounted) {
+    spawnSync('umount', [m]);
+    rmSync(m, { recursive: true, force: true });
+  }
 });
 
 /** A 1 MiB tmpfs, or undefined when this process may not mount one. */
