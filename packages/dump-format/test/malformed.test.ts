@@ -146,3 +146,30 @@ describe('random corruption (property)', () => {
     expect(process.memoryUsage().rss - heapBefore).toBeLessThan(512 * 2 ** 20);
   });
 });
+
+describe('a failing read', () => {
+  it('is a DumpFormatError naming what was read, not the raw EIO', async () => {
+    const path = tempPath('eio.elf');
+    writeFileSync(path, good);
+    const fh = await open(path, 'r');
+    let reads = 0;
+    // The file handle fails as a dying disk does, after the ELF header was read.
+    const failing = new Proxy(fh, {
+      get(target, prop) {
+        if (prop === 'read') {
+          return async (...args: Parameters<typeof fh.read>) => {
+            if (reads++ >= 1) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' });
+            return target.read(...args);
+          };
+        }
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const err = await openDump(failing).catch((e: unknown) => e);
+    await fh.close();
+    expect(err).toBeInstanceOf(DumpFormatError);
+    expect((err as DumpFormatError).code).toBe('io');
+    expect((err as Error).message).toMatch(/section header 0: reading the dump failed: input\/output error \(EIO/);
+  });
+});

@@ -118,7 +118,9 @@ export function infoText(d: DumpReader, file: string): string {
   if (d.memory.length > 16) out.push(`  ... ${d.memory.length - 16} more`);
   if (d.isPv) {
     out.push('PV dump: yes');
-    out.push(`  pv_mem_meta: ${d.pvMemMeta!.size} bytes, pv_compl: ${d.pvCompl!.size} bytes, CPU data: ${d.cpus.map((c) => c.pvCpuData?.length ?? 0).join(', ')} bytes`);
+    // pv_compl makes a PV dump (zgetdump's test); a damaged dump may still lack pv_mem_meta.
+    const size = (r: { size: bigint } | undefined): string => (r === undefined ? 'missing (the dump is incomplete or damaged)' : `${r.size} bytes`);
+    out.push(`  pv_mem_meta: ${size(d.pvMemMeta)}, pv_compl: ${size(d.pvCompl)}, CPU data: ${d.cpus.map((c) => c.pvCpuData?.length ?? 0).join(', ')} bytes`);
     out.push('  The registers below are the hypervisor\'s view. The confidential CPU state and memory are');
     out.push('  encrypted: decrypting them needs the customer communication key (pvdump info -k CCK_FILE, pvdump decrypt).');
   } else {

@@ -55,12 +55,24 @@ export class FileSource {
     let done = 0;
     let pos = Number(offset);
     while (done < length) {
-      const { bytesRead } = await this.fh.read(buf, done, length - done, pos);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.fh.read(buf, done, length - done, pos));
+      } catch (e) {
+        throw this.readError(e, what, pos);
+      }
       if (bytesRead === 0) throw new DumpFormatError('truncated', `${what}: the file ended early (it shrank while being read?)`, pos);
       done += bytesRead;
       pos += bytesRead;
     }
     return buf;
+  }
+
+  /** A failed read (EIO from a failing disk, a vanished network file...) as bad input naming what was read. */
+  private readError(e: unknown, what: string, pos: number): DumpFormatError {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'EIO' ? 'input/output error (EIO: a failing disk or network file system?)' : err.code !== undefined ? `${err.code}: ${err.message}` : String(err);
+    return new DumpFormatError('io', `${what}: reading ${this.path ?? 'the dump'} failed: ${why}`, pos);
   }
 
   async close(): Promise<void> {

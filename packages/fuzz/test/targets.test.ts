@@ -1,0 +1,22 @@
+// Every registered fuzz target survives its CI budget (fixed seed): no crash, hang, stray output
+// or memory past its bound. `pnpm fuzz` runs the same targets for longer.
+import { describe, expect, it } from 'vitest';
+import { CI_SEED, runTarget } from '../src/runner.ts';
+import { loadTargets } from '../src/target.ts';
+
+const targets = await loadTargets();
+
+describe('fuzz targets (CI budget)', () => {
+  it('registers a library and a CLI target for each input format', () => {
+    expect([...targets.keys()].sort()).toEqual(['cli-decrypt', 'cli-info', 'cpu', 'elf-reader', 'host-key-document', 'image-reader', 'pv-decrypt', 'se-header', 'uv-calls']);
+  });
+
+  for (const t of targets.values()) {
+    it(`${t.name}: ${t.ciSeconds} s without a failure`, async () => {
+      const r = await runTarget(t.name, { budget: { kind: 'time', ms: t.ciSeconds * 1000 }, seed: CI_SEED, level: t.level, hangMs: t.hangMs, memoryBoundMiB: t.memoryBoundMiB });
+      expect(r.failure, r.failure?.message).toBeNull();
+      expect(r.executions).toBeGreaterThan(0);
+      if (t.level === 'library') expect(r.peakRssMiB).toBeLessThanOrEqual(t.memoryBoundMiB);
+    });
+  }
+});
