@@ -8,6 +8,7 @@ const TOOLS = {
   'gdb-multiarch': 'gdb-multiarch',
   readelf: 'binutils',
   'qemu-s390x': 'qemu-user',
+  'qemu-system-s390x': 'qemu-system-misc',
   's390x-linux-gnu-gcc': 'gcc-s390x-linux-gnu',
   's390x-linux-gnu-objdump': 'binutils-s390x-linux-gnu',
   openssl: 'openssl',

@@ -94,6 +94,7 @@ const INSTALL_HINT: Record<string, string> = {
   'gdb-multiarch': 'apt-get install gdb-multiarch',
   readelf: 'apt-get install binutils',
   'qemu-s390x': 'apt-get install qemu-user',
+  'qemu-system-s390x': 'apt-get install qemu-system-misc',
   's390x-linux-gnu-gcc': 'apt-get install gcc-s390x-linux-gnu',
   's390x-linux-gnu-objdump': 'apt-get install binutils-s390x-linux-gnu',
   's390x-linux-gnu-as': 'apt-get install binutils-s390x-linux-gnu',
