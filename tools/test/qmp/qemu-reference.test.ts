@@ -5,26 +5,14 @@
  * classes and texts, states), values such as timestamps aside. `PVDUMP_RECORD_QMP=1` rewrites the
  * file from this run instead.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempPath } from '@pvdump/test-support';
-import { mkdirSync } from 'node:fs';
-import { SCENARIOS } from './support/scenarios.js';
-import { guestPath, qemuArguments, qemuVersion, startQemu } from './support/qemu.js';
-import { runScenario, stepShape, type RecordedStep } from './support/transcript.js';
-
-export const TRANSCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'qemu-7.2-transcript.json');
-
-export interface Transcript {
-  source: { qemu: string; recorded: string; commandLines: Record<string, string>; note: string };
-  scenarios: Record<string, RecordedStep[]>;
-}
-
-export function loadTranscript(): Transcript {
-  return JSON.parse(readFileSync(TRANSCRIPT, 'utf8')) as Transcript;
-}
+import { requireTool, run, tempPath } from '@pvdump/test-support';
+import { loadTranscript, TRANSCRIPT, type Transcript } from './support/reference.ts';
+import { SCENARIOS } from './support/scenarios.ts';
+import { guestPath, IDLE_GUEST, qemuArguments, qemuVersion, startQemu } from './support/qemu.ts';
+import { runScenario, stepShape, type RecordedStep } from './support/transcript.ts';
 
 describe('real QEMU 7.2 answers as recorded', () => {
   it('re-recording against the installed qemu-system-s390x gives the same shapes', async () => {
@@ -63,4 +51,13 @@ describe('real QEMU 7.2 answers as recorded', () => {
       expect(recorded[scenario.name]!.map(stepShape)).toEqual(reference.scenarios[scenario.name]!.map(stepShape));
     }
   }, 180_000);
+});
+
+describe('the idle guest', () => {
+  it('idle-guest.elf is what build.sh makes from idle-guest.S', () => {
+    requireTool('s390x-linux-gnu-gcc');
+    const out = tempPath('idle-guest.elf');
+    run('sh', [join(IDLE_GUEST, '..', 'build.sh'), out]);
+    expect(readFileSync(out).equals(readFileSync(IDLE_GUEST))).toBe(true);
+  });
 });

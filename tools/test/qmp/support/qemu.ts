@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixturePath, requireTool, run } from '@pvdump/test-support';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenarios.ts';
 
 export const IDLE_GUEST = join(dirname(fileURLToPath(import.meta.url)), '..', 'idle-guest', 'idle-guest.elf');
 
