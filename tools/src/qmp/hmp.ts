@@ -9,7 +9,7 @@
  * two per line (the vector facility is present), C00–C15 four per line, then an empty line. HMP
  * output reaches QMP with CR LF line ends. Anything else is "unknown command: '...'".
  */
-import type { CpuSnapshot } from '@pvdump/s390x-cpu';
+import type { RegisterView } from './machine.js';
 
 const hex = (v: bigint | number, digits: number): string => v.toString(16).padStart(digits, '0');
 
@@ -20,7 +20,7 @@ function rows(items: string[], perLine: number): string {
 }
 
 /** One CPU's block of `info registers`. */
-export function formatCpuRegisters(index: number, cpu: CpuSnapshot): string {
+export function formatCpuRegisters(index: number, cpu: RegisterView): string {
   const cc = Number((cpu.psw.mask >> 44n) & 3n);
   let out = `\nCPU#${index}\nPSW=mask ${hex(cpu.psw.mask, 16)} addr ${hex(cpu.psw.addr, 16)} cc ${hex(cc, 2)}\n`;
   out += rows(cpu.gprs.map((r, i) => `R${String(i).padStart(2, '0')}=${hex(r, 16)}`), 4);
@@ -30,7 +30,7 @@ export function formatCpuRegisters(index: number, cpu: CpuSnapshot): string {
 }
 
 /** Runs one HMP command line; returns its output as QMP carries it (CR LF line ends). */
-export function runHmpCommand(commandLine: string, cpuStates: () => CpuSnapshot[], currentCpu = 0): string {
+export function runHmpCommand(commandLine: string, cpuStates: () => RegisterView[], currentCpu = 0): string {
   const words = commandLine.trim().split(/\s+/);
   let out: string;
   if (words[0] === 'info' && words[1] === 'registers' && (words.length === 2 || (words.length === 3 && words[2] === '-a'))) {

@@ -8,6 +8,7 @@ export {
   DumpRefused,
   type MachineControl,
   type MachineListener,
+  type RegisterView,
   type DumpJob,
   type DumpRequest,
   type GuestPanic,

@@ -3,14 +3,14 @@
  * implements (directly or through an adapter) so that `QmpServer` can drive it. It mirrors the
  * QEMU internals that the QMP commands of QEMU 7.2 call: `vm_stop`/`vm_start` (all vCPUs),
  * `qemu_system_reset`, the CPU list of `query-cpus-fast`, `cpu_synchronize_all_states` + the
- * register file for `info registers`, and the dump driver of `dump-guest-memory`.
+ * registers for `info registers`, and the dump driver of `dump-guest-memory`.
  *
  * The run state (prelaunch, running, paused, guest-panicked, shutdown, ...) and every QMP event
  * are kept by `VmMonitor` (vm.ts), not by the machine: the machine only runs or halts its vCPUs and
  * reports what the guest did through `MachineListener`.
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { CpuSnapshot } from '@pvdump/s390x-cpu';
+import type { CpuRegisters } from '@pvdump/s390x-arch';
 
 /** s390x vCPU states as `query-cpus-fast` names them (QAPI `CpuS390State`). */
 export type VcpuState = 'uninitialized' | 'stopped' | 'check-stop' | 'operating' | 'load';
@@ -35,6 +35,9 @@ export interface GuestPanic {
   reason: S390CrashReason;
 }
 
+/** The registers `info registers` shows, from the register model of `@pvdump/s390x-arch`. */
+export type RegisterView = Pick<CpuRegisters, 'psw' | 'gprs' | 'crs' | 'vrs'>;
+
 /** Guest-initiated events the machine reports while its vCPUs run. */
 export interface MachineListener {
   /** The guest panicked (on s390: a vCPU entered a disabled wait). The vCPU stays halted. */
@@ -43,6 +46,8 @@ export interface MachineListener {
   guestShutdown(): void;
   /** The guest asked for a reset (e.g. DIAGNOSE 0x308 re-IPL). */
   guestReset(): void;
+  /** The machine cannot go on (a KVM or VMM failure); its vCPUs are halted. */
+  internalError(message: string): void;
 }
 
 /** A `dump-guest-memory` request after QEMU's argument checks. */
@@ -81,8 +86,8 @@ export interface MachineControl {
   /** Ends the machine for good (power off); no other call follows except `vcpus`. */
   powerOff(): void;
   vcpus(): VcpuInfo[];
-  /** Architected state of every vCPU, in CPU address order. Called only while halted. */
-  cpuStates(): CpuSnapshot[];
+  /** Registers of every vCPU, in CPU address order (the hypervisor's view). Called only while halted. */
+  cpuStates(): RegisterView[];
   /**
    * Starts a dump of the halted machine into `file` (opened by the monitor, truncated), in QEMU's
    * ELF layout; for a protected guest the PV dump flow. Throws `DumpRefused` for a request the

@@ -14,10 +14,9 @@
  */
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { CpuSnapshot } from '@pvdump/s390x-cpu';
 import { generic, QmpErrors } from './errors.js';
 import type { JsonObject } from './json.js';
-import { DumpRefused, type DumpJob, type DumpRequest, type GuestPanic, type MachineControl } from './machine.js';
+import { DumpRefused, type DumpJob, type DumpRequest, type GuestPanic, type MachineControl, type RegisterView } from './machine.js';
 
 /** QAPI `RunState` values this VM passes through. */
 export type RunState = 'prelaunch' | 'running' | 'paused' | 'save-vm' | 'guest-panicked' | 'shutdown' | 'internal-error';
@@ -40,8 +39,11 @@ export interface VmMonitorOptions {
   panicAction?: PanicAction;
 }
 
-/** Why the VM ended: the guest powered off, panicked (with poweroff), or the host quit it. */
-export type VmEnd = { by: 'host-quit' } | { by: 'guest-shutdown' } | { by: 'guest-panic'; panic: GuestPanic };
+/**
+ * Why the VM ended: the guest powered off, panicked (with poweroff), the host quit it, or the
+ * machine failed ([E] QEMU keeps a VM in `internal-error` until a reset; ours ends).
+ */
+export type VmEnd = { by: 'host-quit' } | { by: 'guest-shutdown' } | { by: 'guest-panic'; panic: GuestPanic } | { by: 'internal-error'; message: string };
 
 export class VmMonitor {
   private state: RunState;
@@ -64,6 +66,7 @@ export class VmMonitor {
       guestPanicked: (panic) => this.onGuestPanic(panic),
       guestShutdown: () => this.end({ by: 'guest-shutdown' }, { guest: true, reason: 'guest-shutdown' }),
       guestReset: () => this.reset({ guest: true, reason: 'guest-reset' }),
+      internalError: (message) => this.onInternalError(message),
     });
     if (this.state === 'running') machine.resume();
   }
@@ -145,6 +148,13 @@ export class VmMonitor {
     for (const l of this.endListeners) l(end);
   }
 
+  private onInternalError(message: string): void {
+    if (this.state === 'shutdown') return;
+    this.vmStop('internal-error');
+    this.state = 'internal-error';
+    for (const l of this.endListeners) l({ by: 'internal-error', message });
+  }
+
   private onGuestPanic(panic: GuestPanic): void {
     this.lastPanicValue = panic;
     const info: JsonObject = {
@@ -176,7 +186,7 @@ export class VmMonitor {
   }
 
   /** Every vCPU's registers, halting a running VM for the moment of the read (no events). */
-  cpuStates(): CpuSnapshot[] {
+  cpuStates(): RegisterView[] {
     if (this.state !== 'running') return this.machine.cpuStates();
     this.machine.pause();
     try {

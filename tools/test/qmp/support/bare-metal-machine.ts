@@ -71,6 +71,8 @@ export class BareMetalTestMachine implements MachineControl {
     this.halted = true;
     if (stop.kind === 'wait' && stop.disabled) {
       this.listener?.guestPanicked({ core: 0, pswMask: stop.psw.mask, pswAddr: stop.psw.addr, reason: 'disabled-wait' });
+    } else if (stop.kind !== 'wait') {
+      this.listener?.internalError(`vCPU 0 stopped (${stop.kind}): this test machine emulates no host services`);
     }
   }
 
