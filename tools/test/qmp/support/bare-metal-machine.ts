@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { createBareMetalMachine, type BareMetalMachine, type CpuSnapshot } from '@pvdump/s390x-cpu';
 import { DumpWriter } from '@pvdump/dump-format';
-import { cpuStateOf } from '../../../src/commands/exec.ts';
+import { cpuStateOfRegisters } from '@pvdump/kvm-pv';
 import type { DumpJob, DumpRequest, MachineControl, MachineListener, VcpuInfo } from '../../../src/qmp/machine.ts';
 
 const SLICE = 200_000;
@@ -98,7 +98,7 @@ export class BareMetalTestMachine implements MachineControl {
     const start = request.filter === undefined ? 0 : Number(request.filter.begin);
     const end = request.filter === undefined ? size : Math.min(size, Number(request.filter.begin + request.filter.length));
     const bytes = this.machine.memory.bytes;
-    const cpus = this.machine.cpus.map(cpuStateOf);
+    const cpus = this.machine.cpus.map((cpu) => cpuStateOfRegisters(cpu.snapshot(), cpu.cpuAddress + 1));
     let written = 0;
     const done = (async () => {
       const writer = await DumpWriter.create(file, { cpus, memory: [{ start: BigInt(start), size: BigInt(end - start) }] });
