@@ -96,8 +96,9 @@ class QmpSession {
     this.closed = true;
   }
 
-  /** Ends the session after what was written so far has gone out. */
-  end(): Promise<void> {
+  /** Ends the session once the requests already received are answered and sent. */
+  async end(): Promise<void> {
+    await this.queue;
     this.closed = true;
     return new Promise((resolve) => {
       if (this.socket.destroyed) resolve();
@@ -117,7 +118,8 @@ class QmpSession {
       // so the client and the VM carry on.
       reply({ error: errorBody(e instanceof QmpError ? e : generic(e instanceof Error ? e.message : String(e))) });
     }
-    if (this.server.quitting) await this.server.close();
+    // Not awaited: closing waits for this request's queue entry, which ends here.
+    if (this.server.quitting) void this.server.close();
   }
 
   private async dispatch(request: JsonValue): Promise<JsonValue> {
