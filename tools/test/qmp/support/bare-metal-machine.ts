@@ -7,7 +7,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { createBareMetalMachine, type BareMetalMachine, type CpuSnapshot } from '@pvdump/s390x-cpu';
+import { createBareMetalMachine, type BareMetalMachine } from '@pvdump/s390x-cpu/baremetal';
+import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { DumpWriter } from '@pvdump/dump-format';
 import { cpuStateOfRegisters } from '@pvdump/kvm-pv';
 import type { DumpJob, DumpRequest, MachineControl, MachineListener, VcpuInfo } from '../../../src/qmp/machine.ts';
