@@ -12,6 +12,7 @@ const COMMANDS: Record<string, string> = {
   image: './commands/image.js',
   decrypt: './commands/decrypt.js',
   exec: './commands/exec.js',
+  run: './commands/run.js',
 };
 
 async function loadCommand(name: string): Promise<Command> {

@@ -1,0 +1,233 @@
+/**
+ * `pvdump run [options] GUEST`: boots a guest on pvdump's QEMU-like VMM (`@pvdump/kvm-pv`, the
+ * emulated KVM PV API), with QEMU's options where they exist and libvirt's on_crash policies:
+ *
+ * - GUEST is a protected image from `pvdump image` (booted protected; `--host-key` opens its SE
+ *   header) or a plain s390x ELF (loaded like QEMU `-kernel`).
+ * - The guest's SCLP console goes to stdout. `--qmp` starts a QMP monitor (src/qmp/).
+ * - `--on-crash dump=FILE` (libvirt coredump-destroy): on a guest panic the VM is dumped to FILE
+ *   (written to a temporary file and renamed when complete), then ended; `pause` (preserve): the
+ *   VM stays paused for QMP until `quit`; `exit` (destroy, the default): it ends.
+ * - Exit status [E]: 0 the guest powered off (or a QMP `quit`, or Ctrl-C), 3 the guest panicked,
+ *   1 bad input or a VMM failure, 2 bad usage.
+ * - `--seed N`: the Ultravisor's randomness and the TOD clock derive from N, so the same guest
+ *   and seed give a byte-identical dump.
+ */
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { deterministicRandom, decodeHostPrivateKeyPem, systemRandom, type HostKeyPair } from '@pvdump/ultravisor';
+import { ManualTodClock } from '@pvdump/s390x-cpu';
+import { parseCommandArgs, positionals } from '../args.js';
+import { progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
+import { parseQmpAddress, QmpServer, type QmpAddress } from '../qmp/server.js';
+import { VmMonitor, type VmEnd } from '../qmp/vm.js';
+import { KvmPvMachine, type GuestImage } from '../run/kvm-pv-machine.js';
+
+const USAGE = `usage: pvdump run [options] GUEST
+Boots GUEST on pvdump's QEMU-like VMM (the emulated KVM PV API): a protected (Secure Execution)
+image made by 'pvdump image', or a plain s390x ELF started like QEMU -kernel. The guest's console
+goes to stdout.
+  --host-key FILE           the machine's host private key (host-key.pem of 'pvdump hostkey');
+                            needed to boot a protected image
+  --smp N                   number of vCPUs (default 1)
+  --memory SIZE             guest memory in QEMU's -m forms: 512M, 2G; a number alone is MiB
+                            (default 64M)
+  --host-memory-limit SIZE  host memory the guest's pages may use; pages beyond it are swapped
+                            (protected guests: swapped pages stay encrypted)
+  --on-crash ACTION         what a guest panic does: dump=FILE (dump, then exit; libvirt
+                            coredump-destroy), pause (keep the VM paused for QMP; preserve),
+                            exit (end at once; destroy; the default)
+  --qmp ADDRESS             a QMP monitor on unix:PATH or tcp:127.0.0.1:PORT
+  -S                        start paused: the guest runs after QMP 'cont'
+  --seed N                  reproducible run: the same guest and seed give the same dump
+  --json                    print one JSON object when the VM has ended
+exit status: 0 the guest powered off (or QMP quit, or Ctrl-C), 3 the guest panicked,
+1 bad input or a failure of the VMM, 2 bad usage`;
+
+const OPTIONS = {
+  'host-key': { type: 'string' },
+  smp: { type: 'string' },
+  memory: { type: 'string' },
+  'host-memory-limit': { type: 'string' },
+  'on-crash': { type: 'string' },
+  qmp: { type: 'string' },
+  S: { type: 'boolean', short: 'S' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const MIB = 1 << 20;
+/** [E] Largest guest memory: the VMM keeps guest RAM in the host's memory. */
+const MAX_MEMORY = 16 * 1024 * MIB;
+const MAX_CPUS = 248;
+/** [E] Largest protected image read into memory. */
+const MAX_IMAGE = 1024 * MIB;
+
+export type OnCrash = { kind: 'dump'; file: string } | { kind: 'pause' } | { kind: 'exit' };
+
+/** QEMU's -m forms: a number with an optional K, M, G or T suffix (binary units); no suffix is MiB. */
+export function parseSize(option: string, text: string): number {
+  const m = /^(\d+)([KMGT]?)i?B?$/i.exec(text.trim());
+  if (m === null) throw new UsageError(`${option} '${text}' is not a size: use forms like 512M or 2G\n\n${USAGE}`);
+  const unit = { '': MIB, K: 1024, M: MIB, G: 1024 * MIB, T: 1024 * 1024 * MIB }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
+  const bytes = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new UsageError(`${option} '${text}' is out of range\n\n${USAGE}`);
+  return bytes;
+}
+
+export function parseOnCrash(text: string): OnCrash {
+  if (text === 'pause' || text === 'preserve') return { kind: 'pause' };
+  if (text === 'exit' || text === 'destroy') return { kind: 'exit' };
+  if (text.startsWith('dump=') && text.length > 5) return { kind: 'dump', file: text.slice(5) };
+  throw new UsageError(`--on-crash '${text}': use dump=FILE, pause or exit\n\n${USAGE}`);
+}
+
+function wholeNumber(option: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${option} needs a whole number from ${min} to ${max}, got '${text}'\n\n${USAGE}`);
+  return n;
+}
+
+/** A plain ELF (7F 'E' 'L' 'F') or else a protected image, read whole (bounded). */
+function readGuest(path: string): GuestImage {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UserError(`${path}: not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`${path}: no such file`);
+  }
+  const fd = openSync(path, 'r');
+  const magic = Buffer.alloc(4);
+  try {
+    readSync(fd, magic, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return { kind: 'elf', path };
+  if (size > MAX_IMAGE) throw new UserError(`${path}: ${size} bytes is not an ELF guest and too large for a protected image (at most ${MAX_IMAGE} bytes)`);
+  return { kind: 'protected', image: new Uint8Array(readFileSync(path)) };
+}
+
+function readHostKey(path: string): HostKeyPair {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`--host-key ${path}: cannot read the file`);
+  }
+  return decodeHostPrivateKeyPem(text);
+}
+
+interface RunReport {
+  guest: string;
+  protected: boolean;
+  smp: number;
+  memory: number;
+  ended: VmEnd['by'];
+  panic: { cpu: number; psw: { mask: string; addr: string } } | null;
+  dump: { file: string; bytes: number } | null;
+  qmp: string | null;
+}
+
+const hex64 = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
+
+export const command: Command = {
+  summary: 'boot a guest (protected SE image or plain ELF) on the emulated KVM PV machine, with QMP',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals: rest } = parseCommandArgs(argv, OPTIONS, USAGE);
+    const [guestPath] = positionals(rest, ['GUEST'], USAGE);
+    const smp = values.smp === undefined ? 1 : wholeNumber('--smp', values.smp, 1, MAX_CPUS);
+    const memory = values.memory === undefined ? 64 * MIB : parseSize('--memory', values.memory);
+    if (memory % MIB !== 0 || memory > MAX_MEMORY) throw new UsageError(`--memory ${values.memory}: the guest needs a whole number of MiB up to ${MAX_MEMORY / MIB} MiB\n\n${USAGE}`);
+    const limit = values['host-memory-limit'] === undefined ? undefined : parseSize('--host-memory-limit', values['host-memory-limit']);
+    const onCrash = parseOnCrash(values['on-crash'] ?? 'exit');
+    let qmpAddress: QmpAddress | undefined;
+    if (values.qmp !== undefined) {
+      try {
+        qmpAddress = parseQmpAddress(values.qmp);
+      } catch (e) {
+        throw new UsageError(`--qmp ${(e as Error).message}\n\n${USAGE}`);
+      }
+    }
+    const seed = values.seed === undefined ? undefined : wholeNumber('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER);
+    const json = values.json === true;
+
+    const guest = readGuest(guestPath!);
+    if (guest.kind === 'protected' && values['host-key'] === undefined) {
+      throw new UserError(`${guestPath} is not an ELF file, so it is booted as a protected image: give the machine's host key with --host-key (host-key.pem of 'pvdump hostkey')`);
+    }
+    const hostKeys = values['host-key'] === undefined ? [] : [readHostKey(values['host-key'])];
+    const machine = new KvmPvMachine({
+      kernel: {
+        hostKeys,
+        random: seed === undefined ? systemRandom : deterministicRandom(`pvdump run --seed ${seed}`),
+        ...(seed === undefined ? {} : { clock: () => new ManualTodClock() }),
+        ...(limit === undefined ? {} : { guestPageLimit: Math.max(1, Math.floor(limit / 4096)) }),
+      },
+      memorySize: memory,
+      cpus: smp,
+      guest,
+      console: (text) => process.stdout.write(text),
+    });
+    const vm = new VmMonitor(machine, { startPaused: values.S === true, panicAction: onCrash.kind === 'exit' ? 'shutdown' : 'pause' });
+    const ended = new Promise<VmEnd>((resolve) => vm.onEnd(resolve));
+    const crash: { dump: RunReport['dump']; failure: Error | undefined } = { dump: null, failure: undefined };
+    if (onCrash.kind === 'dump') {
+      vm.onEvent((e) => {
+        if (e.event !== 'GUEST_PANICKED') return;
+        queueMicrotask(() => {
+          void dumpOnCrash(vm, onCrash.file, json)
+            .then((bytes) => (crash.dump = { file: onCrash.file, bytes }))
+            .catch((err: unknown) => (crash.failure = err instanceof Error ? err : new Error(String(err))))
+            .finally(() => vm.quit());
+        });
+      });
+    }
+    const server = qmpAddress === undefined ? undefined : new QmpServer(vm);
+    const bound = server === undefined || qmpAddress === undefined ? undefined : await server.listen(qmpAddress);
+    const interrupt = (): void => vm.quit();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    const end = await ended;
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await server?.close();
+    if (crash.failure !== undefined) throw new UserError(`the dump after the guest's crash failed: ${crash.failure.message}`);
+    if (end.by === 'internal-error') throw new UserError(`the VM failed: ${end.message}`);
+    const panic = vm.lastPanic;
+    const report: RunReport = {
+      guest: guestPath!,
+      protected: machine.isProtected,
+      smp,
+      memory,
+      ended: panic !== undefined ? 'guest-panic' : end.by,
+      panic: panic === undefined ? null : { cpu: panic.core, psw: { mask: hex64(panic.pswMask), addr: hex64(panic.pswAddr) } },
+      dump: crash.dump,
+      qmp: bound === undefined ? null : bound.kind === 'unix' ? `unix:${bound.path}` : `tcp:${bound.host}:${bound.port}`,
+    };
+    if (json) process.stdout.write(JSON.stringify(report) + '\n');
+    else if (panic !== undefined) {
+      process.stderr.write(`pvdump: the guest panicked: CPU ${panic.core} in a disabled wait, PSW ${hex64(panic.pswMask)} ${hex64(panic.pswAddr)}\n`);
+      if (crash.dump !== null) process.stderr.write(`pvdump: dump written to ${crash.dump.file} (${crash.dump.bytes} bytes)\n`);
+    }
+    return panic !== undefined ? 3 : 0;
+  },
+};
+
+/** libvirt's coredump-destroy: the dump goes to a temporary file beside FILE, renamed when complete. */
+async function dumpOnCrash(vm: VmMonitor, file: string, json: boolean): Promise<number> {
+  return writeAtomically(file, async (tmp) => {
+    const meter = progressMeter('dumping', vm.machine.memorySize, progressAllowed(json));
+    const timer = setInterval(() => meter.update(Number(vm.queryDump()['completed'])), 200);
+    try {
+      await vm.dumpGuestMemory(`file:${tmp}`, { paging: false }, false);
+    } finally {
+      clearInterval(timer);
+      meter.finish();
+    }
+    return statSync(tmp).size;
+  });
+}

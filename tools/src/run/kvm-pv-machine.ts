@@ -1,0 +1,157 @@
+/**
+ * The QEMU-like VMM of `@pvdump/kvm-pv` behind the QMP monitor's `MachineControl`: a plain ELF
+ * guest loaded like QEMU's `-kernel` or a protected (SE) image booted through the KVM PV ioctls;
+ * the vCPUs run round-robin a few KVM_RUN rounds per turn of the event loop (so QMP clients are
+ * served while the guest runs); a disabled wait is a guest panic, a disabled wait at an address
+ * ending in FFF a power-off; dumps go through the VMM's dump driver (QEMU's dump-guest-memory,
+ * the PV flow for a protected guest).
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { dumpGuestMemory, HostKernel, hypervisorRegisters, MpState, VirtualMachine, type HostKernelOptions } from '@pvdump/kvm-pv';
+import { DumpRefused, type DumpJob, type DumpRequest, type MachineControl, type MachineListener, type RegisterView, type VcpuInfo, type VcpuState } from '../qmp/machine.js';
+
+export type GuestImage = { kind: 'elf'; path: string } | { kind: 'protected'; image: Uint8Array };
+
+export interface KvmPvMachineOptions {
+  kernel: HostKernelOptions;
+  memorySize: number;
+  cpus: number;
+  guest: GuestImage;
+  /** Receives the guest's SCLP console output. */
+  console?: (text: string) => void;
+}
+
+/** KVM_RUN rounds per turn of the event loop. */
+const ROUNDS_PER_TURN = 16;
+
+const MP_STATE_NAMES = new Map<number, VcpuState>([
+  [MpState.STOPPED, 'stopped'],
+  [MpState.CHECK_STOP, 'check-stop'],
+  [MpState.OPERATING, 'operating'],
+  [MpState.LOAD, 'load'],
+]);
+
+export class KvmPvMachine implements MachineControl {
+  readonly kernel: HostKernel;
+  vm: VirtualMachine;
+  private running = false;
+  private halted = false;
+  private scheduled: NodeJS.Immediate | undefined;
+  private listener: MachineListener | undefined;
+
+  constructor(private readonly options: KvmPvMachineOptions) {
+    this.kernel = new HostKernel(options.kernel);
+    this.vm = this.boot();
+  }
+
+  private boot(): VirtualMachine {
+    const o = this.options;
+    const vm = new VirtualMachine({ kernel: this.kernel, memorySize: o.memorySize, cpus: o.cpus, ...(o.console === undefined ? {} : { console: o.console }) });
+    if (o.guest.kind === 'elf') vm.loadElf(o.guest.path);
+    else vm.bootProtected(o.guest.image);
+    return vm;
+  }
+
+  get isProtected(): boolean {
+    return this.vm.protected_;
+  }
+
+  get memorySize(): number {
+    return this.vm.memorySize;
+  }
+
+  setListener(listener: MachineListener): void {
+    this.listener = listener;
+  }
+
+  resume(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  pause(): void {
+    this.running = false;
+    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+  }
+
+  private schedule(): void {
+    if (!this.running || this.halted || this.scheduled !== undefined) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      this.turn();
+    });
+  }
+
+  private turn(): void {
+    if (!this.running || this.halted) return;
+    let stop;
+    try {
+      stop = this.vm.run(ROUNDS_PER_TURN);
+    } catch (e) {
+      this.halted = true;
+      this.listener?.internalError(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    switch (stop.kind) {
+      case 'rounds':
+        this.schedule();
+        return;
+      case 'panic':
+        this.halted = true;
+        this.listener?.guestPanicked({ core: stop.cpu, pswMask: stop.psw.mask, pswAddr: stop.psw.addr, reason: 'disabled-wait' });
+        return;
+      case 'shutdown':
+        this.halted = true;
+        this.listener?.guestShutdown();
+        return;
+      case 'all-stopped':
+        // No vCPU can run any more (all stopped by SIGP): the guest idles until a reset.
+        this.halted = true;
+        return;
+    }
+  }
+
+  reset(): void {
+    this.vm.close();
+    this.vm = this.boot();
+    this.halted = false;
+  }
+
+  powerOff(): void {
+    this.pause();
+    this.halted = true;
+  }
+
+  vcpus(): VcpuInfo[] {
+    return this.vm.vcpus.map((v) => ({ index: v.id, state: MP_STATE_NAMES.get(this.vm.mpState(v.id)) ?? 'uninitialized', threadId: v.fd }));
+  }
+
+  cpuStates(): RegisterView[] {
+    return this.vm.vcpus.map((v) => hypervisorRegisters(this.vm, v));
+  }
+
+  startDump(file: FileHandle, request: DumpRequest): DumpJob {
+    if (this.vm.protected_ && request.filter !== undefined) throw new DumpRefused('dump: begin and length are not supported for protected (Secure Execution) guests');
+    const total = request.filter === undefined ? this.vm.memorySize : Number(request.filter.length);
+    let written = 0;
+    let finished = false;
+    // The driver streams into a Writable; the bytes that reach the file tell the progress.
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, callback) {
+        file.write(chunk).then(
+          () => {
+            written += chunk.length;
+            callback();
+          },
+          (e: Error) => callback(e),
+        );
+      },
+    });
+    const done = dumpGuestMemory(this.vm, sink, request.filter === undefined ? {} : { begin: request.filter.begin, length: request.filter.length }).then(() => {
+      finished = true;
+    });
+    return { total, completed: () => (finished ? total : Math.min(total, written)), done };
+  }
+}
