@@ -13,9 +13,13 @@ export type ChildMessage =
   | { type: 'input'; input: unknown }
   | { type: 'result'; executions: number; failure: { kind: 'crash' | 'memory'; message: string; input: unknown } | null; peakRssMiB: number; replayed?: number };
 
+let lastSend: Promise<void> = Promise.resolve();
+/** Sends to the parent; `flushed()` resolves once everything sent so far has left the process. */
 function send(m: ChildMessage): void {
-  process.send?.(m);
+  if (process.send === undefined) return;
+  lastSend = new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
 }
+const flushed = (): Promise<void> => lastSend;
 
 const peakRssMiB = (): number => process.resourceUsage().maxRSS / 1024;
 
@@ -85,4 +89,6 @@ try {
 } finally {
   await target.dispose?.(context);
 }
+// Disconnecting with messages still queued would drop the report.
+await flushed();
 process.disconnect?.();

@@ -8,7 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { Cpu, GuestMemory, LC, ManualTodClock, disassemble, disassembleBlock, instructionLength, PT_LOAD, readElfImage } from '@pvdump/s390x-cpu';
+import { Cpu, GuestMemory, ManualTodClock } from '@pvdump/s390x-cpu';
+import { PT_LOAD, readElfImage } from '@pvdump/s390x-cpu/baremetal';
+import { disassemble, disassembleBlock, instructionLength } from '@pvdump/s390x-cpu/isa';
+import { LC } from '@pvdump/s390x-cpu/state';
 import { fixturePath } from '@pvdump/test-support';
 import { describeError } from '../outcome.js';
 import { defineTarget, FuzzFailure } from '../target.js';
