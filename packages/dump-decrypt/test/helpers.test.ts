@@ -50,7 +50,7 @@ function helperProcesses(): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('pageProcessMain')) pids.push(Number(name));
+      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('page-process.js')) pids.push(Number(name));
     } catch {
       // the process ended while we looked
     }

@@ -12,68 +12,22 @@
  * more CPU, mostly kernel time and page faults, two pinned processes 3–8 %; see the README's
  * Performance section). Threads remain for streams (stdout), which need runs back in order.
  *
- * The child body is one self-contained function run with `node -e`, so the same code runs from
- * the TypeScript sources (tests) and from `dist/`. Each child gets its own copy of the key over
- * the IPC channel (never on the command line or in the environment) and wipes it after import.
+ * Each child runs the module `page-process.js` (`helperEntry`). Each child gets its own copy of
+ * the key over the IPC channel (never on the command line or in the environment) and wipes it
+ * after import.
  * It trusts the entries: `scanPageStates` has already validated every one before any run is
  * submitted. A child whose parent goes away exits (the IPC channel closes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
+import { fileURLToPath } from 'node:url';
 import { PvDecryptError } from '../errors.js';
-import { makeRunDecryptor, type HelperKeys, type RunSource } from './run-decryptor.js';
+import { helperEntry } from './helper-entry.js';
+import { CHILD_OUT_FD, type ChildInit, type ChildReply, type ProcessRun } from './helper-protocol.js';
+
+export type { ProcessRun } from './helper-protocol.js';
 
 /** Runs queued per child: one being decrypted, one waiting, so a child never idles between runs. */
 export const RUNS_PER_PROCESS = 2;
-/** File descriptor of the output file in a child (stdio slot 3). */
-const CHILD_OUT_FD = 3;
-
-/** A run for a child (`RunSource`) and where in the output file its pages go. */
-export interface ProcessRun extends RunSource {
-  outOffset: number;
-}
-interface ChildInit extends HelperKeys {
-  path: string;
-  runBytes: number;
-}
-interface ChildReply {
-  id: number;
-  error?: string;
-}
-
-/**
- * Runs inside the child (as source text, with `createBatchXts` and `makeRunDecryptor` passed in):
- * keep it free of outer references. The first message carries the keys, every later one a run,
- * which is decrypted in the child's one run region and written to its place in the output.
- */
-function pageProcessMain(makeBatch: typeof createBatchXts, makeDecryptor: typeof makeRunDecryptor, outFd: number): void {
-  const nc = require('node:crypto') as typeof import('node:crypto');
-  const fs = require('node:fs') as typeof import('node:fs');
-  let runs: ReturnType<typeof makeRunDecryptor> | undefined;
-  const send = (m: ChildReply): void => void process.send?.(m);
-  process.on('disconnect', () => process.exit(0));
-  process.on('message', (m: ChildInit | (ProcessRun & { id: number })) => {
-    if (runs === undefined) {
-      const init = m as ChildInit;
-      try {
-        runs = makeDecryptor(makeBatch, nc, fs, init.path, init, 1, init.runBytes);
-      } catch (err) {
-        // One line on stderr: the parent names it when it sees this process end.
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-      }
-      return;
-    }
-    const run = m as ProcessRun & { id: number };
-    try {
-      const data = runs.decrypt(run, 0);
-      for (let done = 0; done < data.length; ) done += fs.writeSync(outFd, data, done, data.length - done, run.outOffset + done);
-      send({ id: run.id });
-    } catch (err) {
-      send({ id: run.id, error: err instanceof Error ? err.message : String(err) });
-    }
-  });
-}
 
 /** A pool of page-decryption processes writing into one output file; `submit` resolves once the run is written. */
 export class PageProcessPool {
@@ -92,10 +46,12 @@ export class PageProcessPool {
    * gives them the keys.
    */
   constructor(count: number, outFd: number) {
-    const source = `(${pageProcessMain.toString()})(${createBatchXts.toString()}, ${makeRunDecryptor.toString()}, ${CHILD_OUT_FD})`;
+    const entry = fileURLToPath(helperEntry('page-process'));
+    const stdio: ('ignore' | 'pipe' | 'ipc' | number)[] = ['ignore', 'ignore', 'pipe', 'ignore', 'ipc'];
+    stdio[CHILD_OUT_FD] = outFd;
     for (let i = 0; i < count; i++) {
-      const child = spawn(process.execPath, ['-e', source], {
-        stdio: ['ignore', 'ignore', 'pipe', outFd, 'ipc'],
+      const child = spawn(process.execPath, [entry], {
+        stdio,
         serialization: 'advanced',
       });
       this.#stderr.push('');
@@ -122,9 +78,8 @@ export class PageProcessPool {
 
   /** Gives every child the dump's path, its own copy of the keys, and the largest run (pages × 4096) that will be submitted. */
   start(path: string, xtsKey: Uint8Array, nonce: Uint8Array, runBytes: number): void {
-    const wasm = whitenModuleBytes();
     for (const child of this.#children) {
-      const init: ChildInit = { key: xtsKey.slice(), nonce: nonce.slice(), wasm, path, runBytes };
+      const init: ChildInit = { key: xtsKey.slice(), nonce: nonce.slice(), path, runBytes };
       child.send(init, (err) => {
         if (err) this.#fail(`could not reach a page decryption process: ${err.message}`);
       });

@@ -5,11 +5,14 @@
  * into a run region of the batched cipher's WebAssembly memory, and decrypt them there, 32 KiB at
  * a time, while they are in the CPU cache. The entry, tweak and kind buffers are allocated once.
  *
- * Self-contained (it uses only its parameters and JavaScript globals): the helpers run it as
- * source text. It trusts the entries: `scanPageStates` has validated every one before any run is
- * handed out.
+ * The helpers' entry modules (`page-worker.ts`, `page-process.ts`) call it. It trusts the
+ * entries: `scanPageStates` has validated every one before any run is handed out.
  */
-import type { createBatchXts } from '../crypto/xts-batch.js';
+import * as nc from 'node:crypto';
+import * as fs from 'node:fs';
+import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
+import { PV_PAGE_SIZE as PAGE } from '../pv/layout.js';
+import { PageKind } from '../pv/page-state.js';
 
 /** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */
 export interface RunSource {
@@ -22,8 +25,6 @@ export interface HelperKeys {
   /** The 64-byte XTS key and the 16-byte tweak nonce: wiped here once imported. */
   key: Uint8Array;
   nonce: Uint8Array;
-  /** The whitening module (`whitenModuleBytes`). */
-  wasm: Uint8Array;
 }
 
 export interface RunDecryptor {
@@ -35,23 +36,13 @@ export interface RunDecryptor {
   decrypt(run: RunSource, region: number): Uint8Array;
 }
 
-export function makeRunDecryptor(
-  makeBatch: typeof createBatchXts,
-  nc: typeof import('node:crypto'),
-  fs: typeof import('node:fs'),
-  path: string,
-  keys: HelperKeys,
-  regions: number,
-  runBytes: number,
-): RunDecryptor {
-  const PAGE = 4096;
-  const KIND_ENCRYPTED = 0, KIND_ZERO = 1, KIND_SHARED = 2; // PageKind
+export function makeRunDecryptor(path: string, keys: HelperKeys, regions: number, runBytes: number): RunDecryptor {
   let fd: number;
   let batch: ReturnType<typeof createBatchXts>;
   const nonce = Uint8Array.from(keys.nonce);
   try {
     fd = fs.openSync(path, 'r');
-    batch = makeBatch(nc, Uint8Array.from(keys.wasm), keys.key);
+    batch = createBatchXts(nc, whitenModuleBytes(), keys.key);
   } finally {
     keys.key.fill(0);
     keys.nonce.fill(0);
@@ -83,9 +74,9 @@ export function makeRunDecryptor(
       for (let i = 0; i < pages; i++) {
         const e = i * 16;
         if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
-          kinds[i] = ((meta[e + 15] as number) & 0x03) === 0x01 ? KIND_ZERO : KIND_SHARED;
+          kinds[i] = ((meta[e + 15] as number) & 0x03) === 0x01 ? PageKind.Zero : PageKind.Shared;
         } else {
-          kinds[i] = KIND_ENCRYPTED;
+          kinds[i] = PageKind.Encrypted;
           for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
         }
       }

@@ -9,55 +9,18 @@
  * the caller keeps at most that many runs per worker in flight and has written a run before it
  * submits the next, so a region is never refilled while its run is still being written.
  *
- * The worker body is one self-contained function started with `eval: true`, so the same code runs
- * from the TypeScript sources (tests) and from `dist/`. It trusts the entries: `scanPageStates`
- * has already validated every one before any run is submitted.
+ * Each worker starts from the module `page-worker.js` (`helperEntry`). It trusts the entries:
+ * `scanPageStates` has already validated every one before any run is submitted.
  */
 import { Worker } from 'node:worker_threads';
-import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
 import { PvDecryptError } from '../errors.js';
-import { makeRunDecryptor, type HelperKeys, type RunSource } from './run-decryptor.js';
+import { helperEntry } from './helper-entry.js';
+import type { PageWorkerInit, RunRequest, WorkerMessage } from './helper-protocol.js';
+
+export type { RunRequest } from './helper-protocol.js';
 
 /** Run regions per worker: how many of its runs may be in flight (decrypting or being written). */
 export const REGIONS_PER_WORKER = 3;
-
-/** A run for a worker (`RunSource`), with its id and which of the worker's run regions to use. */
-export interface RunRequest extends RunSource {
-  id: number;
-  region: number;
-}
-interface WorkerMessage {
-  /** Sent once at start: the worker's WebAssembly memory, which holds its run regions. */
-  memory?: ArrayBufferLike;
-  id?: number;
-  /** A finished run: its offset and length in the worker's memory. */
-  at?: number;
-  bytes?: number;
-  error?: string;
-}
-
-/**
- * Runs inside the worker (as source text, with `createBatchXts` and `makeRunDecryptor` passed
- * in): keep it free of outer references.
- */
-function pageWorkerMain(makeBatch: typeof createBatchXts, makeDecryptor: typeof makeRunDecryptor): void {
-  const wt = require('node:worker_threads') as typeof import('node:worker_threads');
-  const nc = require('node:crypto') as typeof import('node:crypto');
-  const fs = require('node:fs') as typeof import('node:fs');
-  const init = wt.workerData as HelperKeys & { path: string; runBytes: number; regions: number };
-  const port = wt.parentPort;
-  if (port === null) return;
-  const runs = makeDecryptor(makeBatch, nc, fs, init.path, init, init.regions, init.runBytes);
-  port.postMessage({ memory: runs.buffer });
-  port.on('message', (m: RunRequest) => {
-    try {
-      const data = runs.decrypt(m, m.region);
-      port.postMessage({ id: m.id, at: data.byteOffset, bytes: data.length });
-    } catch (err) {
-      port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) });
-    }
-  });
-}
 
 /** A pool of page-decryption workers; `submit` resolves with the decrypted run. */
 export class PageWorkerPool {
@@ -73,16 +36,15 @@ export class PageWorkerPool {
 
   /** `runBytes`: the largest run (pages × 4096) that will be submitted. */
   constructor(count: number, path: string, xtsKey: Uint8Array, nonce: Uint8Array, runBytes: number) {
-    const source = `(${pageWorkerMain.toString()})(${createBatchXts.toString()}, ${makeRunDecryptor.toString()})`;
-    const wasm = whitenModuleBytes();
+    const entry = helperEntry('page-worker');
     for (let i = 0; i < count; i++) {
       // Each worker gets its own copy of the key (structured clone) and wipes it after import;
       // ours is wiped once the constructor has cloned it.
       const key = xtsKey.slice();
       const nonceCopy = nonce.slice();
-      const w = new Worker(source, {
-        eval: true,
-        workerData: { key, nonce: nonceCopy, wasm, path, runBytes, regions: REGIONS_PER_WORKER },
+      const init: PageWorkerInit = { key, nonce: nonceCopy, path, runBytes, regions: REGIONS_PER_WORKER };
+      const w = new Worker(entry, {
+        workerData: init,
         // A small heap makes V8 collect the per-call OpenSSL output buffers promptly.
         resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
       });
