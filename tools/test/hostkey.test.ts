@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTool, run, runStatus, tempPath } from '@pvdump/test-support';
-import { decodeHostPrivateKeyPem, hostKeyHash, isSelfSignedHostKeyDocument, parseHostKeyDocument } from '@pvdump/ultravisor';
+import { decodeHostPrivateKeyPem, hostKeyHash } from '@pvdump/ultravisor';
+import { isSelfSignedHostKeyDocument, parseHostKeyDocument } from '@pvdump/ultravisor/guest-owner';
 import { describe, expect, it } from 'vitest';
 import { pvdump } from './cli.ts';
 

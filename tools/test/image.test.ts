@@ -5,16 +5,9 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fixturePath, tempPath } from '@pvdump/test-support';
-import {
-  decodeHostPrivateKeyPem,
-  decryptProtectedImage,
-  hostKeyHash,
-  loadGuestElf,
-  openSeHeader,
-  parseHostKeyDocument,
-  parseSeHeader,
-  readProtectedImage,
-} from '@pvdump/ultravisor';
+import { decodeHostPrivateKeyPem, hostKeyHash, openSeHeader, parseSeHeader } from '@pvdump/ultravisor';
+import { decryptProtectedImage, loadGuestElf, parseHostKeyDocument } from '@pvdump/ultravisor/guest-owner';
+import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import { describe, expect, it } from 'vitest';
 import { pvdump } from './cli.ts';
 

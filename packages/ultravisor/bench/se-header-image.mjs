@@ -1,16 +1,9 @@
 // Benchmarks of the SE header, host key and protected image code (run after `pnpm build`):
 // header build/open with 1 and 3 host keys, P-521 ECDH (node:crypto vs @noble/curves), and
 // protected image build/read/decrypt throughput for a synthetic guest.
-import {
-  buildProtectedImage,
-  buildSeHeader,
-  decryptProtectedImage,
-  ecdhSharedX,
-  ecdhSharedXNoble,
-  generateHostKeyPair,
-  openSeHeader,
-  readProtectedImage,
-} from '../dist/index.js';
+import { ecdhSharedX, ecdhSharedXNoble, generateHostKeyPair, openSeHeader } from '../dist/index.js';
+import { buildProtectedImage, buildSeHeader, decryptProtectedImage } from '../dist/guest-owner.js';
+import { readProtectedImage } from '../dist/protected-image.js';
 
 function time(label, iterations, fn) {
   fn();

@@ -1,7 +1,15 @@
 // Benchmarks of the UV calls (run after `pnpm build`): page export/import throughput, the dump
 // calls, a whole 64 MiB guest dumped through the calls, and AES-256-XTS (noble) against OpenSSL.
 import { createCipheriv } from 'node:crypto';
-import { SparseHostStorage, Ultravisor, UnpackDigests, buildSeHeader, deterministicRandom, generateHostKeyPair, xtsEncrypt } from '../dist/index.js';
+import {
+  SparseHostStorage,
+  Ultravisor,
+  UnpackDigests,
+  deterministicRandom,
+  generateHostKeyPair,
+  xtsEncrypt,
+} from '../dist/index.js';
+import { buildSeHeader } from '../dist/guest-owner.js';
 
 const MIB = 0x100000;
 const GUEST = 64 * MIB;

@@ -1,4 +1,10 @@
-// SE header, host keys (SE-header engineer).
+/**
+ * `@pvdump/ultravisor`: the emulated Ultravisor firmware (spec ultravisor.md): UV calls, secure
+ * configurations and CPUs, secure storage, the dump calls, and what the firmware needs of the SE
+ * header and the host key: its layout, parsing and opening with the machine's host key pair.
+ * The guest owner's tooling is `@pvdump/ultravisor/guest-owner`, the protected-image container
+ * format `@pvdump/ultravisor/protected-image`.
+ */
 export {
   CCK_SIZE,
   ENCRYPTED_AREA_MIN_SIZE,
@@ -15,15 +21,11 @@ export {
   SE_HEADER_VERSION_1,
   Scf,
   SeHeaderError,
-  buildKeySlot,
-  buildSeHeader,
   deriveExchangeKey,
   openSeHeader,
   parseSeHeader,
-  randomXtsKey,
   seHeaderSize,
   unwrapKeySlot,
-  type BuildSeHeaderOptions,
   type ParsedSeHeader,
   type Psw,
   type SeHeaderErrorReason,
@@ -31,60 +33,23 @@ export {
   type SeHeaderSecrets,
 } from './se-header/index.js';
 export {
-  DEFAULT_HOST_KEY_SUBJECT,
-  DerError,
   HostKeyError,
   P521_POINT_SIZE,
   P521_SIZE,
   SE_COORD_SIZE,
-  createHostKeyDocument,
   decodeHostPrivateKeyPem,
   ecdhSharedX,
   ecdhSharedXNoble,
   encodeHostPrivateKeyPem,
   generateHostKeyPair,
-  hostKeyDocumentToPem,
   hostKeyHash,
   hostKeyPairFromPrivate,
-  isSelfSignedHostKeyDocument,
   normalizePublicKey,
   paddedCoordinates,
-  parseHostKeyDocument,
-  type HostKeyDocument,
-  type HostKeyDocumentOptions,
   type HostKeyPair,
-  type NameAttributes,
 } from './host-key/index.js';
-export {
-  CHECKSUM_SIZE,
-  ContainerOffset,
-  DEFAULT_PSW_MASK,
-  IMAGE_MAGIC,
-  IMAGE_VERSION,
-  ImageError,
-  MAX_GUEST_PAGES,
-  MAX_IMAGE_PAGES,
-  PAGE_TABLE_ENTRY_SIZE,
-  PREAMBLE_SIZE,
-  PageEntryOffset,
-  buildProtectedImage,
-  computeImageDigests,
-  containerLayout,
-  decryptImagePage,
-  decryptProtectedImage,
-  loadGuestElf,
-  readProtectedImage,
-  type BuildProtectedImageOptions,
-  type GuestMemoryImage,
-  type GuestPage,
-  type ImageDigests,
-  type ImageErrorReason,
-  type ProtectedImage,
-  type ProtectedImageComponent,
-  type ProtectedImagePage,
-} from './image/index.js';
 
-// UV calls, secure configurations and CPUs, storage, dump calls (UV-calls engineer).
+// UV calls, secure configurations and CPUs, storage, dump calls.
 export { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, Ultravisor, type CreateConfigurationArgs, type CreateCpuArgs, type UltravisorOptions, type UvDataResult } from './ultravisor.js';
 export type { GuestPageListener, GuestTranslator, UvResult } from './state.js';
 export {

@@ -2,9 +2,7 @@
 // and the errors with a fixed `reason` union share `ReasonedUserError`: checked on real bad inputs.
 import { describe, expect, it } from 'vitest';
 import {
-  DerError,
   HostKeyError,
-  ImageError,
   ReasonedUserError,
   SecureCpuError,
   SeHeaderError,
@@ -13,12 +11,11 @@ import {
   UvCallFailedError,
   Ultravisor,
   hostKeyPairFromPrivate,
-  loadGuestElf,
-  parseHostKeyDocument,
   parseSeHeader,
-  readProtectedImage,
   requireUvSuccess,
 } from '../src/index.js';
+import { DerError, ImageError, loadGuestElf, parseHostKeyDocument } from '../src/guest-owner.js';
+import { readProtectedImage } from '../src/protected-image.js';
 
 function thrown(action: () => unknown): unknown {
   try {

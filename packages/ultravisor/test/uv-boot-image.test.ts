@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '@pvdump/test-support';
-import { buildProtectedImage, decryptProtectedImage, loadGuestElf, openSeHeader, readProtectedImage } from '../src/index.ts';
+import { openSeHeader } from '../src/index.ts';
+import { buildProtectedImage, decryptProtectedImage, loadGuestElf } from '../src/guest-owner.ts';
+import { readProtectedImage } from '../src/protected-image.ts';
 import { ImageRc, PvCpuState, SetParamsRc } from '../src/uvc/codes.ts';
 import { CCK, L, createConfiguration, expectOk, hostAddress, hostKey, newMachine } from './support/machine.ts';
 

@@ -5,7 +5,8 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHostKeyDocument, encodeHostPrivateKeyPem, generateHostKeyPair, hostKeyDocumentToPem, hostKeyHash } from '@pvdump/ultravisor';
+import { encodeHostPrivateKeyPem, generateHostKeyPair, hostKeyHash } from '@pvdump/ultravisor';
+import { createHostKeyDocument, hostKeyDocumentToPem } from '@pvdump/ultravisor/guest-owner';
 import { parseCommandArgs, positionals } from '../args.js';
 import { makeFolder, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
 

@@ -5,7 +5,8 @@
  * (packages/ultravisor README, "Protected image format").
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { buildProtectedImage, loadGuestElf, parseHostKeyDocument, readProtectedImage, type HostKeyDocument } from '@pvdump/ultravisor';
+import { buildProtectedImage, loadGuestElf, parseHostKeyDocument, type HostKeyDocument } from '@pvdump/ultravisor/guest-owner';
+import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import { parseCommandArgs, positionals } from '../args.js';
 import { readKeyFile } from '../key-file.js';
 import { checkOutputFolder, fsReason, UsageError, UserError, hex, writeAtomically, type Command } from '../cli-support.js';

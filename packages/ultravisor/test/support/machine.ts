@@ -1,6 +1,7 @@
 // Test machine for the UV-call tests: sparse host storage with a fixed layout, one host key,
 // and helpers that boot a secure configuration from a real SE header and encrypted image pages.
-import { buildSeHeader, generateHostKeyPair, type HostKeyPair } from '../../src/index.ts';
+import { generateHostKeyPair, type HostKeyPair } from '../../src/index.ts';
+import { buildSeHeader } from '../../src/guest-owner.ts';
 import { Ultravisor, type UltravisorOptions } from '../../src/ultravisor.ts';
 import { SparseHostStorage } from '../../src/storage/host-storage.ts';
 import { deterministicRandom, type RandomSource } from '../../src/random.ts';
