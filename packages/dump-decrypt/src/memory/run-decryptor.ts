@@ -10,8 +10,8 @@
  */
 import * as nc from 'node:crypto';
 import * as fs from 'node:fs';
+import { PV_PAGE_SIZE as PAGE } from '@pvdump/pv-format';
 import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
-import { PV_PAGE_SIZE as PAGE } from '../pv/layout.js';
 import { PageKind } from '../pv/page-state.js';
 
 /** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */
