@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualTodClock } from '@pvdump/s390x-cpu';
-import { buildProtectedImage, deterministicRandom, generateHostKeyPair, loadGuestElf } from '@pvdump/ultravisor';
+import { deterministicRandom, generateHostKeyPair } from '@pvdump/ultravisor';
+import { buildProtectedImage, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
 import { HostKernel, VirtualMachine, dumpGuestMemory } from '@pvdump/kvm-pv';
 
 const sizeMiB = Number(process.env.SIZE_MIB ?? 2048);

@@ -4,7 +4,7 @@
 // CPU states), and a round-robin vCPU loop handling the interceptions user space owns:
 // SIGP, SERVC (the SCLP console), DIAGNOSE and the disabled wait (a guest panic).
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
-import { readProtectedImage } from '@pvdump/ultravisor';
+import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
 import { Capability, Errno, ExitReason, InterceptCode, Ioctl, MpState, errnoName } from '../uapi/constants.js';

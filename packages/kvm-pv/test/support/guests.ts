@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
 import { ManualTodClock } from '@pvdump/s390x-cpu';
 import { type CpuSnapshot } from '@pvdump/s390x-cpu/state';
-import { buildProtectedImage, deterministicRandom, generateHostKeyPair, loadGuestElf, type HostKeyPair } from '@pvdump/ultravisor';
+import { deterministicRandom, generateHostKeyPair, type HostKeyPair } from '@pvdump/ultravisor';
+import { buildProtectedImage, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
 import { HostKernel, type HostKernelOptions } from '../../src/index.ts';
 
 export const CCK = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);
