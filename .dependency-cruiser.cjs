@@ -1,6 +1,6 @@
 // Import rules of the monorepo, checked by `pnpm lint:deps` (part of `pnpm test`, so CI runs it).
 // Layering (README "Layout"): s390x-cpu <- ultravisor <- kvm-pv; dump-format <- dump-decrypt;
-// kvm-pv may use dump-format; tools on top. Every other package under packages/ is a leaf that any
+// kvm-pv may use dump-format; tools and the fuzz harness (packages/fuzz) on top. Every other package under packages/ is a leaf that any
 // layer may import and that imports no layer. test-support is for tests only.
 // Workspace imports (`@pvdump/x`) resolve through the "@pvdump/source" export condition to the
 // package's src/, so an import of a sibling package is seen as an import of its files.
@@ -25,7 +25,7 @@ const above = {
 };
 const layers = Object.keys(mayImport);
 const packageFolder = (names) => `^packages/(${names.join('|')})/`;
-const notLeaf = [...layers, 'test-support'];
+const notLeaf = [...layers, 'test-support', 'fuzz'];
 const testCode = '^(packages/[^/]+|tools)/(test|bench)/';
 
 const layerRules = layers.flatMap((layer) => {
@@ -36,7 +36,7 @@ const layerRules = layers.flatMap((layer) => {
       comment: `${layer}/src may import only ${mayImport[layer].join(', ') || 'leaf packages'} (README "Layout").`,
       severity: 'error',
       from: { path: `^packages/${layer}/src/` },
-      to: { path: [packageFolder(forbiddenInSrc), '^tools/'] },
+      to: { path: [packageFolder(forbiddenInSrc), '^(tools|packages/fuzz)/'] },
     },
   ];
   rules.push({
@@ -44,7 +44,7 @@ const layerRules = layers.flatMap((layer) => {
     comment: `Tests and benches of ${layer} may use sibling stacks but not the layers above it.`,
     severity: 'error',
     from: { path: `^packages/${layer}/(test|bench)/` },
-    to: { path: above[layer].length ? [packageFolder(above[layer]), '^tools/'] : ['^tools/'] },
+    to: { path: above[layer].length ? [packageFolder(above[layer]), '^(tools|packages/fuzz)/'] : ['^(tools|packages/fuzz)/'] },
   });
   return rules;
 });
@@ -65,20 +65,20 @@ module.exports = {
       comment: 'A leaf package (any package that is not a layer) imports no layer, in src/ or tests.',
       severity: 'error',
       from: { path: '^packages/[^/]+/', pathNot: packageFolder(notLeaf) },
-      to: { path: [packageFolder(layers), '^tools/'] },
+      to: { path: [packageFolder(layers), '^(tools|packages/fuzz)/'] },
     },
     {
       name: 'layering-test-support',
       comment: 'test-support is a leaf for tests: it imports no layer.',
       severity: 'error',
       from: { path: '^packages/test-support/' },
-      to: { path: [packageFolder(layers), '^tools/'] },
+      to: { path: [packageFolder(layers), '^(tools|packages/fuzz)/'] },
     },
     {
       name: 'test-support-only-from-tests',
       comment: '@pvdump/test-support is imported by tests and benches only.',
       severity: 'error',
-      from: { pathNot: [testCode, '^packages/test-support/'] },
+      from: { pathNot: [testCode, '^packages/test-support/', '^packages/fuzz/'] },
       to: { path: '^packages/test-support/' },
     },
     {

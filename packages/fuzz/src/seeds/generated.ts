@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fixturePath } from '@pvdump/test-support';
-import { buildProtectedImage, buildSeHeader, deterministicRandom, generateHostKeyPair, loadGuestElf, type HostKeyPair } from '@pvdump/ultravisor';
+import { deterministicRandom, generateHostKeyPair, type HostKeyPair } from '@pvdump/ultravisor';
+import { buildProtectedImage, buildSeHeader, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
 
 /** The CCK of generated seeds: 32 fixed bytes. */
 export const GENERATED_CCK = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { elf, openDump } from '@pvdump/dump-format';
-import { ContainerOffset, HeaderOffset, HeaderSize, PAGE_TABLE_ENTRY_SIZE, PREAMBLE_SIZE, PageEntryOffset } from '@pvdump/ultravisor';
+import { HeaderOffset, HeaderSize } from '@pvdump/ultravisor';
+import { ContainerOffset, PAGE_TABLE_ENTRY_SIZE, PREAMBLE_SIZE, PageEntryOffset } from '@pvdump/ultravisor/protected-image';
 import type { SeedField, SeedRegion } from '../mutate.js';
 
 export interface Structure {

@@ -5,7 +5,8 @@
  * package's DerError / HostKeyError.
  */
 import fc from 'fast-check';
-import { decodeHostPrivateKeyPem, isSelfSignedHostKeyDocument, parseHostKeyDocument } from '@pvdump/ultravisor';
+import { decodeHostPrivateKeyPem } from '@pvdump/ultravisor';
+import { isSelfSignedHostKeyDocument, parseHostKeyDocument } from '@pvdump/ultravisor/guest-owner';
 import { expectResultOrUserError } from '../outcome.js';
 import { loadSeededContext, materialize, seededInputs, type SeededContext, type SeededInput } from '../seeded.js';
 import { defineTarget } from '../target.js';

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { CHECKSUM_SIZE, decryptProtectedImage, readProtectedImage } from '@pvdump/ultravisor';
+import { decryptProtectedImage } from '@pvdump/ultravisor/guest-owner';
+import { CHECKSUM_SIZE, readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import { expectResultOrUserError } from '../outcome.js';
 import { loadSeededContext, materialize, seededInputs, type SeededContext, type SeededInput } from '../seeded.js';
 import { defineTarget } from '../target.js';
