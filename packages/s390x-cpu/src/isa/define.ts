@@ -1,4 +1,4 @@
-// Table-line helpers (issue #4, QEMU `insn-data.h.inc` style): every instruction group builds its
+// Table-line helpers (QEMU `insn-data.h.inc` style): every instruction group builds its
 // entries with one call per instruction, so the table stays one line per instruction and every
 // entry object has the same shape.
 

@@ -1,5 +1,5 @@
 // Disassembler with GNU objdump's mnemonics and operand syntax, driven by the instruction
-// table's `operands` strings and `aliases` (issue #4). Relative targets print as bare lowercase
+// table's `operands` strings and `aliases`. Relative targets print as bare lowercase
 // hex addresses, as objdump does before its `<symbol>` annotation.
 
 import { DECODE_TABLE } from './dispatch.js';

@@ -1,4 +1,4 @@
-// The one instruction table (issue #4): composed from the instruction groups. Each group file
+// The one instruction table: composed from the instruction groups. Each group file
 // exports an array of InstructionDef; the decoder, disassembler and tests all read INSTRUCTIONS.
 
 import { controlInstructions } from './control/index.js';

@@ -1,4 +1,4 @@
-// The instruction-table entry (issue #4: one table of mnemonic, opcode, format, operands,
+// The instruction-table entry (one table of mnemonic, opcode, format, operands,
 // facility and privilege drives the decoder, the disassembler and the tests).
 
 import type { CpuCore } from '../core/cpu-core.js';

@@ -1,4 +1,4 @@
-// Instructions the host (hypervisor) completes (spec s390x-cpu.md, issue #4): DIAGNOSE, SIGP,
+// Instructions the host (hypervisor) completes (spec s390x-cpu.md): DIAGNOSE, SIGP,
 // SERVC, STSI, the channel-subsystem I/O instructions and UVC stop the CPU with an interception
 // that names the instruction and its decoded operands. The PSW is already past the instruction;
 // the host sets registers, condition code and storage, then resumes.
