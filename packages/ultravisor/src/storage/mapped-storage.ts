@@ -12,32 +12,51 @@ export interface StorageRegion {
 
 export class MappedHostStorage implements HostStorage {
   readonly size: number;
-  private readonly regions: readonly StorageRegion[];
+  private regions: readonly StorageRegion[] = [];
 
   constructor(
     private readonly base: HostStorage,
-    regions: readonly StorageRegion[],
+    regions: readonly StorageRegion[] = [],
   ) {
     this.size = base.size;
-    const sorted = [...regions].sort((a, b) => a.origin - b.origin);
-    let end = 0;
-    for (const r of sorted) {
-      if (r.origin % PAGE_SIZE !== 0 || r.storage.size % PAGE_SIZE !== 0) throw new RangeError(`storage region at 0x${r.origin.toString(16)} is not 4 KiB-aligned`);
-      if (r.origin < end) throw new RangeError(`storage region at 0x${r.origin.toString(16)} overlaps the previous one`);
-      if (r.origin + r.storage.size > base.size) throw new RangeError(`storage region at 0x${r.origin.toString(16)} extends beyond host storage`);
-      end = r.origin + r.storage.size;
+    for (const r of regions) this.map(r.origin, r.storage);
+  }
+
+  /** Maps `storage` (4 KiB-aligned, not overlapping another mapping) at host address `origin`. */
+  map(origin: number, storage: HostStorage): void {
+    if (origin % PAGE_SIZE !== 0 || storage.size % PAGE_SIZE !== 0) throw new RangeError(`storage region at 0x${origin.toString(16)} is not 4 KiB-aligned`);
+    if (origin + storage.size > this.size) throw new RangeError(`storage region at 0x${origin.toString(16)} extends beyond host storage`);
+    for (const r of this.regions) {
+      if (origin < r.origin + r.storage.size && r.origin < origin + storage.size) throw new RangeError(`storage region at 0x${origin.toString(16)} overlaps the one at 0x${r.origin.toString(16)}`);
     }
-    this.regions = sorted;
+    this.regions = [...this.regions, { origin, storage }].sort((a, b) => a.origin - b.origin);
+  }
+
+  /** Removes the mapping at `origin`; its range reads from the base storage again. */
+  unmap(origin: number): void {
+    this.regions = this.regions.filter((r) => r.origin !== origin);
   }
 
   read(address: number, length: number): Uint8Array {
+    const region = this.inside(address, length);
+    if (region !== undefined) return region.storage.read(address - region.origin, length);
     const out = new Uint8Array(length);
     this.split(address, length, (storage, at, offset, n) => out.set(storage.read(at, n), offset));
     return out;
   }
 
   write(address: number, data: Uint8Array): void {
+    const region = this.inside(address, data.length);
+    if (region !== undefined) return region.storage.write(address - region.origin, data);
     this.split(address, data.length, (storage, at, offset, n) => storage.write(at, data.subarray(offset, offset + n)));
+  }
+
+  /** The mapping holding all of [address, address + length), if one does (the common case). */
+  private inside(address: number, length: number): StorageRegion | undefined {
+    for (const r of this.regions) {
+      if (address >= r.origin && address + length <= r.origin + r.storage.size) return r;
+    }
+    return undefined;
   }
 
   /** Calls `fn` for each piece of [address, address + length) with the storage that holds it. */
