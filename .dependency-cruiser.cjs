@@ -1,6 +1,7 @@
 // Import rules of the monorepo, checked by `pnpm lint:deps` (part of `pnpm test`, so CI runs it).
 // Layering (README "Layout"): s390x-cpu <- ultravisor <- kvm-pv; dump-format <- dump-decrypt;
-// kvm-pv may use dump-format; tools and the fuzz harness (packages/fuzz) on top. Every other package under packages/ is a leaf that any
+// kvm-pv may use dump-format; tools, the fuzz harness (packages/fuzz) and the conformance runner
+// (packages/conformance) on top. Every other package under packages/ is a leaf that any
 // layer may import and that imports no layer. test-support is for tests only.
 // Workspace imports (`@pvdump/x`) resolve through the "@pvdump/source" export condition to the
 // package's src/, so an import of a sibling package is seen as an import of its files.
@@ -25,7 +26,9 @@ const above = {
 };
 const layers = Object.keys(mayImport);
 const packageFolder = (names) => `^packages/(${names.join('|')})/`;
-const notLeaf = [...layers, 'test-support', 'fuzz'];
+const notLeaf = [...layers, 'test-support', 'fuzz', 'conformance'];
+/** The packages on top of every layer: no layer or leaf imports them. */
+const TOP = '^(tools|packages/(fuzz|conformance))/';
 const testCode = '^(packages/[^/]+|tools)/(test|bench)/';
 
 const layerRules = layers.flatMap((layer) => {
@@ -36,7 +39,7 @@ const layerRules = layers.flatMap((layer) => {
       comment: `${layer}/src may import only ${mayImport[layer].join(', ') || 'leaf packages'} (README "Layout").`,
       severity: 'error',
       from: { path: `^packages/${layer}/src/` },
-      to: { path: [packageFolder(forbiddenInSrc), '^(tools|packages/fuzz)/'] },
+      to: { path: [packageFolder(forbiddenInSrc), TOP] },
     },
   ];
   rules.push({
@@ -44,7 +47,7 @@ const layerRules = layers.flatMap((layer) => {
     comment: `Tests and benches of ${layer} may use sibling stacks but not the layers above it.`,
     severity: 'error',
     from: { path: `^packages/${layer}/(test|bench)/` },
-    to: { path: above[layer].length ? [packageFolder(above[layer]), '^(tools|packages/fuzz)/'] : ['^(tools|packages/fuzz)/'] },
+    to: { path: above[layer].length ? [packageFolder(above[layer]), TOP] : [TOP] },
   });
   return rules;
 });
@@ -65,14 +68,14 @@ module.exports = {
       comment: 'A leaf package (any package that is not a layer) imports no layer, in src/ or tests.',
       severity: 'error',
       from: { path: '^packages/[^/]+/', pathNot: packageFolder(notLeaf) },
-      to: { path: [packageFolder(layers), '^(tools|packages/fuzz)/'] },
+      to: { path: [packageFolder(layers), TOP] },
     },
     {
       name: 'layering-test-support',
       comment: 'test-support is a leaf for tests: it imports no layer.',
       severity: 'error',
       from: { path: '^packages/test-support/' },
-      to: { path: [packageFolder(layers), '^(tools|packages/fuzz)/'] },
+      to: { path: [packageFolder(layers), TOP] },
     },
     {
       name: 'test-support-only-from-tests',

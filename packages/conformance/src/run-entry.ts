@@ -1,0 +1,55 @@
+// One entry on kvm-pv's VMM, as `qemu-system-s390x -machine s390-ccw-virtio -kernel FILE` runs
+// it under the suite's runner: a plain (non-PV) host, the ELF loaded like `-kernel` with the
+// `-append` text, CPU 0 started and the others stopped, and the vCPUs run until the guest stops
+// every CPU (after its EXIT line), enters a disabled wait, or the machine fails.
+import { HostKernel, MachineError, VirtualMachine } from '@pvdump/kvm-pv';
+import type { MachineEnd } from './outcome.js';
+import type { RunSpec } from './plan.js';
+
+const MIB = 1024 * 1024;
+/** KVM_RUN rounds between looks at the clock. */
+const ROUNDS_PER_CHECK = 64;
+
+export interface EntryRunOptions {
+  /** Receives the guest's console text as it is printed. */
+  console: (text: string) => void;
+  /** Ends the run with a timeout after this many seconds. */
+  timeoutSeconds: number;
+}
+
+/** Builds the machine of `spec` and runs it to its end. */
+export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
+  const started = performance.now();
+  let vm: VirtualMachine;
+  try {
+    vm = new VirtualMachine({
+      kernel: new HostKernel({ protectedVirtualization: false }),
+      memorySize: spec.memoryMiB * MIB,
+      cpus: spec.cpus,
+      console: options.console,
+    });
+    vm.loadElf(spec.kernel);
+  } catch (e) {
+    return { kind: 'machine-error', message: e instanceof Error ? e.message : String(e) };
+  }
+  try {
+    for (;;) {
+      const stop = vm.run(ROUNDS_PER_CHECK);
+      switch (stop.kind) {
+        case 'rounds':
+          if (performance.now() - started > options.timeoutSeconds * 1000) return { kind: 'timeout', seconds: options.timeoutSeconds };
+          continue;
+        case 'all-stopped':
+        case 'shutdown':
+          return { kind: 'stopped' };
+        case 'panic':
+          return { kind: 'disabled-wait', cpu: stop.cpu, pswMask: stop.psw.mask.toString(16).padStart(16, '0'), pswAddr: stop.psw.addr.toString(16).padStart(16, '0') };
+      }
+    }
+  } catch (e) {
+    if (e instanceof MachineError) return { kind: 'machine-error', message: e.message };
+    throw e;
+  } finally {
+    vm.close();
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { parseMemory, parseSmp, parseTimeout, planEntry } from '../src/plan.ts';
+import { parseUnitTestsCfg } from '../src/unittests-cfg.ts';
+
+const plan = (cfg: string) => planEntry(parseUnitTestsCfg(cfg)[0]!, '/suite');
+
+describe('planning an entry as the runner with ACCEL=tcg', () => {
+  it('skips kvm-only, migration and pv-host entries with the runner\'s reasons', () => {
+    expect(plan('[a]\nfile = a.elf\naccel = kvm\n')).toEqual({ kind: 'skip', reason: 'kvm only, but ACCEL=tcg' });
+    expect(plan('[a]\nfile = a.elf\ngroups = migration\n')).toEqual({ kind: 'skip', reason: 'run_migration needs ncat (netcat)' });
+    expect(plan('[a]\nfile = a.elf\ngroups = pv-host\n')).toEqual({ kind: 'skip', reason: 'no gen-se-header available for pv-host test' });
+  });
+
+  it('reads the machine from smp, test_args and qemu_params', () => {
+    const p = plan("[stsi]\nfile = stsi.elf\ntest_args = '--x y'\nqemu_params=-name kvm-unit-test --uuid 0fb84a86-727c-11ea-bc55-0242ac130003 -smp 1,maxcpus=8 -m 3G -device virtio-net-ccw\n");
+    expect(p.kind).toBe('run');
+    if (p.kind !== 'run') return;
+    expect(p.spec).toMatchObject({ kernel: '/suite/stsi.elf', cpus: 1, maxCpus: 8, memoryMiB: 3072, commandLine: '--x y', guestName: 'kvm-unit-test', uuid: '0fb84a86-727c-11ea-bc55-0242ac130003', virtioNetCcw: 1, watchdog: undefined, suiteTimeoutSeconds: 90 });
+  });
+
+  it('reads hot-plugged CPUs, the watchdog and its action', () => {
+    const p = plan('[f]\nfile = f.elf\ntimeout = 20\nqemu_params = -smp 1,maxcpus=3 -cpu qemu -device qemu-s390x-cpu,core-id=2 -device qemu-s390x-cpu,core-id=1 -device diag288,id=w --watchdog-action inject-nmi\n');
+    expect(p.kind === 'run' && p.spec).toMatchObject({ cpus: 1, maxCpus: 3, extraCpus: [{ coreId: 2 }, { coreId: 1 }], watchdog: { action: 'inject-nmi' }, suiteTimeoutSeconds: 20 });
+  });
+
+  it('fails early (a SKIP, as QEMU refusing to start) for what the machine does not offer', () => {
+    expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu max,ctop=on\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/ctop=on: facility 11 is not available/) });
+    expect(plan('[t]\nfile = t.elf\nqemu_params = -device e1000\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/e1000/) });
+    expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu host\n')).toMatchObject({ kind: 'skip' });
+    expect(plan('[t]\nfile = t.elf\nsmp = 2\nqemu_params = -smp 1,maxcpus=1 -device qemu-s390x-cpu,core-id=1\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/exceed maxcpus/) });
+  });
+
+  it('reads QEMU sizes, -smp forms and timeouts', () => {
+    expect([parseMemory('2200'), parseMemory('1G'), parseMemory('512M')]).toEqual([2200, 1024, 512]);
+    expect(() => parseMemory('lots')).toThrow(/not a memory size/);
+    expect(parseSmp('2')).toEqual({ cpus: 2, maxCpus: 2 });
+    expect(parseSmp('sockets=31,cores=8,maxcpus=248')).toEqual({ cpus: 248, maxCpus: 248 });
+    expect(parseSmp('cpus=1,drawers=2,books=2,sockets=2,cores=16,maxcpus=128')).toEqual({ cpus: 1, maxCpus: 128 });
+    expect([parseTimeout(undefined), parseTimeout('600'), parseTimeout('2m')]).toEqual([90, 600, 120]);
+  });
+});
