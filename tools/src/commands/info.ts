@@ -1,6 +1,7 @@
 /**
  * `pvdump info [--json] DUMP`: what a dump holds — its layout and the quirks found, every CPU's
  * registers, the memory ranges, and whether it is a PV dump (with the sizes of its PV parts).
+ * `--memory ADDR[:LEN]` shows a range of guest memory instead (info-memory.ts).
  */
 import { inspectPvDump, type PvInspection } from '@pvdump/dump-decrypt';
 import type { DumpReader } from '@pvdump/dump-format';
@@ -9,8 +10,9 @@ import type { Command } from '../cli-support.js';
 import { openDumpArg } from '../input.js';
 import { cpuToJson, cpuToText, hex64, type CpuJson } from '../render/cpu.js';
 import { readKeyFile } from '../key-file.js';
+import { memoryText, parseMemoryRange, readMemoryRange, DEFAULT_MEMORY_LENGTH, MAX_MEMORY_LENGTH } from './info-memory.js';
 
-const USAGE = `usage: pvdump info [-k FILE] [--json] DUMP
+const USAGE = `usage: pvdump info [-k FILE] [--json] [--memory ADDR[:LEN]] DUMP
 
 Shows what an s390x ELF core dump holds: layout and quirks, CPUs with their registers, memory
 ranges, and whether it is a Protected Virtualization (PV) dump. DUMP may be gzip-compressed.
@@ -19,6 +21,11 @@ ranges, and whether it is a Protected Virtualization (PV) dump. DUMP may be gzip
                   decrypted registers of every CPU (beside the hypervisor's view), the page
                   states, and whether the completion data and every CPU note authenticate
                   (exit status 1 if one does not)
+  --memory ADDR[:LEN]
+                  show LEN bytes (default ${DEFAULT_MEMORY_LENGTH}, at most ${MAX_MEMORY_LENGTH}) of guest memory at
+                  absolute address ADDR (decimal or 0x-hex) as a hex dump, instead of the
+                  rest: as stored in the file (for a PV dump, secure pages are ciphertext),
+                  or decrypted with -k
   --json          print one JSON object on stdout instead of text`;
 
 /** What `-k` adds for a PV dump. */
@@ -135,8 +142,9 @@ export const command: Command = {
   summary: 'show what a dump holds: layout, CPUs and registers, memory, PV parts',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' } }, USAGE);
+    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' }, memory: { type: 'string' } }, USAGE);
     const [file] = positionals(pos, ['DUMP'], USAGE) as [string];
+    const memoryRange = values.memory === undefined ? undefined : parseMemoryRange(values.memory, USAGE);
     const key = values.key === undefined ? undefined : readKeyFile(values.key);
     let opened: Awaited<ReturnType<typeof openDumpArg>>;
     try {
@@ -147,6 +155,14 @@ export const command: Command = {
     }
     const { dump, close, inUserTerms } = opened;
     try {
+      if (memoryRange !== undefined) {
+        const { shown, bytes } = await readMemoryRange(dump, dump.path!, file, memoryRange, key).catch((e: unknown) => {
+          throw inUserTerms(e);
+        });
+        process.stdout.write(values.json ? JSON.stringify(shown, null, 2) + '\n' : memoryText(shown, bytes, key !== undefined) + '\n');
+        bytes.fill(0);
+        return 0;
+      }
       if (key === undefined) {
         process.stdout.write(values.json ? JSON.stringify(infoJson(dump, file), null, 2) + '\n' : infoText(dump, file) + '\n');
         return 0;

@@ -210,7 +210,9 @@ export const command: Command = {
     };
     if (json) process.stdout.write(JSON.stringify(report) + '\n');
     else if (panic !== undefined) {
-      process.stderr.write(`pvdump: the guest panicked: CPU ${panic.core} in a disabled wait, PSW ${hex64(panic.pswMask)} ${hex64(panic.pswAddr)}\n`);
+      // A protected CPU's PSW is not the host's to see (the hypervisor's view shows zeros).
+      const psw = machine.isProtected ? 'its PSW is hidden from the host (protected guest)' : `PSW ${hex64(panic.pswMask)} ${hex64(panic.pswAddr)}`;
+      process.stderr.write(`pvdump: the guest panicked: CPU ${panic.core} in a disabled wait, ${psw}\n`);
       if (crash.dump !== null) process.stderr.write(`pvdump: dump written to ${crash.dump.file} (${crash.dump.bytes} bytes)\n`);
     }
     return panic !== undefined ? 3 : 0;
