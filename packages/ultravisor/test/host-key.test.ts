@@ -1,5 +1,6 @@
 // Host keys and host key documents: the IBM fixture certificate parses, our certificates pass
 // openssl, key files interoperate with openssl, and the ECDH fast path agrees with noble and openssl.
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fixturePath, requireTool, run, runStatus, tempPath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
   isSelfSignedHostKeyDocument,
   parseHostKeyDocument,
 } from '../src/host-key/index.ts';
+import { deterministicRandom } from '../src/random.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -75,6 +77,27 @@ describe('host key documents', () => {
     // Byte 20 of the tbsCertificate lies in the serial number (after the SEQUENCE, version and INTEGER headers).
     tampered[doc.tbsCertificate.byteOffset + 20]! ^= 0x01;
     expect(isSelfSignedHostKeyDocument(parseHostKeyDocument(tampered))).toBe(false);
+  });
+
+  it('gives the same bytes for the same key, serial source and dates (documents and key files)', () => {
+    // Digests of what the hand-written DER encoder made before the ASN.1 library replaced it.
+    const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+    const keys = decodeHostPrivateKeyPem(readFileSync(fixturePath('genprotimg-2.35/host-key.pem'), 'utf8'));
+    const plain = createHostKeyDocument(keys, { random: deterministicRandom('host key document'), notBefore: new Date('2026-12-04T00:00:00.250Z') });
+    expect(sha256(plain)).toBe('d3232fc6527f29edfce647b04ef9941c187557c152823c6342c30cf72b5e5ca7');
+    const subject = [['C', 'DE'], ['ST', 'Baden'], ['L', 'Böblingen'], ['O', 'o, with comma'], ['OU', 'u'], ['CN', 'c']] as const;
+    const options = { random: deterministicRandom('x'), notBefore: new Date('2049-12-31T23:59:59Z'), notAfter: new Date('2387-01-01T00:00:00Z'), subject };
+    const named = createHostKeyDocument(keys, options);
+    expect(sha256(named)).toBe('3fab21438c68fa03847d38cdcec35666a3b4ef6619b25bb1d929a679c073dd36');
+    expect(sha256(encodeHostPrivateKeyPem(keys))).toBe('3083788cfe8325b62d24f231e3206794a51be58aa0b0c013e63d262edb5f6e74');
+    const doc = parseHostKeyDocument(named);
+    expect(doc.subject).toBe('C=DE, ST=Baden, L=Böblingen, O=o, with comma, OU=u, CN=c');
+    expect(doc.issuer).toBe(doc.subject);
+    expect(doc.serialNumber).toBe('3549372440f3505b0eb134a63fcd3ed9971d049c');
+    expect(doc.notBefore.toISOString()).toBe('2049-12-31T23:59:59.000Z');
+    expect(doc.notAfter.toISOString()).toBe('2387-01-01T00:00:00.000Z');
+    expect([doc.tbsCertificate.byteOffset, doc.tbsCertificate.length, doc.signature.length]).toEqual([4, 486, 138]);
+    expect(isSelfSignedHostKeyDocument(doc)).toBe(true);
   });
 
   it('refuses truncated documents and keys on other curves with clear errors', () => {

@@ -5,66 +5,47 @@
  * signing service; ours are self-signed with ECDSA-SHA512 by the host key itself [E], so image
  * tools can take them as they take IBM's. The reader extracts the key from either kind.
  */
+import { ECParameters, id_ecPublicKey, id_ecdsaWithSHA512, id_secp521r1 } from '@peculiar/asn1-ecc';
+import { OctetString } from '@peculiar/asn1-schema';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  Certificate,
+  Extension,
+  Extensions,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  type Time,
+  Validity,
+  Version,
+  id_ce_keyUsage,
+  id_ce_subjectKeyIdentifier,
+} from '@peculiar/asn1-x509';
 import { p521 } from '@noble/curves/nist.js';
 import { sha1 } from '@noble/hashes/legacy.js';
-import {
-  DerError,
-  Tag,
-  bitString,
-  booleanTrue,
-  children,
-  contextTag,
-  decodeBitStringBytes,
-  decodeOid,
-  decodeSmallInteger,
-  decodeString,
-  decodeTime,
-  decodeUnsignedInteger,
-  explicit,
-  expectTag,
-  namedBitString,
-  octetString,
-  oid,
-  printableString,
-  readWhole,
-  sequence,
-  set,
-  smallInteger,
-  time,
-  unsignedInteger,
-  utf8String,
-  type DerNode,
-} from './der.js';
+import { X509Certificate, createPublicKey } from 'node:crypto';
 import { systemRandom, type RandomSource } from '../random.js';
-import { P521_SIZE, normalizePublicKey, type HostKeyPair } from './host-key.js';
+import { DerError, decodeDer, encodeDer, unsignedMagnitude } from './asn1.js';
+import { normalizePublicKey, type HostKeyPair } from './host-key.js';
 import { fromPem, looksLikePem, toPem } from './pem.js';
 
-export const OID = {
-  ecPublicKey: '1.2.840.10045.2.1',
-  secp521r1: '1.3.132.0.35',
-  ecdsaWithSha512: '1.2.840.10045.4.3.4',
-  keyUsage: '2.5.29.15',
-  basicConstraints: '2.5.29.19',
-  subjectKeyIdentifier: '2.5.29.14',
-  countryName: '2.5.4.6',
-  organizationName: '2.5.4.10',
-  commonName: '2.5.4.3',
-  stateOrProvinceName: '2.5.4.8',
-  localityName: '2.5.4.7',
-  organizationalUnitName: '2.5.4.11',
+/** Short names of the name attributes host key documents use (RFC 4519). */
+const ATTRIBUTE_OIDS = {
+  C: '2.5.4.6',
+  O: '2.5.4.10',
+  CN: '2.5.4.3',
+  ST: '2.5.4.8',
+  L: '2.5.4.7',
+  OU: '2.5.4.11',
 } as const;
 
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  [OID.countryName]: 'C',
-  [OID.organizationName]: 'O',
-  [OID.commonName]: 'CN',
-  [OID.stateOrProvinceName]: 'ST',
-  [OID.localityName]: 'L',
-  [OID.organizationalUnitName]: 'OU',
-};
-
-/** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */
-const KEY_USAGE = { digitalSignature: 0, keyAgreement: 4, keyCertSign: 5 } as const;
+const ATTRIBUTE_NAMES: Record<string, string> = Object.fromEntries(Object.entries(ATTRIBUTE_OIDS).map(([name, oid]) => [oid, name]));
 
 /** What a host key document says, as far as SE images need it. */
 export interface HostKeyDocument {
@@ -94,86 +75,76 @@ export function parseHostKeyDocument(input: Uint8Array | string): HostKeyDocumen
       : looksLikePem(input)
         ? fromPem(new TextDecoder().decode(input), ['CERTIFICATE'], 'host key document')
         : input;
-  if (der[0] !== Tag.sequence) {
+  if (der[0] !== SEQUENCE_TAG) {
     throw new DerError('host key document: not an X.509 certificate (neither PEM text with a CERTIFICATE block nor DER starting with a SEQUENCE)');
   }
-  const cert = readWhole(der, Tag.sequence, 'host key document');
-  const [tbs, sigAlg, sigValue, ...extra] = children(cert);
-  if (tbs === undefined || sigAlg === undefined || sigValue === undefined || extra.length > 0) {
-    throw new DerError('host key document: a certificate is a SEQUENCE of exactly tbsCertificate, signatureAlgorithm, signatureValue');
+  const cert = decodeDer(der, Certificate, 'host key document');
+  const tbs = cert.tbsCertificate;
+  if (tbs.version !== Version.v3 && tbs.version !== Version.v1) {
+    throw new DerError(`host key document: X.509 version ${tbs.version + 1}; host key documents are v3`);
   }
-  expectTag(tbs, Tag.sequence, 'tbsCertificate');
-  const fields = children(tbs);
-  let i = 0;
-  if (fields[0]?.tag === contextTag(0)) {
-    const version = decodeSmallInteger(onlyChild(fields[0], 'certificate version'));
-    if (version !== 2) throw new DerError(`host key document: X.509 version ${version + 1} at byte ${fields[0].offset}; host key documents are v3`);
-    i = 1;
-  }
-  const [serial, innerSigAlg, issuer, validity, subject, spki] = fields.slice(i, i + 6);
-  if (serial === undefined || innerSigAlg === undefined || issuer === undefined || validity === undefined || subject === undefined || spki === undefined) {
-    throw new DerError('host key document: tbsCertificate is missing fields');
-  }
-  const signatureAlgorithm = algorithmOid(sigAlg);
-  if (algorithmOid(innerSigAlg) !== signatureAlgorithm) {
+  const signatureAlgorithm = cert.signatureAlgorithm.algorithm;
+  if (tbs.signature.algorithm !== signatureAlgorithm) {
     throw new DerError('host key document: the inner and outer signature algorithms differ');
   }
-  expectTag(validity, Tag.sequence, 'validity');
-  const [notBefore, notAfter] = children(validity);
-  if (notBefore === undefined || notAfter === undefined) throw new DerError('host key document: validity needs notBefore and notAfter');
+  const notBefore = validTime(tbs.validity.notBefore, 'notBefore');
+  const notAfter = validTime(tbs.validity.notAfter, 'notAfter');
   return {
-    publicKey: readP521PublicKeyInfo(spki),
-    subject: nameToString(subject),
-    issuer: nameToString(issuer),
-    serialNumber: Buffer.from(decodeUnsignedInteger(serial)).toString('hex'),
-    notBefore: decodeTime(notBefore),
-    notAfter: decodeTime(notAfter),
+    publicKey: readP521PublicKeyInfo(tbs.subjectPublicKeyInfo),
+    subject: nameToString(tbs.subject),
+    issuer: nameToString(tbs.issuer),
+    serialNumber: Buffer.from(unsignedMagnitude(new Uint8Array(tbs.serialNumber), 'host key document serial number')).toString('hex'),
+    notBefore,
+    notAfter,
     signatureAlgorithm,
     der,
-    tbsCertificate: tbs.encoded,
-    signature: decodeBitStringBytes(sigValue),
+    tbsCertificate: tbsView(der, cert),
+    signature: new Uint8Array(cert.signatureValue),
   };
 }
 
+/** A validity bound as a Date; a time that names no instant is refused. */
+function validTime(time: Time, what: string): Date {
+  const date = time.utcTime ?? time.generalTime;
+  if (date === undefined || Number.isNaN(date.getTime())) throw new DerError(`host key document: the validity ${what} is not a valid time`);
+  return date;
+}
+
+/** DER identifier octet of a SEQUENCE, the first byte of every certificate. */
+const SEQUENCE_TAG = 0x30;
+
+/** The tbsCertificate as a view into `der`: it follows the certificate's SEQUENCE header. */
+function tbsView(der: Uint8Array, cert: Certificate): Uint8Array {
+  const raw = new Uint8Array(cert.tbsCertificateRaw ?? new ArrayBuffer(0));
+  const lengthByte = der[1] ?? 0;
+  const start = lengthByte < 0x80 ? 2 : 2 + (lengthByte & 0x7f);
+  const view = der.subarray(start, start + raw.length);
+  if (raw.length === 0 || Buffer.compare(Buffer.from(view), Buffer.from(raw)) !== 0) {
+    throw new DerError('host key document: the tbsCertificate does not follow the certificate header');
+  }
+  return view;
+}
+
 /** The P-521 point of a SubjectPublicKeyInfo; other key types are refused. */
-function readP521PublicKeyInfo(spki: DerNode): Uint8Array {
-  expectTag(spki, Tag.sequence, 'subjectPublicKeyInfo');
-  const [alg, key] = children(spki);
-  if (alg === undefined || key === undefined) throw new DerError('host key document: subjectPublicKeyInfo needs an algorithm and a key');
-  expectTag(alg, Tag.sequence, 'public key algorithm');
-  const [algOid, params] = children(alg);
-  if (algOid === undefined || decodeOid(algOid) !== OID.ecPublicKey) {
-    throw new DerError(`host key document: the public key at byte ${spki.offset} is not an EC key (host keys are P-521 EC keys)`);
+function readP521PublicKeyInfo(spki: SubjectPublicKeyInfo): Uint8Array {
+  if (spki.algorithm.algorithm !== id_ecPublicKey) {
+    throw new DerError('host key document: the public key is not an EC key (host keys are P-521 EC keys)');
   }
-  if (params === undefined || params.tag !== Tag.oid || decodeOid(params) !== OID.secp521r1) {
-    throw new DerError(`host key document: the EC key at byte ${spki.offset} is not on secp521r1 (P-521), which host keys must use`);
+  const params = spki.algorithm.parameters;
+  const curve = params === null || params === undefined ? undefined : decodeDer(new Uint8Array(params), ECParameters, 'host key document EC parameters').namedCurve;
+  if (curve !== id_secp521r1) {
+    throw new DerError('host key document: the EC key is not on secp521r1 (P-521), which host keys must use');
   }
-  return normalizePublicKey(decodeBitStringBytes(key), 'host key document public key');
+  return normalizePublicKey(new Uint8Array(spki.subjectPublicKey), 'host key document public key');
 }
 
-function algorithmOid(node: DerNode): string {
-  expectTag(node, Tag.sequence, 'algorithm identifier');
-  const first = children(node)[0];
-  if (first === undefined) throw new DerError(`empty algorithm identifier at byte ${node.offset}`);
-  return decodeOid(first);
-}
-
-function onlyChild(node: DerNode, what: string): DerNode {
-  const c = children(node);
-  if (c.length !== 1) throw new DerError(`${what} at byte ${node.offset} must hold exactly one element`);
-  return c[0]!;
-}
-
-function nameToString(name: DerNode): string {
-  expectTag(name, Tag.sequence, 'name');
+/** `C=US, O=..., CN=...`: attributes in document order, short names where known, else the OID. */
+function nameToString(name: Name): string {
   const parts: string[] = [];
-  for (const rdn of children(name)) {
-    expectTag(rdn, Tag.set, 'relative distinguished name');
-    for (const atv of children(rdn)) {
-      const [type, value] = children(atv);
-      if (type === undefined || value === undefined) throw new DerError(`bad name attribute at byte ${atv.offset}`);
-      const t = decodeOid(type);
-      parts.push(`${ATTRIBUTE_NAMES[t] ?? t}=${decodeString(value)}`);
+  for (const rdn of name) {
+    for (const atv of rdn) {
+      if (atv.value.anyValue !== undefined) throw new DerError(`host key document: name attribute ${atv.type} is not a string`);
+      parts.push(`${ATTRIBUTE_NAMES[atv.type] ?? atv.type}=${atv.value.toString()}`);
     }
   }
   return parts.join(', ');
@@ -182,13 +153,17 @@ function nameToString(name: DerNode): string {
 // ---- writing ----
 
 /** Name attributes in order, e.g. `[['C','US'], ['O','...']]`. */
-export type NameAttributes = ReadonlyArray<readonly ['C' | 'O' | 'CN' | 'ST' | 'L' | 'OU', string]>;
+export type NameAttributes = ReadonlyArray<readonly [keyof typeof ATTRIBUTE_OIDS, string]>;
 
-const ATTRIBUTE_OIDS = { C: OID.countryName, O: OID.organizationName, CN: OID.commonName, ST: OID.stateOrProvinceName, L: OID.localityName, OU: OID.organizationalUnitName } as const;
-
-function encodeName(attrs: NameAttributes): Uint8Array {
-  return sequence(
-    ...attrs.map(([k, v]) => set(sequence(oid(ATTRIBUTE_OIDS[k]), k === 'C' ? printableString(v) : utf8String(v)))),
+/** A Name with one attribute per RDN; countryName is a PrintableString (RFC 5280 §A.1), the rest UTF8String. */
+function encodeName(attrs: NameAttributes): Name {
+  return new Name(
+    attrs.map(
+      ([k, v]) =>
+        new RelativeDistinguishedName([
+          new AttributeTypeAndValue({ type: ATTRIBUTE_OIDS[k], value: new AttributeValue(k === 'C' ? { printableString: v } : { utf8String: v }) }),
+        ]),
+    ),
   );
 }
 
@@ -209,35 +184,51 @@ export const DEFAULT_HOST_KEY_SUBJECT: NameAttributes = [
   ['OU', 'IBM Z Host Key'],
 ];
 
+/** A copy of the bytes in an ArrayBuffer of their own, as the schema classes hold them. */
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer;
+
+/** SubjectPublicKeyInfo of a P-521 point: id-ecPublicKey with the named curve secp521r1 (RFC 5480). */
+function p521PublicKeyInfo(point: Uint8Array): SubjectPublicKeyInfo {
+  return new SubjectPublicKeyInfo({
+    algorithm: new AlgorithmIdentifier({ algorithm: id_ecPublicKey, parameters: ownBuffer(encodeDer(new ECParameters({ namedCurve: id_secp521r1 }))) }),
+    subjectPublicKey: ownBuffer(point),
+  });
+}
+
 /**
  * Makes the host key document of a key pair: a self-signed X.509 v3 certificate (DER) holding the
  * P-521 public key, signed with ECDSA-SHA512 by the host private key. Extensions: KeyUsage
  * (critical) keyAgreement as on IBM's, plus keyCertSign and digitalSignature so that the
- * self-signature verifies as a trust anchor; and a SubjectKeyIdentifier.
+ * self-signature verifies as a trust anchor; and a SubjectKeyIdentifier. The signature is
+ * deterministic (RFC 6979), so the same key, serial and dates give the same bytes.
  */
 export function createHostKeyDocument(keys: HostKeyPair, options: HostKeyDocumentOptions = {}): Uint8Array {
   const random = options.random ?? systemRandom;
-  const subject = encodeName(options.subject ?? DEFAULT_HOST_KEY_SUBJECT);
+  const subject = options.subject ?? DEFAULT_HOST_KEY_SUBJECT;
   const notBefore = options.notBefore ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 3652 * 86_400_000);
   const serial = random(20);
   // A positive, non-zero 20-byte serial (RFC 5280 §4.1.2.2).
   serial[0] = (serial[0]! & 0x7f) | 0x01;
-  const sigAlg = sequence(oid(OID.ecdsaWithSha512));
-  const spki = sequence(sequence(oid(OID.ecPublicKey), oid(OID.secp521r1)), bitString(keys.publicKey));
-  const extensions = explicit(
-    3,
-    sequence(
-      sequence(oid(OID.keyUsage), booleanTrue(), octetString(namedBitString([KEY_USAGE.digitalSignature, KEY_USAGE.keyAgreement, KEY_USAGE.keyCertSign]))),
-      sequence(oid(OID.subjectKeyIdentifier), octetString(octetString(sha1(keys.publicKey)))),
-    ),
-  );
-  const tbs = sequence(explicit(0, smallInteger(2)), unsignedInteger(serial), sigAlg, subject, sequence(time(notBefore), time(notAfter)), subject, spki, extensions);
+  const signatureAlgorithm = new AlgorithmIdentifier({ algorithm: id_ecdsaWithSHA512 });
+  const keyUsage = new KeyUsage(KeyUsageFlags.digitalSignature | KeyUsageFlags.keyAgreement | KeyUsageFlags.keyCertSign);
+  const tbsCertificate = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: ownBuffer(serial),
+    signature: signatureAlgorithm,
+    issuer: encodeName(subject),
+    // UTCTime through 2049, GeneralizedTime after (RFC 5280 §4.1.2.5), whole seconds.
+    validity: new Validity({ notBefore, notAfter }),
+    subject: encodeName(subject),
+    subjectPublicKeyInfo: p521PublicKeyInfo(keys.publicKey),
+    extensions: new Extensions([
+      new Extension({ extnID: id_ce_keyUsage, critical: true, extnValue: new OctetString(encodeDer(keyUsage)) }),
+      new Extension({ extnID: id_ce_subjectKeyIdentifier, extnValue: new OctetString(encodeDer(new SubjectKeyIdentifier(sha1(keys.publicKey)))) }),
+    ]),
+  });
   // ECDSA over SHA-512 of the tbsCertificate (noble hashes with the curve's SHA-512 by default).
-  const compact = p521.sign(tbs, keys.privateKey, { lowS: false });
-  const r = compact.subarray(0, P521_SIZE);
-  const s = compact.subarray(P521_SIZE);
-  return sequence(tbs, sigAlg, bitString(sequence(unsignedInteger(r), unsignedInteger(s))));
+  const signature = p521.sign(encodeDer(tbsCertificate), keys.privateKey, { lowS: false, format: 'der' });
+  return encodeDer(new Certificate({ tbsCertificate, signatureAlgorithm, signatureValue: ownBuffer(signature) }));
 }
 
 /** PEM form (`-----BEGIN CERTIFICATE-----`) of a host key document. */
@@ -246,25 +237,22 @@ export function hostKeyDocumentToPem(der: Uint8Array): string {
 }
 
 /**
- * True when the document is signed with ECDSA-SHA512 by its own key (as ours are). IBM's
- * documents are signed by IBM's RSA key and return false here; checking IBM's chain is the
- * image tool's business and out of scope.
+ * True when the document is signed with ECDSA-SHA512 by its own key (as ours are), checked by
+ * node:crypto's X509Certificate (OpenSSL). IBM's documents are signed by IBM's RSA key and return
+ * false here; checking IBM's chain is the image tool's business and out of scope.
  */
 export function isSelfSignedHostKeyDocument(doc: HostKeyDocument): boolean {
-  if (doc.signatureAlgorithm !== OID.ecdsaWithSha512) return false;
+  if (doc.signatureAlgorithm !== id_ecdsaWithSHA512) return false;
+  let certificate: X509Certificate;
   try {
-    const seq = readWhole(doc.signature, Tag.sequence, 'ECDSA signature');
-    const [r, s] = children(seq);
-    if (r === undefined || s === undefined) return false;
-    const compact = new Uint8Array(2 * P521_SIZE);
-    const rb = decodeUnsignedInteger(r);
-    const sb = decodeUnsignedInteger(s);
-    if (rb.length > P521_SIZE || sb.length > P521_SIZE) return false;
-    compact.set(rb, P521_SIZE - rb.length);
-    compact.set(sb, 2 * P521_SIZE - sb.length);
-    return p521.verify(compact, doc.tbsCertificate, doc.publicKey, { lowS: false });
-  } catch (err) {
-    if (err instanceof DerError) return false;
-    throw err;
+    certificate = new X509Certificate(doc.der);
+  } catch {
+    return false;
+  }
+  const publicKey = createPublicKey({ key: Buffer.from(encodeDer(p521PublicKeyInfo(doc.publicKey))), format: 'der', type: 'spki' });
+  try {
+    return certificate.verify(publicKey);
+  } catch {
+    return false;
   }
 }

@@ -27,4 +27,4 @@ export {
   type NameAttributes,
 } from './certificate.js';
 export { decodeHostPrivateKeyPem, encodeHostPrivateKeyPem } from './private-key.js';
-export { DerError } from './der.js';
+export { DerError } from './asn1.js';

@@ -2,7 +2,7 @@
  * PEM (RFC 7468) armour: base64 DER between `-----BEGIN <label>-----` and `-----END <label>-----`.
  * Host key documents come as PEM (`host.pem.crt`) or DER; keys we write are PEM.
  */
-import { DerError } from './der.js';
+import { DerError } from './asn1.js';
 
 /** Wraps DER bytes in PEM armour with 64-character lines. */
 export function toPem(label: string, der: Uint8Array): string {

@@ -1,69 +1,51 @@
 /**
  * Host private key files: SEC1 ECPrivateKey (RFC 5915) in PEM, label `EC PRIVATE KEY`, the form
  * `openssl ecparam -genkey -name secp521r1` writes, so openssl can read ours and we can read its.
- *   ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey OCTET STRING (66 bytes),
- *                               [0] parameters OID secp521r1, [1] publicKey BIT STRING }
- * PKCS#8 `PRIVATE KEY` wrapping of the same structure is accepted on input.
+ * PKCS#8 `PRIVATE KEY` wrapping of the same structure is accepted on input. Both directions go
+ * through node:crypto's KeyObject (OpenSSL); the key crosses as a JWK (RFC 7518 §6.2).
  */
-import { DerError, Tag, bitString, children, contextTag, decodeBitStringBytes, decodeOid, decodeSmallInteger, explicit, expectTag, octetString, oid, readWhole, sequence, smallInteger } from './der.js';
-import { OID } from './certificate.js';
-import { HostKeyError, hostKeyPairFromPrivate, type HostKeyPair } from './host-key.js';
-import { fromPem, toPem } from './pem.js';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { DerError } from './asn1.js';
+import { HostKeyError, P521_SIZE, hostKeyPairFromPrivate, type HostKeyPair } from './host-key.js';
+import { fromPem } from './pem.js';
+
+const base64url = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64url');
 
 /** PEM text of the host key pair's private key. The caller should wipe its copy of the string's source. */
 export function encodeHostPrivateKeyPem(keys: HostKeyPair): string {
-  const der = sequence(smallInteger(1), octetString(keys.privateKey), explicit(0, oid(OID.secp521r1)), explicit(1, bitString(keys.publicKey)));
-  const pem = toPem('EC PRIVATE KEY', der);
-  der.fill(0);
-  return pem;
+  const point = keys.publicKey;
+  const jwk: JsonWebKey = {
+    kty: 'EC',
+    crv: 'P-521',
+    d: base64url(keys.privateKey),
+    x: base64url(point.subarray(1, 1 + P521_SIZE)),
+    y: base64url(point.subarray(1 + P521_SIZE)),
+  };
+  return createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'sec1', format: 'pem' }).toString();
 }
 
 /** Reads a host key pair from an `EC PRIVATE KEY` (SEC1) or `PRIVATE KEY` (PKCS#8) PEM file. */
 export function decodeHostPrivateKeyPem(text: string): HostKeyPair {
   const isPkcs8 = /-----BEGIN PRIVATE KEY-----/.test(text);
-  const der = fromPem(text, isPkcs8 ? ['PRIVATE KEY'] : ['EC PRIVATE KEY'], 'host private key');
+  const label = isPkcs8 ? 'PRIVATE KEY' : 'EC PRIVATE KEY';
+  const der = fromPem(text, [label], 'host private key');
+  let key: KeyObject;
   try {
-    return isPkcs8 ? fromPkcs8(der) : fromSec1(der, undefined);
+    key = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.length), format: 'der', type: isPkcs8 ? 'pkcs8' : 'sec1' });
+  } catch (err) {
+    throw new DerError(`host private key: the ${label} block is not a valid ${isPkcs8 ? 'PKCS#8' : 'SEC1'} key (${(err as Error).message})`);
   } finally {
     der.fill(0);
   }
-}
-
-function fromPkcs8(der: Uint8Array): HostKeyPair {
-  const top = readWhole(der, Tag.sequence, 'PKCS#8 private key');
-  const [version, alg, key] = children(top);
-  if (version === undefined || alg === undefined || key === undefined) throw new DerError('PKCS#8 private key: missing fields');
-  if (decodeSmallInteger(version) !== 0) throw new DerError('PKCS#8 private key: unsupported version');
-  expectTag(alg, Tag.sequence, 'PKCS#8 algorithm');
-  const [algOid, curve] = children(alg);
-  if (algOid === undefined || decodeOid(algOid) !== OID.ecPublicKey) throw new HostKeyError('host private key is not an EC key; host keys are P-521 EC keys');
-  if (curve === undefined || curve.tag !== Tag.oid || decodeOid(curve) !== OID.secp521r1) throw new HostKeyError('host private key is not on secp521r1 (P-521)');
-  expectTag(key, Tag.octetString, 'PKCS#8 private key octets');
-  return fromSec1(key.value, OID.secp521r1);
-}
-
-function fromSec1(der: Uint8Array, knownCurve: string | undefined): HostKeyPair {
-  const top = readWhole(der, Tag.sequence, 'EC private key');
-  const [version, priv, ...rest] = children(top);
-  if (version === undefined || priv === undefined) throw new DerError('EC private key: missing fields');
-  if (decodeSmallInteger(version) !== 1) throw new DerError('EC private key: version must be 1');
-  expectTag(priv, Tag.octetString, 'EC private key scalar');
-  let curve = knownCurve;
-  let publicKey: Uint8Array | undefined;
-  for (const node of rest) {
-    if (node.tag === contextTag(0)) {
-      const inner = children(node)[0];
-      if (inner === undefined) throw new DerError('EC private key: empty parameters');
-      curve = decodeOid(inner);
-    } else if (node.tag === contextTag(1)) {
-      const inner = children(node)[0];
-      if (inner === undefined) throw new DerError('EC private key: empty public key');
-      publicKey = decodeBitStringBytes(inner);
-    }
-  }
-  if (curve !== OID.secp521r1) throw new HostKeyError('host private key is not on secp521r1 (P-521)');
-  const keys = hostKeyPairFromPrivate(priv.value);
-  if (publicKey !== undefined && Buffer.compare(Buffer.from(publicKey), Buffer.from(keys.publicKey)) !== 0) {
+  if (key.asymmetricKeyType !== 'ec') throw new HostKeyError('host private key is not an EC key; host keys are P-521 EC keys');
+  if (key.asymmetricKeyDetails?.namedCurve !== 'secp521r1') throw new HostKeyError('host private key is not on secp521r1 (P-521)');
+  const jwk = key.export({ format: 'jwk' });
+  const scalar = new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url'));
+  const keys = hostKeyPairFromPrivate(scalar);
+  scalar.fill(0);
+  // The file's own public key (when it has one, OpenSSL keeps it as stored) must be the scalar's.
+  const stored = Buffer.concat([Buffer.of(0x04), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+  if (Buffer.compare(stored, Buffer.from(keys.publicKey)) !== 0) {
     keys.privateKey.fill(0);
     throw new HostKeyError('host private key file is inconsistent: its public key does not belong to its private key');
   }
