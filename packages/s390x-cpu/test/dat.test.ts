@@ -56,7 +56,8 @@ describe('dynamic address translation', () => {
     cpu.setGpr(2, 0x82000n);
     cpu.run(5);
     expect(programInterruption(mem)).toMatchObject({ code: 0x04, ilc: 6, oldAddr: BigInt(CODE_AT + 12) });
-    expect(mem.readU64(LC.TRANS_EXC_ID)).toBe(0x82400n);
+    // Page, store access (bit 53), DAT protection code (bit 61).
+    expect(mem.readU64(LC.TRANS_EXC_ID)).toBe(0x82404n);
   });
 
   it('segment-translation exception for an invalid segment entry', () => {
@@ -94,20 +95,20 @@ describe('dynamic address translation', () => {
     expect(programInterruption(mem).code).toBe(0x3b);
   });
 
-  it('EDAT-1 large segments need CR0 bit 40; without it the FC bit is a translation-specification exception', () => {
+  it('EDAT-1 large segments need CR0 bit 40; without it the FC bit is ignored', () => {
     const source = 'lg %r1,8(%r2)';
     const withLarge = (edat: boolean) => {
       const m = datMachine(source);
-      m.mem.writeU64(SEGMENT_TABLE + 8 * 2, 0x400n); // segment 2 (0x200000) → 1 MiB frame at 0
+      // Segment 2 (0x200000): with EDAT-1 a 1 MiB frame at 0, otherwise the page table's origin.
+      m.mem.writeU64(SEGMENT_TABLE + 8 * 2, BigInt(PAGE_TABLE) | 0x400n);
+      m.mem.writeU64(0x80008, 0xaaaan);
       m.cpu.setCr(0, edat ? 0x008000e0n : 0xe0n);
-      m.cpu.setGpr(2, 0x230000n);
+      m.cpu.setGpr(2, 0x280000n);
       m.cpu.run(1);
       return m;
     };
-    expect(withLarge(true).cpu.getGpr(1)).toBe(0x1122334455667788n);
-    const m = withLarge(false);
-    m.cpu.run(5);
-    expect(programInterruption(m.mem).code).toBe(0x12);
+    expect(withLarge(true).cpu.getGpr(1)).toBe(0xaaaan);
+    expect(withLarge(false).cpu.getGpr(1)).toBe(0x1122334455667788n);
   });
 
   it('keeps a translation in the TLB until PTLB; IPTE invalidates an entry', () => {

@@ -24,12 +24,24 @@ import { decodeFields, instructionLength, type Format } from '../isa/formats.js'
 import { HostTodClock, type TodClock } from './clock.js';
 import { translate } from './dat.js';
 import {
+  CR0_EDAT,
+  CR0_INSTRUCTION_EXECUTION_PROTECTION,
+  CR0_LOW_ADDRESS_PROTECTION,
+  inFetchOverrideRange,
+  isLowAddress,
+  keyPermits,
+  protectionTeid,
+  TEID_PROTECTION_KEY,
+  TEID_PROTECTION_LOW_ADDRESS,
+} from './protection.js';
+import {
   DXC_AFP_REGISTER,
   DXC_VECTOR,
   InterceptionRequest,
   PageAccessStop,
   PGM_ADDRESSING,
   PGM_DATA,
+  PGM_PROTECTION,
   PGM_SPECIFICATION,
   ProgramException,
   type InstructionInterception,
@@ -80,6 +92,8 @@ export abstract class CpuCore {
   /** Address mask for 24/31-bit mode (0xFFFFFF / 0x7FFFFFFF); unused in 64-bit mode. */
   amask = 0xffffff;
   problemState = false;
+  /** PSW key (bits 8–11): the access key of the CPU's storage accesses. */
+  pswKey = 0;
   prefix = 0;
   /** Breaking-event address (address of the last taken branch). */
   bear = 1;
@@ -120,8 +134,15 @@ export abstract class CpuCore {
   protected blockHi = 0;
   /** PSW bit 5: dynamic address translation is on. */
   private datOn = false;
-  /** Translation lookaside buffer: (virtual page × 4 + ASCE id) → real page × 2 + protected. */
+  /**
+   * Translation lookaside buffer: (virtual page × 4 + ASCE id) → real page × 8 + 4 × absolute
+   * (large/huge frame) + 2 × IEP + DAT-protected.
+   */
   private readonly tlb = new Map<number, number>();
+  /** DAT protection of the last translation (TPROT reads it). */
+  protected lastTranslationProtected = false;
+  /** The last translation gave an absolute address (large or huge frame: no prefixing). */
+  private translatedAbsolute = false;
   protected inExecute = false;
   protected exTarget = 0;
   private cpuTimerValue = 0n;
@@ -286,6 +307,7 @@ export abstract class CpuCore {
     this.amode = ea && ba ? 64 : ba ? 31 : 24;
     this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
     this.datOn = (this.maskHi & 0x04000000) !== 0;
+    this.pswKey = (this.maskHi >>> 20) & 15;
     this.updateDirectWindow();
     this.problemState = (this.maskHi & 0x00010000) !== 0;
     this.waitPsw = (this.maskHi & 0x00020000) !== 0;
@@ -311,6 +333,12 @@ export abstract class CpuCore {
 
   protected updateAttention(): void {
     this.attention = this.waitPsw || this.earlyPswException || this.stopRequested;
+  }
+
+  /** Changes only the PSW key (SPKA). */
+  setPswKey(key: number): void {
+    this.maskHi = ((this.maskHi & ~0x00f00000) | ((key & 15) << 20)) >>> 0;
+    this.updateModeFromMask();
   }
 
   /** Changes only the addressing mode (SAM24/31/64). */
@@ -437,7 +465,7 @@ export abstract class CpuCore {
 
   /** True when [addr, addr+len) can be accessed directly at the same absolute address. */
   private direct(addr: number, len: number): boolean {
-    return addr >= this.directLo && addr + len <= this.directHi && this.mem.inaccessibleCount === 0;
+    return addr >= this.directLo && addr + len <= this.directHi && this.mem.checkedFrameCount === 0;
   }
 
   /**
@@ -447,8 +475,8 @@ export abstract class CpuCore {
    * path, which handles prefixing and wrapping.
    */
   protected updateDirectWindow(): void {
-    if (this.datOn) {
-      // Every access is translated: no direct window.
+    if (this.datOn || this.pswKey !== 0) {
+      // Every access is translated or key checked: no direct window.
       this.directLo = 1;
       this.directHi = 0;
       return;
@@ -465,26 +493,96 @@ export abstract class CpuCore {
   }
 
   /**
-   * Logical address → absolute address: DAT when PSW bit 5 is on, then prefixing, with
-   * addressing and page-accessibility checks.
+   * Logical address → absolute address: low-address protection, DAT when PSW bit 5 is on, then
+   * prefixing, with addressing, page-accessibility and key-controlled protection checks, and
+   * the reference and change bits recorded. `instruction` marks an instruction fetch.
    */
-  absolute(logical: number, write: boolean): number {
-    let a = this.datOn ? this.translateAddress(logical, write) : logical;
-    if (a < LOWCORE_SIZE) a += this.prefix;
-    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+  absolute(logical: number, write: boolean, instruction = false): number {
+    const cr0 = this.cr[1]!;
+    if (write && (cr0 & CR0_LOW_ADDRESS_PROTECTION) !== 0 && isLowAddress(logical) && !this.privateSpace()) {
+      throw new ProgramException(PGM_PROTECTION, 0, protectionTeid(logical, true, TEID_PROTECTION_LOW_ADDRESS, this.asceId()));
+    }
+    let a = logical;
+    if (this.datOn) {
+      a = this.translateAddress(logical, write, instruction);
+      if (!this.translatedAbsolute) a = this.prefixed(a);
+    } else a = this.prefixed(a);
     if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
-    if (this.mem.inaccessibleCount !== 0) {
+    if (this.mem.checkedFrameCount !== 0 || this.pswKey !== 0) this.checkFrame(logical, a, write);
+    return a;
+  }
+
+  /** Frame checks of the slow path: accessibility, key-controlled protection, R and C recording. */
+  private checkFrame(logical: number, a: number, write: boolean): void {
+    const mem = this.mem;
+    const frame = Math.floor(a / 4096);
+    if (mem.inaccessibleCount !== 0) {
       for (;;) {
-        const page = Math.floor(a / 4096);
-        if (this.mem.isPageAccessible(page)) break;
-        const handler = this.mem.onInaccessibleAccess;
-        if (handler === undefined) throw new ProgramException(DEFAULT_INACCESSIBLE_CODE, 0, page * 4096);
-        const res = handler({ absoluteAddress: a, page, write, cpuAddress: this.cpuAddress });
-        if (res.kind === 'program') throw new ProgramException(res.code, 0, page * 4096);
+        if (mem.isPageAccessible(frame)) break;
+        const handler = mem.onInaccessibleAccess;
+        if (handler === undefined) throw new ProgramException(DEFAULT_INACCESSIBLE_CODE, 0, frame * 4096);
+        const res = handler({ absoluteAddress: a, page: frame, write, cpuAddress: this.cpuAddress });
+        if (res.kind === 'program') throw new ProgramException(res.code, 0, frame * 4096);
         if (res.kind === 'stop') throw new PageAccessStop(a, write);
       }
     }
+    const key = mem.storageKeys[frame]!;
+    if (this.pswKey !== 0 && !keyPermits(this.pswKey, key, write, this.cr[1]!, inFetchOverrideRange(logical) && !this.privateSpace())) {
+      throw new ProgramException(PGM_PROTECTION, 0, protectionTeid(logical, write, TEID_PROTECTION_KEY, this.asceId()));
+    }
+    if ((key & 6) !== 6) mem.recordAccess(frame, write);
+  }
+
+  /** Fetch-protection override can apply to logical `logical` (0–2047, no private space). */
+  fetchOverrideApplies(logical: number): boolean {
+    return inFetchOverrideRange(logical) && !this.privateSpace();
+  }
+
+  /** DAT protection of the last translation (`absoluteNoCheck`). */
+  get translationProtected(): boolean {
+    return this.lastTranslationProtected;
+  }
+
+  /**
+   * Logical → absolute with translation (fetch), prefixing and the addressing check only; DAT
+   * protection of the translation is left in `lastTranslationProtected`.
+   */
+  absoluteNoCheck(logical: number): number {
+    this.lastTranslationProtected = false;
+    let a = logical;
+    if (this.datOn) {
+      a = this.translateAddress(logical, false);
+      if (!this.translatedAbsolute) a = this.prefixed(a);
+    } else a = this.prefixed(a);
+    if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
     return a;
+  }
+
+  /** Real → absolute (prefixing). */
+  private prefixed(real: number): number {
+    if (real < LOWCORE_SIZE) return real + this.prefix;
+    if (real >= this.prefix && real < this.prefixEnd) return real - this.prefix;
+    return real;
+  }
+
+  /** Real address → absolute address (prefixing) with the addressing check (SSKE, ISKE, RRBE, IPTE). */
+  realToAbsoluteChecked(real: number): number {
+    const a = this.prefixed(real);
+    if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING);
+    return a;
+  }
+
+  /** ASCE identification of the PSW's address-space control for a TEID (0 when DAT is off). */
+  private asceId(): number {
+    return this.datOn ? (this.maskHi >>> 14) & 3 : 0;
+  }
+
+  /** DAT is on and the ASCE in use has the private-space control (bit 55): no low-address protection or fetch override. */
+  private privateSpace(): boolean {
+    if (!this.datOn) return false;
+    const id = (this.maskHi >>> 14) & 3;
+    const cr = id === 2 ? 7 : id === 3 ? 13 : 1;
+    return (this.cr[2 * cr + 1]! & 0x100) !== 0;
   }
 
   /**
@@ -493,32 +591,40 @@ export abstract class CpuCore {
    * [E]). Addresses at or above 2^53 cannot be represented exactly and give an addressing
    * exception [E].
    */
-  private translateAddress(vaddr: number, write: boolean): number {
+  private translateAddress(vaddr: number, write: boolean, instruction = false): number {
     if (vaddr >= TWO53) throw new ProgramException(PGM_ADDRESSING);
     const asceId = (this.maskHi >>> 14) & 3;
     const vpage = Math.floor(vaddr / 4096);
     const key = vpage * 4 + asceId;
     const cached = this.tlb.get(key);
     const offset = vaddr - vpage * 4096;
-    if (cached !== undefined && !(write && cached % 2 === 1)) return Math.floor(cached / 2) * 4096 + offset;
+    if (cached !== undefined && !(write && cached % 2 === 1) && !(instruction && Math.floor(cached / 2) % 2 === 1)) {
+      this.lastTranslationProtected = cached % 2 === 1;
+      this.translatedAbsolute = Math.floor(cached / 4) % 2 === 1;
+      return Math.floor(cached / 8) * 4096 + offset;
+    }
     const cr = asceId === 2 ? 7 : asceId === 3 ? 13 : 1;
-    const { real, protectedPage } = translate(vaddr, write, {
+    const cr0 = this.cr[1]!;
+    const { real, absolute, protectedPage, noExecute } = translate(vaddr, write, {
       asceHi: this.cr[2 * cr]!,
       asceLo: this.cr[2 * cr + 1]!,
       asceId,
-      edat1: (this.cr[1]! & 0x00800000) !== 0,
+      edat1: (cr0 & CR0_EDAT) !== 0,
+      edat2: (cr0 & CR0_EDAT) !== 0,
+      iep: (cr0 & CR0_INSTRUCTION_EXECUTION_PROTECTION) !== 0,
+      instruction,
       readEntry: (at) => this.readTableEntry(at),
     });
     if (this.tlb.size >= 4096) this.tlb.clear();
-    this.tlb.set(key, Math.floor(real / 4096) * 2 + (protectedPage ? 1 : 0));
+    this.tlb.set(key, Math.floor(real / 4096) * 8 + (absolute ? 4 : 0) + (noExecute ? 2 : 0) + (protectedPage ? 1 : 0));
+    this.lastTranslationProtected = protectedPage;
+    this.translatedAbsolute = absolute;
     return real;
   }
 
   /** An 8-byte DAT table entry at real address `real` (prefixing applies). */
-  private readTableEntry(real: number): [number, number] {
-    let a = real;
-    if (a < LOWCORE_SIZE) a += this.prefix;
-    else if (a >= this.prefix && a < this.prefixEnd) a -= this.prefix;
+  protected readTableEntry(real: number): [number, number] {
+    const a = this.prefixed(real);
     if (a + 8 > this.memSize) throw new ProgramException(PGM_ADDRESSING);
     return [this.view.getUint32(a), this.view.getUint32(a + 4)];
   }
@@ -546,6 +652,13 @@ export abstract class CpuCore {
       next += 4096;
     }
     this.absolute(this.step(addr, len - 1), write);
+  }
+
+  /** A halfword of an instruction (instruction fetch: fetch protection and IEP apply). */
+  fetchU16(addr: number): number {
+    if (this.direct(addr, 2)) return this.view.getUint16(addr);
+    // Instruction addresses are even: the halfword never crosses a page or a wrap point.
+    return this.view.getUint16(this.absolute(addr, false, true));
   }
 
   readU8(addr: number): number {

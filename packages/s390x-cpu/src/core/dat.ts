@@ -1,15 +1,20 @@
 // Dynamic address translation (spec s390x-cpu.md §3; PoO chapter 3, "Dynamic Address
 // Translation"): virtual → real through the region-first/second/third, segment and page tables
 // designated by an address-space-control element (ASCE), with table-length/offset checks,
-// invalid bits, table-type checks, DAT protection and EDAT-1 large (1 MiB) segments.
+// invalid bits, table-type checks, DAT protection, EDAT-1 large (1 MiB) segments and region
+// protection, EDAT-2 huge (2 GiB) region-third frames, and instruction-execution protection.
+// Large and huge frame addresses are absolute (no prefixing); page frames are real.
 //
 // Entry layouts (64-bit, MSB-0 bit numbers; masks below):
-//   ASCE:        origin 0–51, R (real space) 58, DT (designation type) 60–61, TL 62–63
-//   region entry: origin 0–51, P 54 (region-third with EDAT), TF 56–57, I 58, TT 60–61, TL 62–63
-//   segment entry: page-table origin 0–52, FC 53, P 54, I 58, TT 60–61 (must be 00)
-//   page entry:   frame 0–51, bit 52 zero, I 53, P 54, bit 55 zero
+//   ASCE:        origin 0–51, P (private space) 55, R (real space) 58, DT 60–61, TL 62–63
+//   region entry: origin 0–51, FC 53 (region-third, EDAT-2), P 54 (EDAT-1), IEP 55 (with FC),
+//                 TF 56–57, I 58, TT 60–61, TL 62–63; with FC the frame is bits 0–32
+//   segment entry: page-table origin 0–52, FC 53 (EDAT-1), P 54, IEP 55 (with FC), I 58,
+//                 TT 60–61 (must be 00); with FC the frame is bits 0–43
+//   page entry:   frame 0–51, bit 52 zero, I 53, P 54, IEP 55 (bit 55 zero without IEP)
 // Virtual address indexes: RFX 0–10, RSX 11–21, RTX 22–32, SX 33–43, PX 44–51, BX 52–63.
 
+import { TEID_FETCH, TEID_PROTECTION_DAT, TEID_PROTECTION_IEP, TEID_STORE } from './protection.js';
 import {
   PGM_ASCE_TYPE,
   PGM_PAGE_TRANSLATION,
@@ -33,14 +38,12 @@ export const DAT = {
   INVALID: 0x20,
   TABLE_TYPE: 0x0c,
   SEGMENT_FC: 0x400,
+  REGION_FC: 0x400,
   PROTECT: 0x200,
+  NO_EXECUTE: 0x100,
   PAGE_INVALID: 0x400,
-  PAGE_RESERVED: 0x900,
+  PAGE_RESERVED: 0x800,
 } as const;
-
-/** TEID bits 52–53: the access was a fetch (0x800) or a store (0x400). */
-const TEID_FETCH = 0x800;
-const TEID_STORE = 0x400;
 
 /** Levels, highest first; the exception each level's index or entry raises. */
 const LEVEL_EXCEPTION = [PGM_REGION_FIRST_TRANSLATION, PGM_REGION_SECOND_TRANSLATION, PGM_REGION_THIRD_TRANSLATION, PGM_SEGMENT_TRANSLATION];
@@ -56,9 +59,26 @@ export interface DatContext {
   asceLo: number;
   /** ASCE identification for the TEID: 0 primary, 1 access-register, 2 secondary, 3 home. */
   asceId: number;
-  /** EDAT-1 enabled (CR0 bit 40): segment entries with FC designate 1 MiB frames. */
+  /** EDAT-1 enabled (CR0 bit 40): segment entries with FC designate 1 MiB frames; region P bits apply. */
   edat1: boolean;
+  /** EDAT-2 enabled (CR0 bit 40 with the facility): region-third entries with FC designate 2 GiB frames. */
+  edat2: boolean;
+  /** Instruction-execution protection enabled (CR0 bit 43). */
+  iep: boolean;
+  /** The access is an instruction fetch (IEP applies). */
+  instruction: boolean;
   readEntry: EntryReader;
+}
+
+/** A completed translation. */
+export interface Translation {
+  /** Real address, or absolute for a large or huge frame (`absolute`). */
+  real: number;
+  absolute: boolean;
+  /** DAT protection applies (stores fail). */
+  protectedPage: boolean;
+  /** Instruction-execution protection applies (instruction fetches fail). */
+  noExecute: boolean;
 }
 
 /** The 11-bit index of `level` (0 = RFX … 3 = SX) of a virtual address below 2^53. */
@@ -72,13 +92,18 @@ function levelIndex(vaddr: number, level: number): number {
  * architecture defines, with the translation-exception identification. `protect` receives true
  * when the page is DAT-protected (for the caller's TLB); stores to protected pages fail here.
  */
-export function translate(vaddr: number, write: boolean, ctx: DatContext): { real: number; protectedPage: boolean } {
+export function translate(vaddr: number, write: boolean, ctx: DatContext): Translation {
   const page = vaddr - (vaddr % 4096);
   const teid = page + (write ? TEID_STORE : TEID_FETCH) + ctx.asceId;
   const fail = (code: number): never => {
     throw new ProgramException(code, 0, teid);
   };
-  if ((ctx.asceLo & DAT.ASCE_REAL_SPACE) !== 0) return { real: vaddr, protectedPage: false };
+  const done = (real: number, absolute: boolean, protectedPage: boolean, noExecute: boolean): Translation => {
+    if (write && protectedPage) throw new ProgramException(PGM_PROTECTION, 0, teid + TEID_PROTECTION_DAT);
+    if (ctx.instruction && noExecute) throw new ProgramException(PGM_PROTECTION, 0, page + TEID_FETCH + TEID_PROTECTION_IEP + ctx.asceId);
+    return { real, absolute, protectedPage, noExecute };
+  };
+  if ((ctx.asceLo & DAT.ASCE_REAL_SPACE) !== 0) return { real: vaddr, absolute: false, protectedPage: false, noExecute: false };
   const dt = (ctx.asceLo & DAT.DESIGNATION_TYPE) >>> 2;
   let level = 3 - dt;
   // Index bits above the designated table must be zero.
@@ -93,17 +118,21 @@ export function translate(vaddr: number, write: boolean, ctx: DatContext): { rea
     const [hi, lo] = ctx.readEntry(origin + index * 8);
     if ((lo & DAT.INVALID) !== 0) fail(LEVEL_EXCEPTION[level] as number);
     if ((lo & DAT.TABLE_TYPE) >>> 2 !== LEVEL_TYPE[level]) fail(PGM_TRANSLATION_SPECIFICATION);
-    if ((lo & DAT.PROTECT) !== 0 && level >= 2) protectedPage = true;
+    // Segment protection always applies; region protection only with EDAT-1.
+    if ((lo & DAT.PROTECT) !== 0 && (level === 3 || ctx.edat1)) protectedPage = true;
     if (level === 3) {
-      if ((lo & DAT.SEGMENT_FC) !== 0) {
-        if (!ctx.edat1) fail(PGM_TRANSLATION_SPECIFICATION);
-        // 1 MiB segment frame: bits 0–43 of the entry plus bits 44–63 of the address.
+      if ((lo & DAT.SEGMENT_FC) !== 0 && ctx.edat1) {
+        // 1 MiB segment frame (absolute): bits 0–43 of the entry plus bits 44–63 of the address.
         const frame = hi * TWO32 + ((lo & 0xfff00000) >>> 0);
-        if (write && protectedPage) fail(PGM_PROTECTION);
-        return { real: frame + (vaddr % 0x100000), protectedPage };
+        return done(frame + (vaddr % 0x100000), true, protectedPage, ctx.iep && (lo & DAT.NO_EXECUTE) !== 0);
       }
       origin = hi * TWO32 + ((lo & 0xfffff800) >>> 0);
       break;
+    }
+    if (level === 2 && (lo & DAT.REGION_FC) !== 0 && ctx.edat2) {
+      // 2 GiB region-third frame (absolute): bits 0–32 of the entry plus bits 33–63 of the address.
+      const frame = hi * TWO32 + ((lo & 0x80000000) >>> 0);
+      return done(frame + (vaddr % 0x80000000), true, protectedPage, ctx.iep && (lo & DAT.NO_EXECUTE) !== 0);
     }
     origin = hi * TWO32 + ((lo & 0xfffff000) >>> 0);
     offset = (lo & DAT.TABLE_OFFSET) >>> 6;
@@ -112,8 +141,8 @@ export function translate(vaddr: number, write: boolean, ctx: DatContext): { rea
   const px = Math.floor(vaddr / 4096) % 256;
   const [phi, plo] = ctx.readEntry(origin + px * 8);
   if ((plo & DAT.PAGE_INVALID) !== 0) fail(PGM_PAGE_TRANSLATION);
+  // Bit 52 must be zero; bit 55 too unless instruction-execution protection is installed [E: it is].
   if ((plo & DAT.PAGE_RESERVED) !== 0) fail(PGM_TRANSLATION_SPECIFICATION);
   if ((plo & DAT.PROTECT) !== 0) protectedPage = true;
-  if (write && protectedPage) fail(PGM_PROTECTION);
-  return { real: phi * TWO32 + ((plo & 0xfffff000) >>> 0) + (vaddr % 4096), protectedPage };
+  return done(phi * TWO32 + ((plo & 0xfffff000) >>> 0) + (vaddr % 4096), false, protectedPage, ctx.iep && (plo & DAT.NO_EXECUTE) !== 0);
 }

@@ -122,12 +122,12 @@ export class Cpu extends CpuCore {
   execute(target: number, orByte: number): void {
     if (this.inExecute) throw new ProgramException(PGM_EXECUTE);
     if ((target & 1) !== 0) throw new ProgramException(PGM_SPECIFICATION);
-    const first = this.readU16(target);
+    const first = this.fetchU16(target);
     const len = instructionLength(first >>> 8);
     let a = (first << 16) >>> 0;
     let b = 0;
-    if (len >= 4) a = (a | this.readU16(this.step(target, 2))) >>> 0;
-    if (len === 6) b = this.readU16(this.step(target, 4));
+    if (len >= 4) a = (a | this.fetchU16(this.step(target, 2))) >>> 0;
+    if (len === 6) b = this.fetchU16(this.step(target, 4));
     a = (a | ((orByte & 0xff) << 16)) >>> 0;
     const key = opcodeKey(a, b);
     if (key === 0x4400 || key === 0xc600) throw new ProgramException(PGM_EXECUTE);
@@ -295,13 +295,13 @@ export class Cpu extends CpuCore {
       this.ilen = 0;
       throw new ProgramException(PGM_SPECIFICATION);
     }
-    const first = this.readU16(ia);
+    const first = this.fetchU16(ia);
     const len = instructionLength(first >>> 8);
     this.ilen = len;
     let a = (first << 16) >>> 0;
     let b = 0;
-    if (len >= 4) a = (a | this.readU16(this.step(ia, 2))) >>> 0;
-    if (len === 6) b = this.readU16(this.step(ia, 4));
+    if (len >= 4) a = (a | this.fetchU16(this.step(ia, 2))) >>> 0;
+    if (len === 6) b = this.fetchU16(this.step(ia, 4));
     return [a, b, len];
   }
 
@@ -317,7 +317,7 @@ export class Cpu extends CpuCore {
     // some page already is, changes them), so the check is made once here.
     const fastLo = this.directLo;
     let fastHi = this.directHi - 6;
-    if (this.mem.inaccessibleCount !== 0) fastHi = -1;
+    if (this.mem.checkedFrameCount !== 0) fastHi = -1;
     // Blocks need their whole extent inside the window; their cache tags include the mode.
     const blockHigh = this.useBlocks ? fastHi + 6 - MAX_BLOCK_BYTES : -1;
     const modeKey = (wide ? 2 : this.amode === 31 ? 1 : 0) + (this.problemState ? 4 : 0);

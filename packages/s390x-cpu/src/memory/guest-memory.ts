@@ -1,7 +1,9 @@
 // Guest absolute storage (spec s390x-cpu.md §3): a flat byte array addressed by guest absolute
 // address, shared by all CPUs of a configuration. Pages (4 KiB) can be made inaccessible to the
 // CPUs, as the Ultravisor does with a secure page the host exported; a CPU that touches such a
-// page asks the `onInaccessibleAccess` handler what to do.
+// page asks the `onInaccessibleAccess` handler what to do. Every 4 KiB frame also has its storage
+// key (PoO chapter 3, "Storage Key"): access-control bits ACC (bits 0–3), fetch-protection bit F
+// (4), reference bit R (5) and change bit C (6), one byte per frame as SSKE/ISKE see it.
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -34,6 +36,18 @@ export type InaccessibleHandler = (access: InaccessibleAccess) => InaccessibleRe
  */
 export const DEFAULT_INACCESSIBLE_CODE = 0x3d;
 
+/** Storage-key bits in the key byte (ISKE/SSKE layout: bits 56–63 of the register). */
+export const SKEY_ACC = 0xf0;
+export const SKEY_FETCH_PROTECTION = 0x08;
+export const SKEY_REFERENCE = 0x04;
+export const SKEY_CHANGE = 0x02;
+/**
+ * [E] Key of every frame after power-on and clear reset: access key 0, no fetch protection, R and
+ * C one (as if every frame had been referenced and changed: a conservative record). R and C are
+ * recorded exactly from the moment SSKE or a reset-reference-bit instruction clears them.
+ */
+export const INITIAL_STORAGE_KEY = SKEY_REFERENCE | SKEY_CHANGE;
+
 /** Interface the CPU needs from absolute storage; `GuestMemory` is the implementation. */
 export interface AbsoluteStorage {
   /** Size in bytes (a multiple of 4 KiB). */
@@ -45,6 +59,18 @@ export interface AbsoluteStorage {
   readonly inaccessibleCount: number;
   isPageAccessible(page: number): boolean;
   onInaccessibleAccess: InaccessibleHandler | undefined;
+  /** Storage key of each 4 KiB frame (absolute address >> 12). */
+  readonly storageKeys: Uint8Array;
+  /**
+   * Frames a CPU may not access through its unchecked fast path: inaccessible frames plus frames
+   * whose reference or change bit is zero (the next access must record it). 0 lets the CPU skip
+   * every per-frame check.
+   */
+  readonly checkedFrameCount: number;
+  /** Records a reference (and for `store` a change) to frame `frame` in its storage key. */
+  recordAccess(frame: number, store: boolean): void;
+  /** Sets the storage key of frame `frame` (SSKE and friends; R and C included). */
+  setStorageKey(frame: number, key: number): void;
 }
 
 /** Largest guest memory this implementation allocates (4 GiB); a JS typed array limit. */
@@ -57,6 +83,10 @@ export class GuestMemory implements AbsoluteStorage {
   private readonly inaccessible: Uint8Array;
   /** Number of inaccessible pages (a plain field: the CPU reads it on every storage access). */
   inaccessibleCount = 0;
+  readonly storageKeys: Uint8Array;
+  /** Frames whose R or C bit is zero. */
+  private unrecordedCount = 0;
+  checkedFrameCount = 0;
   onInaccessibleAccess: InaccessibleHandler | undefined = undefined;
 
   constructor(size: number) {
@@ -67,6 +97,40 @@ export class GuestMemory implements AbsoluteStorage {
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
     this.inaccessible = new Uint8Array(size / PAGE_SIZE);
+    this.storageKeys = new Uint8Array(size / PAGE_SIZE).fill(INITIAL_STORAGE_KEY);
+  }
+
+  recordAccess(frame: number, store: boolean): void {
+    const key = this.storageKeys[frame]!;
+    this.setStorageKey(frame, key | SKEY_REFERENCE | (store ? SKEY_CHANGE : 0));
+  }
+
+  setStorageKey(frame: number, key: number): void {
+    const old = this.storageKeys[frame];
+    if (old === undefined) throw new RangeError(`frame ${frame} outside guest memory of ${this.storageKeys.length} frames`);
+    const value = key & 0xfe;
+    this.storageKeys[frame] = value;
+    const full = SKEY_REFERENCE | SKEY_CHANGE;
+    const wasRecorded = (old & full) === full;
+    const isRecorded = (value & full) === full;
+    if (wasRecorded !== isRecorded) {
+      this.unrecordedCount += isRecorded ? -1 : 1;
+      this.checkedFrameCount = this.inaccessibleCount + this.unrecordedCount;
+    }
+  }
+
+  /** Storage key of frame `frame`. */
+  getStorageKey(frame: number): number {
+    const key = this.storageKeys[frame];
+    if (key === undefined) throw new RangeError(`frame ${frame} outside guest memory of ${this.storageKeys.length} frames`);
+    return key;
+  }
+
+  /** Clear reset: every storage key back to its initial value. */
+  resetStorageKeys(): void {
+    this.storageKeys.fill(INITIAL_STORAGE_KEY);
+    this.unrecordedCount = 0;
+    this.checkedFrameCount = this.inaccessibleCount;
   }
 
   get pageCount(): number {
@@ -84,6 +148,7 @@ export class GuestMemory implements AbsoluteStorage {
     if (was === accessible) return;
     this.inaccessible[page] = accessible ? 0 : 1;
     this.inaccessibleCount += accessible ? -1 : 1;
+    this.checkedFrameCount = this.inaccessibleCount + this.unrecordedCount;
   }
 
   /** Copies `length` bytes at absolute `address` (host view: ignores accessibility). */

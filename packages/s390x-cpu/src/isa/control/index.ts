@@ -8,6 +8,7 @@ import { interceptedInstructions } from './intercepted.js';
 import { monitorInstructions } from './monitor.js';
 import { pswInstructions } from './psw.js';
 import { registerInstructions } from './registers.js';
+import { storageKeyInstructions } from './storage-keys.js';
 
 export const controlInstructions: InstructionDef[] = [
   ...pswInstructions,
@@ -16,4 +17,5 @@ export const controlInstructions: InstructionDef[] = [
   ...interceptedInstructions,
   ...monitorInstructions,
   ...datInstructions,
+  ...storageKeyInstructions,
 ];
