@@ -92,6 +92,14 @@ describe('PSW instructions', () => {
     expect(cpu.getPsw()).toEqual({ mask: 0x0000000080000000n, addr: 0x3000n });
     expect(cpu.bear).toBe(CODE_AT);
   });
+  it('a PSW loaded by LPSWE governs the next instruction of the same run (problem state: SSKE is privileged)', () => {
+    const { cpu, mem } = machine('lpswe 0(%r1)\nsske %r2,%r3');
+    cpu.setGpr(1, 0x4000n);
+    mem.writeU64(0x4000, 0x0001000180000000n);
+    mem.writeU64(0x4008, BigInt(CODE_AT + 4));
+    cpu.run(3);
+    expect(programInterruption(mem)).toMatchObject({ code: 2, ilc: 4, oldAddr: BigInt(CODE_AT + 8) });
+  });
   it('LPSW without bit 12 is a specification exception', () => {
     const { cpu, mem } = machine('lpsw 0(%r1)');
     cpu.setGpr(1, 0x4000n);

@@ -134,6 +134,20 @@ describe('key-controlled protection', () => {
     expect(spx.cpu.prefix).toBe(0);
   });
 
+  it('MSCH, STSCH and CHSC operands are checked before the host sees the instruction', () => {
+    const msch = withKey1('msch 0(%r2)', 0x28);
+    expect(programInterruption(msch.mem).code).toBe(0x04);
+    const chsc = withKey1('.insn rre,0xb25f0000,%r2,%r0', 0x20);
+    expect(programInterruption(chsc.mem).code).toBe(0x04);
+    expect(chsc.mem.readU64(LC.TRANS_EXC_ID)).toBe(BigInt(PAGE + 0x400 + 0x8));
+    const stsch = machine('spka 0x10\nstsch 2(%r2)');
+    stsch.cpu.setGpr(2, BigInt(PAGE));
+    stsch.cpu.run(3);
+    expect(programInterruption(stsch.mem).code).toBe(0x06);
+    const ok = withKey1('msch 0(%r2)', 0x20);
+    expect(ok.cpu.pendingInterception).toMatchObject({ mnemonic: 'msch', operandAddress: BigInt(PAGE) });
+  });
+
   it('instruction fetches are fetch protected', () => {
     const { cpu, mem } = machine('spka 0x10\nbr %r2');
     mem.setStorageKey(PAGE / 4096, 0x28);

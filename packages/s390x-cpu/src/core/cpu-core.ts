@@ -298,7 +298,8 @@ export abstract class CpuCore {
     // Kept exactly: an invalid PSW may hold an address beyond 2^53 and is stored as the old PSW.
     this.invalidPsw = this.earlyPswException ? { mask, addr } : undefined;
     this.earlyIlc = earlyIlc;
-    this.updateAttention();
+    // The run loop keeps the mode, dispatch table and windows in locals: always make it re-read them.
+    this.attention = true;
   }
 
   private updateModeFromMask(): void {
@@ -451,6 +452,16 @@ export abstract class CpuCore {
   relative(halfwords: number): number {
     const base = this.inExecute ? this.exTarget : this.ia;
     return this.wrap(base + halfwords * 2);
+  }
+
+  /**
+   * Address of a relative-long storage operand of `size` bytes (LRL, LGRL, STRL, CRL, ...): it
+   * must lie on a `size` boundary, otherwise a specification exception (PoO chapter 7).
+   */
+  relativeAligned(halfwords: number, size: 4 | 8): number {
+    const target = this.relative(halfwords);
+    if (target % size !== 0) throw new ProgramException(PGM_SPECIFICATION);
+    return target;
   }
 
   /** Takes a branch: sets the next instruction address and the BEAR. */

@@ -1,11 +1,13 @@
 // Instructions the host (hypervisor) completes (spec s390x-cpu.md): DIAGNOSE, SIGP,
 // SERVC, STSI, the channel-subsystem I/O instructions and UVC stop the CPU with an interception
 // that names the instruction and its decoded operands. The PSW is already past the instruction;
-// the host sets registers, condition code and storage, then resumes.
+// the host sets registers, condition code and storage, then resumes. For MSCH, SSCH, STSCH and
+// CHSC the CPU first recognises the operand's alignment and access exceptions itself.
 
 import { defPriv } from '../define.js';
 import type { Format } from '../formats.js';
-import { fB2, fD2 } from '../formats.js';
+import type { CpuCore } from '../../core/cpu-core.js';
+import { fB2, fD2, fRreR1 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 
 /**
@@ -14,6 +16,33 @@ import type { InstructionDef } from '../types.js';
  */
 function withAddress(mnemonic: string, opcode: number, format: Format, operands: string): InstructionDef {
   return defPriv(mnemonic, opcode, format, operands, (cpu, a) => cpu.intercept(mnemonic, format, a, 0, cpu.ea(0, fB2(a), fD2(a))));
+}
+
+/**
+ * A channel-subsystem instruction whose storage operand the CPU checks before the host completes
+ * it [E]: alignment (specification exception), then every access exception of the operand
+ * (translation, addressing, key-controlled protection) for `length` bytes fetched and/or stored,
+ * as the access with the PSW key would recognise them.
+ */
+function withOperand(mnemonic: string, opcode: number, length: number, align: number, fetch: boolean, store: boolean): InstructionDef {
+  return defPriv(mnemonic, opcode, 'S', 'db:2', (cpu, a) => {
+    const addr = cpu.ea(0, fB2(a), fD2(a));
+    checkOperand(cpu, addr, length, align, fetch, store);
+    cpu.intercept(mnemonic, 'S', a, 0, addr);
+  });
+}
+
+function checkOperand(cpu: CpuCore, addr: number, length: number, align: number, fetch: boolean, store: boolean): void {
+  cpu.requireSpec(addr % align === 0);
+  if (fetch) cpu.probe(addr, length, false);
+  if (store) cpu.probe(addr, length, true);
+}
+
+/** CHSC: the 4 KiB command block R1 designates is fetched and updated (request, then response). */
+function channelSubsystemCall(cpu: CpuCore, a: number, b: number): void {
+  const addr = cpu.gprAddress(fRreR1(a));
+  checkOperand(cpu, addr, 4096, 4096, true, true);
+  cpu.intercept('chsc', 'RRE', a, b, addr);
 }
 
 /** An instruction the host completes from its register fields alone. */
@@ -29,9 +58,10 @@ export const interceptedInstructions: InstructionDef[] = [
   plain('uvc', 0xb9a4, 'RRF-c', 'r:R1,r:R2,m:M3'),
   plain('csch', 0xb230, 'S', ''),
   plain('hsch', 0xb231, 'S', ''),
-  withAddress('msch', 0xb232, 'S', 'db:2'),
-  withAddress('ssch', 0xb233, 'S', 'db:2'),
-  withAddress('stsch', 0xb234, 'S', 'db:2'),
+  // SCHIB (52 bytes) fetched / stored; the ORB's first 3 words fetched.
+  withOperand('msch', 0xb232, 52, 4, true, false),
+  withOperand('ssch', 0xb233, 12, 4, true, false),
+  withOperand('stsch', 0xb234, 52, 4, false, true),
   withAddress('tsch', 0xb235, 'S', 'db:2'),
   withAddress('tpi', 0xb236, 'S', 'db:2'),
   plain('sal', 0xb237, 'S', ''),
@@ -41,5 +71,5 @@ export const interceptedInstructions: InstructionDef[] = [
   plain('rchp', 0xb23b, 'S', ''),
   plain('schm', 0xb23c, 'S', ''),
   plain('xsch', 0xb276, 'S', ''),
-  plain('chsc', 0xb25f, 'RRE', 'r:R1,r:R2'),
+  defPriv('chsc', 0xb25f, 'RRE', 'r:R1,r:R2', channelSubsystemCall),
 ];

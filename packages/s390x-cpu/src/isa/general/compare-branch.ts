@@ -63,6 +63,8 @@ const s16 = (v: number): number => (v << 16) >> 16;
 
 /** Relative-long storage operand. */
 const rel = (cpu: CpuCore, a: number, b: number): number => cpu.relative(fI32(a, b));
+/** A word (4) or doubleword (8) relative-long operand, which must be aligned. */
+const relAligned = (cpu: CpuCore, a: number, b: number, size: 4 | 8): number => cpu.relativeAligned(fI32(a, b), size);
 
 /** Link information for BAS/BRAS/BASR: the next instruction's address in the current mode. */
 function link(cpu: CpuCore, reg: number): void {
@@ -145,8 +147,8 @@ export const compareBranchInstructions: InstructionDef[] = [
   def('chi', 0xa7e, 'RI-a', 'r:R1,s:I2', (cpu, a) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, fI16(a)); }),
   def('cfi', 0xc2d, 'RIL-a', 'r:R1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, fI32(a, b)); }),
   def('clfi', 0xc2f, 'RIL-a', 'r:R1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, fU32(a, b)); }),
-  def('crl', 0xc6d, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(rel(cpu, a, b))); }),
-  def('clrl', 0xc6f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(rel(cpu, a, b))); }),
+  def('crl', 0xc6d, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(relAligned(cpu, a, b, 4))); }),
+  def('clrl', 0xc6f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(relAligned(cpu, a, b, 4))); }),
   def('chrl', 0xc65, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(rel(cpu, a, b)))); }),
   def('clhrl', 0xc67, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU16(rel(cpu, a, b))); }),
   // 64-bit compares.
@@ -172,12 +174,12 @@ export const compareBranchInstructions: InstructionDef[] = [
     cpu.cc = cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, fU32(a, b));
   }),
   def('cgrl', 0xc68, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    read64(cpu, rel(cpu, a, b));
+    read64(cpu, relAligned(cpu, a, b, 8));
     const i = 2 * fR1(a);
     cpu.cc = cmpS64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO);
   }),
   def('clgrl', 0xc6a, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    read64(cpu, rel(cpu, a, b));
+    read64(cpu, relAligned(cpu, a, b, 8));
     const i = 2 * fR1(a);
     cpu.cc = cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO);
   }),
@@ -188,7 +190,7 @@ export const compareBranchInstructions: InstructionDef[] = [
     ['clghrl', 0xc66, 16, false],
   ] as const).map(([mn, op, width, signed]) =>
     def(mn, op, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-      const addr = rel(cpu, a, b);
+      const addr = width === 32 ? relAligned(cpu, a, b, 4) : rel(cpu, a, b);
       const raw = width === 32 ? cpu.readU32(addr) : cpu.readU16(addr);
       const y = signed && width === 16 ? s16(raw) : raw;
       const i = 2 * fR1(a);

@@ -105,6 +105,8 @@ const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 
 /** Relative-long storage address (RIL-b): halfwords from this instruction. */
 const relAddr = (cpu: CpuCore, a: number, b: number): number => cpu.relative(fI32(a, b));
+/** A word (4) or doubleword (8) relative-long operand, which must be aligned. */
+const relAligned = (cpu: CpuCore, a: number, b: number, size: 4 | 8): number => cpu.relativeAligned(fI32(a, b), size);
 
 /** Stores the low `bytes` of the low word, or all 64 bits. */
 function store(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', bytes: 1 | 2 | 4 | 8): InstructionDef {
@@ -386,10 +388,10 @@ export const loadStoreInstructions: InstructionDef[] = [
   immediate16('iill', 0xa53, 3, false),
   // Relative-long loads and stores.
   def('lrl', 0xc4d, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.r[2 * fR1(a) + 1] = cpu.readU32(relAddr(cpu, a, b));
+    cpu.r[2 * fR1(a) + 1] = cpu.readU32(relAligned(cpu, a, b, 4));
   }),
   def('lgrl', 0xc48, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.loadGpr64(fR1(a), relAddr(cpu, a, b));
+    cpu.loadGpr64(fR1(a), relAligned(cpu, a, b, 8));
   }),
   ...([
     ['lgfrl', 0xc4c, 'w', true],
@@ -398,7 +400,7 @@ export const loadStoreInstructions: InstructionDef[] = [
     ['llghrl', 0xc46, 'u16', false],
   ] as const).map(([mn, op, kind, signed]) =>
     def(mn, op, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-      const v = rd(kind, cpu, relAddr(cpu, a, b));
+      const v = rd(kind, cpu, kind === 'w' ? relAligned(cpu, a, b, 4) : relAddr(cpu, a, b));
       cpu.r[2 * fR1(a)] = signed ? sx(v) : 0;
       cpu.r[2 * fR1(a) + 1] = v >>> 0;
     }),
@@ -410,10 +412,10 @@ export const loadStoreInstructions: InstructionDef[] = [
     cpu.r[2 * fR1(a) + 1] = rd('u16', cpu, relAddr(cpu, a, b));
   }),
   def('strl', 0xc4f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.writeU32(relAddr(cpu, a, b), cpu.r[2 * fR1(a) + 1]!);
+    cpu.writeU32(relAligned(cpu, a, b, 4), cpu.r[2 * fR1(a) + 1]!);
   }),
   def('stgrl', 0xc4b, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.storeGpr64(fR1(a), relAddr(cpu, a, b));
+    cpu.storeGpr64(fR1(a), relAligned(cpu, a, b, 8));
   }),
   def('sthrl', 0xc47, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
     cpu.writeU16(relAddr(cpu, a, b), cpu.r[2 * fR1(a) + 1]! & 0xffff);
