@@ -91,6 +91,13 @@ function exitOnSignals(): void {
   }
 }
 
+/** Exit status of an internal error (a bug in pvdump): sysexits' EX_SOFTWARE. */
+const INTERNAL_ERROR_STATUS = 70;
+
+function reportInternalError(err: unknown): void {
+  process.stderr.write(`pvdump: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -105,11 +112,22 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`pvdump: ${(err as Error).message}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`pvdump: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 70;
+      reportInternalError(err);
+      process.exitCode = INTERNAL_ERROR_STATUS;
     }
   },
 );
+
+// What escapes every handler (thrown in an event handler or a timer, a promise nobody awaits) is
+// a bug too: the same message and status, at once, instead of Node's own report (status 1, which
+// reads as bad input) or a command left waiting for an event that will not come.
+const endOnEscapedError = (err: unknown): void => {
+  if (isClosedPipe(err)) process.exit(CLOSED_PIPE_STATUS);
+  reportInternalError(err);
+  process.exit(INTERNAL_ERROR_STATUS);
+};
+process.on('uncaughtException', endOnEscapedError);
+process.on('unhandledRejection', endOnEscapedError);
 
 /** Errors the libraries raise for bad input carry `userError: true`; they are reported without a stack. */
 function isPvdumpInputError(err: unknown): boolean {

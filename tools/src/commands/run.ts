@@ -9,7 +9,8 @@
  *   (written to a temporary file and renamed when complete), then ended; `pause` (preserve): the
  *   VM stays paused for QMP until `quit`; `exit` (destroy, the default): it ends.
  * - Exit status [E]: 0 the guest powered off (or a QMP `quit`, or Ctrl-C), 3 the guest panicked,
- *   1 bad input or a VMM failure, 2 bad usage.
+ *   1 bad input or a failure the VMM reports (MachineError), 2 bad usage; anything else thrown is
+ *   an internal error (70, cli.ts).
  * - `--seed N`: the Ultravisor's randomness and the TOD clock derive from N, so the same guest
  *   and seed give a byte-identical dump.
  */
@@ -41,7 +42,7 @@ goes to stdout.
   --seed N                  reproducible run: the same guest and seed give the same dump
   --json                    print one JSON object when the VM has ended
 exit status: 0 the guest powered off (or QMP quit, or Ctrl-C), 3 the guest panicked,
-1 bad input or a failure of the VMM, 2 bad usage`;
+1 bad input or a failure of the VMM, 2 bad usage, 70 an internal error of pvdump`;
 
 const OPTIONS = {
   'host-key': { type: 'string' },
@@ -195,7 +196,14 @@ export const command: Command = {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     await server?.close();
-    if (crash.failure !== undefined) throw new UserError(`the dump after the guest's crash failed: ${crash.failure.message}`);
+    if (crash.failure !== undefined) {
+      // A file-system error (ENOSPC, EACCES…) or a failure the libraries report is the user's to
+      // know; anything else is a bug and goes on as the internal error it is.
+      const cause = crash.failure.cause instanceof Error ? crash.failure.cause : crash.failure;
+      const reported = typeof (cause as NodeJS.ErrnoException).code === 'string' || cause instanceof UserError || (cause as { userError?: unknown }).userError === true;
+      if (!reported) throw cause;
+      throw new UserError(`the dump after the guest's crash failed: ${crash.failure.message}`);
+    }
     if (end.by === 'internal-error') throw new UserError(`the VM failed: ${end.message}`);
     const panic = vm.lastPanic;
     const report: RunReport = {

@@ -235,7 +235,7 @@ export class VmMonitor {
     this.dumpTotal = job.total;
     const finished = job.done.then(
       () => undefined,
-      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
     );
     const complete = finished.then(async (failure) => {
       await file.close().catch(() => undefined);
@@ -243,14 +243,19 @@ export class VmMonitor {
       this.dumpJob = undefined;
       this.dumpStatus = failure === undefined ? 'completed' : 'failed';
       const data: JsonObject = { result: this.queryDump() };
-      if (failure !== undefined) data['error'] = failure;
+      if (failure !== undefined) data['error'] = failure.message;
       this.emit('DUMP_COMPLETED', data);
       if (resume && this.state === 'save-vm') this.vmStart();
       return failure;
     });
     if (detach) return;
     const failure = await complete;
-    if (failure !== undefined) throw generic(failure);
+    if (failure !== undefined) {
+      // The client gets QEMU's GenericError; a caller inside pvdump can still tell what failed.
+      const error = generic(failure.message);
+      error.cause = failure;
+      throw error;
+    }
   }
 
   /** QEMU's `dump_init` checks of the range, then the machine's dump driver. */

@@ -8,7 +8,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { dumpGuestMemory, HostKernel, hypervisorRegisters, MpState, VirtualMachine, type HostKernelOptions } from '@pvdump/kvm-pv';
+import { dumpGuestMemory, HostKernel, hypervisorRegisters, MachineError, MpState, VirtualMachine, type HostKernelOptions } from '@pvdump/kvm-pv';
 import { DumpRefused, type DumpJob, type DumpRequest, type MachineControl, type MachineListener, type RegisterView, type VcpuInfo, type VcpuState } from '../qmp/machine.js';
 
 export type GuestImage = { kind: 'elf'; path: string } | { kind: 'protected'; image: Uint8Array };
@@ -91,7 +91,10 @@ export class KvmPvMachine implements MachineControl {
       stop = this.vm.run(ROUNDS_PER_TURN);
     } catch (e) {
       this.halted = true;
-      this.listener?.internalError(e instanceof Error ? e.message : String(e));
+      // A failure the VMM reports (a MachineError: the guest did what this machine cannot
+      // serve) ends the VM in QEMU's internal-error state; anything else is a bug, thrown on.
+      if (!(e instanceof MachineError)) throw e;
+      this.listener?.internalError(e.message);
       return;
     }
     switch (stop.kind) {
