@@ -2,7 +2,7 @@
 // it under the suite's runner: a plain (non-PV) host, the ELF loaded like `-kernel` with the
 // `-append` text, CPU 0 started and the others stopped, and the vCPUs run until the guest stops
 // every CPU (after its EXIT line), enters a disabled wait, or the machine fails.
-import { HostKernel, MachineError, VirtualMachine } from '@pvdump/kvm-pv';
+import { HostKernel, MachineError, VirtualMachine, WATCHDOG_ACTIONS, type WatchdogAction } from '@pvdump/kvm-pv';
 import type { MachineEnd } from './outcome.js';
 import type { RunSpec } from './plan.js';
 
@@ -17,6 +17,11 @@ export interface EntryRunOptions {
   timeoutSeconds: number;
 }
 
+function watchdogAction(action: string): WatchdogAction {
+  if (!WATCHDOG_ACTIONS.includes(action)) throw new MachineError(`--watchdog-action ${action} is not offered (${WATCHDOG_ACTIONS.join(', ')})`);
+  return action as WatchdogAction;
+}
+
 /** Builds the machine of `spec` and runs it to its end. */
 export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
   const started = performance.now();
@@ -26,9 +31,15 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
       kernel: new HostKernel({ protectedVirtualization: false }),
       memorySize: spec.memoryMiB * MIB,
       cpus: spec.cpus,
+      maxCpus: spec.maxCpus,
+      extraCpuAddresses: spec.extraCpus.map((c) => c.coreId),
+      virtioNetCcw: spec.virtioNetCcw,
       console: options.console,
+      ...(spec.guestName === undefined ? {} : { guestName: spec.guestName }),
+      ...(spec.uuid === undefined ? {} : { uuid: spec.uuid }),
+      ...(spec.watchdog === undefined ? {} : { watchdog: { action: watchdogAction(spec.watchdog.action) } }),
     });
-    vm.loadElf(spec.kernel);
+    vm.loadElf(spec.kernel, spec.commandLine ?? '');
   } catch (e) {
     return { kind: 'machine-error', message: e instanceof Error ? e.message : String(e) };
   }

@@ -2,8 +2,11 @@
 // the process's memory exactly as the uapi defines it, issues the ioctl, and decodes what the
 // kernel wrote back. It adds nothing the ioctls do not do; errors come back as -errno, never thrown.
 import type { KvmProcess } from '../kernel/host-kernel.js';
-import { Errno, Ioctl, IrqType, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
+import { Errno, Ioctl, IrqType, PgmFlags, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
 import {
+  InterruptOffset,
+  IrqOffset,
+  IrqStateOffset,
   MemoryRegionOffset,
   PvCmdOffset,
   PvDmpOffset,
@@ -185,6 +188,35 @@ export class KvmApi {
     else s.setU16(8, code);
     this.process.memory.write(this.argAddress, s.bytes);
     return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_IRQ, this.argAddress);
+  }
+
+  /**
+   * KVM_S390_IRQ with a program interruption for the instruction the vCPU last exited on: its
+   * code (and translation-exception identification); `ilc` in bytes when given (else KVM takes
+   * the intercepted instruction's length); `noRewind` leaves the PSW where it is.
+   */
+  injectProgramInterruption(vcpuFd: number, code: number, options: { ilc?: number; noRewind?: boolean; transExc?: bigint } = {}): number {
+    const flags = (options.ilc !== undefined ? PgmFlags.ILC_VALID | (options.ilc & PgmFlags.ILC_MASK) : 0) | (options.noRewind === true ? PgmFlags.NO_REWIND : 0);
+    const s = StructBytes.zeroed(IrqOffset.size).setU64(IrqOffset.type, IrqType.PROGRAM_INT).setU16(IrqOffset.pgmCode, code).setU8(IrqOffset.pgmFlags, flags).setU64(IrqOffset.pgmTransExcCode, options.transExc ?? 0n);
+    this.process.memory.write(this.argAddress, s.bytes);
+    return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_IRQ, this.argAddress);
+  }
+
+  /** KVM_S390_GET_IRQ_STATE: the types of the vCPU's pending local interruptions (or -errno). */
+  pendingIrqTypes(vcpuFd: number, capacity = 16): bigint[] | number {
+    const buffer = this.bufferAddress + 0x800n;
+    this.process.memory.write(this.argAddress, StructBytes.zeroed(IrqStateOffset.size).setU64(IrqStateOffset.buf, buffer).setU32(IrqStateOffset.len, capacity * IrqOffset.size).bytes);
+    const r = this.process.ioctl(vcpuFd, Ioctl.KVM_S390_GET_IRQ_STATE, this.argAddress);
+    if (r < 0) return r;
+    const bytes = new StructBytes(this.process.memory.read(buffer, r));
+    return Array.from({ length: r / IrqOffset.size }, (_, i) => bytes.u64(i * IrqOffset.size + IrqOffset.type));
+  }
+
+  /** KVM_S390_INTERRUPT on the VM: a floating interruption (service signal, I/O). */
+  injectFloating(vmFd: number, type: number, parm: number, parm64 = 0n): number {
+    const s = StructBytes.zeroed(InterruptOffset.size).setU32(InterruptOffset.type, type).setU32(InterruptOffset.parm, parm).setU64(InterruptOffset.parm64, parm64);
+    this.process.memory.write(this.argAddress, s.bytes);
+    return this.process.ioctl(vmFd, Ioctl.KVM_S390_INTERRUPT, this.argAddress);
   }
 
   /** KVM_GET_REGS: the 16 GPRs. */

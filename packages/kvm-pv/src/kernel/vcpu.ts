@@ -5,8 +5,8 @@
 import { Cpu, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
-import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, PvCmd } from '../uapi/constants.js';
-import { FpuOffset, IrqOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
+import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
+import { FpuOffset, IrqOffset, IrqStateOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
 import type { KvmVm, PvRcSink } from './vm.js';
 
@@ -19,6 +19,11 @@ interface PendingIrq {
   code: number;
   cpuAddress: number;
   parameter: number;
+  /** Program interruptions: instruction length code in bytes, and whether the PSW is rewound first. */
+  ilc?: number;
+  rewind?: boolean;
+  transExc?: bigint;
+  dataExc?: number;
 }
 
 const EXTERNAL_CODE: ReadonlyMap<bigint, number> = new Map([
@@ -43,6 +48,8 @@ export class KvmVcpu {
   interceptionPending = false;
   /** The hypervisor's register view of a protected vCPU: what interceptions exposed. */
   readonly hostGprs: bigint[] = new Array<bigint>(16).fill(0n);
+  /** Length of the last intercepted instruction: the ILC of a program interruption injected for it. */
+  private lastInterceptionLength = 0;
   private readonly pending: PendingIrq[] = [];
 
   constructor(
@@ -159,6 +166,8 @@ export class KvmVcpu {
         return this.setMpState(arg);
       case Ioctl.KVM_S390_IRQ:
         return this.injectIrq(arg);
+      case Ioctl.KVM_S390_GET_IRQ_STATE:
+        return this.irqState(arg);
       case Ioctl.KVM_S390_STORE_STATUS:
         return this.storeStatus(arg);
       default:
@@ -268,6 +277,15 @@ export class KvmVcpu {
     if (bytes === undefined) return -Errno.EFAULT;
     const s = new StructBytes(bytes);
     const type = s.u64(IrqOffset.type);
+    if (type === IrqType.PROGRAM_INT) {
+      // As KVM: the ILC from the flags when valid, else the last intercepted instruction's length;
+      // the PSW (already past that instruction) is rewound unless NO_REWIND.
+      if (this.pvHandle !== undefined) return -Errno.EINVAL;
+      const flags = s.u8(IrqOffset.pgmFlags);
+      const ilc = (flags & PgmFlags.ILC_VALID) !== 0 ? flags & PgmFlags.ILC_MASK : this.lastInterceptionLength;
+      this.pending.unshift({ type, code: s.u16(IrqOffset.pgmCode), cpuAddress: 0, parameter: 0, ilc, rewind: (flags & PgmFlags.NO_REWIND) === 0, transExc: s.u64(IrqOffset.pgmTransExcCode), dataExc: s.u32(IrqOffset.pgmDataExcCode) });
+      return 0;
+    }
     if (type === IrqType.RESTART) {
       this.pending.push({ type, code: 0, cpuAddress: 0, parameter: 0 });
       return 0;
@@ -283,6 +301,29 @@ export class KvmVcpu {
       this.pending.push({ type, code, cpuAddress: from, parameter: 0 });
     }
     return 0;
+  }
+
+  /**
+   * KVM_S390_GET_IRQ_STATE: the pending local interruptions as 72-byte `kvm_s390_irq` records
+   * (type, and the emergency / external-call source CPU) into the user buffer; returns the bytes
+   * written, -ENOMEM when the buffer is too small.
+   */
+  private irqState(arg: bigint): number {
+    const header = this.vm.process.memory.copyFromUser(arg, IrqStateOffset.size);
+    if (header === undefined) return -Errno.EFAULT;
+    const h = new StructBytes(header);
+    if (h.u32(IrqStateOffset.flags) !== 0) return -Errno.EINVAL;
+    const records = this.pending.map((p) => {
+      const s = StructBytes.zeroed(IrqOffset.size).setU64(IrqOffset.type, p.type);
+      if (p.type === IrqType.INT_EMERGENCY || p.type === IrqType.INT_EXTERNAL_CALL) s.setU16(IrqOffset.code, p.cpuAddress);
+      return s.bytes;
+    });
+    const total = records.length * IrqOffset.size;
+    if (total > h.u32(IrqStateOffset.len)) return -Errno.ENOMEM;
+    const out = new Uint8Array(total);
+    records.forEach((r, i) => out.set(r, i * IrqOffset.size));
+    if (total > 0 && !this.vm.process.memory.copyToUser(h.u64(IrqStateOffset.buf), out)) return -Errno.EFAULT;
+    return total;
   }
 
   /** True while an interruption waits (SIGP SENSE reports "external call pending"). */
@@ -376,6 +417,7 @@ export class KvmVcpu {
     const ram = this.vm.memory!;
     ram.memory.onInaccessibleAccess = undefined;
     const stop = this.runSlice(cpu);
+    if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());
     return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);
   }
@@ -409,14 +451,24 @@ export class KvmVcpu {
   }
 
   private deliverable(cpu: Cpu): boolean {
-    return this.pending.some((p) => p.type === IrqType.RESTART || cpu.isExternalInterruptionEnabled(p.code));
+    return this.pending.some((p) => p.type === IrqType.PROGRAM_INT || p.type === IrqType.RESTART || cpu.isExternalInterruptionEnabled(p.code)) || this.vm.floatingDeliverable(cpu);
   }
 
-  /** The SIE's interruption injection: restart first, then external interruptions the CPU enables. */
+  /**
+   * The SIE's interruption injection: a program interruption for the last intercepted
+   * instruction first, then restart, then external interruptions the CPU enables, then the VM's
+   * floating ones (service signal, I/O) this CPU enables.
+   */
   private deliverPending(cpu: Cpu): void {
     for (let i = 0; i < this.pending.length; ) {
       const p = this.pending[i]!;
-      if (p.type === IrqType.RESTART) {
+      if (p.type === IrqType.PROGRAM_INT) {
+        const psw = cpu.getPsw();
+        const ilc = p.ilc ?? 0;
+        if (p.rewind === true) cpu.setPsw({ mask: psw.mask, addr: psw.addr - BigInt(ilc) });
+        cpu.deliverProgramInterruption(p.code, ilc, p.dataExc ?? 0, Number(p.transExc ?? 0n));
+        this.pending.splice(i, 1);
+      } else if (p.type === IrqType.RESTART) {
         cpu.deliverRestartInterruption();
         this.pending.splice(i, 1);
       } else if (cpu.isExternalInterruptionEnabled(p.code)) {
@@ -424,6 +476,7 @@ export class KvmVcpu {
         this.pending.splice(i, 1);
       } else i++;
     }
+    this.vm.deliverFloating(cpu);
   }
 
   private finishRun(run: StructBytes, stop: StopReason | { kind: 'secure'; exit: HostExit }, icptcode: number): number {
@@ -451,6 +504,7 @@ export class KvmVcpu {
     }
     switch (stop.kind) {
       case 'interception':
+        this.lastInterceptionLength = stop.interception.length;
         return instruction(stop.interception.bytes);
       case 'wait':
         if (stop.disabled) {

@@ -2,10 +2,10 @@
 // KVM_S390_PV_COMMAND with Linux v6.0's check order, errno values and rc/rrc write-back:
 // (1) user-controlled CPU state, (2) not a PV host → -EINVAL, (3) copy in → -EFAULT,
 // (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
-import { HostTodClock, type TodClock } from '@pvdump/s390x-cpu';
+import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
 import { PvCpuState, type UvResult } from '@pvdump/ultravisor';
-import { Errno, Ioctl, PvCmd, PvInfoId } from '../uapi/constants.js';
-import { MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
+import { Errno, Ioctl, IRQ_IO_MAX, IrqType, PvCmd, PvInfoId } from '../uapi/constants.js';
+import { InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
 import type { GuestRam } from './guest-ram.js';
 import type { HostKernel, KvmProcess } from './host-kernel.js';
 import { PAGE_SIZE } from './host-memory.js';
@@ -45,6 +45,9 @@ export interface PvRcSink {
   rrc?: number;
 }
 
+type FloatingIrq = { kind: 'service'; parameter: number } | { kind: 'io'; subsystemId: number; parameter: number; identification: number };
+const SERVICE_SIGNAL_CODE = 0x2401;
+
 export class KvmVm {
   readonly slots: MemorySlot[] = [];
   readonly vcpus: KvmVcpu[] = [];
@@ -58,6 +61,8 @@ export class KvmVm {
 
   /** The VM's TOD clock, shared by its vCPUs. */
   readonly clock: TodClock;
+  /** Floating interruptions (KVM_S390_INTERRUPT): the first vCPU that enables one takes it. */
+  private readonly floating: FloatingIrq[] = [];
 
   constructor(
     readonly kernel: HostKernel,
@@ -85,6 +90,8 @@ export class KvmVm {
         return this.createVcpu(Number(arg));
       case Ioctl.KVM_S390_PV_COMMAND:
         return this.pvCommand(arg);
+      case Ioctl.KVM_S390_INTERRUPT:
+        return this.injectFloating(arg);
       default:
         return -Errno.ENOTTY;
     }
@@ -113,6 +120,65 @@ export class KvmVm {
     if (existing >= 0) this.slots[existing] = entry;
     else this.slots.push(entry);
     return 0;
+  }
+
+  /**
+   * KVM_S390_INTERRUPT: a service signal (parm = the SCCB address and the event-pending bit; a
+   * pending one absorbs the new parameter's pending bit, as the SCLP has one signal) or an I/O
+   * interruption (type KVM_S390_INT_IO: parm = subsystem-identification word, parm64 =
+   * interruption parameter << 32 | interruption-identification word, whose bits 2-4 are the ISC).
+   */
+  private injectFloating(arg: bigint): number {
+    const bytes = this.process.memory.copyFromUser(arg, InterruptOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const s = new StructBytes(bytes);
+    const type = s.u32(InterruptOffset.type);
+    const parm = s.u32(InterruptOffset.parm);
+    if (type === Number(IrqType.INT_SERVICE)) {
+      const pending = this.floating.find((f) => f.kind === 'service');
+      if (pending !== undefined) pending.parameter = ((pending.parameter & ~3) | parm) >>> 0;
+      else this.floating.push({ kind: 'service', parameter: parm });
+      return 0;
+    }
+    if (type <= IRQ_IO_MAX) {
+      const parm64 = s.u64(InterruptOffset.parm64);
+      this.floating.push({ kind: 'io', subsystemId: parm, parameter: Number(parm64 >> 32n), identification: Number(parm64 & 0xffffffffn) });
+      return 0;
+    }
+    return -Errno.EINVAL;
+  }
+
+  private floatingEnabled(cpu: Cpu, f: FloatingIrq): boolean {
+    if (f.kind === 'service') return cpu.isExternalInterruptionEnabled(SERVICE_SIGNAL_CODE);
+    const isc = (f.identification >>> 27) & 7;
+    return cpu.ioEnabled && (cpu.getCr(6) & (0x80000000n >> BigInt(isc))) !== 0n;
+  }
+
+  /** Whether `cpu` can take a floating interruption now. */
+  floatingDeliverable(cpu: Cpu): boolean {
+    return this.floating.some((f) => this.floatingEnabled(cpu, f));
+  }
+
+  /** Delivers to `cpu` the floating interruptions it enables (service signal first, then I/O in order). */
+  deliverFloating(cpu: Cpu): void {
+    for (let i = 0; i < this.floating.length; ) {
+      const f = this.floating[i]!;
+      if (!this.floatingEnabled(cpu, f)) {
+        i++;
+        continue;
+      }
+      this.floating.splice(i, 1);
+      if (f.kind === 'service') cpu.deliverExternalInterruption(SERVICE_SIGNAL_CODE, 0, f.parameter);
+      else cpu.deliverIoInterruption(f.subsystemId, f.parameter, f.identification);
+      // The new PSW masks what follows until the guest enables again.
+      return;
+    }
+  }
+
+  /** TEST SUBCHANNEL clears the subchannel's status: its pending I/O interruption goes (as KVM's handle_tsch). */
+  dequeueIo(subsystemId: number): void {
+    const i = this.floating.findIndex((f) => f.kind === 'io' && f.subsystemId === subsystemId);
+    if (i >= 0) this.floating.splice(i, 1);
   }
 
   private createVcpu(id: number): number {

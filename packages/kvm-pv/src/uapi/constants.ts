@@ -32,6 +32,8 @@ export const StructSize = {
   kvmS390Psw: 16,
   kvmMpState: 4,
   kvmS390Irq: 72,
+  kvmS390Interrupt: 16,
+  kvmS390IrqState: 32,
   kvmUserspaceMemoryRegion: 32,
 } as const;
 
@@ -45,6 +47,8 @@ export const Ioctl = {
   KVM_CREATE_VCPU: io(0x41),
   KVM_SET_USER_MEMORY_REGION: iow(0x46, StructSize.kvmUserspaceMemoryRegion),
   KVM_S390_PV_COMMAND: iowr(0xc5, StructSize.kvmPvCmd),
+  /** A floating interruption (any vCPU may take it): service signal, I/O. */
+  KVM_S390_INTERRUPT: iow(0x94, StructSize.kvmS390Interrupt),
   // vCPU ioctls
   KVM_RUN: io(0x80),
   KVM_GET_REGS: ior(0x81, StructSize.kvmRegs),
@@ -59,6 +63,8 @@ export const Ioctl = {
   KVM_GET_MP_STATE: ior(0x98, StructSize.kvmMpState),
   KVM_SET_MP_STATE: iow(0x99, StructSize.kvmMpState),
   KVM_S390_IRQ: iow(0xb4, StructSize.kvmS390Irq),
+  /** The vCPU's pending local interruptions as `struct kvm_s390_irq` records. */
+  KVM_S390_GET_IRQ_STATE: iow(0xb6, StructSize.kvmS390IrqState),
   KVM_S390_NORMAL_RESET: io(0xc3),
   KVM_S390_CLEAR_RESET: io(0xc4),
   KVM_S390_PV_CPU_COMMAND: iowr(0xd0, StructSize.kvmPvCmd),
@@ -128,6 +134,15 @@ export const IrqType = {
   INT_EXTERNAL_CALL: 0xffff1202n,
   INT_SERVICE: 0xffff2401n,
 } as const;
+
+/** `struct kvm_s390_pgm_info` flags: ILC valid (its length in bits 1-2) and no PSW rewind. */
+export const PgmFlags = { ILC_VALID: 0x01, ILC_MASK: 0x06, NO_REWIND: 0x08 } as const;
+
+/** An I/O interruption's `kvm_s390_interrupt` type: KVM_S390_INT_IO(ai, cssid, ssid, schid); anything below 0xfffe0000. */
+export function ioInterruptType(ai: number, cssid: number, ssid: number, schid: number): number {
+  return ((ai << 26) | (cssid << 18) | (ssid << 16) | schid) >>> 0;
+}
+export const IRQ_IO_MAX = 0xfffdffff;
 
 /** `kvm_run.exit_reason` values this model produces. */
 export const ExitReason = {

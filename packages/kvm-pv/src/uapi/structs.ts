@@ -36,7 +36,25 @@ export const PvUnpOffset = { addr: 0, length: 8, tweak: 16, size: 24 } as const;
 export const MemoryRegionOffset = { slot: 0, flags: 4, guestPhysAddr: 8, memorySize: 16, userspaceAddr: 24, size: 32 } as const;
 
 /** `struct kvm_s390_irq` (72 bytes): type, then the union (ext params, emerg/extcall code, prefix). */
-export const IrqOffset = { type: 0, code: 8, extParams: 8, extParams2: 16, prefixAddress: 8, size: 72 } as const;
+export const IrqOffset = {
+  type: 0,
+  code: 8,
+  extParams: 8,
+  extParams2: 16,
+  prefixAddress: 8,
+  /** `struct kvm_s390_pgm_info` in the union: trans_exc_code, data_exc_code, code, flags. */
+  pgmTransExcCode: 8,
+  pgmDataExcCode: 32,
+  pgmCode: 36,
+  pgmFlags: 45,
+  size: 72,
+} as const;
+
+/** `struct kvm_s390_irq_state` (32 bytes): buf, flags, len. */
+export const IrqStateOffset = { buf: 0, flags: 8, len: 12, size: 32 } as const;
+
+/** `struct kvm_s390_interrupt` (16 bytes): type, parm, parm64. */
+export const InterruptOffset = { type: 0, parm: 4, parm64: 8, size: 16 } as const;
 
 /** `struct kvm_sregs` on s390: acrs[16] (u32) then crs[16] (u64). */
 export const SregsOffset = { acrs: 0, crs: 64, size: 192 } as const;

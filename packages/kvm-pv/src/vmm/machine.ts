@@ -4,15 +4,24 @@
 // CPU states), and a round-robin vCPU loop handling the interceptions user space owns:
 // SIGP, SERVC (the SCLP console), DIAGNOSE and the disabled wait (a guest panic).
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
+import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
-import { Capability, Errno, ExitReason, InterceptCode, Ioctl, MpState, errnoName } from '../uapi/constants.js';
+import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, errnoName } from '../uapi/constants.js';
 import { RunOffset, StructBytes, SyncRegs, type PvInfoDump, type PvInfoVm } from '../uapi/structs.js';
-import { handleSclp } from './sclp.js';
+import { Sclp } from './sclp.js';
 import { handleSigp } from './sigp.js';
+import { DiagnoseDispatcher } from './diag.js';
+import { handleStsi } from './stsi.js';
+import { handleTestBlock } from './test-block.js';
+import { Watchdog, type WatchdogAction } from './diag288.js';
 
 const MIB = 1024 * 1024;
+/** Where QEMU starts a Linux-style kernel and puts its command line (hw/s390x/ipl.c). */
+const KERNEL_IMAGE_START = 0x10000n;
+const KERNEL_PARM_AREA = 0x10480;
+const KERNEL_PARM_SIZE = 896;
 
 export interface MachineOptions {
   kernel: HostKernel;
@@ -22,6 +31,17 @@ export interface MachineOptions {
   cpus?: number;
   /** Receives what the guest writes to the SCLP console. */
   console?: (text: string) => void;
+  /** Most CPUs the machine can have (QEMU `-smp …,maxcpus=`); default: the CPUs it has. */
+  maxCpus?: number;
+  /** Addresses of CPUs added after the `cpus` boot CPUs (QEMU `-device …-s390x-cpu,core-id=N`), in order. */
+  extraCpuAddresses?: readonly number[];
+  /** The guest's name (QEMU `-name`) and UUID (`--uuid`), shown by STSI 3.2.2. */
+  guestName?: string;
+  uuid?: string;
+  /** Number of virtio-net-ccw devices on the channel subsystem (QEMU `-device virtio-net-ccw`). */
+  virtioNetCcw?: number;
+  /** The DIAGNOSE 0x288 watchdog (QEMU `-device diag288`) with its `--watchdog-action`. */
+  watchdog?: { action: WatchdogAction };
 }
 
 /** Why the machine stopped running. */
@@ -57,8 +77,20 @@ export class VirtualMachine {
   /** KVM_PV_INFO results, read when the guest entered protected mode (only with capability 217). */
   pvInfo: { vm: PvInfoVm; dump: PvInfoDump } | undefined;
   consoleText = '';
+  readonly maxCpus: number;
+  readonly sclp: Sclp;
+  readonly diagnose: DiagnoseDispatcher;
+  readonly watchdog: Watchdog | undefined;
   /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
   private readonly yielded = new Set<number>();
+  /** Plain vCPUs in a disabled wait (QEMU halts them; the machine stops when none runs). */
+  readonly halted = new Set<number>();
+  /** Each vCPU's page-fault handshake token (DIAGNOSE 0x258). */
+  readonly pfaultTokens = new Map<number, bigint>();
+  /** The IPL parameter block DIAGNOSE 0x308 subcode 5 set (none for a `-kernel` boot). */
+  iplParameterBlock: Uint8Array | undefined;
+  /** The plain kernel and command line `loadElf` loaded, for a re-IPL. */
+  private kernelImage: { path: string; commandLine: string } | undefined;
   private readonly consoleSink: ((text: string) => void) | undefined;
 
   constructor(readonly options: MachineOptions) {
@@ -72,7 +104,14 @@ export class VirtualMachine {
     this.vmFd = this.check(this.api.createVm(this.kvmFd), 'KVM_CREATE_VM');
     this.ramAddress = this.process.mmapGuestRam(memorySize);
     this.check(this.api.setMemoryRegion(this.vmFd, { slot: 0, guestPhysAddr: 0n, size: BigInt(memorySize), userspaceAddr: this.ramAddress }), 'KVM_SET_USER_MEMORY_REGION');
-    for (let id = 0; id < (options.cpus ?? 1); id++) {
+    const addresses = [...Array.from({ length: options.cpus ?? 1 }, (_, i) => i), ...(options.extraCpuAddresses ?? [])];
+    this.maxCpus = options.maxCpus ?? addresses.length;
+    if (addresses.length > this.maxCpus || addresses.some((a) => a >= this.maxCpus)) throw new MachineError(`CPU addresses ${addresses.join(', ')} do not fit maxcpus ${this.maxCpus}`);
+    if (new Set(addresses).size !== addresses.length) throw new MachineError(`CPU addresses ${addresses.join(', ')} are not unique`);
+    this.sclp = new Sclp(this);
+    this.watchdog = options.watchdog === undefined ? undefined : new Watchdog(this, options.watchdog.action);
+    this.diagnose = new DiagnoseDispatcher(this);
+    for (const id of addresses) {
       const fd = this.check(this.api.createVcpu(this.vmFd, id), `KVM_CREATE_VCPU ${id}`);
       const run = this.process.mmapVcpu(fd);
       if (typeof run !== 'bigint') throw new MachineError(`mmap of vCPU ${id} failed: ${errnoName(run)}`);
@@ -98,10 +137,20 @@ export class VirtualMachine {
     this.process.memory.write(this.ramAddress + BigInt(gaddr), data);
   }
 
-  /** Loads a plain ELF guest like QEMU `-kernel`: segments at their physical addresses, CPU 0 at the entry. */
-  loadElf(path: string): void {
+  /**
+   * Loads a plain ELF guest like QEMU `-kernel`: segments at their physical addresses, CPU 0 at
+   * the entry; a kernel entered at 0x10000 (or 0x800) gets the command line (`-append`, default
+   * empty) NUL-terminated at 0x10480, over the image.
+   */
+  loadElf(path: string, commandLine = ''): void {
+    this.kernelImage = { path, commandLine };
     const image = readElfImage(path);
     loadElfSegments(image, { size: this.memorySize, write: (address, data) => this.writeGuest(address, data) });
+    if (image.entry === KERNEL_IMAGE_START || image.entry === 0x800n) {
+      const text = Buffer.from(`${commandLine}\0`, 'latin1');
+      if (text.length > KERNEL_PARM_SIZE) throw new MachineError(`the kernel command line is ${text.length - 1} bytes; at most ${KERNEL_PARM_SIZE - 1} fit at 0x10480`);
+      this.writeGuest(KERNEL_PARM_AREA, text);
+    }
     this.check(this.api.setInitialPsw(this.vcpus[0]!.fd, { mask: IPL_PSW_MASK, addr: image.entry }), 'KVM_S390_SET_INITIAL_PSW');
     this.check(this.api.setMpState(this.vcpus[0]!.fd, MpState.OPERATING), 'KVM_SET_MP_STATE');
     for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
@@ -182,7 +231,7 @@ export class VirtualMachine {
           ran = true;
           continue;
         }
-        if (this.mpState(v.id) !== MpState.OPERATING) continue;
+        if (this.halted.has(v.id) || this.mpState(v.id) !== MpState.OPERATING) continue;
         ran = true;
         const r = this.process.ioctl(v.fd, Ioctl.KVM_RUN);
         if (r === -Errno.EINTR) continue;
@@ -190,6 +239,8 @@ export class VirtualMachine {
         const stop = this.handleExit(v);
         if (stop !== undefined) return stop;
       }
+      const bite = this.watchdog?.tick();
+      if (bite !== undefined) return bite;
       if (!ran) return { kind: 'all-stopped' };
     }
     return { kind: 'rounds', rounds: maxRounds };
@@ -200,10 +251,18 @@ export class VirtualMachine {
     if (run.u32(RunOffset.exitReason) !== ExitReason.KVM_EXIT_S390_SIEIC) throw new MachineError(`vCPU ${v.id}: unexpected exit reason ${run.u32(RunOffset.exitReason)}`);
     const icptcode = run.u8(RunOffset.icptcode);
     if (icptcode === InterceptCode.WAIT) {
-      // The guest's disabled wait: a shutdown with address ...FFF, otherwise a guest panic.
+      // The guest's disabled wait (s390_handle_wait): a plain vCPU halts, and once no vCPU runs
+      // the machine shuts down (address ...FFF) or the guest panicked. [E] A protected guest's
+      // disabled wait is a panic at once (the UV does not show the PSW).
       const psw = { mask: run.u64(RunOffset.pswMask), addr: run.u64(RunOffset.pswAddr) };
+      if (this.protected_) {
+        this.setMpState(v.id, MpState.STOPPED);
+        return { kind: 'panic', cpu: v.id, psw };
+      }
+      this.halted.add(v.id);
+      if (this.vcpus.some((c) => !this.halted.has(c.id) && this.mpState(c.id) === MpState.OPERATING)) return undefined;
       this.setMpState(v.id, MpState.STOPPED);
-      if (!this.protected_ && (psw.addr & 0xfffn) === 0xfffn) return { kind: 'shutdown', cpu: v.id };
+      if ((psw.addr & 0xfffn) === 0xfffn) return { kind: 'shutdown', cpu: v.id };
       return { kind: 'panic', cpu: v.id, psw };
     }
     if (icptcode !== InterceptCode.INSTRUCTION && icptcode !== InterceptCode.PV_INSTRUCTION) throw new MachineError(`vCPU ${v.id}: unexpected interception code 0x${icptcode.toString(16)}`);
@@ -211,8 +270,10 @@ export class VirtualMachine {
     const ipb = run.u32(RunOffset.ipb);
     const op = ipa >> 8;
     if (op === 0xae) return handleSigp(this, v, run, ipa, ipb);
-    if (op === 0x83) return this.handleDiag(v, run, ipa, ipb);
-    if (ipa === 0xb220) return handleSclp(this, v, run);
+    if (op === 0x83) return this.diagnose.dispatch(v, run, ipa, ipb);
+    if (ipa === 0xb220) return this.sclp.serviceCall(v, run);
+    if (ipa === 0xb27d) return handleStsi(this, v, run, ipb);
+    if (ipa === 0xb22c) return handleTestBlock(this, v, run, ipb);
     throw new MachineError(`vCPU ${v.id}: the guest issued an instruction this machine does not emulate (ipa 0x${ipa.toString(16)}, ipb 0x${ipb.toString(16)})`);
   }
 
@@ -223,19 +284,82 @@ export class VirtualMachine {
     return (b2 === 0 ? 0n : run.u64(RunOffset.syncGprs + 8 * b2)) + BigInt(d2);
   }
 
-  /** DIAGNOSE: 0x44 and 0x9C (time-slice end / directed yield) end the vCPU's turn; 0x500 is ignored. */
-  private handleDiag(v: VcpuHandle, run: StructBytes, _ipa: number, ipb: number): MachineStop | undefined {
-    const code = Number(this.operandAddress(run, ipb) & 0xffffn);
-    if (code === 0x44 || code === 0x9c) {
-      this.complete(v, run, 0);
-      this.yielded.add(v.id);
-      return undefined;
+  /** The condition code in the PSW the last exit showed. */
+  ccOf(run: StructBytes): number {
+    return Number((run.u64(RunOffset.pswMask) >> 44n) & 3n);
+  }
+
+  /** Ends vCPU `v`'s turn: it re-enters on its next round (DIAGNOSE 0x44 / 0x9C yield). */
+  yieldTurn(v: VcpuHandle): void {
+    this.yielded.add(v.id);
+  }
+
+  /** The vCPU's prefix as the last exit showed it. */
+  prefixOf(run: StructBytes): number {
+    return Number(run.u64(RunOffset.syncPrefix) & 0x7fffe000n);
+  }
+
+  /** A real address of the vCPU with `prefix` as an absolute address (prefixing swaps 0-8K and the prefix area). */
+  absolute(prefix: number, real: number): number {
+    if (real < 0x2000) return real + prefix;
+    if (real >= prefix && real < prefix + 0x2000) return real - prefix;
+    return real;
+  }
+
+  /**
+   * Ends an intercepted instruction with a program interruption instead of completing it: KVM
+   * rewinds the PSW and presents the instruction's length (suppression: the old PSW points past it).
+   */
+  programInterruption(v: VcpuHandle, _run: StructBytes, code: number): undefined {
+    const r = this.api.injectProgramInterruption(v.fd, code);
+    if (r < 0) throw new MachineError(`KVM_S390_IRQ (program interruption 0x${code.toString(16)}) on vCPU ${v.id} failed: ${errnoName(r)}`);
+    return undefined;
+  }
+
+  /** Specification exception for the intercepted instruction. */
+  specification(v: VcpuHandle, run: StructBytes): undefined {
+    return this.programInterruption(v, run, PGM_SPECIFICATION);
+  }
+
+  /** Makes the SCLP's service-signal interruption pending (floating) with `parameter`. */
+  raiseServiceSignal(parameter: number): void {
+    this.check(this.api.injectFloating(this.vmFd, Number(IrqType.INT_SERVICE), parameter), 'KVM_S390_INTERRUPT (service signal)');
+  }
+
+  /** Makes an I/O interruption pending (floating). */
+  raiseIoInterruption(subsystemId: number, parameter: number, identification: number): void {
+    const type = (subsystemId & 0xffff) | (((subsystemId >>> 16) & 0xff) << 16);
+    this.check(this.api.injectFloating(this.vmFd, type >>> 0, subsystemId >>> 0, (BigInt(parameter >>> 0) << 32n) | BigInt(identification >>> 0)), 'KVM_S390_INTERRUPT (I/O)');
+  }
+
+  /**
+   * Re-IPL (DIAGNOSE 0x308 load clear): every vCPU clear-reset and stopped, the kernel and its
+   * command line loaded again, CPU 0 started at the IPL PSW.
+   */
+  reIpl(): void {
+    if (this.kernelImage === undefined) throw new MachineError('re-IPL: no plain kernel was loaded');
+    for (const c of this.vcpus) {
+      this.check(this.process.ioctl(c.fd, Ioctl.KVM_S390_CLEAR_RESET), 'KVM_S390_CLEAR_RESET');
+      this.setMpState(c.id, MpState.STOPPED);
     }
-    if (code === 0x500) {
-      this.complete(v, run, 0);
-      return undefined;
-    }
-    throw new MachineError(`vCPU ${v.id}: DIAGNOSE 0x${code.toString(16)} is not emulated`);
+    this.halted.clear();
+    this.pfaultTokens.clear();
+    this.loadElf(this.kernelImage.path, this.kernelImage.commandLine);
+  }
+
+  /** Whether an external call waits for vCPU `v` (SIGP SENSE). */
+  hasPendingExternalCall(v: VcpuHandle): boolean {
+    const types = this.api.pendingIrqTypes(v.fd);
+    if (typeof types === 'number') throw new MachineError(`KVM_S390_GET_IRQ_STATE on vCPU ${v.id} failed: ${errnoName(types)}`);
+    return types.includes(IrqType.INT_EXTERNAL_CALL);
+  }
+
+  /** A restart interruption on vCPU `id` (SIGP RESTART, the watchdog's NMI); a halted or stopped vCPU runs again. */
+  restart(id: number): void {
+    const v = this.vcpus.find((c) => c.id === id)!;
+    this.halted.delete(id);
+    if (this.mpState(id) === MpState.STOPPED) this.setMpState(id, MpState.OPERATING);
+    this.check(this.api.injectIrq(v.fd, IrqType.RESTART), 'KVM_S390_IRQ (restart)');
   }
 
   /** Text the guest printed, forwarded to the console sink. */
