@@ -19,36 +19,25 @@ import type { StructBytes } from '../uapi/structs.js';
 import { RealStorage, withGuestAccess } from './guest-access.js';
 import { handleDiag258 } from './diag258.js';
 import { handleDiag308 } from './diag308.js';
-import type { MachineStop, VcpuHandle, VirtualMachine } from './machine.js';
+import type { DiagnoseCall, DiagnoseHandler, HostMachine, MachineStop, VcpuHandle } from './host.js';
+import type { Watchdog } from './diag288.js';
 
 const PAGE = 0x1000;
-
-/** One DIAGNOSE as the VMM sees it. */
-export interface DiagnoseCall {
-  m: VirtualMachine;
-  v: VcpuHandle;
-  run: StructBytes;
-  code: number;
-  r1: number;
-  r3: number;
-  /** The GPRs at the interception. */
-  gprs: bigint[];
-}
-
-export type DiagnoseHandler = (call: DiagnoseCall) => MachineStop | undefined;
 
 export class DiagnoseDispatcher {
   private readonly codes = new Map<number, DiagnoseHandler>();
   /** DIAGNOSE 0x308 subcodes (R3's value) with their handlers. */
   readonly diag308Subcodes = new Map<number, DiagnoseHandler>();
 
-  constructor(private readonly m: VirtualMachine) {
+  constructor(
+    private readonly m: HostMachine,
+    watchdog: Watchdog | undefined,
+  ) {
     this.register(0x10, releasePages);
     this.register(0x44, yieldTurn);
     this.register(0x9c, yieldTurn);
     this.register(0x258, handleDiag258);
-    this.register(0x308, (call) => handleDiag308(this, call));
-    const watchdog = m.watchdog;
+    this.register(0x308, (call) => handleDiag308(this.diag308Subcodes, call));
     if (watchdog !== undefined) this.register(0x288, (call) => watchdog.diagnose(call));
     this.register(0x500, (call) => (call.m.complete(call.v, call.run, call.m.ccOf(call.run)), undefined));
   }

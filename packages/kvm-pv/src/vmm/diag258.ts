@@ -12,7 +12,7 @@
 // [E] The machine never pages a plain guest's storage out, so an established handshake never
 // produces page-fault notifications; it only records the token, per vCPU (a CPU reset forgets it).
 import { PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
-import type { DiagnoseCall } from './diag.js';
+import type { DiagnoseCall } from './host.js';
 import { RealStorage, withGuestAccess } from './guest-access.js';
 
 const BLOCK_SIZE = 40;

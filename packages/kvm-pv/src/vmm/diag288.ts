@@ -11,8 +11,8 @@
 // `none` does nothing. The timer runs on the host's monotonic clock, as QEMU's virtual clock
 // without instruction counting does.
 import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
-import type { DiagnoseCall } from './diag.js';
-import { MachineError, type MachineStop, type VirtualMachine } from './machine.js';
+import type { DiagnoseCall } from './host.js';
+import { MachineError, type HostMachine, type MachineStop } from './host.js';
 
 export type WatchdogAction = 'inject-nmi' | 'shutdown' | 'poweroff' | 'none';
 export const WATCHDOG_ACTIONS: readonly string[] = ['inject-nmi', 'shutdown', 'poweroff', 'none'];
@@ -25,7 +25,7 @@ export class Watchdog {
   private expiry: number | undefined;
 
   constructor(
-    private readonly m: VirtualMachine,
+    private readonly m: HostMachine,
     readonly action: WatchdogAction,
   ) {
     if (!WATCHDOG_ACTIONS.includes(action)) throw new MachineError(`watchdog action "${action}" is not offered (${WATCHDOG_ACTIONS.join(', ')})`);

@@ -16,9 +16,8 @@
 // - Anything else (2 release HSA, 4, ...): specification exception.
 import { PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { Ioctl, MpState } from '../uapi/constants.js';
-import type { DiagnoseCall, DiagnoseDispatcher } from './diag.js';
+import type { DiagnoseCall, DiagnoseHandler, MachineStop } from './host.js';
 import { RealStorage, withGuestAccess } from './guest-access.js';
-import type { MachineStop } from './machine.js';
 
 export const Diag308Rc = { OK: 0x0001, NO_CONF: 0x0102, INVALID: 0x0402 } as const;
 
@@ -33,11 +32,11 @@ const SHORT_PSW_BIT = 0x0008000000000000n;
 const SHORT_CTRL = 0xffffffff80000000n;
 const SHORT_ADDR = 0x000000007fffffffn;
 
-export function handleDiag308(dispatcher: DiagnoseDispatcher, call: DiagnoseCall): MachineStop | undefined {
+export function handleDiag308(subcodes: ReadonlyMap<number, DiagnoseHandler>, call: DiagnoseCall): MachineStop | undefined {
   const { m, v, run, r1, r3, gprs } = call;
   const subcode = gprs[r3]!;
   if (subcode > 0xffffn) return m.programInterruption(v, run, PGM_SPECIFICATION);
-  const registered = dispatcher.diag308Subcodes.get(Number(subcode));
+  const registered = subcodes.get(Number(subcode));
   if (registered !== undefined) return registered(call);
   switch (Number(subcode)) {
     case 0:

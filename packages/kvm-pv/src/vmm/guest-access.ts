@@ -3,7 +3,7 @@
 // guest memory; a range past the end is an addressing exception for the guest.
 import { PGM_ADDRESSING } from '@pvdump/s390x-cpu';
 import type { StructBytes } from '../uapi/structs.js';
-import type { VcpuHandle, VirtualMachine } from './machine.js';
+import type { HostMachine, VcpuHandle } from './host.js';
 
 const LOWCORE = 0x2000;
 
@@ -33,7 +33,7 @@ export class RealStorage {
   private readonly prefix: number;
 
   constructor(
-    private readonly m: VirtualMachine,
+    private readonly m: HostMachine,
     run: StructBytes,
   ) {
     this.prefix = m.prefixOf(run);
@@ -63,7 +63,7 @@ export class RealStorage {
 }
 
 /** Runs an operand access; an access error becomes the guest's program interruption. */
-export function withGuestAccess(m: VirtualMachine, v: VcpuHandle, run: StructBytes, body: () => undefined): undefined {
+export function withGuestAccess(m: HostMachine, v: VcpuHandle, run: StructBytes, body: () => undefined): undefined {
   try {
     return body();
   } catch (e) {

@@ -4,12 +4,12 @@
 // CPU states), and a round-robin vCPU loop handling the interceptions user space owns:
 // SIGP, SERVC (the SCLP console), DIAGNOSE and the disabled wait (a guest panic).
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
-import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
 import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, errnoName } from '../uapi/constants.js';
 import { RunOffset, StructBytes, SyncRegs, type PvInfoDump, type PvInfoVm } from '../uapi/structs.js';
+import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 import { Sclp } from './sclp.js';
 import { handleSigp } from './sigp.js';
 import { DiagnoseDispatcher } from './diag.js';
@@ -44,27 +44,9 @@ export interface MachineOptions {
   watchdog?: { action: WatchdogAction };
 }
 
-/** Why the machine stopped running. */
-export type MachineStop =
-  | { kind: 'panic'; cpu: number; psw: { mask: bigint; addr: bigint } }
-  | { kind: 'shutdown'; cpu: number }
-  | { kind: 'rounds'; rounds: number }
-  | { kind: 'all-stopped' };
+export { MachineError, type MachineStop, type VcpuHandle } from './host.js';
 
-/** A KVM or VMM failure the machine cannot continue from. */
-export class MachineError extends Error {
-  override readonly name = 'MachineError';
-  readonly userError = true;
-}
-
-export interface VcpuHandle {
-  id: number;
-  fd: number;
-  /** User address of its `struct kvm_run`. */
-  run: bigint;
-}
-
-export class VirtualMachine {
+export class VirtualMachine implements HostMachine {
   readonly process: KvmProcess;
   readonly api: KvmApi;
   readonly kvmFd: number;
@@ -78,6 +60,8 @@ export class VirtualMachine {
   pvInfo: { vm: PvInfoVm; dump: PvInfoDump } | undefined;
   consoleText = '';
   readonly maxCpus: number;
+  readonly guestName: string | undefined;
+  readonly uuid: string | undefined;
   readonly sclp: Sclp;
   readonly diagnose: DiagnoseDispatcher;
   readonly watchdog: Watchdog | undefined;
@@ -110,7 +94,9 @@ export class VirtualMachine {
     if (new Set(addresses).size !== addresses.length) throw new MachineError(`CPU addresses ${addresses.join(', ')} are not unique`);
     this.sclp = new Sclp(this);
     this.watchdog = options.watchdog === undefined ? undefined : new Watchdog(this, options.watchdog.action);
-    this.diagnose = new DiagnoseDispatcher(this);
+    this.diagnose = new DiagnoseDispatcher(this, this.watchdog);
+    this.guestName = options.guestName;
+    this.uuid = options.uuid;
     for (const id of addresses) {
       const fd = this.check(this.api.createVcpu(this.vmFd, id), `KVM_CREATE_VCPU ${id}`);
       const run = this.process.mmapVcpu(fd);
@@ -299,12 +285,6 @@ export class VirtualMachine {
     return Number(run.u64(RunOffset.syncPrefix) & 0x7fffe000n);
   }
 
-  /** A real address of the vCPU with `prefix` as an absolute address (prefixing swaps 0-8K and the prefix area). */
-  absolute(prefix: number, real: number): number {
-    if (real < 0x2000) return real + prefix;
-    if (real >= prefix && real < prefix + 0x2000) return real - prefix;
-    return real;
-  }
 
   /**
    * Ends an intercepted instruction with a program interruption instead of completing it: KVM
@@ -316,21 +296,12 @@ export class VirtualMachine {
     return undefined;
   }
 
-  /** Specification exception for the intercepted instruction. */
-  specification(v: VcpuHandle, run: StructBytes): undefined {
-    return this.programInterruption(v, run, PGM_SPECIFICATION);
-  }
 
   /** Makes the SCLP's service-signal interruption pending (floating) with `parameter`. */
   raiseServiceSignal(parameter: number): void {
     this.check(this.api.injectFloating(this.vmFd, Number(IrqType.INT_SERVICE), parameter), 'KVM_S390_INTERRUPT (service signal)');
   }
 
-  /** Makes an I/O interruption pending (floating). */
-  raiseIoInterruption(subsystemId: number, parameter: number, identification: number): void {
-    const type = (subsystemId & 0xffff) | (((subsystemId >>> 16) & 0xff) << 16);
-    this.check(this.api.injectFloating(this.vmFd, type >>> 0, subsystemId >>> 0, (BigInt(parameter >>> 0) << 32n) | BigInt(identification >>> 0)), 'KVM_S390_INTERRUPT (I/O)');
-  }
 
   /**
    * Re-IPL (DIAGNOSE 0x308 load clear): every vCPU clear-reset and stopped, the kernel and its

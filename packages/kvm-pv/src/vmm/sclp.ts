@@ -21,7 +21,7 @@
 // it shared; the secure instruction data area is not modelled).
 import { PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
-import type { MachineStop, VcpuHandle, VirtualMachine } from './machine.js';
+import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
 
 export const SCLP_READ_CPU_INFO = 0x00010001;
 export const SCLP_READ_SCP_INFO = 0x00020001;
@@ -73,7 +73,7 @@ export class Sclp {
   guestReceiveMask = 0;
   maskLength = 4;
 
-  constructor(private readonly m: VirtualMachine) {}
+  constructor(private readonly m: HostMachine) {}
 
   /** SERVICE CALL from vCPU `v`: R1 = command word, R2 = SCCB real address (RRE: registers in ipb). */
   serviceCall(v: VcpuHandle, run: StructBytes): MachineStop | undefined {

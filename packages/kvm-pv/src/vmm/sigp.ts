@@ -23,7 +23,7 @@
 // stops, set prefix and the store-status orders answer "invalid parameter".
 import { Ioctl, IrqType, MpState } from '../uapi/constants.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
-import type { MachineStop, VcpuHandle, VirtualMachine } from './machine.js';
+import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
 
 export const SigpOrder = {
   SENSE: 0x01,
@@ -59,7 +59,7 @@ const PSW_WAIT = 0x0002000000000000n;
 const PSW_IO_EXT = 0x0300000000000000n;
 const VECTOR_STATUS_SIZE = 512;
 
-export function handleSigp(m: VirtualMachine, v: VcpuHandle, run: StructBytes, ipa: number, ipb: number): MachineStop | undefined {
+export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa: number, ipb: number): MachineStop | undefined {
   const r1 = (ipa >> 4) & 0xf;
   const r3 = ipa & 0xf;
   const order = Number(m.operandAddress(run, ipb) & 0xffn);
@@ -164,13 +164,13 @@ export function handleSigp(m: VirtualMachine, v: VcpuHandle, run: StructBytes, i
 }
 
 /** KVM_S390_STORE_STATUS for `target`; when the target is the issuing vCPU its pending run state is written first. */
-function storeStatus(m: VirtualMachine, v: VcpuHandle, run: StructBytes, target: VcpuHandle, address: bigint): void {
+function storeStatus(m: HostMachine, v: VcpuHandle, run: StructBytes, target: VcpuHandle, address: bigint): void {
   if (target.id === v.id) m.writeRun(v, run);
   m.process.ioctl(target.fd, Ioctl.KVM_S390_STORE_STATUS, address);
 }
 
 /** A CPU reset of `target`: it ends stopped with no pending interruptions (QEMU's s390_cpu_reset). */
-function resetTarget(m: VirtualMachine, v: VcpuHandle, run: StructBytes, target: VcpuHandle, reset: number): void {
+function resetTarget(m: HostMachine, v: VcpuHandle, run: StructBytes, target: VcpuHandle, reset: number): void {
   if (target.id === v.id) m.writeRun(v, run);
   m.process.ioctl(target.fd, reset);
   m.setMpState(target.id, MpState.STOPPED);

@@ -15,7 +15,7 @@
 import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import { datEnabled, RealStorage, withGuestAccess } from './guest-access.js';
-import { MachineError, type MachineStop, type VcpuHandle, type VirtualMachine } from './machine.js';
+import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 
 const R0_FC_MASK = 0xf0000000;
 const R0_RESERVED = 0x0fffff00;
@@ -57,7 +57,7 @@ function uuidBytes(text: string | undefined): Uint8Array {
   return out;
 }
 
-export function handleStsi(m: VirtualMachine, v: VcpuHandle, run: StructBytes, ipb: number): MachineStop | undefined {
+export function handleStsi(m: HostMachine, v: VcpuHandle, run: StructBytes, ipb: number): MachineStop | undefined {
   const gprs = m.gprs(run);
   const r0 = Number(gprs[0]! & 0xffffffffn);
   const r1 = Number(gprs[1]! & 0xffffffffn);
@@ -86,7 +86,7 @@ export function handleStsi(m: VirtualMachine, v: VcpuHandle, run: StructBytes, i
   });
 }
 
-function buildSysib(m: VirtualMachine, v: VcpuHandle, level: number, sel1: number, sel2: number): Uint8Array | undefined {
+function buildSysib(m: HostMachine, v: VcpuHandle, level: number, sel1: number, sel2: number): Uint8Array | undefined {
   const b = new Uint8Array(SYSIB_SIZE);
   const view = new DataView(b.buffer);
   const total = m.maxCpus;
@@ -131,12 +131,12 @@ function buildSysib(m: VirtualMachine, v: VcpuHandle, level: number, sel1: numbe
       view.setUint16(vm + 6, configured);
       view.setUint16(vm + 8, 0);
       view.setUint16(vm + 10, reserved);
-      const name = m.options.guestName ?? 'TCGguest';
+      const name = m.guestName ?? 'TCGguest';
       b.set(ebcdic(name, 8), vm + 12);
       view.setUint32(vm + 20, 1000); // capability adjustment factor
       b.set(ebcdic('KVM/Linux', 16), vm + 24); // control-program identification
       b[vm + 43] = 2; // extended names are UTF-8
-      b.set(uuidBytes(m.options.uuid), vm + 48);
+      b.set(uuidBytes(m.uuid), vm + 48);
       b.set(Buffer.from(name, 'utf8').subarray(0, 255), 2048); // extended name, NUL-padded
       return b;
     }

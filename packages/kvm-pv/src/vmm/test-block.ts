@@ -5,14 +5,14 @@
 import { PGM_ADDRESSING, PGM_PROTECTION } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import { RealStorage, withGuestAccess } from './guest-access.js';
-import type { MachineStop, VcpuHandle, VirtualMachine } from './machine.js';
+import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
 
 const BLOCK = 0x1000;
 const CR0_LOW_ADDRESS_PROTECTION = 1n << 28n;
 const PSW_EA = 0x0000000100000000n;
 const PSW_BA = 0x0000000080000000n;
 
-export function handleTestBlock(m: VirtualMachine, v: VcpuHandle, run: StructBytes, ipb: number): MachineStop | undefined {
+export function handleTestBlock(m: HostMachine, v: VcpuHandle, run: StructBytes, ipb: number): MachineStop | undefined {
   const r2 = (ipb >>> 16) & 0xf;
   const mask = run.u64(RunOffset.pswMask);
   const wrap = (mask & PSW_EA) !== 0n ? 0xffffffffffffffffn : (mask & PSW_BA) !== 0n ? 0x7fffffffn : 0xffffffn;
