@@ -4,7 +4,7 @@
  * slots for the host keys it may run on, encrypt the pages into a protected image [E], compute the
  * image digests, and write or read host key documents (the machine's public host key as X.509).
  */
-export { buildKeySlot, buildSeHeader, randomXtsKey, type BuildSeHeaderOptions } from './se-header/index.js';
+export { buildKeySlot, buildSeHeader, decryptSeHeaderArea, randomXtsKey, type BuildSeHeaderOptions, type SeHeaderArea } from './se-header/index.js';
 export {
   DEFAULT_HOST_KEY_SUBJECT,
   DerError,
@@ -30,4 +30,12 @@ export {
   type GuestPage,
   type ImageDigests,
   type ImageErrorReason,
+  decryptGenprotimgComponent,
+  findStage3bArgs,
+  parseStage3bArgs,
+  requireVerifiedGenprotimgImage,
+  verifyGenprotimgImage,
+  type GenprotimgVerification,
+  type MemoryBlob,
+  type Stage3bArgs,
 } from './image/index.js';

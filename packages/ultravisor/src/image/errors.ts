@@ -12,6 +12,10 @@ export type ImageErrorReason =
   | 'checksum-mismatch'
   /** the page table is inconsistent (unaligned, unordered or duplicate addresses, bad tweaks) */
   | 'bad-page-table'
+  /** a genprotimg-layout image whose loader trailer, IPL parameter block, SE header or components do not fit together or the file */
+  | 'bad-image'
+  /** an image whose components do not match its SE header (digests, page count, start PSW) once opened */
+  | 'verification-failed'
   /** bad arguments when building */
   | 'invalid-argument';
 

@@ -21,3 +21,15 @@ export {
 } from './format.js';
 export { computeImageDigests, type ImageDigests } from './digests.js';
 export { ImageError, type ImageErrorReason } from './errors.js';
+export * from './genprotimg-layout.js';
+export { genprotimgPages, looksLikeGenprotimgImage, readGenprotimgImage, type GenprotimgComponent, type GenprotimgImage, type GenprotimgPage } from './genprotimg-read.js';
+export {
+  decryptGenprotimgComponent,
+  findStage3bArgs,
+  parseStage3bArgs,
+  requireVerifiedGenprotimgImage,
+  verifyGenprotimgImage,
+  type GenprotimgVerification,
+  type MemoryBlob,
+  type Stage3bArgs,
+} from './genprotimg-open.js';

@@ -3,7 +3,7 @@
  * machine host key, and build one on the guest owner's side.
  */
 export { parseSeHeader, type ParsedSeHeader, type SeHeaderKeySlot } from './parse.js';
-export { openSeHeader, type Psw, type SeHeaderSecrets } from './open.js';
+export { decryptSeHeaderArea, openSeHeader, type Psw, type SeHeaderArea, type SeHeaderSecrets } from './open.js';
 export { buildSeHeader, randomXtsKey, type BuildSeHeaderOptions } from './build.js';
 export { SeHeaderError, type SeHeaderErrorReason } from './errors.js';
 export { buildKeySlot, deriveExchangeKey, unwrapKeySlot } from './key-slot.js';

@@ -8,7 +8,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { HostKeyError, hostKeyHash, normalizePublicKey, type HostKeyPair } from '../host-key/host-key.js';
 import { SeHeaderError } from './errors.js';
 import { unwrapKeySlot } from './key-slot.js';
-import { CCK_SIZE, EncryptedOffset, HeaderOffset, HeaderSize, IMAGE_XTS_KEY_SIZE } from './layout.js';
+import { CCK_SIZE, EncryptedOffset, HEADER_PROTECTION_KEY_SIZE, HeaderOffset, HeaderSize, IMAGE_XTS_KEY_SIZE } from './layout.js';
 import { parseSeHeader, type ParsedSeHeader } from './parse.js';
 
 /** A 16-byte PSW: 64-bit mask and 64-bit instruction address. */
@@ -70,15 +70,45 @@ export function openSeHeader(bytes: Uint8Array, hostKeys: readonly HostKeyPair[]
       `key slot ${match.slot} (offset ${slotOffset}) does not open with this host key: the slot or the customer public key was altered`,
     );
   }
+  let area: SeHeaderArea;
+  try {
+    area = decryptSeHeaderArea(bytes, protectionKey, header);
+  } finally {
+    protectionKey.fill(0);
+  }
+  return {
+    ...area,
+    pcf: header.pcf,
+    allowDumping: header.allowDumping,
+    keySlotIndex: match.slot,
+    hostKey: match.key,
+    header,
+  };
+}
+
+/** The secrets of an SE header's encrypted area. Call `wipe()` when they are no longer needed. */
+export interface SeHeaderArea {
+  readonly cck: Uint8Array;
+  readonly imageXtsKey: Uint8Array;
+  readonly psw: Psw;
+  readonly scf: bigint;
+  wipe(): void;
+}
+
+/**
+ * Authenticates and decrypts the encrypted area with the header protection key itself (the key a
+ * key slot wraps): the UV's last step, and a guest owner's check of a header built with a known key.
+ */
+export function decryptSeHeaderArea(bytes: Uint8Array, headerProtectionKey: Uint8Array, parsed?: ParsedSeHeader): SeHeaderArea {
+  const header = parsed ?? parseSeHeader(bytes);
+  if (headerProtectionKey.length !== HEADER_PROTECTION_KEY_SIZE) throw new SeHeaderError('invalid-argument', `the header protection key must be ${HEADER_PROTECTION_KEY_SIZE} bytes, got ${headerProtectionKey.length}`);
   let plain: Uint8Array;
   try {
     const aad = bytes.subarray(0, header.aadLength);
     const sealed = bytes.subarray(header.encryptedAreaOffset, header.size);
-    plain = gcm(protectionKey, header.iv, aad).decrypt(sealed);
+    plain = gcm(headerProtectionKey, header.iv, aad).decrypt(sealed);
   } catch {
-    throw new SeHeaderError('authentication-failed', `the GCM tag at offset ${header.tagOffset} does not verify: the header was altered after it was built`);
-  } finally {
-    protectionKey.fill(0);
+    throw new SeHeaderError('authentication-failed', `the GCM tag at offset ${header.tagOffset} does not verify: the header was altered after it was built (or the key is not its header protection key)`);
   }
   const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
   const noi = view.getUint32(EncryptedOffset.noi);
@@ -95,12 +125,7 @@ export function openSeHeader(bytes: Uint8Array, hostKeys: readonly HostKeyPair[]
     cck,
     imageXtsKey,
     psw,
-    pcf: header.pcf,
     scf,
-    allowDumping: header.allowDumping,
-    keySlotIndex: match.slot,
-    hostKey: match.key,
-    header,
     wipe() {
       cck.fill(0);
       imageXtsKey.fill(0);
