@@ -83,7 +83,7 @@ describe('robustness against corrupted input', () => {
       }),
       { numRuns: 500 },
     );
-    const guest = { entry: 0n, pages: [0n, 0x1000n, 0x5000n].map((address) => ({ address, data: new Uint8Array(4096).fill(Number(address >> 12n)) })) };
+    const guest = { entry: 0n, end: 0x6000n, pages: [0n, 0x1000n, 0x5000n].map((address) => ({ address, data: new Uint8Array(4096).fill(Number(address >> 12n)) })) };
     const image = buildProtectedImage({ guest, hostPublicKeys: [generateHostKeyPair().publicKey], cck: new Uint8Array(32) });
     fc.assert(
       fc.property(mutation(image.length), (m) => {

@@ -252,6 +252,6 @@ describe('buildProtectedImage / readProtectedImage', () => {
   });
 
   it('refuses guests without pages', () => {
-    expect(reasonOf(() => buildProtectedImage({ guest: { entry: 0n, pages: [] }, hostPublicKeys: [host.publicKey], cck }))).toBe('invalid-argument');
+    expect(reasonOf(() => buildProtectedImage({ guest: { entry: 0n, pages: [], end: 0n }, hostPublicKeys: [host.publicKey], cck }))).toBe('invalid-argument');
   });
 });

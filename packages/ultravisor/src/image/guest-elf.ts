@@ -32,10 +32,23 @@ export interface GuestMemoryImage {
   readonly entry: bigint;
   /** The loaded pages in ascending address order. */
   readonly pages: readonly GuestPage[];
+  /** End of the file bytes: the highest p_paddr + p_filesz. */
+  readonly end: bigint;
+}
+
+export interface LoadGuestElfOptions {
+  /** At most this many pages. Default MAX_GUEST_PAGES. */
+  readonly maxPages?: number;
+  /**
+   * Leave out the ELF header and program header table when a PT_LOAD maps them (linkers put
+   * them in front of the first segment): they are file structure, not guest content, and
+   * `objcopy -O binary` leaves them out too.
+   */
+  readonly withoutFileHeaders?: boolean;
 }
 
 /** Reads the loadable contents of a guest ELF executable (at most `maxPages` pages). */
-export function loadGuestElf(elf: Uint8Array, options: { readonly maxPages?: number } = {}): GuestMemoryImage {
+export function loadGuestElf(elf: Uint8Array, options: LoadGuestElfOptions = {}): GuestMemoryImage {
   const maxPages = options.maxPages ?? MAX_GUEST_PAGES;
   const bad = (msg: string): ImageError => new ImageError('bad-guest-elf', `guest ELF: ${msg}`);
   if (elf.length < ELF_HEADER_SIZE) throw bad(`only ${elf.length} bytes, less than an ELF64 header`);
@@ -57,19 +70,29 @@ export function loadGuestElf(elf: Uint8Array, options: { readonly maxPages?: num
   }
   const pages = new Map<bigint, Uint8Array>();
   const pageSize = BigInt(PAGE_SIZE);
+  let contentEnd = 0n;
+  const programHeadersEnd = phoff + BigInt(phnum * PROGRAM_HEADER_SIZE);
+  const headersEnd = programHeadersEnd > BigInt(ELF_HEADER_SIZE) ? programHeadersEnd : BigInt(ELF_HEADER_SIZE);
   for (let i = 0; i < phnum; i++) {
     const ph = Number(phoff) + i * PROGRAM_HEADER_SIZE;
     if (v.getUint32(ph + Phdr.type) !== PT_LOAD) continue;
-    const offset = v.getBigUint64(ph + Phdr.offset);
-    const paddr = v.getBigUint64(ph + Phdr.paddr);
-    const filesz = v.getBigUint64(ph + Phdr.filesz);
+    let offset = v.getBigUint64(ph + Phdr.offset);
+    let paddr = v.getBigUint64(ph + Phdr.paddr);
+    let filesz = v.getBigUint64(ph + Phdr.filesz);
     const memsz = v.getBigUint64(ph + Phdr.memsz);
     if (filesz > memsz) throw bad(`program header ${i}: p_filesz ${filesz} exceeds p_memsz ${memsz}`);
     if (offset + filesz > BigInt(elf.length)) throw bad(`program header ${i}: file bytes ${offset}+${filesz} run past the end of the ${elf.length}-byte file`);
     if (paddr + memsz > 1n << 64n) throw bad(`program header ${i}: segment at 0x${paddr.toString(16)} wraps around the address space`);
+    if (options.withoutFileHeaders === true && offset < headersEnd) {
+      const skip = headersEnd - offset < filesz ? headersEnd - offset : filesz;
+      offset += skip;
+      paddr += skip;
+      filesz -= skip;
+    }
     if (filesz === 0n) continue;
     const first = (paddr / pageSize) * pageSize;
     const end = paddr + filesz;
+    if (end > contentEnd) contentEnd = end;
     const newPages = (end - first + pageSize - 1n) / pageSize;
     if (BigInt(pages.size) + newPages > BigInt(maxPages)) {
       throw new ImageError('guest-too-large', `guest ELF: program header ${i} brings the guest to more than ${maxPages} pages (${maxPages * 4} KiB), the image builder's limit`);
@@ -89,5 +112,5 @@ export function loadGuestElf(elf: Uint8Array, options: { readonly maxPages?: num
   }
   if (pages.size === 0) throw bad('no PT_LOAD segment holds any bytes: nothing to load');
   const sorted = [...pages.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { entry: v.getBigUint64(Ehdr.entry), pages: sorted.map(([address, data]) => ({ address, data })) };
+  return { entry: v.getBigUint64(Ehdr.entry), pages: sorted.map(([address, data]) => ({ address, data })), end: contentEnd };
 }

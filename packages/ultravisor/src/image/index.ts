@@ -2,7 +2,7 @@
  * Protected guest images [E]: load a bare-metal guest ELF, build the SE header plus its
  * AES-XTS-encrypted pages in pvdump's container, and read the container back for KVM's unpack.
  */
-export { MAX_GUEST_PAGES, PAGE_SIZE, loadGuestElf, type GuestMemoryImage, type GuestPage } from './guest-elf.js';
+export { MAX_GUEST_PAGES, PAGE_SIZE, loadGuestElf, type GuestMemoryImage, type GuestPage, type LoadGuestElfOptions } from './guest-elf.js';
 export { DEFAULT_PSW_MASK, buildProtectedImage, decryptImagePage, decryptProtectedImage, type BuildProtectedImageOptions } from './build.js';
 export {
   CHECKSUM_SIZE,
@@ -33,3 +33,5 @@ export {
   type MemoryBlob,
   type Stage3bArgs,
 } from './genprotimg-open.js';
+export { MAX_GENPROTIMG_IMAGE_SIZE, buildGenprotimgImage, kernelImageFromGuest, type BuildGenprotimgImageOptions } from './genprotimg-build.js';
+export { bootLoaders, type BootLoaders } from './loaders.js';
