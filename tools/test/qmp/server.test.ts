@@ -2,9 +2,10 @@
  * The QMP server's own behaviour beyond the side-by-side scenarios: clients one after another (a
  * client that connects while another is served is greeted when it leaves), a client that goes away
  * in the middle of a dump, TCP on the loopback address, garbage and oversized input, a request
- * split over many writes, begin/length on a protected guest, and the poweroff panic action.
+ * split over many writes, the dump formats as QEMU 7.2 lists and refuses them, begin/length on a
+ * protected guest, and the poweroff panic action.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import { PROTECTED_FILTER_REFUSED } from '../../src/qmp/vm.ts';
 import { startOurServer, unixAddress, type RunningServer } from './support/our-server.ts';
 import type { Scenario } from './support/scenarios.ts';
 import { connectTo, type Json } from './support/transcript.ts';
+
+const TRANSCRIPT = new URL('./qemu-7.2-transcript.json', import.meta.url);
 
 type MachineScenario = Pick<Scenario, 'guest' | 'startPaused' | 'panicAction' | 'smp' | 'memoryMiB'>;
 const IDLE: MachineScenario = { guest: 'idle', startPaused: false, panicAction: 'pause', smp: 2, memoryMiB: 16 };
@@ -159,6 +162,23 @@ describe('QMP server sessions', () => {
     expect(await client.next()).toEqual({ error: { class: 'GenericError', desc: "Parameter 'x' is unexpected" } });
     for (const ch of '{"execute": "query-status", "id": "split"}') client.socket.write(ch);
     expect(await client.next()).toMatchObject({ return: { status: 'running' }, id: 'split' });
+  });
+
+  it('lists the formats the recorded QEMU 7.2 lists; kdump formats get the answer of a QEMU built without them', async () => {
+    const { server, dir } = await start();
+    const client = await Client.open(server);
+    await client.negotiate();
+    const qemu = (JSON.parse(readFileSync(TRANSCRIPT, 'utf8')) as { scenarios: Record<string, { note: string; messages: Json[] }[]> }).scenarios['idle']!.find((s) => s.note === 'query-dump-guest-memory-capability')!;
+    expect(await client.command('query-dump-guest-memory-capability')).toEqual(qemu.messages[0]);
+    expect(qemu.messages[0]).toEqual({ return: { formats: ['elf', 'kdump-zlib'] } });
+    const file = join(dir, 'kdump.elf');
+    for (const format of ['kdump-zlib', 'kdump-lzo', 'kdump-snappy']) {
+      expect(await client.command('dump-guest-memory', { paging: false, protocol: `file:${file}`, format })).toEqual({ error: { class: 'GenericError', desc: `${format} is not available now` } });
+    }
+    expect(await client.command('dump-guest-memory', { paging: true, protocol: `file:${file}`, format: 'kdump-zlib' })).toEqual({ error: { class: 'GenericError', desc: "kdump-compressed format doesn't support paging or filter" } });
+    expect(await client.command('dump-guest-memory', { paging: false, protocol: `file:${file}`, format: 'win-dmp' })).toEqual({ error: { class: 'GenericError', desc: 'Windows dump is only available for x86-64' } });
+    expect(existsSync(file)).toBe(false);
+    expect(await client.command('query-dump')).toEqual({ return: { status: 'none', completed: 0, total: 0 } });
   });
 
   it('refuses begin/length for a protected guest', async () => {

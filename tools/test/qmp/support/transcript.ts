@@ -113,11 +113,8 @@ export async function runScenario(scenario: Scenario, endpoint: Endpoint, dir: s
   return out;
 }
 
-/**
- * Keys whose values are part of the protocol (names, states, classes, texts), kept as is. Not
- * `formats`: our dump driver writes ELF only, QEMU also kdump-zlib.
- */
-const LITERAL_KEYS = new Set(['event', 'class', 'desc', 'status', 'running', 'singlestep', 'cpu-state', 'target', 'reason', 'action', 'type', 'guest', 'core', 'psw-addr', 'psw-mask', 'id', 'qom-path', 'cpu-index', 'core-id', 'capabilities']);
+/** Keys whose values are part of the protocol (names, states, classes, texts, formats), kept as is. */
+const LITERAL_KEYS = new Set(['event', 'class', 'desc', 'status', 'running', 'singlestep', 'cpu-state', 'target', 'reason', 'action', 'type', 'guest', 'core', 'psw-addr', 'psw-mask', 'id', 'qom-path', 'cpu-index', 'core-id', 'capabilities', 'formats']);
 
 /** The shape of a message: literal values for LITERAL_KEYS, type names elsewhere. */
 export function shapeOf(value: Json, key?: string): Json {
