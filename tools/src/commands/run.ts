@@ -13,6 +13,8 @@
  *   an internal error (70, cli.ts).
  * - `--seed N`: the Ultravisor's randomness and the TOD clock derive from N, so the same guest
  *   and seed give a byte-identical dump.
+ * - On a terminal (not with --json), a status line on stderr shows the run state and time, and a
+ *   dump after a crash its progress.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { deterministicRandom, decodeHostPrivateKeyPem, systemRandom, type HostKeyPair } from '@pvdump/ultravisor';
@@ -22,6 +24,7 @@ import { progressAllowed, progressMeter, UsageError, UserError, writeAtomically,
 import { parseQmpAddress, QmpServer, type QmpAddress } from '../qmp/server.js';
 import { VmMonitor, type VmEnd } from '../qmp/vm.js';
 import { KvmPvMachine, type GuestImage } from '../run/kvm-pv-machine.js';
+import { RunStatusLine } from '../run/status-line.js';
 
 const USAGE = `usage: pvdump run [options] GUEST
 Boots GUEST on pvdump's QEMU-like VMM (the emulated KVM PV API): a protected (Secure Execution)
@@ -161,6 +164,9 @@ export const command: Command = {
       throw new UserError(`${guestPath} is not an ELF file, so it is booted as a protected image: give the machine's host key with --host-key (host-key.pem of 'pvdump hostkey')`);
     }
     const hostKeys = values['host-key'] === undefined ? [] : [readHostKey(values['host-key'])];
+    const startedAt = Date.now();
+    let vmState = (): string => 'starting';
+    const status = new RunStatusLine(() => `pvdump run: guest ${vmState()}, ${Math.floor((Date.now() - startedAt) / 1000)} s`, progressAllowed(json));
     const machine = new KvmPvMachine({
       kernel: {
         hostKeys,
@@ -171,9 +177,18 @@ export const command: Command = {
       memorySize: memory,
       cpus: smp,
       guest,
-      console: (text) => process.stdout.write(text),
+      console: (text) => {
+        status.beforeConsole(text);
+        process.stdout.write(text);
+      },
     });
     const vm = new VmMonitor(machine, { startPaused: values.S === true, panicAction: onCrash.kind === 'exit' ? 'shutdown' : 'pause' });
+    vmState = () => vm.runState;
+    status.start();
+    // A dump after a crash draws its own progress.
+    vm.onEvent((e) => {
+      if (e.event === 'GUEST_PANICKED' && onCrash.kind === 'dump') status.stop();
+    });
     const ended = new Promise<VmEnd>((resolve) => vm.onEnd(resolve));
     const crash: { dump: RunReport['dump']; failure: Error | undefined } = { dump: null, failure: undefined };
     if (onCrash.kind === 'dump') {
@@ -193,6 +208,7 @@ export const command: Command = {
     process.once('SIGINT', interrupt);
     process.once('SIGTERM', interrupt);
     const end = await ended;
+    status.stop();
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     await server?.close();
