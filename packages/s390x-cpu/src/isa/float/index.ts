@@ -8,6 +8,9 @@ import { def } from '../define.js';
 import { fB2, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
 import { eaRS, eaRX, eaRXY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
+import { bfpArithmeticInstructions } from './bfp-arithmetic.js';
+import { bfpConvertInstructions } from './bfp-convert.js';
+import { PGM_DATA } from '../../core/exceptions.js';
 
 /** Byte offset of FPR i in `cpu.vr`. */
 const fpr = (i: number): number => 16 * i;
@@ -144,6 +147,34 @@ function setRoundingMode(cpu: CpuCore, a: number): void {
   cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
 }
 
+/** SRNMB: bits 56–63 of the second-operand address become the BFP rounding mode (4–6 and above 7 invalid). */
+function setRoundingModeB(cpu: CpuCore, a: number): void {
+  const mode = eaRS(cpu, a) & 0xff;
+  cpu.requireSpec(mode < 4 || mode === 7);
+  cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
+}
+
+/**
+ * SFASR: the FPC from GPR R1 bits 32–63 with the old flags ORed in; a flag whose mask the new
+ * value enables is a simulated IEEE exception: a data exception with the DXC of the highest
+ * priority such flag (invalid, divide, overflow, underflow, inexact) and 3 in its low bits.
+ */
+function setFpcAndSignal(cpu: CpuCore, a: number): void {
+  const v = cpu.r[2 * fRreR1(a) + 1]!;
+  checkFpc(cpu, v);
+  const oldFlags = (cpu.fpc >>> 16) & 0xff;
+  cpu.fpc = (v | (oldFlags << 16)) >>> 0;
+  const signalled = oldFlags & (v >>> 24);
+  if (signalled === 0) return;
+  let dxc: number;
+  if (signalled & 0x80) dxc = 0x80;
+  else if (signalled & 0x40) dxc = 0x40;
+  else if (signalled & 0x20) dxc = signalled & 0x28;
+  else if (signalled & 0x10) dxc = signalled & 0x18;
+  else dxc = signalled & 0x0c;
+  cpu.programException(PGM_DATA, dxc | 3);
+}
+
 export const floatInstructions: InstructionDef[] = [
   def('le', 0x78, 'RX-a', 'f:R1,dxb:2', (cpu, a) => loadShort(cpu, fR1(a), eaRX(cpu, a))),
   def('ld', 0x68, 'RX-a', 'f:R1,dxb:2', (cpu, a) => loadLong(cpu, fR1(a), eaRX(cpu, a))),
@@ -170,4 +201,8 @@ export const floatInstructions: InstructionDef[] = [
   def('lfpc', 0xb29d, 'S', 'db:2', loadFpc),
   def('stfpc', 0xb29c, 'S', 'db:2', storeFpc),
   def('srnm', 0xb299, 'S', 'db:2', setRoundingMode),
+  def('srnmb', 0xb2b8, 'S', 'db:2', setRoundingModeB),
+  def('sfasr', 0xb385, 'RRE', 'r:R1', setFpcAndSignal),
+  ...bfpArithmeticInstructions,
+  ...bfpConvertInstructions,
 ];
