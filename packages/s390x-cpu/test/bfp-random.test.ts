@@ -10,7 +10,7 @@ import { Rng } from './differential/rng.ts';
 import type { CaseState, SequenceCase } from './differential/sequence-program.ts';
 
 const SEED = Number(process.env['PVDUMP_BFP_SEED'] ?? 20261204);
-const CASES = Number(process.env['PVDUMP_BFP_CASES'] ?? 12000);
+const CASES = Number(process.env['PVDUMP_BFP_CASES'] ?? 6000);
 const BATCH = 4000;
 
 const CONVERT_TO_FIXED = /^(c[fg][edx]bra?|cl[fg][edx]br)$/;
@@ -106,5 +106,6 @@ describe('BFP instructions: pvdump vs qemu-s390x', () => {
     expect(faults).toBeLessThan(CASES / 3);
     expect(deviations).toBeLessThan(CASES / 20);
     expect(mismatches.slice(0, 30).join('\n\n')).toBe('');
-  });
+    // Bounded work (a few batches of compile + two runs) that a loaded machine slows down.
+  }, 600_000);
 });

@@ -2,7 +2,11 @@
  * Builds the C corpus: each program in `programs/` is linked with the tiny libc as a static,
  * freestanding s390x Linux executable at -O0, -O1 and -O2 (`-march=z13`, Debian's
  * s390x-linux-gnu-gcc 12), once per test process, into the scratch folder. Binaries are never
- * committed: the corpus is the C source.
+ * committed: the corpus is the C source. The floating-point programs (`fp-*`) also link
+ * `libc/tinyfp.c` and are built with `-mno-vx`: for z13 gcc otherwise computes scalar and loop
+ * floating point with the vector facility's floating-point instructions (WFDDB, WFMDB, WFMADB,
+ * VFMADB, VFLCDB, …, even at -O0), which the table does not have yet; with -mno-vx the same
+ * programs use the binary-floating-point instructions only.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -41,11 +45,17 @@ export function corpusPrograms(): string[] {
     .sort();
 }
 
-/** Compiles one C file (or several sources) into a static executable at `out`. */
-export async function compileProgram(sources: readonly string[], opt: string, out: string): Promise<void> {
+/** Extra flags and libc sources of the floating-point programs (see above). */
+export const FP_CFLAGS = ['-mno-vx'] as const;
+export const isFloatingPointProgram = (program: string): boolean => program.startsWith('fp-');
+
+/** Compiles one C file (or several sources) into a static executable at `out`; `floatingPoint` adds tinyfp and -mno-vx. */
+export async function compileProgram(sources: readonly string[], opt: string, out: string, floatingPoint = false): Promise<void> {
   const gcc = requireTool('s390x-linux-gnu-gcc');
   const libc = [join(corpusDir, 'libc', 'start.S'), join(corpusDir, 'libc', 'tinylibc.c')];
-  await run(gcc, [...CORPUS_CFLAGS, opt, '-o', out, ...libc, ...sources, '-lgcc'], { maxBuffer: 16 << 20 });
+  if (floatingPoint) libc.push(join(corpusDir, 'libc', 'tinyfp.c'));
+  const flags = floatingPoint ? [...CORPUS_CFLAGS, ...FP_CFLAGS] : CORPUS_CFLAGS;
+  await run(gcc, [...flags, opt, '-o', out, ...libc, ...sources, '-lgcc'], { maxBuffer: 16 << 20 });
 }
 
 let built: Promise<CorpusBinary[]> | undefined;
@@ -68,7 +78,7 @@ async function buildAll(): Promise<CorpusBinary[]> {
     while (next < jobs.length) {
       const job = jobs[next++];
       if (job === undefined) break;
-      await compileProgram([join(corpusDir, 'programs', `${job.program}.c`)], job.opt, job.path);
+      await compileProgram([join(corpusDir, 'programs', `${job.program}.c`)], job.opt, job.path, isFloatingPointProgram(job.program));
     }
   };
   await Promise.all([worker(), worker()]);
