@@ -173,14 +173,21 @@ export class VirtualMachine implements HostMachine {
     for (const v of this.vcpus.slice(1)) this.check(api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE stopped');
   }
 
+  /** The vCPU with CPU address `id` (CPUs added by core id need not be in address order). */
+  vcpu(id: number): VcpuHandle {
+    const v = this.vcpus.find((c) => c.id === id);
+    if (v === undefined) throw new MachineError(`no vCPU with CPU address ${id}`);
+    return v;
+  }
+
   mpState(id: number): number {
     const at = this.api.bufferAddress;
-    this.check(this.process.ioctl(this.vcpus[id]!.fd, Ioctl.KVM_GET_MP_STATE, at), 'KVM_GET_MP_STATE');
+    this.check(this.process.ioctl(this.vcpu(id).fd, Ioctl.KVM_GET_MP_STATE, at), 'KVM_GET_MP_STATE');
     return new StructBytes(this.process.memory.read(at, 4)).u32(0);
   }
 
   setMpState(id: number, state: number): number {
-    return this.api.setMpState(this.vcpus[id]!.fd, state);
+    return this.api.setMpState(this.vcpu(id).fd, state);
   }
 
   readRun(v: VcpuHandle): StructBytes {
