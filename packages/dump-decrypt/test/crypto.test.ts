@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { xtsDecrypt, xtsEncrypt } from '@pvdump/pv-format';
 import { NodeXts, nodeXtsAvailable } from '../src/crypto/xts-node.ts';
 import * as nodeCrypto from 'node:crypto';
-import { createBatchXts, wasmSimdAvailable, whitenModuleBytes } from '../src/crypto/xts-batch.ts';
+import { createBatchXts, wasmSimdAvailable, whitenModuleBytes } from '@pvdump/pv-format';
 import { batchAvailable, createPageCipher, defaultBackend } from '../src/crypto/page-cipher.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));

@@ -2,13 +2,13 @@
  * One interface over the XTS implementations for runs of 4 KiB PV pages (spec
  * pv-dump-crypto.md §7):
  * - `node`: batched, OpenSSL AES-ECB through node:crypto plus WebAssembly whitening
- *   (crypto/xts-batch.ts), the fast path and the default where available;
+ *   (pv-format's crypto/xts-batch.ts), the fast path and the default where available;
  * - `node-xts`: OpenSSL's aes-256-xts, one cipher context per page;
  * - `noble`: the pure-JavaScript reference of @pvdump/pv-format, the portable base.
  * All three give identical bytes (tests prove it).
  */
 import * as nodeCrypto from 'node:crypto';
-import { createBatchXts, UNIT_ENCRYPTED, UNIT_ZERO, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from './xts-batch.js';
+import { createBatchXts, UNIT_ENCRYPTED, UNIT_ZERO, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from '@pvdump/pv-format';
 import { xtsDecrypt } from '@pvdump/pv-format';
 import { NodeXts, nodeXtsAvailable } from './xts-node.js';
 

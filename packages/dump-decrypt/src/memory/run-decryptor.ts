@@ -11,7 +11,7 @@
 import * as nc from 'node:crypto';
 import * as fs from 'node:fs';
 import { PV_PAGE_SIZE as PAGE } from '@pvdump/pv-format';
-import { createBatchXts, whitenModuleBytes } from '../crypto/xts-batch.js';
+import { createBatchXts, whitenModuleBytes } from '@pvdump/pv-format';
 import { PageKind } from '../pv/page-state.js';
 
 /** One run: `pages` whole pages at file offset `dataOffset`, their entries at `metaOffset`. */

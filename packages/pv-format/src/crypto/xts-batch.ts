@@ -1,12 +1,14 @@
 /**
- * The bulk XTS fast path (spec pv-dump-crypto.md §7): many data units per OpenSSL call.
+ * The bulk XTS fast path (spec pv-dump-crypto.md §7): many data units per OpenSSL call, in
+ * both directions (the decryptor opens page runs, the Ultravisor exports them).
  *
  * OpenSSL's aes-256-xts takes one tweak per cipher context, and creating a context per 4 KiB page
- * costs more than decrypting the page. But XTS decryption of block j of a unit is
- * P_j = AES-Dec(key1, C_j ⊕ T_j) ⊕ T_j with T_j = AES-Enc(key2, tweak)·α^j, so a whole run of
+ * costs more than encrypting the page. But XTS of block j of a unit is
+ * Y_j = AES(key1, X_j ⊕ T_j) ⊕ T_j with T_j = AES-Enc(key2, tweak)·α^j (AES-Dec to decrypt,
+ * AES-Enc to encrypt), so a whole run of
  * pages becomes: one AES-ECB encryption of all their tweaks with key2 (giving each T₀), an
  * in-place XOR of every block with its T_j (the "whitening", a tiny WebAssembly SIMD loop in
- * `whiten.wat` that also does the GF(2¹²⁸) doubling and saves each T_j), one AES-ECB decryption
+ * `whiten.wat` that also does the GF(2¹²⁸) doubling and saves each T_j), one AES-ECB call
  * with key1, and an XOR with the saved T_j. Both ECB calls run at OpenSSL's bulk speed, 32 KiB at a time so the
  * data stays in the CPU cache. Pages that are not encrypted ride along with T = 0. The
  * WebAssembly memory is shared, so run regions in it (`reserveRegions`) can be read and written
@@ -47,6 +49,8 @@ export function wasmSimdAvailable(): boolean {
 }
 
 export interface BatchXts {
+  /** Encrypts `units` data units in place: `data` holds them back to back, `tweaks` their 16-byte tweaks. */
+  encryptUnits(tweaks: Uint8Array, data: Uint8Array, unitBytes: number): void;
   /** Decrypts `units` data units in place: `data` holds them back to back, `tweaks` their 16-byte tweaks. */
   decryptUnits(tweaks: Uint8Array, data: Uint8Array, unitBytes: number): void;
   /** Decrypts a run whose ciphertext `load` puts straight into the scratch memory (see `BatchRun`). */
@@ -87,7 +91,7 @@ export interface BatchRun {
 type NodeCrypto = typeof import('node:crypto');
 
 /**
- * Builds a batch XTS decryptor for a 64-byte key.
+ * Builds a batch XTS cipher for a 64-byte key (decryption, and encryption of whole units).
  * Data is processed 32 KiB at a time: the whitened data stays in the CPU cache between passes,
  * and OpenSSL's output buffer of that size comes from the malloc heap (reused, cache-warm) rather
  * than from fresh mmap'ed pages.
@@ -122,9 +126,11 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   // ECB has no chaining state, so one context per direction serves every call (no final()).
   const encTweaks = nc.createCipheriv('aes-256-ecb', key2, null).setAutoPadding(false);
   const decData = nc.createDecipheriv('aes-256-ecb', key1, null).setAutoPadding(false);
+  let encData: ReturnType<NodeCrypto['createCipheriv']> | undefined;
   let live = true;
 
-  const decryptRun = (run: BatchRun): void => {
+  const decryptRun = (run: BatchRun): void => processRun(run, decData);
+  const processRun = (run: BatchRun, ecb: { update(data: Uint8Array): Uint8Array }): void => {
     const { units, unitBytes, tweaks, kinds } = run;
     if (!live) throw new Error('batch XTS used after dispose()');
     if (!Number.isInteger(units) || units < 0) throw new RangeError(`unit count must be a whole number, got ${units}`);
@@ -154,7 +160,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
         run.load(view, first);
         for (let at = first; at < first + view.length / unitBytes; at += sub) {
           const n = Math.min(sub, units - at);
-          decryptSubBatch(m, t0, kinds, at, n, base + (at - first) * unitBytes, unitBytes, saveAt);
+          processSubBatch(ecb, m, t0, kinds, at, n, base + (at - first) * unitBytes, unitBytes, saveAt);
         }
         run.store?.(view, first);
       }
@@ -165,8 +171,8 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     }
   };
 
-  /** Decrypts units `first…first + n − 1` at `at` in `m` in place (their T₀ are at `t0[16·first…]`, copied to address 0). */
-  const decryptSubBatch = (m: Uint8Array, t0: Uint8Array, kinds: Uint8Array | undefined, first: number, n: number, at: number, unitBytes: number, saveAt: number): void => {
+  /** Runs units `first…first + n − 1` at `at` in `m` through `ecb` in place (their T₀ are at `t0[16·first…]`, copied to address 0). */
+  const processSubBatch = (ecb: { update(data: Uint8Array): Uint8Array }, m: Uint8Array, t0: Uint8Array, kinds: Uint8Array | undefined, first: number, n: number, at: number, unitBytes: number, saveAt: number): void => {
     let encrypted = n;
     if (kinds !== undefined) for (let i = 0; i < n; i++) if (kinds[first + i] !== UNIT_ENCRYPTED) encrypted--;
     if (encrypted > 0) {
@@ -175,7 +181,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
       if (encrypted < n && kinds !== undefined) for (let i = 0; i < n; i++) if (kinds[first + i] !== UNIT_ENCRYPTED) m.fill(0, i * 16, i * 16 + 16);
       whiten(n, at, unitBytes, saveAt);
       // One ECB call for the whole sub-batch; plaintext units keep their bytes.
-      const y = decData.update(m.subarray(at, at + n * unitBytes));
+      const y = ecb.update(m.subarray(at, at + n * unitBytes));
       if (encrypted === n || kinds === undefined) m.set(y, at);
       else {
         for (let i = 0; i < n; ) {
@@ -194,16 +200,24 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     if (encrypted < n && kinds !== undefined) for (let i = 0; i < n; i++) if (kinds[first + i] === UNIT_ZERO) m.fill(0, at + i * unitBytes, at + (i + 1) * unitBytes);
   };
 
+  const inPlaceRun = (tweaks: Uint8Array, data: Uint8Array, unitBytes: number): BatchRun => {
+    if (unitBytes <= 0 || unitBytes % 16 !== 0 || data.length % unitBytes !== 0) throw new RangeError(`data unit of ${unitBytes} bytes does not divide ${data.length} bytes into 16-byte blocks`);
+    return {
+      units: data.length / unitBytes,
+      unitBytes,
+      tweaks,
+      load: (scratch, firstUnit) => scratch.set(data.subarray(firstUnit * unitBytes, firstUnit * unitBytes + scratch.length)),
+      store: (result, firstUnit) => data.set(result, firstUnit * unitBytes),
+    };
+  };
+
   return {
+    encryptUnits(tweaks: Uint8Array, data: Uint8Array, unitBytes: number): void {
+      encData ??= nc.createCipheriv('aes-256-ecb', key1, null).setAutoPadding(false);
+      processRun(inPlaceRun(tweaks, data, unitBytes), encData);
+    },
     decryptUnits(tweaks: Uint8Array, data: Uint8Array, unitBytes: number): void {
-      if (unitBytes <= 0 || unitBytes % 16 !== 0 || data.length % unitBytes !== 0) throw new RangeError(`data unit of ${unitBytes} bytes does not divide ${data.length} bytes into 16-byte blocks`);
-      decryptRun({
-        units: data.length / unitBytes,
-        unitBytes,
-        tweaks,
-        load: (scratch, firstUnit) => scratch.set(data.subarray(firstUnit * unitBytes, firstUnit * unitBytes + scratch.length)),
-        store: (plain, firstUnit) => data.set(plain, firstUnit * unitBytes),
-      });
+      decryptRun(inPlaceRun(tweaks, data, unitBytes));
     },
     decryptRun,
     reserveRegions(count: number, bytes: number): { buffer: ArrayBufferLike; offsets: number[] } {

@@ -1,14 +1,14 @@
 // The whitening kernel's WebAssembly module is compiled from src/crypto/whiten.wat with wabt at
 // build time. The module shipped is what wabt makes of the source, and it is byte for byte the
 // module the earlier hand-written opcode assembler produced (so every output is unchanged; the
-// XTS vectors and page runs in crypto.test.ts run through it).
-import { createHash, randomBytes } from 'node:crypto';
+// XTS vectors and page runs of dump-decrypt's crypto.test.ts run through it).
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileWhiten, generatedSource } from '../scripts/compile-wat.mjs';
 import { createBatchXts, whitenModuleBytes } from '../src/crypto/xts-batch.ts';
-import { NodeXts } from '../src/crypto/xts-node.ts';
+import { xtsDecrypt, xtsEncrypt } from '../src/crypto/xts.ts';
 
 /** SHA-256 of the 952-byte module the hand-written assembler emitted before whiten.wat existed. */
 const ASSEMBLED_MODULE_SHA256 = '498965f8e1bfc3628ee7d274ceeb0a384d7d7920c5df4f70957d15cc95d272e4';
@@ -27,18 +27,24 @@ describe('whitening kernel from whiten.wat', () => {
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(ASSEMBLED_MODULE_SHA256);
   });
 
-  it('decrypts whole pages as OpenSSL aes-256-xts does', () => {
+  it('decrypts and encrypts whole pages as OpenSSL aes-256-xts and the noble reference do', () => {
     const key = randomBytes(64);
     const pages = 9;
     const tweaks = randomBytes(16 * pages);
-    const cipher = randomBytes(4096 * pages);
-    const expected = Buffer.concat(
-      Array.from({ length: pages }, (_, i) => new NodeXts(key).decrypt(tweaks.subarray(16 * i, 16 * i + 16), cipher.subarray(4096 * i, 4096 * (i + 1)))),
-    );
-    const data = Uint8Array.from(cipher);
+    const plain = randomBytes(4096 * pages);
+    const unit = (i: number): [Uint8Array, Uint8Array] => [tweaks.subarray(16 * i, 16 * i + 16), plain.subarray(4096 * i, 4096 * (i + 1))];
+    const openssl = (i: number): Buffer => createCipheriv('aes-256-xts', key, unit(i)[0]).update(unit(i)[1]);
+    const expected = Buffer.concat(Array.from({ length: pages }, (_, i) => openssl(i)));
+    const reference = Buffer.concat(Array.from({ length: pages }, (_, i) => xtsEncrypt(key, ...unit(i))));
+    expect(reference.equals(expected)).toBe(true);
+    const data = Uint8Array.from(plain);
     const batch = createBatchXts(nodeCrypto, whitenModuleBytes(), key);
+    batch.encryptUnits(tweaks, data, 4096);
+    expect(Buffer.from(data).equals(expected)).toBe(true);
+    const one = Uint8Array.from(data.subarray(4096 * 3, 4096 * 4));
+    expect(Buffer.from(xtsDecrypt(key, unit(3)[0], one)).equals(unit(3)[1])).toBe(true);
     batch.decryptUnits(tweaks, data, 4096);
     batch.dispose();
-    expect(Buffer.from(data).equals(expected)).toBe(true);
+    expect(Buffer.from(data).equals(plain)).toBe(true);
   });
 });
