@@ -2,9 +2,12 @@
 // export records and dump state; secure CPUs holding their register snapshots; and who owns each
 // host page. Nothing here is reachable through the host's storage view.
 import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
+import type { BatchXts } from '@pvdump/pv-format';
 import type { HostKeyPair } from './host-key/index.js';
 import type { RandomSource } from './random.js';
+import type { ExportRecords } from './storage/export-records.js';
 import type { HostStorage } from './storage/host-storage.js';
+import type { ExportBackend } from './storage/pages.js';
 import type { UnpackDigests } from './unpack-digests.js';
 import type { PvCpuStateValue } from './uvc/codes.js';
 
@@ -19,12 +22,6 @@ export interface ConfigurationSecrets {
   pageListDigest: Uint8Array;
   addressListDigest: Uint8Array;
   tweakListDigest: Uint8Array;
-}
-
-/** The UV's record of an exported page: its tweak component and the ciphertext's SHA-256. */
-export interface ExportRecord {
-  component: Uint8Array;
-  digest: Uint8Array;
 }
 
 export interface DumpState {
@@ -57,8 +54,10 @@ export interface SecureConfiguration {
   securePages: Map<number, number>;
   /** Guest page indexes of secure pages the guest shared. */
   sharedPages: Set<number>;
-  /** Guest page index → record, for every exported page. */
-  exported: Map<number, ExportRecord>;
+  /** The record (export counter, ciphertext SHA-256) of every exported page, by guest page index. */
+  exported: ExportRecords;
+  /** The export key's batched XTS (its key schedule), made on the first export; disposed on wipe. */
+  exportCipher: BatchXts | undefined;
   dump: DumpState | undefined;
 }
 
@@ -99,6 +98,8 @@ export interface UvContext {
   cpus: Map<bigint, SecureCpu>;
   pageOwners: Map<number, PageOwner>;
   nextConfigNumber: number;
+  /** How exports are encrypted (batched node:crypto or the noble reference; same bytes). */
+  exportBackend: ExportBackend;
   nextCpuNumber: number;
 }
 

@@ -8,7 +8,8 @@ import { systemRandom, type RandomSource } from './random.js';
 import { runSecureCpu, type HostExit, type InterceptionCompletion, type SecureCpuRunner } from './secure-cpu-run.js';
 import type { GuestPageListener, GuestTranslator, UvContext, UvResult } from './state.js';
 import { PAGE_SIZE, type HostStorage } from './storage/host-storage.js';
-import { checkHostAccess, hostAccessible } from './storage/pages.js';
+import { checkHostAccess, defaultExportBackend, hostAccessible, type ExportBackend } from './storage/pages.js';
+import { convertFromSecureMany } from './calls/storage.js';
 import { UvCommand, type PvCpuStateValue } from './uvc/codes.js';
 import { executeGuestCall, executeHostCall } from './uvc/dispatch.js';
 import { CGC, CFS, CPU_SET_STATE, CSC, CTS, ControlBlock, DUMP_CPU, DUMP_STOR_STATE, INIT, NODATA, QUI_SIZE, SHARE, SSC, UNP, UVCB_HEADER, newControlBlock } from './uvc/layout.js';
@@ -40,6 +41,12 @@ export interface UltravisorOptions {
    * Default 0, so that small emulated hosts can run protected guests.
    */
   minimumUvStorageOrigin?: bigint;
+  /**
+   * How exported pages are encrypted [E]: `node` (batched AES-XTS through node:crypto; the default
+   * where OpenSSL has AES-ECB and WebAssembly SIMD is present) or `noble` (the reference XTS, page
+   * by page). Both give the same ciphertext.
+   */
+  exportBackend?: ExportBackend;
 }
 
 /** INIT_UV's lower bound for the UV storage origin on the machine: 2 GiB (rc 0x108 below). */
@@ -93,6 +100,7 @@ export class Ultravisor {
       uvStorage: undefined,
       runningHostCpus: options.runningHostCpus ?? (() => 1),
       minimumUvStorageOrigin: options.minimumUvStorageOrigin ?? 0n,
+      exportBackend: options.exportBackend ?? defaultExportBackend(),
       configs: new Map(),
       cpus: new Map(),
       pageOwners: new Map(),
@@ -263,6 +271,16 @@ export class Ultravisor {
   /** CONV_FROM_SEC_STOR (export) of the host page at `paddr`. */
   convertFromSecure(paddr: bigint): UvResult {
     return this.pageCall(UvCommand.CONV_FROM_SEC_STOR, paddr);
+  }
+
+  /**
+   * [E] CONV_FROM_SEC_STOR of many host pages (host absolute addresses), with the result of
+   * issuing the calls one by one in this order and stopping at the first refusal: `done` calls
+   * succeeded, `result` is the last call's. The pages' encryption is batched; a host model uses
+   * this when it touches a range of guest memory (the way a dump reads it).
+   */
+  convertFromSecurePages(paddrs: readonly number[]): { done: number; result: UvResult } {
+    return convertFromSecureMany(this.#ctx, paddrs);
   }
 
   destroySecurePage(paddr: bigint): UvResult {

@@ -129,26 +129,53 @@ export class GuestRam {
 
   /**
    * Host read of guest bytes (copy_from_user on the RAM mapping): secure pages are exported
-   * first; a swapped-out page is copied from swap as it is (ciphertext, no UV call).
-   * Returns undefined if a page cannot be made accessible.
+   * first, all of the range's in one batch; a swapped-out page is copied from swap as it is
+   * (ciphertext, no UV call). Returns undefined if a page cannot be made accessible.
    */
   hostRead(offset: number, length: number, into?: Uint8Array): Uint8Array | undefined {
     const out = into ?? new Uint8Array(length);
+    if (!this.makeRangeHostAccessible(offset, length)) return undefined;
     let done = 0;
     while (done < length) {
       const at = offset + done;
       const page = Math.floor(at / PAGE_SIZE);
-      const inPage = at % PAGE_SIZE;
-      const n = Math.min(PAGE_SIZE - inPage, length - done);
-      const swapped = this.swap.get(page);
-      if (swapped !== undefined) out.set(swapped.subarray(inPage, inPage + n), done);
-      else {
-        if (!this.makeHostAccessible(page)) return undefined;
-        out.set(this.memory.bytes.subarray(at, at + n), done);
+      const swapped = this.swap.size === 0 ? undefined : this.swap.get(page);
+      if (swapped !== undefined) {
+        const inPage = at % PAGE_SIZE;
+        const n = Math.min(PAGE_SIZE - inPage, length - done);
+        out.set(swapped.subarray(inPage, inPage + n), done);
+        done += n;
+        continue;
       }
-      done += n;
+      // Up to the next swapped page (or the end) straight from the frames.
+      let end = Math.min(offset + length, (page + 1) * PAGE_SIZE);
+      while (end < offset + length && (this.swap.size === 0 || this.swap.get(end / PAGE_SIZE) === undefined)) end = Math.min(offset + length, end + PAGE_SIZE);
+      out.set(this.memory.bytes.subarray(at, end), done);
+      done += end - at;
     }
     return out;
+  }
+
+  /**
+   * The host touches every page of a range (a copy_from_user that faults on each secure page):
+   * the secure pages that are in their frames are exported with one batched UV request, in page
+   * order, as one export per fault would. Pages the UV refuses get the per-page path.
+   */
+  private makeRangeHostAccessible(offset: number, length: number): boolean {
+    const uv = this.uv();
+    const handle = this.configHandle;
+    if (uv === undefined || handle === undefined || length <= 0) return true;
+    const secure: number[] = [];
+    const last = Math.floor((offset + length - 1) / PAGE_SIZE);
+    for (let page = Math.floor(offset / PAGE_SIZE); page <= last; page++) {
+      if (this.swap.size !== 0 && this.swap.get(page) !== undefined) continue;
+      if (uv.guestPageState(handle, page * PAGE_SIZE) === 'secure') secure.push(page);
+    }
+    if (secure.length === 0) return true;
+    const r = uv.convertFromSecurePages(secure.map((page) => this.hostOrigin + page * PAGE_SIZE));
+    this.stats.exports += r.done;
+    for (const page of secure.slice(r.done)) if (!this.makeHostAccessible(page)) return false;
+    return true;
   }
 
   /** Host write of guest bytes; a swapped-out page is brought back first. */

@@ -4,9 +4,12 @@
 // mapping (so the kernel exports every secure page); STOR_STATE per RAM block; COMPLETE; the PV
 // sections. Every PV ioctl is retried on -EINTR. A failing INIT falls back to a non-PV dump; after
 // any failure an initialised dump is completed into a scratch buffer (QEMU v8.2), so the VM can
-// run again. Memory streams through the writer in 1 MiB chunks (docs/elf-core-format.md §2).
+// run again. Memory streams in 1 MiB chunks (docs/elf-core-format.md §2): to a file with positional
+// writes, a few in flight while the next chunk is read (and its secure pages exported), from a
+// fixed set of buffers; to a stream through the writer, in order.
+import { write as fsWrite } from 'node:fs';
 import { zeroCpuRegisters, type CpuRegisters } from '@pvdump/s390x-arch';
-import { DumpWriter, type DumpLayout, type WriteTarget } from '@pvdump/dump-format';
+import { DumpFormatError, DumpWriter, type DumpLayout, type WriteTarget } from '@pvdump/dump-format';
 import { cpuStateOfRegisters } from './cpu-notes.js';
 import { Capability } from '../uapi/constants.js';
 import { RunOffset, SyncRegs } from '../uapi/structs.js';
@@ -14,6 +17,8 @@ import { MachineError, type VcpuHandle, type VirtualMachine } from './machine.js
 
 const MIB = 0x100000n;
 const CHUNK = 1 << 20;
+/** Chunks being written while the next is read: the dump's memory buffers are IN_FLIGHT × CHUNK. */
+const IN_FLIGHT = 4;
 
 export interface DumpGuestOptions {
   /** QEMU's `begin`/`length` filter (guest absolute); refused for protected guests (docs/elf-core-format.md §6). */
@@ -57,6 +62,61 @@ export function hypervisorRegisters(m: VirtualMachine, v: VcpuHandle): CpuRegist
     r.fpc = run.u32(RunOffset.syncFpc);
   }
   return r;
+}
+
+/** Positional write of all of `data` at `position`. */
+function writeAt(fd: number, data: Uint8Array, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (done: number): void => {
+      if (done === data.length) return resolve();
+      fsWrite(fd, data, done, data.length - done, position + done, (err, n) => (err !== null ? reject(err) : next(done + n)));
+    };
+    next(0);
+  });
+}
+
+/** Guest memory [begin, begin + length) from the process's mapping of guest RAM into the dump. */
+async function writeGuestMemory(m: VirtualMachine, writer: DumpWriter, begin: bigint, length: bigint): Promise<void> {
+  const chunks = Number((length + BigInt(CHUNK) - 1n) / BigInt(CHUNK));
+  const chunkAt = (i: number): { address: bigint; n: number } => {
+    const offset = BigInt(i) * BigInt(CHUNK);
+    return { address: m.ramAddress + begin + offset, n: Number(length - offset < BigInt(CHUNK) ? length - offset : BigInt(CHUNK)) };
+  };
+  const reserved = await writer.reserveMemory();
+  if (reserved === undefined) {
+    // A stream may still hold a written chunk in its queue: each chunk is a new buffer.
+    for (let i = 0; i < chunks; i++) {
+      const { address, n } = chunkAt(i);
+      const chunk = new Uint8Array(n);
+      m.process.memory.readInto(address, chunk);
+      await writer.writeMemory(chunk);
+    }
+    return;
+  }
+  const buffers = Array.from({ length: Math.min(IN_FLIGHT, chunks) }, () => new Uint8Array(CHUNK));
+  const writing: (Promise<void> | undefined)[] = buffers.map(() => undefined);
+  let failure: unknown;
+  try {
+    for (let i = 0; i < chunks && failure === undefined; i++) {
+      const slot = i % buffers.length;
+      await writing[slot];
+      if (failure !== undefined) break;
+      const { address, n } = chunkAt(i);
+      const chunk = buffers[slot]!.subarray(0, n);
+      m.process.memory.readInto(address, chunk);
+      writing[slot] = writeAt(reserved.fd, chunk, reserved.offset + i * CHUNK).catch((e: unknown) => {
+        failure ??= e;
+      });
+    }
+  } finally {
+    await Promise.all(writing);
+  }
+  if (failure !== undefined) {
+    await writer.abort();
+    const err = failure as NodeJS.ErrnoException;
+    const why = err.code === 'ENOSPC' ? 'no space left on the device' : err.message;
+    throw new DumpFormatError('io', `writing the dump failed: ${why}`, undefined, { cause: failure });
+  }
 }
 
 /** Writes an ELF dump of the (stopped) machine to `target`. */
@@ -117,12 +177,7 @@ export async function dumpGuestMemory(m: VirtualMachine, target: WriteTarget, op
       ...(initialised ? { pv: { memMetaSize, complSize } } : {}),
     });
     // Guest memory as QEMU writes it: straight from its mapping of guest RAM.
-    for (let offset = 0n; offset < length; offset += BigInt(CHUNK)) {
-      const n = Number(length - offset < BigInt(CHUNK) ? length - offset : BigInt(CHUNK));
-      const chunk = new Uint8Array(n);
-      m.process.memory.readInto(m.ramAddress + begin + offset, chunk);
-      await writer.writeMemory(chunk);
-    }
+    await writeGuestMemory(m, writer, begin, length);
     if (!initialised) {
       const layout = await writer.finish();
       return { pv: false, ...(fallback !== undefined ? { fallback } : {}), cpuDumpFailures, layout };

@@ -15,7 +15,7 @@ import {
   specialTweakComponent,
 } from '@pvdump/pv-format';
 import { PAGE_SIZE } from '../storage/host-storage.js';
-import { exportPage, hostAccessible } from '../storage/pages.js';
+import { exportPages, hostAccessible, type PageToExport } from '../storage/pages.js';
 import type { SecureConfiguration, UvContext, UvResult } from '../state.js';
 import { DumpRc, UvRc } from '../uvc/codes.js';
 import { DUMP_COMPLETE, DUMP_CPU, DUMP_STOR_STATE, NODATA, type ControlBlock } from '../uvc/layout.js';
@@ -71,20 +71,24 @@ export function dumpCpu(ctx: UvContext, cb: ControlBlock): UvResult {
   return ok();
 }
 
-/** The 16-byte entry of one guest page (spec §7.4), exporting a secure page first. */
-function storageStateEntry(ctx: UvContext, config: SecureConfiguration, guestPage: number): Uint8Array | number {
-  const gaddr = guestPage * PAGE_SIZE;
-  if (gaddr >= config.guestStorageLength) return specialTweakComponent(SpecialFlag.IS_ZERO_PAGE);
-  const mapped = ctx.translate(config.asce, gaddr) !== undefined ? SpecialFlag.IS_MAPPED_PAGE : 0;
-  const hostPage = config.securePages.get(guestPage);
-  if (hostPage !== undefined) {
-    if (config.sharedPages.has(guestPage)) return specialTweakComponent(SpecialFlag.IS_SHARED_PAGE | mapped);
-    const rc = exportPage(ctx, config, guestPage, hostPage);
-    if (rc !== undefined) return rc;
+/** The special entries by flags (spec §7.4), made once. */
+const specialEntries = new Map<number, Uint8Array>();
+function specialEntry(flags: number): Uint8Array {
+  let e = specialEntries.get(flags);
+  if (e === undefined) {
+    e = specialTweakComponent(flags);
+    specialEntries.set(flags, e);
   }
-  const record = config.exported.get(guestPage);
-  if (record !== undefined) return record.component.slice();
-  return specialTweakComponent(SpecialFlag.IS_ZERO_PAGE | mapped);
+  return e;
+}
+
+/** Writes the 16-byte entry of one guest page (spec §7.4) at `entries[at]`; secure pages are exported already. */
+function storageStateEntry(ctx: UvContext, config: SecureConfiguration, guestPage: number, entries: Uint8Array, at: number): void {
+  const gaddr = guestPage * PAGE_SIZE;
+  if (gaddr >= config.guestStorageLength) return entries.set(specialEntry(SpecialFlag.IS_ZERO_PAGE), at);
+  const mapped = ctx.translate(config.asce, gaddr) !== undefined ? SpecialFlag.IS_MAPPED_PAGE : 0;
+  if (config.sharedPages.has(guestPage) && config.securePages.has(guestPage)) return entries.set(specialEntry(SpecialFlag.IS_SHARED_PAGE | mapped), at);
+  if (config.exported.component(guestPage, entries, at) === undefined) entries.set(specialEntry(SpecialFlag.IS_ZERO_PAGE | mapped), at);
 }
 
 export function dumpStorageState(ctx: UvContext, cb: ControlBlock): UvResult {
@@ -99,11 +103,15 @@ export function dumpStorageState(ctx: UvContext, cb: ControlBlock): UvResult {
   if (address === undefined) return fail(DumpRc.BAD_ORIGIN);
   const entries = new Uint8Array(PAGES_PER_MIB * TWEAK_COMPONENT_SIZE);
   const firstPage = Number(gaddr) / PAGE_SIZE;
-  for (let i = 0; i < PAGES_PER_MIB; i++) {
-    const entry = storageStateEntry(ctx, config, firstPage + i);
-    if (typeof entry === 'number') return fail(entry);
-    entries.set(entry, i * TWEAK_COMPONENT_SIZE);
+  // The secure pages of this MiB are exported first, in page order, in one batch.
+  const secure: PageToExport[] = [];
+  for (let page = firstPage; page < firstPage + PAGES_PER_MIB && page * PAGE_SIZE < config.guestStorageLength; page++) {
+    const hostPage = config.securePages.get(page);
+    if (hostPage !== undefined && !config.sharedPages.has(page)) secure.push({ guestPage: page, hostPage });
   }
+  const exported = exportPages(ctx, config, secure);
+  if (exported.rc !== undefined) return fail(exported.rc);
+  for (let i = 0; i < PAGES_PER_MIB; i++) storageStateEntry(ctx, config, firstPage + i, entries, i * TWEAK_COMPONENT_SIZE);
   writeResult(ctx, address, length, entries);
   return ok();
 }

@@ -3,6 +3,7 @@
 // secure page and secret of a configuration.
 import { initialCpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PAGE_SIZE } from '../storage/host-storage.js';
+import { ExportRecords } from '../storage/export-records.js';
 import { canDonate, destroyPage, donate, reclaim } from '../storage/pages.js';
 import type { SecureConfiguration, SecureCpu, UvContext, UvResult } from '../state.js';
 import { CreateConfRc, CreateCpuRc, InitRc, PvCpuState, UvRc } from '../uvc/codes.js';
@@ -85,7 +86,8 @@ export function createSecureConfiguration(ctx: UvContext, cb: ControlBlock): UvR
     exportCounter: 1,
     securePages: new Map(),
     sharedPages: new Set(),
-    exported: new Map(),
+    exported: new ExportRecords(),
+    exportCipher: undefined,
     dump: undefined,
   };
   donate(ctx, base, 'configuration base storage');
@@ -131,6 +133,8 @@ export function destroySecureConfiguration(ctx: UvContext, cb: ControlBlock): Uv
 export function wipeConfiguration(config: SecureConfiguration): void {
   config.exportKey.fill(0);
   config.tweakNonce.fill(0);
+  config.exportCipher?.dispose();
+  config.exportCipher = undefined;
   if (config.secrets !== undefined) {
     config.secrets.cck.fill(0);
     config.secrets.imageXtsKey.fill(0);

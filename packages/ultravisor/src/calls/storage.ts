@@ -2,7 +2,7 @@
 // (import), CONV_FROM_SEC_STOR (export), DESTR_SEC_STOR, PIN/UNPIN_PAGE_SHARED, SET_UNSHARE_ALL,
 // and the guest's SET/REMOVE_SHARED_ACCESS.
 import { PAGE_SIZE } from '../storage/host-storage.js';
-import { destroyPage, exportPage, importPage, setShared } from '../storage/pages.js';
+import { destroyPage, exportPage, exportPages, importPage, setShared, type PageToExport } from '../storage/pages.js';
 import type { SecureConfiguration, UvContext, UvResult } from '../state.js';
 import { DESTROY_NOT_SECURE_RRC, ShareRc, StorageRc, UvRc } from '../uvc/codes.js';
 import { CFS, CTS, NODATA, SHARE, type ControlBlock } from '../uvc/layout.js';
@@ -49,6 +49,44 @@ export function convertFromSecure(ctx: UvContext, cb: ControlBlock): UvResult {
   if (owner.config.sharedPages.has(owner.guestPage)) return ok(); // [E] shared pages are host-accessible already
   const rc = exportPage(ctx, owner.config, owner.guestPage, hostPage);
   return rc === undefined ? ok() : fail(rc);
+}
+
+/**
+ * CONV_FROM_SEC_STOR for each host address in order, stopping at the first refusal (see
+ * `Ultravisor.convertFromSecurePages`); consecutive secure pages of one configuration are
+ * exported in one batch.
+ */
+export function convertFromSecureMany(ctx: UvContext, paddrs: readonly number[]): { done: number; result: UvResult } {
+  let batch: (PageToExport & { index: number })[] = [];
+  let batchConfig: SecureConfiguration | undefined;
+  /** Exports the batch; on a refusal, the index of the refused call. */
+  const flush = (): { index: number; rc: number } | undefined => {
+    if (batchConfig === undefined || batch.length === 0) return undefined;
+    const r = exportPages(ctx, batchConfig, batch);
+    const refused = r.rc === undefined ? undefined : { index: batch[r.done]!.index, rc: r.rc };
+    batch = [];
+    return refused;
+  };
+  for (let index = 0; index < paddrs.length; index++) {
+    const paddr = paddrs[index]!;
+    const hostPage = Number.isSafeInteger(paddr) && paddr >= 0 && paddr < ctx.storage.size ? Math.floor(paddr / PAGE_SIZE) : undefined;
+    const owner = hostPage === undefined ? undefined : ctx.pageOwners.get(hostPage);
+    const refusal = hostPage === undefined ? StorageRc.BAD_ADDRESS : owner?.kind === 'donated' ? StorageRc.WRONG_OWNER : undefined;
+    if (refusal !== undefined) {
+      const earlier = flush();
+      return earlier !== undefined ? { done: earlier.index, result: fail(earlier.rc) } : { done: index, result: fail(refusal) };
+    }
+    // Not secure, or shared: a no-op success.
+    if (owner === undefined || owner.kind !== 'secure' || owner.config.sharedPages.has(owner.guestPage)) continue;
+    if (owner.config !== batchConfig) {
+      const earlier = flush();
+      if (earlier !== undefined) return { done: earlier.index, result: fail(earlier.rc) };
+      batchConfig = owner.config;
+    }
+    batch.push({ guestPage: owner.guestPage, hostPage: hostPage!, index });
+  }
+  const last = flush();
+  return last !== undefined ? { done: last.index, result: fail(last.rc) } : { done: paddrs.length, result: ok() };
 }
 
 export function destroySecurePage(ctx: UvContext, cb: ControlBlock): UvResult {

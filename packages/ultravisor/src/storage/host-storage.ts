@@ -11,6 +11,11 @@ export interface HostStorage {
   readonly size: number;
   read(address: number, length: number): Uint8Array;
   write(address: number, data: Uint8Array): void;
+  /**
+   * A live view of [address, address + length) when the storage holds it contiguously (no copy),
+   * else undefined. Optional: the UV encrypts exported pages in place through it.
+   */
+  subarray?(address: number, length: number): Uint8Array | undefined;
 }
 
 export class SparseHostStorage implements HostStorage {

@@ -51,6 +51,11 @@ export class MappedHostStorage implements HostStorage {
     this.split(address, data.length, (storage, at, offset, n) => storage.write(at, data.subarray(offset, offset + n)));
   }
 
+  subarray(address: number, length: number): Uint8Array | undefined {
+    const region = this.inside(address, length);
+    return region?.storage.subarray?.(address - region.origin, length);
+  }
+
   /** The mapping holding all of [address, address + length), if one does (the common case). */
   private inside(address: number, length: number): StorageRegion | undefined {
     for (const r of this.regions) {

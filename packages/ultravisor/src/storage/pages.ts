@@ -1,22 +1,36 @@
 // Secure-page mechanics (spec ultravisor.md §7.3-§7.5 [E]): export = encrypt in place with
-// AES-256-XTS(export key, component | nonce) and remember {component, SHA-256(ciphertext)};
+// AES-256-XTS(export key, component | nonce) and remember {counter, SHA-256(ciphertext)};
 // import = check the stored digest, decrypt, forget the record (or clear a never-seen page).
-import { createHash } from 'node:crypto';
+// Pages exported together share one batched XTS call (pv-format's createBatchXts: one OpenSSL
+// AES-ECB pass per 32 KiB around a WebAssembly whitening) with the configuration's key schedule;
+// the `noble` backend encrypts page by page with the reference XTS, to the same bytes.
+import * as nodeCrypto from 'node:crypto';
+import { createBatchXts, pageTweak, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from '@pvdump/pv-format';
 import { xtsDecrypt, xtsEncrypt } from '../crypto/xts.js';
-import { pageTweak } from '@pvdump/pv-format';
 import { SecureStorageAccessError } from '../errors.js';
 import type { SecureConfiguration, StorageRange, UvContext } from '../state.js';
 import { StorageRc } from '../uvc/codes.js';
+import { tweakComponent } from './export-records.js';
 import { PAGE_SIZE } from './host-storage.js';
+
+export { tweakComponent } from './export-records.js';
 
 /** Highest counter value an export may use; at this value further exports are refused. */
 export const EXPORT_COUNTER_LIMIT = 0xffffffff;
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
-/** SHA-256 of a page (node:crypto fast path: this runs for every export and import). */
+/** How the UV encrypts exported pages: `node` batches pages through node:crypto, `noble` is the reference. */
+export type ExportBackend = 'node' | 'noble';
+let batchAvailable: boolean | undefined;
+export function defaultExportBackend(): ExportBackend {
+  batchAvailable ??= nodeCrypto.getCiphers().includes('aes-256-ecb') && wasmSimdAvailable();
+  return batchAvailable ? 'node' : 'noble';
+}
+
+/** SHA-256 of a page (node:crypto one-shot: this runs for every export and import). */
 export function pageDigest(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
+  return new Uint8Array(nodeCrypto.hash('sha256', data, 'buffer'));
 }
 
 /** Throws SecureStorageAccessError if any page of [address, address + length) is protected from the host. */
@@ -83,46 +97,94 @@ function markNonSecure(ctx: UvContext, config: SecureConfiguration, guestPage: n
   notify(ctx, config, guestPage, 'non-secure');
 }
 
+/** A secure page to export: its guest page index and the host page holding it. */
+export interface PageToExport {
+  guestPage: number;
+  hostPage: number;
+}
+
+function exportCipher(config: SecureConfiguration): BatchXts {
+  config.exportCipher ??= createBatchXts(nodeCrypto, whitenModuleBytes(), config.exportKey);
+  return config.exportCipher;
+}
+
 /**
- * Tweak component of an export [E] (spec ultravisor.md §7.4): 00000000 ‖ export counter (u32) ‖
- * guest absolute page address (u64), so it never starts with the special indicator FFFFFFFF.
+ * Exports secure pages of one configuration (spec §7.3), in order, as many CONV_FROM_SEC_STOR
+ * calls would: each page gets the next export counter. Returns how many were exported and, if
+ * the counter ran out before the last, the rc that refuses the rest.
  */
-export function tweakComponent(counter: number, guestAddress: number): Uint8Array {
-  const c = new Uint8Array(16);
-  const v = new DataView(c.buffer);
-  v.setUint32(4, counter);
-  v.setBigUint64(8, BigInt(guestAddress));
-  return c;
+export function exportPages(ctx: UvContext, config: SecureConfiguration, pages: readonly PageToExport[]): { done: number; rc?: number } {
+  const room = EXPORT_COUNTER_LIMIT - config.exportCounter;
+  const n = Math.max(0, Math.min(pages.length, room));
+  if (n > 0) {
+    // One run of consecutive host pages in storage that can lend a view is encrypted in place;
+    // otherwise the runs are read into one buffer and written back.
+    const inPlace = runCount(pages, n) === 1 ? ctx.storage.subarray?.(pages[0]!.hostPage * PAGE_SIZE, n * PAGE_SIZE) : undefined;
+    const data = inPlace ?? new Uint8Array(n * PAGE_SIZE);
+    const tweaks = new Uint8Array(n * 16);
+    const component = new Uint8Array(16);
+    if (inPlace === undefined) {
+      forEachRun(pages, n, (first, count) => {
+        const plain = ctx.storage.read(pages[first]!.hostPage * PAGE_SIZE, count * PAGE_SIZE);
+        data.set(plain, first * PAGE_SIZE);
+        plain.fill(0);
+      });
+    }
+    for (let i = 0; i < n; i++) pageTweak(tweakComponent(config.exportCounter + i, pages[i]!.guestPage * PAGE_SIZE, component), 0, config.tweakNonce, tweaks.subarray(i * 16, i * 16 + 16));
+    if (ctx.exportBackend === 'node') exportCipher(config).encryptUnits(tweaks, data, PAGE_SIZE);
+    else {
+      for (let i = 0; i < n; i++) {
+        const page = data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+        const cipher = xtsEncrypt(config.exportKey, tweaks.subarray(i * 16, i * 16 + 16), page, 'noble');
+        page.set(cipher);
+        cipher.fill(0);
+      }
+    }
+    tweaks.fill(0);
+    if (inPlace === undefined) forEachRun(pages, n, (first, count) => ctx.storage.write(pages[first]!.hostPage * PAGE_SIZE, data.subarray(first * PAGE_SIZE, (first + count) * PAGE_SIZE)));
+    for (let i = 0; i < n; i++) {
+      const { guestPage, hostPage } = pages[i]!;
+      const digest = nodeCrypto.hash('sha256', data.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), 'buffer');
+      config.exported.set(guestPage, config.exportCounter + i, digest);
+      markNonSecure(ctx, config, guestPage, hostPage);
+    }
+    config.exportCounter += n;
+  }
+  return n === pages.length ? { done: n } : { done: n, rc: StorageRc.EXPORT_LIMIT };
+}
+
+function runCount(pages: readonly PageToExport[], n: number): number {
+  let runs = 0;
+  forEachRun(pages, n, () => runs++);
+  return runs;
+}
+
+/** Calls `fn(first, count)` for each run of consecutive host pages among the first `n`. */
+function forEachRun(pages: readonly PageToExport[], n: number, fn: (first: number, count: number) => void): void {
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && pages[j]!.hostPage === pages[j - 1]!.hostPage + 1) j++;
+    fn(i, j - i);
+    i = j;
+  }
 }
 
 /** Exports one secure page (spec §7.3). Returns an rc on refusal, undefined on success. */
 export function exportPage(ctx: UvContext, config: SecureConfiguration, guestPage: number, hostPage: number): number | undefined {
-  if (config.exportCounter >= EXPORT_COUNTER_LIMIT) return StorageRc.EXPORT_LIMIT;
-  const component = tweakComponent(config.exportCounter, guestPage * PAGE_SIZE);
-  config.exportCounter += 1;
-  const tweak = pageTweak(component, 0, config.tweakNonce);
-  const address = hostPage * PAGE_SIZE;
-  const plain = ctx.storage.read(address, PAGE_SIZE);
-  const cipher = xtsEncrypt(config.exportKey, tweak, plain);
-  plain.fill(0);
-  tweak.fill(0);
-  ctx.storage.write(address, cipher);
-  config.exported.set(guestPage, { component, digest: pageDigest(cipher) });
-  markNonSecure(ctx, config, guestPage, hostPage);
-  return undefined;
+  return exportPages(ctx, config, [{ guestPage, hostPage }]).rc;
 }
 
 /** Imports a page (spec §7.5). Returns an rc on refusal, undefined on success. */
 export function importPage(ctx: UvContext, config: SecureConfiguration, guestPage: number, hostPage: number): number | undefined {
   const address = hostPage * PAGE_SIZE;
-  const record = config.exported.get(guestPage);
-  if (record === undefined) {
+  const counter = config.exported.counterOf(guestPage);
+  if (counter === undefined) {
     ctx.storage.write(address, ZERO_PAGE);
   } else {
     const cipher = ctx.storage.read(address, PAGE_SIZE);
-    if (!equalBytes(pageDigest(cipher), record.digest)) return StorageRc.INTEGRITY;
-    const tweak = pageTweak(record.component, 0, config.tweakNonce);
-    const plain = xtsDecrypt(config.exportKey, tweak, cipher);
+    if (!config.exported.digestMatches(guestPage, pageDigest(cipher))) return StorageRc.INTEGRITY;
+    const tweak = pageTweak(tweakComponent(counter, guestPage * PAGE_SIZE), 0, config.tweakNonce);
+    const plain = xtsDecrypt(config.exportKey, tweak, cipher, ctx.exportBackend === 'node' ? 'node' : 'noble');
     tweak.fill(0);
     ctx.storage.write(address, plain);
     plain.fill(0);
