@@ -15,5 +15,5 @@ export { DiagnoseDispatcher } from './vmm/diag.js';
 export type { DiagnoseCall, DiagnoseHandler, HostMachine } from './vmm/host.js';
 export { Diag308Rc } from './vmm/diag308.js';
 export { Watchdog, WATCHDOG_ACTIONS, type WatchdogAction } from './vmm/diag288.js';
-export { dumpGuestMemory, hypervisorRegisters, type DumpGuestOptions, type DumpReport } from './vmm/dump.js';
+export { DUMP_IN_PROGRESS_MESSAGE, dumpGuestMemory, hypervisorRegisters, type DumpGuestOptions, type DumpReport } from './vmm/dump.js';
 export { cpuStateOfRegisters } from './vmm/cpu-notes.js';

@@ -119,8 +119,28 @@ async function writeGuestMemory(m: VirtualMachine, writer: DumpWriter, begin: bi
   }
 }
 
-/** Writes an ELF dump of the (stopped) machine to `target`. */
+/** Machines with a dump being written (QEMU's `qemu_system_dump_in_progress`). */
+const dumpsInProgress = new WeakSet<VirtualMachine>();
+
+/** QEMU's refusal of a dump while another one runs (a GenericError in QMP). */
+export const DUMP_IN_PROGRESS_MESSAGE = 'There is a dump in process, please wait.';
+
+/**
+ * Writes an ELF dump of the (stopped) machine to `target`. A second dump while one is being
+ * written is refused before anything happens (QEMU's "There is a dump in process"), so it never
+ * reaches KVM_PV_DUMP INIT (which KVM would refuse with -EINVAL while `dumping` is set).
+ */
 export async function dumpGuestMemory(m: VirtualMachine, target: WriteTarget, options: DumpGuestOptions = {}): Promise<DumpReport> {
+  if (dumpsInProgress.has(m)) throw new MachineError(DUMP_IN_PROGRESS_MESSAGE);
+  dumpsInProgress.add(m);
+  try {
+    return await writeGuestDump(m, target, options);
+  } finally {
+    dumpsInProgress.delete(m);
+  }
+}
+
+async function writeGuestDump(m: VirtualMachine, target: WriteTarget, options: DumpGuestOptions): Promise<DumpReport> {
   const api = m.api;
   const log = options.log ?? (() => undefined);
   if (m.protected_ && (options.begin !== undefined || options.length !== undefined)) {
