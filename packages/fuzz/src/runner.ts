@@ -1,12 +1,14 @@
 /**
  * Runs targets, each in its own fuzzing process, and watches it: an execution that burns more CPU
- * time than the target's hang bound without finishing is a hang (the process is killed), a process that dies without a
+ * time than the target's hang bound without finishing is a hang (the process is killed; see
+ * `isHung` for one that burns none), a process that dies without a
  * report is a crash, and a peak RSS past the target's bound is a memory failure. Every failure
  * is saved as a replayable input under `corpus/crashes/<target>/`.
  */
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage } from './child.js';
@@ -22,16 +24,40 @@ export const CI_SEED = 20261204;
 /** Silence in wall time that counts as a hang even without CPU use, as a multiple of the hang bound. */
 const HANG_WALL_FACTOR = 6;
 
-/** CPU time (user + system, ms) of a process so far, from /proc; wall-clock based where /proc is absent. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+/**
+ * What a process's main thread did since it started, from Linux's /proc/PID/schedstat: `cpuMs`
+ * its CPU time, `waitMs` the time it was runnable but waited for a CPU (run-queue delay).
+ * The main thread runs the target, so helper threads (the garbage collector's on a loaded
+ * machine) do not count towards a hang. Undefined where /proc is absent or the process is gone.
+ */
+export interface ProcessTimes {
+  cpuMs: number;
+  waitMs: number;
+}
+export function processTimes(pid: number | undefined): ProcessTimes | undefined {
+  if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // Fields 14 and 15 of stat (utime, stime) in clock ticks of 10 ms; index 0 here is field 3.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(run) && Number.isFinite(wait) ? { cpuMs: run! / 1e6, waitMs: wait! / 1e6 } : undefined;
   } catch {
-    return Date.now();
+    return undefined;
   }
+}
+
+/**
+ * The watchdog's verdict on one execution that has run `silentMs` of wall time since its last
+ * message: a hang burns more than `hangMs` of CPU time without finishing; an execution that
+ * burns none (blocked, e.g. on I/O) hangs once its wall time, less the time it only waited for a
+ * CPU of a loaded machine, passes HANG_WALL_FACTOR × `hangMs`, stretched further by how many
+ * runnable tasks share each core (the load average per core), since the run-queue delay of the
+ * process's helper threads and children is not seen. Without /proc, wall time alone counts.
+ */
+export function isHung(silentMs: number, since: ProcessTimes | undefined, now: ProcessTimes | undefined, hangMs: number, loadPerCore: number): boolean {
+  const busy = since !== undefined && now !== undefined ? now.cpuMs - since.cpuMs : undefined;
+  const starved = since !== undefined && now !== undefined ? now.waitMs - since.waitMs : 0;
+  if (busy !== undefined && busy > hangMs) return true;
+  const blocked = silentMs - Math.max(0, starved);
+  return blocked > hangMs * HANG_WALL_FACTOR * Math.max(1, loadPerCore);
 }
 
 export type Budget = { kind: 'time'; ms: number } | { kind: 'runs'; runs: number };
@@ -110,16 +136,13 @@ export function runTarget(target: string, opts: RunOptions): Promise<TargetRepor
     let result: Extract<ChildMessage, { type: 'result' }> | undefined;
     let hung = false;
     let silentSince = Date.now();
-    let cpuAtLastMessage = cpuMs(child.pid);
+    let timesAtLastMessage = processTimes(child.pid);
     // Setup (fixtures, keys) gets extra time before the first input.
     let setup = true;
     const watchdog = setInterval(() => {
-      const silent = Date.now() - silentSince;
-      const busy = cpuMs(child.pid) - cpuAtLastMessage;
-      // A hang burns CPU without progress; a process starved by a loaded machine does not, so
-      // wall time alone counts only past a generous cap (e.g. an input blocked on I/O).
       const limit = setup ? opts.hangMs + 60_000 : opts.hangMs;
-      if (busy > limit || silent > limit * HANG_WALL_FACTOR) {
+      const loadPerCore = loadavg()[0]! / availableParallelism();
+      if (isHung(Date.now() - silentSince, timesAtLastMessage, processTimes(child.pid), limit, loadPerCore)) {
         hung = true;
         child.kill('SIGKILL');
       }
@@ -127,7 +150,7 @@ export function runTarget(target: string, opts: RunOptions): Promise<TargetRepor
     child.on('message', (m: ChildMessage) => {
       setup = false;
       silentSince = Date.now();
-      cpuAtLastMessage = cpuMs(child.pid);
+      timesAtLastMessage = processTimes(child.pid);
       if (m.type === 'input') lastInput = m.input;
       else result = m;
     });
@@ -135,7 +158,7 @@ export function runTarget(target: string, opts: RunOptions): Promise<TargetRepor
       clearInterval(watchdog);
       const seconds = (Date.now() - started) / 1000;
       let failure: TargetFailure | null = null;
-      if (hung) failure = { kind: 'hang', message: `no progress for ${opts.hangMs} ms of CPU time: the last input hangs`, input: lastInput };
+      if (hung) failure = { kind: 'hang', message: `no progress for ${opts.hangMs} ms of CPU time (or ${HANG_WALL_FACTOR}× that blocked, beyond waiting for a CPU): the last input hangs`, input: lastInput };
       else if (result === undefined) failure = { kind: 'died', message: `the fuzzing process ended (exit ${code}, signal ${signal}) without a report:\n${stderr}`, input: lastInput };
       else if (result.failure !== null) failure = { ...result.failure };
       else if (opts.level === 'library' && result.peakRssMiB > opts.memoryBoundMiB) failure = { kind: 'memory', message: `peak RSS ${result.peakRssMiB.toFixed(0)} MiB exceeds the bound of ${opts.memoryBoundMiB} MiB`, input: lastInput };
