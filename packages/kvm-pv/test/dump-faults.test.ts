@@ -7,15 +7,13 @@
 // and a protected guest's two dumps decrypt to the same memory and registers, which are the
 // guest's own (its pages, imported again as the guest's next touch does, are byte for byte
 // what they were before the first dump).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
 import { openPvDump } from '@pvdump/dump-decrypt';
-import { fixturePath, tempPath } from '@pvdump/test-support';
+import { fixturePath, releaseTinyTmpfs, tempPath, tinyTmpfs } from '@pvdump/test-support';
 import { DUMP_IN_PROGRESS_MESSAGE, Errno, HostKernel, Ioctl, VirtualMachine, dumpGuestMemory, hypervisorRegisters } from '../src/index.ts';
 import { expectDecryptedMemory, guestMemorySnapshot } from './support/expect-dump.ts';
 import { CCK, assemble, protectedImage, smpGuestSource, testHost } from './support/guests.ts';
@@ -32,22 +30,12 @@ function crashedGuest() {
 }
 
 const mounts: string[] = [];
-afterAll(() => {
-  for (const dir of mounts) {
-    spawnSync('umount', [dir]);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => mounts.forEach(releaseTinyTmpfs));
 
 /** A folder on a 2 MiB tmpfs, or undefined where this process may not mount one. */
 function tinyFileSystem(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'kvm-pv-enospc-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  mounts.push(dir);
+  const dir = tinyTmpfs(2 << 20);
+  if (dir !== undefined) mounts.push(dir);
   return dir;
 }
 

@@ -74,6 +74,32 @@ export function scratchDir(): string {
   return scratch;
 }
 
+const tmpfsMounts = new Set<string>();
+/**
+ * A fresh folder on its own tmpfs of `bytes` (a nearly full disk for ENOSPC tests), or undefined
+ * where this process may not mount one (not root). Unmounted by `releaseTinyTmpfs`, else when the
+ * process exits; under vitest the run's global teardown unmounts whatever a killed worker left,
+ * and the next run unmounts those of runs that were killed outright.
+ */
+export function tinyTmpfs(bytes: number): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'pvdump-tmpfs-'));
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil(bytes / 4096) * 4096},mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  if (tmpfsMounts.size === 0) process.once('exit', () => [...tmpfsMounts].forEach(releaseTinyTmpfs));
+  tmpfsMounts.add(dir);
+  return dir;
+}
+
+/** Unmounts a `tinyTmpfs` folder and removes it. */
+export function releaseTinyTmpfs(dir: string): void {
+  spawnSync('umount', ['-l', dir]);
+  rmSync(dir, { recursive: true, force: true });
+  tmpfsMounts.delete(dir);
+}
+
 /** A fresh temporary file path inside the scratch folder. */
 let counter = 0;
 export function tempPath(name = 'file'): string {

@@ -1,32 +1,20 @@
 // A full disk during `pvdump decrypt`: a real 1 MiB tmpfs (mounted as root) and, where mounting
 // is not permitted or in any case, ENOSPC injected at the sink boundary (FileHandle.write). The
 // run fails with exit 1 and "no space left", and no output or temporary file remains.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { releaseTinyTmpfs, tinyTmpfs as mountTinyTmpfs } from '@pvdump/test-support';
 import { runPvdump } from '../../src/outcome.ts';
 import { OUTPUT, decryptArgs, expectCleanFailure, fault, workFolder } from './support.ts';
 
 const NO_SPACE = /no space left/i;
 const mounted: string[] = [];
-afterAll(() => {
-  for (const m of mounted) {
-    spawnSync('umount', [m]);
-    rmSync(m, { recursive: true, force: true });
-  }
-});
+afterAll(() => mounted.forEach(releaseTinyTmpfs));
 
 /** A 1 MiB tmpfs, or undefined when this process may not mount one. */
 function tinyTmpfs(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'pvdump-enospc-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  mounted.push(dir);
+  const dir = mountTinyTmpfs(1 << 20);
+  if (dir !== undefined) mounted.push(dir);
   return dir;
 }
 
