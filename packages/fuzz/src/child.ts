@@ -38,6 +38,7 @@ async function fuzz(target: FuzzTarget, context: unknown, opts: { seed: number; 
   const details = await fc.check(property, {
     seed: opts.seed,
     numRuns: opts.runs ?? Number.MAX_SAFE_INTEGER,
+    examples: (target.examples?.(context) ?? []).map((input) => [input] as [unknown]),
     plugins: opts.timeMs === undefined ? [] : [fc.interruptAfterTimeLimit(opts.timeMs)],
   });
   if (memoryFailure !== undefined) {

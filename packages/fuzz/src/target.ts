@@ -33,6 +33,8 @@ export interface FuzzTarget<Input = unknown, Context = unknown> {
   prepare(): Promise<Context>;
   /** Inputs: plain JSON values, so that a failing one can be saved and replayed. */
   inputs(context: Context): fc.Arbitrary<Input>;
+  /** Seed inputs committed with the target, run first (e.g. the real call sequence of a client). */
+  examples?(context: Context): Input[];
   /** Runs one input; throws `FuzzFailure` on a forbidden outcome. */
   execute(input: Input, context: Context): Promise<void>;
   /** Frees what `prepare` made (temporary files). */
