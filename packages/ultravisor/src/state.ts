@@ -7,9 +7,11 @@ import type { HostKeyPair } from './host-key/index.js';
 import type { RandomSource } from './random.js';
 import type { ExportRecords } from './storage/export-records.js';
 import type { HostStorage } from './storage/host-storage.js';
-import type { ExportBackend } from './storage/pages.js';
 import type { UnpackDigests } from './unpack-digests.js';
 import type { PvCpuStateValue } from './uvc/codes.js';
+
+/** How the UV encrypts exported pages: `node` batches pages through node:crypto, `noble` is the reference. */
+export type ExportBackend = 'node' | 'noble';
 
 /** What the UV keeps from an opened SE header. */
 export interface ConfigurationSecrets {

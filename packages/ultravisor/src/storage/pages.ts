@@ -8,7 +8,9 @@ import * as nodeCrypto from 'node:crypto';
 import { createBatchXts, pageTweak, wasmSimdAvailable, whitenModuleBytes, type BatchXts } from '@pvdump/pv-format';
 import { xtsDecrypt, xtsEncrypt } from '../crypto/xts.js';
 import { SecureStorageAccessError } from '../errors.js';
-import type { SecureConfiguration, StorageRange, UvContext } from '../state.js';
+import type { ExportBackend, SecureConfiguration, StorageRange, UvContext } from '../state.js';
+
+export type { ExportBackend } from '../state.js';
 import { StorageRc } from '../uvc/codes.js';
 import { tweakComponent } from './export-records.js';
 import { PAGE_SIZE } from './host-storage.js';
@@ -20,8 +22,6 @@ export const EXPORT_COUNTER_LIMIT = 0xffffffff;
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
-/** How the UV encrypts exported pages: `node` batches pages through node:crypto, `noble` is the reference. */
-export type ExportBackend = 'node' | 'noble';
 let batchAvailable: boolean | undefined;
 export function defaultExportBackend(): ExportBackend {
   batchAvailable ??= nodeCrypto.getCiphers().includes('aes-256-ecb') && wasmSimdAvailable();
