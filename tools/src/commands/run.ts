@@ -8,7 +8,7 @@
  * - `--on-crash dump=FILE` (libvirt coredump-destroy): on a guest panic the VM is dumped to FILE
  *   (written to a temporary file and renamed when complete), then ended; `pause` (preserve): the
  *   VM stays paused for QMP until `quit`; `exit` (destroy, the default): it ends.
- * - Exit status [E]: 0 the guest powered off (or a QMP `quit`, or Ctrl-C), 3 the guest panicked,
+ * - Exit status [E]: 0 the guest powered off (or a QMP `quit`), 130 Ctrl-C, 3 the guest panicked,
  *   1 bad input or a failure the VMM reports (MachineError), 2 bad usage; anything else thrown is
  *   an internal error (70, cli.ts).
  * - `--seed N`: the Ultravisor's randomness and the TOD clock derive from N, so the same guest
@@ -44,7 +44,7 @@ goes to stdout.
   -S                        start paused: the guest runs after QMP 'cont'
   --seed N                  reproducible run: the same guest and seed give the same dump
   --json                    print one JSON object when the VM has ended
-exit status: 0 the guest powered off (or QMP quit, or Ctrl-C), 3 the guest panicked,
+exit status: 0 the guest powered off (or QMP quit), 130 Ctrl-C, 3 the guest panicked,
 1 bad input or a failure of the VMM, 2 bad usage, 70 an internal error of pvdump`;
 
 const OPTIONS = {
