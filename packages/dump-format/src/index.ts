@@ -11,5 +11,5 @@ export { planDump, type DumpLayout, type DumpSpec, type DumpStyle, type MemoryRa
 export { DumpWriter, writeDump, type PvSectionData, type SectionData, type WriteTarget } from './write/writer.js';
 export { encodeAuxv, encodeCpuNotes, encodePrpsinfo, type NoteStyle } from './notes/cpu-notes.js';
 export { extraRegisters, type ExtraRegisters } from './notes/extra-registers.js';
-export * as elf from './raw/elf.js';
+export * as elf from '@pvdump/elf';
 export * as notes from './raw/notes.js';

@@ -6,7 +6,7 @@
  * last. So a dump whose CPU notes carry PV CPU data is a PV dump, told from its first bytes.
  */
 import { DumpFormatError } from '../errors.js';
-import * as E from '../raw/elf.js';
+import * as E from '@pvdump/elf';
 import * as N from '../raw/notes.js';
 import { notesOfSegment } from './note-segment.js';
 
@@ -21,9 +21,7 @@ export type DumpHeadProbe =
 /** Probes the first `head.length` bytes of a dump. */
 export function probeDumpHead(head: Uint8Array): DumpHeadProbe {
   if (head.length < E.EHDR_SIZE) return { needBytes: E.EHDR_SIZE };
-  const isS390Core =
-    E.ELF_MAGIC.every((m, i) => head[i] === m) && head[E.Ehdr.class] === E.ELFCLASS64 && head[E.Ehdr.data] === E.ELFDATA2MSB;
-  if (!isS390Core) return { unknown: true };
+  if (!E.isElf64BigEndian(head)) return { unknown: true };
   const h = E.decodeEhdr(head);
   if (h.machine !== E.EM_S390 || h.type !== E.ET_CORE || h.phnum === E.PN_XNUM || h.phentsize !== E.PHDR_SIZE) return { unknown: true };
   const phEnd = Number(h.phoff) + h.phnum * E.PHDR_SIZE;

@@ -8,7 +8,7 @@ import { DumpFormatError, hx } from '../errors.js';
 import type { ByteRange, CpuState, DumpWarning, MemorySegment, RawNote } from '../model.js';
 import { emptyCpuState } from '../model.js';
 import { applyCpuNote } from '../notes/cpu-notes.js';
-import * as E from '../raw/elf.js';
+import * as E from '@pvdump/elf';
 import * as N from '../raw/notes.js';
 import { FileSource } from './file-source.js';
 import { notesOfSegment } from './note-segment.js';

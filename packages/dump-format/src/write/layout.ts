@@ -12,7 +12,7 @@
 import { DumpFormatError, hx } from '../errors.js';
 import type { CpuState, RawNote } from '../model.js';
 import { encodeAuxv, encodeCpuNotes, encodeNoteRecord, encodePrpsinfo, noteRecordSize } from '../notes/cpu-notes.js';
-import * as E from '../raw/elf.js';
+import * as E from '@pvdump/elf';
 import * as N from '../raw/notes.js';
 
 export type DumpStyle = 'qemu' | 'zgetdump';

@@ -1,7 +1,9 @@
 // Minimal ELF64 big-endian (s390x) executable reader for loading guests: the ELF header and
-// PT_LOAD program headers (ELF gABI; s390x ABI: EM_S390 = 22, ELFCLASS64, ELFDATA2MSB). Reads
-// only the headers and the segment bytes, with every offset and size checked against the file.
+// PT_LOAD program headers (ELF gABI; s390x ABI: EM_S390 = 22, ELFCLASS64, ELFDATA2MSB), decoded
+// with @pvdump/elf's layouts. Reads only the headers and the segment bytes, with every offset and
+// size checked against the file.
 
+import { EHDR_SIZE, ELFCLASS64, ELFDATA2MSB, ELF_MAGIC, EM_S390, Ehdr, PHDR_SIZE, PT_LOAD, decodeEhdr, decodePhdr } from '@pvdump/elf';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** A guest-loading error: bad or unsupported ELF file (the CLI prints it without a stack). */
@@ -13,13 +15,7 @@ export class ElfLoadError extends Error {
   }
 }
 
-export const EM_S390 = 22;
-export const PT_LOAD = 1;
-
-/** ELF64 header offsets used here (size 64). */
-const EH = { ident: 0, type: 16, machine: 18, entry: 24, phoff: 32, phentsize: 54, phnum: 56, size: 64 } as const;
-/** ELF64 program header offsets (size 56). */
-const PH = { type: 0, flags: 4, offset: 8, vaddr: 16, paddr: 24, filesz: 32, memsz: 40, size: 56 } as const;
+export { EM_S390, PT_LOAD };
 
 /** Sanity limit on program headers. */
 const MAX_PROGRAM_HEADERS = 4096;
@@ -59,34 +55,32 @@ export function readElfImage(path: string): ElfImage {
   const fd = openSync(path, 'r');
   try {
     const fileSize = fstatSync(fd).size;
-    if (fileSize < EH.size) throw new ElfLoadError(`${path}: ${fileSize} bytes is too small for an ELF header (64 bytes); not an ELF file`);
-    const h = readAt(fd, 0, EH.size, path);
-    const dv = new DataView(h.buffer);
-    if (dv.getUint32(0) !== 0x7f454c46) throw new ElfLoadError(`${path}: no ELF magic at offset 0; not an ELF file`);
-    if (h[4] !== 2) throw new ElfLoadError(`${path}: ELF class ${h[4]} at offset 4 is not ELFCLASS64; s390x guests are 64-bit`);
-    if (h[5] !== 2) throw new ElfLoadError(`${path}: ELF data encoding ${h[5]} at offset 5 is not big-endian; not an s390x file`);
-    const machine = dv.getUint16(EH.machine);
-    if (machine !== EM_S390) throw new ElfLoadError(`${path}: e_machine ${machine} at offset 18 is not EM_S390 (22); built for another architecture?`);
-    const phoff = Number(dv.getBigUint64(EH.phoff));
-    const phentsize = dv.getUint16(EH.phentsize);
-    const phnum = dv.getUint16(EH.phnum);
+    if (fileSize < EHDR_SIZE) throw new ElfLoadError(`${path}: ${fileSize} bytes is too small for an ELF header (64 bytes); not an ELF file`);
+    const h = readAt(fd, 0, EHDR_SIZE, path);
+    if (ELF_MAGIC.some((m, i) => h[i] !== m)) throw new ElfLoadError(`${path}: no ELF magic at offset 0; not an ELF file`);
+    if (h[Ehdr.class] !== ELFCLASS64) throw new ElfLoadError(`${path}: ELF class ${h[Ehdr.class]} at offset 4 is not ELFCLASS64; s390x guests are 64-bit`);
+    if (h[Ehdr.data] !== ELFDATA2MSB) throw new ElfLoadError(`${path}: ELF data encoding ${h[Ehdr.data]} at offset 5 is not big-endian; not an s390x file`);
+    const header = decodeEhdr(h);
+    if (header.machine !== EM_S390) throw new ElfLoadError(`${path}: e_machine ${header.machine} at offset 18 is not EM_S390 (22); built for another architecture?`);
+    const phoff = Number(header.phoff);
+    const { phentsize, phnum } = header;
     if (phnum > MAX_PROGRAM_HEADERS) throw new ElfLoadError(`${path}: e_phnum ${phnum} exceeds the limit of ${MAX_PROGRAM_HEADERS}`);
-    if (phnum > 0 && phentsize < PH.size) throw new ElfLoadError(`${path}: e_phentsize ${phentsize} at offset 54 is smaller than 56`);
+    if (phnum > 0 && phentsize < PHDR_SIZE) throw new ElfLoadError(`${path}: e_phentsize ${phentsize} at offset 54 is smaller than 56`);
     if (phoff + phnum * phentsize > fileSize) {
       throw new ElfLoadError(`${path}: program headers at offset ${phoff} (${phnum} × ${phentsize} bytes) extend past the end of the ${fileSize}-byte file`);
     }
     const segments: ElfSegment[] = [];
     for (let i = 0; i < phnum; i++) {
       const at = phoff + i * phentsize;
-      const p = new DataView(readAt(fd, at, PH.size, path).buffer);
+      const p = decodePhdr(readAt(fd, at, PHDR_SIZE, path));
       const seg: ElfSegment = {
-        type: p.getUint32(PH.type),
-        flags: p.getUint32(PH.flags),
-        offset: Number(p.getBigUint64(PH.offset)),
-        vaddr: p.getBigUint64(PH.vaddr),
-        paddr: p.getBigUint64(PH.paddr),
-        filesz: Number(p.getBigUint64(PH.filesz)),
-        memsz: Number(p.getBigUint64(PH.memsz)),
+        type: p.type,
+        flags: p.flags,
+        offset: Number(p.offset),
+        vaddr: p.vaddr,
+        paddr: p.paddr,
+        filesz: Number(p.filesz),
+        memsz: Number(p.memsz),
       };
       if (seg.type === PT_LOAD) {
         if (seg.offset + seg.filesz > fileSize) {
@@ -96,7 +90,7 @@ export function readElfImage(path: string): ElfImage {
       }
       segments.push(seg);
     }
-    return { path, fileSize, type: dv.getUint16(EH.type), entry: dv.getBigUint64(EH.entry), segments };
+    return { path, fileSize, type: header.type, entry: header.entry, segments };
   } finally {
     closeSync(fd);
   }

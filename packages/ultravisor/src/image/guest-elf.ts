@@ -1,24 +1,16 @@
 /**
- * Loads a bare-metal s390x guest from its ELF executable (ELF64, big-endian, EM_S390): the
- * PT_LOAD segments placed at their physical addresses (p_paddr, guest absolute) and cut into
- * 4 KiB pages, plus the entry point. Bytes past p_filesz read as zero; pages that hold no file
- * bytes at all are left out, because a secure page that was never imported reads as zero anyway.
+ * Loads a bare-metal s390x guest from its ELF executable (ELF64, big-endian, EM_S390; headers
+ * decoded with @pvdump/elf's layouts): the PT_LOAD segments placed at their physical addresses
+ * (p_paddr, guest absolute) and cut into 4 KiB pages, plus the entry point. Bytes past p_filesz
+ * read as zero; pages that hold no file bytes at all are left out, because a secure page that was
+ * never imported reads as zero anyway.
  */
+import { EHDR_SIZE, ELFCLASS64, ELFDATA2MSB, ELF_MAGIC, EM_S390, ET_EXEC, Ehdr, PHDR_SIZE, PT_LOAD, decodeEhdr, decodePhdr } from '@pvdump/elf';
 import { ImageError } from './errors.js';
 
 export const PAGE_SIZE = 4096;
 /** Largest guest the image builder takes: 1 GiB of loaded pages. */
 export const MAX_GUEST_PAGES = 1 << 18;
-
-const ELF_HEADER_SIZE = 64;
-const PROGRAM_HEADER_SIZE = 56;
-const EM_S390 = 22;
-const ET_EXEC = 2;
-const PT_LOAD = 1;
-
-/** ELF64 header and program header offsets (System V gABI). */
-const Ehdr = { ident: 0, type: 16, machine: 18, version: 20, entry: 24, phoff: 32, phentsize: 54, phnum: 56 } as const;
-const Phdr = { type: 0, offset: 8, vaddr: 16, paddr: 24, filesz: 32, memsz: 40 } as const;
 
 export interface GuestPage {
   /** Guest absolute address, 4 KiB aligned. */
@@ -51,35 +43,29 @@ export interface LoadGuestElfOptions {
 export function loadGuestElf(elf: Uint8Array, options: LoadGuestElfOptions = {}): GuestMemoryImage {
   const maxPages = options.maxPages ?? MAX_GUEST_PAGES;
   const bad = (msg: string): ImageError => new ImageError('bad-guest-elf', `guest ELF: ${msg}`);
-  if (elf.length < ELF_HEADER_SIZE) throw bad(`only ${elf.length} bytes, less than an ELF64 header`);
-  if (elf[0] !== 0x7f || elf[1] !== 0x45 || elf[2] !== 0x4c || elf[3] !== 0x46) throw bad('no ELF magic at offset 0 (not an ELF file)');
-  if (elf[4] !== 2) throw bad(`EI_CLASS ${elf[4]} at offset 4 is not ELFCLASS64 (s390x guests are 64-bit)`);
-  if (elf[5] !== 2) throw bad(`EI_DATA ${elf[5]} at offset 5 is not big-endian (s390x is big-endian)`);
-  const v = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
-  const machine = v.getUint16(Ehdr.machine);
-  if (machine !== EM_S390) throw bad(`e_machine ${machine} at offset 18 is not EM_S390 (22)`);
-  const type = v.getUint16(Ehdr.type);
-  if (type !== ET_EXEC) throw bad(`e_type ${type} at offset 16 is not ET_EXEC (2); build the guest as a static executable`);
-  const phoff = v.getBigUint64(Ehdr.phoff);
-  const phentsize = v.getUint16(Ehdr.phentsize);
-  const phnum = v.getUint16(Ehdr.phnum);
-  if (phentsize !== PROGRAM_HEADER_SIZE) throw bad(`e_phentsize ${phentsize} at offset 54 is not ${PROGRAM_HEADER_SIZE}`);
+  if (elf.length < EHDR_SIZE) throw bad(`only ${elf.length} bytes, less than an ELF64 header`);
+  if (ELF_MAGIC.some((m, i) => elf[i] !== m)) throw bad('no ELF magic at offset 0 (not an ELF file)');
+  if (elf[Ehdr.class] !== ELFCLASS64) throw bad(`EI_CLASS ${elf[Ehdr.class]} at offset 4 is not ELFCLASS64 (s390x guests are 64-bit)`);
+  if (elf[Ehdr.data] !== ELFDATA2MSB) throw bad(`EI_DATA ${elf[Ehdr.data]} at offset 5 is not big-endian (s390x is big-endian)`);
+  const header = decodeEhdr(elf);
+  if (header.machine !== EM_S390) throw bad(`e_machine ${header.machine} at offset 18 is not EM_S390 (22)`);
+  if (header.type !== ET_EXEC) throw bad(`e_type ${header.type} at offset 16 is not ET_EXEC (2); build the guest as a static executable`);
+  const { phoff, phentsize, phnum } = header;
+  if (phentsize !== PHDR_SIZE) throw bad(`e_phentsize ${phentsize} at offset 54 is not ${PHDR_SIZE}`);
   if (phnum === 0) throw bad('no program headers (e_phnum = 0): nothing to load');
-  if (phoff + BigInt(phnum * PROGRAM_HEADER_SIZE) > BigInt(elf.length)) {
-    throw bad(`program headers at offset ${phoff} (${phnum} × ${PROGRAM_HEADER_SIZE} bytes) run past the end of the ${elf.length}-byte file`);
+  if (phoff + BigInt(phnum * PHDR_SIZE) > BigInt(elf.length)) {
+    throw bad(`program headers at offset ${phoff} (${phnum} × ${PHDR_SIZE} bytes) run past the end of the ${elf.length}-byte file`);
   }
   const pages = new Map<bigint, Uint8Array>();
   const pageSize = BigInt(PAGE_SIZE);
   let contentEnd = 0n;
-  const programHeadersEnd = phoff + BigInt(phnum * PROGRAM_HEADER_SIZE);
-  const headersEnd = programHeadersEnd > BigInt(ELF_HEADER_SIZE) ? programHeadersEnd : BigInt(ELF_HEADER_SIZE);
+  const programHeadersEnd = phoff + BigInt(phnum * PHDR_SIZE);
+  const headersEnd = programHeadersEnd > BigInt(EHDR_SIZE) ? programHeadersEnd : BigInt(EHDR_SIZE);
   for (let i = 0; i < phnum; i++) {
-    const ph = Number(phoff) + i * PROGRAM_HEADER_SIZE;
-    if (v.getUint32(ph + Phdr.type) !== PT_LOAD) continue;
-    let offset = v.getBigUint64(ph + Phdr.offset);
-    let paddr = v.getBigUint64(ph + Phdr.paddr);
-    let filesz = v.getBigUint64(ph + Phdr.filesz);
-    const memsz = v.getBigUint64(ph + Phdr.memsz);
+    const programHeader = decodePhdr(elf, Number(phoff) + i * PHDR_SIZE);
+    if (programHeader.type !== PT_LOAD) continue;
+    let { offset, paddr, filesz } = programHeader;
+    const { memsz } = programHeader;
     if (filesz > memsz) throw bad(`program header ${i}: p_filesz ${filesz} exceeds p_memsz ${memsz}`);
     if (offset + filesz > BigInt(elf.length)) throw bad(`program header ${i}: file bytes ${offset}+${filesz} run past the end of the ${elf.length}-byte file`);
     if (paddr + memsz > 1n << 64n) throw bad(`program header ${i}: segment at 0x${paddr.toString(16)} wraps around the address space`);
@@ -112,5 +98,5 @@ export function loadGuestElf(elf: Uint8Array, options: LoadGuestElfOptions = {})
   }
   if (pages.size === 0) throw bad('no PT_LOAD segment holds any bytes: nothing to load');
   const sorted = [...pages.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { entry: v.getBigUint64(Ehdr.entry), pages: sorted.map(([address, data]) => ({ address, data })), end: contentEnd };
+  return { entry: header.entry, pages: sorted.map(([address, data]) => ({ address, data })), end: contentEnd };
 }

@@ -1,14 +1,17 @@
 /**
- * Raw ELF64 definitions for s390x cores: constants, and the byte layouts of the ELF header,
- * program headers, section headers and note headers (System V gABI; QEMU `dump/dump.c`).
- * Every field accessor names its byte order: s390x is big-endian; a few QEMU 7.2 fields are
- * little-endian by mistake (see `../read/quirks.ts`).
+ * Raw ELF64 definitions for s390x (System V gABI; s390x ELF ABI: EM_S390, ELFCLASS64,
+ * ELFDATA2MSB; docs/elf-core-format.md): constants, and the byte layouts of the ELF header,
+ * program headers, section headers and note headers with their decoders and encoders. Every
+ * decoder and encoder checks that the whole structure lies inside the buffer. Fields are
+ * big-endian; a few QEMU 7.2 core fields are little-endian by mistake, so the section header
+ * codecs take that byte order as an option.
  */
 
 export const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46] as const;
 export const ELFCLASS64 = 2;
 export const ELFDATA2MSB = 2;
 export const EV_CURRENT = 1;
+export const ET_EXEC = 2;
 export const ET_CORE = 4;
 export const EM_S390 = 22;
 
@@ -118,11 +121,30 @@ export interface SectionHeader {
 /** Rounds up to a multiple of 4 (note name and descriptor padding). */
 export const pad4 = (n: number): number => (n + 3) & ~3;
 
+export interface NoteHeader {
+  namesz: number;
+  descsz: number;
+  type: number;
+}
+
 function view(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** Throws a RangeError naming the structure unless `size` bytes lie at `at` in `b`. */
+function need(b: Uint8Array, at: number, size: number, what: string): void {
+  if (!Number.isSafeInteger(at) || at < 0 || at + size > b.length) {
+    throw new RangeError(`${what} at byte ${at} needs ${size} bytes, but the buffer holds ${b.length}`);
+  }
+}
+
+/** True when `b` starts with the identification of an ELF64 big-endian file (magic, class, data). */
+export function isElf64BigEndian(b: Uint8Array): boolean {
+  return b.length >= 6 && ELF_MAGIC.every((m, i) => b[i] === m) && b[Ehdr.class] === ELFCLASS64 && b[Ehdr.data] === ELFDATA2MSB;
+}
+
 export function decodeEhdr(b: Uint8Array): ElfHeader {
+  need(b, 0, EHDR_SIZE, 'ELF header');
   const v = view(b);
   return {
     osabi: b[Ehdr.osabi] ?? 0,
@@ -144,6 +166,7 @@ export function decodeEhdr(b: Uint8Array): ElfHeader {
 
 /** Encodes a big-endian ELF64 s390x header into `out` (64 bytes). */
 export function encodeEhdr(h: ElfHeader, out: Uint8Array = new Uint8Array(EHDR_SIZE)): Uint8Array {
+  need(out, 0, EHDR_SIZE, 'ELF header');
   const v = view(out);
   out.set(ELF_MAGIC, 0);
   out[Ehdr.class] = ELFCLASS64;
@@ -167,6 +190,7 @@ export function encodeEhdr(h: ElfHeader, out: Uint8Array = new Uint8Array(EHDR_S
 }
 
 export function decodePhdr(b: Uint8Array, at = 0): ProgramHeader {
+  need(b, at, PHDR_SIZE, 'program header');
   const v = view(b);
   return {
     type: v.getUint32(at + Phdr.type),
@@ -181,6 +205,7 @@ export function decodePhdr(b: Uint8Array, at = 0): ProgramHeader {
 }
 
 export function encodePhdr(p: ProgramHeader, out: Uint8Array, at = 0): void {
+  need(out, at, PHDR_SIZE, 'program header');
   const v = view(out);
   v.setUint32(at + Phdr.type, p.type);
   v.setUint32(at + Phdr.flags, p.flags);
@@ -193,6 +218,7 @@ export function encodePhdr(p: ProgramHeader, out: Uint8Array, at = 0): void {
 }
 
 export function decodeShdr(b: Uint8Array, at = 0, littleEndian = false): SectionHeader {
+  need(b, at, SHDR_SIZE, 'section header');
   const v = view(b);
   return {
     name: v.getUint32(at + Shdr.name, littleEndian),
@@ -213,6 +239,7 @@ export function decodeShdr(b: Uint8Array, at = 0, littleEndian = false): Section
  * which leaves sh_name, sh_type, sh_offset and sh_size in host order.
  */
 export function encodeShdr(s: SectionHeader, out: Uint8Array, at = 0, quirkLittleEndian = false): void {
+  need(out, at, SHDR_SIZE, 'section header');
   const v = view(out);
   const le = quirkLittleEndian;
   v.setUint32(at + Shdr.name, s.name, le);
@@ -229,4 +256,18 @@ export function encodeShdr(s: SectionHeader, out: Uint8Array, at = 0, quirkLittl
 
 export function emptyShdr(): SectionHeader {
   return { name: 0, type: SHT_NULL, flags: 0n, addr: 0n, offset: 0n, size: 0n, link: 0, info: 0, addralign: 0n, entsize: 0n };
+}
+
+export function decodeNoteHeader(b: Uint8Array, at = 0): NoteHeader {
+  need(b, at, NOTE_HEADER_SIZE, 'note header');
+  const v = view(b);
+  return { namesz: v.getUint32(at + NoteHdr.namesz), descsz: v.getUint32(at + NoteHdr.descsz), type: v.getUint32(at + NoteHdr.type) };
+}
+
+export function encodeNoteHeader(n: NoteHeader, out: Uint8Array, at = 0): void {
+  need(out, at, NOTE_HEADER_SIZE, 'note header');
+  const v = view(out);
+  v.setUint32(at + NoteHdr.namesz, n.namesz);
+  v.setUint32(at + NoteHdr.descsz, n.descsz);
+  v.setUint32(at + NoteHdr.type, n.type);
 }
