@@ -73,12 +73,12 @@ describe('control registers, access registers, prefix', () => {
     cpu.run(1);
     expect(cpu.cc).toBe(3);
     expect(cpu.getGpr(0) & 0xffn).toBe(2n);
-    // Bits 0, 1, 2, 7 set: z/Architecture installed and active, STFLE.
-    expect(mem.bytes[0x4000]).toBe(0xe1);
+    // Bits 0, 1, 2, 3, 4, 7 set: N3, z/Architecture installed and active, DAT enhancement, IDTE clearing, STFLE.
+    expect(mem.bytes[0x4000]).toBe(0xf9);
     expect(mem.readU64(0x4008)).toBe(0n); // only one doubleword stored
     cpu.run(1);
     expect(cpu.cc).toBe(0);
-    expect(mem.bytes[0x4100 + 16]).toBe(0x40); // bit 129: vector
+    expect(mem.bytes[0x4100 + 16]).toBe(0x60); // bits 129 (vector) and 130 (IEP)
   });
 });
 

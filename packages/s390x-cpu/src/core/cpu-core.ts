@@ -583,6 +583,20 @@ export abstract class CpuCore {
     return a;
   }
 
+  /** An absolute frame address with the addressing check (PFMF's large frames). */
+  absoluteFrameChecked(absolute: number): number {
+    if (absolute >= this.memSize) throw new ProgramException(PGM_ADDRESSING);
+    return absolute;
+  }
+
+  /**
+   * Tells the run loop that `len` bytes at logical `addr` were stored by a path other than the
+   * write helpers (whole-page moves and clears), so a running block re-checks its code.
+   */
+  noteHostStore(addr: number, len: number): void {
+    this.storeTouchesBlock(addr, len);
+  }
+
   /** ASCE identification of the PSW's address-space control for a TEID (0 when DAT is off). */
   private asceId(): number {
     return this.datOn ? (this.maskHi >>> 14) & 3 : 0;
@@ -656,6 +670,10 @@ export abstract class CpuCore {
    */
   probe(addr: number, len: number, write: boolean): void {
     if (len <= 0 || this.direct(addr, len)) return;
+    if (this.onePage(addr, len)) {
+      this.absolute(addr, write);
+      return;
+    }
     this.absolute(addr, write);
     let next = Math.floor(addr / 4096) * 4096 + 4096;
     while (next - addr < len) {
@@ -717,6 +735,10 @@ export abstract class CpuCore {
     if (this.direct(addr, 8)) {
       this.r[2 * reg] = this.view.getUint32(addr);
       this.r[2 * reg + 1] = this.view.getUint32(addr + 4);
+    } else if (this.onePage(addr, 8)) {
+      const a = this.absolute(addr, false);
+      this.r[2 * reg] = this.view.getUint32(a);
+      this.r[2 * reg + 1] = this.view.getUint32(a + 4);
     } else {
       this.probe(addr, 8, false);
       this.r[2 * reg] = this.readSlow(addr, 4);
@@ -735,7 +757,16 @@ export abstract class CpuCore {
     return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
+  /** Whether `len` bytes at `addr` stay inside one 4 KiB page without wrapping: one translation serves them all. */
+  private onePage(addr: number, len: number): boolean {
+    return (addr % 4096) + len <= 4096 && (this.amode === 64 || addr + len - 1 <= this.amask);
+  }
+
   private readSlow(addr: number, len: number): number {
+    if (this.onePage(addr, len)) {
+      const a = this.absolute(addr, false);
+      return len === 4 ? this.view.getUint32(a) : len === 2 ? this.view.getUint16(a) : this.bytes[a]!;
+    }
     let v = 0;
     for (let i = 0; i < len; i++) v = v * 256 + this.bytes[this.absolute(this.step(addr, i), false)]!;
     return v;
@@ -743,6 +774,16 @@ export abstract class CpuCore {
 
   private writeSlow(addr: number, len: number, hi: number, lo: number): void {
     this.storeTouchesBlock(addr, len);
+    if (this.onePage(addr, len)) {
+      const a = this.absolute(addr, true);
+      if (len === 8) {
+        this.view.setUint32(a, hi);
+        this.view.setUint32(a + 4, lo);
+      } else if (len === 4) this.view.setUint32(a, lo);
+      else if (len === 2) this.view.setUint16(a, lo);
+      else this.bytes[a] = lo;
+      return;
+    }
     // Recognise every access exception before storing anything.
     this.probe(addr, len, true);
     for (let i = 0; i < len; i++) {
@@ -769,6 +810,9 @@ export abstract class CpuCore {
   }
   writeRealU32(real: number, v: number): void {
     this.view.setUint32(this.realToAbsolute(real, 4), v >>> 0);
+  }
+  writeRealU8(real: number, v: number): void {
+    this.bytes[this.realToAbsolute(real, 1)] = v & 0xff;
   }
   writeRealU16(real: number, v: number): void {
     this.view.setUint16(this.realToAbsolute(real, 2), v & 0xffff);

@@ -28,8 +28,8 @@ export function def(mnemonic: string, opcode: number, format: Format, operands: 
 }
 
 /** One privileged table entry: a privileged-operation exception in problem state. */
-export function defPriv(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn): InstructionDef {
-  return entry(mnemonic, opcode, format, operands, true, exec, undefined, undefined);
+export function defPriv(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn, aliases?: readonly InstructionAlias[]): InstructionDef {
+  return entry(mnemonic, opcode, format, operands, true, exec, undefined, aliases);
 }
 
 /** One problem-state table entry that needs `facility` (e.g. 'vector'). */

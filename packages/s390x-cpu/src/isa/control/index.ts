@@ -4,6 +4,7 @@
 import type { InstructionDef } from '../types.js';
 import { clockInstructions } from './clock.js';
 import { datInstructions } from './dat.js';
+import { frameInstructions } from './frames.js';
 import { interceptedInstructions } from './intercepted.js';
 import { monitorInstructions } from './monitor.js';
 import { pswInstructions } from './psw.js';
@@ -18,4 +19,5 @@ export const controlInstructions: InstructionDef[] = [
   ...monitorInstructions,
   ...datInstructions,
   ...storageKeyInstructions,
+  ...frameInstructions,
 ];
