@@ -32,7 +32,10 @@ const EXCLUDED = new Set([
   'svc', 'stck', 'stckf', 'stcke', 'stfle', 'stfl', 'ear', 'sar', 'lam', 'lamy', 'stam', 'stamy', 'epsw', 'sam24', 'sam31', 'sam64',
   // Semi-privileged key instructions: their authority comes from CR0/CR3, which differ between
   // qemu-user and the Linux runner; test/storage-keys.test.ts checks them.
-  'ipk', 'ivsk', 'spka']);
+  'ipk', 'ivsk', 'spka',
+  // Whole-page moves between register-designated pages (outside the case buffer);
+  // test/frames.test.ts checks MVPG.
+  'mvpg']);
 
 /** First operand (R1) must be the even register of a pair. */
 const PAIR_R1 = new Set(['cds', 'cdsy', 'cdsg', 'lpq', 'stpq', 'mr', 'm', 'mfy', 'mlr', 'ml', 'mlgr', 'mlg', 'dr', 'd', 'dlr', 'dl', 'dlgr', 'dlg', 'dsgr', 'dsgfr', 'dsg', 'dsgf', 'sldl', 'srdl', 'slda', 'srda', 'flogr']);
