@@ -65,7 +65,7 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(tarballs.map((t) => t.split('/').at(-1)).sort()).toEqual(PUBLISHED.map((p) => `${p.name.slice(1).replace('/', '-')}-${p.version}.tgz`).sort());
     for (const tarball of tarballs) {
       const files = runStatus('tar', ['-tzf', tarball]).stdout.trim().split('\n');
-      const unexpected = files.filter((f) => !/^package\/(package\.json|README\.md|LICENSE|dist\/.+|src\/.+\.ts|src\/.+\.wat|src\/.+\/README\.md)$/.test(f));
+      const unexpected = files.filter((f) => !/^package\/(package\.json|README\.md|LICENSE|dist\/.+|src\/.+\.ts|src\/.+\.wat|src\/.+\/README\.md|loaders\/.+\.(S|sh|bin))$/.test(f));
       expect(unexpected, tarball).toEqual([]);
       expect(files).toContain('package/LICENSE');
       expect(files).toContain('package/dist/index.js');

@@ -6,16 +6,22 @@
 import { inspectPvDump, type PvInspection } from '@pvdump/dump-decrypt';
 import type { DumpReader } from '@pvdump/dump-format';
 import { parseCommandArgs, positionals } from '../args.js';
-import type { Command } from '../cli-support.js';
+import { UsageError, type Command } from '../cli-support.js';
 import { openDumpArg } from '../input.js';
 import { cpuToJson, cpuToText, hex64, type CpuJson } from '../render/cpu.js';
 import { readKeyFile } from '../key-file.js';
+import { isImageFile, runImageInfo } from './image-info.js';
 import { memoryText, parseMemoryRange, readMemoryRange, DEFAULT_MEMORY_LENGTH, MAX_MEMORY_LENGTH } from './info-memory.js';
 
 const USAGE = `usage: pvdump info [-k FILE] [--json] [--memory ADDR[:LEN]] DUMP
+       pvdump info [--host-key FILE] [--json] IMAGE
 
 Shows what an s390x ELF core dump holds: layout and quirks, CPUs with their registers, memory
 ranges, and whether it is a Protected Virtualization (PV) dump. DUMP may be gzip-compressed.
+
+Given a Secure Execution boot image (genprotimg's layout, as pvdump image writes it), shows its
+loader, IPL parameter block, SE header (PCF, whether dumping is allowed, the host-key hashes of
+its key slots, digests) and components, without any key.
 
   -k, --key FILE  for a PV dump: the customer communication key (32 raw bytes); shows the
                   decrypted registers of every CPU (beside the hypervisor's view), the page
@@ -26,6 +32,10 @@ ranges, and whether it is a Protected Virtualization (PV) dump. DUMP may be gzip
                   absolute address ADDR (decimal or 0x-hex) as a hex dump, instead of the
                   rest: as stored in the file (for a PV dump, secure pages are ciphertext),
                   or decrypted with -k
+  --host-key FILE for an IMAGE: the host private key of a machine it was built for
+                  (host-key.pem of pvdump hostkey); opens the SE header (SCF, start PSW,
+                  stage3b's arguments) and checks the page count and digests against the
+                  components (exit status 1 if they differ)
   --json          print one JSON object on stdout instead of text`;
 
 /** What `-k` adds for a PV dump. */
@@ -139,11 +149,20 @@ export function infoText(d: DumpReader, file: string): string {
 }
 
 export const command: Command = {
-  summary: 'show what a dump holds: layout, CPUs and registers, memory, PV parts',
+  summary: 'show what a dump holds (layout, CPUs and registers, memory, PV parts) or describe a Secure Execution image',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' }, memory: { type: 'string' } }, USAGE);
+    const { values, positionals: pos } = parseCommandArgs(
+      argv,
+      { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' }, memory: { type: 'string' }, 'host-key': { type: 'string' } },
+      USAGE,
+    );
     const [file] = positionals(pos, ['DUMP'], USAGE) as [string];
+    if (isImageFile(file)) {
+      if (values.key !== undefined || values.memory !== undefined) throw new UsageError(`${file} is a Secure Execution boot image: -k and --memory are for dumps; an image opens with --host-key FILE\n\n${USAGE}`);
+      return runImageInfo(file, { json: values.json, ...(values['host-key'] !== undefined ? { hostKey: values['host-key'] } : {}) });
+    }
+    if (values['host-key'] !== undefined) throw new UsageError(`--host-key is for Secure Execution boot images and ${file} is not one (a PV dump opens with its CCK: -k FILE)\n\n${USAGE}`);
     const memoryRange = values.memory === undefined ? undefined : parseMemoryRange(values.memory, USAGE);
     const key = values.key === undefined ? undefined : readKeyFile(values.key);
     let opened: Awaited<ReturnType<typeof openDumpArg>>;

@@ -26,6 +26,8 @@ export const PAGE = 4096;
 /** The short IPL PSW at absolute 0: bit 12 set, EA/BA and the 31-bit address of stage3a. */
 export const SHORT_PSW_BIT_12 = 0x0008000000000000n;
 export const SHORT_PSW_ADDRESS_MASK = 0x7fffffffn;
+/** Bits 0 and 2-4 of a short PSW, which must be zero. */
+export const SHORT_PSW_RESERVED_BITS = 0xb800000000000000n;
 /** Where stage3a is loaded (IMAGE_ENTRY of zipl's layout). */
 export const STAGE3A_ADDRESS = 0x10000;
 /** Largest stage3a the reader looks through for its trailer [E] (genprotimg's ends below 0x13000). */

@@ -13,6 +13,7 @@ import {
   PAGE,
   SHORT_PSW_ADDRESS_MASK,
   SHORT_PSW_BIT_12,
+  SHORT_PSW_RESERVED_BITS,
   STAGE3A_ADDRESS,
   STAGE3A_MAX_SIZE,
   STAGE3A_TRAILER_SIZE,
@@ -70,11 +71,17 @@ export interface GenprotimgPage {
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
 
-/** True when the bytes start like a genprotimg image (a short PSW at 0 and room for stage3a). */
+/**
+ * True when the bytes start like a genprotimg image: a short PSW at 0 (bit 12 set, the reserved
+ * bits 0 and 2-4 clear), room for stage3a, and not an ELF or gzip file (whose magic can look like
+ * such a PSW).
+ */
 export function looksLikeGenprotimgImage(bytes: Uint8Array): boolean {
   if (bytes.length < STAGE3A_ADDRESS + PAGE) return false;
+  if (bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) return false;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return false;
   const psw = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0);
-  return (psw & SHORT_PSW_BIT_12) !== 0n;
+  return (psw & SHORT_PSW_BIT_12) !== 0n && (psw & SHORT_PSW_RESERVED_BITS) === 0n;
 }
 
 /** Reads and checks an image held in memory. */
