@@ -106,6 +106,34 @@ describe('EDAT and instruction-execution protection', () => {
     expect(m.cpu.getGpr(6)).toBe(0x5555n);
   });
 
+  it('translates virtual addresses near 2^64 exactly through a region-first table', () => {
+    const m = machine('lg %r5,8(%r2)\nmvhi 16(%r2),42\nlg %r6,0(%r3)', DAT_PSW);
+    const RFT = 0x40000;
+    const RST = 0x44000;
+    for (let i = 0; i < 2048; i++) {
+      m.mem.writeU64(RFT + 8 * i, INVALID | 0xcn);
+      m.mem.writeU64(RST + 8 * i, INVALID | 0x8n);
+    }
+    tables(m.mem);
+    // Virtual 0xffc0000000000000 (region-first index 2046) and the code at 0 share the region-second table.
+    m.mem.writeU64(RFT + 8 * 2046, BigInt(RST) | 0xcn | 0x3n);
+    m.mem.writeU64(RFT, BigInt(RST) | 0xcn | 0x3n);
+    m.mem.writeU64(RST, BigInt(REGION_THIRD_TABLE) | 0x8n | 0x3n);
+    m.cpu.setCr(1, BigInt(RFT) | 0xcn | 0x3n);
+    m.mem.writeU64(0x30008, 0x1234n);
+    m.cpu.setGpr(2, 0xffc0000000030000n);
+    m.cpu.setGpr(3, 0xffc0000000081000n);
+    m.cpu.run(3);
+    expect(m.cpu.getGpr(5)).toBe(0x1234n);
+    expect(m.mem.readU32(0x30010)).toBe(42);
+    // Page 0x81 of that segment is mapped; make it invalid: the TEID holds the exact page.
+    m.mem.writeU64(PAGE_TABLE + 8 * 0x81, 0x400n);
+    m.cpu.setPsw({ mask: DAT_PSW, addr: BigInt(CODE_AT + 12) });
+    m.cpu.run(1);
+    expect(programInterruption(m.mem).code).toBe(0x11);
+    expect(m.mem.readU64(LC.TRANS_EXC_ID)).toBe(0xffc0000000081800n);
+  });
+
   it('IEP (CR0 bit 43) forbids instruction fetches from a page whose entry has bit 55', () => {
     const m = dat('br %r2', 0x001000e0n);
     m.mem.writeU64(PAGE_TABLE + 8 * 0x40, 0x40000n | 0x100n);

@@ -126,6 +126,12 @@ export abstract class CpuCore {
   protected farIa: bigint | undefined = undefined;
   /** Exact value of the last far address computed by `ea` / `gprAddress`. */
   private lastFar = 0n;
+  /**
+   * Exact values of the far addresses (at or above 2^53) recently computed by `ea` /
+   * `gprAddress`, by their inexact number: DAT translates them exactly (a guest may map virtual
+   * addresses near 2^64).
+   */
+  private readonly farExact = new Map<number, bigint>();
   protected stopRequested = false;
   protected waitPsw = false;
   protected timersArmed = false;
@@ -418,7 +424,7 @@ export abstract class CpuCore {
       hi >>>= 0;
       this.eaHi = hi;
       this.eaLo = lo;
-      if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
+      if (hi >= 0x200000) return this.far(hi, lo);
       return hi * TWO32 + lo;
     }
     lo = (lo & this.amask) >>> 0;
@@ -432,10 +438,20 @@ export abstract class CpuCore {
     const lo = this.r[2 * i + 1]!;
     if (this.amode === 64) {
       const hi = this.r[2 * i]!;
-      if (hi >= 0x200000) this.lastFar = (BigInt(hi) << 32n) | BigInt(lo);
+      if (hi >= 0x200000) return this.far(hi, lo);
       return hi * TWO32 + lo;
     }
     return (lo & this.amask) >>> 0;
+  }
+
+  /** A far address (at or above 2^53) as a number, its exact value remembered for DAT. */
+  private far(hi: number, lo: number): number {
+    const exact = (BigInt(hi) << 32n) | BigInt(lo);
+    this.lastFar = exact;
+    const value = hi * TWO32 + lo;
+    if (this.farExact.size >= 64) this.farExact.clear();
+    this.farExact.set(value, exact);
+    return value;
   }
 
   /** Wraps an address to the current mode. */
@@ -617,7 +633,7 @@ export abstract class CpuCore {
    * exception [E].
    */
   private translateAddress(vaddr: number, write: boolean, instruction = false): number {
-    if (vaddr >= TWO53) throw new ProgramException(PGM_ADDRESSING);
+    if (vaddr >= TWO53) return this.translateFar(vaddr, write, instruction);
     const asceId = (this.maskHi >>> 14) & 3;
     const vpage = Math.floor(vaddr / 4096);
     const key = vpage * 4 + asceId;
@@ -628,9 +644,19 @@ export abstract class CpuCore {
       this.translatedAbsolute = Math.floor(cached / 4) % 2 === 1;
       return Math.floor(cached / 8) * 4096 + offset;
     }
+    const vhi = Math.floor(vaddr / TWO32);
+    const { real, absolute, protectedPage, noExecute } = translate(vhi, vaddr - vhi * TWO32, write, this.datContext(asceId, instruction));
+    if (this.tlb.size >= 4096) this.tlb.clear();
+    this.tlb.set(key, Math.floor(real / 4096) * 8 + (absolute ? 4 : 0) + (noExecute ? 2 : 0) + (protectedPage ? 1 : 0));
+    this.lastTranslationProtected = protectedPage;
+    this.translatedAbsolute = absolute;
+    return real;
+  }
+
+  private datContext(asceId: number, instruction: boolean) {
     const cr = asceId === 2 ? 7 : asceId === 3 ? 13 : 1;
     const cr0 = this.cr[1]!;
-    const { real, absolute, protectedPage, noExecute } = translate(vaddr, write, {
+    return {
       asceHi: this.cr[2 * cr]!,
       asceLo: this.cr[2 * cr + 1]!,
       asceId,
@@ -638,13 +664,24 @@ export abstract class CpuCore {
       edat2: (cr0 & CR0_EDAT) !== 0,
       iep: (cr0 & CR0_INSTRUCTION_EXECUTION_PROTECTION) !== 0,
       instruction,
-      readEntry: (at) => this.readTableEntry(at),
-    });
-    if (this.tlb.size >= 4096) this.tlb.clear();
-    this.tlb.set(key, Math.floor(real / 4096) * 8 + (absolute ? 4 : 0) + (noExecute ? 2 : 0) + (protectedPage ? 1 : 0));
-    this.lastTranslationProtected = protectedPage;
-    this.translatedAbsolute = absolute;
-    return real;
+      readEntry: (at: number): [number, number] => this.readTableEntry(at),
+    };
+  }
+
+  /**
+   * [E] A virtual address at or above 2^53 is translated exactly when it is the unchanged result
+   * of an address computation (the first byte of an operand, or any byte of an operand inside one
+   * page); otherwise its exact value is unknown and it is an addressing exception. Not cached.
+   */
+  private translateFar(vaddr: number, write: boolean, instruction: boolean): number {
+    const exact = this.farExact.get(vaddr);
+    if (exact === undefined) throw new ProgramException(PGM_ADDRESSING);
+    const vhi = Number(exact >> 32n);
+    const vlo = Number(exact & 0xffffffffn);
+    const t = translate(vhi, vlo, write, this.datContext((this.maskHi >>> 14) & 3, instruction));
+    this.lastTranslationProtected = t.protectedPage;
+    this.translatedAbsolute = t.absolute;
+    return t.real;
   }
 
   /** An 8-byte DAT table entry at real address `real` (prefixing applies). */
@@ -759,6 +796,10 @@ export abstract class CpuCore {
 
   /** Whether `len` bytes at `addr` stay inside one 4 KiB page without wrapping: one translation serves them all. */
   private onePage(addr: number, len: number): boolean {
+    if (addr >= TWO53) {
+      const exact = this.farExact.get(addr);
+      return exact !== undefined && Number(exact & 0xfffn) + len <= 4096;
+    }
     return (addr % 4096) + len <= 4096 && (this.amode === 64 || addr + len - 1 <= this.amask);
   }
 

@@ -81,39 +81,52 @@ export interface Translation {
   noExecute: boolean;
 }
 
-/** The 11-bit index of `level` (0 = RFX … 3 = SX) of a virtual address below 2^53. */
-function levelIndex(vaddr: number, level: number): number {
-  const shift = [53, 42, 31, 20][level] as number;
-  return Math.floor(vaddr / 2 ** shift) % 2048;
+/** The 11-bit index of `level` (0 = RFX … 3 = SX) of the virtual address `vhi`:`vlo` (32-bit halves). */
+function levelIndex(vhi: number, vlo: number, level: number): number {
+  switch (level) {
+    case 0:
+      return vhi >>> 21;
+    case 1:
+      return (vhi >>> 10) & 0x7ff;
+    case 2:
+      return ((vhi & 0x3ff) << 1) | (vlo >>> 31);
+    default:
+      return (vlo >>> 20) & 0x7ff;
+  }
+}
+
+/** A TEID: the page of `vhi`:`vlo` plus the low bits `extra`; a bigint when the page is not exact as a number. */
+function teidOf(vhi: number, vlo: number, extra: number): number | bigint {
+  const low = ((vlo & 0xfffff000) >>> 0) + extra;
+  return vhi < 0x200000 ? vhi * TWO32 + low : (BigInt(vhi) << 32n) | BigInt(low);
 }
 
 /**
- * Translates virtual `vaddr` (below 2^53) to a real address, or throws the program exception the
- * architecture defines, with the translation-exception identification. `protect` receives true
- * when the page is DAT-protected (for the caller's TLB); stores to protected pages fail here.
+ * Translates the virtual address `vhi`:`vlo` (two exact 32-bit halves) to a real address, or
+ * throws the program exception the architecture defines, with the translation-exception
+ * identification. Stores to DAT-protected pages and instruction fetches from IEP pages fail here.
  */
-export function translate(vaddr: number, write: boolean, ctx: DatContext): Translation {
-  const page = vaddr - (vaddr % 4096);
-  const teid = page + (write ? TEID_STORE : TEID_FETCH) + ctx.asceId;
+export function translate(vhi: number, vlo: number, write: boolean, ctx: DatContext): Translation {
+  const access = (write ? TEID_STORE : TEID_FETCH) + ctx.asceId;
   const fail = (code: number): never => {
-    throw new ProgramException(code, 0, teid);
+    throw new ProgramException(code, 0, teidOf(vhi, vlo, access));
   };
   const done = (real: number, absolute: boolean, protectedPage: boolean, noExecute: boolean): Translation => {
-    if (write && protectedPage) throw new ProgramException(PGM_PROTECTION, 0, teid + TEID_PROTECTION_DAT);
-    if (ctx.instruction && noExecute) throw new ProgramException(PGM_PROTECTION, 0, page + TEID_FETCH + TEID_PROTECTION_IEP + ctx.asceId);
+    if (write && protectedPage) throw new ProgramException(PGM_PROTECTION, 0, teidOf(vhi, vlo, access + TEID_PROTECTION_DAT));
+    if (ctx.instruction && noExecute) throw new ProgramException(PGM_PROTECTION, 0, teidOf(vhi, vlo, TEID_FETCH + TEID_PROTECTION_IEP + ctx.asceId));
     return { real, absolute, protectedPage, noExecute };
   };
-  if ((ctx.asceLo & DAT.ASCE_REAL_SPACE) !== 0) return { real: vaddr, absolute: false, protectedPage: false, noExecute: false };
+  if ((ctx.asceLo & DAT.ASCE_REAL_SPACE) !== 0) return { real: vhi * TWO32 + vlo, absolute: false, protectedPage: false, noExecute: false };
   const dt = (ctx.asceLo & DAT.DESIGNATION_TYPE) >>> 2;
   let level = 3 - dt;
   // Index bits above the designated table must be zero.
-  for (let l = 0; l < level; l++) if (levelIndex(vaddr, l) !== 0) fail(PGM_ASCE_TYPE);
+  for (let l = 0; l < level; l++) if (levelIndex(vhi, vlo, l) !== 0) fail(PGM_ASCE_TYPE);
   let origin = ctx.asceHi * TWO32 + ((ctx.asceLo & 0xfffff000) >>> 0);
   let offset = 0;
   let length = ctx.asceLo & DAT.TABLE_LENGTH;
   let protectedPage = false;
   for (; level <= 3; level++) {
-    const index = levelIndex(vaddr, level);
+    const index = levelIndex(vhi, vlo, level);
     if (index >>> 9 < offset || index >>> 9 > length) fail(LEVEL_EXCEPTION[level] as number);
     const [hi, lo] = ctx.readEntry(origin + index * 8);
     if ((lo & DAT.INVALID) !== 0) fail(LEVEL_EXCEPTION[level] as number);
@@ -124,7 +137,7 @@ export function translate(vaddr: number, write: boolean, ctx: DatContext): Trans
       if ((lo & DAT.SEGMENT_FC) !== 0 && ctx.edat1) {
         // 1 MiB segment frame (absolute): bits 0–43 of the entry plus bits 44–63 of the address.
         const frame = hi * TWO32 + ((lo & 0xfff00000) >>> 0);
-        return done(frame + (vaddr % 0x100000), true, protectedPage, ctx.iep && (lo & DAT.NO_EXECUTE) !== 0);
+        return done(frame + (vlo & 0xfffff), true, protectedPage, ctx.iep && (lo & DAT.NO_EXECUTE) !== 0);
       }
       origin = hi * TWO32 + ((lo & 0xfffff800) >>> 0);
       break;
@@ -132,17 +145,17 @@ export function translate(vaddr: number, write: boolean, ctx: DatContext): Trans
     if (level === 2 && (lo & DAT.REGION_FC) !== 0 && ctx.edat2) {
       // 2 GiB region-third frame (absolute): bits 0–32 of the entry plus bits 33–63 of the address.
       const frame = hi * TWO32 + ((lo & 0x80000000) >>> 0);
-      return done(frame + (vaddr % 0x80000000), true, protectedPage, ctx.iep && (lo & DAT.NO_EXECUTE) !== 0);
+      return done(frame + (vlo & 0x7fffffff), true, protectedPage, ctx.iep && (lo & DAT.NO_EXECUTE) !== 0);
     }
     origin = hi * TWO32 + ((lo & 0xfffff000) >>> 0);
     offset = (lo & DAT.TABLE_OFFSET) >>> 6;
     length = lo & DAT.TABLE_LENGTH;
   }
-  const px = Math.floor(vaddr / 4096) % 256;
+  const px = (vlo >>> 12) & 0xff;
   const [phi, plo] = ctx.readEntry(origin + px * 8);
   if ((plo & DAT.PAGE_INVALID) !== 0) fail(PGM_PAGE_TRANSLATION);
   // Bit 52 must be zero; bit 55 too unless instruction-execution protection is installed [E: it is].
   if ((plo & DAT.PAGE_RESERVED) !== 0) fail(PGM_TRANSLATION_SPECIFICATION);
   if ((plo & DAT.PROTECT) !== 0) protectedPage = true;
-  return done(phi * TWO32 + ((plo & 0xfffff000) >>> 0) + (vaddr % 4096), false, protectedPage, ctx.iep && (plo & DAT.NO_EXECUTE) !== 0);
+  return done(phi * TWO32 + ((plo & 0xfffff000) >>> 0) + (vlo & 0xfff), false, protectedPage, ctx.iep && (plo & DAT.NO_EXECUTE) !== 0);
 }

@@ -104,8 +104,8 @@ export class ProgramException {
   constructor(
     readonly code: number,
     readonly dxc: number = 0,
-    /** Translation-exception identification (absolute address) for access exceptions. */
-    readonly teid: number = 0,
+    /** Translation-exception identification for access exceptions (a bigint when not exact as a number). */
+    readonly teid: number | bigint = 0,
   ) {}
 }
 

@@ -158,7 +158,7 @@ export class Cpu extends CpuCore {
    * ILC, code, DXC for data exceptions (also in the FPC when AFP is on), TEID, BEAR; new PSW from
    * 0x1D0. `ilc` 0 marks an early PSW exception (old PSW = the current, invalid PSW).
    */
-  deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid = 0, early = false): void {
+  deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid: number | bigint = 0, early = false): void {
     const oldAddress = early || ilc === 0 || isNullifying(code) ? this.getPsw().addr : this.wrap(this.ia + ilc);
     this.writeRealU16(LC.PGM_ILC, ilc);
     this.writeRealU16(LC.PGM_CODE, code);

@@ -1,6 +1,6 @@
 // Whole-frame instructions (PoO chapter 10; docs §3a): MOVE PAGE (MVPG) with its key-selection
-// and condition-code-option controls in GR0, and PERFORM FRAME MANAGEMENT FUNCTION (PFMF, part of
-// EDAT-1) setting storage keys and clearing 4 KiB, 1 MiB or 2 GiB frames.
+// and condition-code-option controls in GR0, PERFORM FRAME MANAGEMENT FUNCTION (PFMF, part of
+// EDAT-1) setting storage keys and clearing 4 KiB, 1 MiB or 2 GiB frames, and TEST BLOCK.
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import {
@@ -14,7 +14,7 @@ import {
   PGM_SEGMENT_TRANSLATION,
   ProgramException,
 } from '../../core/exceptions.js';
-import { CR0_EDAT, CR0_LOW_ADDRESS_PROTECTION, TEID_PROTECTION_LOW_ADDRESS, TEID_STORE } from '../../core/protection.js';
+import { CR0_LOW_ADDRESS_PROTECTION, TEID_PROTECTION_LOW_ADDRESS, TEID_STORE } from '../../core/protection.js';
 import { SKEY_CHANGE, SKEY_REFERENCE } from '../../memory/guest-memory.js';
 import { def, defPriv } from '../define.js';
 import { fRreR1, fRreR2 } from '../formats.js';
@@ -103,9 +103,8 @@ function performFrameManagement(cpu: CpuCore, a: number): void {
   const fsc = (lo >>> 12) & 7;
   const keepR = (lo & 0x400) !== 0;
   const keepC = (lo & 0x200) !== 0;
-  const edat = (cpu.cr[1]! & CR0_EDAT) !== 0;
-  // Bits 0–43, 52 and 55 reserved; FSC 1 needs EDAT-1 enabled, FSC 2 EDAT-2.
-  cpu.requireSpec(hi === 0 && (lo & 0xfff00900) === 0 && (fsc === 0 || ((fsc === 1 || fsc === 2) && edat)));
+  // Bits 0–43, 52 and 55 reserved; FSC 0 (4 KiB), 1 (1 MiB, EDAT-1) and 2 (2 GiB, EDAT-2) are installed.
+  cpu.requireSpec(hi === 0 && (lo & 0xfff00900) === 0 && fsc <= 2);
   const addr = cpu.gprAddress(r2);
   const size = fsc === 0 ? PAGE : fsc === 1 ? 0x100000 : 0x80000000;
   const first = addr - (addr % PAGE);
@@ -134,7 +133,26 @@ function performFrameManagement(cpu: CpuCore, a: number): void {
   cpu.controlRegistersChanged();
 }
 
+/**
+ * TB R1,R2: clears the 4 KiB block whose real address R2 holds and reports it usable (CC 0) [E:
+ * storage never fails]. Low-address protection applies; a block beyond memory is an addressing
+ * exception.
+ */
+function testBlock(cpu: CpuCore, a: number): void {
+  const addr = cpu.gprAddress(fRreR2(a));
+  const block = addr - (addr % PAGE);
+  const abs = cpu.realToAbsoluteChecked(block);
+  if ((cpu.cr[1]! & CR0_LOW_ADDRESS_PROTECTION) !== 0 && block < 2 * PAGE) {
+    throw new ProgramException(PGM_PROTECTION, 0, block + TEID_STORE + TEID_PROTECTION_LOW_ADDRESS);
+  }
+  cpu.mem.bytes.fill(0, abs, abs + PAGE);
+  cpu.mem.recordAccess(abs / PAGE, true);
+  cpu.noteHostStore(block, PAGE);
+  cpu.cc = 0;
+}
+
 export const frameInstructions: InstructionDef[] = [
   def('mvpg', 0xb254, 'RRE', 'r:R1,r:R2', movePage),
   defPriv('pfmf', 0xb9af, 'RRE', 'r:R1,r:R2', performFrameManagement),
+  defPriv('tb', 0xb22c, 'RRE', 'r:R1,r:R2', testBlock),
 ];

@@ -14,12 +14,13 @@ import type { InstructionDef } from '../types.js';
  * "Facility indications"): 0 N3, 1 z/Architecture installed, 2 active, 3 DAT enhancement 1
  * (IDTE, CSPG), 4 IDTE clears combined region and segment entries, 7 STFLE, 8 EDAT-1 (large
  * frames, region protection, PFMF, multiple-block SSKE), 10 conditional SSKE, 14 non-quiescing
- * key setting, 18 long displacement, 21 extended immediate, 25 store clock fast,
+ * key setting, 18 long displacement, 19 long displacement with high performance (every
+ * displacement costs the same here), 21 extended immediate, 25 store clock fast,
  * 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high word /
  * load-store-on-condition 1, 53 load-store-on-condition 2, 66 RRBM, 78 EDAT-2 (2 GiB frames),
  * 129 vector, 130 instruction-execution protection.
  */
-export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 18, 21, 25, 34, 35, 45, 53, 66, 78, 129, 130];
+export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 18, 19, 21, 25, 34, 35, 45, 53, 66, 78, 129, 130];
 /** Doublewords of the facility list STFLE stores. */
 export const FACILITY_DOUBLEWORDS = 3;
 
