@@ -2,7 +2,7 @@
 // facilities, PSW instructions, addressing modes, TOD clock, clock comparator, CPU timer with
 // external interruptions, TOD programmable register, FP and vector state instructions.
 import { describe, expect, it } from 'vitest';
-import { Cpu, GuestMemory, TOD_UNIX_EPOCH } from '../src/index.ts';
+import { Cpu, FACILITY_BITS, GuestMemory, ManualTodClock, TOD_UNIX_EPOCH } from '../src/index.ts';
 import { LC } from '../src/state/index.ts';
 import { CODE_AT, machine, programInterruption } from './support/machine.ts';
 
@@ -79,6 +79,19 @@ describe('control registers, access registers, prefix', () => {
     cpu.run(1);
     expect(cpu.cc).toBe(0);
     expect(mem.bytes[0x4100 + 16]).toBe(0x60); // bits 129 (vector) and 130 (IEP)
+  });
+  it('STFLE and STFL report the facilities the host gives (a CPU model with 161, the unpack facility)', () => {
+    const { mem } = machine('stfle 0(%r1)\nstfl 0');
+    const cpu = new Cpu(mem, { clock: new ManualTodClock(), facilities: [...FACILITY_BITS, 161] });
+    cpu.setPsw({ mask: 0x0000000180000000n, addr: BigInt(CODE_AT) });
+    cpu.setGpr(0, 2n);
+    cpu.setGpr(1, 0x4000n);
+    cpu.run(2);
+    expect(cpu.cc).toBe(0);
+    expect(mem.bytes[0x4000 + (161 >> 3)]).toBe(0x80 >>> (161 & 7));
+    expect(mem.bytes[0x4100 + 16]).toBe(0); // the first machine's list is its own
+    expect(mem.readU32(0xc8)).toBe(0xe1002440); // bits 0-2, 7, 18, 21, 25
+    expect(() => new Cpu(mem, { facilities: [192] })).toThrow(/facility 192/);
   });
 });
 

@@ -2,11 +2,12 @@
 // the process's memory exactly as the uapi defines it, issues the ioctl, and decodes what the
 // kernel wrote back. It adds nothing the ioctls do not do; errors come back as -errno, never thrown.
 import type { KvmProcess } from '../kernel/host-kernel.js';
-import { Errno, Ioctl, IrqType, PgmFlags, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
+import { Errno, Ioctl, IrqType, MemOp, PgmFlags, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
 import {
   InterruptOffset,
   IrqOffset,
   IrqStateOffset,
+  MemOpOffset,
   MemoryRegionOffset,
   PvCmdOffset,
   PvDmpOffset,
@@ -184,8 +185,8 @@ export class KvmApi {
   /** KVM_S390_IRQ with a type and its 16-bit code or 32-bit parameter. */
   injectIrq(vcpuFd: number, type: bigint, code = 0, parameter = 0): number {
     const s = StructBytes.zeroed(72).setU64(0, type);
-    if (type === IrqType.INT_SERVICE) s.setU32(8, parameter);
-    else s.setU16(8, code);
+    if (type === IrqType.INT_SERVICE) s.setU32(IrqOffset.extParams, parameter);
+    else s.setU16(IrqOffset.code, code);
     this.process.memory.write(this.argAddress, s.bytes);
     return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_IRQ, this.argAddress);
   }
@@ -217,6 +218,24 @@ export class KvmApi {
     const s = StructBytes.zeroed(InterruptOffset.size).setU32(InterruptOffset.type, type).setU32(InterruptOffset.parm, parm).setU64(InterruptOffset.parm64, parm64);
     this.process.memory.write(this.argAddress, s.bytes);
     return this.process.ioctl(vmFd, Ioctl.KVM_S390_INTERRUPT, this.argAddress);
+  }
+
+  /** KVM_S390_MEM_OP SIDA_READ: `size` bytes (at most 4 KiB) of a protected vCPU's SIDA from `offset`, or -errno. */
+  sidaRead(vcpuFd: number, offset: number, size: number): Uint8Array | number {
+    const r = this.sidaOp(vcpuFd, MemOp.SIDA_READ, offset, size);
+    return r !== 0 ? r : this.process.memory.read(this.bufferAddress, size);
+  }
+
+  /** KVM_S390_MEM_OP SIDA_WRITE: `data` (at most 4 KiB) into a protected vCPU's SIDA at `offset`; 0 or -errno. */
+  sidaWrite(vcpuFd: number, offset: number, data: Uint8Array): number {
+    this.process.memory.write(this.bufferAddress, data);
+    return this.sidaOp(vcpuFd, MemOp.SIDA_WRITE, offset, data.length);
+  }
+
+  private sidaOp(vcpuFd: number, op: number, offset: number, size: number): number {
+    const s = StructBytes.zeroed(MemOpOffset.size_).setU32(MemOpOffset.size, size).setU32(MemOpOffset.op, op).setU64(MemOpOffset.buf, this.bufferAddress).setU32(MemOpOffset.sidaOffset, offset);
+    this.process.memory.write(this.argAddress, s.bytes);
+    return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_MEM_OP, this.argAddress);
   }
 
   /** KVM_GET_REGS: the 16 GPRs. */

@@ -2,7 +2,7 @@
 // `prot_virt=1`), the kernel's memory for UV donations and bounce buffers, and /dev/kvm.
 // User space (the VMM) gets a process with an address space and talks to KVM only through
 // file descriptors and ioctl(fd, request, arg), as QEMU does (docs/kvm-pv-api.md).
-import type { TodClock } from '@pvdump/s390x-cpu';
+import { FACILITY_BITS, type TodClock } from '@pvdump/s390x-cpu';
 import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { Ultravisor, systemRandom, type HostKeyPair, type QueryInfo, type RandomSource, type UltravisorOptions } from '@pvdump/ultravisor';
 import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
@@ -94,6 +94,14 @@ export class HostKernel {
     return this.uv !== undefined;
   }
 
+  /**
+   * [E] The facilities guests see (the CPU model's STFLE list): the interpreter's, plus 161 (the
+   * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host.
+   */
+  get guestFacilities(): readonly number[] {
+    return this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS;
+  }
+
   /** A new user process (the VMM): an empty address space and file descriptor table. */
   createProcess(): KvmProcess {
     return new KvmProcess(this);
@@ -135,6 +143,10 @@ export class HostKernel {
     }
   }
 }
+
+/** Facility 161: Secure Execution unpack (stage3a of an SE image checks it before DIAGNOSE 0x308). */
+export const UNPACK_FACILITY = 161;
+const GUEST_FACILITIES_PV: readonly number[] = [...FACILITY_BITS, UNPACK_FACILITY];
 
 /** Installed-call bits 24-27 (DUMP_INIT, DUMP_CONF_STOR_STATE, DUMP_CPU, DUMP_COMPLETE), word 0. */
 export const DUMP_CALLS_MASK = 0x000000f000000000n;

@@ -5,13 +5,16 @@
 import { Cpu, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
-import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
-import { FpuOffset, IrqOffset, IrqStateOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
+import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
+import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
 import type { KvmVm, PvRcSink } from './vm.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
 const DEFAULT_TIME_SLICE = 200_000;
+
+/** Size of the secure instruction data area (one page). */
+const SIDA_SIZE = 0x1000;
 
 /** An interruption waiting to be delivered (KVM_S390_IRQ). */
 interface PendingIrq {
@@ -51,6 +54,14 @@ export class KvmVcpu {
   /** Length of the last intercepted instruction: the ILC of a program interruption injected for it. */
   private lastInterceptionLength = 0;
   private readonly pending: PendingIrq[] = [];
+  /**
+   * The secure instruction data area of a protected vCPU (one page, [E] kept here rather than in
+   * a host page the SIE block points to): the SIE copies a SERVC's SCCB into it at the
+   * interception and back into the guest's page when the host re-enters the CPU.
+   */
+  private readonly sida = new Uint8Array(SIDA_SIZE);
+  /** Where the SIDA goes back to on re-entry: the SCCB's guest absolute address and length. */
+  private sidaCopyBack: { absolute: number; length: number } | undefined;
 
   constructor(
     readonly vm: KvmVm,
@@ -78,7 +89,8 @@ export class KvmVcpu {
     if (ram === undefined) return undefined;
     if (this.cpu === undefined || this.cpu.mem !== ram.memory) {
       const snapshot = this.cpu?.snapshot() ?? this.state;
-      this.cpu = new Cpu(ram.memory, snapshot === undefined ? { cpuAddress: this.id, clock: this.clock } : { cpuAddress: this.id, clock: this.clock, snapshot });
+      const options = { cpuAddress: this.id, clock: this.clock, facilities: this.vm.kernel.guestFacilities };
+      this.cpu = new Cpu(ram.memory, snapshot === undefined ? options : { ...options, snapshot });
     }
     return this.cpu;
   }
@@ -164,6 +176,8 @@ export class KvmVcpu {
         return this.copyOut(arg, StructBytes.zeroed(4).setU32(0, this.mpState).bytes);
       case Ioctl.KVM_SET_MP_STATE:
         return this.setMpState(arg);
+      case Ioctl.KVM_S390_MEM_OP:
+        return this.memOp(arg);
       case Ioctl.KVM_S390_IRQ:
         return this.injectIrq(arg);
       case Ioctl.KVM_S390_GET_IRQ_STATE:
@@ -234,6 +248,7 @@ export class KvmVcpu {
 
   private reset(kind: 'normal' | 'initial' | 'clear'): number {
     this.pending.length = 0;
+    this.sidaCopyBack = undefined;
     if (this.pvHandle !== undefined) {
       const r = this.vm.uv.resetCpu(this.pvHandle, kind);
       this.exposed = [];
@@ -345,6 +360,31 @@ export class KvmVcpu {
     } catch {
       return -Errno.EFAULT;
     }
+    return 0;
+  }
+
+  /**
+   * KVM_S390_MEM_OP (kvm_s390_vcpu_memsida_op): the SIDA operations of a protected vCPU, as QEMU
+   * reads and writes a protected guest's SCCB. [E] The logical read/write operations are not
+   * modelled (-EINVAL).
+   */
+  private memOp(arg: bigint): number {
+    const user = this.vm.process.memory;
+    const bytes = user.copyFromUser(arg, MemOpOffset.size_);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const mop = new StructBytes(bytes);
+    const op = mop.u32(MemOpOffset.op);
+    if (op !== MemOp.SIDA_READ && op !== MemOp.SIDA_WRITE) return -Errno.EINVAL;
+    const size = mop.u32(MemOpOffset.size);
+    const offset = mop.u32(MemOpOffset.sidaOffset);
+    if (mop.u64(MemOpOffset.flags) !== 0n || size === 0) return -Errno.EINVAL;
+    if (this.pvHandle === undefined) return -Errno.EINVAL;
+    if (offset + size > SIDA_SIZE) return -Errno.E2BIG;
+    const buf = mop.u64(MemOpOffset.buf);
+    if (op === MemOp.SIDA_READ) return user.copyToUser(buf, this.sida.subarray(offset, offset + size)) ? 0 : -Errno.EFAULT;
+    const data = user.copyFromUser(buf, size);
+    if (data === undefined) return -Errno.EFAULT;
+    this.sida.set(data, offset);
     return 0;
   }
 
@@ -566,13 +606,52 @@ export class KvmVcpu {
   private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
     const vm = this.vm;
     const ram = vm.memory!;
-    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock });
-    const stop = this.runSlice(cpu, (interception) => interception.mnemonic === 'uvc' && this.guestUvCall(cpu, interception));
+    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.kernel.guestFacilities });
+    if (this.sidaCopyBack !== undefined) {
+      // Re-entry completes the SERVC: the SIDA goes back into the guest's SCCB.
+      const { absolute, length } = this.sidaCopyBack;
+      this.sidaCopyBack = undefined;
+      if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
+    }
+    const stop = this.runSlice(cpu, (interception) => (interception.mnemonic === 'uvc' ? this.guestUvCall(cpu, interception) : interception.mnemonic === 'servc' && this.servcToSida(cpu, interception)));
     Object.assign(snapshot, cpu.snapshot());
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
     if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
     if (stop.kind === 'wait') return { kind: 'other', reason: stop.disabled ? 'disabled-wait' : 'enabled-wait' };
     return { kind: 'other', reason: stop.kind };
+  }
+
+  /** Makes the guest page holding `absolute` accessible to the SIE (importing it); false if it cannot be. */
+  private importForSie(absolute: number): boolean {
+    const ram = this.vm.memory!;
+    const page = Math.floor(absolute / 0x1000);
+    return absolute < ram.size && (ram.memory.isPageAccessible(page) || ram.guestFault(page).kind === 'retry');
+  }
+
+  /** The absolute address of real address `real` of `cpu` (prefixing). */
+  private absoluteOfReal(cpu: Cpu, real: number): number {
+    const prefix = cpu.prefix;
+    return real < 0x2000 ? real + prefix : real >= prefix && real < prefix + 0x2000 ? real - prefix : real;
+  }
+
+  /**
+   * A SERVC of a secure CPU (SCCB at the real address in R2): the SCCB, as long as its header
+   * says and at most to the end of its page, is copied into the SIDA and the host intercepts
+   * (false); an SCCB outside guest memory is an addressing exception for the guest (true: run on).
+   */
+  private servcToSida(cpu: Cpu, interception: InstructionInterception): boolean {
+    const ram = this.vm.memory!;
+    const absolute = this.absoluteOfReal(cpu, Number(cpu.getGpr(interception.fields['R2'] ?? 0) & 0x7ffffff8n));
+    if (absolute + 8 > ram.size || !this.importForSie(absolute)) {
+      cpu.completeInterception();
+      cpu.deliverProgramInterruption(0x05, interception.length);
+      return true;
+    }
+    const length = Math.min(Math.max(ram.memory.readU16(absolute), 8), 0x1000 - (absolute % 0x1000));
+    this.sida.fill(0);
+    this.sida.set(ram.memory.read(absolute, length));
+    this.sidaCopyBack = { absolute, length };
+    return false;
   }
 
   /** A guest UVC (RRF: control block at the real address in R2): the UV answers it directly. */

@@ -35,6 +35,7 @@ export const StructSize = {
   kvmS390Interrupt: 16,
   kvmS390IrqState: 32,
   kvmUserspaceMemoryRegion: 32,
+  kvmS390MemOp: 64,
 } as const;
 
 export const Ioctl = {
@@ -62,6 +63,7 @@ export const Ioctl = {
   KVM_S390_INITIAL_RESET: io(0x97),
   KVM_GET_MP_STATE: ior(0x98, StructSize.kvmMpState),
   KVM_SET_MP_STATE: iow(0x99, StructSize.kvmMpState),
+  KVM_S390_MEM_OP: iow(0xb1, StructSize.kvmS390MemOp),
   KVM_S390_IRQ: iow(0xb4, StructSize.kvmS390Irq),
   /** The vCPU's pending local interruptions as `struct kvm_s390_irq` records. */
   KVM_S390_GET_IRQ_STATE: iow(0xb6, StructSize.kvmS390IrqState),
@@ -112,6 +114,15 @@ export const Errno = {
   EEXIST: 17,
   EINVAL: 22,
   ENOTTY: 25,
+  E2BIG: 7,
+} as const;
+
+/** `kvm_s390_mem_op.op`: this model implements the secure instruction data area ones. */
+export const MemOp = {
+  LOGICAL_READ: 0,
+  LOGICAL_WRITE: 1,
+  SIDA_READ: 2,
+  SIDA_WRITE: 3,
 } as const;
 
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(Errno).map(([name, value]) => [value, name]));

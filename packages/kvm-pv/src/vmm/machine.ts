@@ -1,9 +1,12 @@
 // A QEMU-like machine on the KVM ioctls (docs/kvm-pv-api.md §9): guest RAM in one block at 0,
-// 1-N vCPUs, plain ELF guests started like `-kernel`, protected guests switched to protected
-// mode from an SE image (ENABLE, INFO, SET_SEC_PARMS, UNPACK per component, VERIFY, PREP_RESET,
-// CPU states), and a round-robin vCPU loop handling the interceptions user space owns:
-// SIGP, SERVC (the SCLP console), DIAGNOSE and the disabled wait (a guest panic).
+// 1-N vCPUs, plain ELF guests started like `-kernel`, raw images (Secure Execution boot images)
+// loaded at 0 and started from their short IPL PSW, protected guests switched to protected mode
+// (ENABLE, INFO, SET_SEC_PARMS, UNPACK per component, VERIFY, PREP_RESET, CPU states) from a
+// pvdump container or by the guest's DIAGNOSE 0x308 subcode 10 (pv-ipl.ts), and a round-robin
+// vCPU loop handling the interceptions user space owns: SIGP, SERVC (the SCLP console),
+// DIAGNOSE and the disabled wait (a guest panic).
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
+import { shortPswHasFormatBit, shortPswToPsw } from '@pvdump/s390x-cpu/state';
 import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
@@ -16,6 +19,7 @@ import { DiagnoseDispatcher } from './diag.js';
 import { handleStsi } from './stsi.js';
 import { handleTestBlock } from './test-block.js';
 import { Watchdog, type WatchdogAction } from './diag288.js';
+import { registerPvIpl, type PvIplMachine, type UnpackComponent } from './pv-ipl.js';
 
 const MIB = 1024 * 1024;
 /** Where QEMU starts a Linux-style kernel and puts its command line (hw/s390x/ipl.c). */
@@ -42,11 +46,14 @@ export interface MachineOptions {
   virtioNetCcw?: number;
   /** The DIAGNOSE 0x288 watchdog (QEMU `-device diag288`) with its `--watchdog-action`. */
   watchdog?: { action: WatchdogAction };
+  /** Receives the VMM's error reports (QEMU's `error_report` lines, e.g. a failed protected switch). */
+  log?: (line: string) => void;
 }
 
 export { MachineError, type MachineStop, type VcpuHandle } from './host.js';
+export type { UnpackComponent } from './pv-ipl.js';
 
-export class VirtualMachine implements HostMachine {
+export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly process: KvmProcess;
   readonly api: KvmApi;
   readonly kvmFd: number;
@@ -58,6 +65,8 @@ export class VirtualMachine implements HostMachine {
   protected_ = false;
   /** KVM_PV_INFO results, read when the guest entered protected mode (only with capability 217). */
   pvInfo: { vm: PvInfoVm; dump: PvInfoDump } | undefined;
+  /** The PV IPL parameter block DIAGNOSE 0x308 subcode 8 set (QEMU's `iplb_pv`), as the guest gave it. */
+  pvIplBlock: Uint8Array | undefined;
   consoleText = '';
   readonly maxCpus: number;
   readonly guestName: string | undefined;
@@ -95,6 +104,7 @@ export class VirtualMachine implements HostMachine {
     this.sclp = new Sclp(this);
     this.watchdog = options.watchdog === undefined ? undefined : new Watchdog(this, options.watchdog.action);
     this.diagnose = new DiagnoseDispatcher(this, this.watchdog);
+    registerPvIpl(this.diagnose, this);
     this.guestName = options.guestName;
     this.uuid = options.uuid;
     for (const id of addresses) {
@@ -142,9 +152,48 @@ export class VirtualMachine implements HostMachine {
     for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
   }
 
+  /**
+   * Loads a raw image at absolute 0 as QEMU `-kernel` loads a file that is not ELF, and starts
+   * CPU 0 at the short (8-byte) IPL PSW in its first doubleword, converted as the IPL does.
+   */
+  loadRawImage(image: Uint8Array): void {
+    if (image.length < 8) throw new MachineError(`the image has ${image.length} bytes: too short to hold an IPL PSW`);
+    if (image.length > this.memorySize) throw new MachineError(`the image of ${image.length} bytes does not fit in ${this.memorySize / MIB} MiB of guest memory`);
+    const view = new DataView(image.buffer, image.byteOffset, 8);
+    const word0 = view.getUint32(0);
+    const word1 = view.getUint32(4);
+    if (!shortPswHasFormatBit(word0)) throw new MachineError(`the image does not start with a short IPL PSW (0x${word0.toString(16).padStart(8, '0')}${word1.toString(16).padStart(8, '0')}: bit 12 is not set)`);
+    this.writeGuest(0, image);
+    this.check(this.api.setInitialPsw(this.vcpus[0]!.fd, shortPswToPsw(word0, word1)), 'KVM_S390_SET_INITIAL_PSW');
+    this.check(this.api.setMpState(this.vcpus[0]!.fd, MpState.OPERATING), 'KVM_SET_MP_STATE');
+    for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
+  }
+
   /** Switches to protected mode from a protected image (s390_machine_protect) and starts CPU 0. */
   bootProtected(imageBytes: Uint8Array): void {
     const image = readProtectedImage(imageBytes);
+    const components = image.components.map((c) => ({
+      address: c.guestAddress,
+      size: c.size,
+      tweak: c.tweak,
+      load: () => {
+        for (let i = 0; i < c.pageCount; i++) {
+          const page = image.pages[c.firstPage + i]!;
+          this.writeGuest(Number(page.guestAddress), page.ciphertext);
+        }
+      },
+    }));
+    this.protect(image.seHeader, components, this.vcpus[0]!);
+  }
+
+  /**
+   * The protected-mode switch (QEMU's s390_machine_protect and the PV load of the boot CPU):
+   * KVM_PV_ENABLE, KVM_PV_INFO VM and DUMP (with capability 217), SET_SEC_PARMS with the SE
+   * header from user memory, one UNPACK per component, VERIFY, PREP_RESET, `bootCpu`
+   * operating-load and the others stopped. Throws `MachineError` naming the failed command; the
+   * VM may then be protected with a partial image (`unprotect` undoes it).
+   */
+  protect(seHeader: Uint8Array, components: readonly UnpackComponent[], bootCpu: VcpuHandle): void {
     const api = this.api;
     if (api.checkExtension(this.kvmFd, Capability.KVM_CAP_S390_PROTECTED) !== 1) throw new MachineError('this host cannot run protected guests (KVM_CAP_S390_PROTECTED is 0: no Ultravisor)');
     this.checkPv(api.enable(this.vmFd), '0 (KVM_PV_ENABLE)');
@@ -156,21 +205,34 @@ export class VirtualMachine implements HostMachine {
       this.checkPv(dump, '7 (KVM_PV_INFO DUMP)');
       this.pvInfo = { vm: vm.info!, dump: dump.info! };
     }
-    const header = api.place(image.seHeader);
-    this.checkPv(api.setSecParms(this.vmFd, header, BigInt(image.seHeader.length)), '2 (KVM_PV_SET_SEC_PARMS)');
-    this.process.memory.munmap(header);
-    for (const c of image.components) {
-      if (c.guestAddress + c.size > BigInt(this.memorySize)) throw new MachineError(`image component at 0x${c.guestAddress.toString(16)} does not fit in ${this.memorySize / MIB} MiB of guest memory`);
-      for (let i = 0; i < c.pageCount; i++) {
-        const page = image.pages[c.firstPage + i]!;
-        this.writeGuest(Number(page.guestAddress), page.ciphertext);
-      }
-      this.checkPv(api.unpack(this.vmFd, c.guestAddress, c.size, c.tweak), '3 (KVM_PV_UNPACK)');
+    const header = api.place(seHeader);
+    try {
+      this.checkPv(api.setSecParms(this.vmFd, header, BigInt(seHeader.length)), '2 (KVM_PV_SET_SEC_PARMS)');
+    } finally {
+      this.process.memory.munmap(header);
+    }
+    for (const c of components) {
+      if (c.address + c.size > BigInt(this.memorySize)) throw new MachineError(`image component at 0x${c.address.toString(16)} does not fit in ${this.memorySize / MIB} MiB of guest memory`);
+      c.load?.();
+      this.checkPv(api.unpack(this.vmFd, c.address, c.size, c.tweak), '3 (KVM_PV_UNPACK)');
     }
     this.checkPv(api.verify(this.vmFd), '4 (KVM_PV_VERIFY)');
     this.checkPv(api.prepareReset(this.vmFd), '5 (KVM_PV_PREP_RESET)');
-    this.check(api.setMpState(this.vcpus[0]!.fd, MpState.LOAD), 'KVM_SET_MP_STATE load');
-    for (const v of this.vcpus.slice(1)) this.check(api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE stopped');
+    this.check(api.setMpState(bootCpu.fd, MpState.LOAD), 'KVM_SET_MP_STATE load');
+    for (const v of this.vcpus) if (v !== bootCpu) this.check(api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE stopped');
+  }
+
+  /** Leaves protected mode (QEMU's s390_machine_unprotect: KVM_PV_DISABLE); the vCPUs are plain again. */
+  unprotect(): void {
+    if (!this.protected_) return;
+    this.checkPv(this.api.disable(this.vmFd), '1 (KVM_PV_DISABLE)');
+    this.protected_ = false;
+    this.pvInfo = undefined;
+  }
+
+  /** Reports a VMM error as QEMU's error_report does (to the `log` option). */
+  report(line: string): void {
+    this.options.log?.(line);
   }
 
   /** The vCPU with CPU address `id` (CPUs added by core id need not be in address order). */

@@ -17,11 +17,13 @@
 //   EVENT DATA: 4 KiB SCCB (else 0x0300), nothing queued → 0x60F0.
 // - Every accepted call is cc 0, writes the SCCB back (its header length) and makes a
 //   service-signal external interruption (0x2401) pending with the SCCB address as parameter.
-// [E] The SCCB is read and written through the host path (a protected guest keeps it in a page
-// it shared; the secure instruction data area is not modelled).
+// A plain guest's SCCB is read and written through the host path; a protected guest's through its
+// vCPU's secure instruction data area (KVM_S390_MEM_OP SIDA_READ/WRITE, QEMU's
+// sclp_service_call_protected), where the SIE copied it.
 import { PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
-import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
+import { errnoName } from '../uapi/constants.js';
+import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 
 export const SCLP_READ_CPU_INFO = 0x00010001;
 export const SCLP_READ_SCP_INFO = 0x00020001;
@@ -87,15 +89,18 @@ export class Sclp {
     if (address + BigInt(HEADER) > BigInt(m.memorySize)) return m.programInterruption(v, run, PGM_ADDRESSING);
     if ((address & page2) === 0n || (address & page2) === prefix || (address & ~0x7ffffff8n & 0xffffffffffffffffn) !== 0n) return m.programInterruption(v, run, PGM_SPECIFICATION);
     const sccbAddress = Number(address);
-    const length = new DataView(m.readGuest(sccbAddress, HEADER).buffer).getUint16(0);
+    const read = (n: number): Uint8Array => (m.protected_ ? sidaBytes(m.api.sidaRead(v.fd, 0, Math.min(n, SCCB_SIZE))) : m.readGuest(sccbAddress, n));
+    const length = new DataView(read(HEADER).slice().buffer).getUint16(0);
     if (length < HEADER) return m.programInterruption(v, run, PGM_SPECIFICATION);
-    const sccb = m.readGuest(sccbAddress, Math.min(length, m.memorySize - sccbAddress));
+    const sccb = read(Math.min(length, m.memorySize - sccbAddress)).slice();
     const view = new DataView(sccb.buffer, sccb.byteOffset, sccb.byteLength);
     const respond = (code: number): void => view.setUint16(6, code);
     if (!KNOWN_COMMANDS.has((command & COMMAND_MASK) >>> 0)) respond(SclpResponse.INVALID_COMMAND);
     else if ((sccbAddress % SCCB_SIZE) + length > SCCB_SIZE) respond(SclpResponse.BOUNDARY_VIOLATION);
     else this.execute((command & COMMAND_MASK) >>> 0, sccb, view, respond);
-    m.writeGuest(sccbAddress, sccb.subarray(0, Math.min(view.getUint16(0), sccb.length)));
+    const written = sccb.subarray(0, Math.min(view.getUint16(0), sccb.length));
+    if (m.protected_) sidaDone(m.api.sidaWrite(v.fd, 0, written));
+    else m.writeGuest(sccbAddress, written);
     m.complete(v, run, 0);
     // The parameter's last bit says whether an event is still pending (none are queued here).
     m.raiseServiceSignal(sccbAddress & ~3);
@@ -204,3 +209,13 @@ export class Sclp {
 }
 
 const KNOWN_COMMANDS = new Set([SCLP_READ_SCP_INFO, SCLP_READ_SCP_INFO_FORCED, SCLP_READ_CPU_INFO, SCLP_CONFIGURE_IOA, SCLP_DECONFIGURE_IOA, SCLP_READ_EVENT_DATA, SCLP_WRITE_EVENT_DATA, SCLP_WRITE_EVENT_MASK]);
+
+/** A SIDA access failure (which QEMU treats as fatal) stops the machine. */
+function sidaBytes(r: Uint8Array | number): Uint8Array {
+  if (typeof r === 'number') throw new MachineError(`KVM_S390_MEM_OP on the SCCB in the SIDA failed: ${errnoName(r)}`);
+  return r;
+}
+
+function sidaDone(r: number): void {
+  if (r < 0) throw new MachineError(`KVM_S390_MEM_OP on the SCCB in the SIDA failed: ${errnoName(r)}`);
+}

@@ -22,6 +22,7 @@ import {
 } from '../state/snapshot.js';
 import { decodeFields, instructionLength, type Format } from '../isa/formats.js';
 import { HostTodClock, type TodClock } from './clock.js';
+import { FACILITY_BITS, facilityListBytes } from './facilities.js';
 import { translate } from './dat.js';
 import {
   CR0_EDAT,
@@ -62,6 +63,8 @@ export interface CpuOptions {
   clock?: TodClock;
   /** Initial state; default the power-on state. */
   snapshot?: CpuSnapshot;
+  /** Facility bits STFL/STFLE report (the host's CPU model); default `FACILITY_BITS`. */
+  facilities?: readonly number[];
 }
 
 export abstract class CpuCore {
@@ -155,6 +158,8 @@ export abstract class CpuCore {
   protected cpuTimerSetAt = 0n;
   /** SVC stops the CPU with an interception instead of an SVC interruption (Linux user-mode runners). */
   interceptSvc = false;
+  /** The facility list STFLE stores (`CpuOptions.facilities`). */
+  readonly facilityList: Uint8Array;
   /** The last interception the host has not yet completed (`completeInterception` clears it). */
   pendingInterception: InstructionInterception | undefined = undefined;
 
@@ -165,6 +170,7 @@ export abstract class CpuCore {
     this.memSize = memory.size;
     this.cpuAddress = options.cpuAddress ?? 0;
     this.clock = options.clock ?? new HostTodClock();
+    this.facilityList = facilityListBytes(options.facilities ?? FACILITY_BITS);
     this.restore(options.snapshot ?? initialCpuSnapshot());
   }
 

@@ -3,33 +3,14 @@
 // STAP, STIDP, STFL, STFLE.
 
 import type { CpuCore } from '../../core/cpu-core.js';
+import { FACILITY_DOUBLEWORDS } from '../../core/facilities.js';
 import { PGM_ADDRESSING } from '../../core/exceptions.js';
 import { def, defPriv } from '../define.js';
 import { fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
 import { eaRS, eaRSY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
-/**
- * [E] Facilities reported by STFL/STFLE: those this interpreter implements (bit numbers, PoO
- * "Facility indications"): 0 N3, 1 z/Architecture installed, 2 active, 3 DAT enhancement 1
- * (IDTE, CSPG), 4 IDTE clears combined region and segment entries, 7 STFLE, 8 EDAT-1 (large
- * frames, region protection, PFMF, multiple-block SSKE), 10 conditional SSKE, 14 non-quiescing
- * key setting, 18 long displacement, 19 long displacement with high performance (every
- * displacement costs the same here), 21 extended immediate, 25 store clock fast,
- * 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high word /
- * load-store-on-condition 1, 53 load-store-on-condition 2, 66 RRBM, 78 EDAT-2 (2 GiB frames),
- * 129 vector, 130 instruction-execution protection.
- */
-export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 18, 19, 21, 25, 34, 35, 45, 53, 66, 78, 129, 130];
-/** Doublewords of the facility list STFLE stores. */
-export const FACILITY_DOUBLEWORDS = 3;
-
-export function facilityListBytes(bits: readonly number[] = FACILITY_BITS): Uint8Array {
-  const out = new Uint8Array(FACILITY_DOUBLEWORDS * 8);
-  for (const bit of bits) out[bit >>> 3] = (out[bit >>> 3] ?? 0) | (0x80 >>> (bit & 7));
-  return out;
-}
-const FACILITY_LIST = facilityListBytes();
+export { FACILITY_BITS, FACILITY_DOUBLEWORDS, facilityListBytes } from '../../core/facilities.js';
 
 /** [E] CPU identification stored by STIDP: version 0, CPU id = CPU address, type 0x2964 (z13), format 1. */
 export function cpuIdentification(cpuAddress: number): bigint {
@@ -112,7 +93,8 @@ function storeCpuId(cpu: CpuCore, a: number): void {
 
 /** STFL: the first 4 bytes of the list go to real address 0xC8 of the lowcore. */
 function storeFacilityList(cpu: CpuCore): void {
-  const first = ((FACILITY_LIST[0]! << 24) | (FACILITY_LIST[1]! << 16) | (FACILITY_LIST[2]! << 8) | FACILITY_LIST[3]!) >>> 0;
+  const list = cpu.facilityList;
+  const first = ((list[0]! << 24) | (list[1]! << 16) | (list[2]! << 8) | list[3]!) >>> 0;
   cpu.writeRealU32(0xc8, first);
 }
 
@@ -123,7 +105,7 @@ function storeFacilityListExtended(cpu: CpuCore, a: number): void {
   const asked = (cpu.r[1]! & 0xff) + 1;
   const count = Math.min(asked, FACILITY_DOUBLEWORDS);
   cpu.probe(addr, count * 8, true);
-  for (let i = 0; i < count * 8; i++) cpu.writeU8(cpu.wrap(addr + i), FACILITY_LIST[i]!);
+  for (let i = 0; i < count * 8; i++) cpu.writeU8(cpu.wrap(addr + i), cpu.facilityList[i]!);
   cpu.r[1] = ((cpu.r[1]! & 0xffffff00) | (FACILITY_DOUBLEWORDS - 1)) >>> 0;
   cpu.cc = asked >= FACILITY_DOUBLEWORDS ? 0 : 3;
 }

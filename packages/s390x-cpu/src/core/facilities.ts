@@ -1,0 +1,27 @@
+// The facility list STFL and STFLE store (PoO "Facility indications"; spec s390x-cpu.md §1): bit
+// n set = facility n installed, most significant bit of the first byte first.
+
+/**
+ * [E] Facilities this interpreter implements and reports by default (bit numbers, PoO
+ * "Facility indications"): 0 N3, 1 z/Architecture installed, 2 active, 3 DAT enhancement 1
+ * (IDTE, CSPG), 4 IDTE clears combined region and segment entries, 7 STFLE, 8 EDAT-1 (large
+ * frames, region protection, PFMF, multiple-block SSKE), 10 conditional SSKE, 14 non-quiescing
+ * key setting, 18 long displacement, 19 long displacement with high performance (every
+ * displacement costs the same here), 21 extended immediate, 25 store clock fast,
+ * 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high word /
+ * load-store-on-condition 1, 53 load-store-on-condition 2, 66 RRBM, 78 EDAT-2 (2 GiB frames),
+ * 129 vector, 130 instruction-execution protection.
+ */
+export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 18, 19, 21, 25, 34, 35, 45, 53, 66, 78, 129, 130];
+/** Doublewords of the facility list STFLE stores (bits 0–191). */
+export const FACILITY_DOUBLEWORDS = 3;
+
+/** The list of `bits` as STFLE stores it; a bit beyond the list is refused. */
+export function facilityListBytes(bits: readonly number[] = FACILITY_BITS): Uint8Array {
+  const out = new Uint8Array(FACILITY_DOUBLEWORDS * 8);
+  for (const bit of bits) {
+    if (!Number.isInteger(bit) || bit < 0 || bit >= FACILITY_DOUBLEWORDS * 64) throw new RangeError(`facility ${bit} is outside the ${FACILITY_DOUBLEWORDS * 64}-bit facility list`);
+    out[bit >>> 3] = out[bit >>> 3]! | (0x80 >>> (bit & 7));
+  }
+  return out;
+}
