@@ -120,7 +120,7 @@ describe('a failed protected switch: QEMU reports it, leaves the VM plain, the g
   it('a tampered kernel page: UNPACK decrypts it, VERIFY finds the digests differ (rc 0x104)', () => {
     const { m, log } = machine();
     const image = fixture('se.img');
-    image[0x15000 + 0x10010] ^= 1;
+    image[0x15000 + 0x10010] = image[0x15000 + 0x10010]! ^ 1;
     m.loadRawImage(image);
     expectStage3aPanic(m, 0x4608, 'Protected boot has failed: 0xa02');
     expect(log).toEqual(['KVM PV command 4 (KVM_PV_VERIFY) failed: header rc 104 rrc 0 IOCTL rc: -22 (EINVAL)']);
