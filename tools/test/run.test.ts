@@ -143,7 +143,7 @@ describe('pvdump run', () => {
     expect(await pvdumpAsync(['run', '--on-crash', 'reboot', CRASH_GUEST])).toMatchObject({ status: 2 });
     const notElf = tempPath('not-elf.img');
     writeFileSync(notElf, 'not a guest');
-    expect(await pvdumpAsync(['run', notElf])).toMatchObject({ status: 1, stderr: expect.stringContaining('--host-key') });
+    expect(await pvdumpAsync(['run', notElf])).toMatchObject({ status: 1, stderr: expect.stringContaining('not a guest this machine boots') });
     expect(await pvdumpAsync(['run', tempPath('missing.elf')])).toMatchObject({ status: 1, stderr: expect.stringContaining('no such file') });
   });
 });

@@ -157,7 +157,7 @@ describe('a failed protected switch: QEMU reports it, leaves the VM plain, the g
   it('a raw image without a short IPL PSW is refused before it runs', () => {
     const { m } = machine();
     expect(() => m.loadRawImage(new Uint8Array(16))).toThrow(MachineError);
-    expect(() => m.loadRawImage(new Uint8Array(4))).toThrow(/too short/);
+    expect(() => m.loadRawImage(new Uint8Array(4))).toThrow(/only 4 bytes/);
     const large = new Uint8Array(MEMORY + 8);
     large.set(fixture('se.img').subarray(0, 8));
     expect(() => m.loadRawImage(large)).toThrow(/does not fit/);

@@ -2,8 +2,10 @@
  * `pvdump run [options] GUEST`: boots a guest on pvdump's QEMU-like VMM (`@pvdump/kvm-pv`, the
  * emulated KVM PV API), with QEMU's options where they exist and libvirt's on_crash policies:
  *
- * - GUEST is a protected image from `pvdump image` (booted protected; `--host-key` opens its SE
- *   header) or a plain s390x ELF (loaded like QEMU `-kernel`).
+ * - GUEST is a plain s390x ELF (loaded like QEMU `-kernel`), a Secure Execution boot image as IBM's
+ *   genprotimg writes it (a raw image: loaded at 0 like a `-kernel` file that is not ELF, started
+ *   from the short IPL PSW at 0; its stage3a switches to protected mode, which needs `--host-key`
+ *   to open its SE header), or a protected image container from `pvdump image`.
  * - The guest's SCLP console goes to stdout. `--qmp` starts a QMP monitor (src/qmp/).
  * - `--on-crash dump=FILE` (libvirt coredump-destroy): on a guest panic the VM is dumped to FILE
  *   (written to a temporary file and renamed when complete), then ended; `pause` (preserve): the
@@ -17,7 +19,9 @@
  *   dump after a crash its progress.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { rawImageIplPsw } from '@pvdump/kvm-pv';
 import { deterministicRandom, decodeHostPrivateKeyPem, systemRandom, type HostKeyPair } from '@pvdump/ultravisor';
+import { IMAGE_MAGIC } from '@pvdump/ultravisor/protected-image';
 import { ManualTodClock } from '@pvdump/s390x-cpu';
 import { parseCommandArgs, positionals } from '../args.js';
 import { progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
@@ -27,11 +31,12 @@ import { KvmPvMachine, type GuestImage } from '../run/kvm-pv-machine.js';
 import { RunStatusLine } from '../run/status-line.js';
 
 const USAGE = `usage: pvdump run [options] GUEST
-Boots GUEST on pvdump's QEMU-like VMM (the emulated KVM PV API): a protected (Secure Execution)
-image made by 'pvdump image', or a plain s390x ELF started like QEMU -kernel. The guest's console
-goes to stdout.
-  --host-key FILE           the machine's host private key (host-key.pem of 'pvdump hostkey');
-                            needed to boot a protected image
+Boots GUEST on pvdump's QEMU-like VMM (the emulated KVM PV API): a Secure Execution image (IBM
+genprotimg's layout: loaded at 0, started from its short IPL PSW, it switches itself to protected
+mode), a protected image made by 'pvdump image', or a plain s390x ELF started like QEMU -kernel.
+The guest's console goes to stdout, the VMM's error reports to stderr.
+  --host-key FILE           the machine's host private key (host-key.pem of 'pvdump hostkey', or
+                            a P-521 EC private key in PEM); opens the SE header of a protected guest
   --smp N                   number of vCPUs (default 1)
   --memory SIZE             guest memory in QEMU's -m forms: 512M, 2G; a number alone is MiB
                             (default 64M)
@@ -91,7 +96,11 @@ function wholeNumber(option: string, text: string, min: number, max: number): nu
   return n;
 }
 
-/** A plain ELF (7F 'E' 'L' 'F') or else a protected image, read whole (bounded). */
+/**
+ * The guest's format from its first bytes: a plain ELF (7F 'E' 'L' 'F'), a `pvdump image`
+ * container ('pvdumpSE'), or a raw boot image whose first doubleword is a valid short IPL PSW
+ * (genprotimg's SE images); images are read whole (bounded).
+ */
 function readGuest(path: string): GuestImage {
   let size: number;
   try {
@@ -103,15 +112,20 @@ function readGuest(path: string): GuestImage {
     throw new UserError(`${path}: no such file`);
   }
   const fd = openSync(path, 'r');
-  const magic = Buffer.alloc(4);
+  const head = Buffer.alloc(8);
   try {
-    readSync(fd, magic, 0, 4, 0);
+    readSync(fd, head, 0, 8, 0);
   } finally {
     closeSync(fd);
   }
-  if (magic.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return { kind: 'elf', path };
-  if (size > MAX_IMAGE) throw new UserError(`${path}: ${size} bytes is not an ELF guest and too large for a protected image (at most ${MAX_IMAGE} bytes)`);
-  return { kind: 'protected', image: new Uint8Array(readFileSync(path)) };
+  if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return { kind: 'elf', path };
+  const container = head.equals(Buffer.from(IMAGE_MAGIC));
+  if (!container && (size < 8 || rawImageIplPsw(head) === undefined)) {
+    throw new UserError(`${path}: not a guest this machine boots: neither an ELF file, nor a Secure Execution image (genprotimg's layout, starting with a short IPL PSW), nor a protected image of 'pvdump image'`);
+  }
+  if (size > MAX_IMAGE) throw new UserError(`${path}: ${size} bytes is too large for a boot image (at most ${MAX_IMAGE} bytes)`);
+  const image = new Uint8Array(readFileSync(path));
+  return container ? { kind: 'protected', image } : { kind: 'raw', image };
 }
 
 function readHostKey(path: string): HostKeyPair {
@@ -161,7 +175,7 @@ export const command: Command = {
 
     const guest = readGuest(guestPath!);
     if (guest.kind === 'protected' && values['host-key'] === undefined) {
-      throw new UserError(`${guestPath} is not an ELF file, so it is booted as a protected image: give the machine's host key with --host-key (host-key.pem of 'pvdump hostkey')`);
+      throw new UserError(`${guestPath} is a protected image: give the machine's host key with --host-key (host-key.pem of 'pvdump hostkey')`);
     }
     const hostKeys = values['host-key'] === undefined ? [] : [readHostKey(values['host-key'])];
     const startedAt = Date.now();
@@ -180,6 +194,10 @@ export const command: Command = {
       console: (text) => {
         status.beforeConsole(text);
         process.stdout.write(text);
+      },
+      log: (line) => {
+        status.beforeConsole(line);
+        process.stderr.write(`pvdump: ${line}\n`);
       },
     });
     const vm = new VmMonitor(machine, { startPaused: values.S === true, panicAction: onCrash.kind === 'exit' ? 'shutdown' : 'pause' });

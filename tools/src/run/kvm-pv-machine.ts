@@ -1,6 +1,8 @@
 /**
  * The QEMU-like VMM of `@pvdump/kvm-pv` behind the QMP monitor's `MachineControl`: a plain ELF
- * guest loaded like QEMU's `-kernel` or a protected (SE) image booted through the KVM PV ioctls;
+ * guest loaded like QEMU's `-kernel`, a raw boot image (an SE image made by genprotimg: loaded at
+ * 0, started from its short IPL PSW, switching itself to protected mode with DIAGNOSE 0x308) or
+ * a `pvdump image` container booted through the KVM PV ioctls;
  * the vCPUs run round-robin a few KVM_RUN rounds per turn of the event loop (so QMP clients are
  * served while the guest runs); a disabled wait is a guest panic, a disabled wait at an address
  * ending in FFF a power-off; dumps go through the VMM's dump driver (QEMU's dump-guest-memory,
@@ -11,7 +13,8 @@ import { Writable } from 'node:stream';
 import { dumpGuestMemory, HostKernel, hypervisorRegisters, MachineError, MpState, VirtualMachine, type HostKernelOptions } from '@pvdump/kvm-pv';
 import { DumpRefused, type DumpJob, type DumpRequest, type MachineControl, type MachineListener, type RegisterView, type VcpuInfo, type VcpuState } from '../qmp/machine.js';
 
-export type GuestImage = { kind: 'elf'; path: string } | { kind: 'protected'; image: Uint8Array };
+/** A plain ELF (QEMU -kernel), a `pvdump image` container, or a raw boot image such as an SE image made by genprotimg. */
+export type GuestImage = { kind: 'elf'; path: string } | { kind: 'protected'; image: Uint8Array } | { kind: 'raw'; image: Uint8Array };
 
 export interface KvmPvMachineOptions {
   kernel: HostKernelOptions;
@@ -20,6 +23,8 @@ export interface KvmPvMachineOptions {
   guest: GuestImage;
   /** Receives the guest's SCLP console output. */
   console?: (text: string) => void;
+  /** Receives the VMM's error reports (e.g. a protected switch the guest asked for that failed). */
+  log?: (line: string) => void;
 }
 
 /** KVM_RUN rounds per turn of the event loop. */
@@ -47,8 +52,9 @@ export class KvmPvMachine implements MachineControl {
 
   private boot(): VirtualMachine {
     const o = this.options;
-    const vm = new VirtualMachine({ kernel: this.kernel, memorySize: o.memorySize, cpus: o.cpus, ...(o.console === undefined ? {} : { console: o.console }) });
+    const vm = new VirtualMachine({ kernel: this.kernel, memorySize: o.memorySize, cpus: o.cpus, ...(o.console === undefined ? {} : { console: o.console }), ...(o.log === undefined ? {} : { log: o.log }) });
     if (o.guest.kind === 'elf') vm.loadElf(o.guest.path);
+    else if (o.guest.kind === 'raw') vm.loadRawImage(o.guest.image);
     else vm.bootProtected(o.guest.image);
     return vm;
   }
@@ -152,7 +158,8 @@ export class KvmPvMachine implements MachineControl {
         );
       },
     });
-    const done = dumpGuestMemory(this.vm, sink, request.filter === undefined ? {} : { begin: request.filter.begin, length: request.filter.length }).then(() => {
+    const log = this.options.log === undefined ? {} : { log: this.options.log };
+    const done = dumpGuestMemory(this.vm, sink, request.filter === undefined ? log : { ...log, begin: request.filter.begin, length: request.filter.length }).then(() => {
       finished = true;
     });
     return { total, completed: () => (finished ? total : Math.min(total, written)), done };

@@ -6,7 +6,7 @@
 // vCPU loop handling the interceptions user space owns: SIGP, SERVC (the SCLP console),
 // DIAGNOSE and the disabled wait (a guest panic).
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
-import { shortPswHasFormatBit, shortPswToPsw } from '@pvdump/s390x-cpu/state';
+import { pswInvalidReason, shortPswHasFormatBit, shortPswToPsw, type Psw } from '@pvdump/s390x-cpu/state';
 import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
@@ -52,6 +52,20 @@ export interface MachineOptions {
 
 export { MachineError, type MachineStop, type VcpuHandle } from './host.js';
 export type { UnpackComponent } from './pv-ipl.js';
+
+/**
+ * The IPL PSW of a raw image (QEMU `-kernel` of a file that is not ELF): its first doubleword as
+ * an 8-byte PSW (bit 12 set) converted to the 16-byte form, or undefined when the image is too
+ * short or that PSW is not valid (docs/s390x-cpu.md §2).
+ */
+export function rawImageIplPsw(image: Uint8Array): Psw | undefined {
+  if (image.length < 8) return undefined;
+  const view = new DataView(image.buffer, image.byteOffset, 8);
+  const word0 = view.getUint32(0);
+  if (!shortPswHasFormatBit(word0)) return undefined;
+  const psw = shortPswToPsw(word0, view.getUint32(4));
+  return pswInvalidReason(psw) === undefined ? psw : undefined;
+}
 
 export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly process: KvmProcess;
@@ -157,14 +171,11 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
    * CPU 0 at the short (8-byte) IPL PSW in its first doubleword, converted as the IPL does.
    */
   loadRawImage(image: Uint8Array): void {
-    if (image.length < 8) throw new MachineError(`the image has ${image.length} bytes: too short to hold an IPL PSW`);
     if (image.length > this.memorySize) throw new MachineError(`the image of ${image.length} bytes does not fit in ${this.memorySize / MIB} MiB of guest memory`);
-    const view = new DataView(image.buffer, image.byteOffset, 8);
-    const word0 = view.getUint32(0);
-    const word1 = view.getUint32(4);
-    if (!shortPswHasFormatBit(word0)) throw new MachineError(`the image does not start with a short IPL PSW (0x${word0.toString(16).padStart(8, '0')}${word1.toString(16).padStart(8, '0')}: bit 12 is not set)`);
+    const psw = rawImageIplPsw(image);
+    if (psw === undefined) throw new MachineError(`the image does not start with a valid short (8-byte) IPL PSW${image.length < 8 ? `: it has only ${image.length} bytes` : ''}`);
     this.writeGuest(0, image);
-    this.check(this.api.setInitialPsw(this.vcpus[0]!.fd, shortPswToPsw(word0, word1)), 'KVM_S390_SET_INITIAL_PSW');
+    this.check(this.api.setInitialPsw(this.vcpus[0]!.fd, psw), 'KVM_S390_SET_INITIAL_PSW');
     this.check(this.api.setMpState(this.vcpus[0]!.fd, MpState.OPERATING), 'KVM_SET_MP_STATE');
     for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
   }

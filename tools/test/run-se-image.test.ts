@@ -1,0 +1,128 @@
+/**
+ * `pvdump run` with Secure Execution images made by IBM's genprotimg 2.35 (fixture
+ * genprotimg-2.35): detected as raw boot images, booted with the fixture's P-521 host key, they
+ * crash at 0xDEAD; their dump (--on-crash dump=FILE, or QMP dump-guest-memory) decrypts with
+ * `pvdump decrypt -k cck.bin` to the guest's memory and registers. se-nodump.img falls back to a
+ * plain dump with QEMU's log lines; without the host key the guest's protected switch fails.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import QMP from 'qemu-qmp';
+import { describe, expect, it } from 'vitest';
+import { openDump } from '@pvdump/dump-format';
+import { fixturePath, tempPath } from '@pvdump/test-support';
+import { CLI, pvdump } from './cli.ts';
+
+const fixture = (name: string): string => fixturePath(`genprotimg-2.35/${name}`);
+const HOST_KEY = fixture('host-key.pem');
+const CCK = fixture('cck.bin');
+
+function pvdumpAsync(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
+function execute(qmp: QMP, command: string, args?: object): Promise<unknown> {
+  return new Promise((resolve, reject) => qmp.execute(command, args, (err, result) => (err ? reject(err) : resolve(result))));
+}
+
+/** Decrypts `dump` with the fixture's CCK and checks the guest's registers and memory in it. */
+async function expectDecryptsToTheGuest(dump: string): Promise<void> {
+  const plain = `${dump}.plain`;
+  const r = pvdump(['decrypt', '-k', CCK, dump, plain]);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const d = await openDump(plain);
+  try {
+    expect(d.isPv).toBe(false);
+    expect(d.cpus[0]!.psw).toEqual({ mask: 0x0002000180000000n, addr: 0xdeadn });
+    expect(d.cpus[0]!.gprs.slice(6, 9)).toEqual([0x0606060660606060n, 0x0707070770707070n, 0x0808080880808080n]);
+    expect(new TextDecoder().decode(await d.readMemory(0x100000n, 40))).toBe('genprotimg fixture guest: crashed here!!');
+    const filled = await d.readMemory(0x300000n, 0x100000);
+    const view = new DataView(filled.buffer, filled.byteOffset);
+    for (const at of [0, 8, 0x7fff8, 0xffff8]) expect(view.getBigUint64(at)).toBe(BigInt(0x300000 + at) ^ 0x9e3779b97f4a7c15n);
+  } finally {
+    await d.close();
+  }
+}
+
+describe('pvdump run with images made by genprotimg', () => {
+  it('se.img --on-crash dump=FILE: boots protected, crashes, the dump decrypts to the guest', async () => {
+    const dump = tempPath('se-img-dump.elf');
+    const r = await pvdumpAsync(['run', '--host-key', HOST_KEY, '--memory', '16M', '--on-crash', `dump=${dump}`, '--json', fixture('se.img')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ protected: true, ended: 'guest-panic', panic: { cpu: 0 }, dump: { file: dump } });
+    expect(JSON.parse(pvdump(['info', '--json', dump]).stdout)).toMatchObject({ pv: true });
+    await expectDecryptsToTheGuest(dump);
+  }, 180_000);
+
+  it('se-knownkeys.img under QMP: the panicked guest is dumped with dump-guest-memory; the dump decrypts', async () => {
+    const dir = tempPath('se-qmp');
+    mkdirSync(dir);
+    const socket = join(dir, 'qmp.sock');
+    const child = spawn(process.execPath, [CLI, 'run', '--host-key', HOST_KEY, '--memory', '16M', '--on-crash', 'pause', '--qmp', `unix:${socket}`, fixture('se-knownkeys.img')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(socket)) {
+        if (Date.now() > deadline) throw new Error('no QMP socket');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const qmp = new QMP();
+      await new Promise<void>((resolve, reject) => qmp.connect(socket, (err) => (err ? reject(err) : resolve())));
+      for (;;) {
+        const status = (await execute(qmp, 'query-status')) as { status: string };
+        if (status.status === 'guest-panicked') break;
+        expect(status.status).toBe('running');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const file = join(dir, 'qmp-dump.elf');
+      expect(await execute(qmp, 'dump-guest-memory', { paging: false, protocol: `file:${file}` })).toEqual({});
+      await execute(qmp, 'quit');
+      expect(await exited).toBe(3);
+      await expectDecryptsToTheGuest(file);
+    } finally {
+      child.kill();
+    }
+    expect(stderr).toContain('the guest panicked');
+  }, 180_000);
+
+  it('se-nodump.img: the Ultravisor refuses the PV dump (no AllowDumping); QEMU 7.2 logs it and writes a plain dump of encrypted memory', async () => {
+    const dump = tempPath('se-nodump-dump.elf');
+    const r = await pvdumpAsync(['run', '--host-key', HOST_KEY, '--memory', '16M', '--on-crash', `dump=${dump}`, fixture('se-nodump.img')]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('pvdump: KVM PV command 8 (KVM_PV_DUMP) failed: header rc 101 rrc 0 IOCTL rc: -22\npvdump: KVM DUMP command 0 failed\n');
+    expect(r.stderr).toContain(`dump written to ${dump}`);
+    expect(JSON.parse(pvdump(['info', '--json', dump]).stdout)).toMatchObject({ pv: false });
+    const d = await openDump(dump);
+    try {
+      expect(new TextDecoder().decode(await d.readMemory(0x100000n, 40))).not.toBe('genprotimg fixture guest: crashed here!!');
+    } finally {
+      await d.close();
+    }
+    // Nothing to decrypt: decrypt copies a dump without PV data unchanged, still encrypted memory.
+    const dec = pvdump(['decrypt', '-k', CCK, dump, `${dump}.plain`]);
+    expect(dec.status).toBe(0);
+    expect(readFileSync(`${dump}.plain`).equals(readFileSync(dump))).toBe(true);
+  }, 180_000);
+
+  it('without the host key the guest asks for the switch in vain: QEMU-like report, stage3a stops at 0x4608', async () => {
+    const r = await pvdumpAsync(['run', '--memory', '16M', '--json', fixture('se.img')]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toBe('pvdump: KVM PV command 2 (KVM_PV_SET_SEC_PARMS) failed: header rc 108 rrc 0 IOCTL rc: -22 (EINVAL)\n');
+    expect(r.stdout).toContain('Protected boot has failed: 0xa02');
+    const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as Record<string, unknown>;
+    expect(report).toMatchObject({ protected: false, panic: { psw: { addr: '0x0000000000004608' } } });
+  }, 180_000);
+});
