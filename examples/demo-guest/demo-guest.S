@@ -3,7 +3,11 @@
  * be booted protected (Secure Execution) by `pvdump run`, to write a secret into its memory and
  * to crash, so that its dump has something to hide and something to show.
  *
- * CPU 0: prints a line on the SCLP console (from a page it shares with the host: the console is
+ * It is linked at 0x20000 (demo-guest.ld): a Secure Execution kernel image is loaded from 0x10000
+ * on (its first 64 KiB never are), so the guest sets the lowcore's new PSWs itself, and the
+ * 64 KiB from 0x10000 are its data area.
+ *
+ * CPU 0: sets the restart-new and program-new PSWs, prints a line on the SCLP console (from a page it shares with the host: the console is
  *        the host's), starts CPU 1 with SIGP RESTART and waits for its flag, copies the secret
  *        text to absolute 0x10000, sets recognisable registers, prints again (never the secret)
  *        and divides by zero. The program-new PSW is a disabled wait at 0xdead: the VMM sees a
@@ -18,13 +22,11 @@
  * it is that build.
  */
     .section .head, "ax"
-    .org 0x1a0                          /* restart-new PSW: where CPU 1 starts */
-    .quad 0x0000000180000000, cpu1_start
-    .org 0x1d0                          /* program-new PSW: a crash is a disabled wait at 0xdead */
-    .quad 0x0002000180000000, 0x000000000000dead
-    .org 0x200
     .globl _start
 _start:
+    larl  %r1, new_psws
+    mvc   0x1a0(16,%r0), 0(%r1)         /* restart-new PSW: where CPU 1 starts */
+    mvc   0x1d0(16,%r0), 16(%r1)        /* program-new PSW: a crash is a disabled wait at 0xdead */
     /* Share the console page with the host (touch it first, so that it is a secure page). */
     lgfi  %r9, 0x8000
     mvi   0(%r9), 0
@@ -91,6 +93,9 @@ copy_text:
     mvc   14(1,%r1), 0(%r2)
 
     .align 8
+new_psws:
+    .quad 0x0000000180000000, cpu1_start
+    .quad 0x0002000180000000, 0x000000000000dead
 idle_psw:
     .quad 0x0102000180000000, 0         /* enabled wait, external interruptions on */
 share_uvcb:

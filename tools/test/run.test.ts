@@ -10,11 +10,46 @@ import { join } from 'node:path';
 import QMP from 'qemu-qmp';
 import { describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
-import { fixturePath, tempPath } from '@pvdump/test-support';
+import { fixturePath, requireTool, run, tempPath } from '@pvdump/test-support';
 import { CLI, pvdump } from './cli.ts';
-import { IDLE_GUEST } from './qmp/support/qemu.ts';
 
 const CRASH_GUEST = fixturePath('qemu-7.2-crash/guest.elf');
+/** A guest for a Secure Execution image (linked at 0x10000): crashes with a disabled wait at 0xdead. */
+const PV_CRASH_GUEST = fixturePath('genprotimg-2.35/guest.elf');
+
+/**
+ * The idle guest's behaviour (r2..r4 = 0x222, 0x333, 0x444, then an enabled wait) for a Secure
+ * Execution image: linked at 0x10000, it sets its program-new PSW itself, since a kernel image's
+ * first 64 KiB are never loaded.
+ */
+function pvIdleGuest(): string {
+  requireTool('s390x-linux-gnu-as');
+  const src = tempPath('pv-idle.S');
+  const obj = tempPath('pv-idle.o');
+  const elf = tempPath('pv-idle.elf');
+  writeFileSync(
+    src,
+    [
+      '    .text',
+      '    .globl _start',
+      '_start:',
+      '    larl  %r1, program_new_psw',
+      '    mvc   0x1d0(16,%r0), 0(%r1)',
+      '    lghi  %r2, 0x222',
+      '    lghi  %r3, 0x333',
+      '    lghi  %r4, 0x444',
+      '    larl  %r1, idle_psw',
+      '    lpswe 0(%r1)',
+      '    .align 8',
+      'program_new_psw: .quad 0x0002000180000000, 0x000000000000dead',
+      'idle_psw: .quad 0x0102000180000000, 0x0000000000000600',
+      '',
+    ].join('\n'),
+  );
+  run('s390x-linux-gnu-as', ['-m64', '-o', obj, src]);
+  run('s390x-linux-gnu-ld', ['-static', '-nostdlib', '--build-id=none', '-Ttext=0x10000', '-e', '_start', '-o', elf, obj]);
+  return elf;
+}
 
 /**
  * Runs the built CLI without blocking this worker (a guest run takes seconds; a synchronous spawn
@@ -83,7 +118,7 @@ describe('pvdump run', () => {
   });
 
   it('qemu-qmp drives a running protected guest: stop, detached dump, query-dump until completed, cont; the dump decrypts', async () => {
-    const pv = protectedSetup(IDLE_GUEST);
+    const pv = protectedSetup(pvIdleGuest());
     const socket = join(pv.dir, 'qmp.sock');
     const child = spawn(process.execPath, [CLI, 'run', '--host-key', pv.hostKey, '--smp', '2', '--memory', '16M', '--qmp', `unix:${socket}`, pv.image], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -123,7 +158,7 @@ describe('pvdump run', () => {
   }, 180_000);
 
   it('--seed: the same protected guest and seed give a byte-identical dump', async () => {
-    const pv = protectedSetup(CRASH_GUEST);
+    const pv = protectedSetup(PV_CRASH_GUEST);
     const dumps: Buffer[] = [];
     for (const n of [1, 2]) {
       const out = join(pv.dir, `seed-${n}.elf`);
