@@ -3,7 +3,8 @@
 // through that ioctl interface only.
 export * from './uapi/constants.js';
 export * from './uapi/structs.js';
-export { HostKernel, KvmProcess, DUMP_CALLS_MASK, UNPACK_FACILITY, type HostKernelOptions } from './kernel/host-kernel.js';
+export { HostKernel, KvmProcess, DUMP_CALLS_MASK, UNPACK_FACILITY } from './kernel/host-kernel.js';
+export type { HostKernelOptions } from './kernel/kvm-objects.js';
 export { GuestRam, MemorySwapStore, type SwapStore, type GuestRamStats } from './kernel/guest-ram.js';
 export { UserAddressSpace, UserFault } from './kernel/user-memory.js';
 export { STOR_STATE_BOUNCE_LIMIT } from './kernel/pv-dump.js';

@@ -3,15 +3,14 @@
 // User space (the VMM) gets a process with an address space and talks to KVM only through
 // file descriptors and ioctl(fd, request, arg), as QEMU does (docs/kvm-pv-api.md).
 import { FACILITY_BITS, type TodClock } from '@pvdump/s390x-cpu';
-import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
-import { Ultravisor, systemRandom, type HostKeyPair, type QueryInfo, type RandomSource, type UltravisorOptions } from '@pvdump/ultravisor';
+import { Ultravisor, systemRandom, type QueryInfo, type UltravisorOptions } from '@pvdump/ultravisor';
 import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
 import { RunOffset } from '../uapi/structs.js';
-import { GuestRam, type SwapStore } from './guest-ram.js';
+import { GuestRam } from './guest-ram.js';
 import { HostMemory, KernelAllocator, PAGE_SIZE } from './host-memory.js';
 import { UserAddressSpace } from './user-memory.js';
+import type { HostKernelOptions, KvmFile, KvmHost, VmProcess } from './kvm-objects.js';
 import { KvmVm } from './vm.js';
-import type { KvmVcpu } from './vcpu.js';
 
 /** Host layout [E]: kernel memory below 1 GiB (the UV storage at 1 MiB), guest frames above. */
 const UV_STORAGE_ORIGIN = 0x100000;
@@ -21,41 +20,8 @@ const GUEST_FRAMES_START = 0x40000000;
 /** Guest RAM mappings start at 1 GiB boundaries. */
 const GUEST_FRAMES_ALIGN = 0x40000000;
 
-export interface HostKernelOptions {
-  /** Boot with `prot_virt=1` (a PV host: the UV is initialised). Default true. */
-  protectedVirtualization?: boolean;
-  /** The machine's host key pairs, which open SE headers. */
-  hostKeys?: readonly HostKeyPair[];
-  /** Randomness of the UV (keys, nonces, IVs). */
-  random?: RandomSource;
-  /** Host storage size; default 64 GiB (sparse: only touched pages cost memory). */
-  hostStorageSize?: number;
-  /** Creates the machine's UV (e.g. firmware without the dump calls); default `new Ultravisor`. */
-  ultravisor?: (options: UltravisorOptions) => Ultravisor;
-  /**
-   * Reproduce v6.0's KVM_S390_PV_CPU_COMMAND write-back, which copies {rc, rrc} over `cmd` at
-   * offset 0 and never updates the rc/rrc fields (docs/kvm-pv-api.md §3). [E] Default false:
-   * rc at offset 4, rrc at offset 6, `cmd` unchanged.
-   */
-  upstreamCpuRcQuirk?: boolean;
-  /** Most guest pages a protected guest keeps in host frames; over it, pages go to swap. */
-  guestPageLimit?: number;
-  /** Creates the swap store of each guest RAM; default in process memory. */
-  swapStore?: () => SwapStore;
-  /** Instructions a vCPU runs per KVM_RUN before it returns -EINTR (the VMM's time slice) [E]. */
-  timeSlice?: number;
-  /** TOD clock of new VMs; default the host's wall clock. */
-  clock?: () => TodClock;
-  /**
-   * A hardware debugger's probe: called with a secure CPU's complete state after each run.
-   * Nothing in KVM or the VMM uses it; tests compare decrypted dumps against it.
-   */
-  secureStateProbe?: (vcpuId: number, state: CpuSnapshot) => void;
-}
 
-type FileKind = { kind: 'kvm' } | { kind: 'vm'; vm: KvmVm } | { kind: 'vcpu'; vcpu: KvmVcpu };
-
-export class HostKernel {
+export class HostKernel implements KvmHost {
   readonly memory: HostMemory;
   readonly allocator: KernelAllocator;
   readonly uv: Ultravisor | undefined;
@@ -152,9 +118,9 @@ const GUEST_FACILITIES_PV: readonly number[] = [...FACILITY_BITS, UNPACK_FACILIT
 export const DUMP_CALLS_MASK = 0x000000f000000000n;
 
 /** A user process: its address space and the KVM file descriptors it holds. */
-export class KvmProcess {
+export class KvmProcess implements VmProcess {
   readonly memory = new UserAddressSpace();
-  private readonly files = new Map<number, FileKind>();
+  private readonly files = new Map<number, KvmFile>();
   private nextFd = 3;
 
   constructor(readonly kernel: HostKernel) {}
@@ -218,7 +184,7 @@ export class KvmProcess {
   }
 
   /** Installs a new descriptor (used by KVM_CREATE_VM and KVM_CREATE_VCPU). */
-  install(file: FileKind): number {
+  install(file: KvmFile): number {
     const fd = this.nextFd++;
     this.files.set(fd, file);
     return fd;

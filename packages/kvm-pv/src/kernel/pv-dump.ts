@@ -5,15 +5,14 @@
 // dump; the vCPU ioctl's DUMP_CPU copies the UV's CPU dump to the user buffer.
 import { Errno, PvDumpCmd } from '../uapi/constants.js';
 import { PvDmpOffset, type StructBytes } from '../uapi/structs.js';
-import type { KvmVcpu } from './vcpu.js';
-import type { KvmVm, PvRcSink } from './vm.js';
+import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 const MIB = 0x100000n;
 /** KVM's bounce buffer limit for STOR_STATE (DUMP_BUFF_LEN = HPAGE_SIZE). */
 export const STOR_STATE_BOUNCE_LIMIT = 0x100000;
 
 /** The VM-level dump subcommands; `dmp` is updated in place (gaddr) and copied back on success. */
-export function handlePvDump(vm: KvmVm, dmp: StructBytes, sink: PvRcSink): number {
+export function handlePvDump(vm: VcpuVm, dmp: StructBytes, sink: PvRcSink): number {
   const subcmd = dmp.u64(PvDmpOffset.subcmd);
   switch (subcmd) {
     case BigInt(PvDumpCmd.INIT): {
@@ -41,7 +40,7 @@ export function handlePvDump(vm: KvmVm, dmp: StructBytes, sink: PvRcSink): numbe
   }
 }
 
-function storState(vm: KvmVm, dmp: StructBytes, sink: PvRcSink): number {
+function storState(vm: VcpuVm, dmp: StructBytes, sink: PvRcSink): number {
   const increment = vm.kernel.uvInfo!.confDumpStorageStateLen;
   let gaddr = dmp.u64(PvDmpOffset.gaddr);
   let remaining = dmp.u64(PvDmpOffset.buffLen);
@@ -87,7 +86,7 @@ function storState(vm: KvmVm, dmp: StructBytes, sink: PvRcSink): number {
   }
 }
 
-function complete(vm: KvmVm, userAddress: bigint, sink: PvRcSink): number {
+function complete(vm: VcpuVm, userAddress: bigint, sink: PvRcSink): number {
   const length = Number(vm.kernel.uvInfo!.confDumpFinalizeLen);
   const alloc = vm.kernel.allocator;
   const buffer = alloc.alloc(length);
@@ -109,7 +108,7 @@ function complete(vm: KvmVm, userAddress: bigint, sink: PvRcSink): number {
 }
 
 /** KVM_S390_PV_CPU_COMMAND's DUMP handler (§5 steps 2-5); `data` is the dmp's user address. */
-export function handlePvCpuDump(vcpu: KvmVcpu, data: bigint, sink: PvRcSink): number {
+export function handlePvCpuDump(vcpu: { readonly vm: VcpuVm; readonly pvHandle: bigint | undefined }, data: bigint, sink: PvRcSink): number {
   const vm = vcpu.vm;
   if (!vm.dumping) return -Errno.EINVAL;
   const user = vm.process.memory;

@@ -8,7 +8,7 @@ import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion,
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
-import type { KvmVm, PvRcSink } from './vm.js';
+import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
 const DEFAULT_TIME_SLICE = 200_000;
@@ -64,7 +64,7 @@ export class KvmVcpu {
   private sidaCopyBack: { absolute: number; length: number } | undefined;
 
   constructor(
-    readonly vm: KvmVm,
+    readonly vm: VcpuVm,
     readonly id: number,
   ) {
     this.runAddress = vm.process.memory.mmapAnonymous(RunOffset.size);

@@ -7,8 +7,8 @@ import { PvCpuState, type UvResult } from '@pvdump/ultravisor';
 import { Errno, Ioctl, IRQ_IO_MAX, IrqType, PvCmd, PvInfoId } from '../uapi/constants.js';
 import { InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
 import type { GuestRam } from './guest-ram.js';
-import type { HostKernel, KvmProcess } from './host-kernel.js';
 import { PAGE_SIZE } from './host-memory.js';
+import type { KvmHost, PvRcSink, ProtectedState, VcpuVm, VmProcess } from './kvm-objects.js';
 import { handlePvDump } from './pv-dump.js';
 import { KvmVcpu } from './vcpu.js';
 
@@ -24,31 +24,10 @@ export interface MemorySlot {
   ram: GuestRam;
 }
 
-/** Kernel memory held for the secure configuration (donated to the UV or used beside it). */
-interface KernelBlock {
-  origin: number;
-  length: number;
-}
-
-export interface ProtectedState {
-  handle: bigint;
-  baseStorage: KernelBlock;
-  variableStorage: KernelBlock;
-  sca: KernelBlock;
-  /** SET_SEC_PARMS succeeded (the kernel's mm_is_protected). */
-  secParmsSet: boolean;
-}
-
-/** rc/rrc a command handler reports; undefined leaves the caller's values in place (no UVC ran). */
-export interface PvRcSink {
-  rc?: number;
-  rrc?: number;
-}
-
 type FloatingIrq = { kind: 'service'; parameter: number } | { kind: 'io'; subsystemId: number; parameter: number; identification: number };
 const SERVICE_SIGNAL_CODE = 0x2401;
 
-export class KvmVm {
+export class KvmVm implements VcpuVm {
   readonly slots: MemorySlot[] = [];
   readonly vcpus: KvmVcpu[] = [];
   pv: ProtectedState | undefined = undefined;
@@ -65,8 +44,8 @@ export class KvmVm {
   private readonly floating: FloatingIrq[] = [];
 
   constructor(
-    readonly kernel: HostKernel,
-    readonly process: KvmProcess,
+    readonly kernel: KvmHost,
+    readonly process: VmProcess,
   ) {
     this.clock = kernel.options.clock?.() ?? new HostTodClock();
   }
@@ -241,7 +220,7 @@ export class KvmVm {
     }
   }
 
-  get uv(): NonNullable<HostKernel['uv']> {
+  get uv(): NonNullable<KvmHost['uv']> {
     const uv = this.kernel.uv;
     if (uv === undefined) throw new Error('no Ultravisor on this host');
     return uv;
