@@ -7,7 +7,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_MONITOR_EVENT } from '../../core/exceptions.js';
 import { def } from '../define.js';
-import { fB2, fD2, fI8 } from '../formats.js';
+import { fB1, fD1, fI8 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 
 /** Real lowcore addresses of the monitor class number and monitor code (§5). */
@@ -20,7 +20,7 @@ function monitorCall(cpu: CpuCore, a: number): void {
   cpu.requireSpec((i2 & 0xf0) === 0);
   const monitorClass = i2 & 15;
   if ((cpu.cr[2 * 8 + 1]! & (0x8000 >>> monitorClass)) === 0) return;
-  cpu.ea(0, fB2(a), fD2(a));
+  cpu.ea(0, fB1(a), fD1(a));
   cpu.writeRealU16(MONITOR_CLASS, monitorClass);
   cpu.writeRealU64(MONITOR_CODE, (BigInt(cpu.eaHi) << 32n) | BigInt(cpu.eaLo));
   cpu.programException(PGM_MONITOR_EVENT);

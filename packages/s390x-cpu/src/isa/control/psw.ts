@@ -4,7 +4,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_SPECIFICATION } from '../../core/exceptions.js';
 import { shortPswHasFormatBit, shortPswToPsw } from '../../state/psw.js';
-import { fB2, fD2, fI8, fR1, fRreR1, fRreR2 } from '../formats.js';
+import { fB1, fB2, fD1, fD2, fI1, fI8, fR1, fRreR1, fRreR2 } from '../formats.js';
 import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
@@ -46,7 +46,7 @@ function loadExtendedPsw(cpu: CpuCore, a: number): void {
 /** STNSM (AND) / STOSM (OR): stores the old system mask, then combines it with I2. */
 function storeThenCombineSystemMask(cpu: CpuCore, a: number, useOr: boolean): void {
   const old = cpu.maskHi >>> 24;
-  cpu.writeU8(cpu.ea(0, fB2(a), fD2(a)), old);
+  cpu.writeU8(cpu.ea(0, fB1(a), fD1(a)), old);
   replaceSystemMask(cpu, useOr ? old | fI8(a) : old & fI8(a));
 }
 
@@ -84,7 +84,7 @@ function extractPsw(cpu: CpuCore, a: number): void {
 
 function supervisorCall(cpu: CpuCore, a: number): void {
   if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, 0);
-  cpu.deliverSvcInterruption(fI8(a));
+  cpu.deliverSvcInterruption(fI1(a));
 }
 
 export const pswInstructions: InstructionDef[] = [

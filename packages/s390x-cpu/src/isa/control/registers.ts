@@ -6,7 +6,7 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { FACILITY_DOUBLEWORDS } from '../../core/facilities.js';
 import { PGM_ADDRESSING } from '../../core/exceptions.js';
 import { def, defPriv } from '../define.js';
-import { fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { fR1, fR3, fRreR1, fRreR2 } from '../formats.js';
 import { eaRS, eaRSY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
@@ -111,14 +111,14 @@ function storeFacilityListExtended(cpu: CpuCore, a: number): void {
 }
 
 export const registerInstructions: InstructionDef[] = [
-  defPriv('lctl', 0xb7, 'RS-a', 'c:R1,c:R3,db:2', (cpu, a) => loadControl(cpu, fR1(a), fR2(a), eaRS(cpu, a), false)),
-  defPriv('lctlg', 0xeb2f, 'RSY-a', 'c:R1,c:R3,db:2', (cpu, a, b) => loadControl(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b), true)),
-  defPriv('stctl', 0xb6, 'RS-a', 'c:R1,c:R3,db:2', (cpu, a) => storeControl(cpu, fR1(a), fR2(a), eaRS(cpu, a), false)),
-  defPriv('stctg', 0xeb25, 'RSY-a', 'c:R1,c:R3,db:2', (cpu, a, b) => storeControl(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b), true)),
-  def('lam', 0x9a, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => loadAccess(cpu, fR1(a), fR2(a), eaRS(cpu, a))),
-  def('lamy', 0xeb9a, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => loadAccess(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
-  def('stam', 0x9b, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => storeAccess(cpu, fR1(a), fR2(a), eaRS(cpu, a))),
-  def('stamy', 0xeb9b, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => storeAccess(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
+  defPriv('lctl', 0xb7, 'RS-a', 'c:R1,c:R3,db:2', (cpu, a) => loadControl(cpu, fR1(a), fR3(a), eaRS(cpu, a), false)),
+  defPriv('lctlg', 0xeb2f, 'RSY-a', 'c:R1,c:R3,db:2', (cpu, a, b) => loadControl(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b), true)),
+  defPriv('stctl', 0xb6, 'RS-a', 'c:R1,c:R3,db:2', (cpu, a) => storeControl(cpu, fR1(a), fR3(a), eaRS(cpu, a), false)),
+  defPriv('stctg', 0xeb25, 'RSY-a', 'c:R1,c:R3,db:2', (cpu, a, b) => storeControl(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b), true)),
+  def('lam', 0x9a, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => loadAccess(cpu, fR1(a), fR3(a), eaRS(cpu, a))),
+  def('lamy', 0xeb9a, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => loadAccess(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b))),
+  def('stam', 0x9b, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => storeAccess(cpu, fR1(a), fR3(a), eaRS(cpu, a))),
+  def('stamy', 0xeb9b, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => storeAccess(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b))),
   def('sar', 0xb24e, 'RRE', 'a:R1,r:R2', (cpu, a) => { cpu.acr[fRreR1(a)] = cpu.r[2 * fRreR2(a) + 1]!; }),
   def('ear', 0xb24f, 'RRE', 'r:R1,a:R2', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = cpu.acr[fRreR2(a)]!; }),
   defPriv('spx', 0xb210, 'S', 'db:2', setPrefix),

@@ -5,7 +5,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
-import { fB2, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { fR1, fR2, fRreR1, fRreR2, fRrfR3 } from '../formats.js';
 import { eaRS, eaRX, eaRXY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 import { bfpArithmeticInstructions } from './bfp-arithmetic.js';
@@ -65,7 +65,7 @@ function signOp(cpu: CpuCore, r1: number, r2: number, keep: number, set: number,
 
 /** CPSDR: the sign of FPR r3 with the rest of FPR r2. */
 function copySign(cpu: CpuCore, a: number): void {
-  const r3 = fB2(a);
+  const r3 = fRrfR3(a);
   cpu.checkFpr(r3);
   const sign = cpu.vrView.getUint32(fpr(r3)) & 0x80000000;
   signOp(cpu, fRreR1(a), fRreR2(a), 0x7fffffff, sign, 0);

@@ -4,7 +4,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_FIXED_POINT_OVERFLOW } from '../../core/exceptions.js';
-import { fB2, fD2, fD20, fR2 } from '../formats.js';
+import { fB2, fD2, fD20, fX2 } from '../formats.js';
 import type { InstructionAlias } from '../types.js';
 
 export const TWO32 = 4294967296;
@@ -32,9 +32,9 @@ export function compareAliases(base: string, field: string, operands: string): I
 // ---- effective addresses per format ----
 
 /** D2(X2,B2) of RX formats. */
-export const eaRX = (cpu: CpuCore, a: number): number => cpu.ea(fR2(a), fB2(a), fD2(a));
+export const eaRX = (cpu: CpuCore, a: number): number => cpu.ea(fX2(a), fB2(a), fD2(a));
 /** D2(X2,B2) with a 20-bit displacement (RXY). */
-export const eaRXY = (cpu: CpuCore, a: number, b: number): number => cpu.ea(fR2(a), fB2(a), fD20(a, b));
+export const eaRXY = (cpu: CpuCore, a: number, b: number): number => cpu.ea(fX2(a), fB2(a), fD20(a, b));
 /** D2(B2) of RS/S/SI formats (and D1(B1)). */
 export const eaRS = (cpu: CpuCore, a: number): number => cpu.ea(0, fB2(a), fD2(a));
 /** D2(B2) with a 20-bit displacement (RSY, SIY). */

@@ -4,7 +4,7 @@
 // logical 0–3 = (result nonzero) | (carry, or no borrow) << 1.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU32 } from '../formats.js';
+import { fI16, fI32, fI8, fR1, fR3, fRreR1, fRreR2, fRrfR3, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
   add32,
@@ -106,7 +106,7 @@ function family32(kind: Kind, names: { rr?: [string, number]; rx?: [string, numb
     put32(cpu, r1, op32(kind, cpu, cpu.r[2 * r1 + 1]!, y), signed);
   }));
   if (names.rrf) out.push(def(names.rrf[0], names.rrf[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
-    put32(cpu, fRreR1(a), op32(kind, cpu, cpu.r[2 * fRreR2(a) + 1]!, cpu.r[2 * fB2(a) + 1]!), signed);
+    put32(cpu, fRreR1(a), op32(kind, cpu, cpu.r[2 * fRreR2(a) + 1]!, cpu.r[2 * fRrfR3(a) + 1]!), signed);
   }));
   return out;
 }
@@ -142,7 +142,7 @@ function family64(kind: Kind, signedExt: boolean, names: { rre?: [string, number
   if (names.rrf) out.push(def(names.rrf[0], names.rrf[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
     const r = cpu.r;
     const j = 2 * fRreR2(a);
-    const k = 2 * fB2(a);
+    const k = 2 * fRrfR3(a);
     put64(cpu, fRreR1(a), op64(kind, cpu, r[j]!, r[j + 1]!, r[k]!, r[k + 1]!));
   }));
   return out;
@@ -221,18 +221,18 @@ export const arithmeticInstructions: InstructionDef[] = [
     put64(cpu, i / 2, false);
   }),
   def('ahik', 0xecd8, 'RIE-d', 'r:R1,r:R3,s:I2', (cpu, a) => {
-    put32(cpu, fR1(a), add32(cpu, cpu.r[2 * fR2(a) + 1]!, fI16(a)), true);
+    put32(cpu, fR1(a), add32(cpu, cpu.r[2 * fR3(a) + 1]!, fI16(a)), true);
   }),
   def('aghik', 0xecd9, 'RIE-d', 'r:R1,r:R3,s:I2', (cpu, a) => {
-    const j = 2 * fR2(a);
+    const j = 2 * fR3(a);
     const y = fI16(a);
     put64(cpu, fR1(a), add64(cpu, cpu.r[j]!, cpu.r[j + 1]!, sx(y), y >>> 0));
   }),
   def('alhsik', 0xecda, 'RIE-d', 'r:R1,r:R3,s:I2', (cpu, a) => {
-    cpu.r[2 * fR1(a) + 1] = addLogical32(cpu, cpu.r[2 * fR2(a) + 1]!, fI16(a), 0);
+    cpu.r[2 * fR1(a) + 1] = addLogical32(cpu, cpu.r[2 * fR3(a) + 1]!, fI16(a), 0);
   }),
   def('alghsik', 0xecdb, 'RIE-d', 'r:R1,r:R3,s:I2', (cpu, a) => {
-    const j = 2 * fR2(a);
+    const j = 2 * fR3(a);
     const y = fI16(a);
     addLogical64(cpu, cpu.r[j]!, cpu.r[j + 1]!, sx(y), y >>> 0, 0);
     put64(cpu, fR1(a), false);

@@ -6,7 +6,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_DATA } from '../../core/exceptions.js';
-import { fB2, fB32, fD2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU32 } from '../formats.js';
+import { fB4, fD4, fI16, fI2InB, fI32, fI8, fM3, fM3InB, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fU16, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
   BRANCH_SUFFIX,
@@ -214,9 +214,9 @@ export const compareBranchInstructions: InstructionDef[] = [
   def('cli', 0x95, 'SI', 'db:1,u:I2', (cpu, a) => { cpu.cc = cmpU32(cpu.readU8(eaRS(cpu, a)), fI8(a)); }),
   def('cliy', 0xeb55, 'SIY', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU8(eaRSY(cpu, a, b)), fI8(a)); }),
   // COMPARE LOGICAL CHARACTERS UNDER MASK.
-  def('clm', 0xbd, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fR2(a), eaRS(cpu, a))),
-  def('clmy', 0xeb21, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fR2(a), eaRSY(cpu, a, b))),
-  def('clmh', 0xeb20, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a)]!, fR2(a), eaRSY(cpu, a, b))),
+  def('clm', 0xbd, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fM3(a), eaRS(cpu, a))),
+  def('clmy', 0xeb21, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fM3(a), eaRSY(cpu, a, b))),
+  def('clmh', 0xeb20, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a)]!, fM3(a), eaRSY(cpu, a, b))),
 
   // Branch on condition.
   def('bcr', 0x07, 'RR', 'm:M1,r:R2', (cpu, a) => {
@@ -294,31 +294,31 @@ export const compareBranchInstructions: InstructionDef[] = [
   // Branch on index.
   def('bxh', 0x86, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => {
     const target = eaRS(cpu, a);
-    if (index32(cpu, fR1(a), fR2(a), true)) cpu.branchTo(target);
+    if (index32(cpu, fR1(a), fR3(a), true)) cpu.branchTo(target);
   }),
   def('bxle', 0x87, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => {
     const target = eaRS(cpu, a);
-    if (index32(cpu, fR1(a), fR2(a), false)) cpu.branchTo(target);
+    if (index32(cpu, fR1(a), fR3(a), false)) cpu.branchTo(target);
   }),
   def('bxhg', 0xeb44, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const target = eaRSY(cpu, a, b);
-    if (index64(cpu, fR1(a), fR2(a), true)) cpu.branchTo(target);
+    if (index64(cpu, fR1(a), fR3(a), true)) cpu.branchTo(target);
   }),
   def('bxleg', 0xeb45, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const target = eaRSY(cpu, a, b);
-    if (index64(cpu, fR1(a), fR2(a), false)) cpu.branchTo(target);
+    if (index64(cpu, fR1(a), fR3(a), false)) cpu.branchTo(target);
   }),
   def('brxh', 0x84, 'RSI', 'r:R1,r:R3,rel:RI2', (cpu, a) => {
-    if (index32(cpu, fR1(a), fR2(a), true)) cpu.branchTo(cpu.relative(fI16(a)));
+    if (index32(cpu, fR1(a), fR3(a), true)) cpu.branchTo(cpu.relative(fI16(a)));
   }),
   def('brxle', 0x85, 'RSI', 'r:R1,r:R3,rel:RI2', (cpu, a) => {
-    if (index32(cpu, fR1(a), fR2(a), false)) cpu.branchTo(cpu.relative(fI16(a)));
+    if (index32(cpu, fR1(a), fR3(a), false)) cpu.branchTo(cpu.relative(fI16(a)));
   }),
   def('brxhg', 0xec44, 'RIE-e', 'r:R1,r:R3,rel:RI2', (cpu, a) => {
-    if (index64(cpu, fR1(a), fR2(a), true)) cpu.branchTo(cpu.relative(fI16(a)));
+    if (index64(cpu, fR1(a), fR3(a), true)) cpu.branchTo(cpu.relative(fI16(a)));
   }),
   def('brxlg', 0xec45, 'RIE-e', 'r:R1,r:R3,rel:RI2', (cpu, a) => {
-    if (index64(cpu, fR1(a), fR2(a), false)) cpu.branchTo(cpu.relative(fI16(a)));
+    if (index64(cpu, fR1(a), fR3(a), false)) cpu.branchTo(cpu.relative(fI16(a)));
   }),
 
   // Compare and branch, relative (RIE-b register, RIE-c immediate).
@@ -329,7 +329,7 @@ export const compareBranchInstructions: InstructionDef[] = [
     ['clgrj', 0xec65, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
   ] as const).map(([mn, op, cmp]) =>
     def(mn, op, 'RIE-b', 'r:R1,r:R2,m:M3,rel:RI4', (cpu, a, b) => {
-      if (taken(fB32(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(cpu.relative(fI16(a)));
+      if (taken(fM3InB(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(cpu.relative(fI16(a)));
     }, compareAliases(mn, 'M3', 'r:R1,r:R2,rel:RI4')),
   ),
   ...([
@@ -342,7 +342,7 @@ export const compareBranchInstructions: InstructionDef[] = [
     ['clgij', 0xec7d, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
   ] as const).map(([mn, op, cmp, kind]) =>
     def(mn, op, 'RIE-c', `r:R1,${kind}:I2,m:M3,rel:RI4`, (cpu, a, b) => {
-      if (taken(fR2(a), cmp(cpu, 2 * fR1(a), b >>> 8))) cpu.branchTo(cpu.relative(fI16(a)));
+      if (taken(fM3(a), cmp(cpu, 2 * fR1(a), fI2InB(b)))) cpu.branchTo(cpu.relative(fI16(a)));
     }, compareAliases(mn, 'M3', `r:R1,${kind}:I2,rel:RI4`)),
   ),
   // Compare and branch to a storage address (RRS register, RIS immediate).
@@ -353,8 +353,8 @@ export const compareBranchInstructions: InstructionDef[] = [
     ['clgrb', 0xece5, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
   ] as const).map(([mn, op, cmp]) =>
     def(mn, op, 'RRS', 'r:R1,r:R2,m:M3,db:4', (cpu, a, b) => {
-      const target = cpu.ea(0, fB2(a), fD2(a));
-      if (taken(fB32(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(target);
+      const target = cpu.ea(0, fB4(a), fD4(a));
+      if (taken(fM3InB(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(target);
     }, compareAliases(mn, 'M3', 'r:R1,r:R2,db:4')),
   ),
   ...([
@@ -367,8 +367,8 @@ export const compareBranchInstructions: InstructionDef[] = [
     ['clgib', 0xecfd, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
   ] as const).map(([mn, op, cmp, kind]) =>
     def(mn, op, 'RIS', `r:R1,${kind}:I2,m:M3,db:4`, (cpu, a, b) => {
-      const target = cpu.ea(0, fB2(a), fD2(a));
-      if (taken(fR2(a), cmp(cpu, 2 * fR1(a), b >>> 8))) cpu.branchTo(target);
+      const target = cpu.ea(0, fB4(a), fD4(a));
+      if (taken(fM3(a), cmp(cpu, 2 * fR1(a), fI2InB(b)))) cpu.branchTo(target);
     }, compareAliases(mn, 'M3', `r:R1,${kind}:I2,db:4`)),
   ),
 ];
@@ -387,7 +387,7 @@ export const compareTrapInstructions: InstructionDef[] = [
     ['cgrt', 0xb960, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
     ['clgrt', 0xb961, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
   ] as const).map(([mn, op, cmp]) =>
-    def(mn, op, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => trapIf(cpu, fB2(a), cmp(cpu, 2 * fRreR1(a), 2 * fRreR2(a))), compareAliases(mn, 'M3', 'r:R1,r:R2')),
+    def(mn, op, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => trapIf(cpu, fRrfM3(a), cmp(cpu, 2 * fRreR1(a), 2 * fRreR2(a))), compareAliases(mn, 'M3', 'r:R1,r:R2')),
   ),
   ...([
     ['cit', 0xec72, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 16) >> 16), 's'],
@@ -398,15 +398,15 @@ export const compareTrapInstructions: InstructionDef[] = [
     }, 's'],
     ['clgit', 0xec71, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
   ] as const).map(([mn, op, cmp, kind]) =>
-    def(mn, op, 'RIE-a', `r:R1,${kind}:I2,m:M3`, (cpu, a, b) => trapIf(cpu, fB32(b), cmp(cpu, 2 * fR1(a), a & 0xffff)), compareAliases(mn, 'M3', `r:R1,${kind}:I2`)),
+    def(mn, op, 'RIE-a', `r:R1,${kind}:I2,m:M3`, (cpu, a, b) => trapIf(cpu, fM3InB(b), cmp(cpu, 2 * fR1(a), fU16(a))), compareAliases(mn, 'M3', `r:R1,${kind}:I2`)),
   ),
   def('clt', 0xeb23, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => {
-    trapIf(cpu, fR2(a), cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRSY(cpu, a, b))));
+    trapIf(cpu, fM3(a), cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRSY(cpu, a, b))));
   }, compareAliases('clt', 'M3', 'r:R1,db:2')),
   def('clgt', 0xeb2b, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => {
     read64(cpu, eaRSY(cpu, a, b));
     const i = 2 * fR1(a);
-    trapIf(cpu, fR2(a), cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO));
+    trapIf(cpu, fM3(a), cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO));
   }, compareAliases('clgt', 'M3', 'r:R1,db:2')),
 ];
 

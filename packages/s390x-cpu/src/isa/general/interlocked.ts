@@ -5,7 +5,7 @@
 // CPU runs at a time, so "interlocked" is a plain read-modify-write.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fR1, fR2 } from '../formats.js';
+import { fB2, fD2, fR1, fR3 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { add32, add64, addLogical32, addLogical64, def, eaRSY, eaRXY, OUT_HI, OUT_LO, overflow, read64 } from './alu.js';
 
@@ -16,7 +16,7 @@ function loadAndOp32(mnemonic: string, opcode: number, kind: Kind): InstructionD
     const addr = eaRSY(cpu, a, b);
     cpu.requireSpec(addr % 4 === 0);
     const old = cpu.readU32(addr);
-    const y = cpu.r[2 * fR2(a) + 1]!;
+    const y = cpu.r[2 * fR3(a) + 1]!;
     let v: number;
     if (kind === 'add') v = add32(cpu, old, y);
     else if (kind === 'addL') v = addLogical32(cpu, old, y, 0);
@@ -37,7 +37,7 @@ function loadAndOp64(mnemonic: string, opcode: number, kind: Kind): InstructionD
     read64(cpu, addr);
     const oh = OUT_HI;
     const ol = OUT_LO;
-    const k = 2 * fR2(a);
+    const k = 2 * fR3(a);
     const yh = cpu.r[k]!;
     const yl = cpu.r[k + 1]!;
     let ovf = false;
@@ -92,11 +92,11 @@ export const interlockedInstructions: InstructionDef[] = [
   loadAndOp64('lang', 0xebe4, 'and'),
   loadAndOp64('laog', 0xebe6, 'or'),
   loadAndOp64('laxg', 0xebe7, 'xor'),
-  def('cds', 0xbb, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => compareDoubleAndSwap32(cpu, fR1(a), fR2(a), cpu.ea(0, (a >>> 12) & 15, a & 0xfff))),
-  def('cdsy', 0xeb31, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => compareDoubleAndSwap32(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
+  def('cds', 0xbb, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => compareDoubleAndSwap32(cpu, fR1(a), fR3(a), cpu.ea(0, fB2(a), fD2(a)))),
+  def('cdsy', 0xeb31, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => compareDoubleAndSwap32(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b))),
   def('cdsg', 0xeb3e, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const r1 = fR1(a);
-    const r3 = fR2(a);
+    const r3 = fR3(a);
     const addr = eaRSY(cpu, a, b);
     cpu.requireSpec((r1 & 1) === 0 && (r3 & 1) === 0 && addr % 16 === 0);
     const q = readQuad(cpu, addr);

@@ -5,7 +5,7 @@
 // condition, and COMPARE AND SWAP.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fI16, fI32, fI8, fR1, fR2, fRreR1, fRreR2, fU16, fU32 } from '../formats.js';
+import { fI16, fI32, fI8, fM3, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fU16, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import {
   ccSigned32,
@@ -186,7 +186,7 @@ function storeUnderMask(cpu: CpuCore, reg: number, word: number, mask: number, a
 function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', load: boolean, size: 4 | 8 | 'h'): InstructionDef {
   return def(mnemonic, opcode, format, 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const r1 = fR1(a);
-    const r3 = fR2(a);
+    const r3 = fR3(a);
     const start = format === 'RS-a' ? eaRS(cpu, a) : eaRSY(cpu, a, b);
     const count = ((r3 - r1) & 15) + 1;
     const step = size === 8 ? 8 : 4;
@@ -449,12 +449,12 @@ export const loadStoreInstructions: InstructionDef[] = [
     const i = 2 * fR1(a) + 1;
     cpu.r[i] = ((cpu.r[i]! & 0xffffff00) | cpu.readU8(eaRXY(cpu, a, b))) >>> 0;
   }),
-  def('icm', 0xbf, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => insertUnderMask(cpu, fR1(a), 1, fR2(a), eaRS(cpu, a))),
-  def('icmy', 0xeb81, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => insertUnderMask(cpu, fR1(a), 1, fR2(a), eaRSY(cpu, a, b))),
-  def('icmh', 0xeb80, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => insertUnderMask(cpu, fR1(a), 0, fR2(a), eaRSY(cpu, a, b))),
-  def('stcm', 0xbe, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => storeUnderMask(cpu, fR1(a), 1, fR2(a), eaRS(cpu, a))),
-  def('stcmy', 0xeb2d, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => storeUnderMask(cpu, fR1(a), 1, fR2(a), eaRSY(cpu, a, b))),
-  def('stcmh', 0xeb2c, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => storeUnderMask(cpu, fR1(a), 0, fR2(a), eaRSY(cpu, a, b))),
+  def('icm', 0xbf, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => insertUnderMask(cpu, fR1(a), 1, fM3(a), eaRS(cpu, a))),
+  def('icmy', 0xeb81, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => insertUnderMask(cpu, fR1(a), 1, fM3(a), eaRSY(cpu, a, b))),
+  def('icmh', 0xeb80, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => insertUnderMask(cpu, fR1(a), 0, fM3(a), eaRSY(cpu, a, b))),
+  def('stcm', 0xbe, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => storeUnderMask(cpu, fR1(a), 1, fM3(a), eaRS(cpu, a))),
+  def('stcmy', 0xeb2d, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => storeUnderMask(cpu, fR1(a), 1, fM3(a), eaRSY(cpu, a, b))),
+  def('stcmh', 0xeb2c, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => storeUnderMask(cpu, fR1(a), 0, fM3(a), eaRSY(cpu, a, b))),
   // Load / store multiple.
   multiple('lm', 0x98, 'RS-a', true, 4),
   multiple('lmy', 0xeb98, 'RSY-a', true, 4),
@@ -488,10 +488,10 @@ export const loadStoreInstructions: InstructionDef[] = [
   }),
   // Load / store on condition.
   def('locr', 0xb9f2, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => {
-    if (condition(cpu, fB2(a))) cpu.r[2 * fRreR1(a) + 1] = cpu.r[2 * fRreR2(a) + 1]!;
+    if (condition(cpu, fRrfM3(a))) cpu.r[2 * fRreR1(a) + 1] = cpu.r[2 * fRreR2(a) + 1]!;
   }, condAliases('locr', 'M3', 'r:R1,r:R2')),
   def('locgr', 0xb9e2, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => {
-    if (condition(cpu, fB2(a))) {
+    if (condition(cpu, fRrfM3(a))) {
       const i = 2 * fRreR1(a);
       const j = 2 * fRreR2(a);
       cpu.r[i] = cpu.r[j]!;
@@ -499,22 +499,22 @@ export const loadStoreInstructions: InstructionDef[] = [
     }
   }, condAliases('locgr', 'M3', 'r:R1,r:R2')),
   def('loc', 0xebf2, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fR2(a))) cpu.r[2 * fR1(a) + 1] = cpu.readU32(eaRSY(cpu, a, b));
+    if (condition(cpu, fM3(a))) cpu.r[2 * fR1(a) + 1] = cpu.readU32(eaRSY(cpu, a, b));
   }, condAliases('loc', 'M3', 'r:R1,db:2')),
   def('locg', 0xebe2, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fR2(a))) cpu.loadGpr64(fR1(a), eaRSY(cpu, a, b));
+    if (condition(cpu, fM3(a))) cpu.loadGpr64(fR1(a), eaRSY(cpu, a, b));
   }, condAliases('locg', 'M3', 'r:R1,db:2')),
   def('stoc', 0xebf3, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fR2(a))) cpu.writeU32(eaRSY(cpu, a, b), cpu.r[2 * fR1(a) + 1]!);
+    if (condition(cpu, fM3(a))) cpu.writeU32(eaRSY(cpu, a, b), cpu.r[2 * fR1(a) + 1]!);
   }, condAliases('stoc', 'M3', 'r:R1,db:2')),
   def('stocg', 0xebe3, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fR2(a))) cpu.storeGpr64(fR1(a), eaRSY(cpu, a, b));
+    if (condition(cpu, fM3(a))) cpu.storeGpr64(fR1(a), eaRSY(cpu, a, b));
   }, condAliases('stocg', 'M3', 'r:R1,db:2')),
   def('lochi', 0xec42, 'RIE-g', 'r:R1,s:I2,m:M3', (cpu, a) => {
-    if (condition(cpu, fR2(a))) cpu.r[2 * fR1(a) + 1] = fI16(a) >>> 0;
+    if (condition(cpu, fM3(a))) cpu.r[2 * fR1(a) + 1] = fI16(a) >>> 0;
   }, condAliases('lochi', 'M3', 'r:R1,s:I2')),
   def('locghi', 0xec46, 'RIE-g', 'r:R1,s:I2,m:M3', (cpu, a) => {
-    if (condition(cpu, fR2(a))) {
+    if (condition(cpu, fM3(a))) {
       const v = fI16(a);
       cpu.r[2 * fR1(a)] = sx(v);
       cpu.r[2 * fR1(a) + 1] = v >>> 0;
@@ -530,15 +530,15 @@ export const loadStoreInstructions: InstructionDef[] = [
     cpu.vrView.setUint32(16 * f1 + 4, 0);
   }),
   // Compare and swap (interlocked update; one CPU here, so a plain compare-and-store).
-  def('cs', 0xba, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => compareAndSwap32(cpu, fR1(a), fR2(a), eaRS(cpu, a))),
-  def('csy', 0xeb14, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => compareAndSwap32(cpu, fR1(a), fR2(a), eaRSY(cpu, a, b))),
+  def('cs', 0xba, 'RS-a', 'r:R1,r:R3,db:2', (cpu, a) => compareAndSwap32(cpu, fR1(a), fR3(a), eaRS(cpu, a))),
+  def('csy', 0xeb14, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => compareAndSwap32(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b))),
   def('csg', 0xeb30, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const addr = eaRSY(cpu, a, b);
     cpu.requireSpec(addr % 8 === 0);
     read64(cpu, addr);
     const i = 2 * fR1(a);
     if (OUT_HI === cpu.r[i] && OUT_LO === cpu.r[i + 1]) {
-      const k = 2 * fR2(a);
+      const k = 2 * fR3(a);
       cpu.writeU64(addr, cpu.r[k]!, cpu.r[k + 1]!);
       cpu.cc = 0;
     } else {

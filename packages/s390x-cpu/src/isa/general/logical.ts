@@ -3,7 +3,7 @@
 // selected bits zero, 1 mixed (TMxx: leftmost selected bit 0), 2 mixed with leftmost 1, 3 all ones.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fI8, fR1, fR2, fRreR1, fRreR2, fU16, fU32 } from '../formats.js';
+import { fI8, fR1, fRreR1, fRreR2, fRrfR3, fU16, fU32 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { def, eaRS, eaRSY, eaRX, eaRXY, OUT_HI, OUT_LO, read64 } from './alu.js';
 
@@ -50,7 +50,7 @@ function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, n
     }),
     def(n.rrk[0], n.rrk[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
       const r = cpu.r;
-      const v = apply(kind, r[2 * fRreR2(a) + 1]!, r[2 * fB2(a) + 1]!);
+      const v = apply(kind, r[2 * fRreR2(a) + 1]!, r[2 * fRrfR3(a) + 1]!);
       r[2 * fRreR1(a) + 1] = v;
       cpu.cc = v === 0 ? 0 : 1;
     }),
@@ -66,7 +66,7 @@ function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, n
     }),
     def(n.grk[0], n.grk[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
       const j = 2 * fRreR2(a);
-      const k = 2 * fB2(a);
+      const k = 2 * fRrfR3(a);
       set64(cpu, 2 * fRreR1(a), op(cpu.r[j]!, cpu.r[k]!), op(cpu.r[j + 1]!, cpu.r[k + 1]!));
     }),
     def(n.si[0], n.si[1], 'SI', 'db:1,u:I2', (cpu, a) => si(cpu, eaRS(cpu, a), fI8(a))),

@@ -4,7 +4,7 @@
 // is the low 6 bits of the D2(B2) address.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fI3, fI32to39, fI4, fR1, fR2 } from '../formats.js';
+import { fB2, fI3, fI4, fI5, fR1, fR2, fR3 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { ccSigned32, ccSigned64, def, eaLow, eaRS, eaRSY, overflow } from './alu.js';
 
@@ -105,7 +105,7 @@ function single32(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', ki
   const operands = format === 'RS-a' ? 'r:R1,db:2' : 'r:R1,r:R3,db:2';
   return def(mnemonic, opcode, format, operands, (cpu, a, b) => {
     const n = format === 'RS-a' ? amountRS(cpu, a) : amountRSY(cpu, a, b);
-    const src = cpu.r[2 * (format === 'RS-a' ? fR1(a) : fR2(a)) + 1]!;
+    const src = cpu.r[2 * (format === 'RS-a' ? fR1(a) : fR3(a)) + 1]!;
     const dst = 2 * fR1(a) + 1;
     switch (kind) {
       case 'll':
@@ -135,7 +135,7 @@ function single32(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', ki
 function single64(mnemonic: string, opcode: number, kind: 'll' | 'rl' | 'la' | 'ra' | 'rot'): InstructionDef {
   return def(mnemonic, opcode, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const n = amountRSY(cpu, a, b);
-    const j = 2 * fR2(a);
+    const j = 2 * fR3(a);
     const hi = cpu.r[j]!;
     const lo = cpu.r[j + 1]!;
     let ovf = false;
@@ -216,7 +216,7 @@ function rotateSelected(mnemonic: string, opcode: number, op: SelectOp, setsCc: 
     const i3 = fI3(a);
     const i4 = fI4(a);
     const j = 2 * fR2(a);
-    rotl64(cpu.r[j]!, cpu.r[j + 1]!, fI32to39(b) & 63);
+    rotl64(cpu.r[j]!, cpu.r[j + 1]!, fI5(b) & 63);
     const m = (i3 & 63) * 64 + (i4 & 63);
     const MH = MASK_HI[m]!;
     const ML = MASK_LO[m]!;
@@ -268,7 +268,7 @@ export const shiftRotateInstructions: InstructionDef[] = [
   single64('rllg', 0xeb1c, 'rot'),
   def('rll', 0xeb1d, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
     const n = amountRSY(cpu, a, b) & 31;
-    const v = cpu.r[2 * fR2(a) + 1]!;
+    const v = cpu.r[2 * fR3(a) + 1]!;
     cpu.r[2 * fR1(a) + 1] = n === 0 ? v : ((v << n) | (v >>> (32 - n))) >>> 0;
   }),
   double('sldl', 0x8d, 'll'),

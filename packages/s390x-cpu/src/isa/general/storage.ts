@@ -5,7 +5,7 @@
 // (EX, EXRL), FIND LEFTMOST ONE and POPULATION COUNT.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fB32, fD2, fD36, fI32, fI8, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { fB1, fB2InB, fD1, fD2InB, fI32, fL, fR1, fR3, fRreR1, fRreR2 } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { def, eaLow, eaRS, eaRX, setAddressReg, splitAddress, OUT_HI, OUT_LO, TWO32 } from './alu.js';
 
@@ -15,9 +15,9 @@ export const UNIT_OF_OPERATION = 4096;
 /** An SS-a instruction: first and second operand addresses and the length L + 1. */
 function ss(mnemonic: string, opcode: number, body: (cpu: CpuCore, op1: number, op2: number, len: number) => void): InstructionDef {
   return def(mnemonic, opcode, 'SS-a', 'dlb:1,db:2', (cpu, a, b) => {
-    const op1 = cpu.ea(0, fB2(a), fD2(a));
-    const op2 = cpu.ea(0, fB32(b), fD36(b));
-    body(cpu, op1, op2, fI8(a) + 1);
+    const op1 = cpu.ea(0, fB1(a), fD1(a));
+    const op2 = cpu.ea(0, fB2InB(b), fD2InB(b));
+    body(cpu, op1, op2, fL(a) + 1);
   });
 }
 
@@ -105,7 +105,7 @@ export const storageInstructions: InstructionDef[] = [
     eaRS(cpu, a);
     const pad = eaLow(cpu) & 0xff;
     const r1 = fR1(a);
-    const r3 = fR2(a);
+    const r3 = fR3(a);
     cpu.requireSpec((r1 & 1) === 0 && (r3 & 1) === 0);
     const dst = cpu.gprAddress(r1);
     const src = cpu.gprAddress(r3);
@@ -128,7 +128,7 @@ export const storageInstructions: InstructionDef[] = [
     eaRS(cpu, a);
     const pad = eaLow(cpu) & 0xff;
     const r1 = fR1(a);
-    const r3 = fR2(a);
+    const r3 = fR3(a);
     cpu.requireSpec((r1 & 1) === 0 && (r3 & 1) === 0);
     const p1 = cpu.gprAddress(r1);
     const p2 = cpu.gprAddress(r3);

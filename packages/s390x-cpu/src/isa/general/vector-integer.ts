@@ -5,7 +5,7 @@
 // allowed); a bad size is a specification exception. All need CR0 bits 45 and 46.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fB32, fD2, fI16, fR2, fV1, fV2, fV3, fV4 } from '../formats.js';
+import { fB2, fD2, fI16, fM3InB, fM4InB, fR2, fU16, fV1, fV2, fV3, fV4, fVrrfR3, fVrsV3, fX2 } from '../formats.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { def } from './alu.js';
 
@@ -61,7 +61,7 @@ function commit(cpu: CpuCore, v1: number): void {
 /** Element-wise binary operation on V2, V3 → V1 (VRR-c, element size in M4). */
 function elementwise(mnemonic: string, opcode: number, maxSize: number, op: (x: bigint, y: bigint, es: number) => bigint, small?: (x: number, y: number, es: number) => number): InstructionDef {
   return def(mnemonic, opcode, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b), maxSize);
+    const es = size(cpu, fM4InB(b), maxSize);
     const v2 = fV2(a, b);
     const v3 = fV3(a, b);
     const n = 16 >>> es;
@@ -93,8 +93,8 @@ function index(cpu: CpuCore, m: number, es: number): number {
 function loadElement(mnemonic: string, opcode: number, es: number): InstructionDef {
   return def(mnemonic, opcode, 'VRX', 'v:V1,dxb:2,m:M3', (cpu, a, b) => {
     cpu.checkVector();
-    const i = index(cpu, fB32(b), es);
-    const addr = cpu.ea(fR2(a), fB2(a), fD2(a));
+    const i = index(cpu, fM3InB(b), es);
+    const addr = cpu.ea(fX2(a), fB2(a), fD2(a));
     const bytes = 1 << es;
     cpu.probe(addr, bytes, false);
     const at = 16 * fV1(a, b) + i * bytes;
@@ -104,8 +104,8 @@ function loadElement(mnemonic: string, opcode: number, es: number): InstructionD
 function storeElement(mnemonic: string, opcode: number, es: number): InstructionDef {
   return def(mnemonic, opcode, 'VRX', 'v:V1,dxb:2,m:M3', (cpu, a, b) => {
     cpu.checkVector();
-    const i = index(cpu, fB32(b), es);
-    const addr = cpu.ea(fR2(a), fB2(a), fD2(a));
+    const i = index(cpu, fM3InB(b), es);
+    const addr = cpu.ea(fX2(a), fB2(a), fD2(a));
     const bytes = 1 << es;
     cpu.probe(addr, bytes, true);
     const at = 16 * fV1(a, b) + i * bytes;
@@ -115,7 +115,7 @@ function storeElement(mnemonic: string, opcode: number, es: number): Instruction
 function loadElementImmediate(mnemonic: string, opcode: number, es: number): InstructionDef {
   return def(mnemonic, opcode, 'VRI-a', 'v:V1,s:I2,m:M3', (cpu, a, b) => {
     cpu.checkVector();
-    const i = index(cpu, fB32(b), es);
+    const i = index(cpu, fM3InB(b), es);
     const v1 = fV1(a, b);
     scratch.set(cpu.vr.subarray(16 * v1, 16 * v1 + 16));
     putBig(scratch, es, i, BigInt(fI16(a)));
@@ -126,7 +126,7 @@ function loadElementImmediate(mnemonic: string, opcode: number, es: number): Ins
 /** Unpack: extend half of V2's elements (size M3) to double width. */
 function unpack(mnemonic: string, opcode: number, high: boolean, signed: boolean, suffixes: readonly string[]): InstructionDef {
   return def(mnemonic, opcode, 'VRR-a', 'v:V1,v:V2,m:M3', (cpu, a, b) => {
-    const es = size(cpu, fB32(b), 2);
+    const es = size(cpu, fM3InB(b), 2);
     const v2 = fV2(a, b);
     const n = 8 >>> es;
     for (let i = 0; i < n; i++) {
@@ -140,7 +140,7 @@ function unpack(mnemonic: string, opcode: number, high: boolean, signed: boolean
 /** Multiply even/odd elements to double width. */
 function multiplyWide(mnemonic: string, opcode: number, odd: boolean, signed: boolean, suffixes: readonly string[]): InstructionDef {
   return def(mnemonic, opcode, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b), 2);
+    const es = size(cpu, fM4InB(b), 2);
     const v2 = fV2(a, b);
     const v3 = fV3(a, b);
     const n = 8 >>> es;
@@ -160,12 +160,11 @@ function multiplyWide(mnemonic: string, opcode: number, odd: boolean, signed: bo
 /** Shift every element of V3 by the low bits of D2(B2) (VRS-a). */
 function shiftElements(mnemonic: string, opcode: number, kind: 'l' | 'rl' | 'ra'): InstructionDef {
   return def(mnemonic, opcode, 'VRS-a', 'v:V1,v:V3,db:2,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b));
+    const es = size(cpu, fM4InB(b));
     cpu.ea(0, fB2(a), fD2(a));
     const bits = 8 << es;
     const n = BigInt(cpu.eaLo % bits);
-    // VRS-a: V3 sits in bits 12–15 (the V2 position of other formats).
-    const v3 = fV2(a, b);
+    const v3 = fVrsV3(a, b);
     for (let i = 0; i < 16 >>> es; i++) {
       const x = getBig(cpu, v3, es, i);
       putBig(scratch, es, i, kind === 'l' ? x << n : kind === 'rl' ? x >> n : signedOf(x, es) >> n);
@@ -182,7 +181,7 @@ function compare(mnemonic: string, opcode: number, test: (x: bigint, y: bigint, 
     aliases.push({ mnemonic: mnemonic + SUFFIX[m]! + 's', when: { M4: m, M5: 1 }, operands: 'v:V1,v:V2,v:V3' });
   }
   return def(mnemonic, opcode, 'VRR-b', 'v:V1,v:V2,v:V3,m:M4,m:M5', (cpu, a, b) => {
-    const es = size(cpu, fB32(b));
+    const es = size(cpu, fM4InB(b));
     const v2 = fV2(a, b);
     const v3 = fV3(a, b);
     const n = 16 >>> es;
@@ -200,7 +199,7 @@ function compare(mnemonic: string, opcode: number, test: (x: bigint, y: bigint, 
 /** Merge high/low halves of V2 and V3 alternately. */
 function merge(mnemonic: string, opcode: number, high: boolean): InstructionDef {
   return def(mnemonic, opcode, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b));
+    const es = size(cpu, fM4InB(b));
     const v2 = fV2(a, b);
     const v3 = fV3(a, b);
     const n = 8 >>> es;
@@ -217,7 +216,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   elementwise('va', 0xe7f3, 4, (x, y) => x + y, (x, y) => x + y),
   elementwise('vs', 0xe7f7, 4, (x, y) => x - y, (x, y) => x - y),
   def('vml', 0xe7a2, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b), 2);
+    const es = size(cpu, fM4InB(b), 2);
     const v2 = fV2(a, b);
     const v3 = fV3(a, b);
     for (let i = 0; i < 16 >>> es; i++) put(scratchView, es, i, Math.imul(get(cpu, v2, es, i), get(cpu, v3, es, i)));
@@ -255,7 +254,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
     commit(cpu, fV1(a, b));
   }),
   def('vgm', 0xe746, 'VRI-b', 'v:V1,u:I2,u:I3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b));
+    const es = size(cpu, fM4InB(b));
     const bits = 8 << es;
     const start = ((a >>> 8) & 0xff) % bits;
     const end = (a & 0xff) % bits;
@@ -280,8 +279,8 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   loadElementImmediate('vleif', 0xe743, 2),
   loadElementImmediate('vleig', 0xe742, 3),
   def('vlrep', 0xe705, 'VRX', 'v:V1,dxb:2,m:M3', (cpu, a, b) => {
-    const es = size(cpu, fB32(b));
-    const addr = cpu.ea(fR2(a), fB2(a), fD2(a));
+    const es = size(cpu, fM3InB(b));
+    const addr = cpu.ea(fX2(a), fB2(a), fD2(a));
     const bytes = 1 << es;
     cpu.probe(addr, bytes, false);
     for (let k = 0; k < bytes; k++) scratch[k] = cpu.readU8(cpu.wrap(addr + k));
@@ -289,11 +288,11 @@ export const vectorIntegerInstructions: InstructionDef[] = [
     commit(cpu, fV1(a, b));
   }, sized('vlrep', 'M3', 'v:V1,dxb:2', [0, 1, 2, 3])),
   def('vrep', 0xe74d, 'VRI-c', 'v:V1,v:V3,u:I2,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fB32(b));
-    const i2 = a & 0xffff;
+    const es = size(cpu, fM4InB(b));
+    const i2 = fU16(a);
     cpu.requireSpec(i2 < 16 >>> es);
     const bytes = 1 << es;
-    const from = 16 * fV2(a, b) + i2 * bytes;
+    const from = 16 * fVrsV3(a, b) + i2 * bytes;
     for (let k = 0; k < bytes; k++) scratch[k] = cpu.vr[from + k]!;
     for (let i = 1; i < 16 >>> es; i++) scratch.copyWithin(i * bytes, 0, bytes);
     commit(cpu, fV1(a, b));
@@ -301,7 +300,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   def('vlvgp', 0xe762, 'VRR-f', 'v:V1,r:R2,r:R3', (cpu, a, b) => {
     cpu.checkVector();
     const r2 = fR2(a);
-    const r3 = fB2(a);
+    const r3 = fVrrfR3(a);
     scratchView.setUint32(0, cpu.r[2 * r2]!);
     scratchView.setUint32(4, cpu.r[2 * r2 + 1]!);
     scratchView.setUint32(8, cpu.r[2 * r3]!);
@@ -316,7 +315,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   shiftElements('vesrl', 0xe738, 'rl'),
   shiftElements('vesra', 0xe73a, 'ra'),
   def('vpk', 0xe794, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = fB32(b);
+    const es = fM4InB(b);
     cpu.checkVector();
     cpu.requireSpec(es >= 1 && es <= 3);
     const v2 = fV2(a, b);

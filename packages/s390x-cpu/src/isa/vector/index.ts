@@ -5,7 +5,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
 import type { Format } from '../formats.js';
-import { fB2, fD2, fI16, fR1, fR2, fV1, fV2, fB32 } from '../formats.js';
+import { fB2, fD2, fI16, fM3InB, fM4InB, fR1, fR3, fU16, fV1, fV2, fVrsV3 } from '../formats.js';
 import { eaRX } from '../general/alu.js';
 import type { ExecFn, InstructionAlias, InstructionDef } from '../types.js';
 
@@ -63,7 +63,7 @@ function vectorStore(cpu: CpuCore, a: number, b: number): void {
 function vectorMultiple(cpu: CpuCore, a: number, b: number, store: boolean): void {
   cpu.checkVector();
   const v1 = fV1(a, b);
-  const v3 = fV2(a, b);
+  const v3 = fVrsV3(a, b);
   cpu.requireSpec(v3 >= v1 && v3 - v1 < 16);
   const addr = cpu.ea(0, fB2(a), fD2(a));
   cpu.probe(addr, 16 * (v3 - v1 + 1), store);
@@ -83,8 +83,8 @@ function vectorLoadRegister(cpu: CpuCore, a: number, b: number): void {
 /** VLVG: GPR R3 into one element of V1; the second-operand address is the element index, not a storage address. */
 function vectorLoadGprElement(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
-  const size = elementSize(cpu, fB32(b));
-  const r3 = fR2(a);
+  const size = elementSize(cpu, fM4InB(b));
+  const r3 = fR3(a);
   const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
   setElement(cpu, fV1(a, b), size, index, cpu.r[2 * r3]!, cpu.r[2 * r3 + 1]!);
 }
@@ -92,9 +92,9 @@ function vectorLoadGprElement(cpu: CpuCore, a: number, b: number): void {
 /** VLGV: one element of V3, zero-extended, into GPR R1. */
 function vectorStoreGprElement(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
-  const size = elementSize(cpu, fB32(b));
+  const size = elementSize(cpu, fM4InB(b));
   const r1 = fR1(a);
-  const v3 = fV2(a, b);
+  const v3 = fVrsV3(a, b);
   const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
   const at = 16 * v3 + index * (1 << size);
   const dv = cpu.vrView;
@@ -105,7 +105,7 @@ function vectorStoreGprElement(cpu: CpuCore, a: number, b: number): void {
 /** VREPI: the sign-extended I2 in every element of V1. */
 function vectorReplicateImmediate(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
-  const size = elementSize(cpu, fB32(b));
+  const size = elementSize(cpu, fM3InB(b));
   const value = fI16(a);
   const hi = value < 0 ? 0xffffffff : 0;
   const v1 = fV1(a, b);
@@ -115,7 +115,7 @@ function vectorReplicateImmediate(cpu: CpuCore, a: number, b: number): void {
 /** VGBM: each bit of I2 selects an all-ones or all-zeros byte of V1. */
 function vectorGenerateByteMask(cpu: CpuCore, a: number, b: number): void {
   cpu.checkVector();
-  const mask = a & 0xffff;
+  const mask = fU16(a);
   const base = 16 * fV1(a, b);
   for (let i = 0; i < 16; i++) cpu.vr[base + i] = (mask >>> (15 - i)) & 1 ? 0xff : 0;
 }
