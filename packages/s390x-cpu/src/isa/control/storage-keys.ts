@@ -8,7 +8,7 @@ import { PGM_PRIVILEGED, ProgramException } from '../../core/exceptions.js';
 import { keyPermits } from '../../core/protection.js';
 import { SKEY_ACC, SKEY_CHANGE, SKEY_FETCH_PROTECTION, SKEY_REFERENCE } from '../../memory/guest-memory.js';
 import { def, defPriv } from '../define.js';
-import { fB2, fB32, fD2, fD36, fRreR1, fRreR2 } from '../formats.js';
+import { fB1, fB2, fB2InB, fD1, fD2, fD2InB, fRreR1, fRreR2, fRrfM3 } from '../formats.js';
 import { OUT_HI, OUT_LO, setAddressReg, splitAddress } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
@@ -38,7 +38,7 @@ function frameOfRealRegister(cpu: CpuCore, r2: number): { frame: number; real: n
 function setStorageKeyExtended(cpu: CpuCore, a: number): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
-  const m3 = fB2(a) & ~M3_NQ;
+  const m3 = fRrfM3(a) & ~M3_NQ;
   const newKey = cpu.r[2 * r1 + 1]! & 0xfe;
   const { frame, real } = frameOfRealRegister(cpu, r2);
   const mem = cpu.mem;
@@ -152,9 +152,9 @@ function setPswKeyFromAddress(cpu: CpuCore, a: number): void {
  * memory is an addressing exception.
  */
 function testProtection(cpu: CpuCore, a: number, b: number): void {
-  cpu.ea(0, fB32(b), fD36(b));
+  cpu.ea(0, fB2InB(b), fD2InB(b));
   const accessKey = (cpu.eaLo >>> 4) & 15;
-  const logical = cpu.ea(0, fB2(a), fD2(a));
+  const logical = cpu.ea(0, fB1(a), fD1(a));
   let abs: number;
   try {
     abs = cpu.absoluteNoCheck(logical);
