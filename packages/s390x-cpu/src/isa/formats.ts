@@ -195,11 +195,17 @@ export const fB4 = (a: number): number => (a >>> 12) & 15;
 export const fD4 = (a: number): number => a & 0xfff;
 /** Bits 32–47 signed: I2 of SIL. */
 export const fSilI2 = (b: number): number => (b << 16) >> 16;
+/** Bits 16–19 / 24–27: R1 / R3 of RRD. */
+export const fRrdR1 = (a: number): number => (a >>> 12) & 15;
+export const fRrdR3 = (a: number): number => (a >>> 4) & 15;
+/** Bits 8–11 / 32–35: R3 / R1 of RXF. */
+export const fRxfR3 = (a: number): number => (a >>> 20) & 15;
+export const fRxfR1 = (b: number): number => (b >>> 12) & 15;
 /** Bits 20–23: M4 of RRF. */
 export const fRrfM4 = (a: number): number => (a >>> 8) & 15;
 /** Bits 24–27: R1 of RRE/RRF. */
 export const fRreR1 = (a: number): number => (a >>> 4) & 15;
-/** Bits 28–31: R2 of RRE/RRF. */
+/** Bits 28–31: R2 of RRE/RRF/RRD. */
 export const fRreR2 = (a: number): number => a & 15;
 /** Bits 16–31 signed: I2 / RI2 of RI, RIE-d/e/g, RSI; RI4 of RIE-b/c. */
 export const fI16 = (a: number): number => (a << 16) >> 16;
@@ -271,7 +277,11 @@ export const FIELD_ACCESSORS: readonly FieldAccessor[] = [
   { read: fSilI2, inB: true, field: 'I2', formats: ['SIL'], signed: true },
   { read: fRrfM4, field: 'M4', formats: ['RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
   { read: fRreR1, field: 'R1', formats: ['RRE', 'RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
-  { read: fRreR2, field: 'R2', formats: ['RRE', 'RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
+  { read: fRreR2, field: 'R2', formats: ['RRE', 'RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e', 'RRD'] },
+  { read: fRrdR1, field: 'R1', formats: ['RRD'] },
+  { read: fRrdR3, field: 'R3', formats: ['RRD'] },
+  { read: fRxfR3, field: 'R3', formats: ['RXF'] },
+  { read: fRxfR1, inB: true, field: 'R1', formats: ['RXF'] },
   { read: fI16, field: 'I2', formats: ['RI-a', 'RIE-a', 'RIE-d', 'RIE-g', 'VRI-a'], signed: true },
   { read: fI16, field: 'RI2', formats: ['RI-b', 'RI-c', 'RSI', 'RIE-e'], signed: true },
   { read: fI16, field: 'RI4', formats: ['RIE-b', 'RIE-c'], signed: true },

@@ -7,7 +7,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
-import { fB2, fB32, fR1, fRreR1, fRreR2 } from '../formats.js';
+import { fR1, fRrdR1, fRrdR3, fRreR1, fRreR2, fRxfR1, fRxfR3 } from '../formats.js';
 import { eaRX } from '../general/alu.js';
 import type { ExecFn, InstructionDef } from '../types.js';
 import { begin, checkOperand, complete, env, readFpr, readStorage, requireBfp, resultCc, suppressIfTrapped, writeFpr } from './bfp-operands.js';
@@ -106,8 +106,8 @@ function lengthen(from: BfpFormat, to: BfpFormat, v: bigint): bigint {
 function multiplyAddRegister(f: BfpFormat, negate: boolean): ExecFn {
   return (cpu, a) => {
     requireBfp(cpu);
-    const r1 = fB2(a);
-    const r3 = fRreR1(a);
+    const r1 = fRrdR1(a);
+    const r3 = fRrdR3(a);
     const r2 = fRreR2(a);
     checkOperand(cpu, f, r1);
     checkOperand(cpu, f, r3);
@@ -119,8 +119,8 @@ function multiplyAddRegister(f: BfpFormat, negate: boolean): ExecFn {
 function multiplyAddStorage(f: BfpFormat, negate: boolean): ExecFn {
   return (cpu, a, b) => {
     requireBfp(cpu);
-    const r1 = fB32(b);
-    const r3 = fR1(a);
+    const r1 = fRxfR1(b);
+    const r3 = fRxfR3(a);
     checkOperand(cpu, f, r1);
     checkOperand(cpu, f, r3);
     const op2 = readStorage(cpu, f, eaRX(cpu, a));

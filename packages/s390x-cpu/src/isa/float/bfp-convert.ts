@@ -8,7 +8,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
-import { fB2, fM4, fR1, fRreR1, fRreR2 } from '../formats.js';
+import { fR1, fRreR1, fRreR2, fRrfM3, fRrfM4 } from '../formats.js';
 import { eaRX } from '../general/alu.js';
 import type { ExecFn, InstructionDef } from '../types.js';
 import {
@@ -56,11 +56,11 @@ function rounded(from: BfpFormat, to: BfpFormat): ExecFn {
     const r2 = fRreR2(a);
     checkOperand(cpu, from, r2);
     checkOperand(cpu, from, r1);
-    begin(cpu, fB2(a));
+    begin(cpu, fRrfM3(a));
     const result = convertFormat(from, to, readFpr(cpu, from, r2), env);
     suppressIfTrapped(cpu);
     writeFpr(cpu, to, r1, result);
-    complete(cpu, inexactSuppressed(fM4(a)));
+    complete(cpu, inexactSuppressed(fRrfM4(a)));
   };
 }
 
@@ -72,11 +72,11 @@ function fpInteger(f: BfpFormat): ExecFn {
     const r2 = fRreR2(a);
     checkOperand(cpu, f, r1);
     checkOperand(cpu, f, r2);
-    begin(cpu, fB2(a));
+    begin(cpu, fRrfM3(a));
     const result = roundToIntegral(f, readFpr(cpu, f, r2), env);
     suppressIfTrapped(cpu);
     writeFpr(cpu, f, r1, result);
-    complete(cpu, inexactSuppressed(fM4(a)));
+    complete(cpu, inexactSuppressed(fRrfM4(a)));
   };
 }
 
@@ -94,10 +94,10 @@ function fromFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): ExecFn {
     requireBfp(cpu);
     const r1 = fRreR1(a);
     checkOperand(cpu, f, r1);
-    begin(cpu, fB2(a));
+    begin(cpu, fRrfM3(a));
     const result = fromInteger(f, gprValue(cpu, fRreR2(a), bits, signed), env);
     writeFpr(cpu, f, r1, result);
-    complete(cpu, inexactSuppressed(fM4(a)));
+    complete(cpu, inexactSuppressed(fRrfM4(a)));
   };
 }
 
@@ -108,13 +108,13 @@ function toFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): ExecFn {
     const r1 = fRreR1(a);
     const r2 = fRreR2(a);
     checkOperand(cpu, f, r2);
-    begin(cpu, fB2(a));
+    begin(cpu, fRrfM3(a));
     const { value, cc } = toInteger(f, readFpr(cpu, f, r2), bits, signed, env);
     suppressIfTrapped(cpu);
     cpu.r[2 * r1 + 1] = Number(value & 0xffffffffn);
     if (bits === 64) cpu.r[2 * r1] = Number(value >> 32n);
     cpu.cc = cc;
-    complete(cpu, inexactSuppressed(fM4(a)));
+    complete(cpu, inexactSuppressed(fRrfM4(a)));
   };
 }
 
