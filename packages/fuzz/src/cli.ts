@@ -37,7 +37,7 @@ if (values.help) {
 }
 const targets = await loadTargets();
 if (values.list) {
-  for (const t of targets.values()) process.stdout.write(`${t.name.padEnd(20)} ${t.level.padEnd(8)} ≤${String(t.memoryBoundMiB).padStart(5)} MiB  hang ${t.hangMs / 1000} s  CI ${t.ciSeconds} s  ${t.summary}\n`);
+  for (const t of targets.values()) process.stdout.write(`${t.name.padEnd(20)} ${t.level.padEnd(8)} ≤${String(t.memoryBoundMiB).padStart(5)} MiB  hang ${t.hangMs / 1000} s  CI ${String(t.ciRuns).padStart(5)} runs  ${t.summary}\n`);
   process.exit(0);
 }
 const names = values.target === undefined ? [...targets.keys()] : values.target.split(',').map((s) => s.trim());
@@ -59,7 +59,7 @@ for (const name of names) {
   const t = targets.get(name)!;
   const replay = values.replay ? (positionals.length > 0 ? positionals : regressionFiles(name)) : undefined;
   if (replay !== undefined && replay.length === 0) continue;
-  const budget = values.ci ? { kind: 'time' as const, ms: t.ciSeconds * 1000 } : parseBudget(budgetText);
+  const budget = values.ci ? { kind: 'runs' as const, runs: t.ciRuns } : parseBudget(budgetText);
   const r = await runTarget(name, { budget, seed, level: t.level, hangMs: t.hangMs, memoryBoundMiB: t.memoryBoundMiB, ...(replay ? { replay } : {}) });
   reports.push(r);
   const status = r.failure === null ? 'ok' : `FAILED (${r.failure.kind})`;

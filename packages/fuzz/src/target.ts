@@ -27,8 +27,11 @@ export interface FuzzTarget<Input = unknown, Context = unknown> {
   readonly memoryBoundMiB: number;
   /** One execution taking longer than this is a hang. */
   readonly hangMs: number;
-  /** Seconds of fuzzing in the CI budget (`--ci`). */
-  readonly ciSeconds: number;
+  /**
+   * Executions in the CI budget (`--ci`): a count, not a time, so that a CI run tries the same
+   * inputs on a fast and on a loaded machine and a failure reproduces from the seed alone.
+   */
+  readonly ciRuns: number;
   /** Builds what every execution shares (seed bytes, keys, a booted machine...). */
   prepare(): Promise<Context>;
   /** Inputs: plain JSON values, so that a failing one can be saved and replayed. */

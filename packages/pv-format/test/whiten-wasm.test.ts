@@ -47,4 +47,30 @@ describe('whitening kernel from whiten.wat', () => {
     batch.dispose();
     expect(Buffer.from(data).equals(plain)).toBe(true);
   });
+
+  it('wipes its WebAssembly memory on dispose and hands it to the next cipher of the thread', () => {
+    // A memory outside the JavaScript heap puts no pressure on the garbage collector: a process
+    // that opens dump after dump must reuse memories, not leave one behind per dump.
+    const first = createBatchXts(nodeCrypto, whitenModuleBytes(), randomBytes(64));
+    const { buffer, offsets } = first.reserveRegions(2, 64 << 10);
+    const data = randomBytes(4096 * 4);
+    first.decryptUnits(randomBytes(16 * 4), data, 4096);
+    new Uint8Array(buffer).fill(0x5a, offsets[1]!, offsets[1]! + 4096);
+    first.dispose();
+    expect(new Uint8Array(buffer).every((b) => b === 0)).toBe(true);
+    expect(() => first.decryptUnits(randomBytes(16), new Uint8Array(4096), 4096)).toThrow(/after dispose/);
+    // Views of one WebAssembly memory are distinct objects: a memory is recognised by a byte
+    // written through a view of it after its cipher was disposed.
+    const ciphers = Array.from({ length: 50 }, () => createBatchXts(nodeCrypto, whitenModuleBytes(), randomBytes(64)));
+    const views = ciphers.map((c) => c.reserveRegions(1, 4096));
+    for (const c of ciphers) c.dispose();
+    views.forEach(({ buffer: b, offsets: o }, i) => (new Uint8Array(b)[o[0]!] = i + 1));
+    const again = Array.from({ length: 3 }, () => createBatchXts(nodeCrypto, whitenModuleBytes(), randomBytes(64)));
+    const marks = again.map((c) => {
+      const { buffer: b, offsets: o } = c.reserveRegions(1, 4096);
+      return new Uint8Array(b)[o[0]!]!;
+    });
+    expect(marks.filter((m) => m !== 0).length).toBe(2);
+    for (const c of again) c.dispose();
+  });
 });

@@ -28,7 +28,7 @@ export const target = defineTarget<Input, Context>({
   level: 'cli',
   memoryBoundMiB: 200,
   hangMs: 30_000,
-  ciSeconds: 8,
+  ciRuns: 6,
   async prepare() {
     const seeds = await loadSeededContext(['pv-dump']);
     const dir = scratchFolder('pvdump-fuzz-cli-decrypt-');

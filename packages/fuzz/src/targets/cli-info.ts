@@ -19,7 +19,7 @@ export const target = defineTarget<{ dump: SeededInput; json: boolean }, Context
   level: 'cli',
   memoryBoundMiB: 160,
   hangMs: 30_000,
-  ciSeconds: 8,
+  ciRuns: 5,
   async prepare() {
     const seeds = await loadSeededContext(['qemu-7.2-crash-dump', 'pv-dump', 'zgetdump-decrypted-dump']);
     const dir = scratchFolder('pvdump-fuzz-info-');

@@ -43,7 +43,7 @@ export const target = defineTarget<Input, Context>({
   level: 'library',
   memoryBoundMiB: 300,
   hangMs: 10_000,
-  ciSeconds: 6,
+  ciRuns: 400,
   async prepare() {
     const path = fixturePath('qemu-7.2-crash/guest.elf');
     const seg = readElfImage(path).segments.find((s) => s.type === PT_LOAD && s.filesz > 0);

@@ -19,7 +19,7 @@ export const target = defineTarget<SeededInput, Context>({
   level: 'library',
   memoryBoundMiB: 400,
   hangMs: 10_000,
-  ciSeconds: 6,
+  ciRuns: 700,
   async prepare() {
     const seeds = await loadSeededContext(['qemu-7.2-crash-dump', 'pv-dump', 'zgetdump-decrypted-dump']);
     const dir = scratchFolder('pvdump-fuzz-elf-');

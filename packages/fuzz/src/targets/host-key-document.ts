@@ -22,7 +22,7 @@ export const target = defineTarget<{ document: SeededInput; asPem: boolean }, Se
   level: 'library',
   memoryBoundMiB: 200,
   hangMs: 10_000,
-  ciSeconds: 5,
+  ciRuns: 1500,
   prepare: () => loadSeededContext(['ibm-host-key-document', 'ibm-host-key-document-pem', 'genprotimg-host-key-document', 'genprotimg-host-private-key']),
   inputs: (ctx) => fc.record({ document: seededInputs(ctx), asPem: fc.boolean() }),
   async execute(input, ctx) {

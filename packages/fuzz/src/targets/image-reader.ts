@@ -20,7 +20,7 @@ export const target = defineTarget<{ image: SeededInput; fixChecksum: boolean },
   level: 'library',
   memoryBoundMiB: 200,
   hangMs: 10_000,
-  ciSeconds: 5,
+  ciRuns: 10000,
   prepare: () => loadSeededContext(['protected-image']),
   inputs: (ctx) => fc.record({ image: seededInputs(ctx), fixChecksum: fc.boolean() }),
   async execute(input, ctx) {

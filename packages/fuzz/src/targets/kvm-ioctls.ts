@@ -162,7 +162,7 @@ export const target = defineTarget<Input, Context>({
   level: 'library',
   memoryBoundMiB: 400,
   hangMs: 15_000,
-  ciSeconds: 8,
+  ciRuns: 150,
   async prepare() {
     const guest = loadGuestElf(readFileSync(fixturePath('genprotimg-2.35/guest.elf')));
     const cck = deterministicRandom('pvdump fuzz kvm cck')(32).slice(0, 32);

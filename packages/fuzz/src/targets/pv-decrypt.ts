@@ -32,7 +32,7 @@ export const target = defineTarget<Input, Context>({
   level: 'library',
   memoryBoundMiB: 400,
   hangMs: 15_000,
-  ciSeconds: 8,
+  ciRuns: 400,
   async prepare() {
     const seeds = await loadSeededContext(['pv-dump']);
     const dir = scratchFolder('pvdump-fuzz-decrypt-');

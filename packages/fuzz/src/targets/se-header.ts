@@ -22,7 +22,7 @@ export const target = defineTarget<{ header: SeededInput; open: boolean }, Conte
   level: 'library',
   memoryBoundMiB: 200,
   hangMs: 10_000,
-  ciSeconds: 5,
+  ciRuns: 1800,
   async prepare() {
     const seeds = await loadSeededContext(['s390-tools-se-header', 'genprotimg-se-header', 'openable-se-header']);
     const genprotimgHost = decodeHostPrivateKeyPem(readFileSync(fixturePath('genprotimg-2.35/host-key.pem'), 'utf8'));

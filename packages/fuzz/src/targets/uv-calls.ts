@@ -97,7 +97,7 @@ export const target = defineTarget<Call[], Context>({
   level: 'library',
   memoryBoundMiB: 300,
   hangMs: 10_000,
-  ciSeconds: 6,
+  ciRuns: 140,
   async prepare() {
     const seeds = await loadSeededContext(['openable-se-header']);
     return { ...seeds, header: seeds.seeds.get('openable-se-header')!.bytes };

@@ -34,7 +34,7 @@ interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
+  Instance: new (module: object) => WasmInstance;
 }
 type WithWasm = { WebAssembly?: WasmApi };
 
@@ -89,6 +89,35 @@ export interface BatchRun {
 }
 
 type NodeCrypto = typeof import('node:crypto');
+type WasmInstance = { exports: Record<string, unknown> };
+
+/**
+ * Instances (each with its own memory) are reused within a thread. A WebAssembly memory lives
+ * outside the JavaScript heap, so the garbage collector sees no pressure from it: one instance per
+ * cipher would let a process that opens many dumps grow by megabytes per dump until a collection
+ * happens to run. A released instance has been wiped; at most IDLE_INSTANCES stay idle.
+ */
+const IDLE_INSTANCES = 2;
+const compiled = new WeakMap<Uint8Array, { module: object; idle: WasmInstance[] }>();
+
+function acquireInstance(wasm: Uint8Array): WasmInstance {
+  let entry = compiled.get(wasm);
+  if (entry === undefined) {
+    const api = (globalThis as WithWasm).WebAssembly;
+    if (api === undefined) throw new Error('this runtime has no WebAssembly');
+    entry = { module: new api.Module(wasm), idle: [] };
+    compiled.set(wasm, entry);
+  }
+  const reused = entry.idle.pop();
+  if (reused !== undefined) return reused;
+  const api = (globalThis as WithWasm).WebAssembly as WasmApi;
+  return new api.Instance(entry.module);
+}
+
+function releaseInstance(wasm: Uint8Array, instance: WasmInstance): void {
+  const entry = compiled.get(wasm);
+  if (entry !== undefined && entry.idle.length < IDLE_INSTANCES) entry.idle.push(instance);
+}
 
 /**
  * Builds a batch XTS cipher for a 64-byte key (decryption, and encryption of whole units).
@@ -101,9 +130,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   const key1 = nc.createSecretKey(copy.subarray(0, 32));
   const key2 = nc.createSecretKey(copy.subarray(32, 64));
   copy.fill(0);
-  const api = (globalThis as WithWasm).WebAssembly;
-  if (api === undefined) throw new Error('this runtime has no WebAssembly');
-  const instance = new api.Instance(new api.Module(wasm));
+  const instance = acquireInstance(wasm);
   type Whiten = (tweakPtr: number, groups: number, dataPtr: number, blocksPerUnit: number, savePtr: number) => void;
   const whiten1 = instance.exports['whiten'] as Whiten;
   const whiten4 = instance.exports['whiten4'] as Whiten;
@@ -123,6 +150,8 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   // In-place regions start here, above the largest scratch area of units up to 32 KiB.
   const REGIONS_AT = 4 << 20;
   let regionsReserved = false;
+  // Bytes of the memory that may hold data, tweaks or key-dependent values: wiped on dispose.
+  let touched = 0;
   // ECB has no chaining state, so one context per direction serves every call (no final()).
   const encTweaks = nc.createCipheriv('aes-256-ecb', key2, null).setAutoPadding(false);
   const decData = nc.createDecipheriv('aes-256-ecb', key1, null).setAutoPadding(false);
@@ -150,6 +179,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
       if (need > REGIONS_AT || at < REGIONS_AT || at + units * unitBytes > mem.buffer.byteLength) throw new RangeError(`in-place run of ${units} × ${unitBytes} bytes at ${at} is not inside a reserved region`);
     } else if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
     if (regionsReserved && need > REGIONS_AT) throw new RangeError(`units of ${unitBytes} bytes need scratch beyond the reserved regions`);
+    touched = Math.max(touched, need, inPlace ? (run.at as number) + units * unitBytes : 0);
     const m = new Uint8Array(mem.buffer);
     // One ECB call encrypts every tweak of the run: the T₀ of each unit.
     const t0 = encTweaks.update(tweaks);
@@ -225,11 +255,14 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
       const need = REGIONS_AT + count * bytes;
       if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
       regionsReserved = true;
+      touched = Math.max(touched, need);
       return { buffer: mem.buffer, offsets: Array.from({ length: count }, (_, i) => REGIONS_AT + i * bytes) };
     },
     dispose(): void {
+      if (!live) return;
       live = false;
-      new Uint8Array(mem.buffer).fill(0);
+      new Uint8Array(mem.buffer).fill(0, 0, touched);
+      releaseInstance(wasm, instance);
     },
   };
 }
