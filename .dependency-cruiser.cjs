@@ -2,11 +2,10 @@
 // Layering (README "Layout"): s390x-cpu <- ultravisor <- kvm-pv; dump-format <- dump-decrypt;
 // kvm-pv may use dump-format; tools, the fuzz harness (packages/fuzz) and the conformance runner
 // (packages/conformance) on top. Every other package under packages/ is a leaf that any
-// layer may import and that imports no layer. test-support is for tests only.
+// layer may import and that imports no layer. test-support is for tests only; test-pv-dumps
+// (PV dumps built from known plaintext) sits on dump-format and is for tests only too.
 // Workspace imports (`@pvdump/x`) resolve through the "@pvdump/source" export condition to the
 // package's src/, so an import of a sibling package is seen as an import of its files.
-// Violations that existed when a rule was introduced are listed in
-// .dependency-cruiser-known-violations.json and ignored (`--ignore-known`); anything new fails.
 
 /** Each layer and the layers it may import (in src/). Leaves may be imported by all of them. */
 const mayImport = {
@@ -21,12 +20,12 @@ const above = {
   's390x-cpu': ['ultravisor', 'kvm-pv'],
   ultravisor: ['kvm-pv'],
   'kvm-pv': [],
-  'dump-format': ['dump-decrypt', 'kvm-pv'],
+  'dump-format': ['dump-decrypt', 'kvm-pv', 'test-pv-dumps'],
   'dump-decrypt': [],
 };
 const layers = Object.keys(mayImport);
 const packageFolder = (names) => `^packages/(${names.join('|')})/`;
-const notLeaf = [...layers, 'test-support', 'fuzz', 'conformance'];
+const notLeaf = [...layers, 'test-support', 'test-pv-dumps', 'fuzz', 'conformance'];
 /** The packages on top of every layer: no layer or leaf imports them. */
 const TOP = '^(tools|packages/(fuzz|conformance))/';
 const testCode = '^(packages/[^/]+|tools)/(test|bench)/';
@@ -78,11 +77,25 @@ module.exports = {
       to: { path: [packageFolder(layers), TOP] },
     },
     {
+      name: 'layering-test-pv-dumps',
+      comment: 'test-pv-dumps builds PV dumps on dump-format alone (independent of the decryptor).',
+      severity: 'error',
+      from: { path: '^packages/test-pv-dumps/' },
+      to: { path: [packageFolder(layers.filter((layer) => layer !== 'dump-format')), '^packages/(pv-format|test-support)/', TOP] },
+    },
+    {
       name: 'test-support-only-from-tests',
       comment: '@pvdump/test-support is imported by tests and benches only.',
       severity: 'error',
       from: { pathNot: [testCode, '^packages/test-support/', '^packages/fuzz/'] },
       to: { path: '^packages/test-support/' },
+    },
+    {
+      name: 'test-pv-dumps-only-from-tests',
+      comment: '@pvdump/test-pv-dumps is imported by tests and benches only.',
+      severity: 'error',
+      from: { pathNot: [testCode, '^packages/test-pv-dumps/'] },
+      to: { path: '^packages/test-pv-dumps/' },
     },
     {
       name: 'no-src-imports-test-code',

@@ -14,7 +14,7 @@ const node = (script) => spawnSync(process.execPath, [join(root, 'scripts', scri
 const tools = node('check-system-tools.mjs');
 if (tools.status !== 0) process.exit(tools.status ?? 1);
 // Imports against the layering or an import cycle fail the run (.dependency-cruiser.cjs).
-const deps = spawnSync('depcruise', ['packages', 'tools', 'scripts', '--config', '.dependency-cruiser.cjs', '--ignore-known', '--output-type', 'err'], { stdio: 'inherit', cwd: root, env });
+const deps = spawnSync('depcruise', ['packages', 'tools', 'scripts', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { stdio: 'inherit', cwd: root, env });
 const depsFailed = deps.status !== 0;
 if (depsFailed) console.error('the import rules failed (see above): pnpm lint:deps');
 cleanReports(root);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { tempPath } from '@pvdump/test-support';
 import { beforeAll, expect, it } from 'vitest';
-import { buildPvDump, mixedStates, type BuiltDump } from '../../packages/dump-decrypt/test/support/pv-encryptor.ts';
+import { buildPvDump, mixedStates, type BuiltDump } from '@pvdump/test-pv-dumps';
 import { CLI } from './cli.ts';
 
 let dump: BuiltDump;

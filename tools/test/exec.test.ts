@@ -6,17 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fixturePath, requireTool, run, tempPath } from '@pvdump/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileProgram } from '../../packages/s390x-cpu/test/corpus/build.ts';
+import { compileProgram, corpusFile } from '@pvdump/test-support/corpus';
 import { pvdump } from './cli.ts';
 
-const CORPUS = new URL('../../packages/s390x-cpu/test/corpus/programs/', import.meta.url).pathname;
 const built: Record<string, string> = {};
 
 beforeAll(async () => {
   requireTool('qemu-s390x');
   for (const name of ['args', 'strings', 'crc32']) {
     const out = tempPath(name);
-    await compileProgram([CORPUS + name + '.c'], '-O2', out);
+    await compileProgram([corpusFile(`programs/${name}.c`)], '-O2', out);
     built[name] = out;
   }
 }, 300_000);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { fixturePath, requireTool, tempPath } from '@pvdump/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileProgram } from '../../packages/s390x-cpu/test/corpus/build.ts';
+import { compileProgram, corpusFile } from '@pvdump/test-support/corpus';
 import { CLI } from './cli.ts';
 
 const KEY = fixturePath('pv-zgetdump/cck.bin');
@@ -65,7 +65,7 @@ describe('a closed pipe ends pvdump quietly with status 141', () => {
   it('pvdump exec PROGRAM | true ends as under qemu-s390x', async () => {
     requireTool('qemu-s390x');
     const prog = tempPath('strings');
-    await compileProgram([new URL('../../packages/s390x-cpu/test/corpus/programs/strings.c', import.meta.url).pathname], '-O2', prog);
+    await compileProgram([corpusFile('programs/strings.c')], '-O2', prog);
     const ours = shell(GONE(`$PVDUMP exec ${prog}`));
     const qemu = shell(GONE(`qemu-s390x ${prog}`));
     expect(qemu.status).toBe(141);

@@ -12,7 +12,7 @@ import { autoWorkers } from '../src/decrypt.ts';
 import { decryptDump, PvDecryptError } from '../src/index.ts';
 import { PageProcessPool } from '../src/memory/process-pool.ts';
 import { PageWorkerPool } from '../src/memory/worker-pool.ts';
-import { buildPvDump, mixedStates, type BuiltDump } from './support/pv-encryptor.ts';
+import { buildPvDump, mixedStates, type BuiltDump } from '@pvdump/test-pv-dumps';
 
 describe('auto worker count', () => {
   const MiB = 1 << 20;

@@ -1,5 +1,5 @@
 // Round trips with independently built inputs: PV dumps made from known plaintext by the
-// test-side encryptor (test/support/pv-encryptor.ts, node:crypto only, from the spec) decrypt
+// test-side encryptor (@pvdump/test-pv-dumps, node:crypto only, from the spec) decrypt
 // back to that plaintext; every error case of the spec's zgetdump table gives its error and
 // leaves no output file.
 import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { openDump } from '@pvdump/dump-format';
 import { tempPath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
 import { decryptDump, openPvDump, PvDecryptError, type PvCpuState } from '../src/index.ts';
-import { buildPvDump, mixedStates, type BuildOptions, type BuiltDump, type CpuPlain } from './support/pv-encryptor.ts';
+import { buildPvDump, mixedStates, type BuildOptions, type BuiltDump, type CpuPlain } from '@pvdump/test-pv-dumps';
 
 function expectCpu(got: PvCpuState, want: CpuPlain): void {
   expect(got.gprs).toEqual(want.gprs);

@@ -1,5 +1,5 @@
-// Benchmark (issue #4, "Performance"): SHA-256 over 16 MiB, the corpus program
-// test/corpus/programs/sha256.c built with s390x-linux-gnu-gcc -O2 -march=z13, run under our
+// Benchmark: SHA-256 over 16 MiB, the corpus program programs/sha256.c of
+// @pvdump/test-support/corpus built with s390x-linux-gnu-gcc -O2 -march=z13, run under our
 // interpreter (the Linux runner from dist/, as `pvdump exec` runs it) and under qemu-s390x on the
 // same machine. Both execute the same deterministic instruction stream, so the instruction count
 // our interpreter reports is also qemu's; the report gives instructions per second and the ratio.
@@ -9,11 +9,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { corpusDir as corpus } from '@pvdump/test-support/corpus';
 import { runLinuxProgram } from '../dist/linux/index.js';
 
 const mib = process.argv[2] ?? '16';
-const corpus = fileURLToPath(new URL('../test/corpus/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pvdump-bench-'));
 try {
   const exe = join(dir, 'sha256');

@@ -3,7 +3,7 @@
 // instruction objdump decodes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disassemble } from '../src/isa/index.ts';
-import { buildCorpus, type CorpusBinary } from './corpus/build.ts';
+import { buildCorpus, type CorpusBinary } from '@pvdump/test-support/corpus';
 import { objdump } from './differential/objdump.ts';
 
 let binaries: CorpusBinary[] = [];

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '@pvdump/test-support';
 import { runLinuxProgram } from '../src/linux/index.ts';
-import { buildCorpus, corpusPrograms, OPT_LEVELS, type CorpusBinary } from './corpus/build.ts';
+import { buildCorpus, corpusPrograms, OPT_LEVELS, type CorpusBinary } from '@pvdump/test-support/corpus';
 
 let binaries: CorpusBinary[] = [];
 

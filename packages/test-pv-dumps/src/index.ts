@@ -1,5 +1,5 @@
 /**
- * A small, independent PV dump encryptor for tests, written from the spec (pv-dump-crypto.md
+ * A small, independent PV dump encryptor for tests, written from the spec (docs/pv-dump-crypto.md
  * §2–§7) with node:crypto only (hkdfSync, aes-256-gcm, aes-256-xts), so it shares no code with
  * the decryptor under test. It builds QEMU-layout PV dumps from known plaintext through the
  * dump-format writer: per CPU the hypervisor's (decoy) notes and the sealed NT_S390_PV_CPU_DATA,

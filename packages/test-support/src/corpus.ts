@@ -1,5 +1,6 @@
 /**
- * Builds the C corpus: each program in `programs/` is linked with the tiny libc as a static,
+ * The C corpus of freestanding s390x Linux programs (`corpus/programs`, on the tiny libc of
+ * `corpus/libc`), shared by the interpreter's tests and the command line's: each program is linked with the tiny libc as a static,
  * freestanding s390x Linux executable at -O0, -O1 and -O2 (`-march=z13`, Debian's
  * s390x-linux-gnu-gcc 12), once per test process, into the scratch folder. Binaries are never
  * committed: the corpus is the C source. The floating-point programs (`fp-*`) also link
@@ -13,15 +14,19 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { requireTool, scratchDir } from '@pvdump/test-support';
+import { requireTool, scratchDir } from './index.js';
 
 const run = promisify(execFile);
-const corpusDir = fileURLToPath(new URL('.', import.meta.url));
+/** The corpus folder (`corpus/` beside this package's src/ and dist/). */
+export const corpusDir = fileURLToPath(new URL('../corpus/', import.meta.url));
+
+/** Path of a corpus file, e.g. `corpusFile('programs/sha256.c')`. */
+export const corpusFile = (relative: string): string => join(corpusDir, relative);
 
 export const OPT_LEVELS = ['-O0', '-O1', '-O2'] as const;
 export type OptLevel = (typeof OPT_LEVELS)[number];
 
-/** The flags the issue prescribes, plus warnings (the corpus is warning-free). */
+/** The corpus flags: static, freestanding, z13, with warnings (the corpus is warning-free). */
 export const CORPUS_CFLAGS = ['-static', '-nostdlib', '-ffreestanding', '-march=z13', '-Wall', '-Wextra'] as const;
 
 /** Command-line arguments each program is run with in the tests (argv[1..]). */
