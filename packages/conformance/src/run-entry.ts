@@ -50,6 +50,15 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
         case 'rounds':
           if (performance.now() - started > options.timeoutSeconds * 1000) return { kind: 'timeout', seconds: options.timeoutSeconds };
           continue;
+        case 'idle': {
+          // Every CPU waits: emulated time moves to the nearest timer event (the entry's own
+          // process has nothing else to do); with no timer armed nothing can wake the guest, so
+          // it sleeps out its time limit.
+          if (vm.skipToWake()) continue;
+          const left = options.timeoutSeconds * 1000 - (performance.now() - started);
+          if (left > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, left);
+          return { kind: 'timeout', seconds: options.timeoutSeconds };
+        }
         case 'all-stopped':
         case 'shutdown':
           return { kind: 'stopped' };

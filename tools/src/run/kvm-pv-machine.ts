@@ -4,7 +4,9 @@
  * 0, started from its short IPL PSW, switching itself to protected mode with DIAGNOSE 0x308) or
  * a `pvdump image` container booted through the KVM PV ioctls;
  * the vCPUs run round-robin a few KVM_RUN rounds per turn of the event loop (so QMP clients are
- * served while the guest runs); a disabled wait is a guest panic, a disabled wait at an address
+ * served while the guest runs); when every vCPU sleeps in an enabled wait the loop sleeps too
+ * (no turns, no host CPU) until a vCPU's timer is due or a monitor command pauses or resets
+ * the machine; a disabled wait is a guest panic, a disabled wait at an address
  * ending in FFF a power-off; dumps go through the VMM's dump driver (QEMU's dump-guest-memory,
  * the PV flow for a protected guest).
  */
@@ -43,7 +45,13 @@ export class KvmPvMachine implements MachineControl {
   private running = false;
   private halted = false;
   private scheduled: NodeJS.Immediate | undefined;
+  /** Aborts the sleep of an idle guest (the machine is paused, reset or powered off). */
+  private sleeping: AbortController | undefined;
   private listener: MachineListener | undefined;
+  /** Turns of the run loop so far (a sleeping guest makes none). */
+  turns = 0;
+  /** The vCPU whose disabled wait was the guest's panic. */
+  private panickedCpu: number | undefined;
 
   constructor(private readonly options: KvmPvMachineOptions) {
     this.kernel = new HostKernel(options.kernel);
@@ -80,10 +88,17 @@ export class KvmPvMachine implements MachineControl {
     this.running = false;
     if (this.scheduled !== undefined) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    this.wake();
+  }
+
+  /** Ends the sleep of an idle guest, if it sleeps. */
+  private wake(): void {
+    this.sleeping?.abort();
+    this.sleeping = undefined;
   }
 
   private schedule(): void {
-    if (!this.running || this.halted || this.scheduled !== undefined) return;
+    if (!this.running || this.halted || this.scheduled !== undefined || this.sleeping !== undefined) return;
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       this.turn();
@@ -92,6 +107,7 @@ export class KvmPvMachine implements MachineControl {
 
   private turn(): void {
     if (!this.running || this.halted) return;
+    this.turns++;
     let stop;
     try {
       stop = this.vm.run(ROUNDS_PER_TURN);
@@ -107,8 +123,20 @@ export class KvmPvMachine implements MachineControl {
       case 'rounds':
         this.schedule();
         return;
+      case 'idle': {
+        // Every vCPU sleeps in an enabled wait: so does the loop, until one can run again.
+        const sleep = new AbortController();
+        this.sleeping = sleep;
+        void this.vm.waitForWork(sleep.signal).then(() => {
+          if (this.sleeping !== sleep) return;
+          this.sleeping = undefined;
+          this.schedule();
+        });
+        return;
+      }
       case 'panic':
         this.halted = true;
+        this.panickedCpu = stop.cpu;
         this.listener?.guestPanicked({ core: stop.cpu, pswMask: stop.psw.mask, pswAddr: stop.psw.addr, reason: 'disabled-wait' });
         return;
       case 'shutdown':
@@ -123,6 +151,8 @@ export class KvmPvMachine implements MachineControl {
   }
 
   reset(): void {
+    this.wake();
+    this.panickedCpu = undefined;
     this.vm.close();
     this.vm = this.boot();
     this.halted = false;
@@ -134,7 +164,9 @@ export class KvmPvMachine implements MachineControl {
   }
 
   vcpus(): VcpuInfo[] {
-    return this.vm.vcpus.map((v) => ({ index: v.id, state: MP_STATE_NAMES.get(this.vm.mpState(v.id)) ?? 'uninitialized', threadId: v.fd }));
+    // QEMU halts a vCPU in a disabled wait without changing its CPU state (s390_cpu_halt); the
+    // VMM stops the one that panicked in KVM, so it is shown as QEMU shows it.
+    return this.vm.vcpus.map((v) => ({ index: v.id, state: v.id === this.panickedCpu ? 'operating' : (MP_STATE_NAMES.get(this.vm.mpState(v.id)) ?? 'uninitialized'), threadId: v.fd }));
   }
 
   cpuStates(): RegisterView[] {

@@ -1,7 +1,8 @@
 /**
- * The QMP server's own behaviour beyond the side-by-side scenarios: clients one after another (a
- * client that connects while another is served is greeted when it leaves), a client that goes away
- * in the middle of a dump, TCP on the loopback address, garbage and oversized input, a request
+ * The QMP server's own behaviour beyond the side-by-side scenarios, on the kvm-pv machine of
+ * `pvdump run`: clients one after another (a client that connects while another is served is
+ * greeted when it leaves), a client that goes away in the middle of a dump, an idle guest that
+ * costs no host CPU, TCP on the loopback address, garbage and oversized input, a request
  * split over many writes, the dump formats as QEMU 7.2 lists and refuses them, begin/length on a
  * protected guest, and the poweroff panic action.
  */
@@ -86,11 +87,11 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(options: Partial<MachineScenario> & { actAsProtected?: boolean; tcp?: boolean } = {}): Promise<{ server: RunningServer; dir: string }> {
+async function start(options: Partial<MachineScenario> & { protected?: boolean; tcp?: boolean } = {}): Promise<{ server: RunningServer; dir: string }> {
   const dir = tempPath('server');
   mkdirSync(dir);
-  const { actAsProtected, tcp, ...scenario } = options;
-  running = await startOurServer({ ...IDLE, ...scenario }, tcp === true ? { kind: 'tcp', host: '127.0.0.1', port: 0 } : unixAddress(dir), { actAsProtected: actAsProtected === true });
+  const { protected: protectedGuest, tcp, ...scenario } = options;
+  running = await startOurServer({ ...IDLE, ...scenario }, tcp === true ? { kind: 'tcp', host: '127.0.0.1', port: 0 } : unixAddress(dir), { protected: protectedGuest === true });
   return { server: running, dir };
 }
 
@@ -116,7 +117,6 @@ describe('QMP server sessions', () => {
   for (const detach of [true, false]) {
     it(`a client that disconnects during a ${detach ? 'detached' : 'synchronous'} dump breaks neither the dump nor the VM`, async () => {
       const { server, dir } = await start({ memoryMiB: 64 });
-      server.machine.dumpChunk = 64 << 10;
       const first = await Client.open(server);
       await first.negotiate();
       const file = join(dir, 'dump.elf');
@@ -136,6 +136,26 @@ describe('QMP server sessions', () => {
       expect(await second.command('dump-guest-memory', { paging: false, protocol: `file:${file}` })).toEqual({ return: {} });
     });
   }
+
+  it('an idle guest sleeps: no turns of the run loop while its vCPU waits, commands answered at once', async () => {
+    const { server } = await start();
+    const client = await Client.open(server);
+    await client.negotiate();
+    await new Promise((r) => setTimeout(r, 50));
+    const turns = server.machine.turns;
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
+    await new Promise((r) => setTimeout(r, 300));
+    const cpu = process.cpuUsage(cpuBefore);
+    expect(server.machine.turns).toBe(turns);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan((performance.now() - wallBefore) * 0.5);
+    expect(await client.command('stop')).toEqual({ return: {} });
+    expect(await client.command('cont')).toEqual({ return: {} });
+    expect(await client.command('query-status')).toMatchObject({ return: { status: 'running' } });
+    // cont runs one turn: the vCPU is still asleep, and so is the loop again.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.machine.turns - turns).toBe(1);
+  });
 
   it('listens on TCP 127.0.0.1 and refuses other addresses', async () => {
     const { server } = await start({ tcp: true });
@@ -182,7 +202,7 @@ describe('QMP server sessions', () => {
   });
 
   it('refuses begin/length for a protected guest', async () => {
-    const { server, dir } = await start({ actAsProtected: true });
+    const { server, dir } = await start({ protected: true });
     const client = await Client.open(server);
     await client.negotiate();
     const file = join(dir, 'filtered.elf');

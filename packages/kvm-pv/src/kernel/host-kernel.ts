@@ -11,6 +11,7 @@ import { HostMemory, KernelAllocator, PAGE_SIZE } from './host-memory.js';
 import { UserAddressSpace } from './user-memory.js';
 import type { HostKernelOptions, KvmFile, KvmHost, VmProcess } from './kvm-objects.js';
 import { KvmVm } from './vm.js';
+import { WaitQueue, type SleepingVcpu, type SleepOptions } from './vcpu-sleep.js';
 
 /** Host layout [E]: kernel memory below 1 GiB (the UV storage at 1 MiB), guest frames above. */
 const UV_STORAGE_ORIGIN = 0x100000;
@@ -122,8 +123,41 @@ export class KvmProcess implements VmProcess {
   readonly memory = new UserAddressSpace();
   private readonly files = new Map<number, KvmFile>();
   private nextFd = 3;
+  private readonly waitQueue = new WaitQueue();
 
   constructor(readonly kernel: HostKernel) {}
+
+  /** The vCPUs behind descriptors `fds` (others are left out). */
+  private vcpusOf(fds: readonly number[]): SleepingVcpu[] {
+    return fds.flatMap((fd) => {
+      const file = this.files.get(fd);
+      return file?.kind === 'vcpu' ? [file.vcpu] : [];
+    });
+  }
+
+  /** [E] Whether the thread running KVM_RUN on vCPU `fd` would be asleep in the kernel (an enabled wait nothing has ended yet). */
+  vcpuSleeps(fd: number): boolean {
+    return this.vcpusOf([fd])[0]?.sleepDeadline() !== undefined;
+  }
+
+  /**
+   * [E] The VMM's vCPU threads asleep in KVM_RUN (kernel/vcpu-sleep.ts): resolves when one of the
+   * vCPUs `fds` can run again — its timer is due (the VM's clock is then at the deadline), an
+   * interruption was made pending for it — or after `maxMs`, or when `signal` aborts.
+   */
+  sleep(fds: readonly number[], options: SleepOptions = {}): Promise<void> {
+    return this.waitQueue.sleep(this.vcpusOf(fds), options);
+  }
+
+  /** [E] Virtual time: moves the VM clock at once to the earliest timer deadline of the sleeping vCPUs `fds`; false when none has one. */
+  skipToWake(fds: readonly number[]): boolean {
+    return this.waitQueue.skipToWake(this.vcpusOf(fds));
+  }
+
+  /** An interruption was made pending: sleeping vCPUs look again whether they can run. */
+  wakeSleepers(): void {
+    this.waitQueue.wake();
+  }
 
   /** open("/dev/kvm"). */
   openKvm(): number {

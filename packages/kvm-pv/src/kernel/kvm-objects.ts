@@ -8,6 +8,7 @@ import type { HostKeyPair, PvCpuState, QueryInfo, RandomSource, Ultravisor, Ultr
 import type { GuestRam, SwapStore } from './guest-ram.js';
 import type { HostMemory, KernelAllocator } from './host-memory.js';
 import type { UserAddressSpace } from './user-memory.js';
+import type { SleepingVcpu } from './vcpu-sleep.js';
 
 export interface HostKernelOptions {
   /** Boot with `prot_virt=1` (a PV host: the UV is initialised). Default true. */
@@ -84,13 +85,15 @@ export interface IoctlTarget {
 }
 
 /** An open KVM file descriptor: /dev/kvm, a VM, or a vCPU (whose `struct kvm_run` can be mapped). */
-export type KvmFile = { kind: 'kvm' } | { kind: 'vm'; vm: IoctlTarget } | { kind: 'vcpu'; vcpu: IoctlTarget & { readonly runAddress: bigint } };
+export type KvmFile = { kind: 'kvm' } | { kind: 'vm'; vm: IoctlTarget } | { kind: 'vcpu'; vcpu: IoctlTarget & SleepingVcpu & { readonly runAddress: bigint } };
 
 /** The VMM process as a VM sees it (implemented by KvmProcess). */
 export interface VmProcess {
   readonly memory: UserAddressSpace;
   /** Installs a new descriptor (used by KVM_CREATE_VM and KVM_CREATE_VCPU). */
   install(file: KvmFile): number;
+  /** An interruption was made pending: vCPUs asleep in an enabled wait look again whether they can run. */
+  wakeSleepers(): void;
 }
 
 /** A VM as its vCPUs and the dump handlers see it (implemented by KvmVm). */

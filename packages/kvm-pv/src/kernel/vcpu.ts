@@ -62,6 +62,12 @@ export class KvmVcpu {
   private readonly sida = new Uint8Array(SIDA_SIZE);
   /** Where the SIDA goes back to on re-entry: the SCCB's guest absolute address and length. */
   private sidaCopyBack: { absolute: number; length: number } | undefined;
+  /**
+   * Set while the vCPU sleeps in an enabled wait (kvm_s390_handle_wait): the CPU whose PSW and
+   * CR0 decide which interruptions wake it, and the TOD value its clock comparator or CPU timer
+   * fires at (the kernel's hrtimer; undefined: only an interruption wakes it).
+   */
+  private sleep: { cpu: Cpu; wakeAt: bigint | undefined } | undefined;
 
   constructor(
     readonly vm: VcpuVm,
@@ -75,7 +81,7 @@ export class KvmVcpu {
     this.writeRun(run);
   }
 
-  private get clock(): TodClock {
+  get clock(): TodClock {
     return this.vm.clock;
   }
 
@@ -89,7 +95,7 @@ export class KvmVcpu {
     if (ram === undefined) return undefined;
     if (this.cpu === undefined || this.cpu.mem !== ram.memory) {
       const snapshot = this.cpu?.snapshot() ?? this.state;
-      const options = { cpuAddress: this.id, clock: this.clock, facilities: this.vm.kernel.guestFacilities };
+      const options = { cpuAddress: this.id, clock: this.clock, facilities: this.vm.kernel.guestFacilities, waitSkipsTime: false };
       this.cpu = new Cpu(ram.memory, snapshot === undefined ? options : { ...options, snapshot });
     }
     return this.cpu;
@@ -130,6 +136,7 @@ export class KvmVcpu {
     this.interceptionPending = false;
     this.hostGprs.fill(0n);
     this.mpState = MpState.STOPPED;
+    this.sleep = undefined;
     return 0;
   }
 
@@ -241,6 +248,7 @@ export class KvmVcpu {
     if (bytes === undefined) return -Errno.EFAULT;
     const s = new StructBytes(bytes);
     const psw = { mask: s.u64(0), addr: s.u64(8) };
+    this.sleep = undefined;
     if (this.pvHandle === undefined) this.plainCpu()?.setPsw(psw);
     this.writeRunPsw(psw);
     return 0;
@@ -248,6 +256,7 @@ export class KvmVcpu {
 
   private reset(kind: 'normal' | 'initial' | 'clear'): number {
     this.pending.length = 0;
+    this.sleep = undefined;
     this.sidaCopyBack = undefined;
     if (this.pvHandle !== undefined) {
       const r = this.vm.uv.resetCpu(this.pvHandle, kind);
@@ -273,6 +282,7 @@ export class KvmVcpu {
     if (bytes === undefined) return -Errno.EFAULT;
     const state = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
     this.vm.userCpuStateControl = true;
+    this.sleep = undefined;
     if (this.pvHandle !== undefined) {
       const pvState = state === MpState.STOPPED ? PvCpuState.STOPPED : state === MpState.OPERATING ? PvCpuState.OPERATING : state === MpState.LOAD ? PvCpuState.OPERATING_LOAD : state === MpState.CHECK_STOP ? PvCpuState.CHECK_STOP : undefined;
       if (pvState === undefined) return -Errno.ENXIO;
@@ -288,6 +298,12 @@ export class KvmVcpu {
   }
 
   private injectIrq(arg: bigint): number {
+    const r = this.queueIrq(arg);
+    if (r === 0) this.vm.process.wakeSleepers();
+    return r;
+  }
+
+  private queueIrq(arg: bigint): number {
     const bytes = this.vm.process.memory.copyFromUser(arg, IrqOffset.size);
     if (bytes === undefined) return -Errno.EFAULT;
     const s = new StructBytes(bytes);
@@ -439,6 +455,16 @@ export class KvmVcpu {
     if (!vm.userCpuStateControl) this.mpState = MpState.OPERATING;
     else if (this.mpState === MpState.STOPPED) return -Errno.EINVAL;
     if (vm.memory === undefined) return -Errno.EFAULT;
+    if (this.sleep !== undefined) {
+      // [E] The thread would sleep here until woken; one thread runs every vCPU, so KVM_RUN
+      // returns as a signal makes it return, and the VMM sleeps in `KvmProcess.sleep`.
+      if (!this.woken(this.sleep)) {
+        run.setU32(RunOffset.exitReason, ExitReason.KVM_EXIT_INTR);
+        this.writeRun(run);
+        return -Errno.EINTR;
+      }
+      this.sleep = undefined;
+    }
     return this.pvHandle !== undefined ? this.runProtected(run) : this.runPlain(run);
   }
 
@@ -485,9 +511,27 @@ export class KvmVcpu {
       const stop = cpu.run(budget);
       budget -= stop.executed;
       if (stop.kind === 'interception' && onInterception?.(stop.interception) === true && budget > 0) continue;
-      if (stop.kind === 'wait' && !stop.disabled && budget > 0 && this.deliverable(cpu)) continue;
+      if (stop.kind === 'wait' && !stop.disabled) {
+        if (this.deliverable(cpu)) {
+          if (budget > 0) continue;
+        } else this.sleep = { cpu, wakeAt: cpu.timerDeadline() };
+      }
       return stop;
     }
+  }
+
+  /** Whether a sleeping vCPU can run again: an interruption it enables is pending, or its timer is due. */
+  private woken(sleep: { cpu: Cpu; wakeAt: bigint | undefined }): boolean {
+    return this.deliverable(sleep.cpu) || (sleep.wakeAt !== undefined && this.clock.read() >= sleep.wakeAt);
+  }
+
+  /**
+   * While the vCPU sleeps in an enabled wait: the TOD value its timer wakes it at (null: only an
+   * interruption wakes it); undefined when it does not sleep (it is runnable, or was woken).
+   */
+  sleepDeadline(): bigint | null | undefined {
+    if (this.sleep === undefined || this.mpState !== MpState.OPERATING || this.woken(this.sleep)) return undefined;
+    return this.sleep.wakeAt ?? null;
   }
 
   private deliverable(cpu: Cpu): boolean {
@@ -606,7 +650,7 @@ export class KvmVcpu {
   private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
     const vm = this.vm;
     const ram = vm.memory!;
-    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.kernel.guestFacilities });
+    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.kernel.guestFacilities, waitSkipsTime: false });
     if (this.sidaCopyBack !== undefined) {
       // Re-entry completes the SERVC: the SIDA goes back into the guest's SCCB.
       const { absolute, length } = this.sidaCopyBack;

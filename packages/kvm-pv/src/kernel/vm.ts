@@ -108,6 +108,12 @@ export class KvmVm implements VcpuVm {
    * interruption parameter << 32 | interruption-identification word, whose bits 2-4 are the ISC).
    */
   private injectFloating(arg: bigint): number {
+    const r = this.queueFloating(arg);
+    if (r === 0) this.process.wakeSleepers();
+    return r;
+  }
+
+  private queueFloating(arg: bigint): number {
     const bytes = this.process.memory.copyFromUser(arg, InterruptOffset.size);
     if (bytes === undefined) return -Errno.EFAULT;
     const s = new StructBytes(bytes);

@@ -58,6 +58,11 @@ export class Watchdog {
     return undefined;
   }
 
+  /** Milliseconds until the timer expires (0 when it has), undefined when it is disarmed. */
+  msUntilExpiry(): number | undefined {
+    return this.expiry === undefined ? undefined : Math.max(0, this.expiry - performance.now());
+  }
+
   /** Called by the run loop: performs the action once the timer has expired. */
   tick(): MachineStop | undefined {
     if (this.expiry === undefined || performance.now() < this.expiry) return undefined;

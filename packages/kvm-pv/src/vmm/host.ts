@@ -18,6 +18,8 @@ export type MachineStop =
   | { kind: 'panic'; cpu: number; psw: { mask: bigint; addr: bigint } }
   | { kind: 'shutdown'; cpu: number }
   | { kind: 'rounds'; rounds: number }
+  /** Every vCPU that runs sleeps in an enabled wait: `waitForWork` (or `skipToWake`), then `run` again. */
+  | { kind: 'idle' }
   | { kind: 'all-stopped' };
 
 /** A KVM or VMM failure the machine cannot continue from. */

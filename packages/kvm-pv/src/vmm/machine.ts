@@ -90,6 +90,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly watchdog: Watchdog | undefined;
   /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
   private readonly yielded = new Set<number>();
+  /** KVM_RUN calls the run loop made (its work: a sleeping guest makes few). */
+  kvmRunCalls = 0;
   /** Plain vCPUs in a disabled wait (QEMU halts them; the machine stops when none runs). */
   readonly halted = new Set<number>();
   /** Each vCPU's page-fault handshake token (DIAGNOSE 0x258). */
@@ -286,21 +288,28 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   }
 
   /**
-   * Runs the vCPUs round-robin until the guest panics or shuts down, no vCPU can run, or
+   * Runs the vCPUs round-robin until the guest panics or shuts down, no vCPU can run, every vCPU
+   * that runs sleeps in an enabled wait (`idle`: call `waitForWork`, then `run` again), or
    * `maxRounds` rounds passed. Each vCPU runs one KVM_RUN per round.
    */
   run(maxRounds = 100_000): MachineStop {
     for (let round = 0; round < maxRounds; round++) {
       let ran = false;
+      let awake = false;
       for (const v of this.vcpus) {
         if (this.yielded.delete(v.id)) {
-          ran = true;
+          ran = awake = true;
           continue;
         }
         if (this.halted.has(v.id) || this.mpState(v.id) !== MpState.OPERATING) continue;
         ran = true;
+        this.kvmRunCalls++;
         const r = this.process.ioctl(v.fd, Ioctl.KVM_RUN);
-        if (r === -Errno.EINTR) continue;
+        if (r === -Errno.EINTR) {
+          if (!this.process.vcpuSleeps(v.fd)) awake = true;
+          continue;
+        }
+        awake = true;
         if (r < 0) throw new MachineError(`KVM_RUN on vCPU ${v.id} failed: ${errnoName(r)}`);
         const stop = this.handleExit(v);
         if (stop !== undefined) return stop;
@@ -308,8 +317,33 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
       const bite = this.watchdog?.tick();
       if (bite !== undefined) return bite;
       if (!ran) return { kind: 'all-stopped' };
+      if (!awake) return { kind: 'idle' };
     }
     return { kind: 'rounds', rounds: maxRounds };
+  }
+
+  /** Descriptors of the vCPUs the run loop runs (operating, not halted). */
+  private runningVcpuFds(): number[] {
+    return this.vcpus.filter((v) => !this.halted.has(v.id) && this.mpState(v.id) === MpState.OPERATING).map((v) => v.fd);
+  }
+
+  /**
+   * After an `idle` stop: sleeps (no host CPU) until a vCPU can run again — its clock comparator
+   * or CPU timer is due (emulated time is then at the deadline), an interruption is pending for
+   * it — or the watchdog expires, or `signal` aborts (the VMM's own events: a monitor command).
+   */
+  waitForWork(signal?: AbortSignal): Promise<void> {
+    const maxMs = this.watchdog?.msUntilExpiry();
+    return this.process.sleep(this.runningVcpuFds(), { ...(maxMs === undefined ? {} : { maxMs }), ...(signal === undefined ? {} : { signal }) });
+  }
+
+  /**
+   * After an `idle` stop, for a runner that must not wait: moves emulated time at once to the
+   * nearest timer deadline of the sleeping vCPUs (virtual time); false when no vCPU has a timer
+   * armed (only an interruption from outside the guest could wake it).
+   */
+  skipToWake(): boolean {
+    return this.process.skipToWake(this.runningVcpuFds());
   }
 
   private handleExit(v: VcpuHandle): MachineStop | undefined {

@@ -65,6 +65,12 @@ export interface CpuOptions {
   snapshot?: CpuSnapshot;
   /** Facility bits STFL/STFLE report (the host's CPU model); default `FACILITY_BITS`. */
   facilities?: readonly number[];
+  /**
+   * An enabled wait with a timer interruption enabled moves the TOD clock forward to the timer
+   * event (default true). False: `run` stops with the enabled wait until the event is due (a
+   * hypervisor that sleeps the CPU, such as KVM, decides how time passes; `timerDeadline`).
+   */
+  waitSkipsTime?: boolean;
 }
 
 export abstract class CpuCore {
@@ -105,6 +111,8 @@ export abstract class CpuCore {
   gsCb: GuardedStorageBlock = { reserved: 0n, gsd: 0n, gssm: 0n, gsepla: 0n };
   readonly cpuAddress: number;
   readonly clock: TodClock;
+  /** `CpuOptions.waitSkipsTime`. */
+  readonly waitSkipsTime: boolean;
   /** Set by `ea()`: exact 64-bit effective address halves (after mode wrapping). */
   eaHi = 0;
   eaLo = 0;
@@ -170,6 +178,7 @@ export abstract class CpuCore {
     this.memSize = memory.size;
     this.cpuAddress = options.cpuAddress ?? 0;
     this.clock = options.clock ?? new HostTodClock();
+    this.waitSkipsTime = options.waitSkipsTime ?? true;
     this.facilityList = facilityListBytes(options.facilities ?? FACILITY_BITS);
     this.restore(options.snapshot ?? initialCpuSnapshot());
   }

@@ -94,26 +94,34 @@ export class Cpu extends CpuCore {
   }
 
   /**
+   * The TOD value at which the nearest enabled timer event (clock comparator or CPU timer) makes
+   * its external interruption pending, or undefined when none is enabled or none can come (a
+   * clock comparator at the TOD's last value).
+   */
+  timerDeadline(): bigint | undefined {
+    if ((this.maskHi & 0x01000000) === 0) return undefined;
+    const cr0 = this.cr[1]!;
+    let target: bigint | undefined;
+    if ((cr0 & CR0_CKC_SUBMASK) !== 0 && this.clockComparator < 0xffffffffffffffffn) target = this.clockComparator + 1n;
+    if ((cr0 & CR0_CPU_TIMER_SUBMASK) !== 0 && this.cpuTimerSetAt !== 0n) {
+      const remaining = BigInt.asIntN(64, this.getCpuTimer());
+      const t = this.clock.read() + (remaining < 0n ? 0n : remaining + 1n);
+      if (target === undefined || t < target) target = t;
+    }
+    return target;
+  }
+
+  /**
    * [E] An enabled wait skips the TOD clock forward to the nearest enabled timer event (clock
    * comparator or CPU timer), so waiting guests run without real delays. Returns false when no
    * timer event is enabled.
    */
   private skipToTimerEvent(): boolean {
-    if ((this.maskHi & 0x01000000) === 0) return false;
-    const cr0 = this.cr[1]!;
-    const now = this.clock.read();
-    let target: bigint | undefined;
-    if ((cr0 & CR0_CKC_SUBMASK) !== 0) target = this.clockComparator + 1n;
-    if ((cr0 & CR0_CPU_TIMER_SUBMASK) !== 0 && this.cpuTimerSetAt !== 0n) {
-      const remaining = BigInt.asIntN(64, this.getCpuTimer());
-      const t = now + (remaining < 0n ? 0n : remaining + 1n);
-      if (target === undefined || t < target) target = t;
-    }
+    const target = this.timerDeadline();
     if (target === undefined) return false;
-    if (target > now) this.clock.set(target);
+    if (target > this.clock.read()) this.clock.set(target);
     return true;
   }
-
 
   /**
    * EXECUTE: runs the instruction at `target` with bits 8–15 ORed with `orByte`. Exceptions
@@ -239,7 +247,7 @@ export class Cpu extends CpuCore {
           this.updateAttention();
           return { kind: 'stopped', executed: this.icount };
         }
-        if (this.waitPsw && this.timersArmed && this.skipToTimerEvent()) {
+        if (this.waitPsw && this.timersArmed && (!this.waitSkipsTime || this.skipToTimerEvent())) {
           const code = this.pendingTimerInterruption();
           if (code !== 0) {
             if (this.icount >= budget) return { kind: 'budget', executed: this.icount };
