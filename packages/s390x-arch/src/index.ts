@@ -1,6 +1,7 @@
 /**
  * @pvdump/s390x-arch: the architected registers of one z/Architecture CPU and its PSW as plain
- * data (docs/s390x-cpu.md §1–§2), the one register model of every pvdump layer.
+ * data (docs/s390x-cpu.md §1–§2), the one register model of every pvdump layer, and big-endian
+ * field access on fixed-size structures in storage.
  */
 export { PSW_BYTES, type Psw } from './psw.js';
 export {
@@ -20,3 +21,4 @@ export {
   type CpuRegisters,
   type GuardedStorageBlock,
 } from './registers.js';
+export { StructBytes } from './struct-bytes.js';

@@ -5,33 +5,7 @@
  * The guest owner's tooling is `@pvdump/ultravisor/guest-owner`, the protected-image container
  * format `@pvdump/ultravisor/protected-image`.
  */
-export {
-  CCK_SIZE,
-  ENCRYPTED_AREA_MIN_SIZE,
-  EncryptedOffset,
-  HEADER_PROTECTION_KEY_SIZE,
-  HeaderOffset,
-  HeaderSize,
-  IMAGE_XTS_KEY_SIZE,
-  KeySlotOffset,
-  PCF_DEFAULT,
-  Pcf,
-  SE_HEADER_MAGIC,
-  SE_HEADER_MAX_SIZE,
-  SE_HEADER_VERSION_1,
-  Scf,
-  SeHeaderError,
-  deriveExchangeKey,
-  openSeHeader,
-  parseSeHeader,
-  seHeaderSize,
-  unwrapKeySlot,
-  type ParsedSeHeader,
-  type Psw,
-  type SeHeaderErrorReason,
-  type SeHeaderKeySlot,
-  type SeHeaderSecrets,
-} from './se-header/index.js';
+export * from './se-header/firmware.js';
 export {
   HostKeyError,
   P521_POINT_SIZE,

@@ -1,6 +1,10 @@
 // Byte layouts of the uapi structs (docs/kvm-pv-api.md §2; Linux v6.0 include/uapi/linux/kvm.h
 // and arch/s390/include/uapi/asm/kvm.h), big-endian as on s390x. The kernel side copies them from
-// and to user memory as bytes; these helpers name the offsets and build or read whole structs.
+// and to user memory as bytes; these helpers name the offsets and build or read whole structs,
+// through s390x-arch's big-endian field accessor (re-exported here, where the uapi code looks for it).
+import { StructBytes } from '@pvdump/s390x-arch';
+
+export { StructBytes };
 
 /** `struct kvm_pv_cmd` (32 bytes). */
 export const PvCmdOffset = { cmd: 0, rc: 4, rrc: 6, data: 8, flags: 16, reserved: 20, size: 32 } as const;
@@ -93,45 +97,6 @@ export const RunOffset = {
 
 /** `kvm_run.kvm_valid_regs` / `kvm_dirty_regs` bits (KVM_SYNC_*). */
 export const SyncRegs = { PREFIX: 1n, GPRS: 2n, ACRS: 4n, CRS: 8n, ARCH0: 16n, VRS: 64n } as const;
-
-/** A fixed-size big-endian struct held in bytes. */
-export class StructBytes {
-  readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  static zeroed(size: number): StructBytes {
-    return new StructBytes(new Uint8Array(size));
-  }
-  u8(off: number): number {
-    return this.view.getUint8(off);
-  }
-  u16(off: number): number {
-    return this.view.getUint16(off);
-  }
-  u32(off: number): number {
-    return this.view.getUint32(off);
-  }
-  u64(off: number): bigint {
-    return this.view.getBigUint64(off);
-  }
-  setU8(off: number, v: number): this {
-    this.view.setUint8(off, v);
-    return this;
-  }
-  setU16(off: number, v: number): this {
-    this.view.setUint16(off, v);
-    return this;
-  }
-  setU32(off: number, v: number): this {
-    this.view.setUint32(off, v >>> 0);
-    return this;
-  }
-  setU64(off: number, v: bigint): this {
-    this.view.setBigUint64(off, BigInt.asUintN(64, v));
-    return this;
-  }
-}
 
 export interface PvCmdFields {
   cmd: number;

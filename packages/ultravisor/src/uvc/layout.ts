@@ -1,5 +1,6 @@
 // UV control block layouts (spec ultravisor.md §4 [P]): the 8-byte header {len, cmd, rc, rrc}
 // and each command's block size and field offsets, as Linux's asm/uv.h defines them. Big-endian.
+import { StructBytes } from '@pvdump/s390x-arch';
 import { UvCommand } from './codes.js';
 
 /** Offsets of the header every UVCB starts with. */
@@ -83,38 +84,13 @@ export const DUMP_STOR_STATE = { configHandle: 0x18, dumpAreaOrigin: 0x20, gaddr
 export const DUMP_COMPLETE = { configHandle: 0x18, dumpAreaOrigin: 0x20 } as const;
 export const SHARE = { paddr: 0x20 } as const;
 
-/** Big-endian field access on a control block held in a Uint8Array. */
-export class ControlBlock {
-  readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+/** Big-endian field access on a control block held in a Uint8Array, with its header fields. */
+export class ControlBlock extends StructBytes {
   get len(): number {
     return this.view.getUint16(UVCB_HEADER.len);
   }
   get cmd(): number {
     return this.view.getUint16(UVCB_HEADER.cmd);
-  }
-  u8(off: number): number {
-    return this.view.getUint8(off);
-  }
-  u16(off: number): number {
-    return this.view.getUint16(off);
-  }
-  u32(off: number): number {
-    return this.view.getUint32(off);
-  }
-  u64(off: number): bigint {
-    return this.view.getBigUint64(off);
-  }
-  setU16(off: number, v: number): void {
-    this.view.setUint16(off, v);
-  }
-  setU32(off: number, v: number): void {
-    this.view.setUint32(off, v);
-  }
-  setU64(off: number, v: bigint): void {
-    this.view.setBigUint64(off, v);
   }
   setResult(rc: number, rrc = 0): void {
     this.view.setUint16(UVCB_HEADER.rc, rc);
