@@ -2,7 +2,7 @@
 // the process's memory exactly as the uapi defines it, issues the ioctl, and decodes what the
 // kernel wrote back. It adds nothing the ioctls do not do; errors come back as -errno, never thrown.
 import type { KvmProcess } from '../kernel/host-kernel.js';
-import { Errno, Ioctl, IrqType, MemOp, PgmFlags, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
+import { Errno, Ioctl, IrqType, MemOp, MemOpFlags, PgmFlags, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
 import {
   InterruptOffset,
   IrqOffset,
@@ -230,6 +230,29 @@ export class KvmApi {
   sidaWrite(vcpuFd: number, offset: number, data: Uint8Array): number {
     this.process.memory.write(this.bufferAddress, data);
     return this.sidaOp(vcpuFd, MemOp.SIDA_WRITE, offset, data.length);
+  }
+
+  /**
+   * KVM_S390_MEM_OP LOGICAL_READ of a plain vCPU (at most the 4 KiB buffer), injecting an access
+   * exception for the intercepted instruction as QEMU asks: the bytes, a positive
+   * program-interruption code, or -errno.
+   */
+  logicalRead(vcpuFd: number, gaddr: bigint, size: number): Uint8Array | number {
+    const r = this.logicalOp(vcpuFd, MemOp.LOGICAL_READ, gaddr, size);
+    return r !== 0 ? r : this.process.memory.read(this.bufferAddress, size);
+  }
+
+  /** KVM_S390_MEM_OP LOGICAL_WRITE of `data` (at most 4 KiB): 0, a positive program-interruption code, or -errno. */
+  logicalWrite(vcpuFd: number, gaddr: bigint, data: Uint8Array): number {
+    this.process.memory.write(this.bufferAddress, data);
+    return this.logicalOp(vcpuFd, MemOp.LOGICAL_WRITE, gaddr, data.length);
+  }
+
+  private logicalOp(vcpuFd: number, op: number, gaddr: bigint, size: number): number {
+    if (size > 0x1000) throw new RangeError(`a logical memory operation of ${size} bytes exceeds the 4 KiB buffer`);
+    const s = StructBytes.zeroed(MemOpOffset.size_).setU64(MemOpOffset.gaddr, gaddr).setU64(MemOpOffset.flags, MemOpFlags.INJECT_EXCEPTION).setU32(MemOpOffset.size, size).setU32(MemOpOffset.op, op).setU64(MemOpOffset.buf, this.bufferAddress);
+    this.process.memory.write(this.argAddress, s.bytes);
+    return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_MEM_OP, this.argAddress);
   }
 
   private sidaOp(vcpuFd: number, op: number, offset: number, size: number): number {

@@ -5,9 +5,10 @@
 import { Cpu, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
-import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
+import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
+import { translateLogicalMemOp } from './logical-mem-op.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -381,8 +382,8 @@ export class KvmVcpu {
 
   /**
    * KVM_S390_MEM_OP (kvm_s390_vcpu_memsida_op): the SIDA operations of a protected vCPU, as QEMU
-   * reads and writes a protected guest's SCCB. [E] The logical read/write operations are not
-   * modelled (-EINVAL).
+   * reads and writes a protected guest's SCCB, and the logical read/write of a plain vCPU
+   * (logical-mem-op.ts).
    */
   private memOp(arg: bigint): number {
     const user = this.vm.process.memory;
@@ -390,6 +391,7 @@ export class KvmVcpu {
     if (bytes === undefined) return -Errno.EFAULT;
     const mop = new StructBytes(bytes);
     const op = mop.u32(MemOpOffset.op);
+    if (op === MemOp.LOGICAL_READ || op === MemOp.LOGICAL_WRITE) return this.logicalMemOp(mop);
     if (op !== MemOp.SIDA_READ && op !== MemOp.SIDA_WRITE) return -Errno.EINVAL;
     const size = mop.u32(MemOpOffset.size);
     const offset = mop.u32(MemOpOffset.sidaOffset);
@@ -401,6 +403,33 @@ export class KvmVcpu {
     const data = user.copyFromUser(buf, size);
     if (data === undefined) return -Errno.EFAULT;
     this.sida.set(data, offset);
+    return 0;
+  }
+
+  private logicalMemOp(mop: StructBytes): number {
+    const cpu = this.pvHandle === undefined ? this.plainCpu() : undefined;
+    if (cpu === undefined) return -Errno.EINVAL;
+    const op = mop.u32(MemOpOffset.op);
+    const flags = mop.u64(MemOpOffset.flags);
+    const size = mop.u32(MemOpOffset.size);
+    const r = translateLogicalMemOp(cpu, { op, gaddr: mop.u64(MemOpOffset.gaddr), size, flags, ar: mop.u8(MemOpOffset.ar), key: mop.u8(MemOpOffset.key) });
+    if (r.kind === 'errno') return -r.errno;
+    if (r.kind === 'exception') {
+      if ((flags & MemOpFlags.INJECT_EXCEPTION) !== 0n) this.pending.unshift({ type: IrqType.PROGRAM_INT, code: r.code, cpuAddress: 0, parameter: 0, ilc: this.lastInterceptionLength, rewind: true, transExc: r.teid });
+      return r.code;
+    }
+    if ((flags & MemOpFlags.CHECK_ONLY) !== 0n) return 0;
+    const user = this.vm.process.memory;
+    const buf = mop.u64(MemOpOffset.buf);
+    const ram = this.vm.memory!.memory;
+    if (op === MemOp.LOGICAL_READ) {
+      const out = new Uint8Array(size);
+      for (const p of r.pieces) out.set(ram.read(p.absolute, p.length), p.offset);
+      return user.copyToUser(buf, out) ? 0 : -Errno.EFAULT;
+    }
+    const data = user.copyFromUser(buf, size);
+    if (data === undefined) return -Errno.EFAULT;
+    for (const p of r.pieces) ram.write(p.absolute, data.subarray(p.offset, p.offset + p.length));
     return 0;
   }
 

@@ -117,13 +117,19 @@ export const Errno = {
   E2BIG: 7,
 } as const;
 
-/** `kvm_s390_mem_op.op`: this model implements the secure instruction data area ones. */
+/** `kvm_s390_mem_op.op`: logical reads and writes of a plain vCPU, the SIDA of a protected one. */
 export const MemOp = {
   LOGICAL_READ: 0,
   LOGICAL_WRITE: 1,
   SIDA_READ: 2,
   SIDA_WRITE: 3,
 } as const;
+
+/** `kvm_s390_mem_op.flags` of the logical operations. */
+export const MemOpFlags = { CHECK_ONLY: 1n, INJECT_EXCEPTION: 2n, SKEY_PROTECTION: 4n } as const;
+
+/** Largest logical memory operation (MEM_OP_MAX_SIZE). */
+export const MEM_OP_MAX_SIZE = 65536;
 
 const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(Errno).map(([name, value]) => [value, name]));
 

@@ -60,8 +60,8 @@ export const IrqStateOffset = { buf: 0, flags: 8, len: 12, size: 32 } as const;
 /** `struct kvm_s390_interrupt` (16 bytes): type, parm, parm64. */
 export const InterruptOffset = { type: 0, parm: 4, parm64: 8, size: 16 } as const;
 
-/** `struct kvm_s390_mem_op`: gaddr, flags, size, op, buf, then the union {ar, sida_offset, reserved[32]}. */
-export const MemOpOffset = { gaddr: 0, flags: 8, size: 16, op: 20, buf: 24, sidaOffset: 32, size_: 64 } as const;
+/** `struct kvm_s390_mem_op`: gaddr, flags, size, op, buf, then the union {{ar, key}, sida_offset, reserved[32]}. */
+export const MemOpOffset = { gaddr: 0, flags: 8, size: 16, op: 20, buf: 24, ar: 32, key: 33, sidaOffset: 32, size_: 64 } as const;
 
 /** `struct kvm_sregs` on s390: acrs[16] (u32) then crs[16] (u64). */
 export const SregsOffset = { acrs: 0, crs: 64, size: 192 } as const;

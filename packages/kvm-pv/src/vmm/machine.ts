@@ -10,7 +10,7 @@ import { pswInvalidReason, shortPswHasFormatBit, shortPswToPsw, type Psw } from 
 import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
-import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, errnoName } from '../uapi/constants.js';
+import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, errnoName, ioInterruptType } from '../uapi/constants.js';
 import { RunOffset, StructBytes, SyncRegs, type PvInfoDump, type PvInfoVm } from '../uapi/structs.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 import { Sclp } from './sclp.js';
@@ -20,6 +20,8 @@ import { handleStsi } from './stsi.js';
 import { handleTestBlock } from './test-block.js';
 import { Watchdog, type WatchdogAction } from './diag288.js';
 import { registerPvIpl, type PvIplMachine, type UnpackComponent } from './pv-ipl.js';
+import { ChannelSubsystem } from './css/channel-subsystem.js';
+import { CHANNEL_INSTRUCTIONS, handleChannelInstruction } from './css/instructions.js';
 
 const MIB = 1024 * 1024;
 /** Where QEMU starts a Linux-style kernel and puts its command line (hw/s390x/ipl.c). */
@@ -88,6 +90,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly sclp: Sclp;
   readonly diagnose: DiagnoseDispatcher;
   readonly watchdog: Watchdog | undefined;
+  /** The channel subsystem with the `-device virtio-net-ccw` devices (css/). */
+  readonly css: ChannelSubsystem;
   /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
   private readonly yielded = new Set<number>();
   /** KVM_RUN calls the run loop made (its work: a sleeping guest makes few). */
@@ -118,6 +122,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     if (addresses.length > this.maxCpus || addresses.some((a) => a >= this.maxCpus)) throw new MachineError(`CPU addresses ${addresses.join(', ')} do not fit maxcpus ${this.maxCpus}`);
     if (new Set(addresses).size !== addresses.length) throw new MachineError(`CPU addresses ${addresses.join(', ')} are not unique`);
     this.sclp = new Sclp(this);
+    this.css = new ChannelSubsystem(this, options.virtioNetCcw ?? 0);
     this.watchdog = options.watchdog === undefined ? undefined : new Watchdog(this, options.watchdog.action);
     this.diagnose = new DiagnoseDispatcher(this, this.watchdog);
     registerPvIpl(this.diagnose, this);
@@ -374,6 +379,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     if (ipa === 0xb220) return this.sclp.serviceCall(v, run);
     if (ipa === 0xb27d) return handleStsi(this, v, run, ipb);
     if (ipa === 0xb22c) return handleTestBlock(this, v, run, ipb);
+    // [E] A protected guest's I/O instructions (operands in the SIDA) are not served.
+    if (CHANNEL_INSTRUCTIONS.has(ipa) && !this.protected_) return handleChannelInstruction(this, this.css, v, run, ipa, ipb);
     throw new MachineError(`vCPU ${v.id}: the guest issued an instruction this machine does not emulate (ipa 0x${ipa.toString(16)}, ipb 0x${ipb.toString(16)})`);
   }
 
@@ -416,6 +423,15 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.check(this.api.injectFloating(this.vmFd, Number(IrqType.INT_SERVICE), parameter), 'KVM_S390_INTERRUPT (service signal)');
   }
 
+
+  /**
+   * Makes an I/O interruption pending (floating, KVM_S390_INT_IO): the subsystem-identification
+   * word names the subchannel, the identification word carries the interruption subclass.
+   */
+  raiseIoInterruption(subsystemId: number, parameter: number, identification: number): void {
+    const type = ioInterruptType(0, 0, (subsystemId >>> 17) & 3, subsystemId & 0xffff);
+    this.check(this.api.injectFloating(this.vmFd, type, subsystemId, (BigInt(parameter >>> 0) << 32n) | BigInt(identification >>> 0)), 'KVM_S390_INTERRUPT (I/O)');
+  }
 
   /**
    * Re-IPL (DIAGNOSE 0x308 load clear): every vCPU clear-reset and stopped, the kernel and its

@@ -1,8 +1,8 @@
 // Instructions the host (hypervisor) completes (spec s390x-cpu.md): DIAGNOSE, SIGP,
 // SERVC, STSI, the channel-subsystem I/O instructions and UVC stop the CPU with an interception
 // that names the instruction and its decoded operands. The PSW is already past the instruction;
-// the host sets registers, condition code and storage, then resumes. For MSCH, SSCH, STSCH and
-// CHSC the CPU first recognises the operand's alignment and access exceptions itself.
+// the host sets registers, condition code and storage, then resumes. For MSCH, SSCH, STSCH, TSCH,
+// STCRW and CHSC the CPU first recognises the operand's alignment and access exceptions itself.
 
 import { defPriv } from '../define.js';
 import type { Format } from '../formats.js';
@@ -62,11 +62,13 @@ export const interceptedInstructions: InstructionDef[] = [
   withOperand('msch', 0xb232, 52, 4, true, false),
   withOperand('ssch', 0xb233, 12, 4, true, false),
   withOperand('stsch', 0xb234, 52, 4, false, true),
-  withAddress('tsch', 0xb235, 'S', 'db:2'),
+  // The IRB (64 bytes: no extended-I/O-measurement word) stored.
+  withOperand('tsch', 0xb235, 64, 4, false, true),
   withAddress('tpi', 0xb236, 'S', 'db:2'),
   plain('sal', 0xb237, 'S', ''),
   plain('rsch', 0xb238, 'S', ''),
-  withAddress('stcrw', 0xb239, 'S', 'db:2'),
+  // The channel-report word stored.
+  withOperand('stcrw', 0xb239, 4, 4, false, true),
   withAddress('stcps', 0xb23a, 'S', 'db:2'),
   plain('rchp', 0xb23b, 'S', ''),
   plain('schm', 0xb23c, 'S', ''),
