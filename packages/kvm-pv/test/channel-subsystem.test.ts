@@ -3,7 +3,7 @@
 // block, CHSC store channel-subsystem characteristics, and the condition codes and program
 // exceptions each recognises (operand, specification).
 import { describe, expect, it } from 'vitest';
-import { HostKernel, VirtualMachine } from '../src/index.ts';
+import { Errno, HostKernel, Ioctl, MemOp, MemOpOffset, StructBytes, VirtualMachine } from '../src/index.ts';
 import { assemble } from './support/guests.ts';
 
 const MIB = 1024 * 1024;
@@ -257,5 +257,35 @@ describe('channel subsystem with one virtio-net-ccw device', () => {
     expect(cc(19)).toBe(0);
     expect([work.getUint16(0x2010), work.getUint16(0x2012)]).toEqual([8, 0x0004]);
     expect(program(20)).toBe(0x15);
+  });
+});
+
+describe('KVM_S390_MEM_OP logical read and write of a plain vCPU', () => {
+  const { vm } = runGuest();
+  const fd = vm.vcpus[0]!.fd;
+
+  it('reads and writes through the vCPU (DAT off: real = absolute beyond the prefix area)', () => {
+    expect(vm.api.logicalRead(fd, BigInt(RESULTS), 8)).toEqual(vm.readGuest(RESULTS, 8));
+    expect(vm.api.logicalWrite(fd, BigInt(WORK + 0x3800), Uint8Array.of(1, 2, 3, 4))).toBe(0);
+    expect([...vm.readGuest(WORK + 0x3800, 4)]).toEqual([1, 2, 3, 4]);
+  });
+
+  it('an operand beyond guest memory is an addressing exception (the positive result), nothing stored', () => {
+    expect(vm.api.logicalRead(fd, BigInt(16 * MIB - 4), 8)).toBe(0x05);
+    expect(vm.api.logicalWrite(fd, BigInt(16 * MIB - 4), new Uint8Array(8))).toBe(0x05);
+    expect([...vm.readGuest(16 * MIB - 4, 4)]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('unknown flags and size 0: -EINVAL; more than 64 KiB: -E2BIG', () => {
+    const arg = vm.process.memory.mmapAnonymous(4096);
+    const op = (flags: bigint, size: number) => {
+      const mop = StructBytes.zeroed(MemOpOffset.size_).setU64(MemOpOffset.gaddr, BigInt(RESULTS)).setU64(MemOpOffset.flags, flags).setU32(MemOpOffset.size, size).setU32(MemOpOffset.op, MemOp.LOGICAL_READ).setU64(MemOpOffset.buf, arg + 0x100n);
+      vm.process.memory.write(arg, mop.bytes);
+      return vm.process.ioctl(fd, Ioctl.KVM_S390_MEM_OP, arg);
+    };
+    expect(op(0x80n, 8)).toBe(-Errno.EINVAL);
+    expect(op(0n, 0)).toBe(-Errno.EINVAL);
+    expect(op(0n, 65537)).toBe(-Errno.E2BIG);
+    expect(op(1n, 8)).toBe(0); // CHECK_ONLY
   });
 });

@@ -434,8 +434,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   }
 
   /**
-   * Re-IPL (DIAGNOSE 0x308 load clear): every vCPU clear-reset and stopped, the kernel and its
-   * command line loaded again, CPU 0 started at the IPL PSW.
+   * Re-IPL (DIAGNOSE 0x308 load clear): every vCPU clear-reset and stopped, the channel
+   * subsystem reset, the kernel and its command line loaded again, CPU 0 started at the IPL PSW.
    */
   reIpl(): void {
     if (this.kernelImage === undefined) throw new MachineError('re-IPL: no plain kernel was loaded');
@@ -445,6 +445,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     }
     this.halted.clear();
     this.pfaultTokens.clear();
+    this.css.reset();
     this.loadElf(this.kernelImage.path, this.kernelImage.commandLine);
   }
 

@@ -21,7 +21,7 @@ const CRW_QUEUE_LIMIT = 64;
 const CRW_OVERFLOW = 0x20000000;
 
 export class ChannelSubsystem {
-  readonly subchannels: Subchannel[];
+  subchannels: Subchannel[];
   private readonly crws: number[] = [];
   private crwOverflow = false;
   /** SET CHANNEL MONITOR: measurement-block update mode and its format-0 area. */
@@ -30,10 +30,25 @@ export class ChannelSubsystem {
 
   constructor(
     private readonly host: ChannelSubsystemHost,
-    virtioNetDevices: number,
+    private readonly virtioNetDevices: number,
   ) {
-    this.subchannels = Array.from({ length: virtioNetDevices }, (_, i) => new Subchannel(i, i, new VirtioNetCcw()));
+    this.subchannels = this.installDevices();
     this.storage = { size: host.memorySize, read: (a, n) => host.readGuest(a, n), write: (a, d) => host.writeGuest(a, d) };
+  }
+
+  private installDevices(): Subchannel[] {
+    return Array.from({ length: this.virtioNetDevices }, (_, i) => new Subchannel(i, i, new VirtioNetCcw()));
+  }
+
+  /**
+   * I/O-system reset (PoO 17 "I/O-System Reset", a clear reset or IPL): every subchannel back to
+   * its initial state (disabled, no status, no measurement), no channel reports, measurement off.
+   */
+  reset(): void {
+    this.subchannels = this.installDevices();
+    this.crws.length = 0;
+    this.crwOverflow = false;
+    this.measurement = { key: 0, update: false, deviceConnectTime: false, origin: 0n };
   }
 
   /** The subchannel a valid subsystem-identification word names (subchannel set 0), if installed. */
