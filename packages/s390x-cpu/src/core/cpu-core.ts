@@ -21,6 +21,7 @@ import {
   type GuardedStorageBlock,
 } from '../state/snapshot.js';
 import { decodeFields, instructionLength, type Format } from '../isa/formats.js';
+import { wholeA, wholeB, type InsnA, type InsnB } from '../isa/fields.js';
 import { HostTodClock, type TodClock } from './clock.js';
 import { FACILITY_BITS, facilityListBytes } from './facilities.js';
 import { translate } from './dat.js';
@@ -899,7 +900,9 @@ export abstract class CpuCore {
     if ((this.cr[1]! & 0x60000) !== 0x60000) throw new ProgramException(PGM_DATA, DXC_VECTOR);
   }
   /** Stops the CPU with an interception for the host (PSW already at the next instruction). */
-  intercept(mnemonic: string, format: Format, a: number, b: number, operandAddress?: number): never {
+  intercept<F extends Format>(mnemonic: string, format: F, insnA: InsnA<F>, insnB: InsnB<F>, operandAddress?: number): never {
+    const a = wholeA(insnA);
+    const b = wholeB(insnB);
     const length = instructionLength(a >>> 24);
     const bytes = new Uint8Array(length);
     const dv = new DataView(bytes.buffer);

@@ -3,19 +3,26 @@
 // entry object has the same shape.
 
 import type { Format } from './formats.js';
-import type { ExecFn, InstructionAlias, InstructionDef } from './types.js';
+import type { ExecFn, InstructionAlias, InstructionDef, Semantics } from './types.js';
 
-function entry(
+/**
+ * The semantics as the run loop calls them, with the words as numbers. The words a function of
+ * format F receives are always those of an instruction of format F (the opcode chose it), which is
+ * what its typed words claim; this is the one place they become numbers again.
+ */
+const dispatched = <F extends Format>(exec: Semantics<F>): ExecFn => exec as unknown as ExecFn;
+
+function entry<F extends Format>(
   mnemonic: string,
   opcode: number,
-  format: Format,
+  format: F,
   operands: string,
   privileged: boolean,
-  exec: ExecFn,
+  semantics: Semantics<F>,
   facility: string | undefined,
   aliases: readonly InstructionAlias[] | undefined,
 ): InstructionDef {
-  const d: InstructionDef = { mnemonic, opcode, format, operands, privileged, exec };
+  const d: InstructionDef = { mnemonic, opcode, format, operands, privileged, exec: dispatched(semantics) };
   // Optional keys are left out, not set to undefined, when an entry has none.
   if (facility !== undefined) d.facility = facility;
   if (aliases !== undefined) d.aliases = aliases;
@@ -23,23 +30,23 @@ function entry(
 }
 
 /** One problem-state table entry. */
-export function def(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn, aliases?: readonly InstructionAlias[]): InstructionDef {
+export function def<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string, exec: Semantics<NoInfer<F>>, aliases?: readonly InstructionAlias[]): InstructionDef {
   return entry(mnemonic, opcode, format, operands, false, exec, undefined, aliases);
 }
 
 /** One privileged table entry: a privileged-operation exception in problem state. */
-export function defPriv(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn, aliases?: readonly InstructionAlias[]): InstructionDef {
+export function defPriv<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string, exec: Semantics<NoInfer<F>>, aliases?: readonly InstructionAlias[]): InstructionDef {
   return entry(mnemonic, opcode, format, operands, true, exec, undefined, aliases);
 }
 
 /** One problem-state table entry that needs `facility` (e.g. 'vector'). */
-export function defFacility(
+export function defFacility<F extends Format>(
   facility: string,
   mnemonic: string,
   opcode: number,
-  format: Format,
+  format: F,
   operands: string,
-  exec: ExecFn,
+  exec: Semantics<NoInfer<F>>,
   aliases?: readonly InstructionAlias[],
 ): InstructionDef {
   return entry(mnemonic, opcode, format, operands, false, exec, facility, aliases);

@@ -1,8 +1,9 @@
 // Instruction formats and operand fields (spec s390x-cpu.md §8). An instruction reaches its
 // semantics as two numbers: `a` = bytes 0–3 (unsigned 32-bit; for a 2-byte instruction only its
 // high 16 bits are meaningful) and `b` = bytes 4–5 (unsigned 16-bit, 6-byte instructions only).
-// The fast field accessors below are what semantics use; FORMAT_FIELDS drives the disassembler and
-// interception reports.
+// LAYOUTS is the one definition of every format's fields: FORMAT_FIELDS drives the decoder, the
+// disassembler and interception reports, and the typed accessors of `fields.ts` are derived from it
+// for the semantics.
 
 export type Format =
   | 'E' | 'I' | 'RR' | 'RI-a' | 'RI-b' | 'RI-c' | 'RRE' | 'RRF-a' | 'RRF-b' | 'RRF-c' | 'RRF-d' | 'RRF-e'
@@ -21,15 +22,19 @@ export function instructionLength(firstByte: number): 2 | 4 | 6 {
 
 /** One operand field: MSB-0 bit position within the instruction and width in bits. */
 export interface FieldSpec {
-  pos: number;
-  width: number;
-  /** `disp20`: signed 20-bit displacement DL (pos..pos+11) + DH (pos+12..pos+19). */
-  kind?: 'disp20' | 'vector';
+  readonly pos: number;
+  readonly width: number;
+  /**
+   * `disp20`: signed 20-bit displacement DL (pos..pos+11) + DH (pos+12..pos+19); `vector`: a
+   * vector register number extended by its RXB bit.
+   */
+  readonly kind?: 'disp20' | 'vector';
 }
 
-const f = (pos: number, width: number): FieldSpec => ({ pos, width });
-const d20 = (pos: number): FieldSpec => ({ pos, width: 20, kind: 'disp20' });
-const v = (pos: number): FieldSpec => ({ pos, width: 4, kind: 'vector' });
+// The positions keep their literal types, so `fields.ts` can derive each accessor's formats.
+const f = <P extends number, W extends number>(pos: P, width: W) => ({ pos, width }) as const;
+const d20 = <P extends number>(pos: P) => ({ pos, width: 20, kind: 'disp20' }) as const;
+const v = <P extends number>(pos: P) => ({ pos, width: 4, kind: 'vector' }) as const;
 
 const RRF = { R3: f(16, 4), M3: f(16, 4), M4: f(20, 4), R1: f(24, 4), R2: f(28, 4) };
 const RX = { R1: f(8, 4), M1: f(8, 4), X2: f(12, 4), B2: f(16, 4), D2: f(20, 12) };
@@ -38,7 +43,6 @@ const RXY = { R1: f(8, 4), M1: f(8, 4), X2: f(12, 4), B2: f(16, 4), D2: d20(20) 
 const RSY = { R1: f(8, 4), R3: f(12, 4), M3: f(12, 4), B2: f(16, 4), D2: d20(20) };
 const SS = { L: f(8, 8), L1: f(8, 4), L2: f(12, 4), I3: f(12, 4), R1: f(8, 4), R3: f(12, 4), B1: f(16, 4), D1: f(20, 12), B2: f(32, 4), D2: f(36, 12) };
 
-/** Length in bytes and operand fields of every format (§8). */
 /** Length in bytes and operand fields of one format. */
 export interface FormatLayout {
   readonly length: 2 | 4 | 6;
@@ -118,6 +122,9 @@ const LAYOUTS = {
   VRX: { length: 6, fields: { V1: v(8), X2: f(12, 4), B2: f(16, 4), D2: f(20, 12), M3: f(32, 4) } },
 } as const satisfies Record<Format, FormatLayout>;
 
+/** The fields of every format as types: `Layouts['RX-a']['fields']['D2']` is `{ pos: 20; width: 12 }`. */
+export type Layouts = typeof LAYOUTS;
+
 /** Every format's layout, for code that takes the format at run time (decoder, disassembler). */
 export const FORMAT_FIELDS: Readonly<Record<Format, FormatLayout>> = LAYOUTS;
 
@@ -158,153 +165,3 @@ export function decodeFields(format: Format, a: number, b: number): Record<strin
   for (const [name, spec] of Object.entries(FORMAT_FIELDS[format].fields)) out[name] = extractField(a, b, spec);
   return out;
 }
-
-// ---- Fast field accessors for semantics (inline-friendly; `a` is bytes 0–3, `b` bytes 4–5) ----
-// Each is named after the field it reads; where one field sits at different bits in different
-// formats, the name adds the format (fRreR1) or the half it is in (fM3InB). FIELD_ACCESSORS lists
-// the formats each accessor serves; a test checks every pair against LAYOUTS above.
-
-/** Bits 8–11: R1. */
-export const fR1 = (a: number): number => (a >>> 20) & 15;
-/** Bits 8–11: M1. */
-export const fM1 = (a: number): number => (a >>> 20) & 15;
-/** Bits 12–15: R2 of RR, RIE-b, RIE-f, RRS, VRR-f. */
-export const fR2 = (a: number): number => (a >>> 16) & 15;
-/** Bits 12–15: X2. */
-export const fX2 = (a: number): number => (a >>> 16) & 15;
-/** Bits 12–15: R3 of RS-a, RSY-a, RSI, RIE-d, RIE-e, VRS-b. */
-export const fR3 = (a: number): number => (a >>> 16) & 15;
-/** Bits 12–15: M3 of RS-b, RSY-b, RIE-c, RIE-g, RIS. */
-export const fM3 = (a: number): number => (a >>> 16) & 15;
-/** Bits 16–19: B2. */
-export const fB2 = (a: number): number => (a >>> 12) & 15;
-/** Bits 16–19: B1. */
-export const fB1 = (a: number): number => (a >>> 12) & 15;
-/** Bits 16–19: R3 of VRR-f. */
-export const fVrrfR3 = (a: number): number => (a >>> 12) & 15;
-/** Bits 16–19: R3 of RRF. */
-export const fRrfR3 = (a: number): number => (a >>> 12) & 15;
-/** Bits 16–19: M3 of RRF. */
-export const fRrfM3 = (a: number): number => (a >>> 12) & 15;
-/** Bits 20–31: 12-bit displacement D2. */
-export const fD2 = (a: number): number => a & 0xfff;
-/** Bits 20–31: 12-bit displacement D1. */
-export const fD1 = (a: number): number => a & 0xfff;
-/** Bits 16–19 / 20–31: B4 / D4 of RIS, RRS. */
-export const fB4 = (a: number): number => (a >>> 12) & 15;
-export const fD4 = (a: number): number => a & 0xfff;
-/** Bits 32–47 signed: I2 of SIL. */
-export const fSilI2 = (b: number): number => (b << 16) >> 16;
-/** Bits 16–19 / 24–27: R1 / R3 of RRD. */
-export const fRrdR1 = (a: number): number => (a >>> 12) & 15;
-export const fRrdR3 = (a: number): number => (a >>> 4) & 15;
-/** Bits 8–11 / 32–35: R3 / R1 of RXF. */
-export const fRxfR3 = (a: number): number => (a >>> 20) & 15;
-export const fRxfR1 = (b: number): number => (b >>> 12) & 15;
-/** Bits 20–23: M4 of RRF. */
-export const fRrfM4 = (a: number): number => (a >>> 8) & 15;
-/** Bits 24–27: R1 of RRE/RRF. */
-export const fRreR1 = (a: number): number => (a >>> 4) & 15;
-/** Bits 28–31: R2 of RRE/RRF/RRD. */
-export const fRreR2 = (a: number): number => a & 15;
-/** Bits 16–31 signed: I2 / RI2 of RI, RIE-d/e/g, RSI; RI4 of RIE-b/c. */
-export const fI16 = (a: number): number => (a << 16) >> 16;
-/** Bits 16–31 unsigned: I2 of RI-a, RIE-a, RIE-d, RIE-g, VRI-a, VRI-c. */
-export const fU16 = (a: number): number => a & 0xffff;
-/** Bits 16–47 signed: I2 / RI2 of RIL. */
-export const fI32 = (a: number, b: number): number => ((a << 16) | (b & 0xffff)) | 0;
-/** Bits 16–47 unsigned: I2 of RIL-a. */
-export const fU32 = (a: number, b: number): number => (((a << 16) | (b & 0xffff)) >>> 0);
-/** Bits 20–39 signed: 20-bit displacement D2 of RXY, RSY; D1 of SIY. */
-export const fD20 = (a: number, b: number): number => (((b >>> 8) << 24) >> 12) | (a & 0xfff);
-/** Bits 8–15: I2 of SI, SIY. */
-export const fI8 = (a: number): number => (a >>> 16) & 0xff;
-/** Bits 8–15: I1 of I. */
-export const fI1 = (a: number): number => (a >>> 16) & 0xff;
-/** Bits 8–15: L of SS-a (the length code: length − 1). */
-export const fL = (a: number): number => (a >>> 16) & 0xff;
-/** Bits 32–35: B2 of SS, SSE, SSF. */
-export const fB2InB = (b: number): number => (b >>> 12) & 15;
-/** Bits 36–47: D2 of SS, SSE, SSF. */
-export const fD2InB = (b: number): number => b & 0xfff;
-/** Bits 32–35: M3 of RXE, RIE-a, RIE-b, RRS, VRR-a, VRI-a, VRV, VRX. */
-export const fM3InB = (b: number): number => (b >>> 12) & 15;
-/** Bits 32–35: M4 of VRR-b, VRR-c, VRI-b, VRI-c, VRI-e, VRS-a, VRS-b, VRS-c. */
-export const fM4InB = (b: number): number => (b >>> 12) & 15;
-/** Bits 32–39: I2 of RIE-c, RIS; I5 of RIE-f. */
-export const fI2InB = (b: number): number => (b >>> 8) & 0xff;
-export const fI5 = (b: number): number => (b >>> 8) & 0xff;
-/** Bits 16–23 / 24–31: I3 / I4 of RIE-f. */
-export const fI3 = (a: number): number => (a >>> 8) & 0xff;
-export const fI4 = (a: number): number => a & 0xff;
-/** Vector register fields at bits 8, 12, 16 and 32, extended by RXB (bits 36–39). */
-export const fV1 = (a: number, b: number): number => ((a >>> 20) & 15) | ((b >>> 7) & 16);
-export const fV2 = (a: number, b: number): number => ((a >>> 16) & 15) | ((b >>> 6) & 16);
-export const fV3 = (a: number, b: number): number => ((a >>> 12) & 15) | ((b >>> 5) & 16);
-/** Bits 12–15 extended by RXB: V3 of VRI-c, VRS-a, VRS-c. */
-export const fVrsV3 = (a: number, b: number): number => ((a >>> 16) & 15) | ((b >>> 6) & 16);
-export const fV4 = (b: number): number => ((b >>> 12) & 15) | ((b >>> 4) & 16);
-
-/** A fast accessor, the field it reads and the formats whose field it is. */
-export interface FieldAccessor {
-  /** Called with `(a, b)`, or with `b` alone when `inB` is set. */
-  readonly read: ((a: number, b: number) => number) | ((b: number) => number);
-  /** The field lies in bytes 4–5 and the accessor takes only `b`. */
-  readonly inB?: true;
-  readonly field: string;
-  readonly formats: readonly Format[];
-  /** Signed accessors return the field's two's-complement value. */
-  readonly signed?: boolean;
-}
-
-/** Every fast accessor with the fields it serves; a test checks each against LAYOUTS. */
-export const FIELD_ACCESSORS: readonly FieldAccessor[] = [
-  { read: fR1, field: 'R1', formats: ['RR', 'RI-a', 'RI-b', 'RX-a', 'RS-a', 'RS-b', 'RSI', 'RIL-a', 'RIL-b', 'RXY-a', 'RSY-a', 'RSY-b', 'RXE', 'RIE-a', 'RIE-b', 'RIE-c', 'RIE-d', 'RIE-e', 'RIE-f', 'RIE-g', 'RIS', 'RRS', 'VRS-c'] },
-  { read: fM1, field: 'M1', formats: ['RR', 'RI-c', 'RX-b', 'RIL-c', 'RXY-b', 'MII', 'SMI'] },
-  { read: fR2, field: 'R2', formats: ['RR', 'RIE-b', 'RIE-f', 'RRS', 'VRR-f'] },
-  { read: fVrrfR3, field: 'R3', formats: ['VRR-f'] },
-  { read: fX2, field: 'X2', formats: ['RX-a', 'RX-b', 'RXY-a', 'RXY-b', 'RXE', 'RXF', 'VRX'] },
-  { read: fR3, field: 'R3', formats: ['RS-a', 'RS-b', 'RSI', 'RSY-a', 'RSY-b', 'RIE-d', 'RIE-e', 'VRS-b'] },
-  { read: fM3, field: 'M3', formats: ['RS-a', 'RS-b', 'RSY-a', 'RSY-b', 'RIE-c', 'RIE-g', 'RIS'] },
-  { read: fB2, field: 'B2', formats: ['RX-a', 'RX-b', 'RS-a', 'RS-b', 'S', 'RXY-a', 'RXY-b', 'RSY-a', 'RSY-b', 'RXE', 'RXF', 'RSL-b', 'VRS-a', 'VRS-b', 'VRS-c', 'VRV', 'VRX'] },
-  { read: fB1, field: 'B1', formats: ['SI', 'SIY', 'SIL', 'SSE', 'SS-a', 'SS-b', 'SS-c', 'SS-d', 'SS-e', 'SS-f', 'SSF', 'RSL-a'] },
-  { read: fRrfR3, field: 'R3', formats: ['RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
-  { read: fRrfM3, field: 'M3', formats: ['RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
-  { read: fD2, field: 'D2', formats: ['RX-a', 'RX-b', 'RS-a', 'RS-b', 'S', 'RXE', 'RXF', 'RSL-b', 'VRS-a', 'VRS-b', 'VRS-c', 'VRV', 'VRX'] },
-  { read: fD1, field: 'D1', formats: ['SI', 'SIL', 'SSE', 'SS-a', 'SS-b', 'SS-c', 'SS-d', 'SS-e', 'SS-f', 'SSF', 'RSL-a'] },
-  { read: fB4, field: 'B4', formats: ['RIS', 'RRS'] },
-  { read: fD4, field: 'D4', formats: ['RIS', 'RRS'] },
-  { read: fSilI2, inB: true, field: 'I2', formats: ['SIL'], signed: true },
-  { read: fRrfM4, field: 'M4', formats: ['RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
-  { read: fRreR1, field: 'R1', formats: ['RRE', 'RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e'] },
-  { read: fRreR2, field: 'R2', formats: ['RRE', 'RRF-a', 'RRF-b', 'RRF-c', 'RRF-d', 'RRF-e', 'RRD'] },
-  { read: fRrdR1, field: 'R1', formats: ['RRD'] },
-  { read: fRrdR3, field: 'R3', formats: ['RRD'] },
-  { read: fRxfR3, field: 'R3', formats: ['RXF'] },
-  { read: fRxfR1, inB: true, field: 'R1', formats: ['RXF'] },
-  { read: fI16, field: 'I2', formats: ['RI-a', 'RIE-a', 'RIE-d', 'RIE-g', 'VRI-a'], signed: true },
-  { read: fI16, field: 'RI2', formats: ['RI-b', 'RI-c', 'RSI', 'RIE-e'], signed: true },
-  { read: fI16, field: 'RI4', formats: ['RIE-b', 'RIE-c'], signed: true },
-  { read: fU16, field: 'I2', formats: ['RI-a', 'RIE-a', 'RIE-d', 'RIE-g', 'VRI-a', 'VRI-c'] },
-  { read: fI32, field: 'I2', formats: ['RIL-a'], signed: true },
-  { read: fI32, field: 'RI2', formats: ['RIL-b', 'RIL-c'], signed: true },
-  { read: fU32, field: 'I2', formats: ['RIL-a'] },
-  { read: fD20, field: 'D2', formats: ['RXY-a', 'RXY-b', 'RSY-a', 'RSY-b'] },
-  { read: fD20, field: 'D1', formats: ['SIY'] },
-  { read: fI8, field: 'I2', formats: ['SI', 'SIY'] },
-  { read: fI1, field: 'I1', formats: ['I'] },
-  { read: fL, field: 'L', formats: ['SS-a'] },
-  { read: fB2InB, inB: true, field: 'B2', formats: ['SSE', 'SS-a', 'SS-b', 'SS-c', 'SS-d', 'SSF'] },
-  { read: fD2InB, inB: true, field: 'D2', formats: ['SSE', 'SS-a', 'SS-b', 'SS-c', 'SS-d', 'SSF'] },
-  { read: fM3InB, inB: true, field: 'M3', formats: ['RXE', 'RIE-a', 'RIE-b', 'RRS', 'VRR-a', 'VRI-a', 'VRV', 'VRX'] },
-  { read: fM4InB, inB: true, field: 'M4', formats: ['VRR-b', 'VRR-c', 'VRI-b', 'VRI-c', 'VRI-e', 'VRS-a', 'VRS-b', 'VRS-c'] },
-  { read: fI2InB, inB: true, field: 'I2', formats: ['RIE-c', 'RIS'] },
-  { read: fI5, inB: true, field: 'I5', formats: ['RIE-f'] },
-  { read: fI3, field: 'I3', formats: ['RIE-f'] },
-  { read: fI4, field: 'I4', formats: ['RIE-f'] },
-  { read: fV1, field: 'V1', formats: ['VRR-a', 'VRR-b', 'VRR-c', 'VRR-d', 'VRR-e', 'VRR-f', 'VRI-a', 'VRI-b', 'VRI-c', 'VRI-d', 'VRI-e', 'VRS-a', 'VRS-b', 'VRV', 'VRX'] },
-  { read: fV2, field: 'V2', formats: ['VRR-a', 'VRR-b', 'VRR-c', 'VRR-d', 'VRR-e', 'VRI-d', 'VRI-e', 'VRV'] },
-  { read: fV3, field: 'V3', formats: ['VRR-b', 'VRR-c', 'VRR-d', 'VRR-e', 'VRI-d'] },
-  { read: fVrsV3, field: 'V3', formats: ['VRI-c', 'VRS-a', 'VRS-c'] },
-  { read: fV4, inB: true, field: 'V4', formats: ['VRR-d', 'VRR-e'] },
-];

@@ -3,7 +3,8 @@
 // syntax. The semantics in the table run on the CPU core; running them is the CPU's business.
 
 export * from './formats.js';
-export type { ExecFn, InstructionAlias, InstructionDef } from './types.js';
+export * from './fields.js';
+export type { ExecFn, InstructionAlias, InstructionDef, Semantics } from './types.js';
 export { instructionLength, opcodeKey, keyOfOpcode, extensionKind, ExtensionKind } from './decoder.js';
 export { INSTRUCTIONS } from './table.js';
 export { DECODE_TABLE } from './dispatch.js';

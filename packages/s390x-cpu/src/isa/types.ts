@@ -2,13 +2,21 @@
 // facility and privilege drives the decoder, the disassembler and the tests).
 
 import type { CpuCore } from '../core/cpu-core.js';
+import type { InsnA, InsnB } from './fields.js';
 import type { Format } from './formats.js';
 
 /**
- * Semantics of one instruction. `a` = instruction bytes 0–3 (unsigned 32-bit), `b` = bytes 4–5
- * (unsigned 16-bit; 0 for 2- and 4-byte instructions). Use the extractors in `formats.ts`.
+ * Semantics of one instruction of format `F`. `a` = instruction bytes 0–3, `b` = bytes 4–5 (0 for
+ * 2- and 4-byte instructions), typed by the format: the operand fields are read through the
+ * accessors of `fields.ts` that serve `F`, and only through them.
  * On entry `cpu.nextIa` already holds the address of the next sequential instruction; a taken
  * branch calls `cpu.branchTo(target)`. Leave early with `cpu.programException(code)`.
+ */
+export type Semantics<F extends Format> = (cpu: CpuCore, a: InsnA<F>, b: InsnB<F>) => void;
+
+/**
+ * The same function as the run loop calls it: `a` = bytes 0–3 (unsigned 32-bit), `b` = bytes 4–5
+ * (unsigned 16-bit), of an instruction whose opcode selected it.
  */
 export type ExecFn = (cpu: CpuCore, a: number, b: number) => void;
 

@@ -2,11 +2,11 @@
 // s390x-cpu.md §7): STCK, STCKF, STCKE, SCK, SCKC, STCKC, SPT, STPT, SCKPF.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fD2 } from '../formats.js';
+import { fB2, fD2, type InsnA } from '../fields.js';
 import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
-function operand(cpu: CpuCore, a: number): number {
+function operand(cpu: CpuCore, a: InsnA<'S'>): number {
   return cpu.ea(0, fB2(a), fD2(a));
 }
 
@@ -15,19 +15,19 @@ function store64(cpu: CpuCore, addr: number, v: bigint): void {
 }
 
 /** Doubleword-aligned operand (SCK, SCKC, STCKC, SPT, STPT). */
-function aligned8(cpu: CpuCore, a: number): number {
+function aligned8(cpu: CpuCore, a: InsnA<'S'>): number {
   const addr = operand(cpu, a);
   cpu.requireSpec((addr & 7) === 0);
   return addr;
 }
 
-const storeClock = (cpu: CpuCore, a: number): void => {
+const storeClock = (cpu: CpuCore, a: InsnA<'S'>): void => {
   store64(cpu, operand(cpu, a), cpu.clock.read());
   cpu.cc = 0;
 };
 
 /** STCKE: byte 0 epoch index, bytes 1–8 TOD bits 0–63, 9–13 zero, 14–15 TOD programmable field. */
-function storeClockExtended(cpu: CpuCore, a: number): void {
+function storeClockExtended(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = operand(cpu, a);
   cpu.probe(addr, 16, true);
   const tod = cpu.clock.read();
@@ -39,7 +39,7 @@ function storeClockExtended(cpu: CpuCore, a: number): void {
   cpu.cc = 0;
 }
 
-function setClock(cpu: CpuCore, a: number): void {
+function setClock(cpu: CpuCore, a: InsnA<'S'>): void {
   cpu.clock.set(cpu.readU64(aligned8(cpu, a)));
   cpu.cc = 0;
 }

@@ -6,7 +6,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_ADDRESSING } from '../../core/exceptions.js';
 import { defPriv } from '../define.js';
-import { fB2, fRreR1, fRreR2 } from '../formats.js';
+import { fRreR1, fRreR2, fRrfR3, type InsnA } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 
 const TWO32 = 4294967296;
@@ -32,10 +32,10 @@ function register64(cpu: CpuCore, r: number): number {
  * with R3 ≠ 0 (IPTE range) R3 bits 56–63 more entries follow and R2's index is advanced past
  * the last one.
  */
-function invalidatePageTableEntry(cpu: CpuCore, a: number): void {
+function invalidatePageTableEntry(cpu: CpuCore, a: InsnA<'RRF-a'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
-  const r3 = fB2(a);
+  const r3 = fRrfR3(a);
   const origin = register64(cpu, r1) - (cpu.r[2 * r1 + 1]! & 0x7ff);
   const index = (cpu.r[2 * r2 + 1]! >>> 12) & 0xff;
   const extra = r3 === 0 ? 0 : Math.min(cpu.r[2 * r3 + 1]! & 0xff, 255 - index);
@@ -57,7 +57,7 @@ const INDEX_SHIFT = [20, 31, 42, 53];
  * R1 designates (origin bits 0–51, designation type bits 60–61): the one R2's index bits (0–43)
  * select for that table type, and R2 bits 53–63 more; with bit 52 one only clears the TLB.
  */
-function invalidateDatTableEntry(cpu: CpuCore, a: number): void {
+function invalidateDatTableEntry(cpu: CpuCore, a: InsnA<'RRF-b'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   const r2lo = cpu.r[2 * r2 + 1]!;
@@ -78,7 +78,7 @@ function invalidateDatTableEntry(cpu: CpuCore, a: number): void {
  * (bits 0–61 / 0–60, aligned); equal: stores R1+1 there, purges the TLB when R2 bit 63 is one,
  * CC 0; unequal: loads the operand into R1, CC 1. R1 must be even.
  */
-function compareAndSwapAndPurge(cpu: CpuCore, a: number, wide: boolean): void {
+function compareAndSwapAndPurge(cpu: CpuCore, a: InsnA<'RRE'>, wide: boolean): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.requireSpec((r1 & 1) === 0);

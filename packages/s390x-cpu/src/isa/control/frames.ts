@@ -17,7 +17,7 @@ import {
 import { CR0_LOW_ADDRESS_PROTECTION, TEID_PROTECTION_LOW_ADDRESS, TEID_STORE } from '../../core/protection.js';
 import { SKEY_CHANGE, SKEY_REFERENCE } from '../../memory/guest-memory.js';
 import { def, defPriv } from '../define.js';
-import { fRreR1, fRreR2 } from '../formats.js';
+import { fRreR1, fRreR2, type InsnA } from '../fields.js';
 import { OUT_HI, OUT_LO, setAddressReg, splitAddress } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
@@ -49,7 +49,7 @@ function withAccessKey<T>(cpu: CpuCore, key: number | undefined, access: () => T
  * specification exception; the problem state needs the key's PSW-key-mask bit); bits 48–51
  * must be zero (the move-page-and-set-key functions are not offered). CC 0 on success.
  */
-function movePage(cpu: CpuCore, a: number): void {
+function movePage(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   const gr0 = cpu.r[1]!;
@@ -93,7 +93,7 @@ function movePage(cpu: CpuCore, a: number): void {
  * frame. Reserved bits or an invalid FSC are a specification exception; clearing frame 0 or 1
  * under low-address protection is a protection exception.
  */
-function performFrameManagement(cpu: CpuCore, a: number): void {
+function performFrameManagement(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   const hi = cpu.r[2 * r1]!;
@@ -138,7 +138,7 @@ function performFrameManagement(cpu: CpuCore, a: number): void {
  * storage never fails]. Low-address protection applies; a block beyond memory is an addressing
  * exception.
  */
-function testBlock(cpu: CpuCore, a: number): void {
+function testBlock(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const addr = cpu.gprAddress(fRreR2(a));
   const block = addr - (addr % PAGE);
   const abs = cpu.realToAbsoluteChecked(block);

@@ -7,15 +7,16 @@
 import { defPriv } from '../define.js';
 import type { Format } from '../formats.js';
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fD2, fRreR1 } from '../formats.js';
+import { fB2, fD2, fRreR1, type InsnA, type InsnB } from '../fields.js';
+import type { BaseFormats } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
 /**
  * An instruction whose second-operand address the host needs: DIAGNOSE's function code, SIGP's
  * order code (bits 56–63) and the storage operand of the S-format ones, all computed like an address.
  */
-function withAddress(mnemonic: string, opcode: number, format: Format, operands: string): InstructionDef {
-  return defPriv(mnemonic, opcode, format, operands, (cpu, a) => cpu.intercept(mnemonic, format, a, 0, cpu.ea(0, fB2(a), fD2(a))));
+function withAddress<F extends BaseFormats>(mnemonic: string, opcode: number, format: F, operands: string): InstructionDef {
+  return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b, cpu.ea(0, fB2(a), fD2(a))));
 }
 
 /**
@@ -25,10 +26,10 @@ function withAddress(mnemonic: string, opcode: number, format: Format, operands:
  * as the access with the PSW key would recognise them.
  */
 function withOperand(mnemonic: string, opcode: number, length: number, align: number, fetch: boolean, store: boolean): InstructionDef {
-  return defPriv(mnemonic, opcode, 'S', 'db:2', (cpu, a) => {
+  return defPriv(mnemonic, opcode, 'S', 'db:2', (cpu, a, b) => {
     const addr = cpu.ea(0, fB2(a), fD2(a));
     checkOperand(cpu, addr, length, align, fetch, store);
-    cpu.intercept(mnemonic, 'S', a, 0, addr);
+    cpu.intercept(mnemonic, 'S', a, b, addr);
   });
 }
 
@@ -39,14 +40,14 @@ function checkOperand(cpu: CpuCore, addr: number, length: number, align: number,
 }
 
 /** CHSC: the 4 KiB command block R1 designates is fetched and updated (request, then response). */
-function channelSubsystemCall(cpu: CpuCore, a: number, b: number): void {
+function channelSubsystemCall(cpu: CpuCore, a: InsnA<'RRE'>, b: InsnB<'RRE'>): void {
   const addr = cpu.gprAddress(fRreR1(a));
   checkOperand(cpu, addr, 4096, 4096, true, true);
   cpu.intercept('chsc', 'RRE', a, b, addr);
 }
 
 /** An instruction the host completes from its register fields alone. */
-function plain(mnemonic: string, opcode: number, format: Format, operands: string): InstructionDef {
+function plain<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string): InstructionDef {
   return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b));
 }
 

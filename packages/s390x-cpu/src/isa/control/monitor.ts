@@ -7,14 +7,14 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_MONITOR_EVENT } from '../../core/exceptions.js';
 import { def } from '../define.js';
-import { fB1, fD1, fI8 } from '../formats.js';
+import { fB1, fD1, fI8, type InsnA } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 
 /** Real lowcore addresses of the monitor class number and monitor code (§5). */
 const MONITOR_CLASS = 0x094;
 const MONITOR_CODE = 0x0b0;
 
-function monitorCall(cpu: CpuCore, a: number): void {
+function monitorCall(cpu: CpuCore, a: InsnA<'SI'>): void {
   const i2 = fI8(a);
   // Bits 8–11 of the instruction must be zero; bits 12–15 are the monitor class.
   cpu.requireSpec((i2 & 0xf0) === 0);

@@ -4,7 +4,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_SPECIFICATION } from '../../core/exceptions.js';
 import { shortPswHasFormatBit, shortPswToPsw } from '../../state/psw.js';
-import { fB1, fB2, fD1, fD2, fI1, fI8, fR1, fRreR1, fRreR2 } from '../formats.js';
+import { fB1, fB2, fD1, fD2, fI1, fI8, fR1, fRreR1, fRreR2, type InsnA, type InsnB } from '../fields.js';
 import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
 
@@ -17,7 +17,7 @@ function replaceSystemMask(cpu: CpuCore, systemMask: number): void {
 }
 
 /** The doubleword-aligned PSW operand of LPSW/LPSWE, probed whole before any of it is used. */
-function pswOperand(cpu: CpuCore, a: number, length: number): number {
+function pswOperand(cpu: CpuCore, a: InsnA<'S'>, length: number): number {
   const addr = cpu.ea(0, fB2(a), fD2(a));
   cpu.requireSpec((addr & 7) === 0);
   cpu.probe(addr, length, false);
@@ -25,7 +25,7 @@ function pswOperand(cpu: CpuCore, a: number, length: number): number {
 }
 
 /** LPSW: loads a short (ESA/390-format) PSW, which must have its format bit set. */
-function loadShortPsw(cpu: CpuCore, a: number): void {
+function loadShortPsw(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = pswOperand(cpu, a, 8);
   const w0 = cpu.readU32(addr);
   const w1 = cpu.readU32(cpu.wrap(addr + 4));
@@ -35,7 +35,7 @@ function loadShortPsw(cpu: CpuCore, a: number): void {
 }
 
 /** LPSWE: loads a 16-byte z/Architecture PSW. */
-function loadExtendedPsw(cpu: CpuCore, a: number): void {
+function loadExtendedPsw(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = pswOperand(cpu, a, 16);
   const mask = cpu.readU64(addr);
   const target = cpu.readU64(cpu.wrap(addr + 8));
@@ -44,7 +44,7 @@ function loadExtendedPsw(cpu: CpuCore, a: number): void {
 }
 
 /** STNSM (AND) / STOSM (OR): stores the old system mask, then combines it with I2. */
-function storeThenCombineSystemMask(cpu: CpuCore, a: number, useOr: boolean): void {
+function storeThenCombineSystemMask(cpu: CpuCore, a: InsnA<'SI'>, useOr: boolean): void {
   const old = cpu.maskHi >>> 24;
   cpu.writeU8(cpu.ea(0, fB1(a), fD1(a)), old);
   replaceSystemMask(cpu, useOr ? old | fI8(a) : old & fI8(a));
@@ -61,29 +61,29 @@ function setAddressing31(cpu: CpuCore): void {
 }
 
 /** IPM: CC and program mask into bits 34–39 of R1, bits 32–33 zero. */
-function insertProgramMask(cpu: CpuCore, a: number): void {
+function insertProgramMask(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const i = 2 * fRreR1(a) + 1;
   const programMask = (cpu.maskHi >>> 8) & 15;
   cpu.r[i] = ((cpu.r[i]! & 0x00ffffff) | (((cpu.cc << 4) | programMask) << 24)) >>> 0;
 }
 
 /** SPM: CC and program mask from bits 34–39 of R1. */
-function setProgramMask(cpu: CpuCore, a: number): void {
+function setProgramMask(cpu: CpuCore, a: InsnA<'RR'>): void {
   const v = cpu.r[2 * fR1(a) + 1]!;
   cpu.cc = (v >>> 28) & 3;
   cpu.maskHi = ((cpu.maskHi & ~0x0f00) | (((v >>> 24) & 15) << 8)) >>> 0;
 }
 
 /** EPSW: PSW bits 0–31 (with the CC) into bits 32–63 of R1, PSW bits 32–63 into R2 unless R2 is 0. */
-function extractPsw(cpu: CpuCore, a: number): void {
+function extractPsw(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.r[2 * r1 + 1] = (cpu.maskHi | (cpu.cc << 12)) >>> 0;
   if (r2 !== 0) cpu.r[2 * r2 + 1] = cpu.maskLo >>> 0;
 }
 
-function supervisorCall(cpu: CpuCore, a: number): void {
-  if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, 0);
+function supervisorCall(cpu: CpuCore, a: InsnA<'I'>, b: InsnB<'I'>): void {
+  if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, b);
   cpu.deliverSvcInterruption(fI1(a));
 }
 

@@ -6,7 +6,7 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { FACILITY_DOUBLEWORDS } from '../../core/facilities.js';
 import { PGM_ADDRESSING } from '../../core/exceptions.js';
 import { def, defPriv } from '../define.js';
-import { fR1, fR3, fRreR1, fRreR2 } from '../formats.js';
+import { fR1, fR3, fRreR1, fRreR2, type InsnA } from '../fields.js';
 import { eaRS, eaRSY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
@@ -64,7 +64,7 @@ function storeAccess(cpu: CpuCore, r1: number, r3: number, addr: number): void {
 }
 
 /** SPX: the new prefix (bits 1–18 of the word) must leave its 8 KiB area inside absolute storage. */
-function setPrefix(cpu: CpuCore, a: number): void {
+function setPrefix(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   const prefix = cpu.readU32(addr) & 0x7fffe000;
@@ -73,18 +73,18 @@ function setPrefix(cpu: CpuCore, a: number): void {
 }
 
 /** STPX / STAP: the prefix word or the CPU-address halfword at an aligned operand. */
-function storePrefix(cpu: CpuCore, a: number): void {
+function storePrefix(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   cpu.writeU32(addr, cpu.prefix);
 }
-function storeCpuAddress(cpu: CpuCore, a: number): void {
+function storeCpuAddress(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 1) === 0);
   cpu.writeU16(addr, cpu.cpuAddress);
 }
 
-function storeCpuId(cpu: CpuCore, a: number): void {
+function storeCpuId(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 7) === 0);
   const id = cpuIdentification(cpu.cpuAddress);
@@ -99,7 +99,7 @@ function storeFacilityList(cpu: CpuCore): void {
 }
 
 /** STFLE: up to GR0 bits 56–63 + 1 doublewords; GR0 gets the count - 1, CC 3 if the list was cut. */
-function storeFacilityListExtended(cpu: CpuCore, a: number): void {
+function storeFacilityListExtended(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 7) === 0);
   const asked = (cpu.r[1]! & 0xff) + 1;

@@ -8,7 +8,7 @@ import { PGM_PRIVILEGED, ProgramException } from '../../core/exceptions.js';
 import { keyPermits } from '../../core/protection.js';
 import { SKEY_ACC, SKEY_CHANGE, SKEY_FETCH_PROTECTION, SKEY_REFERENCE } from '../../memory/guest-memory.js';
 import { def, defPriv } from '../define.js';
-import { fB1, fB2, fB2InB, fD1, fD2, fD2InB, fRreR1, fRreR2, fRrfM3 } from '../formats.js';
+import { fB1, fB2, fB2InB, fD1, fD2, fD2InB, fRreR1, fRreR2, fRrfM3, type InsnA, type InsnB } from '../fields.js';
 import { OUT_HI, OUT_LO, setAddressReg, splitAddress } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 
@@ -35,7 +35,7 @@ function frameOfRealRegister(cpu: CpuCore, r2: number): { frame: number; real: n
  * the R / C bits match or are masked: CC 0 unchanged, CC 1 set. With MB every frame up to the
  * next 1 MiB boundary gets the key and R2 points at that boundary.
  */
-function setStorageKeyExtended(cpu: CpuCore, a: number): void {
+function setStorageKeyExtended(cpu: CpuCore, a: InsnA<'RRF-c'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   const m3 = fRrfM3(a) & ~M3_NQ;
@@ -80,14 +80,14 @@ function setStorageKeyExtended(cpu: CpuCore, a: number): void {
 }
 
 /** ISKE: the key of the frame R2 designates into R1 bits 56–63 (bit 63 zero). */
-function insertStorageKeyExtended(cpu: CpuCore, a: number): void {
+function insertStorageKeyExtended(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const { frame } = frameOfRealRegister(cpu, fRreR2(a));
   cpu.r[2 * r1 + 1] = ((cpu.r[2 * r1 + 1]! & 0xffffff00) | cpu.mem.storageKeys[frame]!) >>> 0;
 }
 
 /** RRBE: resets the reference bit; CC = old R (bit 1) and C (bit 0). */
-function resetReferenceBitExtended(cpu: CpuCore, a: number): void {
+function resetReferenceBitExtended(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const { frame } = frameOfRealRegister(cpu, fRreR2(a));
   const key = cpu.mem.storageKeys[frame]!;
   cpu.cc = (key >>> 1) & 3;
@@ -96,7 +96,7 @@ function resetReferenceBitExtended(cpu: CpuCore, a: number): void {
 }
 
 /** RRBM: resets the reference bits of the 64 frames of the 256 KiB block R2 designates; R1 gets the old bits (frame 0 leftmost). */
-function resetReferenceBitsMultiple(cpu: CpuCore, a: number): void {
+function resetReferenceBitsMultiple(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const real = cpu.gprAddress(fRreR2(a));
   const block = real - (real % 0x40000);
@@ -123,7 +123,7 @@ function requireExtractionAuthority(cpu: CpuCore): void {
 }
 
 /** IVSK: ACC and F of the key of the frame the logical address in R2 maps to, into R1 bits 56–60 (61–63 zero). */
-function insertVirtualStorageKey(cpu: CpuCore, a: number): void {
+function insertVirtualStorageKey(cpu: CpuCore, a: InsnA<'RRE'>): void {
   requireExtractionAuthority(cpu);
   const r1 = fRreR1(a);
   const abs = cpu.absoluteNoCheck(cpu.gprAddress(fRreR2(a)));
@@ -138,7 +138,7 @@ function insertPswKey(cpu: CpuCore): void {
 }
 
 /** SPKA: the PSW key from bits 56–59 of the operand address; the problem state needs the key's bit in the PSW-key mask (CR3 bits 32–47). */
-function setPswKeyFromAddress(cpu: CpuCore, a: number): void {
+function setPswKeyFromAddress(cpu: CpuCore, a: InsnA<'S'>): void {
   cpu.ea(0, fB2(a), fD2(a));
   const key = (cpu.eaLo >>> 4) & 15;
   if (cpu.problemState && (cpu.cr[2 * 3 + 1]! & (0x80000000 >>> key)) === 0) throw new ProgramException(PGM_PRIVILEGED);
@@ -151,7 +151,7 @@ function setPswKeyFromAddress(cpu: CpuCore, a: number): void {
  * translation is not available (an invalid or out-of-range table entry). An address beyond
  * memory is an addressing exception.
  */
-function testProtection(cpu: CpuCore, a: number, b: number): void {
+function testProtection(cpu: CpuCore, a: InsnA<'SSE'>, b: InsnB<'SSE'>): void {
   cpu.ea(0, fB2InB(b), fD2InB(b));
   const accessKey = (cpu.eaLo >>> 4) & 15;
   const logical = cpu.ea(0, fB1(a), fD1(a));

@@ -7,10 +7,26 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
-import { fR1, fRrdR1, fRrdR3, fRreR1, fRreR2, fRxfR1, fRxfR3 } from '../formats.js';
+import { fR1 } from '../fields.js';
 import { eaRX } from '../general/alu.js';
-import type { ExecFn, InstructionDef } from '../types.js';
-import { begin, checkOperand, complete, env, readFpr, readStorage, requireBfp, resultCc, suppressIfTrapped, writeFpr } from './bfp-operands.js';
+import type { InstructionDef, Semantics } from '../types.js';
+import {
+  begin,
+  checkOperand,
+  complete,
+  env,
+  fromRegister,
+  fromStorage,
+  readFpr,
+  requireBfp,
+  resultCc,
+  suppressIfTrapped,
+  threeFromRegisters,
+  threeFromStorage,
+  writeFpr,
+  type SecondOperand,
+  type ThreeOperands,
+} from './bfp-operands.js';
 import {
   add,
   compare,
@@ -41,28 +57,12 @@ function finish(cpu: CpuCore, f: BfpFormat, r1: number, result: bigint, setsCc: 
   complete(cpu);
 }
 
-/** op1 ← op1 ∘ op2, both registers (RRE). */
-function binaryRegister(f: BfpFormat, op: Binary, setsCc: boolean): ExecFn {
+/** op1 ← op1 ∘ op2, the second operand from a register (RRE) or storage (RXE). */
+function binary<F extends 'RRE' | 'RXE'>(f: BfpFormat, op: Binary, setsCc: boolean, second: SecondOperand<F>): Semantics<F> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = fRreR1(a);
-    const r2 = fRreR2(a);
-    checkOperand(cpu, f, r1);
-    checkOperand(cpu, f, r2);
+    const { r1, op2 } = second(cpu, a, f, f);
     begin(cpu);
-    finish(cpu, f, r1, op(f, readFpr(cpu, f, r1), readFpr(cpu, f, r2), env), setsCc);
-  };
-}
-
-/** op1 ← op1 ∘ op2, the second operand in storage (RXE). */
-function binaryStorage(f: BfpFormat, op: Binary, setsCc: boolean): ExecFn {
-  return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = fR1(a);
-    checkOperand(cpu, f, r1);
-    const b = readStorage(cpu, f, eaRX(cpu, a));
-    begin(cpu);
-    finish(cpu, f, r1, op(f, readFpr(cpu, f, r1), b, env), setsCc);
+    finish(cpu, f, r1, op(f, readFpr(cpu, f, r1), op2, env), setsCc);
   };
 }
 
@@ -71,17 +71,9 @@ function binaryStorage(f: BfpFormat, op: Binary, setsCc: boolean): ExecFn {
  * (a signalling NaN is the operation's invalid operand, not the lengthening's) and multiplied in
  * the result format.
  */
-function multiplyLengthened(from: BfpFormat, to: BfpFormat, storage: boolean): ExecFn {
+function multiplyLengthened<F extends 'RRE' | 'RXE'>(from: BfpFormat, to: BfpFormat, second: SecondOperand<F>): Semantics<F> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = storage ? fR1(a) : fRreR1(a);
-    checkOperand(cpu, to, r1);
-    let op2: bigint;
-    if (storage) op2 = readStorage(cpu, from, eaRX(cpu, a));
-    else {
-      checkOperand(cpu, from, fRreR2(a));
-      op2 = readFpr(cpu, from, fRreR2(a));
-    }
+    const { r1, op2 } = second(cpu, a, to, from);
     const op1 = from === SHORT ? readFpr(cpu, SHORT, r1) : readFpr(cpu, LONG, r1);
     begin(cpu);
     const x = lengthen(from, to, op1);
@@ -99,65 +91,28 @@ function lengthen(from: BfpFormat, to: BfpFormat, v: bigint): bigint {
   return quiet & ~to.quietBit;
 }
 
-/**
- * MULTIPLY AND ADD/SUBTRACT: op1 ← op3 × op2 ± op1 (RRD: R1 bits 16–19, R3 24–27, R2 28–31;
- * RXF: R3 bits 8–11, second operand D2(X2,B2), R1 bits 32–35).
- */
-function multiplyAddRegister(f: BfpFormat, negate: boolean): ExecFn {
-  return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = fRrdR1(a);
-    const r3 = fRrdR3(a);
-    const r2 = fRreR2(a);
-    checkOperand(cpu, f, r1);
-    checkOperand(cpu, f, r3);
-    checkOperand(cpu, f, r2);
-    begin(cpu);
-    finish(cpu, f, r1, multiplyAdd(f, readFpr(cpu, f, r3), readFpr(cpu, f, r2), readFpr(cpu, f, r1), env, negate), false);
-  };
-}
-function multiplyAddStorage(f: BfpFormat, negate: boolean): ExecFn {
+/** MULTIPLY AND ADD/SUBTRACT: op1 ← op3 × op2 ± op1 (RRD, RXF). */
+function multiplyAddOf<F extends 'RRD' | 'RXF'>(f: BfpFormat, negate: boolean, operands: ThreeOperands<F>): Semantics<F> {
   return (cpu, a, b) => {
-    requireBfp(cpu);
-    const r1 = fRxfR1(b);
-    const r3 = fRxfR3(a);
-    checkOperand(cpu, f, r1);
-    checkOperand(cpu, f, r3);
-    const op2 = readStorage(cpu, f, eaRX(cpu, a));
+    const { r1, r3, op2 } = operands(cpu, a, b, f);
     begin(cpu);
     finish(cpu, f, r1, multiplyAdd(f, readFpr(cpu, f, r3), op2, readFpr(cpu, f, r1), env, negate), false);
   };
 }
 
 /** SQUARE ROOT: op1 ← √op2. */
-function squareRootOf(f: BfpFormat, storage: boolean): ExecFn {
+function squareRootOf<F extends 'RRE' | 'RXE'>(f: BfpFormat, second: SecondOperand<F>): Semantics<F> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = storage ? fR1(a) : fRreR1(a);
-    checkOperand(cpu, f, r1);
-    let op2: bigint;
-    if (storage) op2 = readStorage(cpu, f, eaRX(cpu, a));
-    else {
-      checkOperand(cpu, f, fRreR2(a));
-      op2 = readFpr(cpu, f, fRreR2(a));
-    }
+    const { r1, op2 } = second(cpu, a, f, f);
     begin(cpu);
     finish(cpu, f, r1, squareRoot(f, op2, env), false);
   };
 }
 
 /** COMPARE (quiet) and COMPARE AND SIGNAL: only the CC changes. */
-function compareOf(f: BfpFormat, signalling: boolean, storage: boolean): ExecFn {
+function compareOf<F extends 'RRE' | 'RXE'>(f: BfpFormat, signalling: boolean, second: SecondOperand<F>): Semantics<F> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = storage ? fR1(a) : fRreR1(a);
-    checkOperand(cpu, f, r1);
-    let op2: bigint;
-    if (storage) op2 = readStorage(cpu, f, eaRX(cpu, a));
-    else {
-      checkOperand(cpu, f, fRreR2(a));
-      op2 = readFpr(cpu, f, fRreR2(a));
-    }
+    const { r1, op2 } = second(cpu, a, f, f);
     begin(cpu);
     const cc = compare(f, readFpr(cpu, f, r1), op2, env, signalling);
     suppressIfTrapped(cpu);
@@ -167,15 +122,11 @@ function compareOf(f: BfpFormat, signalling: boolean, storage: boolean): ExecFn 
 }
 
 /** LOAD AND TEST: op1 ← op2 (a signalling NaN is invalid and quieted), CC from the result. */
-function loadAndTest(f: BfpFormat): ExecFn {
+function loadAndTest(f: BfpFormat): Semantics<'RRE'> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = fRreR1(a);
-    const r2 = fRreR2(a);
-    checkOperand(cpu, f, r1);
-    checkOperand(cpu, f, r2);
+    const { r1, op2 } = fromRegister(cpu, a, f, f);
     begin(cpu);
-    let v = readFpr(cpu, f, r2);
+    let v = op2;
     if (isSignalling(f, v)) {
       env.exceptions |= 0x80;
       v |= f.quietBit;
@@ -185,14 +136,9 @@ function loadAndTest(f: BfpFormat): ExecFn {
 }
 
 /** LOAD COMPLEMENT / NEGATIVE / POSITIVE: the sign bit only, no exceptions (NaNs too); CC from the result. */
-function signOperation(f: BfpFormat, kind: 'complement' | 'negative' | 'positive'): ExecFn {
+function signOperation(f: BfpFormat, kind: 'complement' | 'negative' | 'positive'): Semantics<'RRE'> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = fRreR1(a);
-    const r2 = fRreR2(a);
-    checkOperand(cpu, f, r1);
-    checkOperand(cpu, f, r2);
-    const v = readFpr(cpu, f, r2);
+    const { r1, op2: v } = fromRegister(cpu, a, f, f);
     const result = kind === 'complement' ? v ^ f.signBit : kind === 'negative' ? v | f.signBit : v & ~f.signBit;
     writeFpr(cpu, f, r1, result);
     cpu.cc = isNaN(f, result) ? 3 : resultCc(f, result);
@@ -200,7 +146,7 @@ function signOperation(f: BfpFormat, kind: 'complement' | 'negative' | 'positive
 }
 
 /** TEST DATA CLASS: CC 1 when the bit of the operand's class is one in bits 52–63 of the address. */
-function testDataClass(f: BfpFormat): ExecFn {
+function testDataClass(f: BfpFormat): Semantics<'RXE'> {
   return (cpu, a) => {
     requireBfp(cpu);
     const r1 = fR1(a);
@@ -215,53 +161,53 @@ const D = LONG;
 const X = EXTENDED;
 
 export const bfpArithmeticInstructions: InstructionDef[] = [
-  def('aebr', 0xb30a, 'RRE', 'f:R1,f:R2', binaryRegister(E, add, true)),
-  def('adbr', 0xb31a, 'RRE', 'f:R1,f:R2', binaryRegister(D, add, true)),
-  def('axbr', 0xb34a, 'RRE', 'f:R1,f:R2', binaryRegister(X, add, true)),
-  def('aeb', 0xed0a, 'RXE', 'f:R1,dxb:2', binaryStorage(E, add, true)),
-  def('adb', 0xed1a, 'RXE', 'f:R1,dxb:2', binaryStorage(D, add, true)),
-  def('sebr', 0xb30b, 'RRE', 'f:R1,f:R2', binaryRegister(E, subtract, true)),
-  def('sdbr', 0xb31b, 'RRE', 'f:R1,f:R2', binaryRegister(D, subtract, true)),
-  def('sxbr', 0xb34b, 'RRE', 'f:R1,f:R2', binaryRegister(X, subtract, true)),
-  def('seb', 0xed0b, 'RXE', 'f:R1,dxb:2', binaryStorage(E, subtract, true)),
-  def('sdb', 0xed1b, 'RXE', 'f:R1,dxb:2', binaryStorage(D, subtract, true)),
-  def('meebr', 0xb317, 'RRE', 'f:R1,f:R2', binaryRegister(E, multiply, false)),
-  def('mdbr', 0xb31c, 'RRE', 'f:R1,f:R2', binaryRegister(D, multiply, false)),
-  def('mxbr', 0xb34c, 'RRE', 'f:R1,f:R2', binaryRegister(X, multiply, false)),
-  def('meeb', 0xed17, 'RXE', 'f:R1,dxb:2', binaryStorage(E, multiply, false)),
-  def('mdb', 0xed1c, 'RXE', 'f:R1,dxb:2', binaryStorage(D, multiply, false)),
-  def('mdebr', 0xb30c, 'RRE', 'f:R1,f:R2', multiplyLengthened(E, D, false)),
-  def('mxdbr', 0xb307, 'RRE', 'f:R1,f:R2', multiplyLengthened(D, X, false)),
-  def('mdeb', 0xed0c, 'RXE', 'f:R1,dxb:2', multiplyLengthened(E, D, true)),
-  def('mxdb', 0xed07, 'RXE', 'f:R1,dxb:2', multiplyLengthened(D, X, true)),
-  def('debr', 0xb30d, 'RRE', 'f:R1,f:R2', binaryRegister(E, divide, false)),
-  def('ddbr', 0xb31d, 'RRE', 'f:R1,f:R2', binaryRegister(D, divide, false)),
-  def('dxbr', 0xb34d, 'RRE', 'f:R1,f:R2', binaryRegister(X, divide, false)),
-  def('deb', 0xed0d, 'RXE', 'f:R1,dxb:2', binaryStorage(E, divide, false)),
-  def('ddb', 0xed1d, 'RXE', 'f:R1,dxb:2', binaryStorage(D, divide, false)),
-  def('maebr', 0xb30e, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddRegister(E, false)),
-  def('madbr', 0xb31e, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddRegister(D, false)),
-  def('maeb', 0xed0e, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddStorage(E, false)),
-  def('madb', 0xed1e, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddStorage(D, false)),
-  def('msebr', 0xb30f, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddRegister(E, true)),
-  def('msdbr', 0xb31f, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddRegister(D, true)),
-  def('mseb', 0xed0f, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddStorage(E, true)),
-  def('msdb', 0xed1f, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddStorage(D, true)),
-  def('sqebr', 0xb314, 'RRE', 'f:R1,f:R2', squareRootOf(E, false)),
-  def('sqdbr', 0xb315, 'RRE', 'f:R1,f:R2', squareRootOf(D, false)),
-  def('sqxbr', 0xb316, 'RRE', 'f:R1,f:R2', squareRootOf(X, false)),
-  def('sqeb', 0xed14, 'RXE', 'f:R1,dxb:2', squareRootOf(E, true)),
-  def('sqdb', 0xed15, 'RXE', 'f:R1,dxb:2', squareRootOf(D, true)),
-  def('cebr', 0xb309, 'RRE', 'f:R1,f:R2', compareOf(E, false, false)),
-  def('cdbr', 0xb319, 'RRE', 'f:R1,f:R2', compareOf(D, false, false)),
-  def('cxbr', 0xb349, 'RRE', 'f:R1,f:R2', compareOf(X, false, false)),
-  def('ceb', 0xed09, 'RXE', 'f:R1,dxb:2', compareOf(E, false, true)),
-  def('cdb', 0xed19, 'RXE', 'f:R1,dxb:2', compareOf(D, false, true)),
-  def('kebr', 0xb308, 'RRE', 'f:R1,f:R2', compareOf(E, true, false)),
-  def('kdbr', 0xb318, 'RRE', 'f:R1,f:R2', compareOf(D, true, false)),
-  def('kxbr', 0xb348, 'RRE', 'f:R1,f:R2', compareOf(X, true, false)),
-  def('keb', 0xed08, 'RXE', 'f:R1,dxb:2', compareOf(E, true, true)),
-  def('kdb', 0xed18, 'RXE', 'f:R1,dxb:2', compareOf(D, true, true)),
+  def('aebr', 0xb30a, 'RRE', 'f:R1,f:R2', binary(E, add, true, fromRegister)),
+  def('adbr', 0xb31a, 'RRE', 'f:R1,f:R2', binary(D, add, true, fromRegister)),
+  def('axbr', 0xb34a, 'RRE', 'f:R1,f:R2', binary(X, add, true, fromRegister)),
+  def('aeb', 0xed0a, 'RXE', 'f:R1,dxb:2', binary(E, add, true, fromStorage)),
+  def('adb', 0xed1a, 'RXE', 'f:R1,dxb:2', binary(D, add, true, fromStorage)),
+  def('sebr', 0xb30b, 'RRE', 'f:R1,f:R2', binary(E, subtract, true, fromRegister)),
+  def('sdbr', 0xb31b, 'RRE', 'f:R1,f:R2', binary(D, subtract, true, fromRegister)),
+  def('sxbr', 0xb34b, 'RRE', 'f:R1,f:R2', binary(X, subtract, true, fromRegister)),
+  def('seb', 0xed0b, 'RXE', 'f:R1,dxb:2', binary(E, subtract, true, fromStorage)),
+  def('sdb', 0xed1b, 'RXE', 'f:R1,dxb:2', binary(D, subtract, true, fromStorage)),
+  def('meebr', 0xb317, 'RRE', 'f:R1,f:R2', binary(E, multiply, false, fromRegister)),
+  def('mdbr', 0xb31c, 'RRE', 'f:R1,f:R2', binary(D, multiply, false, fromRegister)),
+  def('mxbr', 0xb34c, 'RRE', 'f:R1,f:R2', binary(X, multiply, false, fromRegister)),
+  def('meeb', 0xed17, 'RXE', 'f:R1,dxb:2', binary(E, multiply, false, fromStorage)),
+  def('mdb', 0xed1c, 'RXE', 'f:R1,dxb:2', binary(D, multiply, false, fromStorage)),
+  def('mdebr', 0xb30c, 'RRE', 'f:R1,f:R2', multiplyLengthened(E, D, fromRegister)),
+  def('mxdbr', 0xb307, 'RRE', 'f:R1,f:R2', multiplyLengthened(D, X, fromRegister)),
+  def('mdeb', 0xed0c, 'RXE', 'f:R1,dxb:2', multiplyLengthened(E, D, fromStorage)),
+  def('mxdb', 0xed07, 'RXE', 'f:R1,dxb:2', multiplyLengthened(D, X, fromStorage)),
+  def('debr', 0xb30d, 'RRE', 'f:R1,f:R2', binary(E, divide, false, fromRegister)),
+  def('ddbr', 0xb31d, 'RRE', 'f:R1,f:R2', binary(D, divide, false, fromRegister)),
+  def('dxbr', 0xb34d, 'RRE', 'f:R1,f:R2', binary(X, divide, false, fromRegister)),
+  def('deb', 0xed0d, 'RXE', 'f:R1,dxb:2', binary(E, divide, false, fromStorage)),
+  def('ddb', 0xed1d, 'RXE', 'f:R1,dxb:2', binary(D, divide, false, fromStorage)),
+  def('maebr', 0xb30e, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddOf(E, false, threeFromRegisters)),
+  def('madbr', 0xb31e, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddOf(D, false, threeFromRegisters)),
+  def('maeb', 0xed0e, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddOf(E, false, threeFromStorage)),
+  def('madb', 0xed1e, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddOf(D, false, threeFromStorage)),
+  def('msebr', 0xb30f, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddOf(E, true, threeFromRegisters)),
+  def('msdbr', 0xb31f, 'RRD', 'f:R1,f:R3,f:R2', multiplyAddOf(D, true, threeFromRegisters)),
+  def('mseb', 0xed0f, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddOf(E, true, threeFromStorage)),
+  def('msdb', 0xed1f, 'RXF', 'f:R1,f:R3,dxb:2', multiplyAddOf(D, true, threeFromStorage)),
+  def('sqebr', 0xb314, 'RRE', 'f:R1,f:R2', squareRootOf(E, fromRegister)),
+  def('sqdbr', 0xb315, 'RRE', 'f:R1,f:R2', squareRootOf(D, fromRegister)),
+  def('sqxbr', 0xb316, 'RRE', 'f:R1,f:R2', squareRootOf(X, fromRegister)),
+  def('sqeb', 0xed14, 'RXE', 'f:R1,dxb:2', squareRootOf(E, fromStorage)),
+  def('sqdb', 0xed15, 'RXE', 'f:R1,dxb:2', squareRootOf(D, fromStorage)),
+  def('cebr', 0xb309, 'RRE', 'f:R1,f:R2', compareOf(E, false, fromRegister)),
+  def('cdbr', 0xb319, 'RRE', 'f:R1,f:R2', compareOf(D, false, fromRegister)),
+  def('cxbr', 0xb349, 'RRE', 'f:R1,f:R2', compareOf(X, false, fromRegister)),
+  def('ceb', 0xed09, 'RXE', 'f:R1,dxb:2', compareOf(E, false, fromStorage)),
+  def('cdb', 0xed19, 'RXE', 'f:R1,dxb:2', compareOf(D, false, fromStorage)),
+  def('kebr', 0xb308, 'RRE', 'f:R1,f:R2', compareOf(E, true, fromRegister)),
+  def('kdbr', 0xb318, 'RRE', 'f:R1,f:R2', compareOf(D, true, fromRegister)),
+  def('kxbr', 0xb348, 'RRE', 'f:R1,f:R2', compareOf(X, true, fromRegister)),
+  def('keb', 0xed08, 'RXE', 'f:R1,dxb:2', compareOf(E, true, fromStorage)),
+  def('kdb', 0xed18, 'RXE', 'f:R1,dxb:2', compareOf(D, true, fromStorage)),
   def('ltebr', 0xb302, 'RRE', 'f:R1,f:R2', loadAndTest(E)),
   def('ltdbr', 0xb312, 'RRE', 'f:R1,f:R2', loadAndTest(D)),
   def('ltxbr', 0xb342, 'RRE', 'f:R1,f:R2', loadAndTest(X)),

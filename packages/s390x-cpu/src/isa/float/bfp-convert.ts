@@ -8,35 +8,28 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
-import { fR1, fRreR1, fRreR2, fRrfM3, fRrfM4 } from '../formats.js';
-import { eaRX } from '../general/alu.js';
-import type { ExecFn, InstructionDef } from '../types.js';
+import { fRreR1, fRreR2, fRrfM3, fRrfM4 } from '../fields.js';
+import type { InstructionDef, Semantics } from '../types.js';
 import {
   begin,
   checkOperand,
   complete,
   env,
+  fromRegister,
+  fromStorage,
   inexactSuppressed,
   readFpr,
-  readStorage,
   requireBfp,
   suppressIfTrapped,
   writeFpr,
+  type SecondOperand,
 } from './bfp-operands.js';
 import { convertFormat, EXTENDED, fromInteger, LONG, roundToIntegral, SHORT, toInteger, type BfpFormat } from './softfloat/index.js';
 
 /** LOAD LENGTHENED: op1 (longer) ← op2, exact; a signalling NaN is invalid and quieted. */
-function lengthened(from: BfpFormat, to: BfpFormat, storage: boolean): ExecFn {
+function lengthened<F extends 'RRE' | 'RXE'>(from: BfpFormat, to: BfpFormat, second: SecondOperand<F>): Semantics<F> {
   return (cpu, a) => {
-    requireBfp(cpu);
-    const r1 = storage ? fR1(a) : fRreR1(a);
-    checkOperand(cpu, to, r1);
-    let op2: bigint;
-    if (storage) op2 = readStorage(cpu, from, eaRX(cpu, a));
-    else {
-      checkOperand(cpu, from, fRreR2(a));
-      op2 = readFpr(cpu, from, fRreR2(a));
-    }
+    const { r1, op2 } = second(cpu, a, to, from);
     begin(cpu);
     const result = convertFormat(from, to, op2, env);
     suppressIfTrapped(cpu);
@@ -49,7 +42,7 @@ function lengthened(from: BfpFormat, to: BfpFormat, storage: boolean): ExecFn {
  * LOAD ROUNDED (RRF-e: R1, M3, R2, M4): op1 (shorter) ← op2 rounded. From the extended format
  * both R1 and R2 must name valid pairs (as GNU as requires; qemu-s390x checks only R2).
  */
-function rounded(from: BfpFormat, to: BfpFormat): ExecFn {
+function rounded(from: BfpFormat, to: BfpFormat): Semantics<'RRF-e'> {
   return (cpu, a) => {
     requireBfp(cpu);
     const r1 = fRreR1(a);
@@ -65,7 +58,7 @@ function rounded(from: BfpFormat, to: BfpFormat): ExecFn {
 }
 
 /** LOAD FP INTEGER (RRF-e): op1 ← op2 rounded to an integral value. */
-function fpInteger(f: BfpFormat): ExecFn {
+function fpInteger(f: BfpFormat): Semantics<'RRF-e'> {
   return (cpu, a) => {
     requireBfp(cpu);
     const r1 = fRreR1(a);
@@ -89,7 +82,7 @@ function gprValue(cpu: CpuCore, r: number, bits: 32 | 64, signed: boolean): bigi
 }
 
 /** CONVERT FROM FIXED / FROM LOGICAL (RRF-e: R1, M3, R2, M4): FPR r1 ← GPR r2. */
-function fromFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): ExecFn {
+function fromFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): Semantics<'RRF-e'> {
   return (cpu, a) => {
     requireBfp(cpu);
     const r1 = fRreR1(a);
@@ -102,7 +95,7 @@ function fromFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): ExecFn {
 }
 
 /** CONVERT TO FIXED / TO LOGICAL (RRF-e: R1, M3, R2, M4): GPR r1 ← FPR r2 rounded; 32-bit results keep bits 0–31. */
-function toFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): ExecFn {
+function toFixed(f: BfpFormat, bits: 32 | 64, signed: boolean): Semantics<'RRF-e'> {
   return (cpu, a) => {
     requireBfp(cpu);
     const r1 = fRreR1(a);
@@ -127,12 +120,12 @@ const withoutModifiers = (mnemonic: string, operands: string) => [{ mnemonic, wh
 const withoutM4 = (mnemonic: string, operands: string) => [{ mnemonic, when: { M4: 0 }, operands }];
 
 export const bfpConvertInstructions: InstructionDef[] = [
-  def('ldebr', 0xb304, 'RRE', 'f:R1,f:R2', lengthened(E, D, false)),
-  def('lxdbr', 0xb305, 'RRE', 'f:R1,f:R2', lengthened(D, X, false)),
-  def('lxebr', 0xb306, 'RRE', 'f:R1,f:R2', lengthened(E, X, false)),
-  def('ldeb', 0xed04, 'RXE', 'f:R1,dxb:2', lengthened(E, D, true)),
-  def('lxdb', 0xed05, 'RXE', 'f:R1,dxb:2', lengthened(D, X, true)),
-  def('lxeb', 0xed06, 'RXE', 'f:R1,dxb:2', lengthened(E, X, true)),
+  def('ldebr', 0xb304, 'RRE', 'f:R1,f:R2', lengthened(E, D, fromRegister)),
+  def('lxdbr', 0xb305, 'RRE', 'f:R1,f:R2', lengthened(D, X, fromRegister)),
+  def('lxebr', 0xb306, 'RRE', 'f:R1,f:R2', lengthened(E, X, fromRegister)),
+  def('ldeb', 0xed04, 'RXE', 'f:R1,dxb:2', lengthened(E, D, fromStorage)),
+  def('lxdb', 0xed05, 'RXE', 'f:R1,dxb:2', lengthened(D, X, fromStorage)),
+  def('lxeb', 0xed06, 'RXE', 'f:R1,dxb:2', lengthened(E, X, fromStorage)),
   def('ledbra', 0xb344, 'RRF-e', 'f:R1,m:M3,f:R2,m:M4', rounded(D, E), withoutModifiers('ledbr', 'f:R1,f:R2')),
   def('ldxbra', 0xb345, 'RRF-e', 'f:R1,m:M3,f:R2,m:M4', rounded(X, D), withoutModifiers('ldxbr', 'f:R1,f:R2')),
   def('lexbra', 0xb346, 'RRF-e', 'f:R1,m:M3,f:R2,m:M4', rounded(X, E), withoutModifiers('lexbr', 'f:R1,f:R2')),

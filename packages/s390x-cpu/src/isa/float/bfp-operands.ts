@@ -9,6 +9,8 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { DXC_BFP_INSTRUCTION, PGM_DATA } from '../../core/exceptions.js';
+import { fR1, fRrdR1, fRrdR3, fRreR1, fRreR2, fRxfR1, fRxfR3, type InsnA, type InsnB } from '../fields.js';
+import { eaRX } from '../general/alu.js';
 import {
   EXTENDED,
   IEEE_DIVIDE_BY_ZERO,
@@ -122,6 +124,67 @@ export function writeFpr(cpu: CpuCore, f: BfpFormat, r: number, value: bigint): 
 export function readStorage(cpu: CpuCore, f: BfpFormat, addr: number): bigint {
   return f === SHORT ? BigInt(cpu.readU32(addr)) : cpu.readU64(addr);
 }
+
+// ---- the operands of an instruction, fetched in one order for every instruction of a form ----
+
+/** R1 and the second operand's value. */
+export interface BfpOperands {
+  readonly r1: number;
+  readonly op2: bigint;
+}
+/** R1, R3 and the second operand's value (MULTIPLY AND ADD/SUBTRACT). */
+export interface BfpOperands3 extends BfpOperands {
+  readonly r3: number;
+}
+
+/**
+ * Checks the BFP facility, the first operand (R1, format `f1`) and fetches the second (format
+ * `f2`); a register form checks R2 as well, a storage form reads D2(X2,B2).
+ */
+export type SecondOperand<F extends 'RRE' | 'RXE'> = (cpu: CpuCore, a: InsnA<F>, f1: BfpFormat, f2: BfpFormat) => BfpOperands;
+
+/** RRE: the second operand is FPR R2. */
+export const fromRegister: SecondOperand<'RRE'> = (cpu, a, f1, f2) => {
+  requireBfp(cpu);
+  const r1 = fRreR1(a);
+  const r2 = fRreR2(a);
+  checkOperand(cpu, f1, r1);
+  checkOperand(cpu, f2, r2);
+  return { r1, op2: readFpr(cpu, f2, r2) };
+};
+
+/** RXE: the second operand is in storage at D2(X2,B2). */
+export const fromStorage: SecondOperand<'RXE'> = (cpu, a, f1, f2) => {
+  requireBfp(cpu);
+  const r1 = fR1(a);
+  checkOperand(cpu, f1, r1);
+  return { r1, op2: readStorage(cpu, f2, eaRX(cpu, a)) };
+};
+
+/** The three operands of MULTIPLY AND ADD/SUBTRACT in format `f`, from RRD (R2) or RXF (storage). */
+export type ThreeOperands<F extends 'RRD' | 'RXF'> = (cpu: CpuCore, a: InsnA<F>, b: InsnB<F>, f: BfpFormat) => BfpOperands3;
+
+/** RRD: R1 bits 16–19, R3 24–27, R2 28–31. */
+export const threeFromRegisters: ThreeOperands<'RRD'> = (cpu, a, _b, f) => {
+  requireBfp(cpu);
+  const r1 = fRrdR1(a);
+  const r3 = fRrdR3(a);
+  const r2 = fRreR2(a);
+  checkOperand(cpu, f, r1);
+  checkOperand(cpu, f, r3);
+  checkOperand(cpu, f, r2);
+  return { r1, r3, op2: readFpr(cpu, f, r2) };
+};
+
+/** RXF: R3 bits 8–11, the second operand at D2(X2,B2), R1 bits 32–35. */
+export const threeFromStorage: ThreeOperands<'RXF'> = (cpu, a, b, f) => {
+  requireBfp(cpu);
+  const r1 = fRxfR1(b);
+  const r3 = fRxfR3(a);
+  checkOperand(cpu, f, r1);
+  checkOperand(cpu, f, r3);
+  return { r1, r3, op2: readStorage(cpu, f, eaRX(cpu, a)) };
+};
 
 /** Condition code of a result: 0 zero, 1 negative, 2 positive, 3 NaN. */
 export function resultCc(f: BfpFormat, v: bigint): number {

@@ -5,7 +5,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
-import { fR1, fR2, fRreR1, fRreR2, fRrfR3 } from '../formats.js';
+import { fR1, fR2, fRreR1, fRreR2, fRrfR3, type InsnA } from '../fields.js';
 import { eaRS, eaRX, eaRXY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 import { bfpArithmeticInstructions } from './bfp-arithmetic.js';
@@ -64,7 +64,7 @@ function signOp(cpu: CpuCore, r1: number, r2: number, keep: number, set: number,
 }
 
 /** CPSDR: the sign of FPR r3 with the rest of FPR r2. */
-function copySign(cpu: CpuCore, a: number): void {
+function copySign(cpu: CpuCore, a: InsnA<'RRF-b'>): void {
   const r3 = fRrfR3(a);
   cpu.checkFpr(r3);
   const sign = cpu.vrView.getUint32(fpr(r3)) & 0x80000000;
@@ -72,7 +72,7 @@ function copySign(cpu: CpuCore, a: number): void {
 }
 
 /** LXR: extended operands are register pairs n, n+2 with n in 0,1,4,5,8,9,12,13. */
-function moveExtended(cpu: CpuCore, a: number): void {
+function moveExtended(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.requireSpec((r1 & 2) === 0 && (r2 & 2) === 0);
@@ -87,14 +87,14 @@ function moveExtended(cpu: CpuCore, a: number): void {
 }
 
 /** LZER / LZDR: zeroes the leftmost `bytes` of FPR R1. */
-function loadZero(cpu: CpuCore, a: number, bytes: 4 | 8): void {
+function loadZero(cpu: CpuCore, a: InsnA<'RRE'>, bytes: 4 | 8): void {
   const r1 = fRreR1(a);
   cpu.checkFpr(r1);
   cpu.vr.fill(0, fpr(r1), fpr(r1) + bytes);
 }
 
 /** LZXR: zeroes the register pair R1, R1+2. */
-function loadZeroExtended(cpu: CpuCore, a: number): void {
+function loadZeroExtended(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   cpu.requireSpec((r1 & 2) === 0);
   cpu.checkFpr(r1);
@@ -104,7 +104,7 @@ function loadZeroExtended(cpu: CpuCore, a: number): void {
 }
 
 /** LDGR: GPR R2 bit-for-bit into FPR R1. */
-function loadFprFromGpr(cpu: CpuCore, a: number): void {
+function loadFprFromGpr(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.checkFpr(r1);
@@ -113,7 +113,7 @@ function loadFprFromGpr(cpu: CpuCore, a: number): void {
 }
 
 /** LGDR: FPR R2 bit-for-bit into GPR R1. */
-function loadGprFromFpr(cpu: CpuCore, a: number): void {
+function loadGprFromFpr(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const r1 = fRreR1(a);
   const r2 = fRreR2(a);
   cpu.checkFpr(r2);
@@ -121,34 +121,34 @@ function loadGprFromFpr(cpu: CpuCore, a: number): void {
   cpu.r[2 * r1 + 1] = cpu.vrView.getUint32(fpr(r2) + 4);
 }
 
-function setFpc(cpu: CpuCore, a: number): void {
+function setFpc(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const v = cpu.r[2 * fRreR1(a) + 1]!;
   checkFpc(cpu, v);
   cpu.fpc = v >>> 0;
 }
 
 /** LFPC / STFPC: the FPC from / to a word-aligned operand. */
-function loadFpc(cpu: CpuCore, a: number): void {
+function loadFpc(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   const v = cpu.readU32(addr);
   checkFpc(cpu, v);
   cpu.fpc = v >>> 0;
 }
-function storeFpc(cpu: CpuCore, a: number): void {
+function storeFpc(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = eaRS(cpu, a);
   cpu.requireSpec((addr & 3) === 0);
   cpu.writeU32(addr, cpu.fpc >>> 0);
 }
 
 /** SRNM: bits 62–63 of the second-operand address become the BFP rounding mode. */
-function setRoundingMode(cpu: CpuCore, a: number): void {
+function setRoundingMode(cpu: CpuCore, a: InsnA<'S'>): void {
   const mode = eaRS(cpu, a) & 3;
   cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
 }
 
 /** SRNMB: bits 56–63 of the second-operand address become the BFP rounding mode (4–6 and above 7 invalid). */
-function setRoundingModeB(cpu: CpuCore, a: number): void {
+function setRoundingModeB(cpu: CpuCore, a: InsnA<'S'>): void {
   const mode = eaRS(cpu, a) & 0xff;
   cpu.requireSpec(mode < 4 || mode === 7);
   cpu.fpc = ((cpu.fpc & ~7) | mode) >>> 0;
@@ -159,7 +159,7 @@ function setRoundingModeB(cpu: CpuCore, a: number): void {
  * value enables is a simulated IEEE exception: a data exception with the DXC of the highest
  * priority such flag (invalid, divide, overflow, underflow, inexact) and 3 in its low bits.
  */
-function setFpcAndSignal(cpu: CpuCore, a: number): void {
+function setFpcAndSignal(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const v = cpu.r[2 * fRreR1(a) + 1]!;
   checkFpc(cpu, v);
   const oldFlags = (cpu.fpc >>> 16) & 0xff;

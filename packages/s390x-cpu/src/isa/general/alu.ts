@@ -4,7 +4,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_FIXED_POINT_OVERFLOW } from '../../core/exceptions.js';
-import { fB2, fD2, fD20, fX2 } from '../formats.js';
+import { fB1, fB2, fD1, fD2, fD20, fX2, type FormatsOf, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias } from '../types.js';
 
 export const TWO32 = 4294967296;
@@ -31,14 +31,31 @@ export function compareAliases(base: string, field: string, operands: string): I
 
 // ---- effective addresses per format ----
 
+/** Formats with D2(X2,B2), 12-bit displacement (RX, RXE, RXF, VRX). */
+export type IndexedFormats = FormatsOf<typeof fX2> & FormatsOf<typeof fB2> & FormatsOf<typeof fD2>;
+/** Formats with D2(X2,B2), 20-bit displacement (RXY). */
+export type IndexedLongFormats = FormatsOf<typeof fX2> & FormatsOf<typeof fB2> & FormatsOf<typeof fD20>;
+/** Formats with D2(B2), 12-bit displacement (RS, S, ...). */
+export type BaseFormats = FormatsOf<typeof fB2> & FormatsOf<typeof fD2>;
+/** Formats with D2(B2), 20-bit displacement (RSY). */
+export type BaseLongFormats = FormatsOf<typeof fB2> & FormatsOf<typeof fD20>;
+/** Formats with D1(B1), 12-bit displacement (SI, SIL, SS, ...). */
+export type FirstBaseFormats = FormatsOf<typeof fB1> & FormatsOf<typeof fD1>;
+/** Formats with D1(B1), 20-bit displacement (SIY). */
+export type FirstBaseLongFormats = FormatsOf<typeof fB1> & FormatsOf<typeof fD20>;
+
 /** D2(X2,B2) of RX formats. */
-export const eaRX = (cpu: CpuCore, a: number): number => cpu.ea(fX2(a), fB2(a), fD2(a));
+export const eaRX = (cpu: CpuCore, a: InsnA<IndexedFormats>): number => cpu.ea(fX2(a), fB2(a), fD2(a));
 /** D2(X2,B2) with a 20-bit displacement (RXY). */
-export const eaRXY = (cpu: CpuCore, a: number, b: number): number => cpu.ea(fX2(a), fB2(a), fD20(a, b));
-/** D2(B2) of RS/S/SI formats (and D1(B1)). */
-export const eaRS = (cpu: CpuCore, a: number): number => cpu.ea(0, fB2(a), fD2(a));
-/** D2(B2) with a 20-bit displacement (RSY, SIY). */
-export const eaRSY = (cpu: CpuCore, a: number, b: number): number => cpu.ea(0, fB2(a), fD20(a, b));
+export const eaRXY = (cpu: CpuCore, a: InsnA<IndexedLongFormats>, b: InsnB<IndexedLongFormats>): number => cpu.ea(fX2(a), fB2(a), fD20(a, b));
+/** D2(B2) of RS/S formats. */
+export const eaRS = (cpu: CpuCore, a: InsnA<BaseFormats>): number => cpu.ea(0, fB2(a), fD2(a));
+/** D2(B2) with a 20-bit displacement (RSY). */
+export const eaRSY = (cpu: CpuCore, a: InsnA<BaseLongFormats>, b: InsnB<BaseLongFormats>): number => cpu.ea(0, fB2(a), fD20(a, b));
+/** D1(B1) of SI/SIL/SS formats. */
+export const eaSI = (cpu: CpuCore, a: InsnA<FirstBaseFormats>): number => cpu.ea(0, fB1(a), fD1(a));
+/** D1(B1) with a 20-bit displacement (SIY). */
+export const eaSIY = (cpu: CpuCore, a: InsnA<FirstBaseLongFormats>, b: InsnB<FirstBaseLongFormats>): number => cpu.ea(0, fB1(a), fD20(a, b));
 
 /** Exact low 32 bits of the last effective address (shift amounts use its low 6 bits). */
 export const eaLow = (cpu: CpuCore): number => cpu.eaLo;

@@ -4,7 +4,7 @@
 // logical 0–3 = (result nonzero) | (carry, or no borrow) << 1.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fI16, fI32, fI8, fR1, fR3, fRreR1, fRreR2, fRrfR3, fU32 } from '../formats.js';
+import { fI16, fI32, fI8, fR1, fR2, fR3, fRreR1, fRreR2, fRrfR3, fU32 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import {
   add32,
@@ -15,6 +15,7 @@ import {
   eaRSY,
   eaRX,
   eaRXY,
+  eaSIY,
   OUT_HI,
   OUT_LO,
   overflow,
@@ -91,8 +92,8 @@ function family32(kind: Kind, names: { rr?: [string, number]; rx?: [string, numb
   const out: InstructionDef[] = [];
   if (names.rr) out.push(def(names.rr[0], names.rr[1], 'RR', 'r:R1,r:R2', (cpu, a) => {
     const r = cpu.r;
-    const i = 2 * ((a >>> 20) & 15) + 1;
-    r[i] = op32(kind, cpu, r[i]!, r[2 * ((a >>> 16) & 15) + 1]!);
+    const i = 2 * fR1(a) + 1;
+    r[i] = op32(kind, cpu, r[i]!, r[2 * fR2(a) + 1]!);
     if (signed && cpu.cc === 3) overflow(cpu);
   }));
   if (names.rx) out.push(def(names.rx[0], names.rx[1], 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
@@ -150,12 +151,13 @@ function family64(kind: Kind, signedExt: boolean, names: { rre?: [string, number
 
 /** Signed halfword (16-bit) storage operand forms: AH/AHY/SH/SHY. */
 function halfword32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', op: (cpu: CpuCore, x: number, y: number) => number): InstructionDef {
-  return def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => {
-    const r1 = fR1(a);
-    const addr = format === 'RX-a' ? eaRX(cpu, a) : eaRXY(cpu, a, b);
+  const apply = (cpu: CpuCore, r1: number, addr: number): void => {
     const y = (cpu.readU16(addr) << 16) >> 16;
     put32(cpu, r1, op(cpu, cpu.r[2 * r1 + 1]!, y), true);
-  });
+  };
+  return format === 'RX-a'
+    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => apply(cpu, fR1(a), eaRX(cpu, a)))
+    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => apply(cpu, fR1(a), eaRXY(cpu, a, b)));
 }
 
 export const arithmeticInstructions: InstructionDef[] = [
@@ -239,13 +241,13 @@ export const arithmeticInstructions: InstructionDef[] = [
   }),
   // Add immediate to storage (the result is stored even on overflow).
   def('asi', 0xeb6a, 'SIY', 'db:1,s:I2', (cpu, a, b) => {
-    const addr = eaRSY(cpu, a, b);
+    const addr = eaSIY(cpu, a, b);
     const v = add32(cpu, cpu.readU32(addr), (fI8(a) << 24) >> 24);
     cpu.writeU32(addr, v);
     if (cpu.cc === 3) overflow(cpu);
   }),
   def('agsi', 0xeb7a, 'SIY', 'db:1,s:I2', (cpu, a, b) => {
-    const addr = eaRSY(cpu, a, b);
+    const addr = eaSIY(cpu, a, b);
     read64(cpu, addr);
     const y = (fI8(a) << 24) >> 24;
     const ovf = add64(cpu, OUT_HI, OUT_LO, sx(y), y >>> 0);
@@ -253,11 +255,11 @@ export const arithmeticInstructions: InstructionDef[] = [
     if (ovf) overflow(cpu);
   }),
   def('alsi', 0xeb6e, 'SIY', 'db:1,s:I2', (cpu, a, b) => {
-    const addr = eaRSY(cpu, a, b);
+    const addr = eaSIY(cpu, a, b);
     cpu.writeU32(addr, addLogical32(cpu, cpu.readU32(addr), (fI8(a) << 24) >> 24, 0));
   }),
   def('algsi', 0xeb7e, 'SIY', 'db:1,s:I2', (cpu, a, b) => {
-    const addr = eaRSY(cpu, a, b);
+    const addr = eaSIY(cpu, a, b);
     read64(cpu, addr);
     const y = (fI8(a) << 24) >> 24;
     addLogical64(cpu, OUT_HI, OUT_LO, sx(y), y >>> 0, 0);

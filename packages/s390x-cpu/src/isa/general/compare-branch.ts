@@ -6,7 +6,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_DATA } from '../../core/exceptions.js';
-import { fB4, fD4, fI16, fI2InB, fI32, fI8, fM3, fM3InB, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fU16, fU32 } from '../formats.js';
+import { fB4, fD4, fI16, fI2InB, fI32, fI8, fM1, fM3, fM3InB, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fSilI2, fSilU2, fU16, fU32, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import {
   BRANCH_SUFFIX,
@@ -20,6 +20,8 @@ import {
   eaRSY,
   eaRX,
   eaRXY,
+  eaSI,
+  eaSIY,
   OUT_HI,
   OUT_LO,
   read64,
@@ -62,9 +64,9 @@ function compare64(cmp: Cmp64, signed: boolean, n: { gr: [string, number]; gfr: 
 const s16 = (v: number): number => (v << 16) >> 16;
 
 /** Relative-long storage operand. */
-const rel = (cpu: CpuCore, a: number, b: number): number => cpu.relative(fI32(a, b));
+const rel = (cpu: CpuCore, a: InsnA<'RIL-b'>, b: InsnB<'RIL-b'>): number => cpu.relative(fI32(a, b));
 /** A word (4) or doubleword (8) relative-long operand, which must be aligned. */
-const relAligned = (cpu: CpuCore, a: number, b: number, size: 4 | 8): number => cpu.relativeAligned(fI32(a, b), size);
+const relAligned = (cpu: CpuCore, a: InsnA<'RIL-b'>, b: InsnB<'RIL-b'>, size: 4 | 8): number => cpu.relativeAligned(fI32(a, b), size);
 
 /** Link information for BAS/BRAS/BASR: the next instruction's address in the current mode. */
 function link(cpu: CpuCore, reg: number): void {
@@ -198,21 +200,21 @@ export const compareBranchInstructions: InstructionDef[] = [
     }),
   ),
   // Storage-immediate compares (SIL: I2 is 16 bits).
-  def('chhsi', 0xe554, 'SIL', 'db:1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(s16(cpu.readU16(eaRS(cpu, a))), s16(b)); }),
-  def('clhhsi', 0xe555, 'SIL', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU16(eaRS(cpu, a)), b); }),
-  def('chsi', 0xe55c, 'SIL', 'db:1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.readU32(eaRS(cpu, a)), s16(b)); }),
-  def('clfhsi', 0xe55d, 'SIL', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU32(eaRS(cpu, a)), b); }),
+  def('chhsi', 0xe554, 'SIL', 'db:1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(s16(cpu.readU16(eaSI(cpu, a))), fSilI2(b)); }),
+  def('clhhsi', 0xe555, 'SIL', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU16(eaSI(cpu, a)), fSilU2(b)); }),
+  def('chsi', 0xe55c, 'SIL', 'db:1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.readU32(eaSI(cpu, a)), fSilI2(b)); }),
+  def('clfhsi', 0xe55d, 'SIL', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU32(eaSI(cpu, a)), fSilU2(b)); }),
   def('cghsi', 0xe558, 'SIL', 'db:1,s:I2', (cpu, a, b) => {
-    read64(cpu, eaRS(cpu, a));
-    const y = s16(b);
+    read64(cpu, eaSI(cpu, a));
+    const y = fSilI2(b);
     cpu.cc = cmpS64(OUT_HI, OUT_LO, sx(y), y >>> 0);
   }),
   def('clghsi', 0xe559, 'SIL', 'db:1,u:I2', (cpu, a, b) => {
-    read64(cpu, eaRS(cpu, a));
-    cpu.cc = cmpU64(OUT_HI, OUT_LO, 0, b);
+    read64(cpu, eaSI(cpu, a));
+    cpu.cc = cmpU64(OUT_HI, OUT_LO, 0, fSilU2(b));
   }),
-  def('cli', 0x95, 'SI', 'db:1,u:I2', (cpu, a) => { cpu.cc = cmpU32(cpu.readU8(eaRS(cpu, a)), fI8(a)); }),
-  def('cliy', 0xeb55, 'SIY', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU8(eaRSY(cpu, a, b)), fI8(a)); }),
+  def('cli', 0x95, 'SI', 'db:1,u:I2', (cpu, a) => { cpu.cc = cmpU32(cpu.readU8(eaSI(cpu, a)), fI8(a)); }),
+  def('cliy', 0xeb55, 'SIY', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU8(eaSIY(cpu, a, b)), fI8(a)); }),
   // COMPARE LOGICAL CHARACTERS UNDER MASK.
   def('clm', 0xbd, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fM3(a), eaRS(cpu, a))),
   def('clmy', 0xeb21, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fM3(a), eaRSY(cpu, a, b))),
@@ -221,17 +223,17 @@ export const compareBranchInstructions: InstructionDef[] = [
   // Branch on condition.
   def('bcr', 0x07, 'RR', 'm:M1,r:R2', (cpu, a) => {
     const r2 = fR2(a);
-    if (r2 !== 0 && condition(cpu, fR1(a))) cpu.branchTo(cpu.gprAddress(r2));
+    if (r2 !== 0 && condition(cpu, fM1(a))) cpu.branchTo(cpu.gprAddress(r2));
   }, [{ mnemonic: 'nopr', when: { M1: 0, R2: 0 }, operands: '' }, ...branchAliases('b', 'r', 'r:R2', 'nopr')]),
   def('bc', 0x47, 'RX-b', 'm:M1,dxb:2', (cpu, a) => {
     const target = eaRX(cpu, a);
-    if (condition(cpu, fR1(a))) cpu.branchTo(target);
+    if (condition(cpu, fM1(a))) cpu.branchTo(target);
   }, branchAliases('b', '', 'dxb:2', 'nop')),
   def('brc', 0xa74, 'RI-c', 'm:M1,rel:RI2', (cpu, a) => {
-    if (condition(cpu, fR1(a))) cpu.branchTo(cpu.relative(fI16(a)));
+    if (condition(cpu, fM1(a))) cpu.branchTo(cpu.relative(fI16(a)));
   }, branchAliases('j', '', 'rel:RI2', 'jnop')),
   def('brcl', 0xc04, 'RIL-c', 'm:M1,rel:RI2', (cpu, a, b) => {
-    if (condition(cpu, fR1(a))) cpu.branchTo(cpu.relative(fI32(a, b)));
+    if (condition(cpu, fM1(a))) cpu.branchTo(cpu.relative(fI32(a, b)));
   }, branchAliases('jg', '', 'rel:RI2', 'jgnop')),
   // Branch and save / link.
   def('basr', 0x0d, 'RR', 'r:R1,r:R2', (cpu, a) => {

@@ -5,20 +5,16 @@
 // qemu-s390x like every other entry.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fD20 } from '../formats.js';
+import { fB2, fD20, fR1, fR2, fR3, fRreR1, fRreR2, fRrfR3, type FormatsOf, type InsnA } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import { def, overflow, TWO32 } from './alu.js';
+import { def, eaRX as rx, eaRXY as rxy, overflow, TWO32 } from './alu.js';
 
 const SIGN = 0x80000000;
 
 /** R1 of RR/RX/RXY/RS/RSY (bits 8–11) as a low-word index. */
-const lo1 = (a: number): number => 2 * ((a >>> 20) & 15) + 1;
+const lo1 = (a: InsnA<FormatsOf<typeof fR1>>): number => 2 * fR1(a) + 1;
 /** R2 of RR (bits 12–15) as a low-word index. */
-const lo2 = (a: number): number => 2 * ((a >>> 16) & 15) + 1;
-/** D2(X2,B2) of RX. */
-const rx = (cpu: CpuCore, a: number): number => cpu.ea((a >>> 16) & 15, (a >>> 12) & 15, a & 0xfff);
-/** D2(X2,B2) of RXY (20-bit displacement). */
-const rxy = (cpu: CpuCore, a: number, b: number): number => cpu.ea((a >>> 16) & 15, (a >>> 12) & 15, fD20(a, b));
+const lo2 = (a: InsnA<FormatsOf<typeof fR2>>): number => 2 * fR2(a) + 1;
 
 function signedAdd32(cpu: CpuCore, i: number, x: number, y: number): void {
   const s = (x | 0) + (y | 0);
@@ -98,10 +94,10 @@ function logicalAdd64(cpu: CpuCore, i: number, j: number, k: number): void {
   cpu.cc = ((hi | lo) !== 0 ? 1 : 0) | carry;
 }
 
-/** RRF-a register indexes: R1 bits 24–27, R2 bits 28–31, R3 bits 16–19 (low words). */
-const f1 = (a: number): number => 2 * ((a >>> 4) & 15);
-const f2 = (a: number): number => 2 * (a & 15);
-const f3 = (a: number): number => 2 * ((a >>> 12) & 15);
+/** RRE/RRF-a register indexes: R1 bits 24–27, R2 bits 28–31, R3 bits 16–19 (high words). */
+const f1 = (a: InsnA<'RRE' | 'RRF-a'>): number => 2 * fRreR1(a);
+const f2 = (a: InsnA<'RRE' | 'RRF-a'>): number => 2 * fRreR2(a);
+const f3 = (a: InsnA<'RRF-a'>): number => 2 * fRrfR3(a);
 
 export const hotInstructions: InstructionDef[] = [
   def('lr', 0x18, 'RR', 'r:R1,r:R2', (cpu, a) => {
@@ -155,9 +151,10 @@ export const hotInstructions: InstructionDef[] = [
   def('sgrk', 0xb9e9, 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => signedSub64(cpu, f1(a), f2(a), f3(a))),
   def('algrk', 0xb9ea, 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => logicalAdd64(cpu, f1(a), f2(a), f3(a))),
   def('rll', 0xeb1d, 'RSY-a', 'r:R1,r:R3,db:2', (cpu, a, b) => {
-    const b2 = (a >>> 12) & 15;
-    const n = (b2 === 0 ? a : (cpu.ea(0, b2, fD20(a, b)), cpu.eaLo)) & 31;
-    const v = cpu.r[lo2(a)]!;
+    // The amount is the low 5 bits of the second-operand address (with B2 = 0, of D2 itself).
+    const b2 = fB2(a);
+    const n = (b2 === 0 ? fD20(a, b) : (cpu.ea(0, b2, fD20(a, b)), cpu.eaLo)) & 31;
+    const v = cpu.r[2 * fR3(a) + 1]!;
     cpu.r[lo1(a)] = n === 0 ? v : ((v << n) | (v >>> (32 - n))) >>> 0;
   }),
 ];

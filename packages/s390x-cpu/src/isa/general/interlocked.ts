@@ -5,7 +5,7 @@
 // CPU runs at a time, so "interlocked" is a plain read-modify-write.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fD2, fR1, fR3 } from '../formats.js';
+import { fB2, fD2, fR1, fR3 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import { add32, add64, addLogical32, addLogical64, def, eaRSY, eaRXY, OUT_HI, OUT_LO, overflow, read64 } from './alu.js';
 

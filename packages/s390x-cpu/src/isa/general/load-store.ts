@@ -5,7 +5,7 @@
 // condition, and COMPARE AND SWAP.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fI16, fI32, fI8, fM3, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fU16, fU32 } from '../formats.js';
+import { fI16, fI32, fI8, fM3, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fSilI2, fU16, fU32, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import {
   ccSigned32,
@@ -16,6 +16,8 @@ import {
   eaRSY,
   eaRX,
   eaRXY,
+  eaSI,
+  eaSIY,
   OUT_HI,
   OUT_LO,
   overflow,
@@ -28,11 +30,16 @@ import {
 
 const SIGN = 0x80000000;
 
-/** How a load transforms its 32-bit source (a switch on a constant, so calls stay monomorphic). */
-type Xf = 'id' | 's8' | 's16' | 'u8' | 'u16' | 'bswap' | 't31';
-function xf(kind: Xf, v: number): number {
+/**
+ * What a load takes from its source and how it extends it, the same for a register source (its
+ * low word) and a storage operand (as many bytes as the kind takes): the whole word, a signed or
+ * unsigned byte or halfword, the word byte-reversed, or its low 31 bits. A switch on a constant,
+ * so calls stay monomorphic.
+ */
+type Extension = 'word' | 's8' | 's16' | 'u8' | 'u16' | 'reversed' | 't31';
+function extend(kind: Extension, v: number): number {
   switch (kind) {
-    case 'id':
+    case 'word':
       return v;
     case 's8':
       return (v << 24) >> 24;
@@ -42,58 +49,51 @@ function xf(kind: Xf, v: number): number {
       return v & 0xff;
     case 'u16':
       return v & 0xffff;
-    case 'bswap':
+    case 'reversed':
       return bswap32(v);
     default:
       return v & 0x7fffffff;
   }
 }
-/** Storage source of a load: width and extension. */
-type Rd = 'w' | 's8' | 's16' | 'u8' | 'u16' | 'rev' | 't31';
-function rd(kind: Rd, cpu: CpuCore, addr: number): number {
+/** The storage operand of a load of `kind`: only the bytes it takes are accessed. */
+function load(kind: Extension, cpu: CpuCore, addr: number): number {
   switch (kind) {
-    case 'w':
-      return cpu.readU32(addr);
     case 's8':
-      return (cpu.readU8(addr) << 24) >> 24;
-    case 's16':
-      return (cpu.readU16(addr) << 16) >> 16;
     case 'u8':
-      return cpu.readU8(addr);
+      return extend(kind, cpu.readU8(addr));
+    case 's16':
     case 'u16':
-      return cpu.readU16(addr);
-    case 'rev':
-      return bswap32(cpu.readU32(addr));
+      return extend(kind, cpu.readU16(addr));
     default:
-      return cpu.readU32(addr) & 0x7fffffff;
+      return extend(kind, cpu.readU32(addr));
   }
 }
 
 /** Register-to-register loads into the low word. */
-function rr32(mnemonic: string, opcode: number, format: 'RR' | 'RRE', kind: Xf): InstructionDef {
-  return def(mnemonic, opcode, format, 'r:R1,r:R2', format === 'RR'
-    ? (cpu, a) => { cpu.r[2 * ((a >>> 20) & 15) + 1] = xf(kind, cpu.r[2 * ((a >>> 16) & 15) + 1]!) >>> 0; }
-    : (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = xf(kind, cpu.r[2 * fRreR2(a) + 1]!) >>> 0; });
+function rr32(mnemonic: string, opcode: number, format: 'RR' | 'RRE', kind: Extension): InstructionDef {
+  return format === 'RR'
+    ? def(mnemonic, opcode, format, 'r:R1,r:R2', (cpu, a) => { cpu.r[2 * fR1(a) + 1] = extend(kind, cpu.r[2 * fR2(a) + 1]!) >>> 0; })
+    : def(mnemonic, opcode, format, 'r:R1,r:R2', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = extend(kind, cpu.r[2 * fRreR2(a) + 1]!) >>> 0; });
 }
 /** 64-bit target from the source's low word: `signed` sign-extends, else zero-extends. */
-function rre64from32(mnemonic: string, opcode: number, kind: Xf, signed: boolean): InstructionDef {
+function rre64from32(mnemonic: string, opcode: number, kind: Extension, signed: boolean): InstructionDef {
   return def(mnemonic, opcode, 'RRE', 'r:R1,r:R2', (cpu, a) => {
-    const v = xf(kind, cpu.r[2 * fRreR2(a) + 1]!);
+    const v = extend(kind, cpu.r[2 * fRreR2(a) + 1]!);
     const i = 2 * fRreR1(a);
     cpu.r[i] = signed ? sx(v) : 0;
     cpu.r[i + 1] = v >>> 0;
   });
 }
 /** Loads from storage into the low word. */
-function mem32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', kind: Rd): InstructionDef {
-  return def(mnemonic, opcode, format, 'r:R1,dxb:2', format === 'RX-a'
-    ? (cpu, a) => { cpu.r[2 * ((a >>> 20) & 15) + 1] = rd(kind, cpu, eaRX(cpu, a)) >>> 0; }
-    : (cpu, a, b) => { cpu.r[2 * ((a >>> 20) & 15) + 1] = rd(kind, cpu, eaRXY(cpu, a, b)) >>> 0; });
+function mem32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', kind: Extension): InstructionDef {
+  return format === 'RX-a'
+    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => { cpu.r[2 * fR1(a) + 1] = load(kind, cpu, eaRX(cpu, a)) >>> 0; })
+    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => { cpu.r[2 * fR1(a) + 1] = load(kind, cpu, eaRXY(cpu, a, b)) >>> 0; });
 }
 /** Loads from storage into all 64 bits (sign- or zero-extended). */
-function mem64(mnemonic: string, opcode: number, kind: Rd, signed: boolean): InstructionDef {
+function mem64(mnemonic: string, opcode: number, kind: Extension, signed: boolean): InstructionDef {
   return def(mnemonic, opcode, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
-    const v = rd(kind, cpu, eaRXY(cpu, a, b));
+    const v = load(kind, cpu, eaRXY(cpu, a, b));
     const i = 2 * fR1(a);
     cpu.r[i] = signed ? sx(v) : 0;
     cpu.r[i + 1] = v >>> 0;
@@ -104,20 +104,22 @@ const bswap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8)
 const bswap16 = (v: number): number => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 
 /** Relative-long storage address (RIL-b): halfwords from this instruction. */
-const relAddr = (cpu: CpuCore, a: number, b: number): number => cpu.relative(fI32(a, b));
+const relAddr = (cpu: CpuCore, a: InsnA<'RIL-b'>, b: InsnB<'RIL-b'>): number => cpu.relative(fI32(a, b));
 /** A word (4) or doubleword (8) relative-long operand, which must be aligned. */
-const relAligned = (cpu: CpuCore, a: number, b: number, size: 4 | 8): number => cpu.relativeAligned(fI32(a, b), size);
+const relAligned = (cpu: CpuCore, a: InsnA<'RIL-b'>, b: InsnB<'RIL-b'>, size: 4 | 8): number => cpu.relativeAligned(fI32(a, b), size);
 
 /** Stores the low `bytes` of the low word, or all 64 bits. */
 function store(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', bytes: 1 | 2 | 4 | 8): InstructionDef {
-  return def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => {
-    const addr = format === 'RX-a' ? eaRX(cpu, a) : eaRXY(cpu, a, b);
-    const i = 2 * fR1(a);
+  const put = (cpu: CpuCore, r1: number, addr: number): void => {
+    const i = 2 * r1;
     if (bytes === 8) cpu.writeU64(addr, cpu.r[i]!, cpu.r[i + 1]!);
     else if (bytes === 4) cpu.writeU32(addr, cpu.r[i + 1]!);
     else if (bytes === 2) cpu.writeU16(addr, cpu.r[i + 1]! & 0xffff);
     else cpu.writeU8(addr, cpu.r[i + 1]! & 0xff);
-  });
+  };
+  return format === 'RX-a'
+    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => put(cpu, fR1(a), eaRX(cpu, a)))
+    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => put(cpu, fR1(a), eaRXY(cpu, a, b)));
 }
 
 /** Insert/load 16 bits at halfword `pos` (0 = bits 0–15 … 3 = bits 48–63); `clear` zeroes the rest. */
@@ -183,15 +185,12 @@ function storeUnderMask(cpu: CpuCore, reg: number, word: number, mask: number, a
 }
 
 /** LM/STM over R1..R3 (wrapping at 15): `size` 4 → low words, 8 → whole registers, 'h' → high words. */
-function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', load: boolean, size: 4 | 8 | 'h'): InstructionDef {
-  return def(mnemonic, opcode, format, 'r:R1,r:R3,db:2', (cpu, a, b) => {
-    const r1 = fR1(a);
-    const r3 = fR3(a);
-    const start = format === 'RS-a' ? eaRS(cpu, a) : eaRSY(cpu, a, b);
+function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', loads: boolean, size: 4 | 8 | 'h'): InstructionDef {
+  const transfer = (cpu: CpuCore, r1: number, r3: number, start: number): void => {
     const count = ((r3 - r1) & 15) + 1;
     const step = size === 8 ? 8 : 4;
-    cpu.probe(start, count * step, !load);
-    if (load) {
+    cpu.probe(start, count * step, !loads);
+    if (loads) {
       // Read everything first: a base register may be among the targets.
       const words: number[] = [];
       for (let k = 0; k < count * (step / 4); k++) words.push(cpu.readU32(cpu.wrap(start + 4 * k)));
@@ -209,7 +208,10 @@ function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', lo
         else cpu.writeU32(cpu.wrap(start + 4 * k), cpu.r[2 * reg + (size === 'h' ? 0 : 1)]!);
       }
     }
-  });
+  };
+  return format === 'RS-a'
+    ? def(mnemonic, opcode, format, 'r:R1,r:R3,db:2', (cpu, a) => transfer(cpu, fR1(a), fR3(a), eaRS(cpu, a)))
+    : def(mnemonic, opcode, format, 'r:R1,r:R3,db:2', (cpu, a, b) => transfer(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b)));
 }
 
 /** Whether branch-style mask `m` selects the current CC. */
@@ -217,15 +219,15 @@ export const condition = (cpu: CpuCore, m: number): boolean => ((m << cpu.cc) & 
 
 export const loadStoreInstructions: InstructionDef[] = [
   // Register loads.
-  rr32('lr', 0x18, 'RR', 'id'),
+  rr32('lr', 0x18, 'RR', 'word'),
   def('lgr', 0xb904, 'RRE', 'r:R1,r:R2', (cpu, a) => {
     const i = 2 * fRreR1(a);
     const j = 2 * fRreR2(a);
     cpu.r[i] = cpu.r[j]!;
     cpu.r[i + 1] = cpu.r[j + 1]!;
   }),
-  rre64from32('lgfr', 0xb914, 'id', true),
-  rre64from32('llgfr', 0xb916, 'id', false),
+  rre64from32('lgfr', 0xb914, 'word', true),
+  rre64from32('llgfr', 0xb916, 'word', false),
   rre64from32('llgtr', 0xb917, 't31', false),
   rr32('lbr', 0xb926, 'RRE', 's8'),
   rre64from32('lgbr', 0xb906, 's8', true),
@@ -235,7 +237,7 @@ export const loadStoreInstructions: InstructionDef[] = [
   rre64from32('llgcr', 0xb984, 'u8', false),
   rr32('llhr', 0xb995, 'RRE', 'u16'),
   rre64from32('llghr', 0xb985, 'u16', false),
-  rr32('lrvr', 0xb91f, 'RRE', 'bswap'),
+  rr32('lrvr', 0xb91f, 'RRE', 'reversed'),
   def('lrvgr', 0xb90f, 'RRE', 'r:R1,r:R2', (cpu, a) => {
     const j = 2 * fRreR2(a);
     const hi = bswap32(cpu.r[j + 1]!);
@@ -312,13 +314,13 @@ export const loadStoreInstructions: InstructionDef[] = [
     }),
   ),
   // Storage loads.
-  mem32('l', 0x58, 'RX-a', 'w'),
-  mem32('ly', 0xe358, 'RXY-a', 'w'),
+  mem32('l', 0x58, 'RX-a', 'word'),
+  mem32('ly', 0xe358, 'RXY-a', 'word'),
   def('lg', 0xe304, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
     cpu.loadGpr64(fR1(a), eaRXY(cpu, a, b));
   }),
-  mem64('lgf', 0xe314, 'w', true),
-  mem64('llgf', 0xe316, 'w', false),
+  mem64('lgf', 0xe314, 'word', true),
+  mem64('llgf', 0xe316, 'word', false),
   mem64('llgt', 0xe317, 't31', false),
   mem32('lh', 0x48, 'RX-a', 's16'),
   mem32('lhy', 0xe378, 'RXY-a', 's16'),
@@ -329,7 +331,7 @@ export const loadStoreInstructions: InstructionDef[] = [
   mem64('llgc', 0xe390, 'u8', false),
   mem32('llh', 0xe395, 'RXY-a', 'u16'),
   mem64('llgh', 0xe391, 'u16', false),
-  mem32('lrv', 0xe31e, 'RXY-a', 'rev'),
+  mem32('lrv', 0xe31e, 'RXY-a', 'reversed'),
   def('lrvh', 0xe31f, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
     const i = 2 * fR1(a) + 1;
     cpu.r[i] = ((cpu.r[i]! & 0xffff0000) | bswap16(cpu.readU16(eaRXY(cpu, a, b)))) >>> 0;
@@ -394,22 +396,22 @@ export const loadStoreInstructions: InstructionDef[] = [
     cpu.loadGpr64(fR1(a), relAligned(cpu, a, b, 8));
   }),
   ...([
-    ['lgfrl', 0xc4c, 'w', true],
-    ['llgfrl', 0xc4e, 'w', false],
+    ['lgfrl', 0xc4c, 'word', true],
+    ['llgfrl', 0xc4e, 'word', false],
     ['lghrl', 0xc44, 's16', true],
     ['llghrl', 0xc46, 'u16', false],
   ] as const).map(([mn, op, kind, signed]) =>
     def(mn, op, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-      const v = rd(kind, cpu, kind === 'w' ? relAligned(cpu, a, b, 4) : relAddr(cpu, a, b));
+      const v = load(kind, cpu, kind === 'word' ? relAligned(cpu, a, b, 4) : relAddr(cpu, a, b));
       cpu.r[2 * fR1(a)] = signed ? sx(v) : 0;
       cpu.r[2 * fR1(a) + 1] = v >>> 0;
     }),
   ),
   def('lhrl', 0xc45, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.r[2 * fR1(a) + 1] = rd('s16', cpu, relAddr(cpu, a, b)) >>> 0;
+    cpu.r[2 * fR1(a) + 1] = load('s16', cpu, relAddr(cpu, a, b)) >>> 0;
   }),
   def('llhrl', 0xc42, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    cpu.r[2 * fR1(a) + 1] = rd('u16', cpu, relAddr(cpu, a, b));
+    cpu.r[2 * fR1(a) + 1] = load('u16', cpu, relAddr(cpu, a, b));
   }),
   def('strl', 0xc4f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
     cpu.writeU32(relAligned(cpu, a, b, 4), cpu.r[2 * fR1(a) + 1]!);
@@ -465,13 +467,13 @@ export const loadStoreInstructions: InstructionDef[] = [
   multiple('stmg', 0xeb24, 'RSY-a', false, 8),
   multiple('stmh', 0xeb26, 'RSY-a', false, 'h'),
   // Move immediate.
-  def('mvi', 0x92, 'SI', 'db:1,u:I2', (cpu, a) => cpu.writeU8(eaRS(cpu, a), fI8(a))),
-  def('mviy', 0xeb52, 'SIY', 'db:1,u:I2', (cpu, a, b) => cpu.writeU8(eaRSY(cpu, a, b), fI8(a))),
-  def('mvhhi', 0xe544, 'SIL', 'db:1,s:I2', (cpu, a, b) => cpu.writeU16(eaRS(cpu, a), b)),
-  def('mvhi', 0xe54c, 'SIL', 'db:1,s:I2', (cpu, a, b) => cpu.writeU32(eaRS(cpu, a), ((b << 16) >> 16) >>> 0)),
+  def('mvi', 0x92, 'SI', 'db:1,u:I2', (cpu, a) => cpu.writeU8(eaSI(cpu, a), fI8(a))),
+  def('mviy', 0xeb52, 'SIY', 'db:1,u:I2', (cpu, a, b) => cpu.writeU8(eaSIY(cpu, a, b), fI8(a))),
+  def('mvhhi', 0xe544, 'SIL', 'db:1,s:I2', (cpu, a, b) => cpu.writeU16(eaSI(cpu, a), fSilI2(b) & 0xffff)),
+  def('mvhi', 0xe54c, 'SIL', 'db:1,s:I2', (cpu, a, b) => cpu.writeU32(eaSI(cpu, a), fSilI2(b) >>> 0)),
   def('mvghi', 0xe548, 'SIL', 'db:1,s:I2', (cpu, a, b) => {
-    const v = (b << 16) >> 16;
-    cpu.writeU64(eaRS(cpu, a), sx(v), v >>> 0);
+    const v = fSilI2(b);
+    cpu.writeU64(eaSI(cpu, a), sx(v), v >>> 0);
   }),
   // Load address.
   def('la', 0x41, 'RX-a', 'r:R1,dxb:2', (cpu, a) => {

@@ -3,9 +3,9 @@
 // selected bits zero, 1 mixed (TMxx: leftmost selected bit 0), 2 mixed with leftmost 1, 3 all ones.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fI8, fR1, fRreR1, fRreR2, fRrfR3, fU16, fU32 } from '../formats.js';
+import { fI8, fR1, fR2, fRreR1, fRreR2, fRrfR3, fU16, fU32 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import { def, eaRS, eaRSY, eaRX, eaRXY, OUT_HI, OUT_LO, read64 } from './alu.js';
+import { def, eaRS, eaRSY, eaRX, eaRXY, eaSI, eaSIY, OUT_HI, OUT_LO, read64 } from './alu.js';
 
 type BitOp = (x: number, y: number) => number;
 type Kind = 'n' | 'o' | 'x';
@@ -35,8 +35,8 @@ function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, n
   return [
     def(n.rr[0], n.rr[1], 'RR', 'r:R1,r:R2', (cpu, a) => {
       const r = cpu.r;
-      const i = 2 * ((a >>> 20) & 15) + 1;
-      const v = apply(kind, r[i]!, r[2 * ((a >>> 16) & 15) + 1]!);
+      const i = 2 * fR1(a) + 1;
+      const v = apply(kind, r[i]!, r[2 * fR2(a) + 1]!);
       r[i] = v;
       cpu.cc = v === 0 ? 0 : 1;
     }),
@@ -69,8 +69,8 @@ function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, n
       const k = 2 * fRrfR3(a);
       set64(cpu, 2 * fRreR1(a), op(cpu.r[j]!, cpu.r[k]!), op(cpu.r[j + 1]!, cpu.r[k + 1]!));
     }),
-    def(n.si[0], n.si[1], 'SI', 'db:1,u:I2', (cpu, a) => si(cpu, eaRS(cpu, a), fI8(a))),
-    def(n.siy[0], n.siy[1], 'SIY', 'db:1,u:I2', (cpu, a, b) => si(cpu, eaRSY(cpu, a, b), fI8(a))),
+    def(n.si[0], n.si[1], 'SI', 'db:1,u:I2', (cpu, a) => si(cpu, eaSI(cpu, a), fI8(a))),
+    def(n.siy[0], n.siy[1], 'SIY', 'db:1,u:I2', (cpu, a, b) => si(cpu, eaSIY(cpu, a, b), fI8(a))),
   ];
 }
 
@@ -138,8 +138,8 @@ export const logicalInstructions: InstructionDef[] = [
   imm32('oilf', 0xc0d, OR, false),
   imm32('xihf', 0xc06, XOR, true),
   imm32('xilf', 0xc07, XOR, false),
-  def('tm', 0x91, 'SI', 'db:1,u:I2', (cpu, a) => testByte(cpu, cpu.readU8(eaRS(cpu, a)), fI8(a))),
-  def('tmy', 0xeb51, 'SIY', 'db:1,u:I2', (cpu, a, b) => testByte(cpu, cpu.readU8(eaRSY(cpu, a, b)), fI8(a))),
+  def('tm', 0x91, 'SI', 'db:1,u:I2', (cpu, a) => testByte(cpu, cpu.readU8(eaSI(cpu, a)), fI8(a))),
+  def('tmy', 0xeb51, 'SIY', 'db:1,u:I2', (cpu, a, b) => testByte(cpu, cpu.readU8(eaSIY(cpu, a, b)), fI8(a))),
   testMask16('tmhh', 0xa72, 0),
   testMask16('tmhl', 0xa73, 1),
   testMask16('tmlh', 0xa70, 2),

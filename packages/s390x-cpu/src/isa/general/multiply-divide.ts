@@ -5,16 +5,17 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_FIXED_POINT_DIVIDE } from '../../core/exceptions.js';
-import { fI16, fI32, fR1, fR2, fRreR1, fRreR2 } from '../formats.js';
+import { fI16, fI32, fR1, fR2, fRreR1, fRreR2, type InsnA, type InsnB } from '../fields.js';
+import type { Format } from '../formats.js';
 import type { InstructionDef } from '../types.js';
 import { big64s, big64u, def, eaRX, eaRXY, mulLow64, mulU32, OUT_HI, OUT_LO, read64, setGprBig, sx } from './alu.js';
 
 /** A storage or register second operand fetcher. */
-type Fetch32 = (cpu: CpuCore, a: number, b: number) => number;
-const regRR: Fetch32 = (cpu, a) => cpu.r[2 * fR2(a) + 1]!;
-const regRRE: Fetch32 = (cpu, a) => cpu.r[2 * fRreR2(a) + 1]!;
-const memRX: Fetch32 = (cpu, a) => cpu.readU32(eaRX(cpu, a));
-const memRXY: Fetch32 = (cpu, a, b) => cpu.readU32(eaRXY(cpu, a, b));
+type Fetch32<F extends Format> = (cpu: CpuCore, a: InsnA<F>, b: InsnB<F>) => number;
+const regRR: Fetch32<'RR'> = (cpu, a) => cpu.r[2 * fR2(a) + 1]!;
+const regRRE: Fetch32<'RRE'> = (cpu, a) => cpu.r[2 * fRreR2(a) + 1]!;
+const memRX: Fetch32<'RX-a'> = (cpu, a) => cpu.readU32(eaRX(cpu, a));
+const memRXY: Fetch32<'RXY-a'> = (cpu, a, b) => cpu.readU32(eaRXY(cpu, a, b));
 const half = (v: number): number => (v << 16) >> 16;
 
 function evenPair(cpu: CpuCore, r1: number): void {
@@ -22,7 +23,14 @@ function evenPair(cpu: CpuCore, r1: number): void {
 }
 
 /** R1 (low word) × operand, low 32 bits kept; no CC. */
-function mul32(mnemonic: string, opcode: number, format: 'RRE' | 'RX-a' | 'RXY-a' | 'RIL-a' | 'RI-a', fetch: Fetch32, r1Of: (a: number) => number, operands: string): InstructionDef {
+function mul32<F extends 'RRE' | 'RX-a' | 'RXY-a' | 'RIL-a' | 'RI-a'>(
+  mnemonic: string,
+  opcode: number,
+  format: F,
+  fetch: Fetch32<NoInfer<F>>,
+  r1Of: (a: InsnA<NoInfer<F>>) => number,
+  operands: string,
+): InstructionDef {
   return def(mnemonic, opcode, format, operands, (cpu, a, b) => {
     const i = 2 * r1Of(a) + 1;
     cpu.r[i] = Math.imul(cpu.r[i]!, fetch(cpu, a, b)) >>> 0;
@@ -233,10 +241,10 @@ export const multiplyDivideInstructions: InstructionDef[] = [
     mul64(cpu, fR1(a), sx(y), y >>> 0);
   }),
   // Double-width products.
-  def('mr', 0x1c, 'RR', 'r:R1,r:R2', (cpu, a) => mulPairSigned32(cpu, fR1(a), regRR(cpu, a, 0))),
-  def('m', 0x5c, 'RX-a', 'r:R1,dxb:2', (cpu, a) => mulPairSigned32(cpu, fR1(a), memRX(cpu, a, 0))),
+  def('mr', 0x1c, 'RR', 'r:R1,r:R2', (cpu, a, b) => mulPairSigned32(cpu, fR1(a), regRR(cpu, a, b))),
+  def('m', 0x5c, 'RX-a', 'r:R1,dxb:2', (cpu, a, b) => mulPairSigned32(cpu, fR1(a), memRX(cpu, a, b))),
   def('mfy', 0xe35c, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => mulPairSigned32(cpu, fR1(a), memRXY(cpu, a, b))),
-  def('mlr', 0xb996, 'RRE', 'r:R1,r:R2', (cpu, a) => mulPairLogical32(cpu, fRreR1(a), regRRE(cpu, a, 0))),
+  def('mlr', 0xb996, 'RRE', 'r:R1,r:R2', (cpu, a, b) => mulPairLogical32(cpu, fRreR1(a), regRRE(cpu, a, b))),
   def('ml', 0xe396, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => mulPairLogical32(cpu, fR1(a), memRXY(cpu, a, b))),
   def('mlgr', 0xb986, 'RRE', 'r:R1,r:R2', (cpu, a) => {
     const j = 2 * fRreR2(a);
@@ -247,9 +255,9 @@ export const multiplyDivideInstructions: InstructionDef[] = [
     mulPairLogical64(cpu, fR1(a), OUT_HI, OUT_LO);
   }),
   // Divides.
-  def('dr', 0x1d, 'RR', 'r:R1,r:R2', (cpu, a) => divSigned32(cpu, fR1(a), regRR(cpu, a, 0))),
-  def('d', 0x5d, 'RX-a', 'r:R1,dxb:2', (cpu, a) => divSigned32(cpu, fR1(a), memRX(cpu, a, 0))),
-  def('dlr', 0xb997, 'RRE', 'r:R1,r:R2', (cpu, a) => divLogical32(cpu, fRreR1(a), regRRE(cpu, a, 0))),
+  def('dr', 0x1d, 'RR', 'r:R1,r:R2', (cpu, a, b) => divSigned32(cpu, fR1(a), regRR(cpu, a, b))),
+  def('d', 0x5d, 'RX-a', 'r:R1,dxb:2', (cpu, a, b) => divSigned32(cpu, fR1(a), memRX(cpu, a, b))),
+  def('dlr', 0xb997, 'RRE', 'r:R1,r:R2', (cpu, a, b) => divLogical32(cpu, fRreR1(a), regRRE(cpu, a, b))),
   def('dl', 0xe397, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => divLogical32(cpu, fR1(a), memRXY(cpu, a, b))),
   def('dlgr', 0xb987, 'RRE', 'r:R1,r:R2', (cpu, a) => {
     const j = 2 * fRreR2(a);

@@ -4,23 +4,23 @@
 // is the low 6 bits of the D2(B2) address.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fI3, fI4, fI5, fR1, fR2, fR3 } from '../formats.js';
+import { fB2, fD2, fD20, fI3, fI4, fI5, fR1, fR2, fR3, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import { ccSigned32, ccSigned64, def, eaLow, eaRS, eaRSY, overflow } from './alu.js';
 
 const SIGN = 0x80000000;
 
 /** Shift amount of RS formats: the low 6 bits of D2(B2), without an address computation when B2 = 0. */
-function amountRS(cpu: CpuCore, a: number): number {
+function amountRS(cpu: CpuCore, a: InsnA<'RS-a'>): number {
   const b2 = fB2(a);
-  if (b2 === 0) return a & 63;
+  if (b2 === 0) return fD2(a) & 63;
   eaRS(cpu, a);
   return eaLow(cpu) & 63;
 }
 /** The same for RSY formats (20-bit displacement; its low 6 bits are DL's). */
-function amountRSY(cpu: CpuCore, a: number, b: number): number {
+function amountRSY(cpu: CpuCore, a: InsnA<'RSY-a'>, b: InsnB<'RSY-a'>): number {
   const b2 = fB2(a);
-  if (b2 === 0) return a & 63;
+  if (b2 === 0) return fD20(a, b) & 63;
   eaRSY(cpu, a, b);
   return eaLow(cpu) & 63;
 }
@@ -102,11 +102,7 @@ function pairSet(cpu: CpuCore, r1: number, hi: number, lo: number): void {
 
 /** 32-bit single shifts (RS-a: R1 in place; RSY-a with K: R1 = R3 shifted). */
 function single32(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', kind: 'll' | 'rl' | 'la' | 'ra'): InstructionDef {
-  const operands = format === 'RS-a' ? 'r:R1,db:2' : 'r:R1,r:R3,db:2';
-  return def(mnemonic, opcode, format, operands, (cpu, a, b) => {
-    const n = format === 'RS-a' ? amountRS(cpu, a) : amountRSY(cpu, a, b);
-    const src = cpu.r[2 * (format === 'RS-a' ? fR1(a) : fR3(a)) + 1]!;
-    const dst = 2 * fR1(a) + 1;
+  const shift = (cpu: CpuCore, n: number, src: number, dst: number): void => {
     switch (kind) {
       case 'll':
         cpu.r[dst] = n >= 32 ? 0 : (src << n) >>> 0;
@@ -128,7 +124,10 @@ function single32(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', ki
         break;
       }
     }
-  });
+  };
+  return format === 'RS-a'
+    ? def(mnemonic, opcode, format, 'r:R1,db:2', (cpu, a) => shift(cpu, amountRS(cpu, a), cpu.r[2 * fR1(a) + 1]!, 2 * fR1(a) + 1))
+    : def(mnemonic, opcode, format, 'r:R1,r:R3,db:2', (cpu, a, b) => shift(cpu, amountRSY(cpu, a, b), cpu.r[2 * fR3(a) + 1]!, 2 * fR1(a) + 1));
 }
 
 /** 64-bit shifts (RSY-a: R1 = R3 shifted). */

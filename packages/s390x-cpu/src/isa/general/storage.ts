@@ -5,7 +5,7 @@
 // (EX, EXRL), FIND LEFTMOST ONE and POPULATION COUNT.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB1, fB2InB, fD1, fD2InB, fI32, fL, fR1, fR3, fRreR1, fRreR2 } from '../formats.js';
+import { fB1, fB2InB, fD1, fD2InB, fI32, fL, fR1, fR3, fRreR1, fRreR2 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import { def, eaLow, eaRS, eaRX, setAddressReg, splitAddress, OUT_HI, OUT_LO, TWO32 } from './alu.js';
 

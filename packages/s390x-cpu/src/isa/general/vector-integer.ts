@@ -5,7 +5,7 @@
 // allowed); a bad size is a specification exception. All need CR0 bits 45 and 46.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fD2, fI16, fM3InB, fM4InB, fR2, fU16, fV1, fV2, fV3, fV4, fVrrfR3, fVrsV3, fX2 } from '../formats.js';
+import { fB2, fD2, fI16, fM3InB, fM4InB, fR2, fRrfR3, fU16, fV1, fV2, fV3, fV4, fVriI2, fVriI3, fVrrM5, fVrsV3, fX2, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { def } from './alu.js';
 
@@ -192,7 +192,7 @@ function compare(mnemonic: string, opcode: number, test: (x: bigint, y: bigint, 
       putBig(scratch, es, i, t ? -1n : 0n);
     }
     commit(cpu, fV1(a, b));
-    if (((a >>> 4) & 1) !== 0) cpu.cc = hits === n ? 0 : hits === 0 ? 3 : 1;
+    if ((fVrrM5(a) & 1) !== 0) cpu.cc = hits === n ? 0 : hits === 0 ? 3 : 1;
   }, aliases);
 }
 
@@ -256,8 +256,8 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   def('vgm', 0xe746, 'VRI-b', 'v:V1,u:I2,u:I3,m:M4', (cpu, a, b) => {
     const es = size(cpu, fM4InB(b));
     const bits = 8 << es;
-    const start = ((a >>> 8) & 0xff) % bits;
-    const end = (a & 0xff) % bits;
+    const start = fVriI2(a) % bits;
+    const end = fVriI3(a) % bits;
     let mask = 0n;
     for (let k = 0; k < bits; k++) {
       const inRange = start <= end ? k >= start && k <= end : k >= start || k <= end;
@@ -300,7 +300,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   def('vlvgp', 0xe762, 'VRR-f', 'v:V1,r:R2,r:R3', (cpu, a, b) => {
     cpu.checkVector();
     const r2 = fR2(a);
-    const r3 = fVrrfR3(a);
+    const r3 = fRrfR3(a);
     scratchView.setUint32(0, cpu.r[2 * r2]!);
     scratchView.setUint32(4, cpu.r[2 * r2 + 1]!);
     scratchView.setUint32(8, cpu.r[2 * r3]!);
@@ -343,7 +343,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
  * (left shift) or previous (right shift) byte, as the vector-enhancements facility 2 defines and
  * QEMU implements; VSLB/VSRLB shift the whole 128 bits by whole bytes, bits 1–4 of byte 7 of V3.
  */
-function shiftWhole(cpu: CpuCore, a: number, b: number, dir: 'left' | 'right', unit: 'bits' | 'bytes'): void {
+function shiftWhole(cpu: CpuCore, a: InsnA<'VRR-c'>, b: InsnB<'VRR-c'>, dir: 'left' | 'right', unit: 'bits' | 'bytes'): void {
   cpu.checkVector();
   const v2 = 16 * fV2(a, b);
   const v3 = 16 * fV3(a, b);

@@ -5,9 +5,9 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
 import type { Format } from '../formats.js';
-import { fB2, fD2, fI16, fM3InB, fM4InB, fR1, fR3, fU16, fV1, fV2, fVrsV3 } from '../formats.js';
-import { eaRX } from '../general/alu.js';
-import type { ExecFn, InstructionAlias, InstructionDef } from '../types.js';
+import { fI16, fM3InB, fM4InB, fR1, fR3, fU16, fV1, fV2, fVrsV3, type InsnA, type InsnB } from '../fields.js';
+import { eaRS, eaRX } from '../general/alu.js';
+import type { InstructionAlias, InstructionDef, Semantics } from '../types.js';
 
 function loadVector(cpu: CpuCore, v: number, addr: number): void {
   cpu.probe(addr, 16, false);
@@ -43,16 +43,16 @@ const sized = (base: string, field: string, operands: string): InstructionAlias[
   [0, 1, 2, 3].map((m) => ({ mnemonic: base + es(m), when: { [field]: m }, operands }));
 
 /** One vector-facility table entry (all of them are problem-state). */
-function vector(mnemonic: string, opcode: number, format: Format, operands: string, exec: ExecFn, aliases?: readonly InstructionAlias[]): InstructionDef {
+function vector<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string, exec: Semantics<NoInfer<F>>, aliases?: readonly InstructionAlias[]): InstructionDef {
   return defFacility('vector', mnemonic, opcode, format, operands, exec, aliases);
 }
 
-function vectorLoad(cpu: CpuCore, a: number, b: number): void {
+function vectorLoad(cpu: CpuCore, a: InsnA<'VRX'>, b: InsnB<'VRX'>): void {
   cpu.checkVector();
   loadVector(cpu, fV1(a, b), eaRX(cpu, a));
 }
 
-function vectorStore(cpu: CpuCore, a: number, b: number): void {
+function vectorStore(cpu: CpuCore, a: InsnA<'VRX'>, b: InsnB<'VRX'>): void {
   cpu.checkVector();
   const addr = eaRX(cpu, a);
   cpu.probe(addr, 16, true);
@@ -60,12 +60,12 @@ function vectorStore(cpu: CpuCore, a: number, b: number): void {
 }
 
 /** VLM / VSTM: V1 through V3 (V3 >= V1) at consecutive quadwords, the whole range probed first. */
-function vectorMultiple(cpu: CpuCore, a: number, b: number, store: boolean): void {
+function vectorMultiple(cpu: CpuCore, a: InsnA<'VRS-a'>, b: InsnB<'VRS-a'>, store: boolean): void {
   cpu.checkVector();
   const v1 = fV1(a, b);
   const v3 = fVrsV3(a, b);
   cpu.requireSpec(v3 >= v1 && v3 - v1 < 16);
-  const addr = cpu.ea(0, fB2(a), fD2(a));
+  const addr = eaRS(cpu, a);
   cpu.probe(addr, 16 * (v3 - v1 + 1), store);
   for (let v = v1; v <= v3; v++) {
     const at = cpu.wrap(addr + 16 * (v - v1));
@@ -74,28 +74,28 @@ function vectorMultiple(cpu: CpuCore, a: number, b: number, store: boolean): voi
   }
 }
 
-function vectorLoadRegister(cpu: CpuCore, a: number, b: number): void {
+function vectorLoadRegister(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void {
   cpu.checkVector();
   const v2 = fV2(a, b);
   cpu.vr.copyWithin(16 * fV1(a, b), 16 * v2, 16 * v2 + 16);
 }
 
 /** VLVG: GPR R3 into one element of V1; the second-operand address is the element index, not a storage address. */
-function vectorLoadGprElement(cpu: CpuCore, a: number, b: number): void {
+function vectorLoadGprElement(cpu: CpuCore, a: InsnA<'VRS-b'>, b: InsnB<'VRS-b'>): void {
   cpu.checkVector();
   const size = elementSize(cpu, fM4InB(b));
   const r3 = fR3(a);
-  const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
+  const index = eaRS(cpu, a) & ((16 >>> size) - 1);
   setElement(cpu, fV1(a, b), size, index, cpu.r[2 * r3]!, cpu.r[2 * r3 + 1]!);
 }
 
 /** VLGV: one element of V3, zero-extended, into GPR R1. */
-function vectorStoreGprElement(cpu: CpuCore, a: number, b: number): void {
+function vectorStoreGprElement(cpu: CpuCore, a: InsnA<'VRS-c'>, b: InsnB<'VRS-c'>): void {
   cpu.checkVector();
   const size = elementSize(cpu, fM4InB(b));
   const r1 = fR1(a);
   const v3 = fVrsV3(a, b);
-  const index = cpu.ea(0, fB2(a), fD2(a)) & ((16 >>> size) - 1);
+  const index = eaRS(cpu, a) & ((16 >>> size) - 1);
   const at = 16 * v3 + index * (1 << size);
   const dv = cpu.vrView;
   cpu.r[2 * r1] = size === 3 ? dv.getUint32(at) : 0;
@@ -103,7 +103,7 @@ function vectorStoreGprElement(cpu: CpuCore, a: number, b: number): void {
 }
 
 /** VREPI: the sign-extended I2 in every element of V1. */
-function vectorReplicateImmediate(cpu: CpuCore, a: number, b: number): void {
+function vectorReplicateImmediate(cpu: CpuCore, a: InsnA<'VRI-a'>, b: InsnB<'VRI-a'>): void {
   cpu.checkVector();
   const size = elementSize(cpu, fM3InB(b));
   const value = fI16(a);
@@ -113,7 +113,7 @@ function vectorReplicateImmediate(cpu: CpuCore, a: number, b: number): void {
 }
 
 /** VGBM: each bit of I2 selects an all-ones or all-zeros byte of V1. */
-function vectorGenerateByteMask(cpu: CpuCore, a: number, b: number): void {
+function vectorGenerateByteMask(cpu: CpuCore, a: InsnA<'VRI-a'>, b: InsnB<'VRI-a'>): void {
   cpu.checkVector();
   const mask = fU16(a);
   const base = 16 * fV1(a, b);
