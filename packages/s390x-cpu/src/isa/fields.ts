@@ -72,144 +72,126 @@ export interface FieldAccessor {
 
 const accessors: FieldAccessor[] = [];
 
-function register(takes: FieldAccessor['takes'], fields: readonly string[], pos: number, width: number, kind: FieldKind, signed: boolean, read: (x: number, y: number) => number): void {
-  accessors.push({ takes, read, fields, pos, width, kind, signed });
-}
+/** An accessor's type: which words it takes, each typed by the formats `Fs` that have its field. */
+type Reader<T extends FieldAccessor['takes'], Fs extends Format> = T extends 'a'
+  ? (a: InsnA<Fs>) => number
+  : T extends 'b'
+    ? (b: InsnB<Fs>) => number
+    : (a: InsnA<Fs>, b: InsnB<Fs>) => number;
 
-// The three constructors below return `read` itself, retyped: the brands exist only for the
-// compiler, so the accessors cost what the bare shift and mask cost.
-
-/** An accessor of a field in bytes 0–3. */
-function inA<const N extends string, const P extends number, const W extends number, const K extends FieldKind = 'plain'>(
-  fields: readonly N[],
-  pos: P,
-  width: W,
-  read: (a: number) => number,
-  options: { kind?: K; signed?: boolean } = {},
-): (a: InsnA<FormatsWith<N, P, W, K>>) => number {
-  register('a', fields, pos, width, options.kind ?? 'plain', options.signed === true, read);
-  return read as unknown as (a: InsnA<FormatsWith<N, P, W, K>>) => number;
-}
-
-/** An accessor of a field in bytes 4–5. */
-function inB<const N extends string, const P extends number, const W extends number, const K extends FieldKind = 'plain'>(
-  fields: readonly N[],
-  pos: P,
-  width: W,
-  read: (b: number) => number,
-  options: { kind?: K; signed?: boolean } = {},
-): (b: InsnB<FormatsWith<N, P, W, K>>) => number {
-  register('b', fields, pos, width, options.kind ?? 'plain', options.signed === true, (_a, b) => read(b));
-  return read as unknown as (b: InsnB<FormatsWith<N, P, W, K>>) => number;
-}
-
-/** An accessor of a field that needs both words. */
-function inAB<const N extends string, const P extends number, const W extends number, const K extends FieldKind = 'plain'>(
-  fields: readonly N[],
-  pos: P,
-  width: W,
-  read: (a: number, b: number) => number,
-  options: { kind?: K; signed?: boolean } = {},
-): (a: InsnA<FormatsWith<N, P, W, K>>, b: InsnB<FormatsWith<N, P, W, K>>) => number {
-  register('ab', fields, pos, width, options.kind ?? 'plain', options.signed === true, read);
-  return read as unknown as (a: InsnA<FormatsWith<N, P, W, K>>, b: InsnB<FormatsWith<N, P, W, K>>) => number;
+/**
+ * Declares an accessor of field `fields` at MSB-0 bit `pos`, `width` bits wide, reading the words
+ * `takes` says with `read` (for `b`, `read` gets bytes 4–5 as its only argument). It returns
+ * `read` itself, retyped: the brands exist only for the compiler, so an accessor costs what the
+ * bare shift and mask cost.
+ */
+function accessor<
+  const T extends FieldAccessor['takes'],
+  const N extends string,
+  const P extends number,
+  const W extends number,
+  const K extends FieldKind = 'plain',
+>(takes: T, fields: readonly N[], pos: P, width: W, read: (x: number, y: number) => number, options: { kind?: K; signed?: boolean } = {}): Reader<T, FormatsWith<N, P, W, K>> {
+  const kind = options.kind ?? 'plain';
+  accessors.push({ takes, read: takes === 'b' ? (_a, b) => read(b, 0) : read, fields, pos, width, kind, signed: options.signed === true });
+  return read as unknown as Reader<T, FormatsWith<N, P, W, K>>;
 }
 
 // ---- the accessors: each is named after the field it reads; where one field sits at different
 // bits in different formats, the name adds the format family (fRreR1) or the word it is in (fM3InB).
 
 /** Bits 8–11: R1. */
-export const fR1 = inA(['R1'], 8, 4, (a) => (a >>> 20) & 15);
+export const fR1 = accessor('a', ['R1'], 8, 4, (a) => (a >>> 20) & 15);
 /** Bits 8–11: M1. */
-export const fM1 = inA(['M1'], 8, 4, (a) => (a >>> 20) & 15);
+export const fM1 = accessor('a', ['M1'], 8, 4, (a) => (a >>> 20) & 15);
 /** Bits 8–11: R3 of RXF, SSF. */
-export const fRxfR3 = inA(['R3'], 8, 4, (a) => (a >>> 20) & 15);
+export const fRxfR3 = accessor('a', ['R3'], 8, 4, (a) => (a >>> 20) & 15);
 /** Bits 8–15: I1 of I. */
-export const fI1 = inA(['I1'], 8, 8, (a) => (a >>> 16) & 0xff);
+export const fI1 = accessor('a', ['I1'], 8, 8, (a) => (a >>> 16) & 0xff);
 /** Bits 8–15: I2 of SI, SIY. */
-export const fI8 = inA(['I2'], 8, 8, (a) => (a >>> 16) & 0xff);
+export const fI8 = accessor('a', ['I2'], 8, 8, (a) => (a >>> 16) & 0xff);
 /** Bits 8–15: L of SS (the length code: length − 1). */
-export const fL = inA(['L'], 8, 8, (a) => (a >>> 16) & 0xff);
+export const fL = accessor('a', ['L'], 8, 8, (a) => (a >>> 16) & 0xff);
 /** Bits 12–15: R2. */
-export const fR2 = inA(['R2'], 12, 4, (a) => (a >>> 16) & 15);
+export const fR2 = accessor('a', ['R2'], 12, 4, (a) => (a >>> 16) & 15);
 /** Bits 12–15: X2. */
-export const fX2 = inA(['X2'], 12, 4, (a) => (a >>> 16) & 15);
+export const fX2 = accessor('a', ['X2'], 12, 4, (a) => (a >>> 16) & 15);
 /** Bits 12–15: R3 of RS, RSY, RSI, RIE-d/e, VRS-b. */
-export const fR3 = inA(['R3'], 12, 4, (a) => (a >>> 16) & 15);
+export const fR3 = accessor('a', ['R3'], 12, 4, (a) => (a >>> 16) & 15);
 /** Bits 12–15: M3 of RS-b, RSY-b, RIE-c/g, RIS. */
-export const fM3 = inA(['M3'], 12, 4, (a) => (a >>> 16) & 15);
+export const fM3 = accessor('a', ['M3'], 12, 4, (a) => (a >>> 16) & 15);
 /** Bits 16–19: B2. */
-export const fB2 = inA(['B2'], 16, 4, (a) => (a >>> 12) & 15);
+export const fB2 = accessor('a', ['B2'], 16, 4, (a) => (a >>> 12) & 15);
 /** Bits 16–19: B1. */
-export const fB1 = inA(['B1'], 16, 4, (a) => (a >>> 12) & 15);
+export const fB1 = accessor('a', ['B1'], 16, 4, (a) => (a >>> 12) & 15);
 /** Bits 16–19: B4 of RIS, RRS. */
-export const fB4 = inA(['B4'], 16, 4, (a) => (a >>> 12) & 15);
+export const fB4 = accessor('a', ['B4'], 16, 4, (a) => (a >>> 12) & 15);
 /** Bits 16–19: R1 of RRD. */
-export const fRrdR1 = inA(['R1'], 16, 4, (a) => (a >>> 12) & 15);
+export const fRrdR1 = accessor('a', ['R1'], 16, 4, (a) => (a >>> 12) & 15);
 /** Bits 16–19: R3 of RRF and VRR-f. */
-export const fRrfR3 = inA(['R3'], 16, 4, (a) => (a >>> 12) & 15);
+export const fRrfR3 = accessor('a', ['R3'], 16, 4, (a) => (a >>> 12) & 15);
 /** Bits 16–19: M3 of RRF. */
-export const fRrfM3 = inA(['M3'], 16, 4, (a) => (a >>> 12) & 15);
+export const fRrfM3 = accessor('a', ['M3'], 16, 4, (a) => (a >>> 12) & 15);
 /** Bits 20–23: M4 of RRF. */
-export const fRrfM4 = inA(['M4'], 20, 4, (a) => (a >>> 8) & 15);
+export const fRrfM4 = accessor('a', ['M4'], 20, 4, (a) => (a >>> 8) & 15);
 /** Bits 20–31: 12-bit displacement D2. */
-export const fD2 = inA(['D2'], 20, 12, (a) => a & 0xfff);
+export const fD2 = accessor('a', ['D2'], 20, 12, (a) => a & 0xfff);
 /** Bits 20–31: 12-bit displacement D1. */
-export const fD1 = inA(['D1'], 20, 12, (a) => a & 0xfff);
+export const fD1 = accessor('a', ['D1'], 20, 12, (a) => a & 0xfff);
 /** Bits 20–31: 12-bit displacement D4 of RIS, RRS. */
-export const fD4 = inA(['D4'], 20, 12, (a) => a & 0xfff);
+export const fD4 = accessor('a', ['D4'], 20, 12, (a) => a & 0xfff);
 /** Bits 24–27: R1 of RRE, RRF. */
-export const fRreR1 = inA(['R1'], 24, 4, (a) => (a >>> 4) & 15);
+export const fRreR1 = accessor('a', ['R1'], 24, 4, (a) => (a >>> 4) & 15);
 /** Bits 24–27: R3 of RRD. */
-export const fRrdR3 = inA(['R3'], 24, 4, (a) => (a >>> 4) & 15);
+export const fRrdR3 = accessor('a', ['R3'], 24, 4, (a) => (a >>> 4) & 15);
 /** Bits 28–31: R2 of RRE, RRF, RRD. */
-export const fRreR2 = inA(['R2'], 28, 4, (a) => a & 15);
+export const fRreR2 = accessor('a', ['R2'], 28, 4, (a) => a & 15);
 /** Bits 16–23 / 24–31: I3 / I4 of RIE-f. */
-export const fI3 = inA(['I3'], 16, 8, (a) => (a >>> 8) & 0xff);
-export const fI4 = inA(['I4'], 24, 8, (a) => a & 0xff);
+export const fI3 = accessor('a', ['I3'], 16, 8, (a) => (a >>> 8) & 0xff);
+export const fI4 = accessor('a', ['I4'], 24, 8, (a) => a & 0xff);
 /** Bits 16–23 / 24–31: I2 / I3 of VRI-b. */
-export const fVriI2 = inA(['I2'], 16, 8, (a) => (a >>> 8) & 0xff);
-export const fVriI3 = inA(['I3'], 24, 8, (a) => a & 0xff);
+export const fVriI2 = accessor('a', ['I2'], 16, 8, (a) => (a >>> 8) & 0xff);
+export const fVriI3 = accessor('a', ['I3'], 24, 8, (a) => a & 0xff);
 /** Bits 24–27: M5 of VRR-a, VRR-b. */
-export const fVrrM5 = inA(['M5'], 24, 4, (a) => (a >>> 4) & 15);
+export const fVrrM5 = accessor('a', ['M5'], 24, 4, (a) => (a >>> 4) & 15);
 /** Bits 16–31 signed: I2 / RI2 of RI, RIE-a/d/e/g, RSI, VRI-a/c; RI4 of RIE-b/c. */
-export const fI16 = inA(['I2', 'RI2', 'RI4'], 16, 16, (a) => (a << 16) >> 16, { signed: true });
+export const fI16 = accessor('a', ['I2', 'RI2', 'RI4'], 16, 16, (a) => (a << 16) >> 16, { signed: true });
 /** Bits 16–31 unsigned: I2 of RI-a, RIE-a/d/g, VRI-a/c. */
-export const fU16 = inA(['I2'], 16, 16, (a) => a & 0xffff);
+export const fU16 = accessor('a', ['I2'], 16, 16, (a) => a & 0xffff);
 
 /** Bits 16–47 signed: I2 / RI2 of RIL. */
-export const fI32 = inAB(['I2', 'RI2'], 16, 32, (a, b) => (a << 16) | (b & 0xffff), { signed: true });
+export const fI32 = accessor('ab', ['I2', 'RI2'], 16, 32, (a, b) => (a << 16) | (b & 0xffff), { signed: true });
 /** Bits 16–47 unsigned: I2 of RIL-a. */
-export const fU32 = inAB(['I2'], 16, 32, (a, b) => ((a << 16) | (b & 0xffff)) >>> 0);
+export const fU32 = accessor('ab', ['I2'], 16, 32, (a, b) => ((a << 16) | (b & 0xffff)) >>> 0);
 /** Bits 20–39 signed: 20-bit displacement D2 of RXY, RSY; D1 of SIY. */
-export const fD20 = inAB(['D2', 'D1'], 20, 20, (a, b) => (((b >>> 8) << 24) >> 12) | (a & 0xfff), { kind: 'disp20' });
+export const fD20 = accessor('ab', ['D2', 'D1'], 20, 20, (a, b) => (((b >>> 8) << 24) >> 12) | (a & 0xfff), { kind: 'disp20' });
 /** Vector register fields at bits 8, 12, 16, extended by their RXB bit (bits 36–39). */
-export const fV1 = inAB(['V1'], 8, 4, (a, b) => ((a >>> 20) & 15) | ((b >>> 7) & 16), { kind: 'vector' });
-export const fV2 = inAB(['V2'], 12, 4, (a, b) => ((a >>> 16) & 15) | ((b >>> 6) & 16), { kind: 'vector' });
-export const fV3 = inAB(['V3'], 16, 4, (a, b) => ((a >>> 12) & 15) | ((b >>> 5) & 16), { kind: 'vector' });
+export const fV1 = accessor('ab', ['V1'], 8, 4, (a, b) => ((a >>> 20) & 15) | ((b >>> 7) & 16), { kind: 'vector' });
+export const fV2 = accessor('ab', ['V2'], 12, 4, (a, b) => ((a >>> 16) & 15) | ((b >>> 6) & 16), { kind: 'vector' });
+export const fV3 = accessor('ab', ['V3'], 16, 4, (a, b) => ((a >>> 12) & 15) | ((b >>> 5) & 16), { kind: 'vector' });
 /** Bits 12–15 extended by RXB: V3 of VRI-c, VRS-a, VRS-c. */
-export const fVrsV3 = inAB(['V3'], 12, 4, (a, b) => ((a >>> 16) & 15) | ((b >>> 6) & 16), { kind: 'vector' });
+export const fVrsV3 = accessor('ab', ['V3'], 12, 4, (a, b) => ((a >>> 16) & 15) | ((b >>> 6) & 16), { kind: 'vector' });
 
 /** Bits 32–35: R1 of RXF, RSL-b. */
-export const fRxfR1 = inB(['R1'], 32, 4, (b) => (b >>> 12) & 15);
+export const fRxfR1 = accessor('b', ['R1'], 32, 4, (b) => (b >>> 12) & 15);
 /** Bits 32–35: B2 of SS, SSE, SSF. */
-export const fB2InB = inB(['B2'], 32, 4, (b) => (b >>> 12) & 15);
+export const fB2InB = accessor('b', ['B2'], 32, 4, (b) => (b >>> 12) & 15);
 /** Bits 36–47: D2 of SS, SSE, SSF. */
-export const fD2InB = inB(['D2'], 36, 12, (b) => b & 0xfff);
+export const fD2InB = accessor('b', ['D2'], 36, 12, (b) => b & 0xfff);
 /** Bits 32–35: M3 of RXE, RIE-a/b, RRS, VRR-a, VRI-a, VRV, VRX. */
-export const fM3InB = inB(['M3'], 32, 4, (b) => (b >>> 12) & 15);
+export const fM3InB = accessor('b', ['M3'], 32, 4, (b) => (b >>> 12) & 15);
 /** Bits 32–35: M4 of VRR-b/c, VRI-b/c/e, VRS-a/b/c. */
-export const fM4InB = inB(['M4'], 32, 4, (b) => (b >>> 12) & 15);
+export const fM4InB = accessor('b', ['M4'], 32, 4, (b) => (b >>> 12) & 15);
 /** Bits 32–39: I2 of RIE-c, RIS. */
-export const fI2InB = inB(['I2'], 32, 8, (b) => (b >>> 8) & 0xff);
+export const fI2InB = accessor('b', ['I2'], 32, 8, (b) => (b >>> 8) & 0xff);
 /** Bits 32–39: I5 of RIE-f. */
-export const fI5 = inB(['I5'], 32, 8, (b) => (b >>> 8) & 0xff);
+export const fI5 = accessor('b', ['I5'], 32, 8, (b) => (b >>> 8) & 0xff);
 /** Bits 32–47 signed: I2 of SIL. */
-export const fSilI2 = inB(['I2'], 32, 16, (b) => (b << 16) >> 16, { signed: true });
+export const fSilI2 = accessor('b', ['I2'], 32, 16, (b) => (b << 16) >> 16, { signed: true });
 /** Bits 32–47 unsigned: I2 of SIL. */
-export const fSilU2 = inB(['I2'], 32, 16, (b) => b & 0xffff);
+export const fSilU2 = accessor('b', ['I2'], 32, 16, (b) => b & 0xffff);
 /** Bits 32–35 extended by RXB: V4 of VRR-d, VRR-e. */
-export const fV4 = inB(['V4'], 32, 4, (b) => ((b >>> 12) & 15) | ((b >>> 4) & 16), { kind: 'vector' });
+export const fV4 = accessor('b', ['V4'], 32, 4, (b) => ((b >>> 12) & 15) | ((b >>> 4) & 16), { kind: 'vector' });
 
 /** Every accessor above with the field it reads; the formats it serves are `formatsWith(fields, pos, width, kind)`. */
 export const FIELD_ACCESSORS: readonly FieldAccessor[] = accessors;
