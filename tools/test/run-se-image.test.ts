@@ -6,7 +6,7 @@
  * plain dump with QEMU's log lines; without the host key the guest's protected switch fails.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QMP from 'qemu-qmp';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +116,14 @@ describe('pvdump run with images made by genprotimg', () => {
     expect(dec.status).toBe(0);
     expect(readFileSync(`${dump}.plain`).equals(readFileSync(dump))).toBe(true);
   }, 180_000);
+
+  it("an image in pvdump's former container format is refused, saying to rebuild it with pvdump image", () => {
+    const former = tempPath('former.img');
+    writeFileSync(former, Buffer.concat([Buffer.from('pvdumpSE', 'latin1'), Buffer.alloc(4096)]));
+    const r = pvdump(['run', '--host-key', HOST_KEY, '--memory', '16M', former]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`pvdump: ${former}: a protected image in pvdump's former container format ('pvdumpSE'), which this version no longer boots: rebuild it with 'pvdump image' (it now writes IBM genprotimg's layout)\n`);
+  });
 
   it('without the host key the guest asks for the switch in vain: QEMU-like report, stage3a stops at 0x4608', async () => {
     const r = await pvdumpAsync(['run', '--memory', '16M', '--json', fixture('se.img')]);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualTodClock } from '@pvdump/s390x-cpu';
 import { deterministicRandom, generateHostKeyPair } from '@pvdump/ultravisor';
-import { buildProtectedImage, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
+import { buildGenprotimgImage, kernelImageFromGuest, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
 import { HostKernel, VirtualMachine, dumpGuestMemory } from '@pvdump/kvm-pv';
 
 const sizeMiB = Number(process.env.SIZE_MIB ?? 2048);
@@ -48,10 +48,12 @@ try {
   execFileSync('s390x-linux-gnu-ld', ['-static', '-nostdlib', '-Ttext=0x10000', '-e', '_start', '-o', join(dir, 'g.elf'), join(dir, 'g.o')]);
   const hostKey = generateHostKeyPair(deterministicRandom('bench host'));
   const cck = new Uint8Array(32).fill(7);
-  const image = buildProtectedImage({ guest: loadGuestElf(readFileSync(join(dir, 'g.elf'))), hostPublicKeys: [hostKey.publicKey], cck, allowDumping: true });
+  // A Secure Execution image in genprotimg's layout, booted through the steps of DIAGNOSE 0x308 subcode 10.
+  const guest = kernelImageFromGuest(loadGuestElf(readFileSync(join(dir, 'g.elf')), { withoutFileHeaders: true }));
+  const image = buildGenprotimgImage({ kernel: guest.kernel, kernelPsw: { mask: 0x0000000180000000n, addr: guest.entry }, hostPublicKeys: [hostKey.publicKey], cck, allowDumping: true });
   const kernel = new HostKernel({ hostKeys: [hostKey], clock: () => new ManualTodClock(), timeSlice: 50_000_000 });
   const m = new VirtualMachine({ kernel, memorySize: sizeMiB * MiB, cpus: 1 });
-  m.bootProtected(image);
+  m.bootSecureImage(image);
   let t = process.hrtime.bigint();
   const stop = m.run(1000);
   const bootSeconds = Number(process.hrtime.bigint() - t) / 1e9;

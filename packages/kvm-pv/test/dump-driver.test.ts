@@ -16,7 +16,7 @@ const MEMORY = 4 * 1024 * 1024;
 function crashedGuest(allowDumping = true) {
   const host = testHost();
   const m = new VirtualMachine({ kernel: host.kernel, memorySize: MEMORY, cpus: 2 });
-  m.bootProtected(protectedImage(assemble(smpGuestSource(2)), allowDumping));
+  m.bootSecureImage(protectedImage(assemble(smpGuestSource(2)), allowDumping));
   expect(m.run(5000)).toMatchObject({ kind: 'panic', cpu: 0 });
   return { ...host, m };
 }

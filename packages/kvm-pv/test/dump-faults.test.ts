@@ -24,7 +24,7 @@ const PAGE = 4096;
 function crashedGuest() {
   const host = testHost();
   const m = new VirtualMachine({ kernel: host.kernel, memorySize: MEMORY, cpus: 2 });
-  m.bootProtected(protectedImage(assemble(smpGuestSource(2))));
+  m.bootSecureImage(protectedImage(assemble(smpGuestSource(2))));
   expect(m.run(5000)).toMatchObject({ kind: 'panic', cpu: 0 });
   return { ...host, m };
 }

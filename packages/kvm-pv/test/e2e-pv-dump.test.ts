@@ -16,7 +16,7 @@ const MEMORY = 4 * 1024 * 1024;
 function bootAndCrash(cpus: number) {
   const host = testHost();
   const m = new VirtualMachine({ kernel: host.kernel, memorySize: MEMORY, cpus });
-  m.bootProtected(protectedImage(assemble(smpGuestSource(cpus))));
+  m.bootSecureImage(protectedImage(assemble(smpGuestSource(cpus))));
   const stop = m.run(5000);
   return { ...host, m, stop };
 }

@@ -14,7 +14,7 @@ import { fixturePath, tempPath } from '@pvdump/test-support';
 import { decodeHostPrivateKeyPem, deterministicRandom, generateHostKeyPair, type HostKeyPair } from '@pvdump/ultravisor';
 import { PvIplBlockOffset, decodePvIplBlock, encodePvIplBlock } from '@pvdump/ultravisor/protected-image';
 import { HostKernel, MachineError, VirtualMachine, dumpGuestMemory, type HostKernelOptions } from '../src/index.ts';
-import { Diag308PvRc as Diag308Rc } from '../src/vmm/pv-ipl.ts';
+import { Diag308Rc } from '../src/vmm/diag308.ts';
 import { assemble } from './support/guests.ts';
 
 const MEMORY = 16 << 20;

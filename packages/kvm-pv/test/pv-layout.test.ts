@@ -12,7 +12,7 @@ describe('the PV dump layout', () => {
   it("2 vCPUs, 2 MiB: the spec's worked example offsets and the zgetdump fixture's structure", async () => {
     const { kernel } = testHost();
     const m = new VirtualMachine({ kernel, memorySize: 2 << 20, cpus: 2 });
-    m.bootProtected(protectedImage(assemble(smpGuestSource(2, 8, 0x100000))));
+    m.bootSecureImage(protectedImage(assemble(smpGuestSource(2, 8, 0x100000))));
     expect(m.run(5000)).toMatchObject({ kind: 'panic' });
     const path = tempPath('layout.elf');
     await dumpGuestMemory(m, path);

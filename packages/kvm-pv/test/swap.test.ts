@@ -14,7 +14,7 @@ const MEMORY = 4 * 1024 * 1024;
 function crashed(guestPageLimit?: number) {
   const host = testHost(guestPageLimit === undefined ? {} : { guestPageLimit });
   const m = new VirtualMachine({ kernel: host.kernel, memorySize: MEMORY, cpus: 2 });
-  m.bootProtected(protectedImage(assemble(smpGuestSource(2))));
+  m.bootSecureImage(protectedImage(assemble(smpGuestSource(2))));
   const stop = m.run(20000);
   const ram: GuestRam = m.process.memory.guestRamAt(m.ramAddress, MEMORY)!.ram;
   return { ...host, m, stop, ram };

@@ -145,7 +145,7 @@ describe('ENABLE, DISABLE, SET_SEC_PARMS, UNPACK, VERIFY, PREP_RESET, UNSHARE_AL
     // The image of another machine: no key slot for this host.
     const foreign = new HostKernel({ hostKeys: [] });
     const fm = new VirtualMachine({ kernel: foreign, memorySize: 2 << 20 });
-    expect(() => fm.bootProtected(protectedImage(spinGuest()))).toThrow(/header rc 108/);
+    expect(() => fm.bootSecureImage(protectedImage(spinGuest()))).toThrow(/header rc 108/);
   });
 
   it('UNPACK: before SET_SEC_PARMS, misaligned address, size 0 or unaligned: -EINVAL without a UVC; a UV refusal -EINVAL with its rc', () => {

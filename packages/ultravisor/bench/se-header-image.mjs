@@ -1,9 +1,10 @@
 // Benchmarks of the SE header, host key and protected image code (run after `pnpm build`):
 // header build/open with 1 and 3 host keys, P-521 ECDH (node:crypto vs @noble/curves), and
-// protected image build/read/decrypt throughput for a synthetic guest.
+// Secure Execution image (genprotimg's layout) build/read/verify/decrypt throughput for a
+// synthetic kernel image.
 import { ecdhSharedX, ecdhSharedXNoble, generateHostKeyPair, openSeHeader } from '../dist/index.js';
-import { buildProtectedImage, buildSeHeader, decryptProtectedImage } from '../dist/guest-owner.js';
-import { readProtectedImage } from '../dist/protected-image.js';
+import { buildGenprotimgImage, buildSeHeader, decryptGenprotimgComponent, verifyGenprotimgImage } from '../dist/guest-owner.js';
+import { readGenprotimgImage } from '../dist/protected-image.js';
 
 function time(label, iterations, fn) {
   fn();
@@ -29,26 +30,22 @@ time('openSeHeader, 1 key slot', 50, () => openSeHeader(one, [hosts[0]]).wipe())
 time('openSeHeader, 3 key slots (last one)', 50, () => openSeHeader(three, [hosts[2]]).wipe());
 
 const mib = Number(process.env.BENCH_GUEST_MIB ?? 16);
-const pages = [];
-for (let i = 0; i < mib * 256; i++) {
-  const data = new Uint8Array(4096);
-  data.fill(i & 0xff);
-  pages.push({ address: BigInt(i * 4096), data });
-}
-const guest = { entry: 0x10000n, pages };
+const kernel = new Uint8Array(mib << 20);
+for (let page = 0; page < kernel.length / 4096; page++) kernel.fill(page & 0xff, page * 4096, (page + 1) * 4096);
 let bytes;
-const buildMs = time(`buildProtectedImage, ${mib} MiB guest`, 1, () => {
-  bytes = buildProtectedImage({ guest, hostPublicKeys: [hosts[0].publicKey], cck });
+const buildMs = time(`buildGenprotimgImage, ${mib} MiB kernel`, 1, () => {
+  bytes = buildGenprotimgImage({ kernel, hostPublicKeys: [hosts[0].publicKey], cck });
 });
 console.log(`${'  = build throughput'.padEnd(44)} ${(mib / (buildMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
 let image;
-const readMs = time(`readProtectedImage, ${mib} MiB guest`, 3, () => {
-  image = readProtectedImage(bytes);
+time(`readGenprotimgImage, ${mib} MiB kernel`, 3, () => {
+  image = readGenprotimgImage(bytes);
 });
-console.log(`${'  = read (SHA-256 + checks) throughput'.padEnd(44)} ${(mib / (readMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
 const secrets = openSeHeader(image.seHeader, [hosts[0]]);
-const decryptMs = time(`decrypt all pages, ${mib} MiB guest`, 1, () => {
-  for (const p of decryptProtectedImage(image, secrets.imageXtsKey)) p.plaintext.fill(0);
+const verifyMs = time(`verifyGenprotimgImage, ${mib} MiB kernel`, 1, () => verifyGenprotimgImage(image, secrets.psw));
+console.log(`${'  = digest (SHA-512 x3) throughput'.padEnd(44)} ${(mib / (verifyMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
+const decryptMs = time(`decrypt all components, ${mib} MiB kernel`, 1, () => {
+  for (const c of image.components) decryptGenprotimgComponent(c, secrets.imageXtsKey).fill(0);
 });
 console.log(`${'  = XTS decrypt throughput'.padEnd(44)} ${(mib / (decryptMs / 1000)).toFixed(1).padStart(9)} MiB/s`);
 secrets.wipe();

@@ -1,8 +1,9 @@
 /**
  * `@pvdump/ultravisor/guest-owner`: what the guest owner runs before a protected guest exists, as
  * genprotimg does (spec ultravisor.md §5, §7): load the guest's ELF, build the SE header with key
- * slots for the host keys it may run on, encrypt the pages into a protected image [E], compute the
- * image digests, and write or read host key documents (the machine's public host key as X.509).
+ * slots for the host keys it may run on, build the Secure Execution image in genprotimg's layout,
+ * open and verify one, compute the image digests, and write or read host key documents (the
+ * machine's public host key as X.509).
  */
 export { buildKeySlot, buildSeHeader, decryptSeHeaderArea, randomXtsKey, type BuildSeHeaderOptions, type SeHeaderArea } from './se-header/index.js';
 export {
@@ -17,15 +18,10 @@ export {
   type NameAttributes,
 } from './host-key/index.js';
 export {
-  DEFAULT_PSW_MASK,
   ImageError,
   MAX_GUEST_PAGES,
-  buildProtectedImage,
   computeImageDigests,
-  decryptImagePage,
-  decryptProtectedImage,
   loadGuestElf,
-  type BuildProtectedImageOptions,
   type GuestMemoryImage,
   type GuestPage,
   type ImageDigests,

@@ -1,27 +1,10 @@
 /**
- * `@pvdump/ultravisor/protected-image`: pvdump's protected-image container [E] (the SE header and
- * the encrypted pages with their addresses and tweaks), as the guest owner's builder writes it and
- * the host's loader reads it to hand the pages to the Ultravisor's unpack calls; and the PV IPL
- * parameter block of Secure Execution boot images, which the image builder writes and the VMM's
- * DIAGNOSE 0x308 reads.
+ * `@pvdump/ultravisor/protected-image`: what both sides read of a Secure Execution boot image in
+ * genprotimg's layout — the key-less reader and the layout constants, which the host's loader
+ * uses to hand the components to the Ultravisor's unpack calls — and the PV IPL parameter block
+ * it carries, which the image builder writes and the VMM's DIAGNOSE 0x308 reads.
  */
-export {
-  CHECKSUM_SIZE,
-  ContainerOffset,
-  IMAGE_MAGIC,
-  IMAGE_VERSION,
-  ImageError,
-  MAX_IMAGE_PAGES,
-  PAGE_TABLE_ENTRY_SIZE,
-  PREAMBLE_SIZE,
-  PageEntryOffset,
-  containerLayout,
-  readProtectedImage,
-  type ImageErrorReason,
-  type ProtectedImage,
-  type ProtectedImageComponent,
-  type ProtectedImagePage,
-} from './image/index.js';
+export { ImageError, type ImageErrorReason } from './image/index.js';
 export {
   IPL_BLOCK_MAX_LENGTH,
   IPL_LIST_HEADER_SIZE,

@@ -15,7 +15,7 @@ import {
   requireUvSuccess,
 } from '../src/index.js';
 import { DerError, ImageError, loadGuestElf, parseHostKeyDocument } from '../src/guest-owner.js';
-import { readProtectedImage } from '../src/protected-image.js';
+import { readGenprotimgImage } from '../src/protected-image.js';
 
 function thrown(action: () => unknown): unknown {
   try {
@@ -35,10 +35,10 @@ describe('package errors', () => {
     expect(header).toMatchObject({ name: 'SeHeaderError', reason: 'truncated', userError: true });
     expect((header as SeHeaderError).message).toMatch(/^SE header: /);
 
-    const image = thrown(() => readProtectedImage(new Uint8Array(64)));
+    const image = thrown(() => readGenprotimgImage(new Uint8Array(64)));
     expect(image).toBeInstanceOf(ImageError);
     expect(image).toBeInstanceOf(ReasonedUserError);
-    expect(image).toMatchObject({ name: 'ImageError', reason: 'bad-container', userError: true });
+    expect(image).toMatchObject({ name: 'ImageError', reason: 'bad-image', userError: true });
 
     const elf = thrown(() => loadGuestElf(new TextEncoder().encode('not an ELF file at all, just text')));
     expect(elf).toMatchObject({ name: 'ImageError', reason: 'bad-guest-elf', userError: true });

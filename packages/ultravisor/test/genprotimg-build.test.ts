@@ -3,6 +3,7 @@
 // fixed keys as genprotimg's testing options take them, and our loaders run on the real CPU
 // interpreter: stage3b relocating the fixture guest into its crash, stage3a completing the IPL
 // parameter block and refusing a machine without the unpack facility.
+import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Cpu, GuestMemory } from '@pvdump/s390x-cpu';
 import { fixturePath } from '@pvdump/test-support';
@@ -14,6 +15,7 @@ import {
   bootLoaders,
   buildGenprotimgImage,
   decryptGenprotimgComponent,
+  genprotimgPages,
   kernelImageFromGuest,
   loadGuestElf,
   parseStage3bArgs,
@@ -21,7 +23,7 @@ import {
   requireVerifiedGenprotimgImage,
   type GenprotimgImage,
 } from '../src/image/index.ts';
-import { deterministicRandom } from '../src/random.ts';
+import { deterministicRandom, systemRandom } from '../src/random.ts';
 import { decryptSeHeaderArea, openSeHeader } from '../src/se-header/index.ts';
 import { PvIplBlockOffset } from '../src/ipl/pv-ipl-block.ts';
 
@@ -105,6 +107,30 @@ describe('an image of the fixture kernel, opened with the host private key only'
   it('is reproducible from the same randomness and different from other randomness', () => {
     expect(Buffer.from(buildFixtureImage())).toEqual(Buffer.from(bytes));
     expect(Buffer.from(buildFixtureImage({ random: deterministicRandom('other') })).equals(Buffer.from(bytes))).toBe(false);
+  });
+
+  it('pages are plain AES-256-XTS under the image key with the page tweak as IV (checked with OpenSSL via node:crypto)', () => {
+    const secrets = openSeHeader(image.seHeader, [hostPrivate()]);
+    const kernelBin = fixture('kernel.bin');
+    for (const page of genprotimgPages(image)) {
+      if (page.guestAddress >= image.components[0]!.address + BigInt(kernelBin.length)) break;
+      const decipher = createDecipheriv('aes-256-xts', secrets.imageXtsKey, page.tweak);
+      const plain = Buffer.concat([decipher.update(page.ciphertext), decipher.final()]);
+      const offset = Number(page.guestAddress - image.components[0]!.address);
+      expect(plain.subarray(0, kernelBin.length - offset).equals(Buffer.from(kernelBin.subarray(offset, offset + 4096))), `page 0x${page.guestAddress.toString(16)}`).toBe(true);
+    }
+    secrets.wipe();
+  });
+
+  it('never reuses image keys or tweaks between two builds from fresh randomness', () => {
+    const a = readGenprotimgImage(buildFixtureImage({ random: systemRandom }));
+    const b = readGenprotimgImage(buildFixtureImage({ random: systemRandom }));
+    const tweaksA = new Set([...genprotimgPages(a)].map((p) => Buffer.from(p.tweak).toString('hex')));
+    expect([...genprotimgPages(b)].some((p) => tweaksA.has(Buffer.from(p.tweak).toString('hex')))).toBe(false);
+    const ka = openSeHeader(a.seHeader, [hostPrivate()]).imageXtsKey;
+    const kb = openSeHeader(b.seHeader, [hostPrivate()]).imageXtsKey;
+    expect(Buffer.from(ka).equals(Buffer.from(kb))).toBe(false);
+    expect(Buffer.from(ka.subarray(0, 32)).equals(Buffer.from(ka.subarray(32)))).toBe(false);
   });
 });
 

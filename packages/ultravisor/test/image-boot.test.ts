@@ -1,12 +1,13 @@
-// A protected image built by this package boots on the emulated UV exactly as KVM does it:
-// SET_SEC_CONF_PARAMS with the container's SE header, UNPACK_IMG of every page with its tweak,
-// VERIFY_IMG against the header's measurement. The guest then sees its own bytes while the host
+// A Secure Execution image built by this package (genprotimg's layout) boots on the emulated UV
+// exactly as KVM does it: SET_SEC_CONF_PARAMS with the SE header, UNPACK_IMG of every component
+// page with its tweak, VERIFY_IMG against the header's measurement. The guest then sees its own bytes while the host
 // view refuses to read them; altered pages and foreign hosts are refused.
 import { readFileSync } from 'node:fs';
 import { fixturePath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
 import { generateHostKeyPair, type HostKeyPair } from '../src/host-key/index.ts';
-import { buildProtectedImage, loadGuestElf, readProtectedImage, type ProtectedImage } from '../src/image/index.ts';
+import { buildGenprotimgImage, decryptGenprotimgComponent, genprotimgPages, kernelImageFromGuest, loadGuestElf, readGenprotimgImage, type GenprotimgImage } from '../src/image/index.ts';
+import { openSeHeader } from '../src/se-header/index.ts';
 import { SparseHostStorage } from '../src/storage/host-storage.ts';
 import { Ultravisor } from '../src/ultravisor.ts';
 
@@ -36,46 +37,58 @@ function bootMachine(host: HostKeyPair): { uv: Ultravisor; storage: SparseHostSt
   return { uv, storage, handle: conf.handle };
 }
 
-/** What KVM does with a protected image: header in, then every page placed and unpacked. */
-function unpackAll(uv: Ultravisor, storage: SparseHostStorage, handle: bigint, image: ProtectedImage, alterPage?: number): number[] {
+/** What KVM does with an SE image's IPL block: header in, then every component page placed and unpacked. */
+function unpackAll(uv: Ultravisor, storage: SparseHostStorage, handle: bigint, image: GenprotimgImage, alterPage?: number): number[] {
   storage.write(Number(HEADER_AT), image.seHeader);
   const ssc = uv.setSecureConfigurationParameters(handle, HEADER_AT, image.seHeader.length);
   if (ssc.rc !== 1) return [ssc.rc];
   const rcs: number[] = [];
-  image.pages.forEach((p, i) => {
+  let i = 0;
+  for (const p of genprotimgPages(image)) {
     const data = p.ciphertext.slice();
-    if (i === alterPage) data[17]! ^= 0x04;
+    if (i++ === alterPage) data[17]! ^= 0x04;
     uv.hostStorage.write(GUEST_ORIGIN + Number(p.guestAddress), data);
-    rcs.push(uv.unpack(handle, p.guestAddress, p.tweakHigh, p.tweakLow).rc);
-  });
+    const tweak = new DataView(p.tweak.buffer, p.tweak.byteOffset, 16);
+    rcs.push(uv.unpack(handle, p.guestAddress, tweak.getBigUint64(0), tweak.getBigUint64(8)).rc);
+  }
   rcs.push(uv.verify(handle).rc);
   return rcs;
 }
 
 describe('booting a protected image on the emulated UV', () => {
-  const guest = loadGuestElf(new Uint8Array(readFileSync(fixturePath('qemu-7.2-crash/guest.elf'))));
+  const { kernel, entry } = kernelImageFromGuest(loadGuestElf(new Uint8Array(readFileSync(fixturePath('genprotimg-2.35/guest.elf'))), { withoutFileHeaders: true }));
+  const build = (hosts: readonly HostKeyPair[], allowDumping = false): GenprotimgImage =>
+    readGenprotimgImage(buildGenprotimgImage({ kernel, kernelPsw: { mask: 0x0000000180000000n, addr: entry }, hostPublicKeys: hosts.map((h) => h.publicKey), cck, allowDumping }));
 
   it('unpacks and verifies; the guest sees its bytes, the host cannot read them', () => {
     const host = generateHostKeyPair();
-    const image = readProtectedImage(buildProtectedImage({ guest, hostPublicKeys: [generateHostKeyPair().publicKey, host.publicKey], cck, allowDumping: true }));
+    const image = build([generateHostKeyPair(), host], true);
     const { uv, storage, handle } = bootMachine(host);
-    expect(unpackAll(uv, storage, handle, image)).toEqual([1, 1]);
-    for (const page of guest.pages) {
-      const at = GUEST_ORIGIN + Number(page.address);
-      expect(Buffer.from(storage.read(at, 4096)).equals(Buffer.from(page.data))).toBe(true);
-      expect(uv.guestPageState(handle, Number(page.address))).toBe('secure');
-      expect(() => uv.hostStorage.read(at, 16)).toThrow();
-    }
+    const pages = image.components.reduce((n, c) => n + c.pageCount, 0);
+    expect(unpackAll(uv, storage, handle, image)).toEqual(Array<number>(pages + 1).fill(1));
+    const secrets = openSeHeader(image.seHeader, [host]);
+    const plaintext = image.components.map((c) => decryptGenprotimgComponent(c, secrets.imageXtsKey));
+    secrets.wipe();
+    expect(Buffer.from(plaintext[0]!.subarray(0, kernel.length)).equals(Buffer.from(kernel))).toBe(true);
+    image.components.forEach((c, i) => {
+      for (let offset = 0; offset < Number(c.size); offset += 4096) {
+        const gaddr = Number(c.address) + offset;
+        const at = GUEST_ORIGIN + gaddr;
+        expect(Buffer.from(storage.read(at, 4096)).equals(Buffer.from(plaintext[i]!.subarray(offset, offset + 4096)))).toBe(true);
+        expect(uv.guestPageState(handle, gaddr)).toBe('secure');
+        expect(() => uv.hostStorage.read(at, 16)).toThrow();
+      }
+    });
     // DUMP_INIT is allowed for this header (PCF bit 34) once the image is verified.
     expect(uv.dumpInit(handle).rc).toBe(1);
   });
 
   it('refuses an altered page at VERIFY_IMG, and an image for other hosts at SET_SEC_CONF_PARAMS', () => {
     const host = generateHostKeyPair();
-    const image = readProtectedImage(buildProtectedImage({ guest, hostPublicKeys: [host.publicKey], cck }));
+    const image = build([host]);
     const altered = bootMachine(host);
     const rcs = unpackAll(altered.uv, altered.storage, altered.handle, image, 0);
-    expect(rcs.slice(0, -1)).toEqual([1]);
+    expect(rcs.slice(0, -1).every((rc) => rc === 1)).toBe(true);
     expect(rcs.at(-1)).toBe(0x0104);
 
     const stranger = bootMachine(generateHostKeyPair());
@@ -83,7 +96,7 @@ describe('booting a protected image on the emulated UV', () => {
 
     // Without --enable-dump the verified guest cannot be dumped (rc 0x101).
     const plain = bootMachine(host);
-    expect(unpackAll(plain.uv, plain.storage, plain.handle, image)).toEqual([1, 1]);
+    expect(unpackAll(plain.uv, plain.storage, plain.handle, image).every((rc) => rc === 1)).toBe(true);
     expect(plain.uv.dumpInit(plain.handle).rc).toBe(0x0101);
   });
 });

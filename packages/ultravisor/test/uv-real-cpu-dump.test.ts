@@ -1,5 +1,5 @@
 // The whole chain with the real CPU interpreter: a guest assembled with binutils, built into a
-// protected image, booted through the UV calls into guest storage shared with @pvdump/s390x-cpu's
+// Secure Execution image (genprotimg's layout; stage3b relocates the guest), booted through the UV calls into guest storage shared with @pvdump/s390x-cpu's
 // GuestMemory, run on secure CPUs (touching never-imported pages, intercepting DIAG), dumped
 // through the dump calls and decrypted by @pvdump/dump-decrypt to the CPUs' exact state.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,8 @@ import { type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { emptyCpuState, writeDump } from '@pvdump/dump-format';
 import { decryptDump, openPvDump } from '@pvdump/dump-decrypt';
 import { requireTool, run, tempPath } from '@pvdump/test-support';
-import { buildProtectedImage, loadGuestElf } from '../src/guest-owner.ts';
-import { readProtectedImage } from '../src/protected-image.ts';
+import { buildGenprotimgImage, kernelImageFromGuest, loadGuestElf } from '../src/guest-owner.ts';
+import { genprotimgPages, readGenprotimgImage } from '../src/protected-image.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';
 import type { SecureCpuRunner } from '../src/secure-cpu-run.ts';
 import { MappedHostStorage } from '../src/storage/mapped-storage.ts';
@@ -69,13 +69,16 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
     const { handle: config } = uv.createSecureConfiguration({ guestStorageLength: GUEST_SIZE, guestAsce: ASCE, baseStorageOrigin: L.confBase, variableStorageOrigin: L.confVar, sca: L.sca });
     const cpus = [0, 1].map((n) => uv.createSecureCpu({ configHandle: config, cpuNumber: n, storageOrigin: L.cpuStorage(n), stateOrigin: L.stateDescription(n) }).handle);
     // The guest owner's image, booted as KVM does.
-    const guest = loadGuestElf(assembleGuest());
-    const image = readProtectedImage(buildProtectedImage({ guest, hostPublicKeys: [hostKey().publicKey], cck: CCK, allowDumping: true }));
+    const guest = kernelImageFromGuest(loadGuestElf(assembleGuest(), { withoutFileHeaders: true }));
+    const image = readGenprotimgImage(
+      buildGenprotimgImage({ kernel: guest.kernel, kernelPsw: { mask: 0x0000000180000000n, addr: guest.entry }, hostPublicKeys: [hostKey().publicKey], cck: CCK, allowDumping: true }),
+    );
     uv.hostStorage.write(Number(L.header), image.seHeader);
     expectOk(uv.setSecureConfigurationParameters(config, L.header, image.seHeader.length), 'SSC');
-    for (const page of image.pages) {
+    for (const page of genprotimgPages(image)) {
+      const tweak = new DataView(page.tweak.buffer, page.tweak.byteOffset, 16);
       uv.hostStorage.write(Number(L.guest + page.guestAddress), page.ciphertext);
-      expectOk(uv.unpack(config, page.guestAddress, page.tweakHigh, page.tweakLow), 'UNPACK_IMG');
+      expectOk(uv.unpack(config, page.guestAddress, tweak.getBigUint64(0), tweak.getBigUint64(8)), 'UNPACK_IMG');
     }
     expectOk(uv.verify(config), 'VERIFY_IMG');
     expectOk(uv.setCpuState(cpus[0]!, PvCpuState.OPERATING_LOAD), 'operating-load');

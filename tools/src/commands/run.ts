@@ -5,7 +5,8 @@
  * - GUEST is a plain s390x ELF (loaded like QEMU `-kernel`), a Secure Execution boot image as IBM's
  *   genprotimg writes it (a raw image: loaded at 0 like a `-kernel` file that is not ELF, started
  *   from the short IPL PSW at 0; its stage3a switches to protected mode, which needs `--host-key`
- *   to open its SE header), or a protected image container from `pvdump image`.
+ *   to open its SE header; `pvdump image` writes the same layout). pvdump's former protected-image
+ *   container ('pvdumpSE') is recognised only to say that it must be rebuilt.
  * - The guest's SCLP console goes to stdout. `--qmp` starts a QMP monitor (src/qmp/).
  * - `--on-crash dump=FILE` (libvirt coredump-destroy): on a guest panic the VM is dumped to FILE
  *   (written to a temporary file and renamed when complete), then ended; `pause` (preserve): the
@@ -21,7 +22,6 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { rawImageIplPsw } from '@pvdump/kvm-pv';
 import { deterministicRandom, decodeHostPrivateKeyPem, systemRandom, type HostKeyPair } from '@pvdump/ultravisor';
-import { IMAGE_MAGIC } from '@pvdump/ultravisor/protected-image';
 import { ManualTodClock } from '@pvdump/s390x-cpu';
 import { parseCommandArgs, positionals } from '../args.js';
 import { progressAllowed, progressMeter, UsageError, UserError, writeAtomically, type Command } from '../cli-support.js';
@@ -33,7 +33,7 @@ import { RunStatusLine } from '../run/status-line.js';
 const USAGE = `usage: pvdump run [options] GUEST
 Boots GUEST on pvdump's QEMU-like VMM (the emulated KVM PV API): a Secure Execution image (IBM
 genprotimg's layout: loaded at 0, started from its short IPL PSW, it switches itself to protected
-mode), a protected image made by 'pvdump image', or a plain s390x ELF started like QEMU -kernel.
+mode; 'pvdump image' writes them too), or a plain s390x ELF started like QEMU -kernel.
 The guest's console goes to stdout, the VMM's error reports to stderr.
   --host-key FILE           the machine's host private key (host-key.pem of 'pvdump hostkey', or
                             a P-521 EC private key in PEM); opens the SE header of a protected guest
@@ -68,7 +68,7 @@ const MIB = 1 << 20;
 /** [E] Largest guest memory: the VMM keeps guest RAM in the host's memory. */
 const MAX_MEMORY = 16 * 1024 * MIB;
 const MAX_CPUS = 248;
-/** [E] Largest protected image read into memory. */
+/** [E] Largest boot image read into memory. */
 const MAX_IMAGE = 1024 * MIB;
 
 export type OnCrash = { kind: 'dump'; file: string } | { kind: 'pause' } | { kind: 'exit' };
@@ -96,10 +96,13 @@ function wholeNumber(option: string, text: string, min: number, max: number): nu
   return n;
 }
 
+/** The magic of pvdump's former protected-image container, which is no longer read. */
+const FORMER_CONTAINER_MAGIC = Buffer.from('pvdumpSE', 'latin1');
+
 /**
- * The guest's format from its first bytes: a plain ELF (7F 'E' 'L' 'F'), a `pvdump image`
- * container ('pvdumpSE'), or a raw boot image whose first doubleword is a valid short IPL PSW
- * (genprotimg's SE images); images are read whole (bounded).
+ * The guest's format from its first bytes: a plain ELF (7F 'E' 'L' 'F') or a raw boot image
+ * whose first doubleword is a valid short IPL PSW (genprotimg's SE images, and `pvdump image`'s);
+ * images are read whole (bounded).
  */
 function readGuest(path: string): GuestImage {
   let size: number;
@@ -119,13 +122,14 @@ function readGuest(path: string): GuestImage {
     closeSync(fd);
   }
   if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return { kind: 'elf', path };
-  const container = head.equals(Buffer.from(IMAGE_MAGIC));
-  if (!container && (size < 8 || rawImageIplPsw(head) === undefined)) {
-    throw new UserError(`${path}: not a guest this machine boots: neither an ELF file, nor a Secure Execution image (genprotimg's layout, starting with a short IPL PSW), nor a protected image of 'pvdump image'`);
+  if (head.equals(FORMER_CONTAINER_MAGIC)) {
+    throw new UserError(`${path}: a protected image in pvdump's former container format ('pvdumpSE'), which this version no longer boots: rebuild it with 'pvdump image' (it now writes IBM genprotimg's layout)`);
+  }
+  if (size < 8 || rawImageIplPsw(head) === undefined) {
+    throw new UserError(`${path}: not a guest this machine boots: neither an ELF file nor a Secure Execution image (genprotimg's layout, starting with a short IPL PSW)`);
   }
   if (size > MAX_IMAGE) throw new UserError(`${path}: ${size} bytes is too large for a boot image (at most ${MAX_IMAGE} bytes)`);
-  const image = new Uint8Array(readFileSync(path));
-  return container ? { kind: 'protected', image } : { kind: 'raw', image };
+  return { kind: 'raw', image: new Uint8Array(readFileSync(path)) };
 }
 
 function readHostKey(path: string): HostKeyPair {
@@ -174,9 +178,6 @@ export const command: Command = {
     const json = values.json === true;
 
     const guest = readGuest(guestPath!);
-    if (guest.kind === 'protected' && values['host-key'] === undefined) {
-      throw new UserError(`${guestPath} is a protected image: give the machine's host key with --host-key (host-key.pem of 'pvdump hostkey')`);
-    }
     const hostKeys = values['host-key'] === undefined ? [] : [readHostKey(values['host-key'])];
     const startedAt = Date.now();
     let vmState = (): string => 'starting';

@@ -1,8 +1,8 @@
 /**
  * The QEMU-like VMM of `@pvdump/kvm-pv` behind the QMP monitor's `MachineControl`: a plain ELF
  * guest loaded like QEMU's `-kernel`, a raw boot image (an SE image made by genprotimg: loaded at
- * 0, started from its short IPL PSW, switching itself to protected mode with DIAGNOSE 0x308) or
- * a `pvdump image` container booted through the KVM PV ioctls;
+ * 0, started from its short IPL PSW, switching itself to protected mode with DIAGNOSE 0x308, as
+ * `pvdump image` writes it too);
  * the vCPUs run round-robin a few KVM_RUN rounds per turn of the event loop (so QMP clients are
  * served while the guest runs); when every vCPU sleeps in an enabled wait the loop sleeps too
  * (no turns, no host CPU) until a vCPU's timer is due or a monitor command pauses or resets
@@ -15,8 +15,8 @@ import { Writable } from 'node:stream';
 import { dumpGuestMemory, HostKernel, hypervisorRegisters, MachineError, MpState, VirtualMachine, type HostKernelOptions } from '@pvdump/kvm-pv';
 import { DumpRefused, type DumpJob, type DumpRequest, type MachineControl, type MachineListener, type RegisterView, type VcpuInfo, type VcpuState } from '../qmp/machine.js';
 
-/** A plain ELF (QEMU -kernel), a `pvdump image` container, or a raw boot image such as an SE image made by genprotimg. */
-export type GuestImage = { kind: 'elf'; path: string } | { kind: 'protected'; image: Uint8Array } | { kind: 'raw'; image: Uint8Array };
+/** A plain ELF (QEMU -kernel) or a raw boot image such as an SE image made by genprotimg or `pvdump image`. */
+export type GuestImage = { kind: 'elf'; path: string } | { kind: 'raw'; image: Uint8Array };
 
 export interface KvmPvMachineOptions {
   kernel: HostKernelOptions;
@@ -62,8 +62,7 @@ export class KvmPvMachine implements MachineControl {
     const o = this.options;
     const vm = new VirtualMachine({ kernel: this.kernel, memorySize: o.memorySize, cpus: o.cpus, ...(o.console === undefined ? {} : { console: o.console }), ...(o.log === undefined ? {} : { log: o.log }) });
     if (o.guest.kind === 'elf') vm.loadElf(o.guest.path);
-    else if (o.guest.kind === 'raw') vm.loadRawImage(o.guest.image);
-    else vm.bootProtected(o.guest.image);
+    else vm.loadRawImage(o.guest.image);
     return vm;
   }
 

@@ -6,11 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEEDS_DIR, sha256Hex, sourceBytes, type Seed, type SeedSource } from './corpus.js';
-import { derStructure, elfCoreStructure, imageStructure, pemStructure, seHeaderStructure, type Structure } from './structure.js';
+import { derStructure, elfCoreStructure, genprotimgImageStructure, pemStructure, seHeaderStructure, type Structure } from './structure.js';
 
 interface SeedDefinition {
   name: string;
-  kind: 'elf-core' | 'se-header' | 'image' | 'der' | 'pem';
+  kind: 'elf-core' | 'se-header' | 'se-image' | 'der' | 'pem';
   source: SeedSource;
 }
 
@@ -24,7 +24,9 @@ export const SEED_DEFINITIONS: readonly SeedDefinition[] = [
   { name: 's390-tools-se-header', kind: 'se-header', source: { fixture: 'se-header-s390-tools/secure_guest.hdr' } },
   { name: 'genprotimg-se-header', kind: 'se-header', source: { fixture: 'genprotimg-2.35/se.img', slice: { at: GENPROTIMG_SE_HEADER_AT, size: 0 } } },
   { name: 'openable-se-header', kind: 'se-header', source: { generated: 'se-header-openable' } },
-  { name: 'protected-image', kind: 'image', source: { generated: 'protected-image' } },
+  { name: 'genprotimg-se-image', kind: 'se-image', source: { fixture: 'genprotimg-2.35/se.img' } },
+  { name: 'genprotimg-se-nodump-image', kind: 'se-image', source: { fixture: 'genprotimg-2.35/se-nodump.img' } },
+  { name: 'pvdump-se-image', kind: 'se-image', source: { generated: 'pvdump-se-image' } },
   { name: 'ibm-host-key-document', kind: 'der', source: { fixture: 'se-header-s390-tools/host.pem.crt', pemToDer: true } },
   { name: 'ibm-host-key-document-pem', kind: 'pem', source: { fixture: 'se-header-s390-tools/host.pem.crt' } },
   { name: 'genprotimg-host-key-document', kind: 'der', source: { fixture: 'genprotimg-2.35/host-key.crt', pemToDer: true } },
@@ -37,8 +39,8 @@ async function structureOf(kind: SeedDefinition['kind'], bytes: Uint8Array): Pro
       return elfCoreStructure(bytes);
     case 'se-header':
       return seHeaderStructure(bytes);
-    case 'image':
-      return imageStructure(bytes);
+    case 'se-image':
+      return genprotimgImageStructure(bytes);
     case 'der':
       return derStructure(bytes);
     case 'pem':

@@ -1,12 +1,13 @@
 /**
- * Seeds that are made rather than read: a protected image and an SE header that the fuzzing
- * process can open, built deterministically from the fixtures' guest and a fixed host key
- * (so the seed corpus stays byte-identical from run to run).
+ * Seeds that are made rather than read: a Secure Execution image (our builder, genprotimg's
+ * layout) and an SE header that the fuzzing process can open, built deterministically from the
+ * genprotimg fixture's kernel and command line and a fixed host key (so the seed corpus stays
+ * byte-identical from run to run).
  */
 import { readFileSync } from 'node:fs';
 import { fixturePath } from '@pvdump/test-support';
 import { deterministicRandom, generateHostKeyPair, type HostKeyPair } from '@pvdump/ultravisor';
-import { buildProtectedImage, buildSeHeader, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
+import { buildGenprotimgImage, buildSeHeader } from '@pvdump/ultravisor/guest-owner';
 
 /** The CCK of generated seeds: 32 fixed bytes. */
 export const GENERATED_CCK = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);
@@ -19,10 +20,11 @@ export function generatedHostKey(): HostKeyPair {
 }
 
 export const GENERATORS: Readonly<Record<string, () => Uint8Array>> = {
-  /** `pvdump image` of the crash fixture's guest, dumping allowed. */
-  'protected-image': () =>
-    buildProtectedImage({
-      guest: loadGuestElf(new Uint8Array(readFileSync(fixturePath('qemu-7.2-crash/guest.elf')))),
+  /** `pvdump image -i kernel.bin -p parmfile.txt --enable-dump` of the genprotimg fixture's inputs, for the generated host key. */
+  'pvdump-se-image': () =>
+    buildGenprotimgImage({
+      kernel: new Uint8Array(readFileSync(fixturePath('genprotimg-2.35/kernel.bin'))),
+      parmline: new Uint8Array(readFileSync(fixturePath('genprotimg-2.35/parmfile.txt'))),
       hostPublicKeys: [generatedHostKey().publicKey],
       cck: GENERATED_CCK,
       allowDumping: true,

@@ -1,14 +1,15 @@
 /**
  * Finds the fields and regions of a seed by parsing it with the project's own readers: ELF
  * headers, notes and PV sections of a core (spec elf-core-format.md, pv-dump-crypto.md), the SE
- * header's plaintext fields (ultravisor.md §5), the image container, and DER lengths.
+ * header's plaintext fields (ultravisor.md §5), a Secure Execution image in genprotimg's layout
+ * (its short PSW, stage3a trailer, PV IPL parameter block and SE header), and DER lengths.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { elf, openDump } from '@pvdump/dump-format';
 import { HeaderOffset, HeaderSize } from '@pvdump/ultravisor';
-import { ContainerOffset, PAGE_TABLE_ENTRY_SIZE, PREAMBLE_SIZE, PageEntryOffset } from '@pvdump/ultravisor/protected-image';
+import { PvIplBlockOffset, PvIplComponentOffset, Stage3aTrailerOffset, readGenprotimgImage } from '@pvdump/ultravisor/protected-image';
 import type { SeedField, SeedRegion } from '../mutate.js';
 
 export interface Structure {
@@ -133,32 +134,44 @@ export function seHeaderStructure(bytes: Uint8Array, base = 0): Structure {
   return { fields, regions };
 }
 
-/** pvdump's image container: preamble, the SE header inside, the page table. */
-export function imageStructure(bytes: Uint8Array): Structure {
-  const v = new DataView(bytes.buffer, bytes.byteOffset);
+/**
+ * A Secure Execution image in genprotimg's layout (read with the project's reader): the short
+ * IPL PSW, the stage3a trailer's three offsets, the PV IPL parameter block's lengths, count,
+ * SE header address and length and every component's tweak prefix, address and length, the SE
+ * header's fields; regions: stage3a's trailer, the block, the header, each component's first page.
+ */
+export function genprotimgImageStructure(bytes: Uint8Array): Structure {
+  const image = readGenprotimgImage(bytes);
+  const t = image.trailerAddress;
+  const b = image.iplBlockAddress;
   const fields: SeedField[] = [
-    { name: 'image.version', at: ContainerOffset.version, width: 4 },
-    { name: 'image.preamble-size', at: ContainerOffset.preambleSize, width: 4 },
-    { name: 'image.se-header-offset', at: ContainerOffset.seHeaderOffset, width: 4 },
-    { name: 'image.se-header-size', at: ContainerOffset.seHeaderSize, width: 4 },
-    { name: 'image.page-count', at: ContainerOffset.pageCount, width: 8 },
-    { name: 'image.page-table-offset', at: ContainerOffset.pageTableOffset, width: 8 },
-    { name: 'image.page-data-offset', at: ContainerOffset.pageDataOffset, width: 8 },
-    { name: 'image.file-size', at: ContainerOffset.fileSize, width: 8 },
+    { name: 'image.short-psw', at: 0, width: 8 },
+    { name: 'stage3a.trailer.header-offset', at: t + Stage3aTrailerOffset.headerOffset, width: 8 },
+    { name: 'stage3a.trailer.header-size', at: t + Stage3aTrailerOffset.headerSize, width: 8 },
+    { name: 'stage3a.trailer.iplb-offset', at: t + Stage3aTrailerOffset.iplBlockOffset, width: 8 },
+    { name: 'iplb.length', at: b + PvIplBlockOffset.length, width: 4 },
+    { name: 'iplb.version', at: b + PvIplBlockOffset.version, width: 1 },
+    { name: 'iplb.pb0.length', at: b + PvIplBlockOffset.blockLength, width: 4 },
+    { name: 'iplb.pb0.type', at: b + PvIplBlockOffset.blockType, width: 1 },
+    { name: 'iplb.pv.version', at: b + PvIplBlockOffset.pvVersion, width: 1 },
+    { name: 'iplb.pv.component-count', at: b + PvIplBlockOffset.componentCount, width: 4 },
+    { name: 'iplb.pv.se-header-address', at: b + PvIplBlockOffset.seHeaderAddress, width: 8 },
+    { name: 'iplb.pv.se-header-length', at: b + PvIplBlockOffset.seHeaderLength, width: 8 },
   ];
-  const se = seHeaderStructure(bytes, PREAMBLE_SIZE);
-  const pages = Number(v.getBigUint64(ContainerOffset.pageCount));
-  const table = Number(v.getBigUint64(ContainerOffset.pageTableOffset));
-  for (let k = 0; k < Math.min(pages, 4); k++) {
-    const at = table + k * PAGE_TABLE_ENTRY_SIZE;
-    fields.push({ name: `page[${k}].guest-address`, at: at + PageEntryOffset.guestAddress, width: 8 });
-    fields.push({ name: `page[${k}].tweak0`, at: at + PageEntryOffset.tweak, width: 8 });
-    fields.push({ name: `page[${k}].tweak1`, at: at + PageEntryOffset.tweak + 8, width: 8 });
-  }
-  return {
-    fields: [...fields, ...se.fields],
-    regions: [{ name: 'image.preamble', at: 0, size: PREAMBLE_SIZE }, ...se.regions, { name: 'image.page-table', at: table, size: pages * PAGE_TABLE_ENTRY_SIZE }],
-  };
+  image.components.forEach((c, k) => {
+    const at = b + PvIplBlockOffset.components + k * PvIplComponentOffset.size;
+    fields.push({ name: `iplb.component[${k}].tweak-prefix`, at: at + PvIplComponentOffset.tweakPrefix, width: 8 });
+    fields.push({ name: `iplb.component[${k}].address`, at: at + PvIplComponentOffset.address, width: 8 });
+    fields.push({ name: `iplb.component[${k}].length`, at: at + PvIplComponentOffset.length, width: 8 });
+  });
+  const se = seHeaderStructure(bytes, image.seHeaderAddress);
+  const regions: SeedRegion[] = [
+    { name: 'stage3a.trailer', at: t, size: 24 },
+    { name: 'iplb', at: b, size: image.iplBlock.length },
+    ...se.regions,
+    ...image.components.map((c) => ({ name: `component.${c.name}`, at: Number(c.address), size: 4096 })),
+  ];
+  return { fields: [...fields, ...se.fields], regions };
 }
 
 /** Every tag and length of a DER document (X.509, SEC1), depth first. */

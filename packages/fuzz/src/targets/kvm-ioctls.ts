@@ -9,11 +9,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { Errno, HostKernel, Ioctl, PvCmd, PvDumpCmd, VirtualMachine } from '@pvdump/kvm-pv';
-import { deterministicRandom } from '@pvdump/ultravisor';
-import { buildProtectedImage, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
+import { decodeHostPrivateKeyPem, deterministicRandom, type HostKeyPair } from '@pvdump/ultravisor';
 import { fixturePath } from '@pvdump/test-support';
 import { describeError } from '../outcome.js';
-import { generatedHostKey } from '../seeds/generated.js';
 import { defineTarget, FuzzFailure } from '../target.js';
 
 const MIB = 1 << 20;
@@ -47,6 +45,7 @@ interface Input {
 
 interface Context {
   image: Uint8Array;
+  hostKey: HostKeyPair;
 }
 
 const REQUESTS = Object.values(Ioctl) as number[];
@@ -110,9 +109,9 @@ interface Machine {
 }
 
 function boot(ctx: Context, protectedGuest: boolean): Machine {
-  const kernel = new HostKernel({ hostKeys: [generatedHostKey()], random: deterministicRandom('pvdump fuzz kvm'), timeSlice: 2000, hostStorageSize: 8 * 2 ** 30 });
+  const kernel = new HostKernel({ hostKeys: [ctx.hostKey], random: deterministicRandom('pvdump fuzz kvm'), timeSlice: 2000, hostStorageSize: 8 * 2 ** 30 });
   const vm = new VirtualMachine({ kernel, memorySize: 4 * MIB, cpus: 2 });
-  if (protectedGuest) vm.bootProtected(ctx.image);
+  if (protectedGuest) vm.bootSecureImage(ctx.image);
   const closedFd = vm.api.openKvm();
   vm.process.close(closedFd);
   return { vm, closedFd };
@@ -164,9 +163,11 @@ export const target = defineTarget<Input, Context>({
   hangMs: 15_000,
   ciRuns: 150,
   async prepare() {
-    const guest = loadGuestElf(readFileSync(fixturePath('genprotimg-2.35/guest.elf')));
-    const cck = deterministicRandom('pvdump fuzz kvm cck')(32).slice(0, 32);
-    return { image: buildProtectedImage({ guest, hostPublicKeys: [generatedHostKey().publicKey], cck, allowDumping: true }) };
+    // IBM genprotimg's image of the fixture guest, booted through DIAGNOSE 0x308 subcode 10's VMM steps.
+    return {
+      image: new Uint8Array(readFileSync(fixturePath('genprotimg-2.35/se.img'))),
+      hostKey: decodeHostPrivateKeyPem(readFileSync(fixturePath('genprotimg-2.35/host-key.pem'), 'utf8')),
+    };
   },
   inputs: () => fc.record({ protected: fc.boolean(), calls: fc.array(callArbitrary(), { minLength: 1, maxLength: 10 }) }),
   examples: () => [

@@ -19,7 +19,12 @@ import { Ioctl, MpState } from '../uapi/constants.js';
 import type { DiagnoseCall, DiagnoseHandler, MachineStop } from './host.js';
 import { RealStorage, withGuestAccess } from './guest-access.js';
 
-export const Diag308Rc = { OK: 0x0001, NO_CONF: 0x0102, INVALID: 0x0402 } as const;
+/**
+ * Response codes in R1+1 (QEMU's DIAG_308_RC_*), for the IPL subcodes here and the protected
+ * virtualization subcodes 8-10 (pv-ipl.ts): OK, no IPL parameters set (0x0102), an invalid block
+ * (0x0402), no PV block set (0x0902), the protected switch failed (0x0A02).
+ */
+export const Diag308Rc = { OK: 0x0001, NO_CONF: 0x0102, INVALID: 0x0402, NO_PV_CONF: 0x0902, INVALID_FOR_PV: 0x0a02 } as const;
 
 const IPLB_SIZE = 4096;
 const IPL_TYPE_MIN_LENGTH: ReadonlyMap<number, number> = new Map([

@@ -1,13 +1,14 @@
 // A QEMU-like machine on the KVM ioctls (docs/kvm-pv-api.md §9): guest RAM in one block at 0,
 // 1-N vCPUs, plain ELF guests started like `-kernel`, raw images (Secure Execution boot images)
 // loaded at 0 and started from their short IPL PSW, protected guests switched to protected mode
-// (ENABLE, INFO, SET_SEC_PARMS, UNPACK per component, VERIFY, PREP_RESET, CPU states) from a
-// pvdump container or by the guest's DIAGNOSE 0x308 subcode 10 (pv-ipl.ts), and a round-robin
+// (ENABLE, INFO, SET_SEC_PARMS, UNPACK per component, VERIFY, PREP_RESET, CPU states) by the
+// guest's DIAGNOSE 0x308 subcode 10 (pv-ipl.ts) or, skipping stage3a, directly from an SE
+// image's IPL parameter block and SE header through the same steps, and a round-robin
 // vCPU loop handling the interceptions user space owns: SIGP, SERVC (the SCLP console),
 // DIAGNOSE and the disabled wait (a guest panic).
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
 import { pswInvalidReason, shortPswHasFormatBit, shortPswToPsw, type Psw } from '@pvdump/s390x-cpu/state';
-import { readProtectedImage } from '@pvdump/ultravisor/protected-image';
+import { ImageError, PvIplBlockOffset, readGenprotimgImage, type GenprotimgImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
 import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, errnoName, ioInterruptType } from '../uapi/constants.js';
@@ -19,7 +20,8 @@ import { DiagnoseDispatcher } from './diag.js';
 import { handleStsi } from './stsi.js';
 import { handleTestBlock } from './test-block.js';
 import { Watchdog, type WatchdogAction } from './diag288.js';
-import { registerPvIpl, type PvIplMachine, type UnpackComponent } from './pv-ipl.js';
+import { keepPvIplBlock, registerPvIpl, switchToProtected, type PvIplMachine, type UnpackComponent } from './pv-ipl.js';
+import { Diag308Rc } from './diag308.js';
 import { ChannelSubsystem } from './css/channel-subsystem.js';
 import { CHANNEL_INSTRUCTIONS, handleChannelInstruction } from './css/instructions.js';
 
@@ -187,21 +189,33 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
   }
 
-  /** Switches to protected mode from a protected image (s390_machine_protect) and starts CPU 0. */
-  bootProtected(imageBytes: Uint8Array): void {
-    const image = readProtectedImage(imageBytes);
-    const components = image.components.map((c) => ({
-      address: c.guestAddress,
-      size: c.size,
-      tweak: c.tweak,
-      load: () => {
-        for (let i = 0; i < c.pageCount; i++) {
-          const page = image.pages[c.firstPage + i]!;
-          this.writeGuest(Number(page.guestAddress), page.ciphertext);
-        }
-      },
-    }));
-    this.protect(image.seHeader, components, this.vcpus[0]!);
+  /**
+   * Boots a Secure Execution image (genprotimg's layout) protected without running its
+   * non-secure stage3a: the image at absolute 0 as `loadRawImage` puts it, then what stage3a
+   * asks for — the PV IPL parameter block with the SE header's address filled in, checked and
+   * kept as DIAGNOSE 0x308 subcode 8 does — and subcode 10's VMM steps (`switchToProtected`)
+   * with CPU 0 as the boot CPU. Throws `MachineError` when the image is not in that layout or a
+   * step fails (the VM is then plain again); returns the image as read.
+   */
+  bootSecureImage(bytes: Uint8Array): GenprotimgImage {
+    let image: GenprotimgImage;
+    try {
+      image = readGenprotimgImage(bytes);
+    } catch (e) {
+      if (e instanceof ImageError) throw new MachineError(e.message);
+      throw e;
+    }
+    this.loadRawImage(bytes);
+    const block = image.iplBlockBytes.slice();
+    new DataView(block.buffer).setBigUint64(PvIplBlockOffset.seHeaderAddress, BigInt(image.seHeaderAddress));
+    if (keepPvIplBlock(this, block) !== Diag308Rc.OK) throw new MachineError(`the image's PV IPL parameter block at 0x${image.iplBlockAddress.toString(16)} is refused (DIAGNOSE 0x308 subcode 8 would answer 0x0402)`);
+    try {
+      switchToProtected(this, this.vcpus[0]!);
+    } catch (e) {
+      if (e instanceof MachineError) this.unprotect();
+      throw e;
+    }
+    return image;
   }
 
   /**
@@ -231,7 +245,6 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     }
     for (const c of components) {
       if (c.address + c.size > BigInt(this.memorySize)) throw new MachineError(`image component at 0x${c.address.toString(16)} does not fit in ${this.memorySize / MIB} MiB of guest memory`);
-      c.load?.();
       this.checkPv(api.unpack(this.vmFd, c.address, c.size, c.tweak), '3 (KVM_PV_UNPACK)');
     }
     this.checkPv(api.verify(this.vmFd), '4 (KVM_PV_VERIFY)');

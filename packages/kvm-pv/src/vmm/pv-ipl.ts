@@ -9,6 +9,8 @@
 //   prefix, the size rounded up to a page), the calling vCPU starting at the header's PSW. A
 //   failed switch is reported (the VMM's log), undone with KVM_PV_DISABLE, and the guest goes on
 //   after the DIAGNOSE with 0x0A02 in R1+1 (s390_pv_inject_reset_error).
+// `keepPvIplBlock` (subcode 8's checks) and `switchToProtected` (subcode 10's VMM steps) are also
+// what the machine's direct boot of an image runs, so both boots share one unpack sequence.
 // Program interruptions as QEMU: a subcode beyond 16 bits, or 8-10 without the unpack facility
 // (161), or for 8/9 an odd R1 or an R1 not 4 KiB-aligned: specification; a 4 KiB block beyond
 // guest memory: addressing. [E] For a protected guest subcodes 8 and 9 read and write through
@@ -18,20 +20,16 @@ import { IPL_BLOCK_MAX_LENGTH, PvIplBlockError, decodePvIplBlock, pvIplBlockLeng
 import { UNPACK_FACILITY } from '../kernel/host-kernel.js';
 import { MpState } from '../uapi/constants.js';
 import type { DiagnoseDispatcher } from './diag.js';
+import { Diag308Rc } from './diag308.js';
 import { MachineError, type DiagnoseCall, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 
 export const Diag308Subcode = { PV_SET: 8, PV_STORE: 9, PV_START: 10 } as const;
-
-/** Response codes in R1+1 (QEMU's DIAG_308_RC_*). */
-export const Diag308PvRc = { OK: 0x0001, NO_CONF: 0x0102, INVALID: 0x0402, NO_PV_CONF: 0x0902, INVALID_FOR_PV: 0x0a02 } as const;
 
 /** One image component the protected switch unpacks: KVM_PV_UNPACK's {addr, size, tweak}. */
 export interface UnpackComponent {
   address: bigint;
   size: bigint;
   tweak: bigint;
-  /** Writes the component's encrypted pages into guest RAM first (absent: they are there already). */
-  load?: () => void;
 }
 
 /** What the PV IPL needs of the machine beyond the host services' view. */
@@ -66,52 +64,72 @@ function handlePvSubcode(m: PvIplMachine, call: DiagnoseCall, sub: number): Mach
     if (address + BigInt(IPL_BLOCK_MAX_LENGTH) > BigInt(m.memorySize)) return m.programInterruption(v, run, PGM_ADDRESSING);
     return respond(sub === Diag308Subcode.PV_SET ? setBlock(m, Number(address)) : storeBlock(m, Number(address)));
   }
-  if (m.pvIplBlock === undefined) return respond(Diag308PvRc.NO_PV_CONF);
+  if (m.pvIplBlock === undefined) return respond(Diag308Rc.NO_PV_CONF);
   return startProtected(m, v, run, rcRegister);
 }
-/** Subcode 8: the block's length first, then that many bytes into a zeroed page, then QEMU's checks. */
+/** Subcode 8: the block's length first, then that many bytes, then QEMU's checks. */
 function setBlock(m: PvIplMachine, address: number): number {
   const length = pvIplBlockLength(m.readGuest(address, 4));
-  if (length > IPL_BLOCK_MAX_LENGTH) return Diag308PvRc.INVALID;
+  if (length > IPL_BLOCK_MAX_LENGTH) return Diag308Rc.INVALID;
+  return keepPvIplBlock(m, m.readGuest(address, length));
+}
+
+/**
+ * Subcode 8's checks on a block of at most 4 KiB (in a zeroed page, as QEMU reads it): a valid
+ * block is kept as `pvIplBlock` (0x0001), anything else answers 0x0402.
+ */
+export function keepPvIplBlock(m: PvIplMachine, block: Uint8Array): number {
+  if (block.length > IPL_BLOCK_MAX_LENGTH) return Diag308Rc.INVALID;
   const page = new Uint8Array(IPL_BLOCK_MAX_LENGTH);
-  page.set(m.readGuest(address, length));
+  page.set(block);
   try {
     decodePvIplBlock(page, { guestMemorySize: m.memorySize });
   } catch (e) {
-    if (e instanceof PvIplBlockError) return Diag308PvRc.INVALID;
+    if (e instanceof PvIplBlockError) return Diag308Rc.INVALID;
     throw e;
   }
-  m.pvIplBlock = page.slice(0, length);
-  return Diag308PvRc.OK;
+  m.pvIplBlock = page.slice(0, block.length);
+  return Diag308Rc.OK;
 }
 
 /** Subcode 9: the kept block, `length` bytes, back into guest memory. */
 function storeBlock(m: PvIplMachine, address: number): number {
-  if (m.pvIplBlock === undefined) return Diag308PvRc.NO_CONF;
+  if (m.pvIplBlock === undefined) return Diag308Rc.NO_CONF;
   m.writeGuest(address, m.pvIplBlock);
-  return Diag308PvRc.OK;
+  return Diag308Rc.OK;
 }
 
-/** Subcode 10: the other vCPUs stop, the protected switch runs, and the calling vCPU boots the secure image. */
-function startProtected(m: PvIplMachine, v: VcpuHandle, run: DiagnoseCall['run'], rcRegister: number): MachineStop | undefined {
+/**
+ * Subcode 10's VMM steps from the kept block (QEMU's s390_machine_protect): the SE header it
+ * points to, one UNPACK per component (tweak[0] = its tweak prefix, the size rounded up to a
+ * page), `bootCpu` loading the header's PSW and the others stopped. Throws `MachineError` naming
+ * the failed step; the VM may then be half protected (`unprotect` undoes it).
+ */
+export function switchToProtected(m: PvIplMachine, bootCpu: VcpuHandle): void {
+  if (m.pvIplBlock === undefined) throw new MachineError('no PV IPL parameter block is set (DIAGNOSE 0x308 subcode 8)');
   const page = new Uint8Array(IPL_BLOCK_MAX_LENGTH);
-  page.set(m.pvIplBlock!);
+  page.set(m.pvIplBlock);
   const block = decodePvIplBlock(page);
   const components: UnpackComponent[] = block.components.map((c) => ({
     address: c.address,
     size: (c.length + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n),
     tweak: c.tweakPrefix,
   }));
+  const seHeader = m.readGuest(Number(block.seHeaderAddress), Number(block.seHeaderLength));
+  m.protect(seHeader, components, bootCpu);
+}
+
+/** Subcode 10: the other vCPUs stop, the protected switch runs, and the calling vCPU boots the secure image. */
+function startProtected(m: PvIplMachine, v: VcpuHandle, run: DiagnoseCall['run'], rcRegister: number): MachineStop | undefined {
   try {
-    const seHeader = m.readGuest(Number(block.seHeaderAddress), Number(block.seHeaderLength));
-    m.protect(seHeader, components, v);
+    switchToProtected(m, v);
     return undefined;
   } catch (e) {
     if (!(e instanceof MachineError)) throw e;
     m.report(e.message);
     m.unprotect();
     // The guest goes on after the DIAGNOSE and learns that the switch failed.
-    m.complete(v, run, 0, new Map([[rcRegister, BigInt(Diag308PvRc.INVALID_FOR_PV)]]));
+    m.complete(v, run, 0, new Map([[rcRegister, BigInt(Diag308Rc.INVALID_FOR_PV)]]));
     for (const other of m.vcpus) if (other !== v) m.setMpState(other.id, MpState.STOPPED);
     m.setMpState(v.id, MpState.OPERATING);
     return undefined;

@@ -4,14 +4,23 @@ import { openPvDump } from '@pvdump/dump-decrypt';
 import type { VirtualMachine } from '../../src/index.ts';
 import { CCK } from './guests.ts';
 
+const PAGE = 4096;
+
 /**
  * The guest's memory as the hardware holds it right now (plaintext in secure and shared pages,
- * zeros in never-imported ones): what a dump must decrypt to. A test-only look at the frames.
+ * zeros in pages the guest never imported, such as the ones holding the image's non-secure
+ * stage3a): what a dump must decrypt to. A test-only look at the frames and the UV's page states.
  */
 export function guestMemorySnapshot(m: VirtualMachine): Uint8Array {
   const mapped = m.process.memory.guestRamAt(m.ramAddress, m.memorySize);
   if (mapped === undefined) throw new Error('no guest RAM mapped');
-  return mapped.ram.memory.bytes.slice();
+  const bytes = mapped.ram.memory.bytes.slice();
+  const handle = mapped.ram.configHandle;
+  const uv = m.options.kernel.uv;
+  if (handle !== undefined && uv !== undefined) {
+    for (let at = 0; at < bytes.length; at += PAGE) if (uv.guestPageState(handle, at) === 'non-secure') bytes.fill(0, at, at + PAGE);
+  }
+  return bytes;
 }
 
 /** The PV dump at `path` decrypts (with @pvdump/dump-decrypt) to exactly `memory`. */

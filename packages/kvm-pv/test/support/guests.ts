@@ -5,7 +5,7 @@ import { requireTool, run, tempPath } from '@pvdump/test-support';
 import { ManualTodClock } from '@pvdump/s390x-cpu';
 import { type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { deterministicRandom, generateHostKeyPair, type HostKeyPair } from '@pvdump/ultravisor';
-import { buildProtectedImage, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
+import { buildGenprotimgImage, kernelImageFromGuest, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
 import { HostKernel, type HostKernelOptions } from '../../src/index.ts';
 
 export const CCK = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);
@@ -29,10 +29,20 @@ export function assemble(source: string, origin = 0x10000): string {
   return elf;
 }
 
-/** A protected image of the ELF at `path` for this test host, dumping allowed unless told otherwise. */
+/**
+ * A Secure Execution image (genprotimg's layout, as `pvdump image GUEST` builds it) of the ELF at
+ * `path` for this test host, dumping allowed unless told otherwise.
+ */
 export function protectedImage(path: string, allowDumping = true): Uint8Array {
-  const guest = loadGuestElf(new Uint8Array(readFileSync(path)));
-  return buildProtectedImage({ guest, hostPublicKeys: [hostKey().publicKey], cck: CCK, allowDumping, random: deterministicRandom('kvm-pv test image') });
+  const { kernel, entry } = kernelImageFromGuest(loadGuestElf(new Uint8Array(readFileSync(path)), { withoutFileHeaders: true }));
+  return buildGenprotimgImage({
+    kernel,
+    kernelPsw: { mask: 0x0000000180000000n, addr: entry },
+    hostPublicKeys: [hostKey().publicKey],
+    cck: CCK,
+    allowDumping,
+    random: deterministicRandom('kvm-pv test image'),
+  });
 }
 
 /** A PV host with the test host key, a deterministic UV and TOD clock, recording each secure CPU's last state. */

@@ -1,5 +1,6 @@
-// A protected VM for the uapi tests: booted by the VMM (ENABLE … PREP_RESET) from a one-page
-// guest that spins, with helpers that issue ioctls on hand-laid struct bytes.
+// A protected VM for the uapi tests: booted by the VMM (ENABLE … PREP_RESET, the steps of DIAGNOSE
+// 0x308 subcode 10) from a Secure Execution image of a one-page guest that spins, with helpers
+// that issue ioctls on hand-laid struct bytes.
 import { Ioctl, PvCmdOffset, StructBytes, VirtualMachine, encodePvCmd, encodePvDmp, type HostKernelOptions } from '../../src/index.ts';
 import { assemble, protectedImage, testHost } from './guests.ts';
 
@@ -26,8 +27,8 @@ export interface PvVmOptions {
 export function bootedPvVm(options: PvVmOptions = {}) {
   const host = testHost({ timeSlice: 500, ...options.kernel });
   const m = new VirtualMachine({ kernel: host.kernel, memorySize: (options.memoryMiB ?? 2) << 20, cpus: options.cpus ?? 1 });
-  m.bootProtected(protectedImage(spinGuest(), options.allowDumping ?? true));
-  return { ...host, m, api: m.api, process: m.process, vmFd: m.vmFd, vcpuFd: m.vcpus[0]!.fd };
+  const image = m.bootSecureImage(protectedImage(spinGuest(), options.allowDumping ?? true));
+  return { ...host, m, image, api: m.api, process: m.process, vmFd: m.vmFd, vcpuFd: m.vcpus[0]!.fd };
 }
 
 /** A fresh user buffer holding `bytes`; returns its address. */

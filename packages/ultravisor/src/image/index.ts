@@ -1,24 +1,9 @@
 /**
- * Protected guest images [E]: load a bare-metal guest ELF, build the SE header plus its
- * AES-XTS-encrypted pages in pvdump's container, and read the container back for KVM's unpack.
+ * Secure Execution boot images in genprotimg's layout: load a bare-metal guest ELF, build the
+ * image (stage3a, the PV IPL parameter block, the SE header, the AES-XTS-encrypted components),
+ * read it back without a key, and open and verify it with one.
  */
 export { MAX_GUEST_PAGES, PAGE_SIZE, loadGuestElf, type GuestMemoryImage, type GuestPage, type LoadGuestElfOptions } from './guest-elf.js';
-export { DEFAULT_PSW_MASK, buildProtectedImage, decryptImagePage, decryptProtectedImage, type BuildProtectedImageOptions } from './build.js';
-export {
-  CHECKSUM_SIZE,
-  ContainerOffset,
-  IMAGE_MAGIC,
-  IMAGE_VERSION,
-  MAX_IMAGE_PAGES,
-  PAGE_TABLE_ENTRY_SIZE,
-  PREAMBLE_SIZE,
-  PageEntryOffset,
-  containerLayout,
-  readProtectedImage,
-  type ProtectedImage,
-  type ProtectedImageComponent,
-  type ProtectedImagePage,
-} from './format.js';
 export { computeImageDigests, type ImageDigests } from './digests.js';
 export { ImageError, type ImageErrorReason } from './errors.js';
 export * from './genprotimg-layout.js';
