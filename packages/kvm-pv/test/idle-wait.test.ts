@@ -137,7 +137,7 @@ describe('an enabled wait sleeps', () => {
   it('protected guest: the secure CPU sleeps and wakes at its clock comparator', async () => {
     const { kernel, secureStates } = testHost();
     const m = new VirtualMachine({ kernel, memorySize: 2 << 20, cpus: 2 });
-    m.bootProtected(protectedImage(guest()));
+    m.bootSecureImage(protectedImage(guest()));
     const { stop, idles } = await runToEnd(m);
     expect(stop).toMatchObject({ kind: 'panic', cpu: 0 });
     const r = secureStates.get(0)!.gprs;

@@ -1,16 +1,18 @@
 /**
  * Starts our QMP server on the machine `pvdump run` uses (the kvm-pv VMM on the emulated KVM, with
  * a scenario's guest, CPUs and memory): the guest plain, loaded like QEMU's `-kernel`, or
- * protected, from a `pvdump image` container of it made for a test host key.
+ * protected: a Secure Execution image (genprotimg's layout, as `pvdump image` builds it, for a
+ * test host key) of the idle guest linked at 0x10000, booted through stage3a and DIAGNOSE 0x308.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deterministicRandom, generateHostKeyPair, type HostKeyPair } from '@pvdump/ultravisor';
-import { buildProtectedImage, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
+import { buildGenprotimgImage, kernelImageFromGuest, loadGuestElf } from '@pvdump/ultravisor/guest-owner';
+import { pvIdleGuest } from '../../support/pv-idle-guest.ts';
 import { VmMonitor } from '../../../src/qmp/vm.ts';
 import { QmpServer, type QmpAddress } from '../../../src/qmp/server.ts';
 import { KvmPvMachine, type GuestImage } from '../../../src/run/kvm-pv-machine.ts';
-import { guestPath } from './qemu.ts';
+import { IDLE_GUEST, guestPath } from './qemu.ts';
 import type { Scenario } from './scenarios.ts';
 
 export interface RunningServer {
@@ -29,9 +31,18 @@ const hostKey = (): HostKeyPair => (testHostKey ??= generateHostKeyPair(determin
 
 function guestImage(path: string, protectedGuest: boolean): GuestImage {
   if (!protectedGuest) return { kind: 'elf', path };
-  const guest = loadGuestElf(new Uint8Array(readFileSync(path)));
-  const image = buildProtectedImage({ guest, hostPublicKeys: [hostKey().publicKey], cck: TEST_CCK, allowDumping: true, random: deterministicRandom('qmp test image') });
-  return { kind: 'protected', image };
+  // The plain idle guest is linked at 0 (lowcore included); a kernel image starts at 0x10000.
+  const elf = path === IDLE_GUEST ? pvIdleGuest() : path;
+  const { kernel, entry } = kernelImageFromGuest(loadGuestElf(new Uint8Array(readFileSync(elf)), { withoutFileHeaders: true }));
+  const image = buildGenprotimgImage({
+    kernel,
+    kernelPsw: { mask: 0x0000000180000000n, addr: entry },
+    hostPublicKeys: [hostKey().publicKey],
+    cck: TEST_CCK,
+    allowDumping: true,
+    random: deterministicRandom('qmp test image'),
+  });
+  return { kind: 'raw', image };
 }
 
 export async function startOurServer(
