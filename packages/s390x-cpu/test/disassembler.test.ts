@@ -8,6 +8,7 @@ import { requireTool, run, tempPath } from '@pvdump/test-support';
 import { disassemble, FORMAT_FIELDS, type InstructionDef } from '../src/isa/index.ts';
 import { placeOpcode, setBits, usedFields } from './differential/encode.ts';
 import { controlInstructions } from '../src/isa/control/index.ts';
+import { messageSecurityInstructions } from '../src/isa/crypto/message-security-assist.ts';
 import { floatInstructions } from '../src/isa/float/index.ts';
 import { vectorInstructions } from '../src/isa/vector/index.ts';
 
@@ -60,7 +61,7 @@ function objdumpLines(blobs: Uint8Array[]): Map<bigint, string> {
 }
 
 describe('disassembler vs objdump', () => {
-  const groups = { control: controlInstructions, float: floatInstructions, vector: vectorInstructions };
+  const groups = { control: controlInstructions, float: floatInstructions, vector: vectorInstructions, 'message-security': messageSecurityInstructions };
   for (const [name, entries] of Object.entries(groups)) {
     it(`agrees with objdump on the ${name} instructions`, () => {
       const next = rng(0x5eed + name.length);

@@ -6,13 +6,16 @@
  * "Facility indications"): 0 N3, 1 z/Architecture installed, 2 active, 3 DAT enhancement 1
  * (IDTE, CSPG), 4 IDTE clears combined region and segment entries, 7 STFLE, 8 EDAT-1 (large
  * frames, region protection, PFMF, multiple-block SSKE), 10 conditional SSKE, 14 non-quiescing
- * key setting, 18 long displacement, 19 long displacement with high performance (every
- * displacement costs the same here), 21 extended immediate, 25 store clock fast,
- * 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high word /
- * load-store-on-condition 1, 53 load-store-on-condition 2, 66 RRBM, 78 EDAT-2 (2 GiB frames),
- * 129 vector, 130 instruction-execution protection.
+ * key setting, 17 message-security assist, 18 long displacement, 19 long displacement with high
+ * performance (every displacement costs the same here), 21 extended immediate, 25 store clock
+ * fast, 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high
+ * word / load-store-on-condition 1, 53 load-store-on-condition 2, 57 message-security-assist
+ * extension 5 (PRNO), 66 RRBM, 76 and 77 message-security-assist extensions 3 (PCKMO) and 4
+ * (KMF, KMO, PCC, KMCTR), 78 EDAT-2 (2 GiB frames), 129 vector, 130 instruction-execution
+ * protection. The message-security instructions install only their query functions
+ * (`isa/crypto/message-security-assist.ts`).
  */
-export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 18, 19, 21, 25, 34, 35, 45, 53, 66, 78, 129, 130];
+export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 53, 57, 66, 76, 77, 78, 129, 130];
 /** Doublewords of the facility list STFLE stores (bits 0–191). */
 export const FACILITY_DOUBLEWORDS = 3;
 

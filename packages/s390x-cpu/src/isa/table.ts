@@ -2,6 +2,7 @@
 // exports an array of InstructionDef; the decoder, disassembler and tests all read INSTRUCTIONS.
 
 import { controlInstructions } from './control/index.js';
+import { messageSecurityInstructions } from './crypto/message-security-assist.js';
 import { floatInstructions } from './float/index.js';
 import { generalInstructions } from './general/index.js';
 import type { InstructionDef } from './types.js';
@@ -12,4 +13,5 @@ export const INSTRUCTIONS: readonly InstructionDef[] = [
   ...controlInstructions,
   ...floatInstructions,
   ...vectorInstructions,
+  ...messageSecurityInstructions,
 ];
