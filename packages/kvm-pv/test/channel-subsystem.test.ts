@@ -160,6 +160,33 @@ _start:
 2:	tsch	0x400(%r10)
 	ipm	%r3
 	st	%r3, 0(%r9)
+	lghi	%r1, 0
+	schm
+	# 22: TPI with nothing pending: cc 0
+	aghi	%r9, 8
+	tpi	0x700(%r10)
+	ipm	%r3
+	st	%r3, 0(%r9)
+	# 23: SSCH with I/O interruptions masked, TPI takes the interruption: cc 1, two words stored
+	aghi	%r9, 8
+	llilf	%r1, 0x10000
+	ssch	0x100(%r10)
+	tpi	0x700(%r10)
+	ipm	%r3
+	st	%r3, 0(%r9)
+	tsch	0x400(%r10)
+	# 24: again, TPI with address 0: three words in the lowcore at 184
+	aghi	%r9, 8
+	xc	0xb8(12,%r0), 0xb8(%r0)
+	ssch	0x100(%r10)
+	tpi	0
+	ipm	%r3
+	st	%r3, 0(%r9)
+	mvc	0x710(12,%r10), 0xb8(%r0)
+	tsch	0x400(%r10)
+	# 25: TPI of an unaligned operand: specification exception
+	aghi	%r9, 8
+	tpi	0x702(%r10)
 	# done: stop this CPU
 	lghi	%r5, 0
 	sigp	%r4, %r5, 5
@@ -190,7 +217,7 @@ function runGuest() {
   const vm = new VirtualMachine({ kernel: new HostKernel({ protectedVirtualization: false }), memorySize: 16 * MIB, virtioNetCcw: 1 });
   vm.loadElf(assemble(GUEST));
   const stop = vm.run(2000);
-  const results = new DataView(vm.readGuest(RESULTS, 8 * 22).buffer);
+  const results = new DataView(vm.readGuest(RESULTS, 8 * 26).buffer);
   const work = new DataView(vm.readGuest(WORK, 0x4000).buffer);
   return { vm, stop, work, word: (n: number, half: 0 | 1) => results.getUint32(8 * n + 4 * half) };
 }
@@ -248,6 +275,15 @@ describe('channel subsystem with one virtio-net-ccw device', () => {
     expect(program(17)).toBe(0x15);
     expect(cc(21)).toBe(0);
     expect(work.getUint16(0x600)).toBe(1); // SSCH/RSCH count
+  });
+
+  it('TPI: cc 0 with nothing pending; the interruption code into the operand or the lowcore, cc 1; specification exception', () => {
+    expect(cc(22)).toBe(0);
+    expect(cc(23)).toBe(1);
+    expect([work.getUint32(0x700), work.getUint32(0x704)]).toEqual([0x00010000, 0x12345678]);
+    expect(cc(24)).toBe(1);
+    expect([work.getUint32(0x710), work.getUint32(0x714), work.getUint32(0x718)]).toEqual([0x00010000, 0x12345678, 0x18000000]);
+    expect(program(25)).toBe(0x06);
   });
 
   it('CHSC: characteristics with the extended measurement block, "not installed" for others, operand exception for a bad length', () => {

@@ -96,6 +96,14 @@ export interface VmProcess {
   wakeSleepers(): void;
 }
 
+/** A floating I/O interruption: subsystem-identification word, interruption parameter, identification word (ISC in bits 2-4). */
+export interface IoInterruption {
+  kind: 'io';
+  subsystemId: number;
+  parameter: number;
+  identification: number;
+}
+
 /** A VM as its vCPUs and the dump handlers see it (implemented by KvmVm). */
 export interface VcpuVm {
   readonly kernel: KvmHost;
@@ -119,6 +127,10 @@ export interface VcpuVm {
   deliverFloating(cpu: Cpu): void;
   /** TEST SUBCHANNEL clears the subchannel's status: its pending I/O interruption goes. */
   dequeueIo(subsystemId: number): void;
+  /** TEST PENDING INTERRUPTION: the oldest I/O interruption of a subclass `cr6` enables, taken off the queue. */
+  takeIo(cr6: bigint): IoInterruption | undefined;
+  /** Puts back an I/O interruption TEST PENDING INTERRUPTION could not store. */
+  returnIo(io: IoInterruption): void;
   /** CPU_SET_STATE for a protected vCPU (KVM_SET_MP_STATE). */
   setSecureCpuState(handle: bigint, state: (typeof PvCpuState)[keyof typeof PvCpuState]): UvResult;
 }

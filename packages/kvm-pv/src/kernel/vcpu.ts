@@ -9,6 +9,7 @@ import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, Mp
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
 import { translateLogicalMemOp } from './logical-mem-op.js';
+import { testPendingInterruption } from './test-pending-interruption.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -511,7 +512,7 @@ export class KvmVcpu {
     cpu.completeInterception();
     const ram = this.vm.memory!;
     ram.memory.onInaccessibleAccess = undefined;
-    const stop = this.runSlice(cpu);
+    const stop = this.runSlice(cpu, (interception) => interception.mnemonic === 'tpi' && testPendingInterruption(cpu, this.vm, interception));
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());
     return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);
@@ -539,7 +540,11 @@ export class KvmVcpu {
       this.deliverPending(cpu);
       const stop = cpu.run(budget);
       budget -= stop.executed;
-      if (stop.kind === 'interception' && onInterception?.(stop.interception) === true && budget > 0) continue;
+      if (stop.kind === 'interception' && onInterception?.(stop.interception) === true) {
+        // Completed in the kernel: the slice goes on, or ends as a plain time-slice end.
+        if (budget > 0) continue;
+        return { kind: 'budget', executed: stop.executed };
+      }
       if (stop.kind === 'wait' && !stop.disabled) {
         if (this.deliverable(cpu)) {
           if (budget > 0) continue;

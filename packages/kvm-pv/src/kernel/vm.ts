@@ -8,7 +8,7 @@ import { Errno, Ioctl, IRQ_IO_MAX, IrqType, PvCmd, PvInfoId } from '../uapi/cons
 import { InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
 import type { GuestRam } from './guest-ram.js';
 import { PAGE_SIZE } from './host-memory.js';
-import type { KvmHost, PvRcSink, ProtectedState, VcpuVm, VmProcess } from './kvm-objects.js';
+import type { IoInterruption, KvmHost, PvRcSink, ProtectedState, VcpuVm, VmProcess } from './kvm-objects.js';
 import { handlePvDump } from './pv-dump.js';
 import { KvmVcpu } from './vcpu.js';
 
@@ -24,7 +24,7 @@ export interface MemorySlot {
   ram: GuestRam;
 }
 
-type FloatingIrq = { kind: 'service'; parameter: number } | { kind: 'io'; subsystemId: number; parameter: number; identification: number };
+type FloatingIrq = { kind: 'service'; parameter: number } | IoInterruption;
 const SERVICE_SIGNAL_CODE = 0x2401;
 
 export class KvmVm implements VcpuVm {
@@ -158,6 +158,22 @@ export class KvmVm implements VcpuVm {
       // The new PSW masks what follows until the guest enables again.
       return;
     }
+  }
+
+  /**
+   * TEST PENDING INTERRUPTION takes the oldest floating I/O interruption of a subclass `cr6`
+   * enables, whatever the PSW's I/O mask (kvm_s390_get_io_int).
+   */
+  takeIo(cr6: bigint): IoInterruption | undefined {
+    const i = this.floating.findIndex((f) => f.kind === 'io' && (cr6 & (0x80000000n >> BigInt((f.identification >>> 27) & 7))) !== 0n);
+    if (i < 0) return undefined;
+    const f = this.floating.splice(i, 1)[0]!;
+    return f.kind === 'io' ? f : undefined;
+  }
+
+  /** Puts back an I/O interruption TEST PENDING INTERRUPTION could not store (its operand faulted). */
+  returnIo(io: IoInterruption): void {
+    this.floating.unshift(io);
   }
 
   /** TEST SUBCHANNEL clears the subchannel's status: its pending I/O interruption goes (as KVM's handle_tsch). */

@@ -46,6 +46,17 @@ function channelSubsystemCall(cpu: CpuCore, a: InsnA<'RRE'>, b: InsnB<'RRE'>): v
   cpu.intercept('chsc', 'RRE', a, b, addr);
 }
 
+/**
+ * TEST PENDING INTERRUPTION: a non-zero second operand receives two words of interruption code, so
+ * it must be on a word boundary (specification exception); the host checks its access when it
+ * stores (address 0: three words into the lowcore).
+ */
+function testPendingInterruption(cpu: CpuCore, a: InsnA<'S'>, b: InsnB<'S'>): void {
+  const addr = cpu.ea(0, fB2(a), fD2(a));
+  cpu.requireSpec(addr % 4 === 0);
+  cpu.intercept('tpi', 'S', a, b, addr);
+}
+
 /** An instruction the host completes from its register fields alone. */
 function plain<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string): InstructionDef {
   return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b));
@@ -65,7 +76,7 @@ export const interceptedInstructions: InstructionDef[] = [
   withOperand('stsch', 0xb234, 52, 4, false, true),
   // The IRB (64 bytes: no extended-I/O-measurement word) stored.
   withOperand('tsch', 0xb235, 64, 4, false, true),
-  withAddress('tpi', 0xb236, 'S', 'db:2'),
+  defPriv('tpi', 0xb236, 'S', 'db:2', testPendingInterruption),
   plain('sal', 0xb237, 'S', ''),
   plain('rsch', 0xb238, 'S', ''),
   // The channel-report word stored.
