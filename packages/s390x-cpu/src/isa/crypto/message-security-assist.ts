@@ -12,8 +12,8 @@
 import { PGM_OPERATION } from '../../core/exceptions.js';
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defPriv, def } from '../define.js';
-import { fRreR1, fRreR2, fRrfR3 } from '../formats.js';
-import type { ExecFn, InstructionDef } from '../types.js';
+import { fRreR1, fRreR2, fRrfR3 } from '../fields.js';
+import type { InstructionDef, Semantics } from '../types.js';
 
 const FUNCTION_QUERY = 0;
 /** Bytes the query function stores: a 128-bit mask of installed function codes. */
@@ -45,22 +45,22 @@ function requirePair(cpu: CpuCore, r: number): void {
  * The common checks and the query function, in the architecture's order: the register fields,
  * the modifier bit, the function code, then the access exceptions of storing the parameter block.
  */
-function cpacf(spec: CpacfInstruction, r1: (a: number) => number, r2: (a: number) => number, r3: (a: number) => number): ExecFn {
-  return (cpu, a) => {
-    if (!facilityInstalled(cpu, spec.facility)) cpu.programException(PGM_OPERATION);
-    if (spec.pairs.r1 === true) requirePair(cpu, r1(a));
-    if (spec.pairs.r3 === true) requirePair(cpu, r3(a));
-    if (spec.pairs.r2 === true) requirePair(cpu, r2(a));
-    const gr0 = cpu.r[1]!;
-    if (!spec.modifierAllowed) cpu.requireSpec((gr0 & 0x80) === 0);
-    cpu.requireSpec((gr0 & 0x7f) === FUNCTION_QUERY);
-    const block = cpu.gprAddress(1);
-    cpu.probe(block, QUERY_BLOCK_BYTES, true);
-    cpu.writeU8(block, 0x80);
-    for (let i = 1; i < QUERY_BLOCK_BYTES; i++) cpu.writeU8(cpu.wrap(block + i), 0);
-    cpu.cc = 0;
-  };
+function cpacf(cpu: CpuCore, spec: CpacfInstruction, r1: number, r2: number, r3: number): void {
+  if (!facilityInstalled(cpu, spec.facility)) cpu.programException(PGM_OPERATION);
+  if (spec.pairs.r1 === true) requirePair(cpu, r1);
+  if (spec.pairs.r3 === true) requirePair(cpu, r3);
+  if (spec.pairs.r2 === true) requirePair(cpu, r2);
+  const gr0 = cpu.r[1]!;
+  if (!spec.modifierAllowed) cpu.requireSpec((gr0 & 0x80) === 0);
+  cpu.requireSpec((gr0 & 0x7f) === FUNCTION_QUERY);
+  const block = cpu.gprAddress(1);
+  cpu.probe(block, QUERY_BLOCK_BYTES, true);
+  cpu.writeU8(block, 0x80);
+  for (let i = 1; i < QUERY_BLOCK_BYTES; i++) cpu.writeU8(cpu.wrap(block + i), 0);
+  cpu.cc = 0;
 }
+
+const rreSemantics = (spec: CpacfInstruction): Semantics<'RRE'> => (cpu, a) => cpacf(cpu, spec, fRreR1(a), fRreR2(a), 0);
 
 const MSA = 17;
 const MSA3 = 76;
@@ -68,7 +68,7 @@ const MSA4 = 77;
 const MSA5 = 57;
 
 function rre(mnemonic: string, opcode: number, operands: string, spec: CpacfInstruction): InstructionDef {
-  return def(mnemonic, opcode, 'RRE', operands, cpacf(spec, fRreR1, fRreR2, () => 0));
+  return def(mnemonic, opcode, 'RRE', operands, rreSemantics(spec));
 }
 
 export const messageSecurityInstructions: InstructionDef[] = [
@@ -77,10 +77,11 @@ export const messageSecurityInstructions: InstructionDef[] = [
   rre('kmac', 0xb91e, 'r:R1,r:R2', { facility: MSA, modifierAllowed: false, pairs: { r2: true } }),
   rre('kimd', 0xb93e, 'r:R1,r:R2', { facility: MSA, modifierAllowed: false, pairs: { r2: true } }),
   rre('klmd', 0xb93f, 'r:R1,r:R2', { facility: MSA, modifierAllowed: false, pairs: { r2: true } }),
-  defPriv('pckmo', 0xb928, 'RRE', '', cpacf({ facility: MSA3, modifierAllowed: false, pairs: {} }, fRreR1, fRreR2, () => 0)),
+  defPriv('pckmo', 0xb928, 'RRE', '', rreSemantics({ facility: MSA3, modifierAllowed: false, pairs: {} })),
   rre('kmf', 0xb92a, 'r:R1,r:R2', { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true } }),
   rre('kmo', 0xb92b, 'r:R1,r:R2', { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true } }),
   rre('pcc', 0xb92c, '', { facility: MSA4, modifierAllowed: false, pairs: {} }),
-  def('kmctr', 0xb92d, 'RRF-b', 'r:R1,r:R3,r:R2', cpacf({ facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true, r3: true } }, fRreR1, fRreR2, fRrfR3)),
+  def('kmctr', 0xb92d, 'RRF-b', 'r:R1,r:R3,r:R2', (cpu, a) =>
+    cpacf(cpu, { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true, r3: true } }, fRreR1(a), fRreR2(a), fRrfR3(a))),
   rre('prno', 0xb93c, 'r:R1,r:R2', { facility: MSA5, modifierAllowed: true, pairs: { r1: true, r2: true } }),
 ];
