@@ -4,28 +4,14 @@
  * Ultravisor's unpack and verify and our stage3b into the guest's crash, the PV dump written on
  * the crash, and `pvdump decrypt` giving back the guest's registers and memory.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDump } from '@pvdump/dump-format';
 import { fixturePath, tempPath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
-import { CLI } from './cli.ts';
+import { pvdumpAsync } from './cli.ts';
 
 const F = (name: string): string => fixturePath(`genprotimg-2.35/${name}`);
-
-/** Runs the built CLI without blocking this worker (a protected boot takes seconds). */
-function pvdumpAsync(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('pvdump image → pvdump run → pvdump decrypt', () => {
   it('boots our image of the genprotimg fixture guest to its crash; the PV dump decrypts to its registers and memory', async () => {

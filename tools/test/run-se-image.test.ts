@@ -12,27 +12,12 @@ import QMP from 'qemu-qmp';
 import { describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
 import { fixturePath, tempPath } from '@pvdump/test-support';
-import { CLI, pvdump } from './cli.ts';
+import { CLI, pvdump, pvdumpAsync } from './cli.ts';
+import { execute } from './support/qmp-client.ts';
 
 const fixture = (name: string): string => fixturePath(`genprotimg-2.35/${name}`);
 const HOST_KEY = fixture('host-key.pem');
 const CCK = fixture('cck.bin');
-
-function pvdumpAsync(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
-
-function execute(qmp: QMP, command: string, args?: object): Promise<unknown> {
-  return new Promise((resolve, reject) => qmp.execute(command, args, (err, result) => (err ? reject(err) : resolve(result))));
-}
 
 /** Decrypts `dump` with the fixture's CCK and checks the guest's registers and memory in it. */
 async function expectDecryptsToTheGuest(dump: string): Promise<void> {

@@ -5,49 +5,19 @@
  * reproducibility, and bad usage.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QMP from 'qemu-qmp';
 import { describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
 import { fixturePath, requireTool, run, tempPath } from '@pvdump/test-support';
-import { CLI, pvdump } from './cli.ts';
+import { CLI, pvdump, pvdumpAsync } from './cli.ts';
 import { pvIdleGuest } from './support/pv-idle-guest.ts';
+import { connectQmp, execute } from './support/qmp-client.ts';
 
 const CRASH_GUEST = fixturePath('qemu-7.2-crash/guest.elf');
 /** A guest for a Secure Execution image (linked at 0x10000): crashes with a disabled wait at 0xdead. */
 const PV_CRASH_GUEST = fixturePath('genprotimg-2.35/guest.elf');
-
-/**
- * Runs the built CLI without blocking this worker (a guest run takes seconds; a synchronous spawn
- * would stall the test runner's own messages).
- */
-function pvdumpAsync(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
-  });
-}
-
-function execute(qmp: QMP, command: string, args?: object): Promise<unknown> {
-  return new Promise((resolve, reject) => qmp.execute(command, args, (err, result) => (err ? reject(err) : resolve(result))));
-}
-
-async function connectQmp(path: string): Promise<QMP> {
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`no QMP socket at ${path}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const qmp = new QMP();
-  await new Promise<void>((resolve, reject) => qmp.connect(path, (err) => (err ? reject(err) : resolve())));
-  return qmp;
-}
 
 /** A host key, a CCK and a protected image of `guest` (with dumping allowed). */
 function protectedSetup(guest: string): { dir: string; hostKey: string; cck: string; image: string } {

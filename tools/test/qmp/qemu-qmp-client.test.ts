@@ -11,10 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
 import { tempPath } from '@pvdump/test-support';
 import { startOurServer, unixAddress } from './support/our-server.ts';
-
-function execute(qmp: QMP, command: string, args?: object): Promise<unknown> {
-  return new Promise((resolve, reject) => qmp.execute(command, args, (err, result) => (err ? reject(err) : resolve(result))));
-}
+import { execute } from '../support/qmp-client.ts';
 
 describe('the qemu-qmp client against our server', () => {
   it('stop, detached dump-guest-memory, query-dump until completed, cont', async () => {
