@@ -48,6 +48,11 @@ export function parseQmpAddress(text: string): QmpAddress {
 export interface QmpServerOptions {
   /** Reported in the greeting; [E] QEMU 7.2.0 (the protocol level implemented), package pvdump. */
   version?: { major: number; minor: number; micro: number; package: string };
+  /**
+   * Told of a command that failed with something other than a QMP error (a bug: the client still
+   * gets a GenericError with its message, as QEMU would answer an unexpected failure).
+   */
+  onInternalError?: (error: unknown, request: JsonValue) => void;
 }
 
 const DEFAULT_VERSION = { major: 7, minor: 2, micro: 0, package: 'pvdump 0.1.0' };
@@ -116,6 +121,7 @@ class QmpSession {
     } catch (e) {
       // A failure that is not a QMP error (a bug, an I/O error of the machine) is still answered,
       // so the client and the VM carry on.
+      if (!(e instanceof QmpError)) this.server.onInternalError?.(e, request);
       reply({ error: errorBody(e instanceof QmpError ? e : generic(e instanceof Error ? e.message : String(e))) });
     }
     // Not awaited: closing waits for this request's queue entry, which ends here.
@@ -169,12 +175,14 @@ export class QmpServer {
   private closing: Promise<void> | undefined;
   /** Set once `quit` has been answered: the server then closes. */
   quitting = false;
+  readonly onInternalError: ((error: unknown, request: JsonValue) => void) | undefined;
 
   constructor(
     readonly vm: VmMonitor,
     options: QmpServerOptions = {},
   ) {
     const v = options.version ?? DEFAULT_VERSION;
+    this.onInternalError = options.onInternalError;
     this.greeting = {
       QMP: { version: { qemu: { micro: v.micro, minor: v.minor, major: v.major }, package: v.package }, capabilities: ['oob'] },
     };
