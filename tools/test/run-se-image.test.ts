@@ -3,7 +3,8 @@
  * genprotimg-2.35): detected as raw boot images, booted with the fixture's P-521 host key, they
  * crash at 0xDEAD; their dump (--on-crash dump=FILE, or QMP dump-guest-memory) decrypts with
  * `pvdump decrypt -k cck.bin` to the guest's memory and registers. se-nodump.img falls back to a
- * plain dump with QEMU's log lines; without the host key the guest's protected switch fails.
+ * plain dump with QEMU's log lines, which `decrypt -k` and `info -k` refuse (no PV data, nothing
+ * the key could decrypt); without the host key the guest's protected switch fails.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -89,17 +90,27 @@ describe('pvdump run with images made by genprotimg', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toContain('pvdump: KVM PV command 8 (KVM_PV_DUMP) failed: header rc 101 rrc 0 IOCTL rc: -22\npvdump: KVM DUMP command 0 failed\n');
     expect(r.stderr).toContain(`dump written to ${dump}`);
-    expect(JSON.parse(pvdump(['info', '--json', dump]).stdout)).toMatchObject({ pv: false });
+    expect(JSON.parse(pvdump(['info', '--json', dump]).stdout)).toMatchObject({ pv: false, protectedGuestWithoutPvData: true });
+    expect(pvdump(['info', dump]).stdout).toContain('PV dump: no, although the guest was protected: its PV CPU notes are empty');
     const d = await openDump(dump);
     try {
       expect(new TextDecoder().decode(await d.readMemory(0x100000n, 40))).not.toBe('genprotimg fixture guest: crashed here!!');
     } finally {
       await d.close();
     }
-    // Nothing to decrypt: decrypt copies a dump without PV data unchanged, still encrypted memory.
-    const dec = pvdump(['decrypt', '-k', CCK, dump, `${dump}.plain`]);
-    expect(dec.status).toBe(0);
-    expect(readFileSync(`${dump}.plain`).equals(readFileSync(dump))).toBe(true);
+    // The guest owner's key cannot help: decrypt -k and info -k say why, exit 1, and write nothing.
+    const noPvData = `pvdump: ${dump} is the dump of a protected guest but holds no PV data (no pv_mem_meta and pv_compl sections; its PV CPU notes are empty): the Ultravisor refused the PV dump, most likely because the guest's image does not allow dumping (made without --enable-dump), and the VMM wrote a plain dump instead, as QEMU does. Its protected memory is ciphertext only the Ultravisor could export, so it cannot be decrypted with the customer communication key; rebuild the image with --enable-dump to get decryptable dumps\n`;
+    for (const args of [['decrypt', '-k', CCK, dump, `${dump}.plain`], ['info', '-k', CCK, dump], ['info', '-k', CCK, '--memory', '0x100000:40', dump]]) {
+      const r = pvdump(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toBe(noPvData);
+      expect(r.stdout).toBe('');
+    }
+    expect(existsSync(`${dump}.plain`)).toBe(false);
+    // Without a key it is copied unchanged, as zgetdump copies a dump that is not a PV dump.
+    const copy = pvdump(['decrypt', dump, `${dump}.copy`]);
+    expect(copy.status).toBe(0);
+    expect(readFileSync(`${dump}.copy`).equals(readFileSync(dump))).toBe(true);
   }, 180_000);
 
   it("an image in pvdump's former container format is refused, saying to rebuild it with pvdump image", () => {

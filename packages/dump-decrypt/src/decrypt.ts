@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { DumpWriter, openDump, writeDump, type CpuState, type DumpReader, type WriteTarget } from '@pvdump/dump-format';
 import { createPageCipher, defaultBackend, type CryptoBackend, type PageCipher } from './crypto/page-cipher.js';
-import { noKeyError, PvDecryptError } from './errors.js';
+import { isProtectedGuestDumpWithoutPvData, noKeyError, noPvDataError, PvDecryptError } from './errors.js';
 import { decryptPagesInPlace, scanPageStates } from './memory/pages.js';
 import { PageProcessPool } from './memory/process-pool.js';
 import { PageWorkerPool, REGIONS_PER_WORKER } from './memory/worker-pool.js';
@@ -79,7 +79,11 @@ export async function decryptDump(input: string, cck: Uint8Array | undefined, ta
   const reader = await openDump(input);
   try {
     checkShstrtab(reader);
-    if (!reader.isPv) return await copyPlainDump(reader, target);
+    if (!reader.isPv) {
+      // A key asks for decryption: a protected guest's dump without PV data has nothing it could decrypt.
+      if (cck !== undefined && isProtectedGuestDumpWithoutPvData(reader)) throw noPvDataError(input);
+      return await copyPlainDump(reader, target);
+    }
     if (cck === undefined) {
       throw noKeyError(input);
     }

@@ -4,7 +4,7 @@
  * The dump format and its reference cryptography are @pvdump/pv-format's; this package adds the
  * zgetdump checks, the fast page ciphers and the output.
  */
-export { noKeyError, PvDecryptError, type PvDecryptErrorCode } from './errors.js';
+export { isProtectedGuestDumpWithoutPvData, noKeyError, noPvDataError, PvDecryptError, type PvDecryptErrorCode } from './errors.js';
 export { decryptDump, type DecryptOptions, type DecryptReport } from './decrypt.js';
 export { openPvDump, PvDump, type OpenPvDumpOptions } from './pv-dump.js';
 export { inspectPvDump, type PvInspection, type CpuNoteCheck } from './inspect.js';

@@ -1,7 +1,8 @@
 /**
  * `pvdump decrypt -k FILE DUMP OUT`: turns a Protected Virtualization (Secure Execution) guest
  * dump into a plain ELF core for gdb and crash, as `zgetdump -k FILE DUMP OUT` does (spec
- * pv-dump-crypto.md §9–§10, elf-core-format.md §11). A non-PV dump is copied unchanged in content.
+ * pv-dump-crypto.md §9–§10, elf-core-format.md §11). A non-PV dump is copied unchanged in content,
+ * except that a key given for a protected guest's dump without PV data is refused (exit 1).
  * OUT is written atomically with mode 0600 (or to stdout for `-`), so a failed or interrupted
  * run leaves no output file.
  */
@@ -20,7 +21,9 @@ Decrypts a Protected Virtualization (Secure Execution) guest dump with the custo
 key (CCK), as 'zgetdump -k FILE DUMP OUT' does: the output is an ordinary s390x ELF core in
 zgetdump's layout, with the decrypted registers of every CPU and the decrypted memory, plus an
 NT_AUXV note so that gdb shows the vector registers too. A dump that is not a PV dump is copied
-unchanged in content. DUMP may be gzip-compressed; OUT may be '-' for stdout and must not exist yet.
+unchanged in content; with -k, a protected guest's dump without PV data (the plain dump QEMU
+writes when the Ultravisor refuses the PV dump) is refused with exit status 1, since the key cannot
+decrypt anything in it. DUMP may be gzip-compressed; OUT may be '-' for stdout and must not exist yet.
 
   -k, --key FILE    the CCK: a file of exactly 32 raw bytes (no hex, no newline)
       --no-auxv     leave out NT_AUXV: the output is then byte for byte what zgetdump writes

@@ -3,7 +3,7 @@
  * registers, the memory ranges, and whether it is a PV dump (with the sizes of its PV parts).
  * `--memory ADDR[:LEN]` shows a range of guest memory instead (info-memory.ts).
  */
-import { inspectPvDump, type PvInspection } from '@pvdump/dump-decrypt';
+import { inspectPvDump, isProtectedGuestDumpWithoutPvData, noPvDataError, type PvInspection } from '@pvdump/dump-decrypt';
 import type { DumpReader } from '@pvdump/dump-format';
 import { parseCommandArgs, positionals } from '../args.js';
 import { UsageError, type Command } from '../cli-support.js';
@@ -52,6 +52,8 @@ export interface InfoJson {
   format: string;
   fileSize: number;
   pv: boolean;
+  /** Not a PV dump, but the dump of a protected guest (its PV CPU notes are there, empty): nothing in it can be decrypted. */
+  protectedGuestWithoutPvData: boolean;
   warnings: { code: string; message: string; offset: number }[];
   cpus: CpuJson[];
   memory: { start: string; size: string }[];
@@ -114,6 +116,7 @@ export function infoJson(d: DumpReader, file: string): InfoJson {
     format: describeFormat(d),
     fileSize: d.fileSize,
     pv: d.isPv,
+    protectedGuestWithoutPvData: isProtectedGuestDumpWithoutPvData(d),
     warnings: d.warnings.map((w) => ({ ...w })),
     cpus: d.cpus.map(cpuToJson),
     memory: d.memory.map((m) => ({ start: hex64(m.start), size: hex64(m.size) })),
@@ -140,6 +143,10 @@ export function infoText(d: DumpReader, file: string): string {
     out.push(`  pv_mem_meta: ${size(d.pvMemMeta)}, pv_compl: ${size(d.pvCompl)}, CPU data: ${d.cpus.map((c) => c.pvCpuData?.length ?? 0).join(', ')} bytes`);
     out.push('  The registers below are the hypervisor\'s view. The confidential CPU state and memory are');
     out.push('  encrypted: decrypting them needs the customer communication key (pvdump info -k CCK_FILE, pvdump decrypt).');
+  } else if (isProtectedGuestDumpWithoutPvData(d)) {
+    out.push('PV dump: no, although the guest was protected: its PV CPU notes are empty and the PV sections');
+    out.push('  missing (the Ultravisor refused the PV dump, e.g. an image without --enable-dump); its memory is');
+    out.push('  ciphertext that no key decrypts.');
   } else {
     out.push('PV dump: no');
   }
@@ -174,6 +181,8 @@ export const command: Command = {
     }
     const { dump, close, inUserTerms } = opened;
     try {
+      // A key asks for decryption, which a protected guest's dump without PV data cannot give.
+      if (key !== undefined && isProtectedGuestDumpWithoutPvData(dump)) throw noPvDataError(file);
       if (memoryRange !== undefined) {
         const { shown, bytes } = await readMemoryRange(dump, dump.path!, file, memoryRange, key).catch((e: unknown) => {
           throw inUserTerms(e);
