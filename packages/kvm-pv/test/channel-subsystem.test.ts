@@ -187,6 +187,18 @@ _start:
 	# 25: TPI of an unaligned operand: specification exception
 	aghi	%r9, 8
 	tpi	0x702(%r10)
+	# 26: STCPS: 32 zero bytes, the condition code unchanged (2 from the compare)
+	aghi	%r9, 8
+	mvi	0x720(%r10), 0xff
+	mvc	0x721(31,%r10), 0x720(%r10)
+	lghi	%r3, 1
+	cghi	%r3, 0
+	stcps	0x720(%r10)
+	ipm	%r3
+	st	%r3, 0(%r9)
+	# 27: STCPS not on 32 bytes: specification exception
+	aghi	%r9, 8
+	stcps	0x730(%r10)
 	# done: stop this CPU
 	lghi	%r5, 0
 	sigp	%r4, %r5, 5
@@ -217,7 +229,7 @@ function runGuest() {
   const vm = new VirtualMachine({ kernel: new HostKernel({ protectedVirtualization: false }), memorySize: 16 * MIB, virtioNetCcw: 1 });
   vm.loadElf(assemble(GUEST));
   const stop = vm.run(2000);
-  const results = new DataView(vm.readGuest(RESULTS, 8 * 26).buffer);
+  const results = new DataView(vm.readGuest(RESULTS, 8 * 28).buffer);
   const work = new DataView(vm.readGuest(WORK, 0x4000).buffer);
   return { vm, stop, work, word: (n: number, half: 0 | 1) => results.getUint32(8 * n + 4 * half) };
 }
@@ -284,6 +296,12 @@ describe('channel subsystem with one virtio-net-ccw device', () => {
     expect(cc(24)).toBe(1);
     expect([work.getUint32(0x710), work.getUint32(0x714), work.getUint32(0x718)]).toEqual([0x00010000, 0x12345678, 0x18000000]);
     expect(program(25)).toBe(0x06);
+  });
+
+  it('STCPS: the channel-path-status word, all zero, the condition code unchanged; specification exception', () => {
+    expect(cc(26)).toBe(2);
+    expect([...new Uint8Array(work.buffer, 0x720, 32)]).toEqual(new Array(32).fill(0));
+    expect(program(27)).toBe(0x06);
   });
 
   it('CHSC: characteristics with the extended measurement block, "not installed" for others, operand exception for a bad length', () => {

@@ -15,6 +15,8 @@
 // - CSCH, HSCH, XSCH, RSCH: the clear / halt functions (status pending, interruption); cancel
 //   and resume find nothing to do (cc 2) unless status is pending (cc 1).
 // - STCRW: a channel-report word stored (cc 0), or zeros (cc 1); kept when the store fails.
+// - STCPS: the 32-byte channel-path-status word, all zero (no path is ever active between
+//   instructions); the condition code is unchanged.
 // - RCHP: operand exception for GR1 bits 32-39, 48-55 or a CSSID other than 0; cc 3 for a path
 //   not installed; else a channel report for the path and cc 0.
 // - SCHM: operand exception for GR1 bits 36-61 or, with measurement-block update, GR2 bits
@@ -30,7 +32,7 @@ import { chscResponse } from './chsc.js';
 import { IRB_SIZE, ORB_SIZE, OrbCtrl, PmcwChars, PmcwFlags, SCHIB_SIZE, SchibOffset, SID_ONE, encodeScsw, emptyScsw } from './layout.js';
 
 /** The intercepted instructions this file serves (ipa). */
-export const CHANNEL_INSTRUCTIONS: ReadonlySet<number> = new Set([0xb230, 0xb231, 0xb232, 0xb233, 0xb234, 0xb235, 0xb237, 0xb238, 0xb239, 0xb23b, 0xb23c, 0xb25f, 0xb276]);
+export const CHANNEL_INSTRUCTIONS: ReadonlySet<number> = new Set([0xb230, 0xb231, 0xb232, 0xb233, 0xb234, 0xb235, 0xb237, 0xb238, 0xb239, 0xb23a, 0xb23b, 0xb23c, 0xb25f, 0xb276]);
 
 const PSW_EA = 0x0000000100000000n;
 const PSW_BA = 0x0000000080000000n;
@@ -66,6 +68,8 @@ export function handleChannelInstruction(m: HostMachine, css: ChannelSubsystem, 
       return withSubchannel(c, (s) => (!s.enabled ? 3 : s.statusPending ? 1 : 2));
     case 0xb239:
       return storeChannelReportWord(c);
+    case 0xb23a:
+      return storeChannelPathStatus(c);
     case 0xb23b:
       return resetChannelPath(c);
     case 0xb23c:
@@ -201,6 +205,11 @@ function storeChannelReportWord(c: Call): undefined {
   if (crw === undefined) return complete(c, 1);
   c.css.takeCrw();
   return complete(c, 0);
+}
+
+/** STCPS: the channel-path-status word, one bit per CHPID active for a subchannel; all zero, as functions complete at once. */
+function storeChannelPathStatus(c: Call): undefined {
+  return writeOperand(c, secondOperand(c), new Uint8Array(32)) ? complete(c, c.m.ccOf(c.run)) : undefined;
 }
 
 function resetChannelPath(c: Call): undefined {

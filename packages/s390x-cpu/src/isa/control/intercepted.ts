@@ -2,7 +2,8 @@
 // SERVC, STSI, the channel-subsystem I/O instructions and UVC stop the CPU with an interception
 // that names the instruction and its decoded operands. The PSW is already past the instruction;
 // the host sets registers, condition code and storage, then resumes. For MSCH, SSCH, STSCH, TSCH,
-// STCRW and CHSC the CPU first recognises the operand's alignment and access exceptions itself.
+// STCRW, STCPS and CHSC the CPU first recognises the operand's alignment and access exceptions
+// itself; for TPI the alignment.
 
 import { defPriv } from '../define.js';
 import type { Format } from '../formats.js';
@@ -81,7 +82,8 @@ export const interceptedInstructions: InstructionDef[] = [
   plain('rsch', 0xb238, 'S', ''),
   // The channel-report word stored.
   withOperand('stcrw', 0xb239, 4, 4, false, true),
-  withAddress('stcps', 0xb23a, 'S', 'db:2'),
+  // The channel-path-status word (256 bits) stored on a 32-byte boundary.
+  withOperand('stcps', 0xb23a, 32, 32, false, true),
   plain('rchp', 0xb23b, 'S', ''),
   plain('schm', 0xb23c, 'S', ''),
   plain('xsch', 0xb276, 'S', ''),
