@@ -97,7 +97,7 @@ describe('host services of a plain guest', () => {
     expect(stop).toEqual({ kind: 'all-stopped' });
   });
 
-  it('SCLP read SCP info: 1 MiB increments, the CPUs, the highest CPU address', () => {
+  it('SCLP read SCP info: 1 MiB increments, the CPUs, the highest CPU address, SOP and ESOP', () => {
     expect(cc(0)).toBe(0);
     const sccb = new DataView(vm.readGuest(SCCB, 4096).buffer);
     expect(sccb.getUint16(6)).toBe(SclpResponse.NORMAL_READ);
@@ -107,6 +107,8 @@ describe('host services of a plain guest', () => {
     expect(sccb.getUint16(18)).toBe(128); // their entries' offset
     expect([sccb.getUint8(128), sccb.getUint8(144)]).toEqual([0, 1]);
     expect(sccb.getUint16(120)).toBe(3); // maxcpus - 1
+    expect(sccb.getUint8(80) & 0x20).toBe(0x20); // suppression on protection
+    expect(sccb.getUint8(85) & 0x02).toBe(0x02); // enhanced suppression on protection
     // An SCCB in the lowcore is a specification exception.
     expect(word(1, 1) & 0xffff).toBe(0x06);
   });

@@ -7,8 +7,9 @@
 //   answers 0x0100, before any command runs.
 // - READ SCP INFO (forced and plain): memory in 1 MiB increments (rnmax, rnsize), the CPU count
 //   and 16-byte CPU entries at offset 128 (sorted by CPU address), the highest CPU address
-//   (maxcpus - 1), SCLP facilities "CPU info" and "I/O adapter reconfiguration", loadparm of 8
-//   EBCDIC blanks; too short (< 144 + 16·maxcpus) answers 0x0300. READ CPU INFO likewise (24 +
+//   (maxcpus - 1), SCLP facilities "CPU info" and "I/O adapter reconfiguration", the
+//   configuration characteristics SOP and ESOP, loadparm of 8 EBCDIC blanks; too short
+//   (< 144 + 16·maxcpus) answers 0x0300. READ CPU INFO likewise (24 +
 //   16·maxcpus). WRITE EVENT MASK (mask length 4 or 8, else 0x74F0): records the guest's receive
 //   mask and returns the machine's masks. WRITE EVENT DATA: function code 0 (else 0x40F0), event
 //   buffer lengths checked (0x73F0 syntax, 0x72F0 inconsistent), each buffer's flags cleared and
@@ -61,6 +62,14 @@ const READ_CPU_INFO_SIZE = 24;
 const CPU_ENTRY = 16;
 /** SCLP facilities (read info bytes 48–55): CPU info commands, I/O adapter reconfiguration. */
 const SCLP_FACILITIES = 0x0c00000040000000n;
+/**
+ * Configuration characteristics (read info bytes 80–95, bit n from the left of byte 80 + n/8):
+ * suppression on protection (byte 80 bit 2) and enhanced suppression on protection (byte 85
+ * bit 6, the bit QEMU's CPU models set as "esop"): the CPU's protection exceptions suppress and
+ * store a translation-exception identification that says the cause (s390x-cpu README).
+ */
+const CONF_CHAR_SOP: readonly [number, number] = [80, 0x20];
+const CONF_CHAR_ESOP: readonly [number, number] = [85, 0x02];
 /** Event masks (bit n from the left = event type n): ASCII console 0x1A, signal quiesce 0x1D, config change 0x04. */
 const MASK_ASCII = 0x00000040;
 const MASK_QUIESCE = 0x00000008;
@@ -149,6 +158,7 @@ export class Sclp {
     view.setUint16(18, READ_INFO_CPU_OFFSET);
     sccb.fill(0x40, 24, 32); // loadparm: EBCDIC blanks
     view.setBigUint64(48, SCLP_FACILITIES);
+    for (const [byte, bit] of [CONF_CHAR_SOP, CONF_CHAR_ESOP]) sccb[byte] = sccb[byte]! | bit;
     view.setUint16(120, m.maxCpus - 1);
     respond(SclpResponse.NORMAL_READ);
   }
