@@ -60,7 +60,10 @@ export function formatsWith(fields: readonly string[], pos: number, width: numbe
 export interface FieldAccessor {
   /** `a`: takes bytes 0–3; `b`: bytes 4–5; `ab`: both (fields that cross them, vector RXB bits). */
   readonly takes: 'a' | 'b' | 'ab';
+  /** Reads the field from both words (for `b` accessors, a wrapper that passes bytes 4–5 on). */
   readonly read: (x: number, y: number) => number;
+  /** The exported accessor itself. */
+  readonly exported: (x: number, y: number) => number;
   /** The field names it reads (one accessor serves I2, RI2 and RI4 at the same bits). */
   readonly fields: readonly string[];
   readonly pos: number;
@@ -93,7 +96,7 @@ function accessor<
   const K extends FieldKind = 'plain',
 >(takes: T, fields: readonly N[], pos: P, width: W, read: (x: number, y: number) => number, options: { kind?: K; signed?: boolean } = {}): Reader<T, FormatsWith<N, P, W, K>> {
   const kind = options.kind ?? 'plain';
-  accessors.push({ takes, read: takes === 'b' ? (_a, b) => read(b, 0) : read, fields, pos, width, kind, signed: options.signed === true });
+  accessors.push({ takes, read: takes === 'b' ? (_a, b) => read(b, 0) : read, exported: read, fields, pos, width, kind, signed: options.signed === true });
   return read as unknown as Reader<T, FormatsWith<N, P, W, K>>;
 }
 
