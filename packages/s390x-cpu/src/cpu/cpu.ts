@@ -6,6 +6,7 @@
 import { DECODE_TABLE, PROBLEM_DISPATCH, SUPERVISOR_DISPATCH } from '../isa/dispatch.js';
 import type { ExecFn } from '../isa/types.js';
 import { instructionLength, opcodeKey } from '../isa/decoder.js';
+import { decodeFields } from '../isa/formats.js';
 import type { InstructionDef } from '../isa/types.js';
 import type { AbsoluteStorage } from '../memory/guest-memory.js';
 import { compileBlock, MAX_BLOCK_BYTES, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
@@ -412,7 +413,7 @@ export class Cpu extends CpuCore {
       const next = wide ? at + length : ((at + length) & amask) >>> 0;
       // Only the bytes an instruction has are compared later: clear the rest of a 2-byte word.
       instructions.push({ address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, exec: dispatch[key] as ExecFn });
-      const unconditional = BLOCK_END.test(entry.mnemonic) || (BRANCH_ON_CONDITION.test(entry.mnemonic) && ((a >>> 20) & 15) === 15);
+      const unconditional = BLOCK_END.test(entry.mnemonic) || (BRANCH_ON_CONDITION.test(entry.mnemonic) && decodeFields(entry.format, a, b)['M1'] === 15);
       if (unconditional || next !== at + length) break;
       at = next;
     }
