@@ -26,12 +26,23 @@ export type LogicalMemOpResult =
 
 const PAGE = 4096;
 
+/**
+ * The checks before the vCPU is looked at, in Linux v6.0's order (docs/kvm-pv-api.md §11):
+ * unknown flags, an access register above 15 or size 0 → EINVAL, more than 64 KiB → E2BIG.
+ * Then the caller refuses a protected vCPU (EINVAL), and `translateLogicalMemOp` checks the key.
+ */
+export function logicalMemOpArgumentErrno(mop: Pick<LogicalMemOp, 'flags' | 'ar' | 'size'>): number | undefined {
+  const known = MemOpFlags.CHECK_ONLY | MemOpFlags.INJECT_EXCEPTION | MemOpFlags.SKEY_PROTECTION;
+  if ((mop.flags & ~known) !== 0n || mop.ar >= 16 || mop.size === 0) return Errno.EINVAL;
+  if (mop.size > MEM_OP_MAX_SIZE) return Errno.E2BIG;
+  return undefined;
+}
+
 /** Checks the operation and translates every page of its range; nothing is copied here. */
 export function translateLogicalMemOp(cpu: Cpu, mop: LogicalMemOp): LogicalMemOpResult {
-  const known = MemOpFlags.CHECK_ONLY | MemOpFlags.INJECT_EXCEPTION | MemOpFlags.SKEY_PROTECTION;
-  if ((mop.flags & ~known) !== 0n || mop.ar >= 16 || mop.size === 0) return { kind: 'errno', errno: Errno.EINVAL };
+  const errno = logicalMemOpArgumentErrno(mop);
+  if (errno !== undefined) return { kind: 'errno', errno };
   if ((mop.flags & MemOpFlags.SKEY_PROTECTION) !== 0n && mop.key > 15) return { kind: 'errno', errno: Errno.EINVAL };
-  if (mop.size > MEM_OP_MAX_SIZE) return { kind: 'errno', errno: Errno.E2BIG };
   const write = mop.op === MemOp.LOGICAL_WRITE;
   const key = (mop.flags & MemOpFlags.SKEY_PROTECTION) !== 0n ? mop.key : 0;
   const start = Number(mop.gaddr);

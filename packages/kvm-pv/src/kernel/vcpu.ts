@@ -8,7 +8,7 @@ import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion,
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
-import { translateLogicalMemOp } from './logical-mem-op.js';
+import { logicalMemOpArgumentErrno, translateLogicalMemOp } from './logical-mem-op.js';
 import { testPendingInterruption } from './test-pending-interruption.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
@@ -396,9 +396,11 @@ export class KvmVcpu {
     if (op !== MemOp.SIDA_READ && op !== MemOp.SIDA_WRITE) return -Errno.EINVAL;
     const size = mop.u32(MemOpOffset.size);
     const offset = mop.u32(MemOpOffset.sidaOffset);
+    // Linux v6.0's order: flags or size 0, a u32 sum that wraps, past the SIDA, then not protected.
     if (mop.u64(MemOpOffset.flags) !== 0n || size === 0) return -Errno.EINVAL;
-    if (this.pvHandle === undefined) return -Errno.EINVAL;
+    if (offset + size > 0xffffffff) return -Errno.EINVAL;
     if (offset + size > SIDA_SIZE) return -Errno.E2BIG;
+    if (this.pvHandle === undefined) return -Errno.EINVAL;
     const buf = mop.u64(MemOpOffset.buf);
     if (op === MemOp.SIDA_READ) return user.copyToUser(buf, this.sida.subarray(offset, offset + size)) ? 0 : -Errno.EFAULT;
     const data = user.copyFromUser(buf, size);
@@ -408,11 +410,13 @@ export class KvmVcpu {
   }
 
   private logicalMemOp(mop: StructBytes): number {
-    const cpu = this.pvHandle === undefined ? this.plainCpu() : undefined;
-    if (cpu === undefined) return -Errno.EINVAL;
     const op = mop.u32(MemOpOffset.op);
     const flags = mop.u64(MemOpOffset.flags);
     const size = mop.u32(MemOpOffset.size);
+    const errno = logicalMemOpArgumentErrno({ flags, size, ar: mop.u8(MemOpOffset.ar) });
+    if (errno !== undefined) return -errno;
+    const cpu = this.pvHandle === undefined ? this.plainCpu() : undefined;
+    if (cpu === undefined) return -Errno.EINVAL;
     const r = translateLogicalMemOp(cpu, { op, gaddr: mop.u64(MemOpOffset.gaddr), size, flags, ar: mop.u8(MemOpOffset.ar), key: mop.u8(MemOpOffset.key) });
     if (r.kind === 'errno') return -r.errno;
     if (r.kind === 'exception') {
