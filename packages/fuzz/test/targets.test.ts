@@ -8,7 +8,7 @@ const targets = await loadTargets();
 
 describe('fuzz targets (CI budget)', () => {
   it('registers a library and a CLI target for each input format', () => {
-    expect([...targets.keys()].sort()).toEqual(['cli-decrypt', 'cli-info', 'cpu', 'elf-reader', 'host-key-document', 'image-reader', 'kvm-ioctls', 'pv-decrypt', 'qmp', 'se-header', 'uv-calls']);
+    expect([...targets.keys()].sort()).toEqual(['cli-decrypt', 'cli-image', 'cli-info', 'cpu', 'elf-reader', 'host-key-document', 'image-reader', 'kvm-ioctls', 'pv-decrypt', 'qmp', 'se-header', 'uv-calls']);
   });
 
   for (const t of targets.values()) {
