@@ -109,6 +109,43 @@ describe('genprotimg images boot on the VMM', () => {
   });
 });
 
+describe('bootSecureImage: the same switch without running stage3a', () => {
+  it("IBM genprotimg's se.img reaches the same crash, with the block stage3a would have set, and its dump decrypts the same", async () => {
+    const real = machine();
+    real.m.loadRawImage(fixture('se.img'));
+    expect(real.m.run(2000)).toMatchObject({ kind: 'panic', cpu: 0 });
+    const fast = machine();
+    const image = fast.m.bootSecureImage(fixture('se.img'));
+    expect(image.seHeaderAddress).toBe(0x14000);
+    expect(fast.m.protected_).toBe(true);
+    // The kept block is byte for byte the one stage3a set through DIAGNOSE 0x308 subcode 8.
+    expect(Buffer.from(fast.m.pvIplBlock!).equals(Buffer.from(real.m.pvIplBlock!))).toBe(true);
+    expect(fast.m.run(2000)).toMatchObject({ kind: 'panic', cpu: 0 });
+    expect(fast.secure()!.psw).toEqual(real.secure()!.psw);
+    expect(fast.secure()!.gprs).toEqual(real.secure()!.gprs);
+    const path = tempPath('fast-boot.elf');
+    expect(await dumpGuestMemory(fast.m, path)).toMatchObject({ pv: true, cpuDumpFailures: [] });
+    const dump = await openPvDump(path, CCK);
+    try {
+      expect(Buffer.from(await dump.readMemory(0x100000n, 40)).toString('latin1')).toBe('genprotimg fixture guest: crashed here!!');
+    } finally {
+      await dump.close();
+    }
+  });
+
+  it('refuses what the switch refuses, leaving the VM plain: another host, a tampered page, a file that is not an SE image', () => {
+    const stranger = machine({ key: generateHostKeyPair(deterministicRandom('another host')) });
+    expect(() => stranger.m.bootSecureImage(fixture('se.img'))).toThrow(/KVM_PV_SET_SEC_PARMS\) failed: header rc 108/);
+    expect(stranger.m.protected_).toBe(false);
+    const tampered = fixture('se.img');
+    tampered[0x15000 + 0x10010] = tampered[0x15000 + 0x10010]! ^ 1;
+    const { m } = machine();
+    expect(() => m.bootSecureImage(tampered)).toThrow(/KVM_PV_VERIFY\) failed: header rc 104/);
+    expect(m.protected_).toBe(false);
+    expect(() => machine().m.bootSecureImage(fixture('guest.elf'))).toThrow(MachineError);
+  });
+});
+
 describe('a failed protected switch: QEMU reports it, leaves the VM plain, the guest gets 0x0A02 after the DIAGNOSE', () => {
   it('an image for another host: SET_SEC_PARMS fails with rc 0x108 (no key slot)', () => {
     const { m, log } = machine({ key: generateHostKeyPair(deterministicRandom('another host')) });
