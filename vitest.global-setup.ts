@@ -52,7 +52,7 @@ function removeStaleRuns(): void {
 }
 
 export default function setup(): () => void {
-  const saved = process.env['TMPDIR'];
+  const saved = process.env.TMPDIR;
   removeStaleRuns();
   const dir = mkdtempSync(join(tmpdir(), `${RUN_PREFIX}${process.pid}-`));
   const remove = (): void => removeRunFolder(dir);
@@ -62,14 +62,14 @@ export default function setup(): () => void {
     for (const s of SIGNALS) process.removeListener(s, onSignal);
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
-  process.env['TMPDIR'] = dir;
+  process.env.TMPDIR = dir;
   process.once('exit', remove);
   for (const s of SIGNALS) process.on(s, onSignal);
   return () => {
     for (const s of SIGNALS) process.removeListener(s, onSignal);
     process.removeListener('exit', remove);
     remove();
-    if (saved === undefined) delete process.env['TMPDIR'];
-    else process.env['TMPDIR'] = saved;
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
   };
 }

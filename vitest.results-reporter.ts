@@ -14,7 +14,7 @@ export default class ResultsReporter implements Reporter {
     this.root = vitest.config.root;
   }
 
-  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>, reason: TestRunEndReason): void {
+  onTestRunEnd(modules: readonly TestModule[], unhandledErrors: readonly unknown[], reason: TestRunEndReason): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;

@@ -155,6 +155,7 @@ export async function writeAtomically<T>(target: string, produce: (tmpPath: stri
 
 /** True when progress may be drawn on stderr (a terminal, and not asked to be quiet). */
 export function progressAllowed(json: boolean): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- undefined at run time when stderr is no terminal
   return !json && process.stderr.isTTY === true;
 }
 

@@ -34,7 +34,7 @@ function startDecrypt(name: string, extra: string[], detached = false): Running 
   const out = join(dir, 'out.elf');
   const child = spawn(process.execPath, [CLI, 'decrypt', ...extra, '-k', key, dump.path, out], { stdio: ['ignore', 'ignore', 'pipe'], detached });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
   return { child, dir, out, exited };
 }

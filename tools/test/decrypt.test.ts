@@ -23,7 +23,7 @@ function tempPathOf(bytes: Buffer): string {
 
 function flipped(offset: number): string {
   const b = readFileSync(dump);
-  b[offset] = (b[offset] as number) ^ 0x01;
+  b[offset] = (b[offset]!) ^ 0x01;
   const p = tempPath(`flip-${offset}.elf`);
   writeFileSync(p, b);
   return p;

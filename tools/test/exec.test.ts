@@ -29,9 +29,9 @@ function qemu(path: string, args: string[]): { stdout: string; status: number } 
 function qemuCpu0(): { psw: string[]; gprs: string[]; vrs: string[]; crs: string[] } {
   const text = readFileSync(fixturePath('qemu-7.2-crash/qemu-info-registers.txt'), 'utf8');
   const b = text.split(/^CPU#\d+$/m)[1]!;
-  const all = (re: RegExp): string[] => [...b.matchAll(re)].map((m) => '0x' + m[1]);
+  const all = (re: RegExp): string[] => [...b.matchAll(re)].map((m) => '0x' + m[1]!);
   const psw = /PSW=mask ([0-9a-f]+) addr ([0-9a-f]+)/.exec(b)!;
-  return { psw: ['0x' + psw[1], '0x' + psw[2]], gprs: all(/R\d\d=([0-9a-f]{16})/g), vrs: all(/V\d\d=([0-9a-f]{32})/g), crs: all(/C\d\d=([0-9a-f]{16})/g) };
+  return { psw: ['0x' + psw[1]!, '0x' + psw[2]!], gprs: all(/R\d\d=([0-9a-f]{16})/g), vrs: all(/V\d\d=([0-9a-f]{32})/g), crs: all(/C\d\d=([0-9a-f]{16})/g) };
 }
 
 describe('pvdump exec PROGRAM', () => {
@@ -42,7 +42,7 @@ describe('pvdump exec PROGRAM', () => {
       expect(ours.stderr).toBe('');
       expect({ name, stdout: Buffer.from(ours.stdout).toString('latin1'), status: ours.status }).toEqual({ name, stdout: ref.stdout, status: ref.status });
     }
-    expect(qemu(built['args']!, ['1']).status).not.toBe(0);
+    expect(qemu(built.args!, ['1']).status).not.toBe(0);
   });
 
   it('passes standard input to the program (read from fd 0)', () => {
@@ -61,14 +61,14 @@ describe('pvdump exec PROGRAM', () => {
   });
 
   it('--trace prints every instruction with its address on stderr, program output unchanged', () => {
-    const r = pvdump(['exec', '--trace', built['crc32']!]);
+    const r = pvdump(['exec', '--trace', built.crc32!]);
     expect(r.status).toBe(0);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThan(1000);
-    const entry = /Entry point address:\s+0x([0-9a-f]+)/.exec(run('readelf', ['-h', built['crc32']!]))![1]!;
+    const entry = /Entry point address:\s+0x([0-9a-f]+)/.exec(run('readelf', ['-h', built.crc32!]))![1]!;
     expect(lines[0]).toBe(`${entry.padStart(8, '0')}: lgr %r1,%r15`);
     for (const l of lines.slice(0, 200)) expect(l).toMatch(/^[0-9a-f]{8}: [a-z]/);
-    expect(r.stdout).toBe(qemu(built['crc32']!, []).stdout);
+    expect(r.stdout).toBe(qemu(built.crc32!, []).stdout);
   });
 
   it('a program that executes an invalid instruction dies with SIGILL: status 132 and a message', () => {
@@ -134,7 +134,7 @@ describe('pvdump exec: usage and input errors', () => {
     expect(pvdump(['exec', '--frobnicate', 'x']).status).toBe(2);
     expect(pvdump(['exec', '--json', 'x']).status).toBe(2);
     expect(pvdump(['exec', '--budget', 'zero', 'x']).status).toBe(2);
-    const small = pvdump(['exec', '--memory', '16', built['crc32']!]);
+    const small = pvdump(['exec', '--memory', '16', built.crc32!]);
     expect(small.status).toBe(1);
     expect(small.stderr).toMatch(/does not fit in 0x1000000 bytes of guest memory/);
     const missing = pvdump(['exec', tempPath('missing')]);

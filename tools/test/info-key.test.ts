@@ -28,9 +28,9 @@ describe('pvdump info -k', () => {
     });
     const pc = expected.page_counts;
     expect(a.decryption.census).toEqual({
-      encrypted: pc['encrypted'],
-      zero: pc['zero']! + pc['zero|mapped']!,
-      shared: pc['shared']! + pc['shared|mapped']!,
+      encrypted: pc.encrypted,
+      zero: pc.zero! + pc['zero|mapped']!,
+      shared: pc.shared! + pc['shared|mapped']!,
       mapped: pc['zero|mapped']! + pc['shared|mapped']!,
       total: 512,
     });
@@ -62,7 +62,7 @@ describe('pvdump info -k', () => {
 
   it('a tampered CPU note: that CPU is reported unauthenticated', async () => {
     const b = readFileSync(await gunzipFixture('pv-zgetdump/pv-dump.elf.gz'));
-    b[4653] = (b[4653] as number) ^ 1;
+    b[4653] = (b[4653]!) ^ 1;
     const p = tempPath('tampered.elf');
     writeFileSync(p, b);
     const r = pvdump(['info', '--json', '-k', KEY, p]);

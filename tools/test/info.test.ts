@@ -11,9 +11,9 @@ function qemuRegisters(): { psw: string[]; gprs: string[]; vrs: string[]; crs: s
     .split(/^CPU#\d+$/m)
     .slice(1)
     .map((b) => {
-      const all = (re: RegExp): string[] => [...b.matchAll(re)].map((m) => '0x' + m[1]);
+      const all = (re: RegExp): string[] => [...b.matchAll(re)].map((m) => '0x' + m[1]!);
       const psw = /PSW=mask ([0-9a-f]+) addr ([0-9a-f]+)/.exec(b)!;
-      return { psw: ['0x' + psw[1], '0x' + psw[2]], gprs: all(/R\d\d=([0-9a-f]{16})/g), vrs: all(/V\d\d=([0-9a-f]{32})/g), crs: all(/C\d\d=([0-9a-f]{16})/g) };
+      return { psw: ['0x' + psw[1]!, '0x' + psw[2]!], gprs: all(/R\d\d=([0-9a-f]{16})/g), vrs: all(/V\d\d=([0-9a-f]{32})/g), crs: all(/C\d\d=([0-9a-f]{16})/g) };
     });
 }
 

@@ -15,6 +15,7 @@ const PV_GZ = fixturePath('pv-zgetdump/pv-dump.elf.gz');
 const HKD = fixturePath('genprotimg-2.35/host-key.crt');
 const GUEST = fixturePath('genprotimg-2.35/guest.elf');
 /** 0644 as the umask (inherited by the command) leaves it. */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- reading the umask in the single-threaded test process is safe
 const PUBLIC_MODE = 0o644 & ~process.umask();
 
 /** Exit 1, exactly one line on stderr matching `pattern`, no stack trace. */

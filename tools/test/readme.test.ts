@@ -22,7 +22,7 @@ function withFixtures(line: string): string {
 }
 
 describe('tools/README.md examples', () => {
-  const jqLines = shellLines().filter((l) => /\| jq /.test(l));
+  const jqLines = shellLines().filter((l) => l.includes('| jq '));
 
   it('show `info --json … | jq` with the built CLI and with pnpm --silent, and never pipe plain `pnpm pvdump`', () => {
     expect(jqLines.some((l) => l.startsWith('node tools/dist/cli.js info --json'))).toBe(true);

@@ -37,8 +37,8 @@ function startWithFault(fault: string, args: readonly string[]): { child: ChildP
       hung = true;
       child.kill('SIGKILL');
     }, HANG_MS);
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.once('error', reject);
     child.once('close', (status) => {
       clearTimeout(timer);
@@ -55,6 +55,7 @@ async function greetedClient(path: string, ended: Promise<Ended>): Promise<Socke
   let gone = false;
   void ended.then(() => (gone = true));
   while (!existsSync(path)) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the exit callback sets gone
     if (gone) throw new Error('pvdump run ended before its QMP monitor listened');
     await new Promise((res) => setTimeout(res, 20));
   }

@@ -23,6 +23,7 @@ describe('pvdump run progress', () => {
     const dump = tempPath('progress-dump.elf');
     const r = await onTerminal(['--memory', '16M', '--on-crash', `dump=${dump}`, CRASH_GUEST]);
     expect(r.status).toBe(3);
+    // eslint-disable-next-line no-control-regex -- the progress line is drawn with ANSI escapes
     expect(r.screen).toMatch(/\r\x1b\[Kpvdump run: guest running, \d+ s/);
     expect(r.screen).toContain('\rdumping: 100.0% (16 of 16 MiB)\r\n');
     expect(r.screen).toContain('pvdump: the guest panicked: CPU 0 in a disabled wait');

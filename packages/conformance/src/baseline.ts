@@ -31,8 +31,8 @@ export function readBaseline(path: string): Baseline {
   }
   const entries = (data as { entries?: unknown }).entries;
   if (typeof entries !== 'object' || entries === null) throw new BaselineError(`${path} has no "entries" object`);
-  for (const [name, e] of Object.entries(entries as Record<string, BaselineEntry>)) {
-    if (!['PASS', 'FAIL', 'SKIP'].includes(e?.result) || (e.summary !== null && typeof e.summary !== 'string')) throw new BaselineError(`${path}: entry "${name}" needs result PASS, FAIL or SKIP and summary text or null`);
+  for (const [name, e] of Object.entries(entries as Record<string, Partial<BaselineEntry> | null>)) {
+    if (e === null || !['PASS', 'FAIL', 'SKIP'].includes(e.result ?? '') || (e.summary !== null && typeof e.summary !== 'string')) throw new BaselineError(`${path}: entry "${name}" needs result PASS, FAIL or SKIP and summary text or null`);
   }
   return data as Baseline;
 }

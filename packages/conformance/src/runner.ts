@@ -54,8 +54,8 @@ function runInProcess(plan: Extract<Plan, { kind: 'run' }>, timeoutSeconds: numb
 }
 
 /** Runs every plan (skips report at once) and returns the reports in the plans' order. */
-export async function runPlans(plans: ReadonlyArray<{ name: string; plan: Plan }>, options: RunOptions): Promise<EntryReport[]> {
-  const reports: EntryReport[] = new Array(plans.length);
+export async function runPlans(plans: readonly { name: string; plan: Plan }[], options: RunOptions): Promise<EntryReport[]> {
+  const reports = new Array<EntryReport>(plans.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {

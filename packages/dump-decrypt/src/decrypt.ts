@@ -130,6 +130,7 @@ function planDecryption(reader: DumpReader, target: WriteTarget, opts: DecryptOp
   const runPages = opts.runPages ?? 1088;
   if (!Number.isInteger(runPages) || runPages < 1 || runPages > 16384) throw new RangeError(`runPages must be 1..16384, got ${runPages}`);
   const helpers = opts.helpers ?? 'auto';
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass anything
   if (helpers !== 'auto' && helpers !== 'threads' && helpers !== 'processes') throw new RangeError(`helpers must be 'auto', 'threads' or 'processes', got ${String(helpers)}`);
   const file = typeof target === 'string' || isFileHandle(target);
   if (helpers === 'processes' && !file) throw new RangeError("helper processes write into the output file: they need a path or FileHandle target, not a stream (use helpers 'threads')");
@@ -155,7 +156,7 @@ async function* fileBytesOfSegments(reader: DumpReader): AsyncGenerator<Uint8Arr
 
 async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteTarget, opts: DecryptOptions, plan: DecryptionPlan, processes: PageProcessPool | undefined): Promise<DecryptReport> {
   for (const w of ctx.warnings) opts.onWarning?.(w);
-  const { backend, workers, runPages } = plan;
+  const { workers, runPages } = plan;
   if (processes !== undefined) {
     const path = reader.path;
     if (path === undefined) throw new PvDecryptError('io', 'helper processes need the dump opened by path');
@@ -172,7 +173,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
 }
 
 function isFileHandle(target: WriteTarget): target is FileHandle {
-  return typeof target === 'object' && 'fd' in target && typeof (target as FileHandle).stat === 'function' && typeof (target as FileHandle).write === 'function';
+  return typeof target === 'object' && 'fd' in target && typeof (target).stat === 'function' && typeof (target).write === 'function';
 }
 
 /**
@@ -427,6 +428,7 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
       }
       if (buffer === undefined) {
         // Only the helpers decrypt: wait until one of them has finished a run.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a helper's exit sets the failure while this awaits
         if (running.size === 0) throw pool.failure ?? new PvDecryptError('io', 'no helper process took the run');
         await Promise.race(running).catch(() => undefined);
         continue;

@@ -90,7 +90,7 @@ describe('noble, node:crypto XTS and the batched path agree', () => {
             // The batched cipher decrypts a run in place in one of its own run buffers.
             const c = createPageCipher(key, 'node');
             const buffers = c.runBuffers?.(2, 600 * 4096) ?? [];
-            const d = (buffers[1] as Uint8Array).subarray(0, pages * 4096);
+            const d = (buffers[1]!).subarray(0, pages * 4096);
             d.set(data);
             c.decryptPageRun(tweaks, kinds, d);
             const ok = buffers.length === 2 && toHex(d) === toHex(expected);

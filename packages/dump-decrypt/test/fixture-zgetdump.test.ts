@@ -71,7 +71,7 @@ function expectRegisters(cpu: PvCpuState | undefined, e: ExpectedCpu): void {
 /** A copy of the fixture with one bit flipped (XOR 0x01) at `offset`. */
 function flipped(offset: number): string {
   const b = readFileSync(input);
-  b[offset] = (b[offset] as number) ^ 0x01;
+  b[offset] = (b[offset]!) ^ 0x01;
   const p = tempPath(`flip-${offset}.elf`);
   writeFileSync(p, b);
   return p;
@@ -135,9 +135,9 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
     const report = await decryptDump(input, cck, tempPath('out.elf'));
     const pc = expected.page_counts;
     expect(report.census).toEqual({
-      encrypted: pc['encrypted'],
-      zero: (pc['zero'] ?? 0) + (pc['zero|mapped'] ?? 0),
-      shared: (pc['shared'] ?? 0) + (pc['shared|mapped'] ?? 0),
+      encrypted: pc.encrypted,
+      zero: (pc.zero ?? 0) + (pc['zero|mapped'] ?? 0),
+      shared: (pc.shared ?? 0) + (pc['shared|mapped'] ?? 0),
       mapped: (pc['zero|mapped'] ?? 0) + (pc['shared|mapped'] ?? 0),
       total: 512,
     });
@@ -189,7 +189,7 @@ describe('inspectPvDump', () => {
     expect(r.cpuNotes.map((n) => n.authenticated)).toEqual([true, true]);
     expected.cpus.forEach((e, i) => expectRegisters(r.cpus[i], e));
     expect(r.hypervisorCpus[0]?.gprs).not.toEqual(r.cpus[0]?.gprs);
-    expect(r.census.encrypted).toBe(expected.page_counts['encrypted']);
+    expect(r.census.encrypted).toBe(expected.page_counts.encrypted);
   });
   it('reports a wrong key as a completion failure without throwing', async () => {
     const r = await inspectPvDump(input, readFileSync(fixturePath('pv-zgetdump/wrong-cck.bin')));

@@ -19,7 +19,7 @@ export function parseInfoRegisters(text: string): QemuCpuRegisters[] {
       const psw = /PSW=mask ([0-9a-f]{16}) addr ([0-9a-f]{16})/.exec(block);
       if (!psw) throw new Error('no PSW line in info registers block');
       return {
-        psw: { mask: BigInt('0x' + psw[1]), addr: BigInt('0x' + psw[2]) },
+        psw: { mask: BigInt('0x' + psw[1]!), addr: BigInt('0x' + psw[2]!) },
         gprs: field(/R\d\d=([0-9a-f]{16})/g).map((h) => BigInt('0x' + h)),
         vrs: field(/V\d\d=([0-9a-f]{32})/g),
         crs: field(/C\d\d=([0-9a-f]{16})/g).map((h) => BigInt('0x' + h)),

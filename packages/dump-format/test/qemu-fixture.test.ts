@@ -57,7 +57,7 @@ describe('reading the QEMU 7.2 fixture', () => {
     expect(v.getUint16(0x8e)).toBe(0x07); // data exception
     expect(v.getUint32(0x90)).toBe(0x01); // DXC 1: AFP register
     expect(v.getBigUint64(0x150)).toBe(0x0000000180000000n); // program-old PSW mask: 31-bit mode
-    expect(v.getBigUint64(0x158)).toBe(BigInt('0x' + ld![1]) + 4n); // suppression: the next instruction
+    expect(v.getBigUint64(0x158)).toBe(BigInt('0x' + ld![1]!) + 4n); // suppression: the next instruction
     expect(v.getBigUint64(0x1d0)).toBe(dump.cpus[0]!.psw.mask); // program-new PSW = the final PSW
     expect(v.getBigUint64(0x1d8)).toBe(dump.cpus[0]!.psw.addr);
   });

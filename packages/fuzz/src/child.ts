@@ -92,4 +92,5 @@ try {
 }
 // Disconnecting with messages still queued would drop the report.
 await flushed();
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined at run time when started without an IPC channel
 process.disconnect?.();

@@ -89,9 +89,11 @@ export function runPvdump(args: readonly string[], opts: { cwd: string; timeoutM
     maxBuffer: 64 << 20,
     env: { ...process.env, ...opts.env, ...faultEnv, PVDUMP_RSS_FILE: rssFile },
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the build (tsconfig.build.json) types spawnSync's error as Error
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   if (r.error && !timedOut) throw r.error;
   const peakRssMiB = collectPeakRss(opts.cwd);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null at run time when the process could not be spawned
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', peakRssMiB, timedOut };
 }
 

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 
-const out = process.env['PVDUMP_RSS_FILE'];
+const out = process.env.PVDUMP_RSS_FILE;
 if (out !== undefined && out !== '') {
   process.on('exit', () => writeFileSync(`${out}.${process.pid}`, String(process.resourceUsage().maxRSS)));
 }

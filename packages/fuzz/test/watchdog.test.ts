@@ -33,7 +33,7 @@ describe('/proc readings', () => {
     // Each says when it is past Node's start-up (which alone may take seconds on a loaded machine).
     const spin = spawn(process.execPath, ['-e', 'console.log("ready"); for (;;) {}'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const idle = spawn(process.execPath, ['-e', 'console.log("ready"); setTimeout(() => {}, 60000)'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const ready = (p: typeof spin): Promise<unknown> => new Promise((resolve) => p.stdout!.once('data', resolve));
+    const ready = (p: typeof spin): Promise<unknown> => new Promise((resolve) => p.stdout.once('data', resolve));
     try {
       await Promise.all([ready(spin), ready(idle)]);
       await sleep(200);

@@ -23,7 +23,7 @@ function crashedGuest(allowDumping = true) {
 
 describe('the dump driver', () => {
   it('two dumps in a row, the guest running in between: both decrypt to the same memory', async () => {
-    const { m, kernel } = crashedGuest();
+    const { m } = crashedGuest();
     const memory = guestMemorySnapshot(m);
     const first = tempPath('first.elf');
     await dumpGuestMemory(m, first);
@@ -36,7 +36,6 @@ describe('the dump driver', () => {
     const second = tempPath('second.elf');
     expect((await dumpGuestMemory(m, second)).pv).toBe(true);
     await expectDecryptedMemory(second, memory);
-    void kernel;
     const a = await openPvDump(first, CCK);
     const b = await openPvDump(second, CCK);
     try {

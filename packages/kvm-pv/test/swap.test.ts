@@ -47,7 +47,8 @@ describe('swapping a protected guest', () => {
 
   it('a corrupted swapped page is detected on import: the guest gets an addressing exception, the page stays exported', () => {
     const { kernel, ram } = crashed(24);
-    const store = ram.swap as MemorySwapStore;
+    const store = ram.swap;
+    if (!(store instanceof MemorySwapStore)) throw new Error('the default swap store is in process memory');
     const [page, data] = [...store.pages.entries()].find(([p]) => p * 4096 >= 0x200000)!;
     data[100] = data[100]! ^ 0x01;
     expect(ram.guestFault(page)).toEqual({ kind: 'program', code: 0x05 });

@@ -55,7 +55,7 @@ describe('whitening kernel from whiten.wat', () => {
     const { buffer, offsets } = first.reserveRegions(2, 64 << 10);
     const data = randomBytes(4096 * 4);
     first.decryptUnits(randomBytes(16 * 4), data, 4096);
-    new Uint8Array(buffer).fill(0x5a, offsets[1]!, offsets[1]! + 4096);
+    new Uint8Array(buffer).fill(0x5a, offsets[1], offsets[1]! + 4096);
     first.dispose();
     expect(new Uint8Array(buffer).every((b) => b === 0)).toBe(true);
     expect(() => first.decryptUnits(randomBytes(16), new Uint8Array(4096), 4096)).toThrow(/after dispose/);

@@ -9,8 +9,8 @@ import { differences, isFault, runBatch } from './differential/compare.ts';
 import { Rng } from './differential/rng.ts';
 import type { CaseState, SequenceCase } from './differential/sequence-program.ts';
 
-const SEED = Number(process.env['PVDUMP_BFP_SEED'] ?? 20261204);
-const CASES = Number(process.env['PVDUMP_BFP_CASES'] ?? 6000);
+const SEED = Number(process.env.PVDUMP_BFP_SEED ?? 20261204);
+const CASES = Number(process.env.PVDUMP_BFP_CASES ?? 6000);
 const BATCH = 4000;
 
 const CONVERT_TO_FIXED = /^(c[fg][edx]bra?|cl[fg][edx]br)$/;
@@ -29,7 +29,7 @@ function fprBits(s: CaseState, reg: number, bits: 32 | 64): bigint {
   return bits === 32 ? v >> 32n : v;
 }
 const fmt = (mnemonic: string): { bits: 32 | 64; fractionBits: bigint } =>
-  /e/.test(mnemonic.slice(1, 3)) ? { bits: 32, fractionBits: 23n } : { bits: 64, fractionBits: 52n };
+  mnemonic.slice(1, 3).includes('e') ? { bits: 32, fractionBits: 23n } : { bits: 64, fractionBits: 52n };
 const isNaNBits = (v: bigint, f: { bits: 32 | 64; fractionBits: bigint }): boolean => {
   const expMask = ((1n << BigInt(f.bits - 1)) - 1n) >> f.fractionBits;
   return ((v >> f.fractionBits) & expMask) === expMask && (v & ((1n << f.fractionBits) - 1n)) !== 0n;

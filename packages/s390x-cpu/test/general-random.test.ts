@@ -10,8 +10,8 @@ import { runBatch } from './differential/compare.ts';
 import { coveredInstructions, generateCases } from './differential/generator.ts';
 import { Rng } from './differential/rng.ts';
 
-const SEED = Number(process.env['PVDUMP_DIFF_SEED'] ?? 20261126);
-const CASES = Number(process.env['PVDUMP_DIFF_CASES'] ?? 20000);
+const SEED = Number(process.env.PVDUMP_DIFF_SEED ?? 20261126);
+const CASES = Number(process.env.PVDUMP_DIFF_CASES ?? 20000);
 const BATCH = 5000;
 
 describe('random instruction sequences: pvdump vs qemu-s390x', () => {

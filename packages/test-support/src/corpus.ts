@@ -67,7 +67,7 @@ let built: Promise<CorpusBinary[]> | undefined;
 
 /** Builds every program at every optimisation level (two compilers at a time); cached per process. */
 export function buildCorpus(): Promise<CorpusBinary[]> {
-  if (built === undefined) built = buildAll();
+  built ??= buildAll();
   return built;
 }
 

@@ -27,17 +27,17 @@ describe('test-support', () => {
   });
 
   it('names the variable to set when the kvm-unit-tests folder is not given', () => {
-    const saved = process.env['PVDUMP_KVM_UNIT_TESTS'];
+    const saved = process.env.PVDUMP_KVM_UNIT_TESTS;
     try {
-      delete process.env['PVDUMP_KVM_UNIT_TESTS'];
+      delete process.env.PVDUMP_KVM_UNIT_TESTS;
       expect(() => kvmUnitTestsDir()).toThrow(/PVDUMP_KVM_UNIT_TESTS is not set/);
-      process.env['PVDUMP_KVM_UNIT_TESTS'] = join(repoRoot(), 'no-such-folder');
+      process.env.PVDUMP_KVM_UNIT_TESTS = join(repoRoot(), 'no-such-folder');
       expect(() => kvmUnitTestsDir()).toThrow(/does not exist/);
-      process.env['PVDUMP_KVM_UNIT_TESTS'] = fixturesDir();
+      process.env.PVDUMP_KVM_UNIT_TESTS = fixturesDir();
       expect(kvmUnitTestsDir()).toBe(fixturesDir());
     } finally {
-      if (saved === undefined) delete process.env['PVDUMP_KVM_UNIT_TESTS'];
-      else process.env['PVDUMP_KVM_UNIT_TESTS'] = saved;
+      if (saved === undefined) delete process.env.PVDUMP_KVM_UNIT_TESTS;
+      else process.env.PVDUMP_KVM_UNIT_TESTS = saved;
     }
   });
 
@@ -45,20 +45,22 @@ describe('test-support', () => {
     expect(tmpdir()).toMatch(/pvdump-test-run-[^/]+$/);
     expect(scratchDir().startsWith(tmpdir() + '/')).toBe(true);
     expect(tempPath('x').startsWith(scratchDir() + '/')).toBe(true);
-    const outer = process.env['TMPDIR'];
+    const outer = process.env.TMPDIR;
     const teardown = setupTestRun();
     const run = tmpdir();
     expect(run).not.toBe(outer);
     expect(existsSync(run)).toBe(true);
     teardown();
     expect(existsSync(run)).toBe(false);
-    expect(process.env['TMPDIR']).toBe(outer);
+    expect(process.env.TMPDIR).toBe(outer);
   });
 
   it('removes the run folder when the run is interrupted by a signal', () => {
-    const keepRunning = (): void => {};
+    const keepRunning = (): void => {
+      // Survives the signal: the run folder must go all the same.
+    };
     process.on('SIGTERM', keepRunning);
-    const outer = process.env['TMPDIR'];
+    const outer = process.env.TMPDIR;
     const teardown = setupTestRun();
     const run = tmpdir();
     try {
@@ -69,6 +71,6 @@ describe('test-support', () => {
       teardown();
       process.removeListener('SIGTERM', keepRunning);
     }
-    expect(process.env['TMPDIR']).toBe(outer);
+    expect(process.env.TMPDIR).toBe(outer);
   });
 });

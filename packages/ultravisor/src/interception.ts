@@ -6,7 +6,7 @@
 // @pvdump/s390x-cpu, never by the host or the interpreter.
 
 import { pswAddressingMode, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
-import { decodeInstruction, FORMAT_FIELDS, INSTRUCTIONS, keyOfOpcode, type FieldName, type OperandFields } from '@pvdump/s390x-cpu/isa';
+import { decodeInstruction, FORMAT_FIELDS, INSTRUCTIONS, keyOfOpcode, type OperandFields } from '@pvdump/s390x-cpu/isa';
 import { SecureCpuError } from './errors.js';
 
 /**
@@ -38,7 +38,7 @@ const EXPOSURE = {
   schm: { format: 'S', registers: [1, 2], operandAddress: false },
   xsch: { format: 'S', registers: [1], operandAddress: false },
   chsc: { format: 'RRE', registers: ['R1'], operandAddress: false },
-} as const satisfies { readonly [M: string]: { format: InterceptedFormat; registers: readonly unknown[]; operandAddress: boolean } };
+} as const satisfies Readonly<Record<string, { format: InterceptedFormat; registers: readonly unknown[]; operandAddress: boolean }>>;
 
 type InterceptedFormat = 'RS-a' | 'RRE' | 'S' | 'RRF-c';
 
@@ -83,7 +83,7 @@ const RULES: ReadonlyMap<number, ExposureRule> = (() => {
       const field = typeof r === 'string' ? r.replace('|1', '') : undefined;
       if (field !== undefined && fields[field] === undefined) throw new Error(`interception table: ${mnemonic} exposes ${r}, but format ${entry.format} has no ${field}`);
     }
-    if (rule.operandAddress && (fields['B2'] === undefined || fields['D2'] === undefined)) throw new Error(`interception table: ${mnemonic} has no second-operand address`);
+    if (rule.operandAddress && (fields.B2 === undefined || fields.D2 === undefined)) throw new Error(`interception table: ${mnemonic} has no second-operand address`);
     rules.set(keyOfOpcode(entry.opcode), { mnemonic, opcode: entry.opcode, registers: rule.registers, operandAddress: rule.operandAddress });
   }
   return rules;
@@ -93,8 +93,8 @@ const RULES: ReadonlyMap<number, ExposureRule> = (() => {
 function exposedRegisterNumbers(rule: ExposureRule, fields: Readonly<Record<string, number>>): number[] {
   const out: number[] = [];
   for (const r of rule.registers) {
-    if (r === 'B2' && fields['B2'] === 0) continue;
-    const n = typeof r === 'number' ? r : r === 'R1|1' ? fields['R1']! | 1 : fields[r]!;
+    if (r === 'B2' && fields.B2 === 0) continue;
+    const n = typeof r === 'number' ? r : r === 'R1|1' ? fields.R1! | 1 : fields[r]!;
     if (!out.includes(n)) out.push(n);
   }
   return out.sort((x, y) => x - y);
@@ -102,8 +102,8 @@ function exposedRegisterNumbers(rule: ExposureRule, fields: Readonly<Record<stri
 
 /** D2(B2) with the CPU's registers, wrapped to the PSW's addressing mode. */
 function secondOperandAddress(cpu: CpuSnapshot, fields: Readonly<Record<string, number>>): bigint {
-  const base = fields['B2']! === 0 ? 0n : (cpu.gprs[fields['B2']!] ?? 0n);
-  const address = BigInt.asUintN(64, base + BigInt(fields['D2']!));
+  const base = fields.B2 === 0 ? 0n : (cpu.gprs[fields.B2!] ?? 0n);
+  const address = BigInt.asUintN(64, base + BigInt(fields.D2!));
   const mode = pswAddressingMode(cpu.psw.mask) ?? 64;
   return mode === 64 ? address : address & ((1n << BigInt(mode)) - 1n);
 }

@@ -10,7 +10,7 @@ import type { GuestPageListener, GuestTranslator, UvContext, UvResult } from './
 import { PAGE_SIZE, type HostStorage } from './storage/host-storage.js';
 import { checkHostAccess, defaultExportBackend, hostAccessible, type ExportBackend } from './storage/pages.js';
 import { convertFromSecureMany } from './calls/storage.js';
-import { UvCommand, type PvCpuStateValue } from './uvc/codes.js';
+import { UvCommand } from './uvc/codes.js';
 import { executeGuestCall, executeHostCall } from './uvc/dispatch.js';
 import { CGC, CFS, CPU_SET_STATE, CSC, CTS, ControlBlock, DUMP_CPU, DUMP_STOR_STATE, INIT, NODATA, QUI_SIZE, SHARE, SSC, UNP, UVCB_HEADER, newControlBlock } from './uvc/layout.js';
 import { QUERY_VALUES } from './calls/query.js';
@@ -243,7 +243,8 @@ export class Ultravisor {
     return this.nodata(cmd, cpuHandle);
   }
 
-  setCpuState(cpuHandle: bigint, state: PvCpuStateValue | number): UvResult {
+  /** `state` is a PvCpuStateValue, or any byte (the UV answers an invalid one). */
+  setCpuState(cpuHandle: bigint, state: number): UvResult {
     const cb = newControlBlock(UvCommand.CPU_SET_STATE);
     cb.setU64(CPU_SET_STATE.cpuHandle, cpuHandle);
     cb.bytes[CPU_SET_STATE.state] = state & 0xff;

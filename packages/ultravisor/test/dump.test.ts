@@ -12,7 +12,7 @@ import { xtsDecrypt } from '../src/crypto/xts.ts';
 import { SecureStorageAccessError } from '../src/errors.ts';
 import { DumpRc, UvRc, UvCommand } from '../src/uvc/codes.ts';
 import { expectDecryptedCpu, storageStateAndCompletion } from './support/dump.ts';
-import { GUEST_SIZE, CCK, L, bootImage, bootedMachine, buildImage, createConfiguration, expectOk, hostAddress, newMachine, patternPage, type Machine } from './support/machine.ts';
+import { GUEST_SIZE, CCK, L, bootedMachine, buildImage, createConfiguration, expectOk, hostAddress, newMachine, patternPage, type Machine } from './support/machine.ts';
 
 const rc = (r: { cc: number; rc: number }): [number, number] => [r.cc, r.rc];
 const AREA = L.dumpArea;

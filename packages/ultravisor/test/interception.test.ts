@@ -58,7 +58,7 @@ describe('instruction interception reports', () => {
       const bytes = new Uint8Array(length);
       const opcode = entry.opcode < 0x100 ? entry.opcode << 8 : entry.opcode < 0x1000 ? ((entry.opcode >> 4) << 8) | (entry.opcode & 15) : entry.opcode;
       bytes[0] = opcode >> 8;
-      if (length === 6 && [0xe3, 0xe6, 0xe7, 0xeb, 0xec, 0xed].includes(bytes[0]!)) bytes[5] = opcode & 0xff;
+      if (length === 6 && [0xe3, 0xe6, 0xe7, 0xeb, 0xec, 0xed].includes(bytes[0])) bytes[5] = opcode & 0xff;
       else if (entry.opcode >= 0x1000 || (entry.opcode >= 0x100 && bytes[0] === 0x01)) bytes[1] = opcode & 0xff;
       else if (entry.opcode >= 0x100) bytes[1] = opcode & 15;
       mem.write(0x10000, bytes);

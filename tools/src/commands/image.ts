@@ -38,7 +38,7 @@ host boots it like genprotimg's images (pvdump run); pvdump info IMAGE describes
                              (head -c 32 /dev/urandom > cck.bin); dumps of the guest decrypt
                              with it
   --enable-dump              allow the host to take encrypted dumps (PCF bit 34 AllowDumping)
-  -p, --parmfile PARMFILE    the kernel command line (at most ${'64 KiB'}; a NUL is added)
+  -p, --parmfile PARMFILE    the kernel command line (at most 64 KiB; a NUL is added)
   -r, --ramdisk RAMDISK      the initial RAM disk
   --no-verify                accepted for genprotimg's command lines (nothing is verified)
   -o, --output IMAGE         the image file to write`;

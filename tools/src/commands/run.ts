@@ -266,7 +266,7 @@ export const command: Command = {
 async function dumpOnCrash(vm: VmMonitor, file: string, json: boolean): Promise<number> {
   return writeAtomically(file, async (tmp) => {
     const meter = progressMeter('dumping', vm.machine.memorySize, progressAllowed(json));
-    const timer = setInterval(() => meter.update(Number(vm.queryDump()['completed'])), 200);
+    const timer = setInterval(() => meter.update(Number(vm.queryDump().completed)), 200);
     try {
       await vm.dumpGuestMemory(`file:${tmp}`, { paging: false }, false);
     } finally {

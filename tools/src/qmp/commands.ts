@@ -157,6 +157,6 @@ export const COMMANDS: Record<string, CommandDef> = {
 export const CAPABILITIES_ARGS: readonly ArgSpec[] = [{ name: 'enable', type: { kind: 'enum-list', values: ['oob'] }, optional: true }];
 
 export function argumentsOf(request: JsonObject): JsonObject {
-  const args = request['arguments'];
+  const args = request.arguments;
   return isJsonObject(args) ? args : {};
 }

@@ -15,7 +15,7 @@
 
 /** A parsed JSON value; integers that do not fit a double exactly are `bigint`. */
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+export type JsonObject = Record<string, JsonValue>;
 
 /** One complete text from the stream: its value, or the reason it is not valid JSON. */
 export type JsonMessage = { ok: true; value: JsonValue } | { ok: false; reason: string };

@@ -113,7 +113,7 @@ class QmpSession {
   }
 
   private async handle(request: JsonValue): Promise<void> {
-    const id = isJsonObject(request) ? request['id'] : undefined;
+    const id = isJsonObject(request) ? request.id : undefined;
     const reply = (body: JsonObject): void => this.send(id === undefined ? body : { ...body, id });
     try {
       const result = await this.dispatch(request);
@@ -138,12 +138,12 @@ class QmpSession {
       } else if (key !== 'id') throw QmpErrors.memberUnexpected(key);
     }
     if (request['exec-oob'] !== undefined) {
-      if (request['execute'] !== undefined) throw QmpErrors.bothExecutes();
+      if (request.execute !== undefined) throw QmpErrors.bothExecutes();
       if (!this.oobEnabled) throw QmpErrors.oobNotEnabled();
       const name = request['exec-oob'] as string;
       throw Object.hasOwn(COMMANDS, name) ? QmpErrors.noOob(name) : QmpErrors.commandNotFound(name);
     }
-    const name = request['execute'];
+    const name = request.execute;
     if (typeof name !== 'string') throw QmpErrors.executeMissing();
     const args = argumentsOf(request);
     if (name === 'qmp_capabilities') {
@@ -234,9 +234,9 @@ export class QmpServer {
 
   private broadcast(e: VmEvent): void {
     const session = this.active;
-    if (session === undefined || !session.inCommandMode) return;
+    if (!session?.inCommandMode) return;
     const message: JsonObject = { timestamp: timestamp(), event: e.event };
-    if (e.data !== undefined) message['data'] = e.data;
+    if (e.data !== undefined) message.data = e.data;
     session.send(message);
   }
 

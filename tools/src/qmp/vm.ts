@@ -243,7 +243,7 @@ export class VmMonitor {
       this.dumpJob = undefined;
       this.dumpStatus = failure === undefined ? 'completed' : 'failed';
       const data: JsonObject = { result: this.queryDump() };
-      if (failure !== undefined) data['error'] = failure.message;
+      if (failure !== undefined) data.error = failure.message;
       this.emit('DUMP_COMPLETED', data);
       if (resume && this.state === 'save-vm') this.vmStart();
       return failure;

@@ -199,7 +199,7 @@ export class KvmPvMachine implements MachineControl {
             written += chunk.length;
             callback();
           },
-          (e: Error) => callback(e),
+          (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
         );
       },
     });

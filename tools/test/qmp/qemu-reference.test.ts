@@ -33,7 +33,7 @@ describe('real QEMU 7.2 answers as recorded', () => {
       commandLines[scenario.name] = ['qemu-system-s390x', ...qemuArguments(scenario, 'PATH', guest)].join(' ');
       expect(guestPath(scenario)).toMatch(/\.elf$/);
     }
-    if (process.env['PVDUMP_RECORD_QMP'] === '1') {
+    if (process.env.PVDUMP_RECORD_QMP === '1') {
       const transcript: Transcript = {
         source: {
           qemu: qemuVersion(),

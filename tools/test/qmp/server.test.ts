@@ -51,11 +51,11 @@ class Client {
     return new Client(await connectTo(a.kind === 'unix' ? { path: a.path } : { port: a.port, host: a.host }));
   }
   /** The next message that matches (events are skipped unless asked for). */
-  async next(match: (m: { [k: string]: Json }) => boolean = (m) => !('event' in m), timeoutMs = 30_000): Promise<{ [k: string]: Json }> {
+  async next(match: (m: Record<string, Json>) => boolean = (m) => !('event' in m), timeoutMs = 30_000): Promise<Record<string, Json>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.lines.findIndex((m) => typeof m === 'object' && m !== null && !Array.isArray(m) && match(m));
-      if (i >= 0) return this.lines.splice(i, 1)[0] as { [k: string]: Json };
+      if (i >= 0) return this.lines.splice(i, 1)[0] as Record<string, Json>;
       if (this.closed) throw new Error('connection closed');
       if (Date.now() > deadline) throw new Error(`timed out; have ${JSON.stringify(this.lines)}`);
       await new Promise<void>((r) => {
@@ -70,7 +70,7 @@ class Client {
   pending(): Json[] {
     return this.lines.slice();
   }
-  async command(execute: string, args?: object): Promise<{ [k: string]: Json }> {
+  async command(execute: string, args?: object): Promise<Record<string, Json>> {
     this.socket.write(JSON.stringify(args === undefined ? { execute } : { execute, arguments: args }));
     return this.next();
   }
@@ -121,13 +121,13 @@ describe('QMP server sessions', () => {
       await first.negotiate();
       const file = join(dir, 'dump.elf');
       first.socket.write(JSON.stringify({ execute: 'dump-guest-memory', arguments: { paging: false, protocol: `file:${file}`, detach } }));
-      await first.next((m) => m['event'] === 'STOP');
+      await first.next((m) => m.event === 'STOP');
       first.socket.destroy();
       const second = await Client.open(server);
       await second.negotiate();
-      let status: { [k: string]: Json };
-      do status = (await second.command('query-dump'))['return'] as { [k: string]: Json };
-      while (status['status'] === 'active');
+      let status: Record<string, Json>;
+      do status = (await second.command('query-dump')).return as Record<string, Json>;
+      while (status.status === 'active');
       expect(status).toEqual({ total: 64 << 20, status: 'completed', completed: 64 << 20 });
       expect(await second.command('query-status')).toMatchObject({ return: { status: 'running' } });
       const dump = await openDump(file);
@@ -188,7 +188,7 @@ describe('QMP server sessions', () => {
     const { server, dir } = await start();
     const client = await Client.open(server);
     await client.negotiate();
-    const qemu = (JSON.parse(readFileSync(TRANSCRIPT, 'utf8')) as { scenarios: Record<string, { note: string; messages: Json[] }[]> }).scenarios['idle']!.find((s) => s.note === 'query-dump-guest-memory-capability')!;
+    const qemu = (JSON.parse(readFileSync(TRANSCRIPT, 'utf8')) as { scenarios: Record<string, { note: string; messages: Json[] }[]> }).scenarios.idle!.find((s) => s.note === 'query-dump-guest-memory-capability')!;
     expect(await client.command('query-dump-guest-memory-capability')).toEqual(qemu.messages[0]);
     expect(qemu.messages[0]).toEqual({ return: { formats: ['elf', 'kdump-zlib'] } });
     const file = join(dir, 'kdump.elf');
@@ -219,9 +219,9 @@ describe('QMP server sessions', () => {
     const client = await Client.open(server);
     await client.negotiate();
     client.socket.write('{"execute": "cont"}');
-    const panic = await client.next((m) => m['event'] === 'GUEST_PANICKED');
-    expect(panic['data']).toEqual({ action: 'poweroff', info: { core: 0, 'psw-addr': 0xdead, reason: 'disabled-wait', 'psw-mask': 0x0002000180000000, type: 's390' } });
-    expect((await client.next((m) => m['event'] === 'SHUTDOWN'))['data']).toEqual({ guest: true, reason: 'guest-panic' });
+    const panic = await client.next((m) => m.event === 'GUEST_PANICKED');
+    expect(panic.data).toEqual({ action: 'poweroff', info: { core: 0, 'psw-addr': 0xdead, reason: 'disabled-wait', 'psw-mask': 0x0002000180000000, type: 's390' } });
+    expect((await client.next((m) => m.event === 'SHUTDOWN')).data).toEqual({ guest: true, reason: 'guest-panic' });
     await server.ended;
     expect(server.vm.runState).toBe('shutdown');
     expect(server.vm.lastPanic?.pswAddr).toBe(0xdeadn);

@@ -57,7 +57,8 @@ export class PageProcessPool {
       this.#stderr.push('');
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (s: string) => {
-        if ((this.#stderr[i] as string).length < 4096) this.#stderr[i] += s;
+        const sofar = this.#stderr[i] ?? '';
+        if (sofar.length < 4096) this.#stderr[i] = sofar + s;
       });
       child.on('message', (r: ChildReply) => this.#settle(r));
       child.on('error', (e) => {
@@ -68,7 +69,7 @@ export class PageProcessPool {
       child.on('exit', (code, signal) => {
         if (this.#closing) return;
         // The last line that says something (an uncaught error ends with Node's version line).
-        const why = (this.#stderr[i] as string).split('\n').filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l)).slice(-1)[0];
+        const why = (this.#stderr[i]!).split('\n').filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l)).slice(-1)[0];
         this.#fail(`page decryption process ${child.pid ?? '?'} ended (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`);
       });
       this.#children.push(child);
@@ -107,9 +108,9 @@ export class PageProcessPool {
   submit(run: ProcessRun): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     let child = 0;
-    for (let i = 1; i < this.#queued.length; i++) if ((this.#queued[i] as number) < (this.#queued[child] as number)) child = i;
+    for (let i = 1; i < this.#queued.length; i++) if ((this.#queued[i]!) < (this.#queued[child]!)) child = i;
     const id = this.#nextId++;
-    this.#queued[child] = (this.#queued[child] as number) + 1;
+    this.#queued[child] = (this.#queued[child]!) + 1;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { child, resolve, reject });
       this.#children[child]!.send({ id, ...run });
@@ -120,7 +121,7 @@ export class PageProcessPool {
     const p = this.#pending.get(r.id);
     if (p === undefined) return;
     this.#pending.delete(r.id);
-    this.#queued[p.child] = (this.#queued[p.child] as number) - 1;
+    this.#queued[p.child] = (this.#queued[p.child]!) - 1;
     if (r.error === undefined) p.resolve();
     else {
       this.#fail(`page decryption process failed: ${r.error}`);

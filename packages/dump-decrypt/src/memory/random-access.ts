@@ -74,7 +74,7 @@ export class DecryptedMemory {
     if (hit !== undefined) return hit;
     const data = await this.#decryptPage(index);
     if (this.#cache.size >= CACHE_PAGES) {
-      const oldest = this.#cache.keys().next().value as number;
+      const oldest = this.#cache.keys().next().value!;
       this.#cache.get(oldest)?.fill(0);
       this.#cache.delete(oldest);
     }

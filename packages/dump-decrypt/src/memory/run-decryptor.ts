@@ -74,10 +74,10 @@ export function makeRunDecryptor(path: string, keys: HelperKeys, regions: number
       for (let i = 0; i < pages; i++) {
         const e = i * 16;
         if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
-          kinds[i] = ((meta[e + 15] as number) & 0x03) === 0x01 ? PageKind.Zero : PageKind.Shared;
+          kinds[i] = ((meta[e + 15]!) & 0x03) === 0x01 ? PageKind.Zero : PageKind.Shared;
         } else {
           kinds[i] = PageKind.Encrypted;
-          for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k] as number) | (nonce[k] as number);
+          for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k]!) | (nonce[k]!);
         }
       }
       try {

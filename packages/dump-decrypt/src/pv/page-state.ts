@@ -42,8 +42,8 @@ function zgetdumpStateText(bits: number): string {
 export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: number, loadStart: bigint, metaFileOffset?: number): PageKind {
   const e = entryOffset;
   if (!isSpecialTweakComponent(meta, e)) return PageKind.Encrypted;
-  const reserved = meta[e + SpecialTweakComponent.flagReserved1] as number;
-  const bits = meta[e + SpecialTweakComponent.flags] as number;
+  const reserved = meta[e + SpecialTweakComponent.flagReserved1]!;
+  const bits = meta[e + SpecialTweakComponent.flags]!;
   const state = bits & ~STATE_MAPPED;
   if (reserved === 0 && (bits & SpecialFlag.RESERVED) === 0) {
     if (state === STATE_ZERO) return PageKind.Zero;
@@ -66,5 +66,5 @@ export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: 
 
 /** True when a special entry has the mapped bit (for the census). */
 export function entryIsMapped(meta: Uint8Array, entryOffset: number): boolean {
-  return meta[entryOffset] === 0xff && ((meta[entryOffset + SpecialTweakComponent.flags] as number) & STATE_MAPPED) !== 0;
+  return meta[entryOffset] === 0xff && ((meta[entryOffset + SpecialTweakComponent.flags]!) & STATE_MAPPED) !== 0;
 }

@@ -29,7 +29,7 @@ function errnoError(code: 'ENOSPC' | 'EIO', errno: number, syscall: string, mess
   return err;
 }
 
-const raw = process.env['PVDUMP_FAULT'];
+const raw = process.env.PVDUMP_FAULT;
 if (raw !== undefined && raw !== '') {
   const fault = JSON.parse(raw) as Fault;
   const paths = new WeakMap<FileHandle, string>();
@@ -40,7 +40,9 @@ if (raw !== undefined && raw !== '') {
   const matches = (fh: FileHandle): boolean => (paths.get(fh) ?? '').includes(fault.path);
 
   const patch = (proto: FileHandle): void => {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original methods are called with the handle as this
     const read = proto.read as (this: FileHandle, ...args: unknown[]) => Promise<unknown>;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original methods are called with the handle as this
     const write = proto.write as (this: FileHandle, ...args: unknown[]) => Promise<{ bytesWritten: number }>;
     Object.defineProperty(proto, 'read', {
       configurable: true,

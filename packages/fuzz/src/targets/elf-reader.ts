@@ -32,6 +32,7 @@ export const target = defineTarget<SeededInput, Context>({
     if (dump === undefined) return;
     try {
       await expectResultOrUserError('reading the opened dump', async () => {
+        // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- reading the getters is what is fuzzed
         void [dump.isPv, dump.pvMemMeta, dump.pvCompl, dump.cpus.length, dump.globalNotes.length, dump.warnings.length, dump.fileSize];
         for (const s of dump.sections) if (s.header.size <= 1n << 20n) await expectResultOrUserError(`readSection ${s.name}`, () => dump.readSection(s.name));
         for (const m of dump.memory.slice(0, 4)) {
@@ -40,6 +41,7 @@ export const target = defineTarget<SeededInput, Context>({
         }
         let chunks = 0;
         for await (const c of dump.memoryChunks(1 << 20)) {
+          // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator -- the chunk is read, not used
           void c;
           if (++chunks >= 2) break;
         }

@@ -48,7 +48,7 @@ interface Context {
   hostKey: HostKeyPair;
 }
 
-const REQUESTS = Object.values(Ioctl) as number[];
+const REQUESTS: number[] = Object.values(Ioctl);
 
 function wordArbitrary(): fc.Arbitrary<Word> {
   return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...NUMBERS) }, { weight: 2, arbitrary: fc.constantFrom(...POINTERS) }, { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => `0x${v.toString(16)}`) });

@@ -2,7 +2,7 @@
 // `prot_virt=1`), the kernel's memory for UV donations and bounce buffers, and /dev/kvm.
 // User space (the VMM) gets a process with an address space and talks to KVM only through
 // file descriptors and ioctl(fd, request, arg), as QEMU does (docs/kvm-pv-api.md).
-import { FACILITY_BITS, type TodClock } from '@pvdump/s390x-cpu';
+import { FACILITY_BITS } from '@pvdump/s390x-cpu';
 import { Ultravisor, systemRandom, type QueryInfo, type UltravisorOptions } from '@pvdump/ultravisor';
 import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
 import { RunOffset } from '../uapi/structs.js';

@@ -2,7 +2,7 @@
 // a sparse base for kernel memory (UV storage, donated storage, bounce buffers) with the frames
 // of each guest's RAM mapped over it, so that the CPU interpreter (which works on the guest's
 // flat `GuestMemory`) and the Ultravisor (which works on host addresses) share the same bytes.
-import { MappedHostStorage, SparseHostStorage, type HostStorage } from '@pvdump/ultravisor';
+import { MappedHostStorage, SparseHostStorage } from '@pvdump/ultravisor';
 
 export const PAGE_SIZE = 4096;
 

@@ -26,7 +26,7 @@ export interface SleepOptions {
 /** Longest single setTimeout delay. */
 const MAX_TIMEOUT_MS = 0x7fffffff;
 
-type Deadline = { clock: TodClock; wakeAt: bigint; ms: number };
+interface Deadline { clock: TodClock; wakeAt: bigint; ms: number }
 
 export class WaitQueue {
   private readonly waiters = new Set<() => void>();
@@ -87,6 +87,7 @@ export class WaitQueue {
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the timer callback sets timedOut
     if (timedOut && untilDeadline && next !== undefined && next.clock.read() < next.wakeAt) next.clock.set(next.wakeAt);
   }
 }

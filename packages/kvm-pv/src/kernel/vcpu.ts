@@ -723,7 +723,7 @@ export class KvmVcpu {
    */
   private servcToSida(cpu: Cpu, interception: InstructionInterception): boolean {
     const ram = this.vm.memory!;
-    const absolute = this.absoluteOfReal(cpu, Number(cpu.getGpr(interception.fields['R2'] ?? 0) & 0x7ffffff8n));
+    const absolute = this.absoluteOfReal(cpu, Number(cpu.getGpr(interception.fields.R2 ?? 0) & 0x7ffffff8n));
     if (absolute + 8 > ram.size || !this.importForSie(absolute)) {
       cpu.completeInterception();
       cpu.deliverProgramInterruption(0x05, interception.length);
@@ -739,7 +739,7 @@ export class KvmVcpu {
   /** A guest UVC (RRF: control block at the real address in R2): the UV answers it directly. */
   private guestUvCall(cpu: Cpu, interception: InstructionInterception): boolean {
     const ram = this.vm.memory!;
-    const real = Number(cpu.getGpr(interception.fields['R2'] ?? 0) & 0x7fffffffffffn);
+    const real = Number(cpu.getGpr(interception.fields.R2 ?? 0) & 0x7fffffffffffn);
     const prefix = cpu.prefix;
     const absolute = real < 0x2000 ? real + prefix : real >= prefix && real < prefix + 0x2000 ? real - prefix : real;
     const page = Math.floor(absolute / 0x1000);

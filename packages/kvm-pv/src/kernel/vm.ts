@@ -355,7 +355,7 @@ export class KvmVm implements VcpuVm {
 
   /** KVM_PV_UNPACK: UNPACK_IMG page by page, tweak[1] = the page's offset in the component. */
   private pvUnpack(data: bigint, sink: PvRcSink): number {
-    if (this.pv === undefined || !this.pv.secParmsSet) return -Errno.EINVAL;
+    if (!this.pv?.secParmsSet) return -Errno.EINVAL;
     const bytes = this.process.memory.copyFromUser(data, PvUnpOffset.size);
     if (bytes === undefined) return -Errno.EFAULT;
     const unp = new StructBytes(bytes);

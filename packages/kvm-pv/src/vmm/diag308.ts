@@ -38,7 +38,7 @@ const SHORT_CTRL = 0xffffffff80000000n;
 const SHORT_ADDR = 0x000000007fffffffn;
 
 export function handleDiag308(subcodes: ReadonlyMap<number, DiagnoseHandler>, call: DiagnoseCall): MachineStop | undefined {
-  const { m, v, run, r1, r3, gprs } = call;
+  const { m, v, run, r3, gprs } = call;
   const subcode = gprs[r3]!;
   if (subcode > 0xffffn) return m.programInterruption(v, run, PGM_SPECIFICATION);
   const registered = subcodes.get(Number(subcode));

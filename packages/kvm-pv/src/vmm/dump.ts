@@ -100,6 +100,7 @@ async function writeGuestMemory(m: VirtualMachine, writer: DumpWriter, begin: bi
     for (let i = 0; i < chunks && failure === undefined; i++) {
       const slot = i % buffers.length;
       await writing[slot];
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a write's rejection sets failure while this awaits
       if (failure !== undefined) break;
       const { address, n } = chunkAt(i);
       const chunk = buffers[slot]!.subarray(0, n);
@@ -109,7 +110,7 @@ async function writeGuestMemory(m: VirtualMachine, writer: DumpWriter, begin: bi
       });
     }
   } finally {
-    await Promise.all(writing);
+    await Promise.all(writing.filter((w) => w !== undefined));
   }
   if (failure !== undefined) {
     await writer.abort();
@@ -179,7 +180,7 @@ async function writeGuestDump(m: VirtualMachine, target: WriteTarget, options: D
       const state = cpuStateOfRegisters(hypervisorRegisters(m, v), v.id + 1);
       if (!m.protected_) return state;
       if (!pvHooks) return { ...state, pvCpuData: new Uint8Array(0) };
-      const cpuLength = info!.dumpCpuBufferLen;
+      const cpuLength = info.dumpCpuBufferLen;
       let data: Uint8Array = new Uint8Array(Number(cpuLength));
       if (initialised) {
         const buffer = userBuffer(cpuLength);

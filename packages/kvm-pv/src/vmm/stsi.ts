@@ -34,7 +34,7 @@ export function ebcdic(text: string, length: number, pad = 0x40): Uint8Array {
 
 const ASCII_TO_EBCDIC: number[] = (() => {
   const t = new Array<number>(128).fill(0x3f);
-  const set = (chars: string, codes: number[]): void => [...chars].forEach((c, i) => (t[c.charCodeAt(0)] = codes[i]!));
+  const set = (chars: string, codes: number[]): void => Array.from(chars).forEach((c, i) => (t[c.charCodeAt(0)] = codes[i]!));
   set(' ', [0x40]);
   set('0123456789', [0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9]);
   set('ABCDEFGHI', [0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9]);

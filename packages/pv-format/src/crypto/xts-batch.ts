@@ -36,7 +36,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => WasmInstance;
 }
-type WithWasm = { WebAssembly?: WasmApi };
+interface WithWasm { WebAssembly?: WasmApi }
 
 /** True when this runtime has WebAssembly SIMD (Node 16.4+). */
 export function wasmSimdAvailable(): boolean {
@@ -89,7 +89,7 @@ export interface BatchRun {
 }
 
 type NodeCrypto = typeof import('node:crypto');
-type WasmInstance = { exports: Record<string, unknown> };
+interface WasmInstance { exports: Record<string, unknown> }
 
 /**
  * Instances (each with its own memory) are reused within a thread. A WebAssembly memory lives
@@ -110,7 +110,7 @@ function acquireInstance(wasm: Uint8Array): WasmInstance {
   }
   const reused = entry.idle.pop();
   if (reused !== undefined) return reused;
-  const api = (globalThis as WithWasm).WebAssembly as WasmApi;
+  const api = (globalThis as WithWasm).WebAssembly!;
   return new api.Instance(entry.module);
 }
 
@@ -132,9 +132,9 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
   copy.fill(0);
   const instance = acquireInstance(wasm);
   type Whiten = (tweakPtr: number, groups: number, dataPtr: number, blocksPerUnit: number, savePtr: number) => void;
-  const whiten1 = instance.exports['whiten'] as Whiten;
-  const whiten4 = instance.exports['whiten4'] as Whiten;
-  const unwhiten = instance.exports['unwhiten'] as (dataPtr: number, savePtr: number, bytes: number) => void;
+  const whiten1 = instance.exports.whiten as Whiten;
+  const whiten4 = instance.exports.whiten4 as Whiten;
+  const unwhiten = instance.exports.unwhiten as (dataPtr: number, savePtr: number, bytes: number) => void;
   // The T₀ of a sub-batch sit at address 0: four units at a time while there are four, then one
   // at a time; every T is saved at `saveAt` for the second whitening.
   const whiten = (units: number, dataAt: number, unitBytes: number, saveAt: number): void => {
@@ -143,7 +143,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     const done = groups * 4 * unitBytes;
     if ((units & 3) !== 0) whiten1(groups * 64, units & 3, dataAt + done, unitBytes / 16, saveAt + done);
   };
-  const mem = instance.exports['mem'] as WasmMemory;
+  const mem = instance.exports.mem as WasmMemory;
   const SUB_BATCH_BYTES = 32 << 10;
   // Reads are this large: each system call costs several microseconds here.
   const LOAD_BYTES = 1 << 20;
@@ -175,17 +175,17 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
     const saveAt = inPlace ? dataAt : dataAt + chunk * unitBytes;
     const need = saveAt + sub * unitBytes;
     if (inPlace) {
-      const at = run.at as number;
+      const at = run.at!;
       if (need > REGIONS_AT || at < REGIONS_AT || at + units * unitBytes > mem.buffer.byteLength) throw new RangeError(`in-place run of ${units} × ${unitBytes} bytes at ${at} is not inside a reserved region`);
     } else if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
     if (regionsReserved && need > REGIONS_AT) throw new RangeError(`units of ${unitBytes} bytes need scratch beyond the reserved regions`);
-    touched = Math.max(touched, need, inPlace ? (run.at as number) + units * unitBytes : 0);
+    touched = Math.max(touched, need, inPlace ? (run.at!) + units * unitBytes : 0);
     const m = new Uint8Array(mem.buffer);
     // One ECB call encrypts every tweak of the run: the T₀ of each unit.
     const t0 = encTweaks.update(tweaks);
     try {
       for (let first = 0; first < units; first += chunk) {
-        const base = inPlace ? (run.at as number) + first * unitBytes : dataAt;
+        const base = inPlace ? (run.at!) + first * unitBytes : dataAt;
         const view = m.subarray(base, base + Math.min(chunk, units - first) * unitBytes);
         run.load(view, first);
         for (let at = first; at < first + view.length / unitBytes; at += sub) {

@@ -127,9 +127,9 @@ export function translate(vhi: number, vlo: number, write: boolean, ctx: DatCont
   let protectedPage = false;
   for (; level <= 3; level++) {
     const index = levelIndex(vhi, vlo, level);
-    if (index >>> 9 < offset || index >>> 9 > length) fail(LEVEL_EXCEPTION[level] as number);
+    if (index >>> 9 < offset || index >>> 9 > length) fail(LEVEL_EXCEPTION[level]!);
     const [hi, lo] = ctx.readEntry(origin + index * 8);
-    if ((lo & DAT.INVALID) !== 0) fail(LEVEL_EXCEPTION[level] as number);
+    if ((lo & DAT.INVALID) !== 0) fail(LEVEL_EXCEPTION[level]!);
     if ((lo & DAT.TABLE_TYPE) >>> 2 !== LEVEL_TYPE[level]) fail(PGM_TRANSLATION_SPECIFICATION);
     // Segment protection always applies; region protection only with EDAT-1.
     if ((lo & DAT.PROTECT) !== 0 && (level === 3 || ctx.edat1)) protectedPage = true;

@@ -103,7 +103,7 @@ export function programInterruptionName(code: number): string {
 export class ProgramException {
   constructor(
     readonly code: number,
-    readonly dxc: number = 0,
+    readonly dxc = 0,
     /** Translation-exception identification for access exceptions (a bigint when not exact as a number). */
     readonly teid: number | bigint = 0,
   ) {}

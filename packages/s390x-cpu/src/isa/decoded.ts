@@ -31,5 +31,5 @@ export function decodeInstruction(bytes: Uint8Array): DecodedInstruction | undef
   const b = length === 6 ? (bytes[4]! << 8) | bytes[5]! : 0;
   const entry = DECODE_TABLE[opcodeKey(a, b)];
   if (entry === undefined) return undefined;
-  return { entry, format: entry.format, length, bytes: bytes.slice(0, length), fields: decodeFields(entry.format, a, b) as OperandFields<Format> };
+  return { entry, format: entry.format, length, bytes: bytes.slice(0, length), fields: decodeFields(entry.format, a, b) };
 }

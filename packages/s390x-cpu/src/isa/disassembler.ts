@@ -118,7 +118,7 @@ function fieldsOf(entry: InstructionDef, a: number, b: number): Record<string, n
  * Unknown opcodes print as objdump does: `.long 0x…` for 4 bytes, `.short 0x…` for 2, and
  * `.long` + `.short` style for 6 (mnemonic `.insn`-free raw data).
  */
-export function disassemble(bytes: Uint8Array, address: bigint = 0n): Disassembly {
+export function disassemble(bytes: Uint8Array, address = 0n): Disassembly {
   if (bytes.length < 2) throw new RangeError('disassemble needs at least 2 bytes');
   const length = instructionLength(bytes[0]!);
   if (bytes.length < length) throw new RangeError(`disassemble: instruction at 0x${address.toString(16)} needs ${length} bytes, got ${bytes.length}`);
@@ -148,7 +148,7 @@ export function disassemble(bytes: Uint8Array, address: bigint = 0n): Disassembl
 }
 
 /** Disassembles a block of code starting at `address`; stops at a truncated instruction. */
-export function disassembleBlock(bytes: Uint8Array, address: bigint = 0n): { address: bigint; text: string; bytes: Uint8Array }[] {
+export function disassembleBlock(bytes: Uint8Array, address = 0n): { address: bigint; text: string; bytes: Uint8Array }[] {
   const out: { address: bigint; text: string; bytes: Uint8Array }[] = [];
   let off = 0;
   while (off + 2 <= bytes.length) {

@@ -138,7 +138,7 @@ export class LinuxProcess implements SyscallContext {
       if (stop.kind === 'budget') continue;
       if (stop.kind === 'interception' && stop.interception.mnemonic === 'svc') {
         cpu.completeInterception();
-        handleSyscall(this, stop.interception.fields['I1'] ?? 0);
+        handleSyscall(this, stop.interception.fields.I1 ?? 0);
         if (this.exitStatus !== undefined) return { status: this.exitStatus, instructions: executed };
         continue;
       }

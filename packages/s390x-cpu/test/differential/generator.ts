@@ -141,7 +141,7 @@ function storage(ctx: Ctx, size: number, withIndex: boolean): string {
   const align = ALIGN[ctx.entry.mnemonic] ?? 1;
   const offset = Math.floor(ctx.rng.below(MEM_SIZE - size + 1) / align) * align;
   const fields = FORMAT_FIELDS[ctx.entry.format].fields;
-  const long = fields['D2']?.kind === 'disp20' || fields['D1']?.kind === 'disp20';
+  const long = fields.D2?.kind === 'disp20' || fields.D1?.kind === 'disp20';
   if (long && ctx.rng.chance(0.2)) {
     // A negative 20-bit displacement from a base just past the buffer.
     const base = gpr(ctx);

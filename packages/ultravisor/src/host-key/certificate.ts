@@ -153,7 +153,7 @@ function nameToString(name: Name): string {
 // ---- writing ----
 
 /** Name attributes in order, e.g. `[['C','US'], ['O','...']]`. */
-export type NameAttributes = ReadonlyArray<readonly [keyof typeof ATTRIBUTE_OIDS, string]>;
+export type NameAttributes = readonly (readonly [keyof typeof ATTRIBUTE_OIDS, string])[];
 
 /** A Name with one attribute per RDN; countryName is a PrintableString (RFC 5280 §A.1), the rest UTF8String. */
 function encodeName(attrs: NameAttributes): Name {

@@ -26,7 +26,7 @@ export function encodeHostPrivateKeyPem(keys: HostKeyPair): string {
 
 /** Reads a host key pair from an `EC PRIVATE KEY` (SEC1) or `PRIVATE KEY` (PKCS#8) PEM file. */
 export function decodeHostPrivateKeyPem(text: string): HostKeyPair {
-  const isPkcs8 = /-----BEGIN PRIVATE KEY-----/.test(text);
+  const isPkcs8 = text.includes('-----BEGIN PRIVATE KEY-----');
   const label = isPkcs8 ? 'PRIVATE KEY' : 'EC PRIVATE KEY';
   const der = fromPem(text, [label], 'host private key');
   let key: KeyObject;

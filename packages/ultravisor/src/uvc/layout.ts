@@ -128,5 +128,6 @@ for (const [cmd, end] of LAST_FIELD_END) {
 if (QUI.suppAttPflags + 8 > QUI_SIZE) throw new Error('QUI layout does not fit 0x100 bytes');
 // The three dump blocks share the handle and origin offsets (the typed wrappers rely on it).
 for (const b of [DUMP_STOR_STATE, DUMP_COMPLETE]) {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a load-time check that the constants keep agreeing
   if (b.configHandle !== DUMP_CPU.cpuHandle || b.dumpAreaOrigin !== DUMP_CPU.dumpAreaOrigin) throw new Error('dump control blocks disagree');
 }

@@ -44,7 +44,7 @@ export async function startQemu(scenario: Scenario, socket: string): Promise<Run
   const qemu = requireTool('qemu-system-s390x');
   const child = spawn(qemu, qemuArguments(scenario, socket, guestPath(scenario)), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 20_000;
   while (!existsSync(socket)) {

@@ -73,7 +73,7 @@ class MessageReader {
 
 const isAnswer = (m: Json): boolean => typeof m === 'object' && m !== null && !Array.isArray(m) && ('return' in m || 'error' in m || 'QMP' in m);
 const eventName = (m: Json): string | undefined =>
-  typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m['event'] === 'string' ? m['event'] : undefined;
+  typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.event === 'string' ? m.event : undefined;
 
 function stepDone(step: Step, messages: Json[]): boolean {
   if (messages.filter(isAnswer).length < (step.answers ?? 1)) return false;
@@ -124,7 +124,7 @@ export function shapeOf(value: Json, key?: string): Json {
   // however long).
   if (Array.isArray(value)) return [...new Map(value.map((v) => shapeOf(v)).map((s) => [JSON.stringify(s), s])).values()];
   if (typeof value === 'object') {
-    const out: { [k: string]: Json } = {};
+    const out: Record<string, Json> = {};
     for (const k of Object.keys(value).sort()) out[k] = shapeOf(value[k]!, k);
     return out;
   }

@@ -19,7 +19,7 @@ export const BRANCH_SUFFIX = ['nop', 'o', 'h', 'nle', 'l', 'nhe', 'lh', 'ne', 'e
 /** Aliases `base+suffix` for masks 1–14 (load/store on condition), dropping the mask operand. */
 export function condAliases(base: string, field: string, operands: string): InstructionAlias[] {
   const out: InstructionAlias[] = [];
-  for (let m = 1; m <= 14; m++) out.push({ mnemonic: base + BRANCH_SUFFIX[m], when: { [field]: m }, operands });
+  for (let m = 1; m <= 14; m++) out.push({ mnemonic: base + BRANCH_SUFFIX[m]!, when: { [field]: m }, operands });
   return out;
 }
 

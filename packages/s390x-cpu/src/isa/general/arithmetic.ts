@@ -83,7 +83,7 @@ function put32(cpu: CpuCore, i: number, v: number, signed: boolean): void {
 function put64(cpu: CpuCore, i: number, ovf: boolean): void {
   cpu.r[2 * i] = OUT_HI;
   cpu.r[2 * i + 1] = OUT_LO;
-  if (ovf === true) overflow(cpu);
+  if (ovf) overflow(cpu);
 }
 
 /** 32-bit forms: RR, RX, RXY, and optionally RRF-a three-register. */

@@ -86,7 +86,7 @@ function linkBal(cpu: CpuCore, reg: number): void {
 /** Branch-condition aliases of a branch instruction (mask field M1). */
 function branchAliases(prefix: string, suffix: string, operands: string, nopName: string): { mnemonic: string; when: Record<string, number>; operands: string }[] {
   const out = [{ mnemonic: nopName, when: { M1: 0 }, operands }];
-  for (let m = 1; m <= 15; m++) out.push({ mnemonic: prefix + BRANCH_SUFFIX[m] + suffix, when: { M1: m }, operands });
+  for (let m = 1; m <= 15; m++) out.push({ mnemonic: prefix + BRANCH_SUFFIX[m]! + suffix, when: { M1: m }, operands });
   return out;
 }
 
