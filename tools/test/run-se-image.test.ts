@@ -57,7 +57,7 @@ describe('pvdump run with images made by genprotimg', () => {
     const socket = join(dir, 'qmp.sock');
     const child = spawn(process.execPath, [CLI, 'run', '--host-key', HOST_KEY, '--memory', '16M', '--on-crash', 'pause', '--qmp', `unix:${socket}`, fixture('se-knownkeys.img')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const deadline = Date.now() + 60_000;

@@ -7,10 +7,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import QMP from 'qemu-qmp';
 import { describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
-import { fixturePath, requireTool, run, tempPath } from '@pvdump/test-support';
+import { fixturePath, tempPath } from '@pvdump/test-support';
 import { CLI, pvdump, pvdumpAsync } from './cli.ts';
 import { pvIdleGuest } from './support/pv-idle-guest.ts';
 import { connectQmp, execute } from './support/qmp-client.ts';
@@ -59,7 +58,7 @@ describe('pvdump run', () => {
     const socket = join(pv.dir, 'qmp.sock');
     const child = spawn(process.execPath, [CLI, 'run', '--host-key', pv.hostKey, '--smp', '2', '--memory', '16M', '--qmp', `unix:${socket}`, pv.image], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const qmp = await connectQmp(socket);

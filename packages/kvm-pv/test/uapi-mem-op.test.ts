@@ -102,7 +102,7 @@ describe('LOGICAL_READ / LOGICAL_WRITE', () => {
     expect([...m.readGuest((2 << 20) - 4, 4)]).toEqual([0, 0, 0, 0]);
     expect(m.api.pendingIrqTypes(m.vcpus[0]!.fd)).toEqual([]);
     expect(memOp(m, { op: MemOp.LOGICAL_READ, size: 8, gaddr: beyond, flags: MemOpFlags.INJECT_EXCEPTION })).toBe(0x05);
-    expect(m.api.pendingIrqTypes(m.vcpus[0]!.fd)).toEqual([BigInt(IrqType.PROGRAM_INT)]);
+    expect(m.api.pendingIrqTypes(m.vcpus[0]!.fd)).toEqual([IrqType.PROGRAM_INT]);
   });
 
   it('CHECK_ONLY: 0 and nothing copied', () => {

@@ -207,7 +207,7 @@ function messageText(m: Message, dir: string): string {
   return text.replace(/file:(?!@DIR@)/g, 'file:@DIR@/f').replaceAll('@DIR@', dir);
 }
 
-type Received = { [key: string]: unknown };
+type Received = Record<string, unknown>;
 
 class Client {
   private buffer = '';
@@ -297,22 +297,22 @@ const keysAre = (m: Received, allowed: readonly string[]): boolean => Object.key
 /** Why `m` is not a message QEMU's QMP sends, or undefined. */
 function shapeProblem(m: Received): string | undefined {
   if ('QMP' in m) {
-    const qmp = m['QMP'];
-    if (!keysAre(m, ['QMP']) || !isObject(qmp) || !isObject(qmp['version']) || !Array.isArray(qmp['capabilities'])) return 'a greeting not of QEMU\'s shape';
+    const qmp = m.QMP;
+    if (!keysAre(m, ['QMP']) || !isObject(qmp) || !isObject(qmp.version) || !Array.isArray(qmp.capabilities)) return 'a greeting not of QEMU\'s shape';
     return undefined;
   }
   if ('event' in m) {
-    const ts = m['timestamp'];
-    if (!keysAre(m, ['event', 'data', 'timestamp']) || typeof m['event'] !== 'string' || !EVENTS.has(m['event'])) return 'an unknown event or event members';
-    if (!isObject(ts) || !Number.isInteger(ts['seconds']) || !Number.isInteger(ts['microseconds']) || (ts['microseconds'] as number) < 0 || (ts['microseconds'] as number) > 999_999) return 'an event without a valid timestamp';
-    if ('data' in m && !isObject(m['data'])) return 'event data that is not an object';
+    const ts = m.timestamp;
+    if (!keysAre(m, ['event', 'data', 'timestamp']) || typeof m.event !== 'string' || !EVENTS.has(m.event)) return 'an unknown event or event members';
+    if (!isObject(ts) || !Number.isInteger(ts.seconds) || !Number.isInteger(ts.microseconds) || (ts.microseconds as number) < 0 || (ts.microseconds as number) > 999_999) return 'an event without a valid timestamp';
+    if ('data' in m && !isObject(m.data)) return 'event data that is not an object';
     return undefined;
   }
   if ('error' in m) {
-    const e = m['error'];
-    if (!keysAre(m, ['error', 'id']) || !isObject(e) || !keysAre(e, ['class', 'desc']) || typeof e['class'] !== 'string' || !ERROR_CLASSES.has(e['class'])) return 'an error not of QEMU\'s shape or class';
-    if (typeof e['desc'] !== 'string' || e['desc'] === '') return 'an error without a description';
-    if (/\n\s+at /.test(e['desc'])) return 'an error whose description is a stack trace';
+    const e = m.error;
+    if (!keysAre(m, ['error', 'id']) || !isObject(e) || !keysAre(e, ['class', 'desc']) || typeof e.class !== 'string' || !ERROR_CLASSES.has(e.class)) return 'an error not of QEMU\'s shape or class';
+    if (typeof e.desc !== 'string' || e.desc === '') return 'an error without a description';
+    if (/\n\s+at /.test(e.desc)) return 'an error whose description is a stack trace';
     return undefined;
   }
   if ('return' in m) return keysAre(m, ['return', 'id']) ? undefined : 'a return with unexpected members';
@@ -347,6 +347,7 @@ async function start(ctx: Context, input: Input): Promise<Live> {
   });
   const vm = new VmMonitor(machine, { startPaused: input.startPaused, panicAction: input.panicAction });
   const problems: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined
   const server = new QmpServer(vm, { onInternalError: (e, request) => problems.push(`a command failed with an internal error (${JSON.stringify(request)?.slice(0, 300)}):\n${describeError(e)}`) });
   const path = join(dir, 'qmp.sock');
   await server.listen({ kind: 'unix', path });
@@ -394,7 +395,7 @@ async function runSession(live: Live, session: Session, index: number): Promise<
         answers.forEach((a, i) => {
           const request = requests[i]!;
           const id = request.kind === 'command' ? request.id : undefined;
-          if (JSON.stringify(a['id']) !== JSON.stringify(id)) throw new FuzzFailure(`${where}: answer ${i} has id ${JSON.stringify(a['id'])}, its request ${JSON.stringify(id)}`);
+          if (JSON.stringify(a.id) !== JSON.stringify(id)) throw new FuzzFailure(`${where}: answer ${i} has id ${JSON.stringify(a.id)}, its request ${JSON.stringify(id)}`);
         });
       }
     }
@@ -419,17 +420,19 @@ async function probe(live: Live): Promise<void> {
   const client = await openClient(live.path);
   // A `quit` sent just before a client left may still be on its way: it ends the VM meanwhile.
   if (client === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the VM's and the server's callbacks set these while this awaits
     if (live.ended || live.server.quitting) return;
     throw new FuzzFailure('after the clients the server refuses a new connection while the VM lives');
   }
   try {
     await client.write('{"execute": "qmp_capabilities"}{"execute": "query-status", "id": "probe"}');
-    const ok = await client.until(() => client.answers().some((a) => a['id'] === 'probe'));
+    const ok = await client.until(() => client.answers().some((a) => a.id === 'probe'));
     if (!ok || client.closed) await new Promise((r) => setImmediate(r));
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the VM's and the server's callbacks set these while this awaits
     if (live.ended || live.server.quitting) return;
     if (!ok || client.closed) throw new FuzzFailure(`after the clients a new client is not answered (query-status) within ${ANSWER_MS} ms`);
-    const answer = client.answers().find((a) => a['id'] === 'probe')!;
-    if (!isObject(answer['return']) || typeof answer['return']['status'] !== 'string') throw new FuzzFailure(`query-status answered ${JSON.stringify(answer)}`);
+    const answer = client.answers().find((a) => a.id === 'probe')!;
+    if (!isObject(answer.return) || typeof answer.return.status !== 'string') throw new FuzzFailure(`query-status answered ${JSON.stringify(answer)}`);
   } finally {
     client.socket.destroy();
   }
@@ -438,7 +441,7 @@ async function probe(live: Live): Promise<void> {
 async function stop(live: Live): Promise<void> {
   // A dump in progress ends (completed or failed) by itself.
   const deadline = Date.now() + ANSWER_MS;
-  while (live.vm.queryDump()['status'] === 'active') {
+  while (live.vm.queryDump().status === 'active') {
     if (Date.now() > deadline) throw new FuzzFailure(`a dump is still active ${ANSWER_MS} ms after the last client`);
     await new Promise((r) => setTimeout(r, 10));
   }

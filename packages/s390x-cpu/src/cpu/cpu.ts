@@ -243,6 +243,7 @@ export class Cpu extends CpuCore {
           this.deliverProgramInterruption(PGM_SPECIFICATION, this.earlyIlc, 0, 0, true);
           continue;
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- requestStop() sets it from a callback during the run
         if (this.stopRequested) {
           this.stopRequested = false;
           this.updateAttention();
@@ -347,7 +348,7 @@ export class Cpu extends CpuCore {
               this.blockHi = ia + this.blockBytes[slot]!;
               inBlock = true;
               blockSlot = slot;
-              const ran = (this.blockFn[slot] as BlockFn)(this, n);
+              const ran = (this.blockFn[slot]!)(this, n);
               inBlock = false;
               this.blockHi = 0;
               if (ran) {
@@ -381,7 +382,7 @@ export class Cpu extends CpuCore {
         this.nextIa = wide ? ia + len : ((ia + len) & amask) >>> 0;
         n++;
         // The dispatch table of the current state raises operation/privileged-operation itself.
-        (dispatch[opcodeKey(a, b)] as ExecFn)(this, a, b);
+        (dispatch[opcodeKey(a, b)]!)(this, a, b);
         this.ia = this.nextIa;
       }
     } finally {
@@ -412,8 +413,8 @@ export class Cpu extends CpuCore {
       if (entry === undefined) break;
       const next = wide ? at + length : ((at + length) & amask) >>> 0;
       // Only the bytes an instruction has are compared later: clear the rest of a 2-byte word.
-      instructions.push({ address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, exec: dispatch[key] as ExecFn });
-      const unconditional = BLOCK_END.test(entry.mnemonic) || (BRANCH_ON_CONDITION.test(entry.mnemonic) && decodeFields(entry.format, a, b)['M1'] === 15);
+      instructions.push({ address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, exec: dispatch[key]! });
+      const unconditional = BLOCK_END.test(entry.mnemonic) || (BRANCH_ON_CONDITION.test(entry.mnemonic) && decodeFields(entry.format, a, b).M1 === 15);
       if (unconditional || next !== at + length) break;
       at = next;
     }

@@ -35,7 +35,7 @@ export type FieldKind = 'plain' | 'disp20' | 'vector';
 
 type KindOf<S> = S extends { readonly kind: infer K } ? K : 'plain';
 type FormatsWithOne<N extends string, P extends number, W extends number, K extends FieldKind> = {
-  [F in Format]: Layouts[F]['fields'] extends { readonly [k in N]: infer S }
+  [F in Format]: Layouts[F]['fields'] extends Readonly<Record<N, infer S>>
     ? S extends { readonly pos: P; readonly width: W }
       ? KindOf<S> extends K
         ? F

@@ -16,7 +16,7 @@ import type { InstructionDef } from '../types.js';
  * An instruction whose second-operand address the host needs: DIAGNOSE's function code, SIGP's
  * order code (bits 56–63) and the storage operand of the S-format ones, all computed like an address.
  */
-function withAddress<F extends BaseFormats>(mnemonic: string, opcode: number, format: F, operands: string): InstructionDef {
+function withAddress(mnemonic: string, opcode: number, format: BaseFormats, operands: string): InstructionDef {
   return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b, cpu.ea(0, fB2(a), fD2(a))));
 }
 
@@ -59,7 +59,7 @@ function testPendingInterruption(cpu: CpuCore, a: InsnA<'S'>, b: InsnB<'S'>): vo
 }
 
 /** An instruction the host completes from its register fields alone. */
-function plain<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string): InstructionDef {
+function plain(mnemonic: string, opcode: number, format: Format, operands: string): InstructionDef {
   return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b));
 }
 

@@ -12,7 +12,6 @@ import {
   addLogical32,
   addLogical64,
   def,
-  eaRSY,
   eaRX,
   eaRXY,
   eaSIY,

@@ -5,7 +5,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { fI8, fR1, fR2, fRreR1, fRreR2, fRrfR3, fU16, fU32 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import { def, eaRS, eaRSY, eaRX, eaRXY, eaSI, eaSIY, OUT_HI, OUT_LO, read64 } from './alu.js';
+import { def, eaRX, eaRXY, eaSI, eaSIY, OUT_HI, OUT_LO, read64 } from './alu.js';
 
 type BitOp = (x: number, y: number) => number;
 type Kind = 'n' | 'o' | 'x';
