@@ -69,7 +69,7 @@ export class PageProcessPool {
       child.on('exit', (code, signal) => {
         if (this.#closing) return;
         // The last line that says something (an uncaught error ends with Node's version line).
-        const why = (this.#stderr[i]!).split('\n').filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l)).slice(-1)[0];
+        const why = (this.#stderr[i] ?? '').split('\n').filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l)).slice(-1)[0];
         this.#fail(`page decryption process ${child.pid ?? '?'} ended (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`);
       });
       this.#children.push(child);
