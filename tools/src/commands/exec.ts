@@ -18,6 +18,7 @@ import { DEFAULT_BARE_METAL_BUDGET, runBareMetal } from '@pvdump/s390x-cpu/barem
 import { cpuStateOfRegisters } from '@pvdump/kvm-pv';
 import { UsageError, UserError, type Command } from '../cli-support.js';
 import { cpuToJson, cpuToText, hex64 } from '../render/cpu.js';
+import type { InfoJson } from './info.js';
 
 const USAGE = `usage: pvdump exec [--trace] [--budget N] PROGRAM [ARGS...]
        pvdump exec --bare-metal [--json] [--trace] [--budget N] [--memory MIB] GUEST
@@ -176,19 +177,20 @@ function runGuest(o: ExecOptions): number {
   const cpu = machine.cpus[0]!;
   const state = cpuStateOfRegisters(cpu.snapshot(), cpu.cpuAddress + 1);
   if (o.json) {
-    const json = {
+    // The schema of `pvdump info --json`, so that tools read a run's end state as they read a dump.
+    const info: Omit<InfoJson, 'decryption' | 'hypervisorCpus'> = {
       file: o.program,
       format: 'bare-metal run (pvdump exec --bare-metal)',
       fileSize: machine.image.fileSize,
       pv: false,
+      protectedGuestWithoutPvData: false,
       warnings: [],
       cpus: [cpuToJson(state)],
       memory: [{ start: hex64(0n), size: hex64(BigInt(machine.memory.size)) }],
       pvSections: null,
       notes: { global: [] },
-      stop: stopJson(stop),
     };
-    writeAll(1, Buffer.from(JSON.stringify(json, null, 2) + '\n'));
+    writeAll(1, Buffer.from(JSON.stringify({ ...info, stop: stopJson(stop) }, null, 2) + '\n'));
   } else {
     writeAll(1, Buffer.from(`${basename(o.program)}: ${stopText(stop)}\n${cpuToText(state, 'CPU 0')}\n`));
   }
