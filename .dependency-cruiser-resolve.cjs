@@ -5,10 +5,7 @@
 const { readdirSync, readFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const packageDirs = [
-  ...readdirSync(join(__dirname, 'packages')).map((name) => join(__dirname, 'packages', name)),
-  join(__dirname, 'tools'),
-];
+const packageDirs = [...readdirSync(join(__dirname, 'packages')).map((name) => join(__dirname, 'packages', name)), join(__dirname, 'tools')];
 const alias = {};
 for (const dir of packageDirs) {
   const manifestPath = join(dir, 'package.json');

@@ -33,7 +33,10 @@ const shown = (arg) => (arg.startsWith(work + '/') ? arg.slice(work.length + 1) 
 function pvdump(args, { pick = (lines) => lines, expect = 0 } = {}) {
   console.log(`\n$ pvdump ${args.map(shown).join(' ')}`);
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const lines = (r.stdout + r.stderr).trimEnd().split('\n').filter((l) => l !== '');
+  const lines = (r.stdout + r.stderr)
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l !== '');
   const kept = pick(lines);
   if (kept.length > 0) console.log(kept.join('\n'));
   if (kept.length < lines.length) console.log(`  ... (${lines.length - kept.length} more line${lines.length - kept.length === 1 ? '' : 's'}: run the command to see them)`);
@@ -51,7 +54,7 @@ function occurrences(path, needle) {
   let count = 0;
   let carry = Buffer.alloc(0);
   try {
-    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0; ) {
+    for (let n; (n = readSync(fd, chunk, 0, chunk.length, null)) > 0;) {
       const window = Buffer.concat([carry, chunk.subarray(0, n)]);
       for (let at = window.indexOf(needle); at !== -1; at = window.indexOf(needle, at + 1)) count++;
       carry = window.subarray(Math.max(0, window.length - needle.length + 1));
@@ -75,7 +78,7 @@ try {
   console.log(`"CPU 1 was here" to 0x10100; CPU 0 then writes the secret "${SECRET}"`);
   console.log(`to ${SECRET_ADDRESS} and divides by zero: a crash (disabled wait at 0xdead).`);
 
-  console.log('\n== 1. The host administrator makes the machine\'s host key (the Ultravisor\'s key pair)');
+  console.log("\n== 1. The host administrator makes the machine's host key (the Ultravisor's key pair)");
   pvdump(['hostkey', '-o', 'keys'], { pick: (l) => l.slice(0, 2) });
 
   console.log('\n== 2. The guest owner picks a customer communication key (CCK) and builds a Secure Execution image that allows dumps');
@@ -109,7 +112,7 @@ try {
     process.exit(1);
   }
 
-  console.log('\n== 6. The secret and CPU 1\'s marker in the decrypted memory; the crashed vCPU\'s PSW and registers');
+  console.log("\n== 6. The secret and CPU 1's marker in the decrypted memory; the crashed vCPU's PSW and registers");
   pvdump(['info', '--memory', `${SECRET_ADDRESS}:0x110`, 'decrypted.elf']);
   pvdump(['info', 'decrypted.elf'], { pick: registerLines });
   console.log('CPU 0 crashed: PSW address 0xdead is the disabled wait of its program-new PSW; r2 points at the');
@@ -125,7 +128,7 @@ try {
     console.log('gdb-multiarch is not installed: skipping this step (Debian/Ubuntu: apt-get install gdb-multiarch).');
   }
 
-  console.log('\n== 8. Real dumps: QEMU 7.2\'s dump of a crashed guest, and IBM zgetdump\'s decryption of a PV dump');
+  console.log("\n== 8. Real dumps: QEMU 7.2's dump of a crashed guest, and IBM zgetdump's decryption of a PV dump");
   const fixtures = join(root, 'fixtures');
   pvdump(['info', join(fixtures, 'qemu-7.2-crash/dump.elf.gz')], { pick: (l) => l.slice(0, 4) });
   const pv = join(fixtures, 'pv-zgetdump');

@@ -22,9 +22,7 @@ export function workspacePackages(root) {
       if (existsSync(parent)) for (const d of readdirSync(parent).sort()) dirs.push(join(parent, d));
     } else dirs.push(join(root, glob));
   }
-  return dirs
-    .filter((dir) => existsSync(join(dir, 'package.json')))
-    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
+  return dirs.filter((dir) => existsSync(join(dir, 'package.json'))).map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
 }
 
 /** The packages meant for npm: every workspace package not marked `private`. */

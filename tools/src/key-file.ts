@@ -38,13 +38,6 @@ export function readKeyFile(path: string): Uint8Array {
 }
 
 function wrongSize(path: string, n: number, atLeast = false): UserError {
-  const hint =
-    n === 64 || n === 65
-      ? '; it looks like hex text: convert it with xxd -r -p'
-      : n === 33 && !atLeast
-        ? '; a trailing newline?'
-        : n > 1 << 20
-          ? '; is it a dump? -k takes the key file, then come DUMP and OUT'
-          : '';
+  const hint = n === 64 || n === 65 ? '; it looks like hex text: convert it with xxd -r -p' : n === 33 && !atLeast ? '; a trailing newline?' : n > 1 << 20 ? '; is it a dump? -k takes the key file, then come DUMP and OUT' : '';
   return new UserError(`Unable to derive dump key: Wrong key size: expected ${CCK_BYTES} != actual ${atLeast ? `more than ${CCK_BYTES}` : n} (key file '${path}' must hold exactly ${CCK_BYTES} raw bytes${hint})`);
 }

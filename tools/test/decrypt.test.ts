@@ -23,7 +23,7 @@ function tempPathOf(bytes: Buffer): string {
 
 function flipped(offset: number): string {
   const b = readFileSync(dump);
-  b[offset] = (b[offset]!) ^ 0x01;
+  b[offset] = b[offset]! ^ 0x01;
   const p = tempPath(`flip-${offset}.elf`);
   writeFileSync(p, b);
   return p;
@@ -43,7 +43,7 @@ function expectFailure(args: string[], pattern: RegExp): string {
 }
 
 describe('pvdump decrypt', () => {
-  it('decrypts the gzipped fixture to exactly zgetdump\'s output (--no-auxv), mode 0600, and warns about CPU 1', () => {
+  it("decrypts the gzipped fixture to exactly zgetdump's output (--no-auxv), mode 0600, and warns about CPU 1", () => {
     const out = tempPath('out.elf');
     const r = pvdump(['decrypt', '--no-auxv', '-k', KEY, DUMP_GZ, out]);
     expect(r.status).toBe(0);
@@ -54,7 +54,7 @@ describe('pvdump decrypt', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('-v shows the decrypted registers of the CPU with partial instruction results beside the hypervisor\'s view', () => {
+  it("-v shows the decrypted registers of the CPU with partial instruction results beside the hypervisor's view", () => {
     const out = tempPath('verbose.elf');
     const r = pvdump(['decrypt', '-v', '-k', KEY, dump, out]);
     expect(r.status).toBe(0);
@@ -94,7 +94,7 @@ describe('pvdump decrypt', () => {
     expect(Buffer.from(r3.stdout).equals(reference)).toBe(true);
   });
 
-  it('by default adds NT_AUXV for gdb, and nothing else: memory and registers as zgetdump\'s', () => {
+  it("by default adds NT_AUXV for gdb, and nothing else: memory and registers as zgetdump's", () => {
     const out = tempPath('auxv.elf');
     expect(pvdump(['decrypt', '-k', KEY, dump, out]).status).toBe(0);
     const info = JSON.parse(pvdump(['info', '--json', out]).stdout);
@@ -130,8 +130,7 @@ describe('pvdump decrypt errors (exit 1, a message naming the cause, no output f
     writeFileSync(k, readFileSync(KEY).subarray(1));
     expectFailure(['-k', k, dump], /Wrong key size: expected 32 != actual 31/);
   });
-  it('wrong key, saying it cannot be told from tampered completion data', () =>
-    expectFailure(['-k', fixturePath('pv-zgetdump/wrong-cck.bin'), dump], /Verifying the GCM tag failed.*cannot be told apart/));
+  it('wrong key, saying it cannot be told from tampered completion data', () => expectFailure(['-k', fixturePath('pv-zgetdump/wrong-cck.bin'), dump], /Verifying the GCM tag failed.*cannot be told apart/));
   it('tampered completion data', () => expectFailure(['-k', KEY, flipped(2111441)], /Unable to decrypt completion configuration data: Verifying the GCM tag failed/));
   it('tampered CPU note names the CPU', () => expectFailure(['-k', KEY, flipped(4653)], /Unable to authenticate confidential CPU data of CPU 1\. Dump probably corrupted/));
   it('input missing', () => expectFailure(['-k', KEY, tempPath('missing.elf')], /cannot read .*missing\.elf: no such file/));

@@ -36,7 +36,12 @@ function qemuCpu0(): { psw: string[]; gprs: string[]; vrs: string[]; crs: string
 
 describe('pvdump exec PROGRAM', () => {
   it('prints what qemu-s390x prints and exits with the same status, arguments passed through', () => {
-    for (const [name, args] of [['args', ['5', '-3', 'x y', '--not-an-option']], ['args', ['--help', '-h']], ['strings', []], ['crc32', []]] as const) {
+    for (const [name, args] of [
+      ['args', ['5', '-3', 'x y', '--not-an-option']],
+      ['args', ['--help', '-h']],
+      ['strings', []],
+      ['crc32', []],
+    ] as const) {
       const ref = qemu(built[name]!, [...args]);
       const ours = pvdump(['exec', built[name]!, ...args], {});
       expect(ours.stderr).toBe('');
@@ -49,10 +54,7 @@ describe('pvdump exec PROGRAM', () => {
     requireTool('s390x-linux-gnu-gcc');
     const src = tempPath('cat.S');
     const out = tempPath('cat');
-    writeFileSync(
-      src,
-      '.globl _start\n_start:\n0: lghi %r2,0\n larl %r3,buf\n lghi %r4,64\n svc 3\n ltgr %r4,%r2\n je 1f\n lghi %r2,1\n larl %r3,buf\n svc 4\n j 0b\n1: lghi %r2,0\n svc 1\n .data\nbuf: .space 64\n',
-    );
+    writeFileSync(src, '.globl _start\n_start:\n0: lghi %r2,0\n larl %r3,buf\n lghi %r4,64\n svc 3\n ltgr %r4,%r2\n je 1f\n lghi %r2,1\n larl %r3,buf\n svc 4\n j 0b\n1: lghi %r2,0\n svc 1\n .data\nbuf: .space 64\n');
     run('s390x-linux-gnu-gcc', ['-nostdlib', '-static', '-o', out, src]);
     const input = 'line one\nline two, a little longer than the sixty-four byte buffer of this cat program\n';
     const r = pvdump(['exec', out], { input });

@@ -21,7 +21,7 @@ function freshTmp(name: string): { dir: string; env: NodeJS.ProcessEnv } {
 }
 
 describe('a gzip-compressed DUMP', () => {
-  it('without -k, a PV dump is refused naming the user\'s file, not the temporary copy', () => {
+  it("without -k, a PV dump is refused naming the user's file, not the temporary copy", () => {
     const tmp = freshTmp('tmp-nokey');
     const out = tempPath('never.elf');
     const r = pvdump(['decrypt', PV_GZ, out], { env: tmp.env });
@@ -55,7 +55,7 @@ describe('a gzip-compressed DUMP', () => {
     expect(statSync(out).size).toBeGreaterThan(16 << 20);
   });
 
-  it('an empty .gz and a .gz of something else: the reader\'s message, no temporary path', () => {
+  it("an empty .gz and a .gz of something else: the reader's message, no temporary path", () => {
     const tmp = freshTmp('tmp-other');
     const empty = tempPath('empty.gz');
     writeFileSync(empty, gzipSync(Buffer.alloc(0)));

@@ -36,7 +36,7 @@ describe('pvdump image', () => {
   const hkd = join(dir, 'host-key.crt');
   const keys = decodeHostPrivateKeyPem(readFileSync(join(dir, 'host-key.pem'), 'utf8'));
 
-  it('takes genprotimg\'s inputs (-i, -p, -r, -k twice, --comm-key, --enable-dump) and writes its layout', () => {
+  it("takes genprotimg's inputs (-i, -p, -r, -k twice, --comm-key, --enable-dump) and writes its layout", () => {
     const { path: cckPath, cck } = cckFile(32);
     const ramdisk = tempPath('initrd.bin');
     writeFileSync(ramdisk, Buffer.alloc(10000, 0x5a));
@@ -66,7 +66,7 @@ describe('pvdump image', () => {
     secrets.wipe();
   });
 
-  it('makes a bare-metal ELF guest into genprotimg\'s kernel image (--cck, no dumping)', () => {
+  it("makes a bare-metal ELF guest into genprotimg's kernel image (--cck, no dumping)", () => {
     const { path: cckPath } = cckFile(32);
     const out = tempPath('guest.img');
     const r = pvdump(['image', '--host-key-document', hkd, '--cck', cckPath, '-o', out, GUEST]);

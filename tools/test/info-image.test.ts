@@ -21,7 +21,7 @@ interface ImageJson {
 }
 
 describe('pvdump info on Secure Execution images', () => {
-  it('describes genprotimg\'s se.img without a key', () => {
+  it("describes genprotimg's se.img without a key", () => {
     const r = pvdump(['info', F('se.img')]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -42,7 +42,7 @@ describe('pvdump info on Secure Execution images', () => {
     expect(j.opened).toBeUndefined();
   });
 
-  it('--host-key opens and verifies genprotimg\'s image and ours', () => {
+  it("--host-key opens and verifies genprotimg's image and ours", () => {
     const ours = tempPath('ours.img');
     writeFileSync(
       ours,

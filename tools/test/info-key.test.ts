@@ -62,7 +62,7 @@ describe('pvdump info -k', () => {
 
   it('a tampered CPU note: that CPU is reported unauthenticated', async () => {
     const b = readFileSync(await gunzipFixture('pv-zgetdump/pv-dump.elf.gz'));
-    b[4653] = (b[4653]!) ^ 1;
+    b[4653] = b[4653]! ^ 1;
     const p = tempPath('tampered.elf');
     writeFileSync(p, b);
     const r = pvdump(['info', '--json', '-k', KEY, p]);

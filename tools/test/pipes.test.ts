@@ -38,7 +38,7 @@ describe('a closed pipe ends pvdump quietly with status 141', () => {
     expect(json).toEqual({ status: 141, stderr: '', stdout: '' });
   });
 
-  it('pvdump --help | false, and a command\'s --help', () => {
+  it("pvdump --help | false, and a command's --help", () => {
     const r = shell(`$PVDUMP --help 2>ERR | false`);
     expect(r.stderr).toBe('');
     expect([0, 141]).toContain(r.status);
@@ -46,7 +46,7 @@ describe('a closed pipe ends pvdump quietly with status 141', () => {
     expect(shell(GONE('$PVDUMP decrypt --help'))).toEqual({ status: 141, stderr: '', stdout: '' });
   });
 
-  it('pvdump decrypt -k KEY DUMP.gz - | head -c 100: stops at once, only the dump\'s warning on stderr, no temporary copy left', () => {
+  it("pvdump decrypt -k KEY DUMP.gz - | head -c 100: stops at once, only the dump's warning on stderr, no temporary copy left", () => {
     const tmp = tempPath('tmpdir');
     mkdirSync(tmp);
     const r = shell(`$PVDUMP decrypt -k ${KEY} ${PV_GZ} - 2>ERR | head -c 100 | wc -c`, { TMPDIR: tmp });

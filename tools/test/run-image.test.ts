@@ -19,7 +19,10 @@ describe('pvdump image → pvdump run → pvdump decrypt', () => {
     mkdirSync(dir);
     expect((await pvdumpAsync(['hostkey', '-o', join(dir, 'keys')])).status).toBe(0);
     const cck = join(dir, 'cck.bin');
-    writeFileSync(cck, Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + 11) & 0xff));
+    writeFileSync(
+      cck,
+      Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + 11) & 0xff),
+    );
     const image = join(dir, 'guest.img');
     const built = await pvdumpAsync(['image', '-k', join(dir, 'keys', 'host-key.crt'), '--comm-key', cck, '--enable-dump', '-p', F('parmfile.txt'), '-o', image, F('guest.elf')]);
     expect(built.stderr).toBe('');

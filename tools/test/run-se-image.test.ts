@@ -100,7 +100,11 @@ describe('pvdump run with images made by genprotimg', () => {
     }
     // The guest owner's key cannot help: decrypt -k and info -k say why, exit 1, and write nothing.
     const noPvData = `pvdump: ${dump} is the dump of a protected guest but holds no PV data (no pv_mem_meta and pv_compl sections; its PV CPU notes are empty): the Ultravisor refused the PV dump, most likely because the guest's image does not allow dumping (made without --enable-dump), and the VMM wrote a plain dump instead, as QEMU does. Its protected memory is ciphertext only the Ultravisor could export, so it cannot be decrypted with the customer communication key; rebuild the image with --enable-dump to get decryptable dumps\n`;
-    for (const args of [['decrypt', '-k', CCK, dump, `${dump}.plain`], ['info', '-k', CCK, dump], ['info', '-k', CCK, '--memory', '0x100000:40', dump]]) {
+    for (const args of [
+      ['decrypt', '-k', CCK, dump, `${dump}.plain`],
+      ['info', '-k', CCK, dump],
+      ['info', '-k', CCK, '--memory', '0x100000:40', dump],
+    ]) {
       const r = pvdump(args);
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr).toBe(noPvData);

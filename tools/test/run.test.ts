@@ -24,7 +24,10 @@ function protectedSetup(guest: string): { dir: string; hostKey: string; cck: str
   mkdirSync(dir);
   expect(pvdump(['hostkey', '-o', join(dir, 'keys')]).status).toBe(0);
   const cck = join(dir, 'cck.bin');
-  writeFileSync(cck, Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + 5) & 0xff));
+  writeFileSync(
+    cck,
+    Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + 5) & 0xff),
+  );
   const image = join(dir, 'guest.img');
   const r = pvdump(['image', '--host-key-document', join(dir, 'keys', 'host-key.crt'), '--cck', cck, '--enable-dump', '-o', image, guest]);
   expect(r.stderr).toBe('');

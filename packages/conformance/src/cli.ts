@@ -91,7 +91,12 @@ async function main(argv: string[]): Promise<number> {
     timeoutSeconds: (plan) => timeout ?? Math.max(DEFAULT_TIMEOUT_SECONDS, plan.spec.suiteTimeoutSeconds),
     onReport: (r) => {
       done++;
-      if (r.seconds > 0 || r.result !== 'SKIP') process.stderr.write(`[${done}/${plans.length}] ${formatRow(r, qemu.get(r.name)).filter((c) => c !== '').join('  ')}\n`);
+      if (r.seconds > 0 || r.result !== 'SKIP')
+        process.stderr.write(
+          `[${done}/${plans.length}] ${formatRow(r, qemu.get(r.name))
+            .filter((c) => c !== '')
+            .join('  ')}\n`,
+        );
     },
   });
   const totals = totalsOf(reports, qemu, (performance.now() - started) / 1000);

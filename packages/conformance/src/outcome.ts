@@ -8,11 +8,7 @@
 export type Result = 'PASS' | 'FAIL' | 'SKIP';
 
 /** How the machine run ended. */
-export type MachineEnd =
-  | { kind: 'stopped' }
-  | { kind: 'disabled-wait'; cpu: number; pswMask: string; pswAddr: string }
-  | { kind: 'timeout'; seconds: number }
-  | { kind: 'machine-error'; message: string };
+export type MachineEnd = { kind: 'stopped' } | { kind: 'disabled-wait'; cpu: number; pswMask: string; pswAddr: string } | { kind: 'timeout'; seconds: number } | { kind: 'machine-error'; message: string };
 
 export interface Outcome {
   result: Result;

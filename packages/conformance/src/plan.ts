@@ -171,7 +171,9 @@ function specOf(entry: UnitTestEntry, suiteDir: string): RunSpec {
         Object.assign(spec, parseSmp(value()));
         break;
       case '-name':
-        spec.guestName = value().replace(/^guest=/, '').split(',')[0];
+        spec.guestName = value()
+          .replace(/^guest=/, '')
+          .split(',')[0];
         break;
       case '-uuid':
         spec.uuid = value();

@@ -13,7 +13,9 @@ export interface QemuResult {
 export function readQemuResults(path: string): Map<string, QemuResult> {
   const results = new Map<string, QemuResult>();
   if (!existsSync(path)) return results;
-  const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const [header, ...rows] = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   if (header === undefined) return results;
   const columns = header.split('\t');
   const at = (name: string): number => columns.indexOf(name);

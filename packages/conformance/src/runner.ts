@@ -35,10 +35,13 @@ function runInProcess(plan: Extract<Plan, { kind: 'run' }>, timeoutSeconds: numb
     let end: MachineEnd | undefined;
     child.stdout!.on('data', (c: Buffer) => chunks.push(c));
     child.stderr!.on('data', (c: Buffer) => errors.push(c));
-    const killer = setTimeout(() => {
-      end ??= { kind: 'timeout', seconds: timeoutSeconds };
-      child.kill('SIGKILL');
-    }, timeoutSeconds * 1000 + KILL_GRACE_MS);
+    const killer = setTimeout(
+      () => {
+        end ??= { kind: 'timeout', seconds: timeoutSeconds };
+        child.kill('SIGKILL');
+      },
+      timeoutSeconds * 1000 + KILL_GRACE_MS,
+    );
     child.on('message', (reply: EntryReply) => {
       end ??= reply.end;
     });

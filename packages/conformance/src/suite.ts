@@ -18,10 +18,7 @@ export function locateSuite(explicit: string | undefined, repoRoot: string, env:
   const fallback = resolve(repoRoot, '..', 'shared', 'fixtures', 'kvm-unit-tests');
   const dir = explicit ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : existsSync(fallback) ? fallback : undefined);
   if (dir === undefined) {
-    throw new SuiteNotFound(
-      `no kvm-unit-tests suite: give its folder with --suite DIR or ${SUITE_ENV}=DIR ` +
-        `(the built s390x test kernels with unittests.cfg; looked for ${fallback} too)`,
-    );
+    throw new SuiteNotFound(`no kvm-unit-tests suite: give its folder with --suite DIR or ${SUITE_ENV}=DIR ` + `(the built s390x test kernels with unittests.cfg; looked for ${fallback} too)`);
   }
   const abs = resolve(dir);
   const how = explicit !== undefined ? '--suite' : dir === fallback ? 'the default' : SUITE_ENV;

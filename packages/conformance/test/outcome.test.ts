@@ -6,7 +6,7 @@ import type { EntryReport } from '../src/runner.ts';
 const log = (summary: string, status: number) => `PASS: a\nSKIP: b\n${summary}\n\nEXIT: STATUS=${status}\n`;
 const stopped = { kind: 'stopped' } as const;
 
-describe('the runner\'s verdict', () => {
+describe("the runner's verdict", () => {
   it('follows the EXIT status: 1 PASS, 77 SKIP, others FAIL; SUMMARY from the last five lines', () => {
     expect(interpret(log('SUMMARY: 2 tests, 1 skipped', 1), stopped)).toEqual({ result: 'PASS', summary: '2 tests, 1 skipped', status: 1, reason: undefined });
     expect(interpret(log('SUMMARY: 1 tests, 1 skipped', 77), stopped).result).toBe('SKIP');

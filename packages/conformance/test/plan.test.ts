@@ -5,7 +5,7 @@ import { parseUnitTestsCfg } from '../src/unittests-cfg.ts';
 const plan = (cfg: string) => planEntry(parseUnitTestsCfg(cfg)[0]!, '/suite');
 
 describe('planning an entry as the runner with ACCEL=tcg', () => {
-  it('skips kvm-only, migration and pv-host entries with the runner\'s reasons', () => {
+  it("skips kvm-only, migration and pv-host entries with the runner's reasons", () => {
     expect(plan('[a]\nfile = a.elf\naccel = kvm\n')).toEqual({ kind: 'skip', reason: 'kvm only, but ACCEL=tcg' });
     expect(plan('[a]\nfile = a.elf\ngroups = migration\n')).toEqual({ kind: 'skip', reason: 'run_migration needs ncat (netcat)' });
     expect(plan('[a]\nfile = a.elf\ngroups = pv-host\n')).toEqual({ kind: 'skip', reason: 'no gen-se-header available for pv-host test' });
@@ -15,7 +15,18 @@ describe('planning an entry as the runner with ACCEL=tcg', () => {
     const p = plan("[stsi]\nfile = stsi.elf\ntest_args = '--x y'\nqemu_params=-name kvm-unit-test --uuid 0fb84a86-727c-11ea-bc55-0242ac130003 -smp 1,maxcpus=8 -m 3G -device virtio-net-ccw\n");
     expect(p.kind).toBe('run');
     if (p.kind !== 'run') return;
-    expect(p.spec).toMatchObject({ kernel: '/suite/stsi.elf', cpus: 1, maxCpus: 8, memoryMiB: 3072, commandLine: '--x y', guestName: 'kvm-unit-test', uuid: '0fb84a86-727c-11ea-bc55-0242ac130003', virtioNetCcw: 1, watchdog: undefined, suiteTimeoutSeconds: 90 });
+    expect(p.spec).toMatchObject({
+      kernel: '/suite/stsi.elf',
+      cpus: 1,
+      maxCpus: 8,
+      memoryMiB: 3072,
+      commandLine: '--x y',
+      guestName: 'kvm-unit-test',
+      uuid: '0fb84a86-727c-11ea-bc55-0242ac130003',
+      virtioNetCcw: 1,
+      watchdog: undefined,
+      suiteTimeoutSeconds: 90,
+    });
   });
 
   it('reads hot-plugged CPUs, the watchdog and its action', () => {

@@ -17,7 +17,7 @@ import { makeDump } from './make-dump.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const gib = Number(process.env.PVDUMP_BENCH_GIB ?? '2');
-const bytes = Math.round(gib * 2 ** 30 / 2 ** 20) * 2 ** 20;
+const bytes = Math.round((gib * 2 ** 30) / 2 ** 20) * 2 ** 20;
 const dir = mkdtempSync(join(tmpdir(), 'pvdump-bench-'));
 const GiB = 2 ** 30;
 
@@ -156,9 +156,12 @@ try {
   if (single !== undefined) {
     // Runs of the same repetition ran one after the other, so their ratio cancels most of the slow
     // drifts of the machine's speed: the median of those ratios is the steadiest figure.
-    const iSingle = results.indexOf(single), iAll = results.indexOf(all);
+    const iSingle = results.indexOf(single),
+      iAll = results.indexOf(all);
     const pairs = samples[iAll].map((x, i) => x.rate / samples[iSingle][i].rate);
-    console.log(`scaling, ${cores} cores / one core: ${median(pairs).toFixed(2)}x median of ${pairs.length} run pairs (${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}); ${(all.rate / single.rate).toFixed(2)}x best against best   (target >= 1.6)`);
+    console.log(
+      `scaling, ${cores} cores / one core: ${median(pairs).toFixed(2)}x median of ${pairs.length} run pairs (${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}); ${(all.rate / single.rate).toFixed(2)}x best against best   (target >= 1.6)`,
+    );
     const iThreads = results.indexOf(threads);
     const tPairs = samples[iThreads].map((x, i) => x.rate / samples[iSingle][i].rate);
     console.log(`scaling with helper threads: ${median(tPairs).toFixed(2)}x median of run pairs (${Math.min(...tPairs).toFixed(2)}–${Math.max(...tPairs).toFixed(2)})`);

@@ -68,7 +68,9 @@ export async function makeDump(path, bytes) {
         const e = meta.subarray(p * 16, p * 16 + 16);
         if (states[p] === 0) {
           const tweak = Buffer.from(e.map((b, k) => b | nonce[k]));
-          createCipheriv('aes-256-xts', xtsKey, tweak).update(plain).copy(chunk, p * 4096);
+          createCipheriv('aes-256-xts', xtsKey, tweak)
+            .update(plain)
+            .copy(chunk, p * 4096);
         } else if (states[p] === 2) plain.copy(chunk, p * 4096);
         else known.fill(0, p * 4096, (p + 1) * 4096);
       }

@@ -173,7 +173,7 @@ async function writeDecrypted(reader: DumpReader, ctx: PvContext, target: WriteT
 }
 
 function isFileHandle(target: WriteTarget): target is FileHandle {
-  return typeof target === 'object' && 'fd' in target && typeof (target).stat === 'function' && typeof (target).write === 'function';
+  return typeof target === 'object' && 'fd' in target && typeof target.stat === 'function' && typeof target.write === 'function';
 }
 
 /**
@@ -306,7 +306,6 @@ function ownedBuffer(size: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-
 /**
  * Decrypted memory in page order, one run at a time, from the workers (if any) and the calling
  * thread together. Every worker is kept busy with `REGIONS_PER_WORKER` runs (one per region of
@@ -349,7 +348,10 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
       const first = next;
       const n = take();
       const slot: RunSlot = { by: 'worker', result: pool.submit({ pages: n, metaOffset: metaAt + first * TWEAK_COMPONENT_SIZE, dataOffset: dataAt + first * PV_PAGE_SIZE }) };
-      slot.result.then((d) => (slot.data = d), () => undefined); // observed when awaited in order below
+      slot.result.then(
+        (d) => (slot.data = d),
+        () => undefined,
+      ); // observed when awaited in order below
       queue.push(slot);
       workerRuns++;
     }
@@ -398,7 +400,16 @@ async function* decryptedRuns(reader: DumpReader, ctx: PvContext, cipher: PageCi
  * kept `RUNS_PER_PROCESS` runs busy, and meanwhile the calling thread decrypts the next run
  * itself and writes it with a positional write. `progress` gets the bytes of each finished run.
  */
-async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageCipher, pool: PageProcessPool, runPages: number, callerDecrypts: boolean, out: { fd: number; offset: number }, progress: (bytes: number) => void): Promise<void> {
+async function decryptIntoFile(
+  reader: DumpReader,
+  ctx: PvContext,
+  cipher: PageCipher,
+  pool: PageProcessPool,
+  runPages: number,
+  callerDecrypts: boolean,
+  out: { fd: number; offset: number },
+  progress: (bytes: number) => void,
+): Promise<void> {
   const path = reader.path;
   if (path === undefined) throw new PvDecryptError('io', 'decryption needs the dump opened by path');
   const fd = ioCall(path, 'open', () => openSync(path, 'r'));
@@ -440,7 +451,7 @@ async function decryptIntoFile(reader: DumpReader, ctx: PvContext, cipher: PageC
         const data = buffer.subarray(0, n * PV_PAGE_SIZE);
         decryptRunHere(ctx, cipher, readFully, first, data);
         const at = out.offset + first * PV_PAGE_SIZE;
-        for (let done = 0; done < data.length; ) {
+        for (let done = 0; done < data.length;) {
           done += ioCall('the output', `write at file offset ${at + done} of`, () => writeSync(out.fd, data, done, data.length - done, at + done));
         }
         progress(n * PV_PAGE_SIZE);
@@ -467,7 +478,7 @@ function decryptRunHere(ctx: PvContext, cipher: PageCipher, readFully: (into: Ui
 /** `readFully(into, at)`: fills `into` from file offset `at` of the open dump; errors name the file and offset. */
 function fullReader(path: string, fd: number): (into: Uint8Array, at: number) => void {
   return (into, at) => {
-    for (let done = 0; done < into.length; ) {
+    for (let done = 0; done < into.length;) {
       const got = ioCall(path, `read at file offset ${at + done} of`, () => readSync(fd, into, done, into.length - done, at + done));
       if (got === 0) throw new PvDecryptError('io', `${path} ended early at file offset ${at + done} (did it shrink while being read?)`);
       done += got;

@@ -68,7 +68,7 @@ describe('noble, node:crypto XTS and the batched path agree', () => {
       { numRuns: 25 },
     );
   });
-  it('runs of mixed page kinds (up to 600 pages, across read chunks and sub-batches): encrypted pages as per-page XTS, zero pages zeroed, shared pages untouched, in every backend and in place in the batched cipher\'s own buffers', () => {
+  it("runs of mixed page kinds (up to 600 pages, across read chunks and sub-batches): encrypted pages as per-page XTS, zero pages zeroed, shared pages untouched, in every backend and in place in the batched cipher's own buffers", () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 64, maxLength: 64 }).filter((k) => toHex(k.subarray(0, 32)) !== toHex(k.subarray(32))),
@@ -90,7 +90,7 @@ describe('noble, node:crypto XTS and the batched path agree', () => {
             // The batched cipher decrypts a run in place in one of its own run buffers.
             const c = createPageCipher(key, 'node');
             const buffers = c.runBuffers?.(2, 600 * 4096) ?? [];
-            const d = (buffers[1]!).subarray(0, pages * 4096);
+            const d = buffers[1]!.subarray(0, pages * 4096);
             d.set(data);
             c.decryptPageRun(tweaks, kinds, d);
             const ok = buffers.length === 2 && toHex(d) === toHex(expected);
@@ -133,4 +133,3 @@ describe('noble, node:crypto XTS and the batched path agree', () => {
     );
   });
 });
-

@@ -71,7 +71,7 @@ function expectRegisters(cpu: PvCpuState | undefined, e: ExpectedCpu): void {
 /** A copy of the fixture with one bit flipped (XOR 0x01) at `offset`. */
 function flipped(offset: number): string {
   const b = readFileSync(input);
-  b[offset] = (b[offset]!) ^ 0x01;
+  b[offset] = b[offset]! ^ 0x01;
   const p = tempPath(`flip-${offset}.elf`);
   writeFileSync(p, b);
   return p;
@@ -99,7 +99,7 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
     });
   }
 
-  it('decrypts the registers of both CPUs to expected.json and to zgetdump\'s notes; the decoys stay out', async () => {
+  it("decrypts the registers of both CPUs to expected.json and to zgetdump's notes; the decoys stay out", async () => {
     const out = tempPath('out.elf');
     const report = await decryptDump(input, cck, out);
     expect(report.cpus).toHaveLength(2);
@@ -143,7 +143,7 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
     });
   });
 
-  it('with auxv adds only an NT_AUXV note to zgetdump\'s output and keeps memory identical', async () => {
+  it("with auxv adds only an NT_AUXV note to zgetdump's output and keeps memory identical", async () => {
     const out = tempPath('auxv.elf');
     await decryptDump(input, cck, out, { auxv: true });
     const d = await openDump(out);
@@ -159,7 +159,7 @@ describe('decrypting pv-dump.elf like zgetdump -k', () => {
 });
 
 describe('random access', () => {
-  it('reads any range decrypted, equal to zgetdump\'s memory, page boundaries included', async () => {
+  it("reads any range decrypted, equal to zgetdump's memory, page boundaries included", async () => {
     const mem = reference.subarray(reference.length - 0x200000);
     const pv = await openPvDump(input, cck);
     try {

@@ -11,7 +11,7 @@ interface ExpectedCpu {
   vr_high: string;
 }
 
-it('gdb-multiarch shows every CPU\'s decrypted registers, vector registers and memory', async () => {
+it("gdb-multiarch shows every CPU's decrypted registers, vector registers and memory", async () => {
   const gdb = requireTool('gdb-multiarch');
   const expected = JSON.parse(readFileSync(fixturePath('pv-zgetdump/expected.json'), 'utf8')) as { cpus: ExpectedCpu[]; first_encrypted_page: number };
   const input = await gunzipFixture('pv-zgetdump/pv-dump.elf.gz');

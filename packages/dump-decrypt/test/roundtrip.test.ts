@@ -69,7 +69,12 @@ describe('round trip through an independent encryptor', () => {
     const d = await build();
     const pv = await openPvDump(d.path, d.cck);
     try {
-      for (const [a, n] of [[0, 4096], [4000, 10000], [640 * 4096 - 5, 5], [0, 640 * 4096]] as const) {
+      for (const [a, n] of [
+        [0, 4096],
+        [4000, 10000],
+        [640 * 4096 - 5, 5],
+        [0, 640 * 4096],
+      ] as const) {
         expect(Buffer.from(await pv.readMemory(BigInt(a), n)).equals(d.plaintext.subarray(a, a + n))).toBe(true);
       }
       expect(await pv.pageCensus()).toEqual({ encrypted: 320, zero: 160, shared: 160, mapped: 160, total: 640 });
@@ -332,7 +337,11 @@ describe('error cases (spec pv-dump-crypto.md §10)', () => {
     expect(e.message).toMatch(/Wrong key size: expected 32 != actual 31/);
   });
   // With helpers, only the helpers decrypt, so it is their read that finds the dump cut short.
-  for (const [workers, helpers] of [[0, 'auto'], [2, 'threads'], [2, 'processes']] as const) {
+  for (const [workers, helpers] of [
+    [0, 'auto'],
+    [2, 'threads'],
+    [2, 'processes'],
+  ] as const) {
     it(`a dump that shrinks while it is decrypted (${workers} helpers, ${helpers}): an io error, no output file`, async () => {
       const d = await build();
       const out = tempPath('shrunk.elf');

@@ -1,18 +1,6 @@
 /** The typed error every malformed or unusable dump raises. */
 
-export type DumpErrorCode =
-  | 'io'
-  | 'not-elf'
-  | 'unsupported-elf'
-  | 'truncated'
-  | 'bad-program-headers'
-  | 'bad-section-headers'
-  | 'bad-note'
-  | 'overlapping-segments'
-  | 'too-large'
-  | 'address-not-in-dump'
-  | 'no-such-section'
-  | 'bad-write';
+export type DumpErrorCode = 'io' | 'not-elf' | 'unsupported-elf' | 'truncated' | 'bad-program-headers' | 'bad-section-headers' | 'bad-note' | 'overlapping-segments' | 'too-large' | 'address-not-in-dump' | 'no-such-section' | 'bad-write';
 
 /**
  * A problem with a dump file (or with what a caller asked the writer to produce). `offset` is the

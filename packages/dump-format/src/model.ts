@@ -54,14 +54,7 @@ export interface ByteRange {
 
 /** Something unusual the reader tolerated (a QEMU quirk, an unknown note). */
 export interface DumpWarning {
-  code:
-    | 'ehsize'
-    | 'pid-byte-order'
-    | 'section-header-byte-order'
-    | 'unknown-note'
-    | 'duplicate-note'
-    | 'pid-duplicate'
-    | 'memsz-exceeds-filesz';
+  code: 'ehsize' | 'pid-byte-order' | 'section-header-byte-order' | 'unknown-note' | 'duplicate-note' | 'pid-duplicate' | 'memsz-exceeds-filesz';
   message: string;
   /** File offset the warning is about. */
   offset: number;

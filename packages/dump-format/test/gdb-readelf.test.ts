@@ -27,18 +27,21 @@ function gdbThreads(core: string, count: number): { threads: GdbThread[]; memory
   args.push('-ex', 'echo ===MEMORY===\\n', '-ex', 'x/4xg 0x2000');
   const out = run(gdb, args);
   const [threadsPart, memory] = out.split('===MEMORY===');
-  const threads = threadsPart!.split(/===THREAD \d+===/).slice(1).map((block) => {
-    const regs = new Map<string, bigint>();
-    for (const m of block.matchAll(/^(\w+)\s+(0x[0-9a-f]+)\s/gm)) regs.set(m[1]!, BigInt(m[2]!));
-    const prints = [...block.matchAll(/^\$\d+ = (.*)$/gm)].map((m) => m[1]!);
-    const vrs = prints.slice(0, 32).map((p) => {
-      const m = /\{(0x[0-9a-f]+), (0x[0-9a-f]+)\}/.exec(p);
-      if (!m) throw new Error(`unexpected gdb vector output: ${p}`);
-      return BigInt(m[1]!).toString(16).padStart(16, '0') + BigInt(m[2]!).toString(16).padStart(16, '0');
+  const threads = threadsPart!
+    .split(/===THREAD \d+===/)
+    .slice(1)
+    .map((block) => {
+      const regs = new Map<string, bigint>();
+      for (const m of block.matchAll(/^(\w+)\s+(0x[0-9a-f]+)\s/gm)) regs.set(m[1]!, BigInt(m[2]!));
+      const prints = [...block.matchAll(/^\$\d+ = (.*)$/gm)].map((m) => m[1]!);
+      const vrs = prints.slice(0, 32).map((p) => {
+        const m = /\{(0x[0-9a-f]+), (0x[0-9a-f]+)\}/.exec(p);
+        if (!m) throw new Error(`unexpected gdb vector output: ${p}`);
+        return BigInt(m[1]!).toString(16).padStart(16, '0') + BigInt(m[2]!).toString(16).padStart(16, '0');
+      });
+      const fprs = prints.slice(32, 48).map((p) => BigInt(p));
+      return { regs, vrs, fprs };
     });
-    const fprs = prints.slice(32, 48).map((p) => BigInt(p));
-    return { regs, vrs, fprs };
-  });
   return { threads, memory: memory ?? '' };
 }
 

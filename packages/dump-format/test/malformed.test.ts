@@ -16,12 +16,10 @@ let memoryOffset: number;
 
 beforeAll(async () => {
   const path = tempPath('small.elf');
-  const layout = await writeDump(
-    path,
-    { cpus: [patternedCpu(0), patternedCpu(1)], memory: [{ start: 0n, size: 0x10000n }], pv: { memMetaSize: 0x100n, complSize: 0x120n } },
-    patternMemory(0x10000),
-    { memMeta: new Uint8Array(0x100), compl: new Uint8Array(0x120) },
-  );
+  const layout = await writeDump(path, { cpus: [patternedCpu(0), patternedCpu(1)], memory: [{ start: 0n, size: 0x10000n }], pv: { memMetaSize: 0x100n, complSize: 0x120n } }, patternMemory(0x10000), {
+    memMeta: new Uint8Array(0x100),
+    compl: new Uint8Array(0x120),
+  });
   good = readFileSync(path);
   memoryOffset = Number(layout.memoryOffset);
 });
@@ -89,13 +87,31 @@ describe('corrupt fields', () => {
     ['x86-64', () => put((b) => b.writeUInt16BE(62, elf.Ehdr.machine)), 'unsupported-elf', /EM_S390/],
     ['executable', () => put((b) => b.writeUInt16BE(2, elf.Ehdr.type)), 'unsupported-elf', /executable, not a dump/],
     ['phoff past the end', () => put((b) => b.writeBigUInt64BE(1n << 40n, elf.Ehdr.phoff)), 'truncated', /program headers/],
-    ['absurd phnum via PN_XNUM', () => put((b) => { b.writeUInt16BE(0xffff, elf.Ehdr.phnum); b.writeUInt32BE(0xffffffff, 64 + elf.Shdr.info); }), 'too-large', /program headers/],
+    [
+      'absurd phnum via PN_XNUM',
+      () =>
+        put((b) => {
+          b.writeUInt16BE(0xffff, elf.Ehdr.phnum);
+          b.writeUInt32BE(0xffffffff, 64 + elf.Shdr.info);
+        }),
+      'too-large',
+      /program headers/,
+    ],
     ['phentsize', () => put((b) => b.writeUInt16BE(32, elf.Ehdr.phentsize)), 'bad-program-headers', /e_phentsize/],
     ['shstrndx out of range', () => put((b) => b.writeUInt16BE(9, elf.Ehdr.shstrndx)), 'bad-section-headers', /e_shstrndx/],
     ['PT_LOAD past the end', () => put((b) => b.writeBigUInt64BE(1n << 33n, phdr1() + elf.Phdr.filesz)), 'truncated', /PT_LOAD 0/],
     ['p_filesz > p_memsz', () => put((b) => b.writeBigUInt64BE(0x10n, phdr1() + elf.Phdr.memsz)), 'bad-program-headers', /larger than p_memsz/],
     ['note descsz overrun', () => put((b) => b.writeUInt32BE(0x7fffffff, Number(b.readBigUInt64BE(Number(b.readBigUInt64BE(elf.Ehdr.phoff)) + elf.Phdr.offset)) + 4)), 'bad-note', /overruns its PT_NOTE segment/],
-    ['PRSTATUS of the wrong size', () => put((b) => { const n = Number(b.readBigUInt64BE(Number(b.readBigUInt64BE(elf.Ehdr.phoff)) + elf.Phdr.offset)); b.writeUInt32BE(332, n + 4); }), 'bad-note', /NT_PRSTATUS has 332 bytes, expected 336|overruns/],
+    [
+      'PRSTATUS of the wrong size',
+      () =>
+        put((b) => {
+          const n = Number(b.readBigUInt64BE(Number(b.readBigUInt64BE(elf.Ehdr.phoff)) + elf.Phdr.offset));
+          b.writeUInt32BE(332, n + 4);
+        }),
+      'bad-note',
+      /NT_PRSTATUS has 332 bytes, expected 336|overruns/,
+    ],
     ['note segment of 1 TiB', () => put((b) => b.writeBigUInt64BE(1n << 40n, Number(b.readBigUInt64BE(elf.Ehdr.phoff)) + elf.Phdr.filesz)), 'too-large', /PT_NOTE/],
   ];
   it.each(cases)('%s', async (_name, make, code, message) => {
@@ -107,7 +123,17 @@ describe('corrupt fields', () => {
 
   it('overlapping PT_LOAD segments are refused', async () => {
     const path = tempPath('overlap.elf');
-    await writeDump(path, { cpus: [patternedCpu(0)], memory: [{ start: 0n, size: 0x2000n }, { start: 0x4000n, size: 0x2000n }] }, patternMemory(0x4000));
+    await writeDump(
+      path,
+      {
+        cpus: [patternedCpu(0)],
+        memory: [
+          { start: 0n, size: 0x2000n },
+          { start: 0x4000n, size: 0x2000n },
+        ],
+      },
+      patternMemory(0x4000),
+    );
     const b = readFileSync(path);
     const ph2 = Number(b.readBigUInt64BE(elf.Ehdr.phoff)) + 2 * elf.PHDR_SIZE;
     b.writeBigUInt64BE(0x1000n, ph2 + elf.Phdr.paddr);

@@ -97,8 +97,18 @@ describe('writing the QEMU fixture back', () => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff.push(i);
     // e_ehsize (52..53); .shstrtab header sh_name (128..131), sh_type (132..135), sh_offset (152..159),
     // sh_size (160..167); pr_pid of each CPU (note at 0x130 and the next CPU's at 0x130 + 1240).
-    const quirkFields = [[52, 54], [128, 136], [152, 168], [0x130 + 20 + 32, 0x130 + 20 + 36], [0x130 + 1240 + 20 + 32, 0x130 + 1240 + 20 + 36]];
-    for (const i of diff) expect(quirkFields.some(([lo, hi]) => i >= lo! && i < hi!), `byte ${i} differs`).toBe(true);
+    const quirkFields = [
+      [52, 54],
+      [128, 136],
+      [152, 168],
+      [0x130 + 20 + 32, 0x130 + 20 + 36],
+      [0x130 + 1240 + 20 + 32, 0x130 + 1240 + 20 + 36],
+    ];
+    for (const i of diff)
+      expect(
+        quirkFields.some(([lo, hi]) => i >= lo! && i < hi!),
+        `byte ${i} differs`,
+      ).toBe(true);
     expect(diff.length).toBeGreaterThan(0);
 
     const again = await openDump(out);

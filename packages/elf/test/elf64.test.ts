@@ -31,7 +31,10 @@ const GUEST = fixturePath('genprotimg-2.35/guest.elf');
 function field(text: string, label: string): string {
   const line = text.split('\n').find((l) => l.trim().startsWith(`${label}:`));
   if (line === undefined) throw new Error(`readelf printed no '${label}'`);
-  return line.slice(line.indexOf(':') + 1).trim().split(/\s+/)[0]!;
+  return line
+    .slice(line.indexOf(':') + 1)
+    .trim()
+    .split(/\s+/)[0]!;
 }
 
 describe('ELF64 big-endian layouts', () => {

@@ -9,9 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from './outcome.js';
 import { FuzzFailure, loadTargets, type FuzzTarget } from './target.js';
 
-export type ChildMessage =
-  | { type: 'input'; input: unknown }
-  | { type: 'result'; executions: number; failure: { kind: 'crash' | 'memory'; message: string; input: unknown } | null; peakRssMiB: number; replayed?: number };
+export type ChildMessage = { type: 'input'; input: unknown } | { type: 'result'; executions: number; failure: { kind: 'crash' | 'memory'; message: string; input: unknown } | null; peakRssMiB: number; replayed?: number };
 
 let lastSend: Promise<void> = Promise.resolve();
 /** Sends to the parent; `flushed()` resolves once everything sent so far has left the process. */

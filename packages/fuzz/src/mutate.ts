@@ -63,10 +63,7 @@ const BOUNDARY_VALUES: FieldValue[] = [
 ];
 
 export function fieldValueArbitrary(): fc.Arbitrary<FieldValue> {
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom(...BOUNDARY_VALUES) },
-    { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => '0x' + v.toString(16)) },
-  );
+  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...BOUNDARY_VALUES) }, { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => '0x' + v.toString(16)) });
 }
 
 /** Recipes for a seed of `size` bytes with these fields and regions. */
@@ -74,11 +71,7 @@ export function opsArbitrary(size: number, fields: readonly SeedField[], regions
   const inRegion = regions.length === 0 ? fc.integer({ min: 0, max: Math.max(0, size - 1) }) : fc.constantFrom(...regions).chain((r) => fc.integer({ min: r.at, max: r.at + Math.max(0, r.size - 1) }));
   const anywhere = fc.integer({ min: 0, max: Math.max(0, size - 1) });
   const position = fc.oneof({ weight: 3, arbitrary: inRegion }, { weight: 1, arbitrary: anywhere });
-  const cut = fc.oneof(
-    position,
-    fields.length === 0 ? anywhere : fc.constantFrom(...fields).map((f) => f.at),
-    regions.length === 0 ? anywhere : fc.constantFrom(...regions).map((r) => r.at + r.size),
-  );
+  const cut = fc.oneof(position, fields.length === 0 ? anywhere : fc.constantFrom(...fields).map((f) => f.at), regions.length === 0 ? anywhere : fc.constantFrom(...regions).map((r) => r.at + r.size));
   const choices: { weight: number; arbitrary: fc.Arbitrary<Op> }[] = [
     { weight: 3, arbitrary: fc.record({ op: fc.constant('flip' as const), at: position, bit: fc.integer({ min: 0, max: 7 }) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('byte' as const), at: position, value: fc.integer({ min: 0, max: 255 }) }) },

@@ -15,7 +15,10 @@ import { FuzzFailure } from './target.js';
 /** Describes an error for a failure report: its name, message and first stack frames. */
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return `non-Error thrown: ${String(err)}`;
-  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 6);
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 6);
   return [`${err.name}: ${err.message}`, ...frames].join('\n');
 }
 

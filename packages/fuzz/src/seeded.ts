@@ -24,9 +24,7 @@ export async function loadSeededContext(names: readonly string[]): Promise<Seede
 
 /** Recipes over the context's seeds (an unmutated seed now and then, too). */
 export function seededInputs(ctx: SeededContext, maxOps = 5): fc.Arbitrary<SeededInput> {
-  const perSeed = [...ctx.seeds.values()].map((s) =>
-    fc.record({ seed: fc.constant(s.name), ops: fc.oneof({ weight: 20, arbitrary: opsArbitrary(s.size, s.fields, s.regions, maxOps) }, { weight: 1, arbitrary: fc.constant([] as Op[]) }) }),
-  );
+  const perSeed = [...ctx.seeds.values()].map((s) => fc.record({ seed: fc.constant(s.name), ops: fc.oneof({ weight: 20, arbitrary: opsArbitrary(s.size, s.fields, s.regions, maxOps) }, { weight: 1, arbitrary: fc.constant([] as Op[]) }) }));
   return fc.oneof(...perSeed);
 }
 

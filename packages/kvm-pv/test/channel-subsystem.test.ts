@@ -333,7 +333,12 @@ describe('KVM_S390_MEM_OP logical read and write of a plain vCPU', () => {
   it('unknown flags and size 0: -EINVAL; more than 64 KiB: -E2BIG', () => {
     const arg = vm.process.memory.mmapAnonymous(4096);
     const op = (flags: bigint, size: number) => {
-      const mop = StructBytes.zeroed(MemOpOffset.size_).setU64(MemOpOffset.gaddr, BigInt(RESULTS)).setU64(MemOpOffset.flags, flags).setU32(MemOpOffset.size, size).setU32(MemOpOffset.op, MemOp.LOGICAL_READ).setU64(MemOpOffset.buf, arg + 0x100n);
+      const mop = StructBytes.zeroed(MemOpOffset.size_)
+        .setU64(MemOpOffset.gaddr, BigInt(RESULTS))
+        .setU64(MemOpOffset.flags, flags)
+        .setU32(MemOpOffset.size, size)
+        .setU32(MemOpOffset.op, MemOp.LOGICAL_READ)
+        .setU64(MemOpOffset.buf, arg + 0x100n);
       vm.process.memory.write(arg, mop.bytes);
       return vm.process.ioctl(fd, Ioctl.KVM_S390_MEM_OP, arg);
     };

@@ -85,7 +85,9 @@ describe('a protected guest dumped through the KVM PV API', () => {
     await decryptDump(path, CCK, plain);
     const args = ['-nx', '-batch', '-ex', 'set pagination off', '-c', plain];
     for (const t of [1, 2]) args.push('-ex', `thread ${t}`, '-ex', 'info registers', '-ex', 'x/2xg 0x200000');
-    const blocks = run(gdb, args).split(/\[Switching to thread \d+/).slice(1);
+    const blocks = run(gdb, args)
+      .split(/\[Switching to thread \d+/)
+      .slice(1);
     expect(blocks).toHaveLength(2);
     blocks.forEach((b, n) => {
       const reg = (name: string): bigint => BigInt(new RegExp(`^${name}\\s+(0x[0-9a-f]+)`, 'm').exec(b)![1]!);

@@ -280,9 +280,7 @@ describe('DIAGNOSE 0x308 PV subcodes, one by one (QEMU handle_diag_308)', () => 
     const rv = new DataView(results.buffer, results.byteOffset);
     const got = entries.map((_, i) => rv.getBigUint64(16 * i) & 0xffffffffn);
     expect(got.map((g) => '0x' + g.toString(16))).toEqual(
-      [Diag308Rc.NO_CONF, Diag308Rc.NO_PV_CONF, 0xf000006, 0xf000005, Diag308Rc.INVALID, Diag308Rc.OK, Diag308Rc.OK, 0xf000006, 0xf000006, Diag308Rc.INVALID_FOR_PV].map(
-        (v) => '0x' + v.toString(16),
-      ),
+      [Diag308Rc.NO_CONF, Diag308Rc.NO_PV_CONF, 0xf000006, 0xf000005, Diag308Rc.INVALID, Diag308Rc.OK, Diag308Rc.OK, 0xf000006, 0xf000006, Diag308Rc.INVALID_FOR_PV].map((v) => '0x' + v.toString(16)),
     );
     // Subcode 9 stored the block as subcode 8 took it.
     expect(Buffer.from(m.readGuest(0x21000, 4096)).equals(Buffer.from(m.pvIplBlock!))).toBe(true);

@@ -20,7 +20,12 @@ interface MemOpArgs {
 /** Issues KVM_S390_MEM_OP with the struct in fresh user memory; `buf` defaults to a fresh 64 KiB + 4 KiB buffer. */
 function memOp(m: VirtualMachine, a: MemOpArgs): number {
   const buf = a.buf ?? m.process.mmapAnonymous(0x11000);
-  const s = StructBytes.zeroed(MemOpOffset.size_).setU64(MemOpOffset.gaddr, a.gaddr ?? 0x10000n).setU64(MemOpOffset.flags, a.flags ?? 0n).setU32(MemOpOffset.size, a.size).setU32(MemOpOffset.op, a.op).setU64(MemOpOffset.buf, buf);
+  const s = StructBytes.zeroed(MemOpOffset.size_)
+    .setU64(MemOpOffset.gaddr, a.gaddr ?? 0x10000n)
+    .setU64(MemOpOffset.flags, a.flags ?? 0n)
+    .setU32(MemOpOffset.size, a.size)
+    .setU32(MemOpOffset.op, a.op)
+    .setU64(MemOpOffset.buf, buf);
   if (a.sidaOffset !== undefined) s.setU32(MemOpOffset.sidaOffset, a.sidaOffset);
   else s.setU8(MemOpOffset.ar, a.ar ?? 0).setU8(MemOpOffset.key, a.key ?? 0);
   return m.process.ioctl(m.vcpus[0]!.fd, Ioctl.KVM_S390_MEM_OP, userBytes(m, s.bytes));

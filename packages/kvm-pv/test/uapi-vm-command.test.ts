@@ -3,18 +3,7 @@
 // not) written back.
 import { describe, expect, it } from 'vitest';
 import { Ultravisor, type UltravisorOptions } from '@pvdump/ultravisor';
-import {
-  Capability,
-  Errno,
-  HostKernel,
-  Ioctl,
-  PvCmd,
-  PvInfoId,
-  PvInfoOffset,
-  StructBytes,
-  VirtualMachine,
-  encodePvInfoHeader,
-} from '../src/index.ts';
+import { Capability, Errno, HostKernel, Ioctl, PvCmd, PvInfoId, PvInfoOffset, StructBytes, VirtualMachine, encodePvInfoHeader } from '../src/index.ts';
 import { hostKey, protectedImage, testHost } from './support/guests.ts';
 import { UNMAPPED, bootedPvVm, cmdBytes, rawCommand, rcOf, spinGuest, userBytes } from './support/pv-vm.ts';
 

@@ -7,16 +7,7 @@
  */
 export { CCK_SIZE, DUMP_KEY_INFO, DUMP_KEY_SIZE, DUMP_SEED_SIZE, deriveDumpKey } from './crypto/dump-key.js';
 export { GCM_IV_SIZE, GCM_KEY_SIZE, GCM_TAG_SIZE, gcmOpen, gcmSeal } from './crypto/gcm.js';
-export {
-  UNIT_ENCRYPTED,
-  UNIT_PLAIN,
-  UNIT_ZERO,
-  createBatchXts,
-  wasmSimdAvailable,
-  whitenModuleBytes,
-  type BatchRun,
-  type BatchXts,
-} from './crypto/xts-batch.js';
+export { UNIT_ENCRYPTED, UNIT_PLAIN, UNIT_ZERO, createBatchXts, wasmSimdAvailable, whitenModuleBytes, type BatchRun, type BatchXts } from './crypto/xts-batch.js';
 export { XTS_KEY_SIZE, XTS_TWEAK_SIZE, multiplyByAlpha, xtsDecrypt, xtsEncrypt } from './crypto/xts.js';
 export {
   COMPLETION_AAD_SIZE,
@@ -43,13 +34,4 @@ export {
   sealCpuDump,
   type CpuDumpState,
 } from './cpu-dump.js';
-export {
-  PV_PAGE_SIZE,
-  PV_SPECIAL_INDICATOR,
-  SpecialFlag,
-  SpecialTweakComponent,
-  TWEAK_COMPONENT_SIZE,
-  isSpecialTweakComponent,
-  pageTweak,
-  specialTweakComponent,
-} from './storage-state.js';
+export { PV_PAGE_SIZE, PV_SPECIAL_INDICATOR, SpecialFlag, SpecialTweakComponent, TWEAK_COMPONENT_SIZE, isSpecialTweakComponent, pageTweak, specialTweakComponent } from './storage-state.js';

@@ -39,6 +39,6 @@ export function isSpecialTweakComponent(entries: Uint8Array, at: number): boolea
 
 /** The page's XTS tweak, tweak[k] = component[k] | nonce[k], of the component at `entries[at..+16]`, written into `out`. */
 export function pageTweak(entries: Uint8Array, at: number, nonce: Uint8Array, out: Uint8Array = new Uint8Array(TWEAK_COMPONENT_SIZE)): Uint8Array {
-  for (let k = 0; k < TWEAK_COMPONENT_SIZE; k++) out[k] = (entries[at + k]!) | (nonce[k]!);
+  for (let k = 0; k < TWEAK_COMPONENT_SIZE; k++) out[k] = entries[at + k]! | nonce[k]!;
   return out;
 }

@@ -84,7 +84,9 @@ describe('dump key (HKDF-SHA512)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 64, maxLength: 64 }), (cck, seed) => {
         const prk = createHmac('sha512', seed).update(cck).digest();
-        const okm = createHmac('sha512', prk).update(Buffer.concat([Buffer.from('IBM Z Ultravisor Dump'), Buffer.from([1])])).digest();
+        const okm = createHmac('sha512', prk)
+          .update(Buffer.concat([Buffer.from('IBM Z Ultravisor Dump'), Buffer.from([1])]))
+          .digest();
         return toHex(deriveDumpKey(cck, seed)) === okm.subarray(0, 32).toString('hex');
       }),
       { numRuns: 50 },
@@ -106,9 +108,9 @@ describe('AES-256-GCM', () => {
     const tag = sealed.subarray(plain.length);
     expect(gcmOpen(key, iv, aad, ciphertext, tag)).toEqual(plain);
     for (const part of [aad, ciphertext, tag]) {
-      part[5] = (part[5]!) ^ 1;
+      part[5] = part[5]! ^ 1;
       expect(gcmOpen(key, iv, aad, ciphertext, tag)).toBeUndefined();
-      part[5] = (part[5]) ^ 1;
+      part[5] = part[5] ^ 1;
     }
   });
   it('agrees with node:crypto aes-256-gcm', () => {

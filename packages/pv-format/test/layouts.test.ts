@@ -73,9 +73,9 @@ describe('completion data v1', () => {
     const key = dumpKey();
     const compl = hex(spec.completion.pvCompl);
     for (const at of [CompletionDataV1.len, CompletionDataV1.res0x8, CompletionDataV1.seed + 3, CompletionDataV1.iv, CompletionDataV1.res0x92 + 3, CompletionDataV1.key2, CompletionDataV1.tag + 15]) {
-      compl[at] = (compl[at]!) ^ 0x40;
+      compl[at] = compl[at]! ^ 0x40;
       expect(openCompletionData(key, compl), `byte ${at}`).toBeUndefined();
-      compl[at] = (compl[at]) ^ 0x40;
+      compl[at] = compl[at] ^ 0x40;
     }
   });
 });
@@ -119,9 +119,9 @@ describe('CPU dump data v1', () => {
     const key = dumpKey();
     const note = sealCpuDump(key, hex(spec.cpuNote.iv), encodeCpuConfidentialArea(specRegisters(), 0));
     for (const at of [CpuDumpV1.len, CpuDumpV1.res0x20, CpuDumpV1.confidentialArea + 100, CpuDumpV1.tag]) {
-      note[at] = (note[at]!) ^ 1;
+      note[at] = note[at]! ^ 1;
       expect(openCpuDump(key, note), `byte ${at}`).toBeUndefined();
-      note[at] = (note[at]) ^ 1;
+      note[at] = note[at] ^ 1;
     }
   });
 });

@@ -4,21 +4,5 @@
  * field access on fixed-size structures in storage.
  */
 export { PSW_BYTES, type Psw } from './psw.js';
-export {
-  ACR_COUNT,
-  CR_COUNT,
-  FPR_COUNT,
-  GPR_COUNT,
-  VR_BYTES,
-  VR_COUNT,
-  copyCpuRegisters,
-  fprOf,
-  fprsOf,
-  gsCbFromWords,
-  gsCbWords,
-  validateCpuRegisters,
-  zeroCpuRegisters,
-  type CpuRegisters,
-  type GuardedStorageBlock,
-} from './registers.js';
+export { ACR_COUNT, CR_COUNT, FPR_COUNT, GPR_COUNT, VR_BYTES, VR_COUNT, copyCpuRegisters, fprOf, fprsOf, gsCbFromWords, gsCbWords, validateCpuRegisters, zeroCpuRegisters, type CpuRegisters, type GuardedStorageBlock } from './registers.js';
 export { StructBytes } from './struct-bytes.js';

@@ -16,10 +16,7 @@ const mib = process.argv[2] ?? '16';
 const dir = mkdtempSync(join(tmpdir(), 'pvdump-bench-'));
 try {
   const exe = join(dir, 'sha256');
-  execFileSync('s390x-linux-gnu-gcc', [
-    '-static', '-nostdlib', '-ffreestanding', '-march=z13', '-O2', '-o', exe,
-    join(corpus, 'libc/start.S'), join(corpus, 'libc/tinylibc.c'), join(corpus, 'programs/sha256.c'), '-lgcc',
-  ]);
+  execFileSync('s390x-linux-gnu-gcc', ['-static', '-nostdlib', '-ffreestanding', '-march=z13', '-O2', '-o', exe, join(corpus, 'libc/start.S'), join(corpus, 'libc/tinylibc.c'), join(corpus, 'programs/sha256.c'), '-lgcc']);
 
   let ours = '';
   const t0 = process.hrtime.bigint();

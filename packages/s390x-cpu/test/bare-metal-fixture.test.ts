@@ -114,4 +114,3 @@ describe('fixture guest bare-metal', () => {
     expect(Buffer.from(machine.memory.read(0x10000, 32)).toString('latin1')).toBe('OWNER-SECRET: guest crashed!!...');
   });
 });
-

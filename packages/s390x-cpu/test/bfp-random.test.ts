@@ -28,8 +28,7 @@ function fprBits(s: CaseState, reg: number, bits: 32 | 64): bigint {
   const v = new DataView(s.vrs.buffer, s.vrs.byteOffset).getBigUint64(16 * reg);
   return bits === 32 ? v >> 32n : v;
 }
-const fmt = (mnemonic: string): { bits: 32 | 64; fractionBits: bigint } =>
-  mnemonic.slice(1, 3).includes('e') ? { bits: 32, fractionBits: 23n } : { bits: 64, fractionBits: 52n };
+const fmt = (mnemonic: string): { bits: 32 | 64; fractionBits: bigint } => (mnemonic.slice(1, 3).includes('e') ? { bits: 32, fractionBits: 23n } : { bits: 64, fractionBits: 52n });
 const isNaNBits = (v: bigint, f: { bits: 32 | 64; fractionBits: bigint }): boolean => {
   const expMask = ((1n << BigInt(f.bits - 1)) - 1n) >> f.fractionBits;
   return ((v >> f.fractionBits) & expMask) === expMask && (v & ((1n << f.fractionBits) - 1n)) !== 0n;

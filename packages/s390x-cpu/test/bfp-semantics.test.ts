@@ -5,19 +5,7 @@
 // signalling NaN, multiply-and-add NaN precedence, exact tiny results, SFASR).
 import { describe, expect, it } from 'vitest';
 import { LC } from '../src/state/index.ts';
-import {
-  add,
-  convertFormat,
-  divide,
-  EXTENDED,
-  LONG,
-  multiply,
-  multiplyAdd,
-  newEnv,
-  Rounding,
-  SHORT,
-  squareRoot,
-} from '../src/isa/float/softfloat/index.ts';
+import { add, convertFormat, divide, EXTENDED, LONG, multiply, multiplyAdd, newEnv, Rounding, SHORT, squareRoot } from '../src/isa/float/softfloat/index.ts';
 import { machine, PGM_WAIT_ADDRESS } from './support/machine.ts';
 import { Rng } from './differential/rng.ts';
 import { bfpValue } from './differential/bfp-generator.ts';
@@ -128,7 +116,7 @@ describe('soft-float: binary128 and the rounding methods', () => {
     expect(add(LONG, f64(Infinity), f64(-Infinity), env)).toBe(0x7ff8000000000000n);
     expect(env.exceptions).toBe(0x80);
     expect(squareRoot(SHORT, f32(-1), newEnv())).toBe(0x7fc00000n);
-    expect(squareRoot(EXTENDED, 1n << 127n | (1n << 112n), newEnv())).toBe(0x7fff8000000000000000000000000000n);
+    expect(squareRoot(EXTENDED, (1n << 127n) | (1n << 112n), newEnv())).toBe(0x7fff8000000000000000000000000000n);
     const e2 = newEnv();
     expect(add(LONG, 0x7ff0000000000001n, 0x7ff8000000000002n, e2)).toBe(0x7ff8000000000001n);
     expect(e2.exceptions).toBe(0x80);
@@ -150,13 +138,17 @@ function runBfp(source: string, count: number, setup: (cpu: ReturnType<typeof ma
     dxc: interrupted ? m.mem.readU32(LC.DATA_EXC_CODE) : 0,
   };
 }
-const setFpc = (value: number) => (cpu: ReturnType<typeof machine>['cpu']): void => {
-  cpu.restore({ ...cpu.snapshot(), fpc: value });
-};
-const fprs = (values: Record<number, bigint>, fpc = 0) => (cpu: ReturnType<typeof machine>['cpu']): void => {
-  setFpc(fpc)(cpu);
-  for (const [r, v] of Object.entries(values)) cpu.setFprBits(Number(r), v);
-};
+const setFpc =
+  (value: number) =>
+  (cpu: ReturnType<typeof machine>['cpu']): void => {
+    cpu.restore({ ...cpu.snapshot(), fpc: value });
+  };
+const fprs =
+  (values: Record<number, bigint>, fpc = 0) =>
+  (cpu: ReturnType<typeof machine>['cpu']): void => {
+    setFpc(fpc)(cpu);
+    for (const [r, v] of Object.entries(values)) cpu.setFprBits(Number(r), v);
+  };
 
 describe('BFP instructions: traps and the FPC', () => {
   it('a trapped overflow stores the result scaled by 2^-1536 and interrupts with DXC 0x20 (exact)', () => {

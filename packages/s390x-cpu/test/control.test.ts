@@ -207,15 +207,7 @@ describe('clocks and timers', () => {
     expect(timer > 0x100000n - 0x10000n).toBe(true);
   });
   it('an enabled wait for the clock comparator ends with external interruption 0x1004', () => {
-    const source = [
-      'stck 0(%r1)',
-      'lg %r2,0(%r1)',
-      'aghi %r2,4096',
-      'stg %r2,8(%r1)',
-      'sckc 8(%r1)',
-      'lctlg %c0,%c0,16(%r1)',
-      'lpswe 24(%r1)',
-    ].join('\n');
+    const source = ['stck 0(%r1)', 'lg %r2,0(%r1)', 'aghi %r2,4096', 'stg %r2,8(%r1)', 'sckc 8(%r1)', 'lctlg %c0,%c0,16(%r1)', 'lpswe 24(%r1)'].join('\n');
     const { cpu, mem } = machine(source);
     cpu.setGpr(1, 0x4000n);
     mem.writeU64(0x4010, 0x800n); // CR0: clock-comparator submask
@@ -248,7 +240,9 @@ describe('clocks and timers', () => {
 
 describe('floating-point state instructions', () => {
   it('loads, stores and moves FPRs with AFP on; FPC instructions', () => {
-    const source = ['ld %f9,0(%r1)', 'ldr %f10,%f9', 'lcdfr %f11,%f10', 'std %f11,8(%r1)', 'le %f12,0(%r1)', 'ste %f12,16(%r1)', 'lgdr %r5,%f11', 'ldgr %f13,%r1', 'lzdr %f9', 'sfpc %r2', 'stfpc 20(%r1)', 'efpc %r6', 'lfpc 24(%r1)'].join('\n');
+    const source = ['ld %f9,0(%r1)', 'ldr %f10,%f9', 'lcdfr %f11,%f10', 'std %f11,8(%r1)', 'le %f12,0(%r1)', 'ste %f12,16(%r1)', 'lgdr %r5,%f11', 'ldgr %f13,%r1', 'lzdr %f9', 'sfpc %r2', 'stfpc 20(%r1)', 'efpc %r6', 'lfpc 24(%r1)'].join(
+      '\n',
+    );
     const { cpu, mem } = machine(source);
     cpu.setCr(0, 0x400e0n);
     cpu.setGpr(1, 0x4000n);

@@ -1,7 +1,39 @@
 // Decoder and formats: instruction length, opcode keys for every extension location, the table
 // builder's checks, and the fast field extractors against the FORMAT_FIELDS definitions.
 import { describe, expect, it } from 'vitest';
-import { DECODE_TABLE, FORMAT_FIELDS, INSTRUCTIONS, extractField, fB2, fB2InB, fD2, fD20, fD2InB, fI16, fI32, fI8, fRrfM4, fR1, fR2, fRreR1, fRreR2, fRrfR3, fX2, fV1, fV2, fV3, fV4, instructionLength, keyOfOpcode, opcodeKey, wordsOf, type Format, type InsnA, type InsnB, type InstructionDef } from '../src/isa/index.ts';
+import {
+  DECODE_TABLE,
+  FORMAT_FIELDS,
+  INSTRUCTIONS,
+  extractField,
+  fB2,
+  fB2InB,
+  fD2,
+  fD20,
+  fD2InB,
+  fI16,
+  fI32,
+  fI8,
+  fRrfM4,
+  fR1,
+  fR2,
+  fRreR1,
+  fRreR2,
+  fRrfR3,
+  fX2,
+  fV1,
+  fV2,
+  fV3,
+  fV4,
+  instructionLength,
+  keyOfOpcode,
+  opcodeKey,
+  wordsOf,
+  type Format,
+  type InsnA,
+  type InsnB,
+  type InstructionDef,
+} from '../src/isa/index.ts';
 import { buildDecodeTable } from '../src/isa/decoder.ts';
 
 function rng(seed: number): () => number {
@@ -49,7 +81,10 @@ describe('decoder', () => {
 
 describe('fast field extractors agree with FORMAT_FIELDS', () => {
   const next = rng(4);
-  const read = <F extends Format>(format: F, fast: (a: InsnA<F>, b: InsnB<F>) => number) => (a: number, b: number): number => fast(...wordsOf(format, a, b));
+  const read =
+    <F extends Format>(format: F, fast: (a: InsnA<F>, b: InsnB<F>) => number) =>
+    (a: number, b: number): number =>
+      fast(...wordsOf(format, a, b));
   const cases: [string, keyof typeof FORMAT_FIELDS, string, (a: number, b: number) => number][] = [
     ['R1', 'RR', 'R1', read('RR', (a) => fR1(a))],
     ['R2', 'RR', 'R2', read('RR', (a) => fR2(a))],

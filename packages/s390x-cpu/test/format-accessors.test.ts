@@ -25,7 +25,10 @@ function generator(seed: number): () => number {
 
 function words(count: number): [number, number][] {
   const next = generator(0x9e3779b9);
-  const out: [number, number][] = [[0, 0], [0xffffffff, 0xffff]];
+  const out: [number, number][] = [
+    [0, 0],
+    [0xffffffff, 0xffff],
+  ];
   for (let i = 0; i < count; i++) out.push([next(), next() & 0xffff]);
   return out;
 }

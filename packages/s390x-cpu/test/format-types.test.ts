@@ -15,16 +15,16 @@ const probe = `${here}format-types.probe.ts`;
 
 /** Each line reads the words of one format; `bad` ones must be rejected, the others accepted. */
 const LINES: { code: string; bad: boolean }[] = [
-  { code: "fR2(rsy);", bad: true },
-  { code: "fR3(rsy);", bad: false },
-  { code: "fM3InB(rxe);", bad: true },
-  { code: "fM3InB(rxeB);", bad: false },
-  { code: "fR1(ric);", bad: true },
-  { code: "fM1(ric);", bad: false },
-  { code: "fRreR1(rrd);", bad: true },
-  { code: "fRrdR3(rrd);", bad: false },
-  { code: "void ((rr >>> 20) & 15);", bad: true },
-  { code: "fR1(rr);", bad: false },
+  { code: 'fR2(rsy);', bad: true },
+  { code: 'fR3(rsy);', bad: false },
+  { code: 'fM3InB(rxe);', bad: true },
+  { code: 'fM3InB(rxeB);', bad: false },
+  { code: 'fR1(ric);', bad: true },
+  { code: 'fM1(ric);', bad: false },
+  { code: 'fRreR1(rrd);', bad: true },
+  { code: 'fRrdR3(rrd);', bad: false },
+  { code: 'void ((rr >>> 20) & 15);', bad: true },
+  { code: 'fR1(rr);', bad: false },
 ];
 
 /** Every exported accessor by name. */

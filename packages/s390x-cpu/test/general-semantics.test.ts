@@ -190,7 +190,9 @@ describe('general instructions: architected behaviour', () => {
   });
 
   it('MVCLE and SRST in 31-bit mode use only bits 32-63 of lengths and 33-63 of addresses, keeping the high halves', () => {
-    const cpu = machine(` iihf %r2,0x11111111\n iilf %r2,${DATA}\n iihf %r3,0x22222222\n iilf %r3,40\n iihf %r4,0x33333333\n iilf %r4,${DATA + 0x100}\n iihf %r5,0x44444444\n iilf %r5,8\n sam31\n mvcle %r2,%r4,0x2e\n ipm %r6\n lghi %r0,0x2e\n iihf %r8,0x55555555\n iilf %r8,${DATA + 64}\n iihf %r9,0x66666666\n iilf %r9,${DATA}\n srst %r8,%r9\n ipm %r7\n sam64`);
+    const cpu = machine(
+      ` iihf %r2,0x11111111\n iilf %r2,${DATA}\n iihf %r3,0x22222222\n iilf %r3,40\n iihf %r4,0x33333333\n iilf %r4,${DATA + 0x100}\n iihf %r5,0x44444444\n iilf %r5,8\n sam31\n mvcle %r2,%r4,0x2e\n ipm %r6\n lghi %r0,0x2e\n iihf %r8,0x55555555\n iilf %r8,${DATA + 64}\n iihf %r9,0x66666666\n iilf %r9,${DATA}\n srst %r8,%r9\n ipm %r7\n sam64`,
+    );
     cpu.mem.bytes.fill(0x41, DATA + 0x100, DATA + 0x108);
     expect(cpu.run(100).kind).toBe('wait');
     expect((cpu.getGpr(6) >> 28n) & 3n).toBe(2n);

@@ -84,7 +84,8 @@ describe('Linux runner', () => {
   });
 
   it('brk: query, grow, use the new memory, and refuse an absurd break', () => {
-    const exe = build(`
+    const exe = build(
+      `
     lghi %r2,0
     svc 45
     lgr %r9,%r2              # initial break
@@ -101,7 +102,9 @@ describe('Linux runner', () => {
     stg %r8,0(%r3)
     stg %r2,8(%r3)
     lghi %r4,16
-    brasl %r14,out`, 'buf: .quad 0, 0');
+    brasl %r14,out`,
+      'buf: .quad 0, 0',
+    );
     const mine = ours(exe);
     expect(mine.result.status).toBe(0);
     expect([mine.out.readBigUInt64BE(0), mine.out.readBigUInt64BE(8)]).toEqual([8192n, 8192n]);
@@ -109,7 +112,8 @@ describe('Linux runner', () => {
   });
 
   it('writev gathers its buffers; an unknown system call returns -ENOSYS', () => {
-    const exe = build(`
+    const exe = build(
+      `
     lghi %r2,1
     larl %r3,iov
     lghi %r4,2
@@ -119,14 +123,17 @@ describe('Linux runner', () => {
     larl %r3,buf
     stg %r2,0(%r3)
     lghi %r4,8
-    brasl %r14,out`, 'a: .ascii "gather "\nb: .ascii "me\\n"\n .balign 8\niov: .quad a, 7, b, 3\nbuf: .quad 0');
+    brasl %r14,out`,
+      'a: .ascii "gather "\nb: .ascii "me\\n"\n .balign 8\niov: .quad a, 7, b, 3\nbuf: .quad 0',
+    );
     const mine = ours(exe);
     expect(mine.out.subarray(0, 10).toString()).toBe('gather me\n');
     expect(mine.out.readBigInt64BE(10)).toBe(-38n);
   });
 
   it('a SIGILL handler runs and returns through rt_sigreturn to the instruction after the fault', () => {
-    const exe = build(`
+    const exe = build(
+      `
     lghi %r2,4
     larl %r3,act
     lghi %r4,0
@@ -135,7 +142,9 @@ describe('Linux runner', () => {
     .short 0                 # operation exception (a 2-byte instruction)
     larl %r3,after
     lghi %r4,6
-    brasl %r14,out`, 'act: .quad handler, 0x04000004, restorer, 0\nafter: .ascii "after\\n"\nmsg: .ascii "caught\\n"\n .text\nhandler:\n stmg %r14,%r15,112(%r15)\n larl %r3,msg\n lghi %r4,7\n lghi %r2,1\n svc 4\n lmg %r14,%r15,112(%r15)\n br %r14\nrestorer:\n svc 173\n .data');
+    brasl %r14,out`,
+      'act: .quad handler, 0x04000004, restorer, 0\nafter: .ascii "after\\n"\nmsg: .ascii "caught\\n"\n .text\nhandler:\n stmg %r14,%r15,112(%r15)\n larl %r3,msg\n lghi %r4,7\n lghi %r2,1\n svc 4\n lmg %r14,%r15,112(%r15)\n br %r14\nrestorer:\n svc 173\n .data',
+    );
     const mine = ours(exe);
     expect(mine.result.status).toBe(0);
     expect(mine.out.toString()).toBe('caught\nafter\n');
@@ -165,7 +174,8 @@ describe('Linux runner', () => {
 
   it('read(0) delivers standard input until end of file', () => {
     // cat: read up to 5 bytes at a time and write them back until read returns 0.
-    const exe = build(`
+    const exe = build(
+      `
 0:  lghi %r2,0
     larl %r3,buf
     lghi %r4,5
@@ -175,7 +185,9 @@ describe('Linux runner', () => {
     larl %r3,buf
     brasl %r14,out
     j 0b
-1:`, 'buf: .space 8');
+1:`,
+      'buf: .space 8',
+    );
     const input = Buffer.from('standard input, read in pieces\n');
     let at = 0;
     const chunks: Uint8Array[] = [];

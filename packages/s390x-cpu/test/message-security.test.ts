@@ -102,7 +102,11 @@ describe('message-security assist: query and its exceptions', () => {
         expect(r.code).toBe(PGM_PROTECTION);
       });
       it('without its facility it is an operation exception', () => {
-        const { cpu, mem } = machine(insn(c, 2, 4, 6), undefined, FACILITY_BITS.filter((b) => b !== c.facility));
+        const { cpu, mem } = machine(
+          insn(c, 2, 4, 6),
+          undefined,
+          FACILITY_BITS.filter((b) => b !== c.facility),
+        );
         cpu.setGpr(1, PARAM_AT);
         cpu.run(1);
         expect(programInterruption(mem).code).toBe(PGM_OPERATION);

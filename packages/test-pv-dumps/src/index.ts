@@ -189,7 +189,9 @@ export async function buildPvDump(path: string, o: BuildOptions): Promise<BuiltD
       component[0] = 0x00; // never the special indicator
       component.copy(e);
       const tweak = Buffer.from(component.map((b, k) => b | nonce[k]!));
-      createCipheriv('aes-256-xts', xtsKey, tweak).update(plain).copy(file, p * 4096);
+      createCipheriv('aes-256-xts', xtsKey, tweak)
+        .update(plain)
+        .copy(file, p * 4096);
       plain.copy(plaintext, p * 4096);
     } else {
       e.fill(0xff, 0, 4);
@@ -211,12 +213,7 @@ export async function buildPvDump(path: string, o: BuildOptions): Promise<BuiltD
   const extra = o.extraRanges ?? [];
   const memory = [{ start: o.loadStart ?? 0n, size: BigInt(pages * 4096) }, ...extra];
   const extraBytes = extra.map((r) => Buffer.alloc(Number(r.size)));
-  const layout = await writeDump(
-    path,
-    { cpus: states, memory, pv: { memMetaSize: BigInt(meta.length), complSize: BigInt(compl.length) } },
-    [file, ...extraBytes],
-    { memMeta: meta, compl },
-  );
+  const layout = await writeDump(path, { cpus: states, memory, pv: { memMetaSize: BigInt(meta.length), complSize: BigInt(compl.length) } }, [file, ...extraBytes], { memMeta: meta, compl });
   return {
     path,
     cck,
@@ -232,5 +229,3 @@ export function mixedStates(n: number): PageState[] {
   const cycle: PageState[] = ['encrypted', 'encrypted', 'zero', 'encrypted', 'shared', 'zero|mapped', 'encrypted', 'shared|mapped'];
   return Array.from({ length: n }, (_, i) => cycle[i % cycle.length]!);
 }
-
-

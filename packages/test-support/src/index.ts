@@ -49,10 +49,7 @@ export const KVM_UNIT_TESTS_ENV = 'PVDUMP_KVM_UNIT_TESTS';
 export function kvmUnitTestsDir(): string {
   const dir = process.env[KVM_UNIT_TESTS_ENV];
   if (dir === undefined || dir === '') {
-    throw new Error(
-      `${KVM_UNIT_TESTS_ENV} is not set: the conformance run needs the s390x kvm-unit-tests folder ` +
-        '(test kernels and QEMU results, kept outside this repository); set it to that folder',
-    );
+    throw new Error(`${KVM_UNIT_TESTS_ENV} is not set: the conformance run needs the s390x kvm-unit-tests folder ` + '(test kernels and QEMU results, kept outside this repository); set it to that folder');
   }
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new Error(`${KVM_UNIT_TESTS_ENV}=${dir}: folder ${abs} does not exist`);
@@ -147,11 +144,7 @@ export function run(cmd: string, args: readonly string[], opts: { input?: string
 }
 
 /** Runs a command and returns its exit status, stdout and stderr without throwing. */
-export function runStatus(
-  cmd: string,
-  args: readonly string[],
-  opts: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): { status: number; stdout: string; stderr: string } {
+export function runStatus(cmd: string, args: readonly string[], opts: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -161,11 +154,7 @@ export function runStatus(
  * `runStatus` without blocking: for commands that take long (an npm install), since a worker
  * blocked for a minute misses vitest's own messages and the run fails with a timeout.
  */
-export function runStatusAsync(
-  cmd: string,
-  args: readonly string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<{ status: number; stdout: string; stderr: string }> {
+export function runStatusAsync(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     let stdout = '';

@@ -1,14 +1,7 @@
 // Benchmarks of the UV calls (run after `pnpm build`): page export/import throughput, the dump
 // calls, a whole 64 MiB guest dumped through the calls, and AES-256-XTS (noble) against OpenSSL.
 import { createCipheriv } from 'node:crypto';
-import {
-  SparseHostStorage,
-  Ultravisor,
-  UnpackDigests,
-  deterministicRandom,
-  generateHostKeyPair,
-  xtsEncrypt,
-} from '../dist/index.js';
+import { SparseHostStorage, Ultravisor, UnpackDigests, deterministicRandom, generateHostKeyPair, xtsEncrypt } from '../dist/index.js';
 import { buildSeHeader } from '../dist/guest-owner.js';
 
 const MIB = 0x100000;
@@ -35,13 +28,20 @@ const hostKey = generateHostKeyPair(random);
 const storage = new SparseHostStorage(1024 * MIB);
 const uv = new Ultravisor({ storage, hostKeys: [hostKey], random });
 ok(uv.initialize(0x100000n, 0x10000n), 'INIT_UV');
-const { handle: config } = ok(
-  uv.createSecureConfiguration({ guestStorageLength: BigInt(GUEST), guestAsce: BigInt(GUEST_ORIGIN), baseStorageOrigin: 0x200000n, variableStorageOrigin: 0x300000n, sca: 0x500000n }),
-  'CREATE_SEC_CONF',
-);
+const { handle: config } = ok(uv.createSecureConfiguration({ guestStorageLength: BigInt(GUEST), guestAsce: BigInt(GUEST_ORIGIN), baseStorageOrigin: 0x200000n, variableStorageOrigin: 0x300000n, sca: 0x500000n }), 'CREATE_SEC_CONF');
 const { handle: cpu } = ok(uv.createSecureCpu({ configHandle: config, cpuNumber: 0, storageOrigin: 0x400000n, stateOrigin: 0x600000n }), 'CREATE_SEC_CPU');
 const d = new UnpackDigests().digests();
-const header = buildSeHeader({ hostPublicKeys: [hostKey.publicKey], cck: new Uint8Array(32).fill(1), psw: { mask: 0x180000000n, addr: 0x10000n }, allowDumping: true, encryptedPageCount: 0n, pageListDigest: d.pld, addressListDigest: d.ald, tweakListDigest: d.tld, random });
+const header = buildSeHeader({
+  hostPublicKeys: [hostKey.publicKey],
+  cck: new Uint8Array(32).fill(1),
+  psw: { mask: 0x180000000n, addr: 0x10000n },
+  allowDumping: true,
+  encryptedPageCount: 0n,
+  pageListDigest: d.pld,
+  addressListDigest: d.ald,
+  tweakListDigest: d.tld,
+  random,
+});
 uv.hostStorage.write(0x700000, header);
 ok(uv.setSecureConfigurationParameters(config, 0x700000n, header.length), 'SET_SEC_CONF_PARAMS');
 ok(uv.verify(config), 'VERIFY_IMG');
@@ -50,10 +50,16 @@ ok(uv.setCpuState(cpu, 5), 'operating-load');
 const page = 0x10000n;
 const host = BigInt(GUEST_ORIGIN) + page;
 ok(uv.convertToSecure(config, page), 'import');
-time('export + import of one 4 KiB page', 2000, () => {
-  ok(uv.convertFromSecure(host), 'export');
-  ok(uv.convertToSecure(config, page), 'import');
-}, 'MiB', 2 * 4096 / MIB);
+time(
+  'export + import of one 4 KiB page',
+  2000,
+  () => {
+    ok(uv.convertFromSecure(host), 'export');
+    ok(uv.convertToSecure(config, page), 'import');
+  },
+  'MiB',
+  (2 * 4096) / MIB,
+);
 
 // Make every guest page secure with data, then dump as QEMU does.
 for (let a = 0; a < GUEST; a += 4096) {
@@ -86,8 +92,14 @@ const tweak = random(16);
 const data = random(4096);
 time('AES-256-XTS 4 KiB page, xtsEncrypt noble backend', 2000, () => xtsEncrypt(key, tweak, data, 'noble'), 'MiB', 4096 / MIB);
 time('AES-256-XTS 4 KiB page, xtsEncrypt node backend', 2000, () => xtsEncrypt(key, tweak, data, 'node'), 'MiB', 4096 / MIB);
-time('AES-256-XTS 4 KiB page, raw node:crypto (OpenSSL)', 2000, () => {
-  const c = createCipheriv('aes-256-xts', key, tweak);
-  c.update(data);
-  c.final();
-}, 'MiB', 4096 / MIB);
+time(
+  'AES-256-XTS 4 KiB page, raw node:crypto (OpenSSL)',
+  2000,
+  () => {
+    const c = createCipheriv('aes-256-xts', key, tweak);
+    c.update(data);
+    c.final();
+  },
+  'MiB',
+  4096 / MIB,
+);

@@ -29,9 +29,7 @@ export class SecureStorageAccessError extends UltravisorUserError {
     readonly address: number,
     readonly reason: 'secure-page' | 'donated-storage',
   ) {
-    super(
-      `host access to protected storage at host address 0x${address.toString(16)} (${reason === 'secure-page' ? 'a secure guest page: export it first' : 'storage donated to the Ultravisor'})`,
-    );
+    super(`host access to protected storage at host address 0x${address.toString(16)} (${reason === 'secure-page' ? 'a secure guest page: export it first' : 'storage donated to the Ultravisor'})`);
   }
 }
 

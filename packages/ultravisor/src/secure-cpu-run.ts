@@ -28,9 +28,7 @@ export interface InterceptionCompletion {
 }
 
 /** What the host learns from one run. */
-export type HostExit =
-  | { kind: 'instruction'; interception: InstructionInterceptionReport }
-  | { kind: 'other'; reason: string };
+export type HostExit = { kind: 'instruction'; interception: InstructionInterceptionReport } | { kind: 'other'; reason: string };
 
 export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCpuRunner, completion?: InterceptionCompletion): HostExit {
   const cpu = ctx.cpus.get(cpuHandle);

@@ -75,9 +75,7 @@ export interface SecureCpu {
   pendingInterception: readonly number[] | undefined;
 }
 
-export type PageOwner =
-  | { kind: 'secure'; config: SecureConfiguration; guestPage: number }
-  | { kind: 'donated'; what: string };
+export type PageOwner = { kind: 'secure'; config: SecureConfiguration; guestPage: number } | { kind: 'donated'; what: string };
 
 /** A guest page's state changed; lets a host model keep its CPU view in step. */
 export type GuestPageListener = (configHandle: bigint, guestAddress: number, state: 'secure' | 'shared' | 'non-secure') => void;

@@ -68,7 +68,12 @@ describe('dump call refusals', () => {
       expect(rc(m.uv.dumpComplete(m.config, origin))).toEqual([1, DumpRc.BAD_ORIGIN]);
     }
     // Wrong header.len for each dump block.
-    for (const [cmd, size] of [[UvCommand.DUMP_INIT, 0x40], [UvCommand.DUMP_CPU, 0x50], [UvCommand.DUMP_CONF_STOR_STATE, 0x50], [UvCommand.DUMP_COMPLETE, 0x50]] as const) {
+    for (const [cmd, size] of [
+      [UvCommand.DUMP_INIT, 0x40],
+      [UvCommand.DUMP_CPU, 0x50],
+      [UvCommand.DUMP_CONF_STOR_STATE, 0x50],
+      [UvCommand.DUMP_COMPLETE, 0x50],
+    ] as const) {
       const b = new Uint8Array(0x60);
       const v = new DataView(b.buffer);
       v.setUint16(0, size - 8);
@@ -194,11 +199,8 @@ describe('a whole PV dump from the UV calls', () => {
       return hv;
     });
     const path = tempPath('uv-e2e.elf');
-    await writeDump(
-      path,
-      { cpus: cpuStates, memory: [{ start: 0n, size: GUEST_SIZE }], pv: { memMetaSize: (GUEST_SIZE / MIB) * 0x1000n, complSize: 0x1000n } },
-      readGuestMemory(m),
-      async () => storageStateAndCompletion(m.uv, m.config, AREA + 0x10000n, GUEST_SIZE),
+    await writeDump(path, { cpus: cpuStates, memory: [{ start: 0n, size: GUEST_SIZE }], pv: { memMetaSize: (GUEST_SIZE / MIB) * 0x1000n, complSize: 0x1000n } }, readGuestMemory(m), async () =>
+      storageStateAndCompletion(m.uv, m.config, AREA + 0x10000n, GUEST_SIZE),
     );
 
     const dump = await openPvDump(path, CCK);

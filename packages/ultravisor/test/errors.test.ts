@@ -1,19 +1,7 @@
 // Every bad-input error of the package shares one base (`UltravisorUserError`, `userError = true`),
 // and the errors with a fixed `reason` union share `ReasonedUserError`: checked on real bad inputs.
 import { describe, expect, it } from 'vitest';
-import {
-  HostKeyError,
-  ReasonedUserError,
-  SecureCpuError,
-  SeHeaderError,
-  SparseHostStorage,
-  UltravisorUserError,
-  UvCallFailedError,
-  Ultravisor,
-  hostKeyPairFromPrivate,
-  parseSeHeader,
-  requireUvSuccess,
-} from '../src/index.js';
+import { HostKeyError, ReasonedUserError, SecureCpuError, SeHeaderError, SparseHostStorage, UltravisorUserError, UvCallFailedError, Ultravisor, hostKeyPairFromPrivate, parseSeHeader, requireUvSuccess } from '../src/index.js';
 import { DerError, ImageError, loadGuestElf, parseHostKeyDocument } from '../src/guest-owner.js';
 import { readGenprotimgImage } from '../src/protected-image.js';
 

@@ -22,7 +22,10 @@ function securePages(backend: 'node' | 'noble'): Machine & { config: bigint } {
   return { ...m, config };
 }
 
-const digest = (m: Machine): string => createHash('sha256').update(m.storage.read(hostAddress(page(0)), PAGES * 4096)).digest('hex');
+const digest = (m: Machine): string =>
+  createHash('sha256')
+    .update(m.storage.read(hostAddress(page(0)), PAGES * 4096))
+    .digest('hex');
 
 describe('batched export', () => {
   it('node batch, node page by page and the noble reference give the same ciphertext', () => {

@@ -52,7 +52,7 @@ function unpackedMemory(image: GenprotimgImage, bytes: Uint8Array, imageXtsKey: 
 }
 
 describe('the kernel image of an ELF guest', () => {
-  it('is genprotimg\'s kernel.bin for the fixture guest', () => {
+  it("is genprotimg's kernel.bin for the fixture guest", () => {
     const { kernel, entry } = kernelImageFromGuest(loadGuestElf(fixture('guest.elf'), { withoutFileHeaders: true }));
     expect(Buffer.from(kernel)).toEqual(Buffer.from(fixture('kernel.bin')));
     expect(entry).toBe(0x10000n);
@@ -63,7 +63,7 @@ describe('an image of the fixture kernel, opened with the host private key only'
   const bytes = buildFixtureImage();
   const image = readGenprotimgImage(bytes);
 
-  it('has genprotimg\'s layout: stage3a and its trailer, the block, the header, the components', () => {
+  it("has genprotimg's layout: stage3a and its trailer, the block, the header, the components", () => {
     const { stage3a, stage3b } = bootLoaders();
     expect(image.entry).toBe(0x10000);
     expect(image.stage3aSize).toBe(stage3a.length);
@@ -99,7 +99,7 @@ describe('an image of the fixture kernel, opened with the host private key only'
     secrets.wipe();
   });
 
-  it('tags each component\'s tweak prefix with its type and draws fresh nonces per component', () => {
+  it("tags each component's tweak prefix with its type and draws fresh nonces per component", () => {
     expect(image.components.map((c) => Number(c.tweakPrefix >> 48n))).toEqual([ComponentType.kernel, ComponentType.parmline, ComponentType.stage3b]);
     expect(new Set(image.components.map((c) => c.tweakPrefix & 0xffffffffffffn)).size).toBe(3);
   });
@@ -135,7 +135,7 @@ describe('an image of the fixture kernel, opened with the host private key only'
 });
 
 describe('options', () => {
-  it('fixed image and header keys, as genprotimg\'s --x-comp-key and --x-header-key', () => {
+  it("fixed image and header keys, as genprotimg's --x-comp-key and --x-header-key", () => {
     const image = readGenprotimgImage(buildFixtureImage({ imageXtsKey: fixture('comp-key.bin'), headerProtectionKey: fixture('header-key.bin') }));
     const area = decryptSeHeaderArea(image.seHeader, fixture('header-key.bin'));
     expect(Buffer.from(area.imageXtsKey)).toEqual(Buffer.from(fixture('comp-key.bin')));

@@ -46,7 +46,15 @@ function outcome(fn: () => unknown): 'ok' | 'typed' {
 describe('robustness against corrupted input', () => {
   it('host key documents: IBM fixture and ours', () => {
     const ibm = new Uint8Array(readFileSync(fixturePath('se-header-s390-tools/host.pem.crt')));
-    const ibmDer = Uint8Array.from(Buffer.from(new TextDecoder().decode(ibm).replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64'));
+    const ibmDer = Uint8Array.from(
+      Buffer.from(
+        new TextDecoder()
+          .decode(ibm)
+          .replace(/-----[A-Z ]+-----/g, '')
+          .replace(/\s+/g, ''),
+        'base64',
+      ),
+    );
     const ours = createHostKeyDocument(generateHostKeyPair());
     for (const der of [ibmDer, ours]) {
       const original = parseHostKeyDocument(der).publicKey;
@@ -75,7 +83,7 @@ describe('robustness against corrupted input', () => {
     );
   });
 
-  it('SE headers and Secure Execution images in genprotimg\'s layout', () => {
+  it("SE headers and Secure Execution images in genprotimg's layout", () => {
     const header = new Uint8Array(readFileSync(fixturePath('se-header-s390-tools/secure_guest.hdr')));
     fc.assert(
       fc.property(mutation(header.length), (m) => {

@@ -85,7 +85,14 @@ describe('host key documents', () => {
     const keys = decodeHostPrivateKeyPem(readFileSync(fixturePath('genprotimg-2.35/host-key.pem'), 'utf8'));
     const plain = createHostKeyDocument(keys, { random: deterministicRandom('host key document'), notBefore: new Date('2026-12-04T00:00:00.250Z') });
     expect(sha256(plain)).toBe('d3232fc6527f29edfce647b04ef9941c187557c152823c6342c30cf72b5e5ca7');
-    const subject = [['C', 'DE'], ['ST', 'Baden'], ['L', 'Böblingen'], ['O', 'o, with comma'], ['OU', 'u'], ['CN', 'c']] as const;
+    const subject = [
+      ['C', 'DE'],
+      ['ST', 'Baden'],
+      ['L', 'Böblingen'],
+      ['O', 'o, with comma'],
+      ['OU', 'u'],
+      ['CN', 'c'],
+    ] as const;
     const options = { random: deterministicRandom('x'), notBefore: new Date('2049-12-31T23:59:59Z'), notAfter: new Date('2387-01-01T00:00:00Z'), subject };
     const named = createHostKeyDocument(keys, options);
     expect(sha256(named)).toBe('3fab21438c68fa03847d38cdcec35666a3b4ef6619b25bb1d929a679c073dd36');

@@ -3,12 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SecureCpuError } from '../src/errors.ts';
 import { CpuStateRc, CreateConfRc, CreateCpuRc, ImageRc, InitRc, PvCpuState, SetParamsRc, UvRc } from '../src/uvc/codes.ts';
-import {
-  MACHINE_MINIMUM_UV_STORAGE_ORIGIN,
-  SparseHostStorage,
-  Ultravisor,
-  generateHostKeyPair,
-} from '../src/index.ts';
+import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, SparseHostStorage, Ultravisor, generateHostKeyPair } from '../src/index.ts';
 import { buildSeHeader } from '../src/guest-owner.ts';
 import { PCF_NO_DECRYPTION } from '../src/calls/image.ts';
 import { UnpackDigests } from '../src/unpack-digests.ts';

@@ -2,17 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fixturePath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
-import {
-  IPL_BLOCK_MAX_LENGTH,
-  PV_IPL_MAX_COMPONENTS,
-  PvIplBlockError,
-  PvIplBlockOffset,
-  decodePvIplBlock,
-  encodePvIplBlock,
-  pvIplBlockLength,
-  pvIplBlockSize,
-  type PvIplBlockErrorReason,
-} from '../src/protected-image.ts';
+import { IPL_BLOCK_MAX_LENGTH, PV_IPL_MAX_COMPONENTS, PvIplBlockError, PvIplBlockOffset, decodePvIplBlock, encodePvIplBlock, pvIplBlockLength, pvIplBlockSize, type PvIplBlockErrorReason } from '../src/protected-image.ts';
 
 /** genprotimg puts the block on the page after stage3a (fixtures/genprotimg-2.35/README.md). */
 const IPIB_OFFSET = 0x13000;
@@ -87,7 +77,12 @@ describe('PV IPL parameter block', () => {
     expect(refusal(patched((v) => v.setUint32(PvIplBlockOffset.componentCount, 0xffffffff)))).toBe('components-beyond-length');
     expect(refusal(patched((v) => v.setUint32(PvIplBlockOffset.componentCount, 0)))).toBe('no-components');
     expect(refusal(patched((v) => v.setBigUint64(PvIplBlockOffset.seHeaderLength, 8193n)))).toBe('se-header-too-long');
-    expect(refusal(patched((v) => v.setBigUint64(PvIplBlockOffset.seHeaderAddress, 0xfffe00n)), { guestMemorySize: 16 << 20 })).toBe('se-header-outside-memory');
+    expect(
+      refusal(
+        patched((v) => v.setBigUint64(PvIplBlockOffset.seHeaderAddress, 0xfffe00n)),
+        { guestMemorySize: 16 << 20 },
+      ),
+    ).toBe('se-header-outside-memory');
     expect(refusal(patched((v) => v.setBigUint64(PvIplBlockOffset.components + 24 + 8, 0x26800n)))).toBe('component-unaligned');
     expect(refusal(patched((v) => v.setBigUint64(PvIplBlockOffset.components + 24, 0x0003_ffff_ffff_ffffn)))).toBe('tweak-order');
   });

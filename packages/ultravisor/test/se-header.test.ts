@@ -5,16 +5,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { fixturePath } from '@pvdump/test-support';
 import { describe, expect, it } from 'vitest';
 import { generateHostKeyPair, hostKeyHash, normalizePublicKey, parseHostKeyDocument, type HostKeyPair } from '../src/host-key/index.ts';
-import {
-  HeaderOffset,
-  Pcf,
-  SeHeaderError,
-  buildKeySlot,
-  buildSeHeader,
-  openSeHeader,
-  parseSeHeader,
-  type SeHeaderErrorReason,
-} from '../src/se-header/index.ts';
+import { HeaderOffset, Pcf, SeHeaderError, buildKeySlot, buildSeHeader, openSeHeader, parseSeHeader, type SeHeaderErrorReason } from '../src/se-header/index.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(fixturePath(`se-header-s390-tools/${name}`)));

@@ -187,11 +187,15 @@ describe('shared pages and isolation', () => {
       [2, 0x2222n],
     ]);
     expect(() => m.uv.runSecureCpu(cpu, () => ({ kind: 'other', reason: 'x' }), { registers: new Map([[9, 0n]]) })).toThrow(/not exposed/);
-    m.uv.runSecureCpu(cpu, (s) => {
-      expect(s.gprs[2]).toBe(0x42n); // the host's result for the intercepted instruction
-      expect(s.gprs[9]).toBe(0x9999n);
-      return { kind: 'other', reason: 'done' };
-    }, { registers: new Map([[2, 0x42n]]) });
+    m.uv.runSecureCpu(
+      cpu,
+      (s) => {
+        expect(s.gprs[2]).toBe(0x42n); // the host's result for the intercepted instruction
+        expect(s.gprs[9]).toBe(0x9999n);
+        return { kind: 'other', reason: 'done' };
+      },
+      { registers: new Map([[2, 0x42n]]) },
+    );
     expect(() => m.uv.runSecureCpu(cpu, () => ({ kind: 'other', reason: 'x' }), { registers: new Map([[2, 1n]]) })).toThrow(/no pending interception/);
   });
 });

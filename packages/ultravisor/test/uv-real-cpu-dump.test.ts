@@ -70,9 +70,7 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
     const cpus = [0, 1].map((n) => uv.createSecureCpu({ configHandle: config, cpuNumber: n, storageOrigin: L.cpuStorage(n), stateOrigin: L.stateDescription(n) }).handle);
     // The guest owner's image, booted as KVM does.
     const guest = kernelImageFromGuest(loadGuestElf(assembleGuest(), { withoutFileHeaders: true }));
-    const image = readGenprotimgImage(
-      buildGenprotimgImage({ kernel: guest.kernel, kernelPsw: { mask: 0x0000000180000000n, addr: guest.entry }, hostPublicKeys: [hostKey().publicKey], cck: CCK, allowDumping: true }),
-    );
+    const image = readGenprotimgImage(buildGenprotimgImage({ kernel: guest.kernel, kernelPsw: { mask: 0x0000000180000000n, addr: guest.entry }, hostPublicKeys: [hostKey().publicKey], cck: CCK, allowDumping: true }));
     uv.hostStorage.write(Number(L.header), image.seHeader);
     expectOk(uv.setSecureConfigurationParameters(config, L.header, image.seHeader.length), 'SSC');
     for (const page of genprotimgPages(image)) {
@@ -114,7 +112,10 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
     if (first.kind !== 'instruction') return;
     expect([...first.interception.bytes]).toEqual([0x83, 0x12, 0x05, 0x00]);
     expect(first.interception.mnemonic).toBe('diag');
-    expect([...first.interception.registers]).toEqual([[1, 7n], [2, 0x1234n]]);
+    expect([...first.interception.registers]).toEqual([
+      [1, 7n],
+      [2, 0x1234n],
+    ]);
     expect(uv.runSecureCpu(cpus[0]!, runner(0), { registers: new Map([[1, 0x100n]]) })).toEqual({ kind: 'other', reason: 'wait' });
     expect(uv.runSecureCpu(cpus[1]!, runner(1, guest.entry)).kind).toBe('instruction'); // left pending
     // The host cannot read what the guest wrote.
@@ -160,7 +161,9 @@ describe('secure CPUs on the real interpreter, dumped and decrypted', () => {
     await decryptDump(path, CCK, plain);
     const args = ['-nx', '-batch', '-ex', 'set pagination off', '-c', plain];
     for (const t of [1, 2]) args.push('-ex', `thread ${t}`, '-ex', 'info registers', '-ex', 'x/3xg 0x200000');
-    const blocks = run(gdb, args).split(/\[Switching to thread \d+/).slice(1);
+    const blocks = run(gdb, args)
+      .split(/\[Switching to thread \d+/)
+      .slice(1);
     expect(blocks).toHaveLength(2);
     blocks.forEach((b, n) => {
       const reg = (name: string): bigint => BigInt(new RegExp(`^${name}\\s+(0x[0-9a-f]+)`, 'm').exec(b)![1]!);

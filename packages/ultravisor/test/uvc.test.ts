@@ -68,7 +68,11 @@ describe('UV call model', () => {
     const early = m.uv.createSecureConfiguration({ guestStorageLength: 1n << 24n, guestAsce: 1n, baseStorageOrigin: L.confBase, variableStorageOrigin: L.confVar, sca: L.sca });
     expect([early.cc, early.rc]).toEqual([1, UvRc.INV_STATE]);
     expect(m.uv.initialize(L.uvStorage, 0x10000n).rc).toBe(1);
-    for (const [cmd, size] of [[UvCommand.DUMP_INIT, 0x40], [UvCommand.DUMP_CPU, 0x50], [UvCommand.CONV_TO_SEC_STOR, 0x28]] as const) {
+    for (const [cmd, size] of [
+      [UvCommand.DUMP_INIT, 0x40],
+      [UvCommand.DUMP_CPU, 0x50],
+      [UvCommand.CONV_TO_SEC_STOR, 0x28],
+    ] as const) {
       const wrong = block(size + 8, cmd);
       expect(m.uv.execute(wrong)).toBe(1);
       expect(rcOf(wrong)).toBe(UvRc.INV_LEN);

@@ -132,10 +132,7 @@ export const command: Command = {
       onWarning: (w: string) => process.stderr.write(`pvdump: warning: ${w}\n`),
     };
     try {
-      const report = await (toStdout
-        ? decryptDump(plain.path, key, process.stdout, opts)
-        : writeAtomically(out, (tmp) => decryptDump(plain.path, key, tmp, opts))
-      ).catch((e: unknown) => {
+      const report = await (toStdout ? decryptDump(plain.path, key, process.stdout, opts) : writeAtomically(out, (tmp) => decryptDump(plain.path, key, tmp, opts))).catch((e: unknown) => {
         throw plain.inUserTerms(e);
       });
       meter?.finish();

@@ -164,10 +164,7 @@ export function imageInfoJson(image: GenprotimgImage, file: string, opened?: Ope
       keySlot: secrets.keySlotIndex,
       scf: hex64(secrets.scf),
       psw: { mask: hex64(secrets.psw.mask), addr: hex64(secrets.psw.addr) },
-      stage3b:
-        stage3b === undefined
-          ? null
-          : { kernel: blob(stage3b.kernel), cmdline: blob(stage3b.cmdline), initrd: blob(stage3b.initrd), psw: { mask: hex64(stage3b.psw.mask), addr: hex64(stage3b.psw.addr) } },
+      stage3b: stage3b === undefined ? null : { kernel: blob(stage3b.kernel), cmdline: blob(stage3b.cmdline), initrd: blob(stage3b.initrd), psw: { mask: hex64(stage3b.psw.mask), addr: hex64(stage3b.psw.addr) } },
       verification: { ...verification, pageCount: Number(verification.pageCount) },
     };
   }
@@ -199,11 +196,15 @@ export function imageInfoText(j: ImageInfoJson): string {
   out.push(`  SCF ${o.scf}, start PSW ${o.psw.mask} ${o.psw.addr}`);
   if (o.stage3b !== null) {
     const b = o.stage3b;
-    out.push(`  stage3b: kernel at ${b.kernel.address} (${b.kernel.size} bytes), command line at ${b.cmdline.address} (${b.cmdline.size} bytes), initrd at ${b.initrd.address} (${b.initrd.size} bytes), kernel PSW ${b.psw.mask} ${b.psw.addr}`);
+    out.push(
+      `  stage3b: kernel at ${b.kernel.address} (${b.kernel.size} bytes), command line at ${b.cmdline.address} (${b.cmdline.size} bytes), initrd at ${b.initrd.address} (${b.initrd.size} bytes), kernel PSW ${b.psw.mask} ${b.psw.addr}`,
+    );
   }
   const v = o.verification;
   const mark = (ok: boolean): string => (ok ? 'match' : 'DIFFER');
-  out.push(`  verification: page count ${v.pageCount} ${mark(v.pageCountMatches)}, PLD ${mark(v.pageListDigestMatches)}, ALD ${mark(v.addressListDigestMatches)}, TLD ${mark(v.tweakListDigestMatches)}, PSW ${v.pswAtStage3b ? 'starts stage3b' : 'does NOT start stage3b'}`);
+  out.push(
+    `  verification: page count ${v.pageCount} ${mark(v.pageCountMatches)}, PLD ${mark(v.pageListDigestMatches)}, ALD ${mark(v.addressListDigestMatches)}, TLD ${mark(v.tweakListDigestMatches)}, PSW ${v.pswAtStage3b ? 'starts stage3b' : 'does NOT start stage3b'}`,
+  );
   out.push(v.ok ? '  the image verifies: the Ultravisor would accept it' : '  the image does NOT verify: the Ultravisor would refuse it at VERIFY');
   return out.join('\n');
 }

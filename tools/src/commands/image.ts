@@ -6,13 +6,7 @@
  * "Secure Execution boot images"). Our own stage3a and stage3b loaders go in.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import {
-  buildGenprotimgImage,
-  kernelImageFromGuest,
-  loadGuestElf,
-  parseHostKeyDocument,
-  type HostKeyDocument,
-} from '@pvdump/ultravisor/guest-owner';
+import { buildGenprotimgImage, kernelImageFromGuest, loadGuestElf, parseHostKeyDocument, type HostKeyDocument } from '@pvdump/ultravisor/guest-owner';
 import { readGenprotimgImage } from '@pvdump/ultravisor/protected-image';
 import { parseCommandArgs } from '../args.js';
 import { readKeyFile } from '../key-file.js';

@@ -71,10 +71,13 @@ function checkInDump(dump: DumpReader, range: MemoryRange, file: string): void {
     const seg = dump.segmentAt(at);
     return seg === undefined ? undefined : seg.start + seg.size;
   };
-  for (let at = range.address; at < end; ) {
+  for (let at = range.address; at < end;) {
     const next = covered(at);
     if (next === undefined) {
-      const ranges = dump.memory.slice(0, 4).map((m) => `${hex64(m.start)}-${hex64(m.start + m.size)}`).join(', ');
+      const ranges = dump.memory
+        .slice(0, 4)
+        .map((m) => `${hex64(m.start)}-${hex64(m.start + m.size)}`)
+        .join(', ');
       throw new UserError(`${file}: guest address ${hex64(at)} is not in the dump (its memory: ${ranges}${dump.memory.length > 4 ? ', …' : ''})`);
     }
     at = next;

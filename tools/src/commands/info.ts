@@ -94,7 +94,7 @@ export function decryptionText(ins: PvInspection): string {
   ins.cpus.forEach((cpu, i) => {
     if (cpu === undefined) return;
     // The hypervisor's view of the same CPU is listed above under "CPUs".
-    out.push(cpuToText(cpu, `CPU ${i}, decrypted${cpu.hasOsii ? ' (partial instruction results: compare with the hypervisor\'s view above)' : ''}`));
+    out.push(cpuToText(cpu, `CPU ${i}, decrypted${cpu.hasOsii ? " (partial instruction results: compare with the hypervisor's view above)" : ''}`));
   });
   return out.join('\n');
 }
@@ -141,7 +141,7 @@ export function infoText(d: DumpReader, file: string): string {
     // pv_compl makes a PV dump (zgetdump's test); a damaged dump may still lack pv_mem_meta.
     const size = (r: { size: bigint } | undefined): string => (r === undefined ? 'missing (the dump is incomplete or damaged)' : `${r.size} bytes`);
     out.push(`  pv_mem_meta: ${size(d.pvMemMeta)}, pv_compl: ${size(d.pvCompl)}, CPU data: ${d.cpus.map((c) => c.pvCpuData?.length ?? 0).join(', ')} bytes`);
-    out.push('  The registers below are the hypervisor\'s view. The confidential CPU state and memory are');
+    out.push("  The registers below are the hypervisor's view. The confidential CPU state and memory are");
     out.push('  encrypted: decrypting them needs the customer communication key (pvdump info -k CCK_FILE, pvdump decrypt).');
   } else if (isProtectedGuestDumpWithoutPvData(d)) {
     out.push('PV dump: no, although the guest was protected: its PV CPU notes are empty and the PV sections');
@@ -159,11 +159,7 @@ export const command: Command = {
   summary: 'show what a dump holds (layout, CPUs and registers, memory, PV parts) or describe a Secure Execution image',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals: pos } = parseCommandArgs(
-      argv,
-      { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' }, memory: { type: 'string' }, 'host-key': { type: 'string' } },
-      USAGE,
-    );
+    const { values, positionals: pos } = parseCommandArgs(argv, { json: { type: 'boolean', default: false }, key: { type: 'string', short: 'k' }, memory: { type: 'string' }, 'host-key': { type: 'string' } }, USAGE);
     const [file] = positionals(pos, ['DUMP'], USAGE) as [string];
     if (isImageFile(file)) {
       if (values.key !== undefined || values.memory !== undefined) throw new UsageError(`${file} is a Secure Execution boot image: -k and --memory are for dumps; an image opens with --host-key FILE\n\n${USAGE}`);

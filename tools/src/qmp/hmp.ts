@@ -23,9 +23,18 @@ function rows(items: string[], perLine: number): string {
 export function formatCpuRegisters(index: number, cpu: RegisterView): string {
   const cc = Number((cpu.psw.mask >> 44n) & 3n);
   let out = `\nCPU#${index}\nPSW=mask ${hex(cpu.psw.mask, 16)} addr ${hex(cpu.psw.addr, 16)} cc ${hex(cc, 2)}\n`;
-  out += rows(cpu.gprs.map((r, i) => `R${String(i).padStart(2, '0')}=${hex(r, 16)}`), 4);
-  out += rows(cpu.vrs.map((v, i) => `V${String(i).padStart(2, '0')}=${Buffer.from(v).toString('hex')}`), 2);
-  out += rows(cpu.crs.map((r, i) => `C${String(i).padStart(2, '0')}=${hex(r, 16)}`), 4);
+  out += rows(
+    cpu.gprs.map((r, i) => `R${String(i).padStart(2, '0')}=${hex(r, 16)}`),
+    4,
+  );
+  out += rows(
+    cpu.vrs.map((v, i) => `V${String(i).padStart(2, '0')}=${Buffer.from(v).toString('hex')}`),
+    2,
+  );
+  out += rows(
+    cpu.crs.map((r, i) => `C${String(i).padStart(2, '0')}=${hex(r, 16)}`),
+    4,
+  );
   return out + '\n';
 }
 

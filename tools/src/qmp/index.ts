@@ -4,17 +4,6 @@
  */
 export { QmpServer, parseQmpAddress, type QmpAddress, type QmpServerOptions } from './server.js';
 export { VmMonitor, PROTECTED_FILTER_REFUSED, type RunState, type PanicAction, type VmEvent, type VmEnd, type VmMonitorOptions } from './vm.js';
-export {
-  DumpRefused,
-  type MachineControl,
-  type MachineListener,
-  type RegisterView,
-  type DumpJob,
-  type DumpRequest,
-  type GuestPanic,
-  type S390CrashReason,
-  type VcpuInfo,
-  type VcpuState,
-} from './machine.js';
+export { DumpRefused, type MachineControl, type MachineListener, type RegisterView, type DumpJob, type DumpRequest, type GuestPanic, type S390CrashReason, type VcpuInfo, type VcpuState } from './machine.js';
 export { QmpError, type QmpErrorClass } from './errors.js';
 export { formatCpuRegisters, runHmpCommand } from './hmp.js';

@@ -69,13 +69,7 @@ export function cpuToText(cpu: CpuState, title: string): string {
   if (j.crs) lines.push(...grid('C', j.crs, 4));
   if (j.vrs) lines.push(...grid('V', j.vrs, 2));
   else if (j.fprs) lines.push(...grid('F', j.fprs, 4));
-  const misc = [
-    j.fpc && `FPC=${bare(j.fpc)}`,
-    j.prefix && `prefix=${bare(j.prefix)}`,
-    j.timer && `timer=${bare(j.timer)}`,
-    j.todcmp && `todcmp=${bare(j.todcmp)}`,
-    j.todpreg && `todpreg=${bare(j.todpreg)}`,
-  ].filter(Boolean);
+  const misc = [j.fpc && `FPC=${bare(j.fpc)}`, j.prefix && `prefix=${bare(j.prefix)}`, j.timer && `timer=${bare(j.timer)}`, j.todcmp && `todcmp=${bare(j.todcmp)}`, j.todpreg && `todpreg=${bare(j.todpreg)}`].filter(Boolean);
   if (misc.length) lines.push('  ' + misc.join(' '));
   return lines.join('\n');
 }

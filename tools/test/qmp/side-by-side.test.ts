@@ -15,8 +15,7 @@ import { SCENARIOS } from './support/scenarios.ts';
 import { startOurServer, unixAddress } from './support/our-server.ts';
 import { runScenario, stepShape, type Json, type RecordedStep } from './support/transcript.ts';
 
-const answerOf = (step: RecordedStep | undefined): Json | undefined =>
-  step?.messages.find((m) => typeof m === 'object' && m !== null && !Array.isArray(m) && 'return' in m);
+const answerOf = (step: RecordedStep | undefined): Json | undefined => step?.messages.find((m) => typeof m === 'object' && m !== null && !Array.isArray(m) && 'return' in m);
 const eventData = (steps: RecordedStep[], name: string): Json | undefined => {
   for (const s of steps) for (const m of s.messages) if (typeof m === 'object' && m !== null && !Array.isArray(m) && m.event === name) return m.data;
   return undefined;

@@ -50,7 +50,7 @@ function eachPage(tweaks: Uint8Array, pages: Uint8Array, fn: (tweak: Uint8Array,
 function byStretches(cipher: PageCipher, tweaks: Uint8Array, kinds: Uint8Array, pages: Uint8Array): void {
   const n = pages.length / PAGE_BYTES;
   if (!Number.isInteger(n) || tweaks.length !== n * 16 || kinds.length < n) throw new RangeError(`${pages.length} bytes of pages need ${n * 16} tweak bytes and ${n} kinds, got ${tweaks.length} and ${kinds.length}`);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     if (kinds[i] !== UNIT_ENCRYPTED) {
       if (kinds[i] === UNIT_ZERO) pages.fill(0, i * PAGE_BYTES, (i + 1) * PAGE_BYTES);
       i++;

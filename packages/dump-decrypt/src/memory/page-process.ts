@@ -28,7 +28,7 @@ process.on('message', (m: ChildInit | (ProcessRun & { id: number })) => {
   const run = m as ProcessRun & { id: number };
   try {
     const data = runs.decrypt(run, 0);
-    for (let done = 0; done < data.length; ) done += fs.writeSync(CHILD_OUT_FD, data, done, data.length - done, run.outOffset + done);
+    for (let done = 0; done < data.length;) done += fs.writeSync(CHILD_OUT_FD, data, done, data.length - done, run.outOffset + done);
     send({ id: run.id });
   } catch (err) {
     send({ id: run.id, error: err instanceof Error ? err.message : String(err) });

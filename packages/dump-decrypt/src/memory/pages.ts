@@ -43,16 +43,7 @@ export async function scanPageStates(reader: DumpReader, layout: PvLayout): Prom
  * goes to the cipher in one call.
  * `metaFileOffset` names the table in errors.
  */
-export function decryptPagesInPlace(
-  cipher: PageCipher,
-  nonce: Uint8Array,
-  meta: Uint8Array,
-  data: Uint8Array,
-  firstPage: number,
-  loadStart: bigint,
-  metaFileOffset?: number,
-  load?: PageLoader,
-): void {
+export function decryptPagesInPlace(cipher: PageCipher, nonce: Uint8Array, meta: Uint8Array, data: Uint8Array, firstPage: number, loadStart: bigint, metaFileOffset?: number, load?: PageLoader): void {
   const n = data.length / PV_PAGE_SIZE;
   const tweaks = new Uint8Array(n * 16);
   const kinds = new Uint8Array(n);

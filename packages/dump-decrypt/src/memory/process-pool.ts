@@ -69,7 +69,10 @@ export class PageProcessPool {
       child.on('exit', (code, signal) => {
         if (this.#closing) return;
         // The last line that says something (an uncaught error ends with Node's version line).
-        const why = (this.#stderr[i] ?? '').split('\n').filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l)).slice(-1)[0];
+        const why = (this.#stderr[i] ?? '')
+          .split('\n')
+          .filter((l) => l.trim() !== '' && !/^Node\.js v\d/.test(l))
+          .slice(-1)[0];
         this.#fail(`page decryption process ${child.pid ?? '?'} ended (${signal ?? `exit code ${code}`})${why ? `: ${why}` : ''}`);
       });
       this.#children.push(child);
@@ -108,9 +111,9 @@ export class PageProcessPool {
   submit(run: ProcessRun): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     let child = 0;
-    for (let i = 1; i < this.#queued.length; i++) if ((this.#queued[i]!) < (this.#queued[child]!)) child = i;
+    for (let i = 1; i < this.#queued.length; i++) if (this.#queued[i]! < this.#queued[child]!) child = i;
     const id = this.#nextId++;
-    this.#queued[child] = (this.#queued[child]!) + 1;
+    this.#queued[child] = this.#queued[child]! + 1;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { child, resolve, reject });
       this.#children[child]!.send({ id, ...run });
@@ -121,7 +124,7 @@ export class PageProcessPool {
     const p = this.#pending.get(r.id);
     if (p === undefined) return;
     this.#pending.delete(r.id);
-    this.#queued[p.child] = (this.#queued[p.child]!) - 1;
+    this.#queued[p.child] = this.#queued[p.child]! - 1;
     if (r.error === undefined) p.resolve();
     else {
       this.#fail(`page decryption process failed: ${r.error}`);

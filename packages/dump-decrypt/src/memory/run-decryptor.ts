@@ -52,7 +52,7 @@ export function makeRunDecryptor(path: string, keys: HelperKeys, regions: number
   let tweaks = new Uint8Array(0);
   let kinds = new Uint8Array(0);
   const readFully = (buf: Uint8Array, at: number): void => {
-    for (let done = 0; done < buf.length; ) {
+    for (let done = 0; done < buf.length;) {
       const n = fs.readSync(fd, buf, done, buf.length - done, at + done);
       if (n === 0) throw new Error(`the dump ended early at file offset ${at + done} (it shrank while being read?)`);
       done += n;
@@ -74,10 +74,10 @@ export function makeRunDecryptor(path: string, keys: HelperKeys, regions: number
       for (let i = 0; i < pages; i++) {
         const e = i * 16;
         if (meta[e] === 0xff && meta[e + 1] === 0xff && meta[e + 2] === 0xff && meta[e + 3] === 0xff) {
-          kinds[i] = ((meta[e + 15]!) & 0x03) === 0x01 ? PageKind.Zero : PageKind.Shared;
+          kinds[i] = (meta[e + 15]! & 0x03) === 0x01 ? PageKind.Zero : PageKind.Shared;
         } else {
           kinds[i] = PageKind.Encrypted;
-          for (let k = 0; k < 16; k++) tweaks[e + k] = (meta[e + k]!) | (nonce[k]!);
+          for (let k = 0; k < 16; k++) tweaks[e + k] = meta[e + k]! | nonce[k]!;
         }
       }
       try {

@@ -71,8 +71,8 @@ export class PageWorkerPool {
     const id = this.#nextId++;
     const worker = this.#nextWorker;
     this.#nextWorker = (this.#nextWorker + 1) % this.#workers.length;
-    const region = (this.#runsSubmitted[worker]!) % REGIONS_PER_WORKER;
-    this.#runsSubmitted[worker] = (this.#runsSubmitted[worker]!) + 1;
+    const region = this.#runsSubmitted[worker]! % REGIONS_PER_WORKER;
+    this.#runsSubmitted[worker] = this.#runsSubmitted[worker]! + 1;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { worker, resolve, reject });
       const req: RunRequest = { id, ...run, region };

@@ -43,7 +43,11 @@ export function checkCompletion(section: Uint8Array, at?: number): void {
   }
   const len = v.getUint32(CompletionDataV1.len);
   if (len !== CompletionDataV1.size) {
-    throw new PvDecryptError('bad-completion', `Unable to read decryption information: Incorrect completion configuration data length (len field ${hx(len)}, version 1 needs ${hx(CompletionDataV1.size)})`, at === undefined ? undefined : at + CompletionDataV1.len);
+    throw new PvDecryptError(
+      'bad-completion',
+      `Unable to read decryption information: Incorrect completion configuration data length (len field ${hx(len)}, version 1 needs ${hx(CompletionDataV1.size)})`,
+      at === undefined ? undefined : at + CompletionDataV1.len,
+    );
   }
 }
 

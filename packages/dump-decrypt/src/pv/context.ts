@@ -92,7 +92,11 @@ export function checkPvLayout(reader: DumpReader, opts: { checkCpuNotes?: boolea
     throw new PvDecryptError('bad-mem-meta', `Unable to read decryption information: StorageState MMAP: size  (${hx(memMeta.size)}) not a multiple of (0x10); section pv_mem_meta is corrupt`, Number(memMeta.offset));
   }
   if (memMeta.offset + memMeta.size > BigInt(reader.fileSize)) {
-    throw new PvDecryptError('bad-mem-meta', `Unable to read decryption information: mmap failed: file too small (section pv_mem_meta ends at ${hx(memMeta.offset + memMeta.size)}, the file has ${hx(reader.fileSize)} bytes)`, Number(memMeta.offset));
+    throw new PvDecryptError(
+      'bad-mem-meta',
+      `Unable to read decryption information: mmap failed: file too small (section pv_mem_meta ends at ${hx(memMeta.offset + memMeta.size)}, the file has ${hx(reader.fileSize)} bytes)`,
+      Number(memMeta.offset),
+    );
   }
   const loads = reader.programHeaders.filter((p) => p.type === PT_LOAD);
   if (loads.length > 1) {

@@ -49,11 +49,7 @@ export function openCpuData(desc: Uint8Array, dumpKey: Uint8Array, cpu: number, 
   checkCpuData(desc, cpu, at);
   const plain = openCpuDump(dumpKey, desc);
   if (plain === undefined) {
-    throw new PvDecryptError(
-      'cpu-auth',
-      `Reading dump failed: Unable to authenticate confidential CPU data of CPU ${cpu}. Dump probably corrupted: Verifying the GCM tag failed (a byte of its PV CPU note was modified)`,
-      at,
-    );
+    throw new PvDecryptError('cpu-auth', `Reading dump failed: Unable to authenticate confidential CPU data of CPU ${cpu}. Dump probably corrupted: Verifying the GCM tag failed (a byte of its PV CPU note was modified)`, at);
   }
   return plain;
 }

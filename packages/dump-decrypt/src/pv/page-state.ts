@@ -66,5 +66,5 @@ export function classifyEntry(meta: Uint8Array, entryOffset: number, pageIndex: 
 
 /** True when a special entry has the mapped bit (for the census). */
 export function entryIsMapped(meta: Uint8Array, entryOffset: number): boolean {
-  return meta[entryOffset] === 0xff && ((meta[entryOffset + SpecialTweakComponent.flags]!) & STATE_MAPPED) !== 0;
+  return meta[entryOffset] === 0xff && (meta[entryOffset + SpecialTweakComponent.flags]! & STATE_MAPPED) !== 0;
 }

@@ -146,12 +146,7 @@ export type NoteStyle = 'qemu' | 'zgetdump';
  * The ten standard notes of one CPU in the order `style` writes them (QEMU `arch_dump.c`
  * note_func[]; zgetdump `dfo_elf.c`), then the PV CPU note (QEMU only), then `otherNotes`.
  */
-export function encodeCpuNotes(
-  cpu: CpuState,
-  pid: number,
-  style: NoteStyle,
-  opts: { pidLittleEndian?: boolean } = {},
-): RawNote[] {
+export function encodeCpuNotes(cpu: CpuState, pid: number, style: NoteStyle, opts: { pidLittleEndian?: boolean } = {}): RawNote[] {
   const C = N.OWNER_CORE;
   const L = N.OWNER_LINUX;
   const prstatus = { owner: C, type: N.NT_PRSTATUS, desc: encodePrstatus(cpu, pid, opts.pidLittleEndian) };

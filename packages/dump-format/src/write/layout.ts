@@ -211,6 +211,11 @@ export function planDump(spec: DumpSpec): DumpLayout {
 function splitZeroTails(memory: readonly MemoryRangeSpec[]): MemoryRangeSpec[] {
   return memory.flatMap((m) => {
     const fs = m.fileSize ?? m.size;
-    return fs < m.size ? [{ start: m.start, size: fs }, { start: m.start + fs, size: m.size - fs, fileSize: 0n }] : [m];
+    return fs < m.size
+      ? [
+          { start: m.start, size: fs },
+          { start: m.start + fs, size: m.size - fs, fileSize: 0n },
+        ]
+      : [m];
   });
 }

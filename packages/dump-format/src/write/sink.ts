@@ -122,7 +122,7 @@ class StreamSink implements Sink {
 export async function openSink(target: string | FileHandle | Writable): Promise<Sink> {
   // Guest memory is confidential: a file the writer creates is readable by its owner only.
   if (typeof target === 'string') return new FileSink(await open(target, 'w', OUTPUT_FILE_MODE), target);
-  if ('fd' in target && typeof (target).write === 'function' && typeof (target).stat === 'function') {
+  if ('fd' in target && typeof target.write === 'function' && typeof target.stat === 'function') {
     return new FileSink(target, undefined);
   }
   return new StreamSink(target as Writable);

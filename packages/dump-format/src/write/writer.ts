@@ -134,12 +134,7 @@ export class DumpWriter {
 }
 
 /** Writes a whole dump: headers and notes, `memory` (all PT_LOAD file bytes in order), then PV sections. */
-export async function writeDump(
-  target: WriteTarget,
-  spec: DumpSpec,
-  memory: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  pv?: PvSectionData | (() => Promise<PvSectionData>),
-): Promise<DumpLayout> {
+export async function writeDump(target: WriteTarget, spec: DumpSpec, memory: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, pv?: PvSectionData | (() => Promise<PvSectionData>)): Promise<DumpLayout> {
   const w = await DumpWriter.create(target, spec);
   try {
     await w.pipeMemory(memory);

@@ -12,9 +12,7 @@ import { fixturePath, gunzipFixture } from '@pvdump/test-support';
 import type { SeedField, SeedRegion } from '../mutate.js';
 import { GENERATORS } from './generated.js';
 
-export type SeedSource =
-  | { fixture: string; slice?: { at: number; size: number }; pemToDer?: boolean }
-  | { generated: string };
+export type SeedSource = { fixture: string; slice?: { at: number; size: number }; pemToDer?: boolean } | { generated: string };
 
 export interface Seed {
   name: string;
@@ -59,7 +57,9 @@ export async function sourceBytes(source: SeedSource): Promise<Uint8Array> {
 /** Every committed seed, by name. */
 export function readSeeds(): Map<string, Seed> {
   const seeds = new Map<string, Seed>();
-  for (const f of readdirSync(SEEDS_DIR).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(SEEDS_DIR)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const seed = JSON.parse(readFileSync(join(SEEDS_DIR, f), 'utf8')) as Seed;
     seeds.set(seed.name, seed);
   }

@@ -45,7 +45,8 @@ export async function elfCoreStructure(bytes: Uint8Array): Promise<Structure> {
         ['e_shentsize', E.Ehdr.shentsize, 2],
         ['e_shnum', E.Ehdr.shnum, 2],
         ['e_shstrndx', E.Ehdr.shstrndx, 2],
-      ] as const) f(name, at, width);
+      ] as const)
+        f(name, at, width);
       const phoff = Number(d.header.phoff);
       d.programHeaders.forEach((_, i) => {
         const at = phoff + i * E.PHDR_SIZE;
@@ -214,5 +215,12 @@ export function pemStructure(bytes: Uint8Array): Structure {
   const text = new TextDecoder().decode(bytes);
   const body = text.indexOf('\n') + 1;
   const end = text.lastIndexOf('-----END');
-  return { fields: [], regions: [{ name: 'pem.begin', at: 0, size: body }, { name: 'pem.body', at: body, size: Math.max(1, end - body) }, { name: 'pem.end', at: end, size: text.length - end }] };
+  return {
+    fields: [],
+    regions: [
+      { name: 'pem.begin', at: 0, size: body },
+      { name: 'pem.body', at: body, size: Math.max(1, end - body) },
+      { name: 'pem.end', at: end, size: text.length - end },
+    ],
+  };
 }

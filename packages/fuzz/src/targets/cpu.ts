@@ -55,13 +55,11 @@ export const target = defineTarget<Input, Context>({
     const real =
       ctx.realCode.length < 8
         ? random
-        : fc
-            .tuple(fc.integer({ min: 0, max: ctx.realCode.length - 2 }), fc.integer({ min: 2, max: 96 }), fc.array(fc.tuple(fc.nat(95), fc.integer({ min: 1, max: 255 })), { maxLength: 4 }))
-            .map(([at, n, flips]) => {
-              const b = new Uint8Array(ctx.realCode.subarray(at, at + n));
-              for (const [i, x] of flips) if (i < b.length) b[i]! ^= x;
-              return b;
-            });
+        : fc.tuple(fc.integer({ min: 0, max: ctx.realCode.length - 2 }), fc.integer({ min: 2, max: 96 }), fc.array(fc.tuple(fc.nat(95), fc.integer({ min: 1, max: 255 })), { maxLength: 4 })).map(([at, n, flips]) => {
+            const b = new Uint8Array(ctx.realCode.subarray(at, at + n));
+            for (const [i, x] of flips) if (i < b.length) b[i]! ^= x;
+            return b;
+          });
     const newPswAt = fc.constantFrom(LC.RESTART_NEW_PSW, LC.EXTERNAL_NEW_PSW, LC.SVC_NEW_PSW, LC.PROGRAM_NEW_PSW, LC.MCHECK_NEW_PSW, LC.IO_NEW_PSW);
     return fc.record({
       code: fc.oneof(random, real).map((b) => Buffer.from(b).toString('hex')),
@@ -84,7 +82,7 @@ export const target = defineTarget<Input, Context>({
     const code = new Uint8Array(Buffer.from(input.code, 'hex'));
     try {
       // disassemble() takes at least one whole instruction (its documented precondition).
-      for (let off = 0; off < code.length && off + instructionLength(code[off]!) <= code.length; ) {
+      for (let off = 0; off < code.length && off + instructionLength(code[off]!) <= code.length;) {
         const d = disassemble(code.subarray(off), BigInt(CODE_AT + off));
         if (![2, 4, 6].includes(d.length)) throw new FuzzFailure(`disassemble returned length ${d.length} at offset ${off}`);
         off += d.length;

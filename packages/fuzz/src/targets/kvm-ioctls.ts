@@ -69,7 +69,10 @@ function nestedWord(): fc.Arbitrary<Word> {
 function argArbitrary(): fc.Arbitrary<Arg> {
   const struct = fc.record({
     words: fc.tuple(fc.oneof(pvCommandWord(), wordArbitrary()), fc.array(wordArbitrary(), { maxLength: 8 })).map(([first, rest]) => [first, ...rest]),
-    nested: fc.option(fc.tuple(nestedWord(), fc.array(wordArbitrary(), { maxLength: 6 })).map(([first, rest]) => [first, ...rest]), { nil: undefined }),
+    nested: fc.option(
+      fc.tuple(nestedWord(), fc.array(wordArbitrary(), { maxLength: 6 })).map(([first, rest]) => [first, ...rest]),
+      { nil: undefined },
+    ),
   });
   return fc.oneof(
     { weight: 5, arbitrary: struct.map((s): Arg => ({ kind: 'struct', struct: s.nested === undefined ? { words: s.words } : s })) },

@@ -66,19 +66,7 @@ const MIB = 1 << 20;
 const ERROR_CLASSES = new Set(['GenericError', 'CommandNotFound', 'DeviceNotActive', 'DeviceNotFound', 'KVMMissingCap']);
 const EVENTS = new Set(['STOP', 'RESUME', 'RESET', 'SHUTDOWN', 'GUEST_PANICKED', 'DUMP_COMPLETED']);
 
-const COMMANDS = [
-  'qmp_capabilities',
-  'query-status',
-  'stop',
-  'cont',
-  'system_reset',
-  'quit',
-  'query-cpus-fast',
-  'query-dump-guest-memory-capability',
-  'query-dump',
-  'dump-guest-memory',
-  'human-monitor-command',
-] as const;
+const COMMANDS = ['qmp_capabilities', 'query-status', 'stop', 'cont', 'system_reset', 'quit', 'query-cpus-fast', 'query-dump-guest-memory-capability', 'query-dump', 'dump-guest-memory', 'human-monitor-command'] as const;
 const ARGUMENT_NAMES = ['paging', 'protocol', 'detach', 'begin', 'length', 'format', 'command-line', 'cpu-index', 'enable'] as const;
 
 /**
@@ -105,7 +93,29 @@ function rawGuest(kind: 'idle' | 'crash' | 'spin'): Uint8Array {
 // ------------------------------------------------------------------ inputs
 
 const argumentValue: fc.Arbitrary<Json> = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom<Json>('file:@DIR@/dump.elf', 'file:@DIR@/no/such/dir.elf', 'file:@DIR@', 'file:', 'fd:nosuch', 'tcp:127.0.0.1:1', 'elf', 'kdump-zlib', 'kdump-lzo', 'kdump-snappy', 'win-dmp', 'info registers', 'info registers -a', 'info nosuch', 'info', '', 'oob', 'help') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom<Json>(
+      'file:@DIR@/dump.elf',
+      'file:@DIR@/no/such/dir.elf',
+      'file:@DIR@',
+      'file:',
+      'fd:nosuch',
+      'tcp:127.0.0.1:1',
+      'elf',
+      'kdump-zlib',
+      'kdump-lzo',
+      'kdump-snappy',
+      'win-dmp',
+      'info registers',
+      'info registers -a',
+      'info nosuch',
+      'info',
+      '',
+      'oob',
+      'help',
+    ),
+  },
   { weight: 3, arbitrary: fc.boolean() },
   { weight: 3, arbitrary: fc.constantFrom<Json>(0, 1, 2, -1, 4095, 4096, 0x100000, 0x200000, 0x7fffffff, 2 ** 32, 2 ** 53, -(2 ** 53), 1e300, 0.5, -0) },
   { weight: 1, arbitrary: fc.constant(null) },
@@ -142,7 +152,35 @@ const commandMessage: fc.Arbitrary<Message> = fc.record(
 const textMessage: fc.Arbitrary<Message> = fc
   .array(
     fc.oneof(
-      fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\\', '\\u00', '\\ud800', 'true', 'nul', '"execute"', '"arguments"', '"id"', '"exec-oob"', '"query-status"', '18446744073709551616', '-', '1e', '\n', '\r\n', ' ', "'", '\u0000', '\u00ff', '\ud83d\ude00'),
+      fc.constantFrom(
+        '{',
+        '}',
+        '[',
+        ']',
+        '"',
+        ':',
+        ',',
+        '\\',
+        '\\u00',
+        '\\ud800',
+        'true',
+        'nul',
+        '"execute"',
+        '"arguments"',
+        '"id"',
+        '"exec-oob"',
+        '"query-status"',
+        '18446744073709551616',
+        '-',
+        '1e',
+        '\n',
+        '\r\n',
+        ' ',
+        "'",
+        '\u0000',
+        '\u00ff',
+        '\ud83d\ude00',
+      ),
       fc.string({ maxLength: 12 }),
     ),
     { minLength: 1, maxLength: 24 },
@@ -161,16 +199,9 @@ const hugeMessage: fc.Arbitrary<Message> = fc.record({
 
 const sessionArbitrary: fc.Arbitrary<Session> = fc.record({
   negotiate: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  messages: fc.array(
-    fc.oneof(
-      { weight: 8, arbitrary: commandMessage },
-      { weight: 3, arbitrary: dumpCommand },
-      { weight: 2, arbitrary: textMessage },
-      { weight: 2, arbitrary: truncatedMessage },
-      { weight: 1, arbitrary: hugeMessage },
-    ),
-    { maxLength: 8 },
-  ),
+  messages: fc.array(fc.oneof({ weight: 8, arbitrary: commandMessage }, { weight: 3, arbitrary: dumpCommand }, { weight: 2, arbitrary: textMessage }, { weight: 2, arbitrary: truncatedMessage }, { weight: 1, arbitrary: hugeMessage }), {
+    maxLength: 8,
+  }),
   split: fc.boolean(),
   leave: fc.constantFrom('answers' as const, 'end' as const, 'destroy' as const),
 });
@@ -298,7 +329,7 @@ const keysAre = (m: Received, allowed: readonly string[]): boolean => Object.key
 function shapeProblem(m: Received): string | undefined {
   if ('QMP' in m) {
     const qmp = m.QMP;
-    if (!keysAre(m, ['QMP']) || !isObject(qmp) || !isObject(qmp.version) || !Array.isArray(qmp.capabilities)) return 'a greeting not of QEMU\'s shape';
+    if (!keysAre(m, ['QMP']) || !isObject(qmp) || !isObject(qmp.version) || !Array.isArray(qmp.capabilities)) return "a greeting not of QEMU's shape";
     return undefined;
   }
   if ('event' in m) {
@@ -310,7 +341,7 @@ function shapeProblem(m: Received): string | undefined {
   }
   if ('error' in m) {
     const e = m.error;
-    if (!keysAre(m, ['error', 'id']) || !isObject(e) || !keysAre(e, ['class', 'desc']) || typeof e.class !== 'string' || !ERROR_CLASSES.has(e.class)) return 'an error not of QEMU\'s shape or class';
+    if (!keysAre(m, ['error', 'id']) || !isObject(e) || !keysAre(e, ['class', 'desc']) || typeof e.class !== 'string' || !ERROR_CLASSES.has(e.class)) return "an error not of QEMU's shape or class";
     if (typeof e.desc !== 'string' || e.desc === '') return 'an error without a description';
     if (/\n\s+at /.test(e.desc)) return 'an error whose description is a stack trace';
     return undefined;
@@ -468,7 +499,12 @@ export const target = defineTarget<Input, Context>({
   },
   inputs: () =>
     fc.record({
-      guest: fc.oneof({ weight: 4, arbitrary: fc.constant('idle' as const) }, { weight: 2, arbitrary: fc.constant('crash' as const) }, { weight: 1, arbitrary: fc.constant('spin' as const) }, { weight: 1, arbitrary: fc.constant('protected' as const) }),
+      guest: fc.oneof(
+        { weight: 4, arbitrary: fc.constant('idle' as const) },
+        { weight: 2, arbitrary: fc.constant('crash' as const) },
+        { weight: 1, arbitrary: fc.constant('spin' as const) },
+        { weight: 1, arbitrary: fc.constant('protected' as const) },
+      ),
       cpus: fc.integer({ min: 1, max: 2 }),
       startPaused: fc.boolean(),
       panicAction: fc.constantFrom('pause' as const, 'shutdown' as const, 'none' as const),
@@ -498,8 +534,21 @@ export const target = defineTarget<Input, Context>({
         startPaused: false,
         panicAction: 'pause',
         sessions: [
-          { negotiate: true, split: false, leave: 'answers', messages: [cmd('query-status'), dump(false), cmd('dump-guest-memory', { paging: false, protocol: 'file:@DIR@/f.elf', begin: 0, length: 4096 }), cmd('system_reset'), cmd('cont')] },
-          { negotiate: false, split: false, leave: 'end', messages: [{ kind: 'huge', bytes: MIB + 1, form: 'string' }, { kind: 'truncated', execute: 'query-status', keep: 10 }] },
+          {
+            negotiate: true,
+            split: false,
+            leave: 'answers',
+            messages: [cmd('query-status'), dump(false), cmd('dump-guest-memory', { paging: false, protocol: 'file:@DIR@/f.elf', begin: 0, length: 4096 }), cmd('system_reset'), cmd('cont')],
+          },
+          {
+            negotiate: false,
+            split: false,
+            leave: 'end',
+            messages: [
+              { kind: 'huge', bytes: MIB + 1, form: 'string' },
+              { kind: 'truncated', execute: 'query-status', keep: 10 },
+            ],
+          },
         ],
       },
     ];

@@ -21,7 +21,25 @@ const L = { uv: 0x100000n, confBase: 0x200000n, confVar: 0x300000n, sca: 0x40000
 const GUEST_SIZE = MIB;
 
 /** Interesting 64-bit values for handles, addresses and lengths. */
-const VALUE_POOL = ['config', 'cpu', '0x0', '0x1', '0xfff', '0x1000', '0x7fffffff', '0xffffffff', '0x100000000', '0xffffffffffffffff', '0x8000000000000000', `0x${HOST_SIZE.toString(16)}`, `0x${(HOST_SIZE - 8).toString(16)}`, ...Object.values(L).map((v) => `0x${v.toString(16)}`), '0x1000000', '0x1001000', '0xfffff'] as const;
+const VALUE_POOL = [
+  'config',
+  'cpu',
+  '0x0',
+  '0x1',
+  '0xfff',
+  '0x1000',
+  '0x7fffffff',
+  '0xffffffff',
+  '0x100000000',
+  '0xffffffffffffffff',
+  '0x8000000000000000',
+  `0x${HOST_SIZE.toString(16)}`,
+  `0x${(HOST_SIZE - 8).toString(16)}`,
+  ...Object.values(L).map((v) => `0x${v.toString(16)}`),
+  '0x1000000',
+  '0x1001000',
+  '0xfffff',
+] as const;
 
 interface Call {
   cmd: number;
@@ -47,7 +65,16 @@ function callArbitrary(): fc.Arbitrary<Call> {
     return fc.record({
       cmd: fc.constant(c),
       len: fc.oneof({ weight: 5, arbitrary: fc.constant(size) }, { weight: 2, arbitrary: fc.constantFrom(0, 1, 7, 8, size - 8, size + 8, 0xa8, 0x100, 0x1000, 0xffff) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) }),
-      words: fc.array(fc.tuple(fc.integer({ min: 1, max: 31 }), fc.oneof(fc.constantFrom(...VALUE_POOL), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => `0x${v.toString(16)}`))), { maxLength: 8 }),
+      words: fc.array(
+        fc.tuple(
+          fc.integer({ min: 1, max: 31 }),
+          fc.oneof(
+            fc.constantFrom(...VALUE_POOL),
+            fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((v) => `0x${v.toString(16)}`),
+          ),
+        ),
+        { maxLength: 8 },
+      ),
       how: fc.constantFrom('uvc', 'uvc', 'execute', 'guest'),
       at: fc.oneof({ weight: 4, arbitrary: fc.constant(`0x${L.uvcb.toString(16)}`) }, { weight: 1, arbitrary: fc.constantFrom(...VALUE_POOL, '0x700004', '0x1fffff8') }),
     });

@@ -24,9 +24,10 @@ describe('ENOSPC during pvdump decrypt', () => {
       const dir = await workFolder();
       const small = tinyTmpfs();
       // The 2 MiB dump's plaintext does not fit into 1 MiB: the write fails midway.
-      const r = small === undefined
-        ? runPvdump(decryptArgs(dir, dir, ['--workers', workers]), { cwd: dir, timeoutMs: 60_000, fault: fault({ kind: 'enospc', path: OUTPUT, afterBytes: 1 << 20 }) })
-        : runPvdump(decryptArgs(dir, small, ['--workers', workers]), { cwd: dir, timeoutMs: 60_000 });
+      const r =
+        small === undefined
+          ? runPvdump(decryptArgs(dir, dir, ['--workers', workers]), { cwd: dir, timeoutMs: 60_000, fault: fault({ kind: 'enospc', path: OUTPUT, afterBytes: 1 << 20 }) })
+          : runPvdump(decryptArgs(dir, small, ['--workers', workers]), { cwd: dir, timeoutMs: 60_000 });
       expectCleanFailure(r, small ?? dir, NO_SPACE);
       rmSync(dir, { recursive: true, force: true });
     });
@@ -37,7 +38,12 @@ describe('ENOSPC during pvdump decrypt', () => {
       const dir = await workFolder();
       const r = runPvdump(decryptArgs(dir, dir, ['--workers', '0']), { cwd: dir, timeoutMs: 60_000, fault: fault({ kind: 'enospc', path: OUTPUT, afterBytes }) });
       expectCleanFailure(r, dir, NO_SPACE);
-      expect(r.stderr.trim().split('\n').filter((l) => !l.includes('warning')).length).toBe(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !l.includes('warning')).length,
+      ).toBe(1);
       rmSync(dir, { recursive: true, force: true });
     });
   }

@@ -15,13 +15,34 @@ export const MEMORY_BOUNDS_MIB = { info: 160, 'info -k': 200, decrypt: 200 } as 
 
 const CLAIMS: { what: string; seed: string; ops: Op[] }[] = [
   { what: 'a PT_NOTE of 2^64−1 bytes', seed: 'pv-dump', ops: [{ op: 'set', field: 'phdr[0].p_filesz', value: '0xffffffffffffffff' }] },
-  { what: 'PN_XNUM with 2^32−1 program headers', seed: 'pv-dump', ops: [{ op: 'set', field: 'e_phnum', value: '0xffff' }, { op: 'set', field: 'shdr[0].sh_info', value: '0xffffffff' }] },
-  { what: 'e_shnum 0 with 2^32−1 sections in section header 0', seed: 'pv-dump', ops: [{ op: 'set', field: 'e_shnum', value: '0x0' }, { op: 'set', field: 'shdr[0].sh_size', value: '0xffffffff' }] },
+  {
+    what: 'PN_XNUM with 2^32−1 program headers',
+    seed: 'pv-dump',
+    ops: [
+      { op: 'set', field: 'e_phnum', value: '0xffff' },
+      { op: 'set', field: 'shdr[0].sh_info', value: '0xffffffff' },
+    ],
+  },
+  {
+    what: 'e_shnum 0 with 2^32−1 sections in section header 0',
+    seed: 'pv-dump',
+    ops: [
+      { op: 'set', field: 'e_shnum', value: '0x0' },
+      { op: 'set', field: 'shdr[0].sh_size', value: '0xffffffff' },
+    ],
+  },
   { what: 'a section name table of 2 GiB', seed: 'pv-dump', ops: [{ op: 'set', field: 'shdr[3].sh_size', value: '0x80000000' }] },
   { what: 'a PT_LOAD of 1 TiB (p_memsz)', seed: 'pv-dump', ops: [{ op: 'set', field: 'phdr[1].p_memsz', value: '0x10000000000' }] },
   { what: 'pv_mem_meta of 2^32−1 bytes', seed: 'pv-dump', ops: [{ op: 'set', field: 'shdr[1].sh_size', value: '0xffffffff' }] },
   { what: 'a note descriptor of 2^32−1 bytes', seed: 'pv-dump', ops: [{ op: 'set', field: 'note[0].n_descsz', value: '0xffffffff' }] },
-  { what: 'completion data and CPU data claiming 2^31 bytes', seed: 'pv-dump', ops: [{ op: 'set', field: 'pv_compl.len', value: '0x80000000' }, { op: 'set', field: 'note[10].pv_cpu_data.len', value: '0xffffffff' }] },
+  {
+    what: 'completion data and CPU data claiming 2^31 bytes',
+    seed: 'pv-dump',
+    ops: [
+      { op: 'set', field: 'pv_compl.len', value: '0x80000000' },
+      { op: 'set', field: 'note[10].pv_cpu_data.len', value: '0xffffffff' },
+    ],
+  },
 ];
 
 describe('memory stays bounded on files that claim huge sizes or counts', async () => {

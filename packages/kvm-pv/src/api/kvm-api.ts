@@ -198,7 +198,11 @@ export class KvmApi {
    */
   injectProgramInterruption(vcpuFd: number, code: number, options: { ilc?: number; noRewind?: boolean; transExc?: bigint } = {}): number {
     const flags = (options.ilc !== undefined ? PgmFlags.ILC_VALID | (options.ilc & PgmFlags.ILC_MASK) : 0) | (options.noRewind === true ? PgmFlags.NO_REWIND : 0);
-    const s = StructBytes.zeroed(IrqOffset.size).setU64(IrqOffset.type, IrqType.PROGRAM_INT).setU16(IrqOffset.pgmCode, code).setU8(IrqOffset.pgmFlags, flags).setU64(IrqOffset.pgmTransExcCode, options.transExc ?? 0n);
+    const s = StructBytes.zeroed(IrqOffset.size)
+      .setU64(IrqOffset.type, IrqType.PROGRAM_INT)
+      .setU16(IrqOffset.pgmCode, code)
+      .setU8(IrqOffset.pgmFlags, flags)
+      .setU64(IrqOffset.pgmTransExcCode, options.transExc ?? 0n);
     this.process.memory.write(this.argAddress, s.bytes);
     return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_IRQ, this.argAddress);
   }
@@ -206,7 +210,12 @@ export class KvmApi {
   /** KVM_S390_GET_IRQ_STATE: the types of the vCPU's pending local interruptions (or -errno). */
   pendingIrqTypes(vcpuFd: number, capacity = 16): bigint[] | number {
     const buffer = this.bufferAddress + 0x800n;
-    this.process.memory.write(this.argAddress, StructBytes.zeroed(IrqStateOffset.size).setU64(IrqStateOffset.buf, buffer).setU32(IrqStateOffset.len, capacity * IrqOffset.size).bytes);
+    this.process.memory.write(
+      this.argAddress,
+      StructBytes.zeroed(IrqStateOffset.size)
+        .setU64(IrqStateOffset.buf, buffer)
+        .setU32(IrqStateOffset.len, capacity * IrqOffset.size).bytes,
+    );
     const r = this.process.ioctl(vcpuFd, Ioctl.KVM_S390_GET_IRQ_STATE, this.argAddress);
     if (r < 0) return r;
     const bytes = new StructBytes(this.process.memory.read(buffer, r));
@@ -250,7 +259,12 @@ export class KvmApi {
 
   private logicalOp(vcpuFd: number, op: number, gaddr: bigint, size: number): number {
     if (size > 0x1000) throw new RangeError(`a logical memory operation of ${size} bytes exceeds the 4 KiB buffer`);
-    const s = StructBytes.zeroed(MemOpOffset.size_).setU64(MemOpOffset.gaddr, gaddr).setU64(MemOpOffset.flags, MemOpFlags.INJECT_EXCEPTION).setU32(MemOpOffset.size, size).setU32(MemOpOffset.op, op).setU64(MemOpOffset.buf, this.bufferAddress);
+    const s = StructBytes.zeroed(MemOpOffset.size_)
+      .setU64(MemOpOffset.gaddr, gaddr)
+      .setU64(MemOpOffset.flags, MemOpFlags.INJECT_EXCEPTION)
+      .setU32(MemOpOffset.size, size)
+      .setU32(MemOpOffset.op, op)
+      .setU64(MemOpOffset.buf, this.bufferAddress);
     this.process.memory.write(this.argAddress, s.bytes);
     return this.process.ioctl(vcpuFd, Ioctl.KVM_S390_MEM_OP, this.argAddress);
   }

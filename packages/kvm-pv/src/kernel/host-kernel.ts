@@ -21,7 +21,6 @@ const GUEST_FRAMES_START = 0x40000000;
 /** Guest RAM mappings start at 1 GiB boundaries. */
 const GUEST_FRAMES_ALIGN = 0x40000000;
 
-
 export class HostKernel implements KvmHost {
   readonly memory: HostMemory;
   readonly allocator: KernelAllocator;

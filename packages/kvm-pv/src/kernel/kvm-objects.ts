@@ -63,7 +63,6 @@ export interface PvRcSink {
   rrc?: number;
 }
 
-
 /** The host kernel as its VMs and vCPUs see it (implemented by HostKernel). */
 export interface KvmHost {
   readonly memory: HostMemory;

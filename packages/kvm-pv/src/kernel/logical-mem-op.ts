@@ -19,10 +19,7 @@ export interface LogicalMemOp {
 }
 
 /** The outcome: an errno, a program-interruption code with its TEID, or the absolute pieces to copy. */
-export type LogicalMemOpResult =
-  | { kind: 'errno'; errno: number }
-  | { kind: 'exception'; code: number; teid: bigint }
-  | { kind: 'pieces'; pieces: { absolute: number; offset: number; length: number }[] };
+export type LogicalMemOpResult = { kind: 'errno'; errno: number } | { kind: 'exception'; code: number; teid: bigint } | { kind: 'pieces'; pieces: { absolute: number; offset: number; length: number }[] };
 
 const PAGE = 4096;
 
@@ -50,7 +47,7 @@ export function translateLogicalMemOp(cpu: Cpu, mop: LogicalMemOp): LogicalMemOp
   cpu.setPswKey(key);
   try {
     const pieces: { absolute: number; offset: number; length: number }[] = [];
-    for (let offset = 0; offset < mop.size; ) {
+    for (let offset = 0; offset < mop.size;) {
       const logical = start + offset;
       const length = Math.min(mop.size - offset, PAGE - (logical % PAGE));
       pieces.push({ absolute: cpu.absolute(logical, write), offset, length });

@@ -10,7 +10,10 @@ type Mapping = { start: number; length: number } & ({ kind: 'anonymous'; bytes: 
 /** A user-space access to an address that is not mapped (the process would get SIGSEGV). */
 export class UserFault extends Error {
   override readonly name = 'UserFault';
-  constructor(readonly address: bigint, length: number) {
+  constructor(
+    readonly address: bigint,
+    length: number,
+  ) {
     super(`user access of ${length} bytes at 0x${address.toString(16)} touches unmapped memory`);
   }
 }

@@ -26,7 +26,11 @@ export interface SleepOptions {
 /** Longest single setTimeout delay. */
 const MAX_TIMEOUT_MS = 0x7fffffff;
 
-interface Deadline { clock: TodClock; wakeAt: bigint; ms: number }
+interface Deadline {
+  clock: TodClock;
+  wakeAt: bigint;
+  ms: number;
+}
 
 export class WaitQueue {
   private readonly waiters = new Set<() => void>();
@@ -80,10 +84,13 @@ export class WaitQueue {
       const timer =
         ms === Infinity
           ? undefined
-          : setTimeout(() => {
-              timedOut = true;
-              done();
-            }, Math.min(ms, MAX_TIMEOUT_MS));
+          : setTimeout(
+              () => {
+                timedOut = true;
+                done();
+              },
+              Math.min(ms, MAX_TIMEOUT_MS),
+            );
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });

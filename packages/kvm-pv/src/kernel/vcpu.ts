@@ -286,7 +286,8 @@ export class KvmVcpu {
     this.vm.userCpuStateControl = true;
     this.sleep = undefined;
     if (this.pvHandle !== undefined) {
-      const pvState = state === MpState.STOPPED ? PvCpuState.STOPPED : state === MpState.OPERATING ? PvCpuState.OPERATING : state === MpState.LOAD ? PvCpuState.OPERATING_LOAD : state === MpState.CHECK_STOP ? PvCpuState.CHECK_STOP : undefined;
+      const pvState =
+        state === MpState.STOPPED ? PvCpuState.STOPPED : state === MpState.OPERATING ? PvCpuState.OPERATING : state === MpState.LOAD ? PvCpuState.OPERATING_LOAD : state === MpState.CHECK_STOP ? PvCpuState.CHECK_STOP : undefined;
       if (pvState === undefined) return -Errno.ENXIO;
       const r = this.vm.setSecureCpuState(this.pvHandle, pvState);
       if (r.cc !== 0) return -Errno.EINVAL;
@@ -582,7 +583,7 @@ export class KvmVcpu {
    * floating ones (service signal, I/O) this CPU enables.
    */
   private deliverPending(cpu: Cpu): void {
-    for (let i = 0; i < this.pending.length; ) {
+    for (let i = 0; i < this.pending.length;) {
       const p = this.pending[i]!;
       if (p.type === IrqType.PROGRAM_INT) {
         const psw = cpu.getPsw();
@@ -762,4 +763,3 @@ export class KvmVcpu {
     return true;
   }
 }
-

@@ -146,7 +146,7 @@ export class KvmVm implements VcpuVm {
 
   /** Delivers to `cpu` the floating interruptions it enables (service signal first, then I/O in order). */
   deliverFloating(cpu: Cpu): void {
-    for (let i = 0; i < this.floating.length; ) {
+    for (let i = 0; i < this.floating.length;) {
       const f = this.floating[i]!;
       if (!this.floatingEnabled(cpu, f)) {
         i++;

@@ -18,7 +18,7 @@ export class GuestAccessError extends Error {
 /** Absolute pieces of a real range, split at 8 KiB boundaries (prefixing swaps real 0-8K and the prefix area). */
 function pieces(prefix: number, real: number, length: number): { absolute: number; offset: number; length: number }[] {
   const out: { absolute: number; offset: number; length: number }[] = [];
-  for (let offset = 0; offset < length; ) {
+  for (let offset = 0; offset < length;) {
     const r = real + offset;
     const n = Math.min(length - offset, LOWCORE - (r % LOWCORE));
     const absolute = r < LOWCORE ? r + prefix : r >= prefix && r < prefix + LOWCORE ? r - prefix : r;

@@ -419,7 +419,6 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     return Number(run.u64(RunOffset.syncPrefix) & 0x7fffe000n);
   }
 
-
   /**
    * Ends an intercepted instruction with a program interruption instead of completing it: KVM
    * rewinds the PSW and presents the instruction's length (suppression: the old PSW points past it).
@@ -430,12 +429,10 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     return undefined;
   }
 
-
   /** Makes the SCLP's service-signal interruption pending (floating) with `parameter`. */
   raiseServiceSignal(parameter: number): void {
     this.check(this.api.injectFloating(this.vmFd, Number(IrqType.INT_SERVICE), parameter), 'KVM_S390_INTERRUPT (service signal)');
   }
-
 
   /**
    * Makes an I/O interruption pending (floating, KVM_S390_INT_IO): the subsystem-identification

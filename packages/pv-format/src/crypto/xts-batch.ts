@@ -36,7 +36,9 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => WasmInstance;
 }
-interface WithWasm { WebAssembly?: WasmApi }
+interface WithWasm {
+  WebAssembly?: WasmApi;
+}
 
 /** True when this runtime has WebAssembly SIMD (Node 16.4+). */
 export function wasmSimdAvailable(): boolean {
@@ -89,7 +91,9 @@ export interface BatchRun {
 }
 
 type NodeCrypto = typeof import('node:crypto');
-interface WasmInstance { exports: Record<string, unknown> }
+interface WasmInstance {
+  exports: Record<string, unknown>;
+}
 
 /**
  * Instances (each with its own memory) are reused within a thread. A WebAssembly memory lives
@@ -179,13 +183,13 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
       if (need > REGIONS_AT || at < REGIONS_AT || at + units * unitBytes > mem.buffer.byteLength) throw new RangeError(`in-place run of ${units} × ${unitBytes} bytes at ${at} is not inside a reserved region`);
     } else if (mem.buffer.byteLength < need) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
     if (regionsReserved && need > REGIONS_AT) throw new RangeError(`units of ${unitBytes} bytes need scratch beyond the reserved regions`);
-    touched = Math.max(touched, need, inPlace ? (run.at!) + units * unitBytes : 0);
+    touched = Math.max(touched, need, inPlace ? run.at! + units * unitBytes : 0);
     const m = new Uint8Array(mem.buffer);
     // One ECB call encrypts every tweak of the run: the T₀ of each unit.
     const t0 = encTweaks.update(tweaks);
     try {
       for (let first = 0; first < units; first += chunk) {
-        const base = inPlace ? (run.at!) + first * unitBytes : dataAt;
+        const base = inPlace ? run.at! + first * unitBytes : dataAt;
         const view = m.subarray(base, base + Math.min(chunk, units - first) * unitBytes);
         run.load(view, first);
         for (let at = first; at < first + view.length / unitBytes; at += sub) {
@@ -214,7 +218,7 @@ export function createBatchXts(nc: NodeCrypto, wasm: Uint8Array, key: Uint8Array
       const y = ecb.update(m.subarray(at, at + n * unitBytes));
       if (encrypted === n || kinds === undefined) m.set(y, at);
       else {
-        for (let i = 0; i < n; ) {
+        for (let i = 0; i < n;) {
           if (kinds[first + i] === UNIT_PLAIN) {
             i++;
             continue;

@@ -23,7 +23,7 @@ export function multiplyByAlpha(t: Uint8Array): void {
     t[k] = ((b << 1) | carry) & 0xff;
     carry = b >>> 7;
   }
-  if (carry !== 0) t[0] = (t[0]!) ^ 0x87;
+  if (carry !== 0) t[0] = t[0]! ^ 0x87;
 }
 
 function checkArgs(key: Uint8Array, tweak: Uint8Array, data: Uint8Array): void {
@@ -70,10 +70,10 @@ function xorInto(dst: Uint8Array, a: Uint8Array, b: Uint8Array): void {
     const d = new Uint32Array(dst.buffer, dst.byteOffset, n >> 2);
     const x = new Uint32Array(a.buffer, a.byteOffset, n >> 2);
     const y = new Uint32Array(b.buffer, b.byteOffset, n >> 2);
-    for (let i = 0; i < d.length; i++) d[i] = (x[i]!) ^ (y[i]!);
+    for (let i = 0; i < d.length; i++) d[i] = x[i]! ^ y[i]!;
     return;
   }
-  for (let i = 0; i < n; i++) dst[i] = (a[i]!) ^ (b[i]!);
+  for (let i = 0; i < n; i++) dst[i] = a[i]! ^ b[i]!;
 }
 
 function xts(direction: 'encrypt' | 'decrypt', key: Uint8Array, tweak: Uint8Array, data: Uint8Array): Uint8Array {

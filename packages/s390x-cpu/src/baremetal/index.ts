@@ -2,13 +2,4 @@
 // (docs/s390x-cpu.md §9): the ELF loader, the machine of CPUs on one storage, and the IPL PSW.
 
 export { ElfLoadError, readElfImage, loadElfSegments, EM_S390, PT_LOAD, type ElfImage, type ElfSegment, type LoadTarget } from './elf.js';
-export {
-  createBareMetalMachine,
-  runBareMetal,
-  IPL_PSW_MASK,
-  DEFAULT_BARE_METAL_MEMORY,
-  DEFAULT_BARE_METAL_BUDGET,
-  type BareMetalMachine,
-  type BareMetalOptions,
-  type BareMetalRunOptions,
-} from './machine.js';
+export { createBareMetalMachine, runBareMetal, IPL_PSW_MASK, DEFAULT_BARE_METAL_MEMORY, DEFAULT_BARE_METAL_BUDGET, type BareMetalMachine, type BareMetalOptions, type BareMetalRunOptions } from './machine.js';

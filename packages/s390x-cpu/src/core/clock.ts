@@ -29,7 +29,7 @@ export class HostTodClock implements TodClock {
 
   read(): bigint {
     const elapsedNs = process.hrtime.bigint() - this.startHr;
-    const base = TOD_UNIX_EPOCH + (this.startUs * TOD_UNITS_PER_US) + (elapsedNs * 512n) / 125n;
+    const base = TOD_UNIX_EPOCH + this.startUs * TOD_UNITS_PER_US + (elapsedNs * 512n) / 125n;
     let value = BigInt.asUintN(64, base + this.offset);
     if (value <= this.last) value = this.last + 1n;
     this.last = value;

@@ -9,45 +9,14 @@ import type { AbsoluteStorage } from '../memory/guest-memory.js';
 import { DEFAULT_INACCESSIBLE_CODE } from '../memory/guest-memory.js';
 import { pswInvalidReason, type Psw } from '../state/psw.js';
 import { ARCH_MODE_ID_ABSOLUTE, encodeAdditionalStatus, encodeStoreStatus, STORE_STATUS, STORE_STATUS_ABSOLUTE } from '../state/store-status.js';
-import {
-  ACR_COUNT,
-  CR_COUNT,
-  GPR_COUNT,
-  initialCpuResetSnapshot,
-  initialCpuSnapshot,
-  validateCpuSnapshot,
-  VR_COUNT,
-  type CpuSnapshot,
-  type GuardedStorageBlock,
-} from '../state/snapshot.js';
+import { ACR_COUNT, CR_COUNT, GPR_COUNT, initialCpuResetSnapshot, initialCpuSnapshot, validateCpuSnapshot, VR_COUNT, type CpuSnapshot, type GuardedStorageBlock } from '../state/snapshot.js';
 import { decodeFields, instructionLength, type Format } from '../isa/formats.js';
 import { wholeA, wholeB, type InsnA, type InsnB } from '../isa/fields.js';
 import { HostTodClock, type TodClock } from './clock.js';
 import { FACILITY_BITS, facilityListBytes } from './facilities.js';
 import { translate } from './dat.js';
-import {
-  CR0_EDAT,
-  CR0_INSTRUCTION_EXECUTION_PROTECTION,
-  CR0_LOW_ADDRESS_PROTECTION,
-  inFetchOverrideRange,
-  isLowAddress,
-  keyPermits,
-  protectionTeid,
-  TEID_PROTECTION_KEY,
-  TEID_PROTECTION_LOW_ADDRESS,
-} from './protection.js';
-import {
-  DXC_AFP_REGISTER,
-  DXC_VECTOR,
-  InterceptionRequest,
-  PageAccessStop,
-  PGM_ADDRESSING,
-  PGM_DATA,
-  PGM_PROTECTION,
-  PGM_SPECIFICATION,
-  ProgramException,
-  type InstructionInterception,
-} from './exceptions.js';
+import { CR0_EDAT, CR0_INSTRUCTION_EXECUTION_PROTECTION, CR0_LOW_ADDRESS_PROTECTION, inFetchOverrideRange, isLowAddress, keyPermits, protectionTeid, TEID_PROTECTION_KEY, TEID_PROTECTION_LOW_ADDRESS } from './protection.js';
+import { DXC_AFP_REGISTER, DXC_VECTOR, InterceptionRequest, PageAccessStop, PGM_ADDRESSING, PGM_DATA, PGM_PROTECTION, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from './exceptions.js';
 import { LOWCORE_SIZE } from './lowcore.js';
 
 const TWO32 = 4294967296;

@@ -57,9 +57,7 @@ export function compileBlock(instructions: readonly BlockInstruction[], view: Da
     body.push(
       `cpu.ia = ${insn.address};${setLength} cpu.nextIa = ${insn.next};`,
       `f${i}(cpu, ${insn.a >>> 0}, ${insn.b});`,
-      last
-        ? `cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true;`
-        : `if (cpu.nextIa !== ${insn.next} || cpu.attention) { cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true; }`,
+      last ? `cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true;` : `if (cpu.nextIa !== ${insn.next} || cpu.attention) { cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true; }`,
     );
   });
   const source = `return function block(cpu, n) {\nif (${check.join(' || ')}) return false;\n${body.join('\n')}\n};`;

@@ -11,18 +11,7 @@ import type { InstructionDef } from '../isa/types.js';
 import type { AbsoluteStorage } from '../memory/guest-memory.js';
 import { compileBlock, MAX_BLOCK_BYTES, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
 import { CpuCore, CR0_CKC_SUBMASK, CR0_CPU_TIMER_SUBMASK, TWO53, type CpuOptions } from '../core/cpu-core.js';
-import {
-  InterceptionRequest,
-  isNullifying,
-  PageAccessStop,
-  PGM_DATA,
-  PGM_EXECUTE,
-  PGM_OPERATION,
-  PGM_PRIVILEGED,
-  PGM_SPECIFICATION,
-  ProgramException,
-  type InstructionInterception,
-} from '../core/exceptions.js';
+import { InterceptionRequest, isNullifying, PageAccessStop, PGM_DATA, PGM_EXECUTE, PGM_OPERATION, PGM_PRIVILEGED, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../core/exceptions.js';
 import { LC } from '../core/lowcore.js';
 import type { Psw } from '../state/psw.js';
 
@@ -83,7 +72,6 @@ export class Cpu extends CpuCore {
   constructor(memory: AbsoluteStorage, options: CpuOptions = {}) {
     super(memory, options);
   }
-
 
   /** Code of an enabled, pending clock-comparator (0x1004) or CPU-timer (0x1005) interruption, or 0. */
   pendingTimerInterruption(): number {
@@ -348,7 +336,7 @@ export class Cpu extends CpuCore {
               this.blockHi = ia + this.blockBytes[slot]!;
               inBlock = true;
               blockSlot = slot;
-              const ran = (this.blockFn[slot]!)(this, n);
+              const ran = this.blockFn[slot]!(this, n);
               inBlock = false;
               this.blockHi = 0;
               if (ran) {
@@ -382,7 +370,7 @@ export class Cpu extends CpuCore {
         this.nextIa = wide ? ia + len : ((ia + len) & amask) >>> 0;
         n++;
         // The dispatch table of the current state raises operation/privileged-operation itself.
-        (dispatch[opcodeKey(a, b)]!)(this, a, b);
+        dispatch[opcodeKey(a, b)]!(this, a, b);
         this.ia = this.nextIa;
       }
     } finally {

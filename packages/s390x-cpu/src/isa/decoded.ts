@@ -27,7 +27,7 @@ export function decodeInstruction(bytes: Uint8Array): DecodedInstruction | undef
   if (bytes.length < 2) return undefined;
   const length = instructionLength(bytes[0]!);
   if (bytes.length < length) return undefined;
-  const a = (((bytes[0]! << 24) | (bytes[1]! << 16) | (length >= 4 ? (bytes[2]! << 8) | bytes[3]! : 0)) >>> 0);
+  const a = ((bytes[0]! << 24) | (bytes[1]! << 16) | (length >= 4 ? (bytes[2]! << 8) | bytes[3]! : 0)) >>> 0;
   const b = length === 6 ? (bytes[4]! << 8) | bytes[5]! : 0;
   const entry = DECODE_TABLE[opcodeKey(a, b)];
   if (entry === undefined) return undefined;

@@ -6,7 +6,6 @@ import type { InstructionDef } from './types.js';
 
 export { instructionLength };
 
-
 /** Where the opcode extension sits, per first byte. */
 export const ExtensionKind = {
   None: 0,

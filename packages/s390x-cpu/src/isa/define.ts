@@ -12,16 +12,7 @@ import type { ExecFn, InstructionAlias, InstructionDef, Semantics } from './type
  */
 const dispatched = <F extends Format>(exec: Semantics<F>): ExecFn => exec as unknown as ExecFn;
 
-function entry<F extends Format>(
-  mnemonic: string,
-  opcode: number,
-  format: F,
-  operands: string,
-  privileged: boolean,
-  semantics: Semantics<F>,
-  facility: string | undefined,
-  aliases: readonly InstructionAlias[] | undefined,
-): InstructionDef {
+function entry<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string, privileged: boolean, semantics: Semantics<F>, facility: string | undefined, aliases: readonly InstructionAlias[] | undefined): InstructionDef {
   const d: InstructionDef = { mnemonic, opcode, format, operands, privileged, exec: dispatched(semantics) };
   // Optional keys are left out, not set to undefined, when an entry has none.
   if (facility !== undefined) d.facility = facility;
@@ -40,14 +31,6 @@ export function defPriv<F extends Format>(mnemonic: string, opcode: number, form
 }
 
 /** One problem-state table entry that needs `facility` (e.g. 'vector'). */
-export function defFacility<F extends Format>(
-  facility: string,
-  mnemonic: string,
-  opcode: number,
-  format: F,
-  operands: string,
-  exec: Semantics<NoInfer<F>>,
-  aliases?: readonly InstructionAlias[],
-): InstructionDef {
+export function defFacility<F extends Format>(facility: string, mnemonic: string, opcode: number, format: F, operands: string, exec: Semantics<NoInfer<F>>, aliases?: readonly InstructionAlias[]): InstructionDef {
   return entry(mnemonic, opcode, format, operands, false, exec, facility, aliases);
 }

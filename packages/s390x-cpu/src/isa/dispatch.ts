@@ -23,4 +23,3 @@ const privilegedOperationException: ExecFn = () => {
 export const SUPERVISOR_DISPATCH: readonly ExecFn[] = DECODE_TABLE.map((e) => e?.exec ?? operationException);
 /** Semantics by opcode key in the problem state. */
 export const PROBLEM_DISPATCH: readonly ExecFn[] = DECODE_TABLE.map((e) => (e === undefined ? operationException : e.privileged ? privilegedOperationException : e.exec));
-

@@ -35,24 +35,15 @@ export type FieldKind = 'plain' | 'disp20' | 'vector';
 
 type KindOf<S> = S extends { readonly kind: infer K } ? K : 'plain';
 type FormatsWithOne<N extends string, P extends number, W extends number, K extends FieldKind> = {
-  [F in Format]: Layouts[F]['fields'] extends Readonly<Record<N, infer S>>
-    ? S extends { readonly pos: P; readonly width: W }
-      ? KindOf<S> extends K
-        ? F
-        : never
-      : never
-    : never;
+  [F in Format]: Layouts[F]['fields'] extends Readonly<Record<N, infer S>> ? (S extends { readonly pos: P; readonly width: W } ? (KindOf<S> extends K ? F : never) : never) : never;
 }[Format];
 
 /** The formats whose field `N` (one of several names) lies at MSB-0 bit `P`, `W` bits wide, of kind `K`. */
-export type FormatsWith<N extends string, P extends number, W extends number, K extends FieldKind = 'plain'> = N extends string
-  ? FormatsWithOne<N, P, W, K>
-  : never;
+export type FormatsWith<N extends string, P extends number, W extends number, K extends FieldKind = 'plain'> = N extends string ? FormatsWithOne<N, P, W, K> : never;
 
 /** The same, at run time: the formats an accessor serves (for tests and documentation). */
 export function formatsWith(fields: readonly string[], pos: number, width: number, kind: FieldKind): Format[] {
-  const matches = (spec: FieldSpec | undefined): boolean =>
-    spec !== undefined && spec.pos === pos && spec.width === width && (spec.kind ?? 'plain') === kind;
+  const matches = (spec: FieldSpec | undefined): boolean => spec !== undefined && spec.pos === pos && spec.width === width && (spec.kind ?? 'plain') === kind;
   return (Object.keys(FORMAT_FIELDS) as Format[]).filter((format) => fields.some((name) => matches(FORMAT_FIELDS[format].fields[name])));
 }
 
@@ -76,11 +67,7 @@ export interface FieldAccessor {
 const accessors: FieldAccessor[] = [];
 
 /** An accessor's type: which words it takes, each typed by the formats `Fs` that have its field. */
-type Reader<T extends FieldAccessor['takes'], Fs extends Format> = T extends 'a'
-  ? (a: InsnA<Fs>) => number
-  : T extends 'b'
-    ? (b: InsnB<Fs>) => number
-    : (a: InsnA<Fs>, b: InsnB<Fs>) => number;
+type Reader<T extends FieldAccessor['takes'], Fs extends Format> = T extends 'a' ? (a: InsnA<Fs>) => number : T extends 'b' ? (b: InsnB<Fs>) => number : (a: InsnA<Fs>, b: InsnB<Fs>) => number;
 
 /**
  * Declares an accessor of field `fields` at MSB-0 bit `pos`, `width` bits wide, reading the words
@@ -88,13 +75,14 @@ type Reader<T extends FieldAccessor['takes'], Fs extends Format> = T extends 'a'
  * `read` itself, retyped: the brands exist only for the compiler, so an accessor costs what the
  * bare shift and mask cost.
  */
-function accessor<
-  const T extends FieldAccessor['takes'],
-  const N extends string,
-  const P extends number,
-  const W extends number,
-  const K extends FieldKind = 'plain',
->(takes: T, fields: readonly N[], pos: P, width: W, read: (x: number, y: number) => number, options: { kind?: K; signed?: boolean } = {}): Reader<T, FormatsWith<N, P, W, K>> {
+function accessor<const T extends FieldAccessor['takes'], const N extends string, const P extends number, const W extends number, const K extends FieldKind = 'plain'>(
+  takes: T,
+  fields: readonly N[],
+  pos: P,
+  width: W,
+  read: (x: number, y: number) => number,
+  options: { kind?: K; signed?: boolean } = {},
+): Reader<T, FormatsWith<N, P, W, K>> {
   const kind = options.kind ?? 'plain';
   accessors.push({ takes, read: takes === 'b' ? (_a, b) => read(b, 0) : read, exported: read, fields, pos, width, kind, signed: options.signed === true });
   return read as unknown as Reader<T, FormatsWith<N, P, W, K>>;

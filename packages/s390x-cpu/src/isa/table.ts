@@ -8,10 +8,4 @@ import { generalInstructions } from './general/index.js';
 import type { InstructionDef } from './types.js';
 import { vectorInstructions } from './vector/index.js';
 
-export const INSTRUCTIONS: readonly InstructionDef[] = [
-  ...generalInstructions,
-  ...controlInstructions,
-  ...floatInstructions,
-  ...vectorInstructions,
-  ...messageSecurityInstructions,
-];
+export const INSTRUCTIONS: readonly InstructionDef[] = [...generalInstructions, ...controlInstructions, ...floatInstructions, ...vectorInstructions, ...messageSecurityInstructions];

@@ -1,13 +1,7 @@
 // The complete architected state of one CPU as plain data (spec s390x-cpu.md §1, §7): what the
 // Ultravisor, KVM and dumps save and restore. Reset values follow QEMU `target/s390x/cpu.c`.
 
-import {
-  copyCpuRegisters,
-  fprOf,
-  validateCpuRegisters,
-  zeroCpuRegisters,
-  type CpuRegisters,
-} from '@pvdump/s390x-arch';
+import { copyCpuRegisters, fprOf, validateCpuRegisters, zeroCpuRegisters, type CpuRegisters } from '@pvdump/s390x-arch';
 
 export { ACR_COUNT, CR_COUNT, GPR_COUNT, VR_BYTES, VR_COUNT, type GuardedStorageBlock } from '@pvdump/s390x-arch';
 

@@ -109,9 +109,7 @@ export const QEMU_WRONG_OPERAND = new Set(['mdebr', 'mdeb', 'mxdbr', 'mxdb']);
 
 /** The BFP entries of the table the differential test covers. */
 export function bfpInstructions(): InstructionDef[] {
-  return INSTRUCTIONS.filter(
-    (e) => !QEMU_WRONG_OPERAND.has(e.mnemonic) && (Object.keys(fieldFormats(e.mnemonic)).length > 0 || ['srnm', 'srnmb', 'efpc', 'sfpc'].includes(e.mnemonic)),
-  );
+  return INSTRUCTIONS.filter((e) => !QEMU_WRONG_OPERAND.has(e.mnemonic) && (Object.keys(fieldFormats(e.mnemonic)).length > 0 || ['srnm', 'srnmb', 'efpc', 'sfpc'].includes(e.mnemonic)));
   // Not SFASR: qemu-s390x 7.2 aborts on it ("tcg_s390_data_exception: assertion failed: (dxc <=
   // 0xff)") even without enabled flags; test/bfp-semantics.test.ts checks it instead.
 }

@@ -29,17 +29,44 @@ const EXCLUDED = new Set([
   // Known difference in the floating-point group (not the general instructions): our SRNM does
   // not yet set the FPC rounding mode the way qemu-s390x does.
   'srnm',
-  'svc', 'stck', 'stckf', 'stcke', 'stfle', 'stfl', 'ear', 'sar', 'lam', 'lamy', 'stam', 'stamy', 'epsw', 'sam24', 'sam31', 'sam64',
+  'svc',
+  'stck',
+  'stckf',
+  'stcke',
+  'stfle',
+  'stfl',
+  'ear',
+  'sar',
+  'lam',
+  'lamy',
+  'stam',
+  'stamy',
+  'epsw',
+  'sam24',
+  'sam31',
+  'sam64',
   // Semi-privileged key instructions: their authority comes from CR0/CR3, which differ between
   // qemu-user and the Linux runner; test/storage-keys.test.ts checks them.
-  'ipk', 'ivsk', 'spka',
+  'ipk',
+  'ivsk',
+  'spka',
   // Whole-page moves between register-designated pages (outside the case buffer);
   // test/frames.test.ts checks MVPG.
   'mvpg',
   // Message-security assist: which functions a model installs differs by design (qemu-s390x has
   // SHA-512 and the TRNG, we only query) and the parameter block GR1 designates lies outside the
   // case buffer; test/message-security.test.ts checks them.
-  'km', 'kmc', 'kmac', 'kimd', 'klmd', 'kmf', 'kmo', 'pcc', 'kmctr', 'prno']);
+  'km',
+  'kmc',
+  'kmac',
+  'kimd',
+  'klmd',
+  'kmf',
+  'kmo',
+  'pcc',
+  'kmctr',
+  'prno',
+]);
 
 /** First operand (R1) must be the even register of a pair. */
 const PAIR_R1 = new Set(['cds', 'cdsy', 'cdsg', 'lpq', 'stpq', 'mr', 'm', 'mfy', 'mlr', 'ml', 'mlgr', 'mlg', 'dr', 'd', 'dlr', 'dl', 'dlgr', 'dlg', 'dsgr', 'dsgfr', 'dsg', 'dsgf', 'sldl', 'srdl', 'slda', 'srda', 'flogr']);
@@ -61,9 +88,26 @@ const RANGES = new Set(['lm', 'lmy', 'lmg', 'lmh', 'stm', 'stmy', 'stmg', 'stmh'
  * accepts any address, so the generator stays on word boundaries.
  */
 const ALIGN: Record<string, number> = {
-  cs: 4, csy: 4, csg: 8, stfpc: 4, lfpc: 4,
-  laa: 4, laal: 4, lan: 4, lao: 4, lax: 4, laag: 8, laalg: 8, lang: 8, laog: 8, laxg: 8,
-  cds: 8, cdsy: 8, cdsg: 16, lpq: 16, stpq: 16,
+  cs: 4,
+  csy: 4,
+  csg: 8,
+  stfpc: 4,
+  lfpc: 4,
+  laa: 4,
+  laal: 4,
+  lan: 4,
+  lao: 4,
+  lax: 4,
+  laag: 8,
+  laalg: 8,
+  lang: 8,
+  laog: 8,
+  laxg: 8,
+  cds: 8,
+  cdsy: 8,
+  cdsg: 16,
+  lpq: 16,
+  stpq: 16,
 };
 /** Relative-long storage operands (not branches): target inside the buffer, 8-aligned. */
 const REL_DATA = new Set(['lrl', 'lgrl', 'lgfrl', 'llgfrl', 'lhrl', 'lghrl', 'llhrl', 'llghrl', 'strl', 'stgrl', 'sthrl', 'crl', 'clrl', 'chrl', 'clhrl', 'cgrl', 'clgrl', 'cgfrl', 'clgfrl', 'cghrl', 'clghrl']);
@@ -204,8 +248,7 @@ function generic(ctx: Ctx): string[] {
           ctx.avoid.add(14);
           r = gpr(ctx);
           ctx.avoid.delete(14);
-        }
-        else r = gpr(ctx);
+        } else r = gpr(ctx);
         ops.push(`%r${r}`);
         break;
       }
@@ -342,14 +385,7 @@ function templated(ctx: Ctx, outOfLine: string[]): string[] {
       const firstLow = rng.chance(0.5);
       const d1 = (firstLow ? 0 : half) + rng.below(half - l1 + 1);
       const d2 = (firstLow ? half : 0) + rng.below(half - l2 + 1);
-      return [
-        `la %r${r1},${d1}(%r11)`,
-        `lghi %r${r1 + 1},${l1}`,
-        `la %r${r3},${d2}(%r11)`,
-        `lghi %r${r3 + 1},${l2}`,
-        `0: ${mn} %r${r1},%r${r3},${rng.below(4096)}`,
-        'jo 0b',
-      ];
+      return [`la %r${r1},${d1}(%r11)`, `lghi %r${r1 + 1},${l1}`, `la %r${r3},${d2}(%r11)`, `lghi %r${r3 + 1},${l2}`, `0: ${mn} %r${r1},%r${r3},${rng.below(4096)}`, 'jo 0b'];
     }
     case 'tr':
     case 'trt': {

@@ -2,18 +2,7 @@
 // DUMP_INIT draws the seed and derives the dump key; DUMP_CPU seals a CPU's registers;
 // DUMP_CONF_STOR_STATE reports 256 entries per 1 MiB (exporting secure pages first);
 // DUMP_COMPLETE seals the tweak nonce and export key and ends the dump.
-import {
-  DUMP_FLAG_HAS_OSII,
-  DUMP_SEED_SIZE,
-  GCM_IV_SIZE,
-  SpecialFlag,
-  TWEAK_COMPONENT_SIZE,
-  deriveDumpKey,
-  encodeCpuConfidentialArea,
-  sealCompletionData,
-  sealCpuDump,
-  specialTweakComponent,
-} from '@pvdump/pv-format';
+import { DUMP_FLAG_HAS_OSII, DUMP_SEED_SIZE, GCM_IV_SIZE, SpecialFlag, TWEAK_COMPONENT_SIZE, deriveDumpKey, encodeCpuConfidentialArea, sealCompletionData, sealCpuDump, specialTweakComponent } from '@pvdump/pv-format';
 import { PAGE_SIZE } from '../storage/host-storage.js';
 import { exportPages, hostAccessible, type PageToExport } from '../storage/pages.js';
 import type { SecureConfiguration, UvContext, UvResult } from '../state.js';

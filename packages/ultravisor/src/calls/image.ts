@@ -105,11 +105,7 @@ export function verifyImage(ctx: UvContext, cb: ControlBlock): UvResult {
   if (secrets === undefined || config.digests === undefined) return fail(ImageRc.NO_HEADER);
   if (config.verified) return ok();
   const d = config.digests.digests();
-  const good =
-    d.pages === secrets.encryptedPageCount &&
-    equalBytes(d.pld, secrets.pageListDigest) &&
-    equalBytes(d.ald, secrets.addressListDigest) &&
-    equalBytes(d.tld, secrets.tweakListDigest);
+  const good = d.pages === secrets.encryptedPageCount && equalBytes(d.pld, secrets.pageListDigest) && equalBytes(d.ald, secrets.addressListDigest) && equalBytes(d.tld, secrets.tweakListDigest);
   if (!good) return fail(ImageRc.VERIFY_FAILED);
   config.verified = true;
   return ok();

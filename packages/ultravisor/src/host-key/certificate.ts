@@ -69,12 +69,7 @@ export interface HostKeyDocument {
 
 /** Reads a host key document from PEM text or DER bytes and extracts the P-521 host key. */
 export function parseHostKeyDocument(input: Uint8Array | string): HostKeyDocument {
-  const der =
-    typeof input === 'string'
-      ? fromPem(input, ['CERTIFICATE'], 'host key document')
-      : looksLikePem(input)
-        ? fromPem(new TextDecoder().decode(input), ['CERTIFICATE'], 'host key document')
-        : input;
+  const der = typeof input === 'string' ? fromPem(input, ['CERTIFICATE'], 'host key document') : looksLikePem(input) ? fromPem(new TextDecoder().decode(input), ['CERTIFICATE'], 'host key document') : input;
   if (der[0] !== SEQUENCE_TAG) {
     throw new DerError('host key document: not an X.509 certificate (neither PEM text with a CERTIFICATE block nor DER starting with a SEQUENCE)');
   }
@@ -157,14 +152,7 @@ export type NameAttributes = readonly (readonly [keyof typeof ATTRIBUTE_OIDS, st
 
 /** A Name with one attribute per RDN; countryName is a PrintableString (RFC 5280 §A.1), the rest UTF8String. */
 function encodeName(attrs: NameAttributes): Name {
-  return new Name(
-    attrs.map(
-      ([k, v]) =>
-        new RelativeDistinguishedName([
-          new AttributeTypeAndValue({ type: ATTRIBUTE_OIDS[k], value: new AttributeValue(k === 'C' ? { printableString: v } : { utf8String: v }) }),
-        ]),
-    ),
-  );
+  return new Name(attrs.map(([k, v]) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type: ATTRIBUTE_OIDS[k], value: new AttributeValue(k === 'C' ? { printableString: v } : { utf8String: v }) })])));
 }
 
 export interface HostKeyDocumentOptions {

@@ -18,7 +18,6 @@ export const P521_POINT_SIZE = 1 + 2 * P521_SIZE;
 /** Coordinates in SE structures are left-padded to 80 bytes (s390-tools `EcPubKeyCoord`). */
 export const SE_COORD_SIZE = 80;
 
-
 /** A machine host key pair. Wipe `privateKey` with `fill(0)` when done. */
 export interface HostKeyPair {
   /** 66-byte big-endian private scalar. */

@@ -8,15 +8,6 @@ export { computeImageDigests, type ImageDigests } from './digests.js';
 export { ImageError, type ImageErrorReason } from './errors.js';
 export * from './genprotimg-layout.js';
 export { genprotimgPages, looksLikeGenprotimgImage, readGenprotimgImage, type GenprotimgComponent, type GenprotimgImage, type GenprotimgPage } from './genprotimg-read.js';
-export {
-  decryptGenprotimgComponent,
-  findStage3bArgs,
-  parseStage3bArgs,
-  requireVerifiedGenprotimgImage,
-  verifyGenprotimgImage,
-  type GenprotimgVerification,
-  type MemoryBlob,
-  type Stage3bArgs,
-} from './genprotimg-open.js';
+export { decryptGenprotimgComponent, findStage3bArgs, parseStage3bArgs, requireVerifiedGenprotimgImage, verifyGenprotimgImage, type GenprotimgVerification, type MemoryBlob, type Stage3bArgs } from './genprotimg-open.js';
 export { MAX_GENPROTIMG_IMAGE_SIZE, buildGenprotimgImage, kernelImageFromGuest, type BuildGenprotimgImageOptions } from './genprotimg-build.js';
 export { bootLoaders, type BootLoaders } from './loaders.js';

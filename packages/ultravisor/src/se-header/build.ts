@@ -6,13 +6,7 @@
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import {
-  HostKeyError,
-  generateHostKeyPair,
-  hostKeyPairFromPrivate,
-  normalizePublicKey,
-  paddedCoordinates,
-} from '../host-key/host-key.js';
+import { HostKeyError, generateHostKeyPair, hostKeyPairFromPrivate, normalizePublicKey, paddedCoordinates } from '../host-key/host-key.js';
 import { systemRandom, type RandomSource } from '../random.js';
 import { SeHeaderError } from './errors.js';
 import { buildKeySlot } from './key-slot.js';

@@ -57,18 +57,12 @@ export function openSeHeader(bytes: Uint8Array, hostKeys: readonly HostKeyPair[]
     }
   }
   if (match === undefined) {
-    throw new SeHeaderError(
-      'no-key-slot-for-host',
-      `none of the ${header.keySlotCount} key slot(s) is for this machine's host key${hostKeys.length === 1 ? '' : 's'} (the image was built for other hosts)`,
-    );
+    throw new SeHeaderError('no-key-slot-for-host', `none of the ${header.keySlotCount} key slot(s) is for this machine's host key${hostKeys.length === 1 ? '' : 's'} (the image was built for other hosts)`);
   }
   const slotOffset = HeaderOffset.keySlots + HeaderSize.keySlot * match.slot;
   const protectionKey = unwrapKeySlot(header.keySlots[match.slot]!.bytes, match.key.privateKey, customerPublicKey);
   if (protectionKey === undefined) {
-    throw new SeHeaderError(
-      'key-slot-authentication-failed',
-      `key slot ${match.slot} (offset ${slotOffset}) does not open with this host key: the slot or the customer public key was altered`,
-    );
+    throw new SeHeaderError('key-slot-authentication-failed', `key slot ${match.slot} (offset ${slotOffset}) does not open with this host key: the slot or the customer public key was altered`);
   }
   let area: SeHeaderArea;
   try {

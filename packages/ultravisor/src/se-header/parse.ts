@@ -4,17 +4,7 @@
  * sea ≥ 128). Nothing here needs a key; `openSeHeader` does the cryptography.
  */
 import { SeHeaderError } from './errors.js';
-import {
-  ENCRYPTED_AREA_MIN_SIZE,
-  HeaderOffset,
-  HeaderSize,
-  KeySlotOffset,
-  SE_HEADER_MAGIC,
-  SE_HEADER_MAX_SIZE,
-  SE_HEADER_VERSION_1,
-  Pcf,
-  seHeaderSize,
-} from './layout.js';
+import { ENCRYPTED_AREA_MIN_SIZE, HeaderOffset, HeaderSize, KeySlotOffset, SE_HEADER_MAGIC, SE_HEADER_MAX_SIZE, SE_HEADER_VERSION_1, Pcf, seHeaderSize } from './layout.js';
 
 export interface SeHeaderKeySlot {
   /** SHA-256 of the host public key's X ‖ Y (80-byte padded): names the host. */

@@ -89,7 +89,7 @@ export class ExportRecords {
     if (block === undefined || block.counters[slot] === 0 || digest.length !== RECORD_DIGEST_SIZE) return false;
     let diff = 0;
     const at = slot * RECORD_DIGEST_SIZE;
-    for (let i = 0; i < RECORD_DIGEST_SIZE; i++) diff |= (block.digests[at + i]!) ^ (digest[i]!);
+    for (let i = 0; i < RECORD_DIGEST_SIZE; i++) diff |= block.digests[at + i]! ^ digest[i]!;
     return diff === 0;
   }
 

@@ -161,7 +161,7 @@ function runCount(pages: readonly PageToExport[], n: number): number {
 
 /** Calls `fn(first, count)` for each run of consecutive host pages among the first `n`. */
 function forEachRun(pages: readonly PageToExport[], n: number, fn: (first: number, count: number) => void): void {
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && pages[j]!.hostPage === pages[j - 1]!.hostPage + 1) j++;
     fn(i, j - i);

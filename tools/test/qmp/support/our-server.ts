@@ -45,11 +45,7 @@ function guestImage(path: string, protectedGuest: boolean): GuestImage {
   return { kind: 'raw', image };
 }
 
-export async function startOurServer(
-  scenario: Pick<Scenario, 'guest' | 'startPaused' | 'panicAction' | 'smp' | 'memoryMiB'>,
-  address: QmpAddress,
-  machineOptions: { protected?: boolean } = {},
-): Promise<RunningServer> {
+export async function startOurServer(scenario: Pick<Scenario, 'guest' | 'startPaused' | 'panicAction' | 'smp' | 'memoryMiB'>, address: QmpAddress, machineOptions: { protected?: boolean } = {}): Promise<RunningServer> {
   const protectedGuest = machineOptions.protected === true;
   const machine = new KvmPvMachine({
     kernel: protectedGuest ? { hostKeys: [hostKey()] } : { protectedVirtualization: false },

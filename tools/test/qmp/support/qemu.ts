@@ -18,14 +18,21 @@ export function guestPath(scenario: Scenario): string {
 /** QEMU's command line for a scenario (the socket path and guest path as given). */
 export function qemuArguments(scenario: Scenario, socket: string, guest: string): string[] {
   return [
-    '-machine', 's390-ccw-virtio,accel=tcg',
-    '-nographic', '-nodefaults',
-    '-m', String(scenario.memoryMiB),
-    '-smp', String(scenario.smp),
-    '-action', `panic=${scenario.panicAction}`,
+    '-machine',
+    's390-ccw-virtio,accel=tcg',
+    '-nographic',
+    '-nodefaults',
+    '-m',
+    String(scenario.memoryMiB),
+    '-smp',
+    String(scenario.smp),
+    '-action',
+    `panic=${scenario.panicAction}`,
     ...(scenario.startPaused ? ['-S'] : []),
-    '-qmp', `unix:${socket},server=on,wait=off`,
-    '-kernel', guest,
+    '-qmp',
+    `unix:${socket},server=on,wait=off`,
+    '-kernel',
+    guest,
   ];
 }
 

@@ -29,8 +29,7 @@ export interface Scenario {
   steps: Step[];
 }
 
-const cmd = (execute: string, args?: object, id?: unknown): string =>
-  JSON.stringify({ execute, ...(args === undefined ? {} : { arguments: args }), ...(id === undefined ? {} : { id }) });
+const cmd = (execute: string, args?: object, id?: unknown): string => JSON.stringify({ execute, ...(args === undefined ? {} : { arguments: args }), ...(id === undefined ? {} : { id }) });
 
 /** A running idle guest: negotiation, run control, dumps, HMP, errors, reset, quit. */
 export const IDLE: Scenario = {

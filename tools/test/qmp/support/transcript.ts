@@ -72,8 +72,7 @@ class MessageReader {
 }
 
 const isAnswer = (m: Json): boolean => typeof m === 'object' && m !== null && !Array.isArray(m) && ('return' in m || 'error' in m || 'QMP' in m);
-const eventName = (m: Json): string | undefined =>
-  typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.event === 'string' ? m.event : undefined;
+const eventName = (m: Json): string | undefined => (typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.event === 'string' ? m.event : undefined);
 
 function stepDone(step: Step, messages: Json[]): boolean {
   if (messages.filter(isAnswer).length < (step.answers ?? 1)) return false;
@@ -114,7 +113,29 @@ export async function runScenario(scenario: Scenario, endpoint: Endpoint, dir: s
 }
 
 /** Keys whose values are part of the protocol (names, states, classes, texts, formats), kept as is. */
-const LITERAL_KEYS = new Set(['event', 'class', 'desc', 'status', 'running', 'singlestep', 'cpu-state', 'target', 'reason', 'action', 'type', 'guest', 'core', 'psw-addr', 'psw-mask', 'id', 'qom-path', 'cpu-index', 'core-id', 'capabilities', 'formats']);
+const LITERAL_KEYS = new Set([
+  'event',
+  'class',
+  'desc',
+  'status',
+  'running',
+  'singlestep',
+  'cpu-state',
+  'target',
+  'reason',
+  'action',
+  'type',
+  'guest',
+  'core',
+  'psw-addr',
+  'psw-mask',
+  'id',
+  'qom-path',
+  'cpu-index',
+  'core-id',
+  'capabilities',
+  'formats',
+]);
 
 /** The shape of a message: literal values for LITERAL_KEYS, type names elsewhere. */
 export function shapeOf(value: Json, key?: string): Json {

@@ -56,7 +56,9 @@ export const clockInstructions: InstructionDef[] = [
   def('stckf', 0xb27c, 'S', 'db:2', storeClock),
   def('stcke', 0xb278, 'S', 'db:2', storeClockExtended),
   defPriv('sck', 0xb204, 'S', 'db:2', setClock),
-  defPriv('sckc', 0xb206, 'S', 'db:2', (cpu, a) => { cpu.clockComparator = cpu.readU64(aligned8(cpu, a)); }),
+  defPriv('sckc', 0xb206, 'S', 'db:2', (cpu, a) => {
+    cpu.clockComparator = cpu.readU64(aligned8(cpu, a));
+  }),
   defPriv('stckc', 0xb207, 'S', 'db:2', (cpu, a) => store64(cpu, aligned8(cpu, a), cpu.clockComparator)),
   defPriv('spt', 0xb208, 'S', 'db:2', (cpu, a) => cpu.startCpuTimer(cpu.readU64(aligned8(cpu, a)))),
   defPriv('stpt', 0xb209, 'S', 'db:2', (cpu, a) => store64(cpu, aligned8(cpu, a), cpu.getCpuTimer())),

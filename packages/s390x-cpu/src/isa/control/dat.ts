@@ -66,7 +66,7 @@ function invalidateDatTableEntry(cpu: CpuCore, a: InsnA<'RRF-b'>): void {
     const origin = register64(cpu, r1) - (designation & 0xfff);
     const dt = (designation >>> 2) & 3;
     const vaddr = register64(cpu, r2) - (r2lo & 0xfffff);
-    const index = Math.floor(vaddr / 2 ** (INDEX_SHIFT[dt]!)) % 2048;
+    const index = Math.floor(vaddr / 2 ** INDEX_SHIFT[dt]!) % 2048;
     const extra = Math.min(r2lo & 0x7ff, 2047 - index);
     for (let i = 0; i <= extra; i++) invalidateEntry(cpu, origin + (index + i) * 8, TABLE_ENTRY_INVALID);
   }

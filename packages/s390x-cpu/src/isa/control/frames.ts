@@ -151,8 +151,4 @@ function testBlock(cpu: CpuCore, a: InsnA<'RRE'>): void {
   cpu.cc = 0;
 }
 
-export const frameInstructions: InstructionDef[] = [
-  def('mvpg', 0xb254, 'RRE', 'r:R1,r:R2', movePage),
-  defPriv('pfmf', 0xb9af, 'RRE', 'r:R1,r:R2', performFrameManagement),
-  defPriv('tb', 0xb22c, 'RRE', 'r:R1,r:R2', testBlock),
-];
+export const frameInstructions: InstructionDef[] = [def('mvpg', 0xb254, 'RRE', 'r:R1,r:R2', movePage), defPriv('pfmf', 0xb9af, 'RRE', 'r:R1,r:R2', performFrameManagement), defPriv('tb', 0xb22c, 'RRE', 'r:R1,r:R2', testBlock)];

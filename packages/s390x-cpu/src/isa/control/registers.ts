@@ -119,8 +119,12 @@ export const registerInstructions: InstructionDef[] = [
   def('lamy', 0xeb9a, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => loadAccess(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b))),
   def('stam', 0x9b, 'RS-a', 'a:R1,a:R3,db:2', (cpu, a) => storeAccess(cpu, fR1(a), fR3(a), eaRS(cpu, a))),
   def('stamy', 0xeb9b, 'RSY-a', 'a:R1,a:R3,db:2', (cpu, a, b) => storeAccess(cpu, fR1(a), fR3(a), eaRSY(cpu, a, b))),
-  def('sar', 0xb24e, 'RRE', 'a:R1,r:R2', (cpu, a) => { cpu.acr[fRreR1(a)] = cpu.r[2 * fRreR2(a) + 1]!; }),
-  def('ear', 0xb24f, 'RRE', 'r:R1,a:R2', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = cpu.acr[fRreR2(a)]!; }),
+  def('sar', 0xb24e, 'RRE', 'a:R1,r:R2', (cpu, a) => {
+    cpu.acr[fRreR1(a)] = cpu.r[2 * fRreR2(a) + 1]!;
+  }),
+  def('ear', 0xb24f, 'RRE', 'r:R1,a:R2', (cpu, a) => {
+    cpu.r[2 * fRreR1(a) + 1] = cpu.acr[fRreR2(a)]!;
+  }),
   defPriv('spx', 0xb210, 'S', 'db:2', setPrefix),
   defPriv('stpx', 0xb211, 'S', 'db:2', storePrefix),
   defPriv('stap', 0xb212, 'S', 'db:2', storeCpuAddress),

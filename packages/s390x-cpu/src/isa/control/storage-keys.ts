@@ -50,10 +50,7 @@ function setStorageKeyExtended(cpu: CpuCore, a: InsnA<'RRF-c'>): void {
       return;
     }
     const accF = SKEY_ACC | SKEY_FETCH_PROTECTION;
-    const same =
-      (old & accF) === (newKey & accF) &&
-      ((m3 & M3_MR) !== 0 || (old & SKEY_REFERENCE) === (newKey & SKEY_REFERENCE)) &&
-      ((m3 & M3_MC) !== 0 || (old & SKEY_CHANGE) === (newKey & SKEY_CHANGE));
+    const same = (old & accF) === (newKey & accF) && ((m3 & M3_MR) !== 0 || (old & SKEY_REFERENCE) === (newKey & SKEY_REFERENCE)) && ((m3 & M3_MC) !== 0 || (old & SKEY_CHANGE) === (newKey & SKEY_CHANGE));
     if (!same) {
       let key = newKey & accF;
       key |= (m3 & M3_MR) !== 0 ? old & SKEY_REFERENCE : newKey & SKEY_REFERENCE;

@@ -60,7 +60,10 @@ function cpacf(cpu: CpuCore, spec: CpacfInstruction, r1: number, r2: number, r3:
   cpu.cc = 0;
 }
 
-const rreSemantics = (spec: CpacfInstruction): Semantics<'RRE'> => (cpu, a) => cpacf(cpu, spec, fRreR1(a), fRreR2(a), 0);
+const rreSemantics =
+  (spec: CpacfInstruction): Semantics<'RRE'> =>
+  (cpu, a) =>
+    cpacf(cpu, spec, fRreR1(a), fRreR2(a), 0);
 
 const MSA = 17;
 const MSA3 = 76;
@@ -81,7 +84,6 @@ export const messageSecurityInstructions: InstructionDef[] = [
   rre('kmf', 0xb92a, 'r:R1,r:R2', { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true } }),
   rre('kmo', 0xb92b, 'r:R1,r:R2', { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true } }),
   rre('pcc', 0xb92c, '', { facility: MSA4, modifierAllowed: false, pairs: {} }),
-  def('kmctr', 0xb92d, 'RRF-b', 'r:R1,r:R3,r:R2', (cpu, a) =>
-    cpacf(cpu, { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true, r3: true } }, fRreR1(a), fRreR2(a), fRrfR3(a))),
+  def('kmctr', 0xb92d, 'RRF-b', 'r:R1,r:R3,r:R2', (cpu, a) => cpacf(cpu, { facility: MSA4, modifierAllowed: true, pairs: { r1: true, r2: true, r3: true } }, fRreR1(a), fRreR2(a), fRrfR3(a))),
   rre('prno', 0xb93c, 'r:R1,r:R2', { facility: MSA5, modifierAllowed: true, pairs: { r1: true, r2: true } }),
 ];

@@ -10,40 +10,8 @@ import { def } from '../define.js';
 import { fR1 } from '../fields.js';
 import { eaRX } from '../general/alu.js';
 import type { InstructionDef, Semantics } from '../types.js';
-import {
-  begin,
-  checkOperand,
-  complete,
-  env,
-  fromRegister,
-  fromStorage,
-  readFpr,
-  requireBfp,
-  resultCc,
-  suppressIfTrapped,
-  threeFromRegisters,
-  threeFromStorage,
-  writeFpr,
-  type SecondOperand,
-  type ThreeOperands,
-} from './bfp-operands.js';
-import {
-  add,
-  compare,
-  convertFormat,
-  dataClassBit,
-  divide,
-  EXTENDED,
-  isNaN,
-  isSignalling,
-  LONG,
-  multiply,
-  multiplyAdd,
-  SHORT,
-  squareRoot,
-  type BfpEnv,
-  type BfpFormat,
-} from './softfloat/index.js';
+import { begin, checkOperand, complete, env, fromRegister, fromStorage, readFpr, requireBfp, resultCc, suppressIfTrapped, threeFromRegisters, threeFromStorage, writeFpr, type SecondOperand, type ThreeOperands } from './bfp-operands.js';
+import { add, compare, convertFormat, dataClassBit, divide, EXTENDED, isNaN, isSignalling, LONG, multiply, multiplyAdd, SHORT, squareRoot, type BfpEnv, type BfpFormat } from './softfloat/index.js';
 
 type Binary = (f: BfpFormat, a: bigint, b: bigint, env: BfpEnv) => bigint;
 

@@ -10,20 +10,7 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { def } from '../define.js';
 import { fRreR1, fRreR2, fRrfM3, fRrfM4 } from '../fields.js';
 import type { InstructionDef, Semantics } from '../types.js';
-import {
-  begin,
-  checkOperand,
-  complete,
-  env,
-  fromRegister,
-  fromStorage,
-  inexactSuppressed,
-  readFpr,
-  requireBfp,
-  suppressIfTrapped,
-  writeFpr,
-  type SecondOperand,
-} from './bfp-operands.js';
+import { begin, checkOperand, complete, env, fromRegister, fromStorage, inexactSuppressed, readFpr, requireBfp, suppressIfTrapped, writeFpr, type SecondOperand } from './bfp-operands.js';
 import { convertFormat, EXTENDED, fromInteger, LONG, roundToIntegral, SHORT, toInteger, type BfpFormat } from './softfloat/index.js';
 
 /** LOAD LENGTHENED: op1 (longer) ← op2, exact; a signalling NaN is invalid and quieted. */

@@ -11,37 +11,16 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { DXC_BFP_INSTRUCTION, PGM_DATA } from '../../core/exceptions.js';
 import { fR1, fRrdR1, fRrdR3, fRreR1, fRreR2, fRxfR1, fRxfR3, type InsnA, type InsnB } from '../fields.js';
 import { eaRX } from '../general/alu.js';
-import {
-  EXTENDED,
-  IEEE_DIVIDE_BY_ZERO,
-  IEEE_INEXACT,
-  IEEE_INVALID,
-  IEEE_OVERFLOW,
-  IEEE_UNDERFLOW,
-  isNaN,
-  isNegative,
-  isZero,
-  LONG,
-  newEnv,
-  Rounding,
-  SHORT,
-  type BfpFormat,
-} from './softfloat/index.js';
+import { EXTENDED, IEEE_DIVIDE_BY_ZERO, IEEE_INEXACT, IEEE_INVALID, IEEE_OVERFLOW, IEEE_UNDERFLOW, isNaN, isNegative, isZero, LONG, newEnv, Rounding, SHORT, type BfpFormat } from './softfloat/index.js';
 
 /** The rounding method, traps and exceptions of the instruction being executed. */
 export const env = newEnv();
 
 /** FPC BFP rounding mode (bits 29–31) → method; 4–6 cannot be set (SFPC checks). */
-const FPC_ROUNDING: readonly Rounding[] = [
-  Rounding.NearestEven, Rounding.TowardZero, Rounding.TowardPositive, Rounding.TowardNegative,
-  Rounding.NearestEven, Rounding.NearestEven, Rounding.NearestEven, Rounding.PrepareShorter,
-];
+const FPC_ROUNDING: readonly Rounding[] = [Rounding.NearestEven, Rounding.TowardZero, Rounding.TowardPositive, Rounding.TowardNegative, Rounding.NearestEven, Rounding.NearestEven, Rounding.NearestEven, Rounding.PrepareShorter];
 
 /** M3/M4 rounding modifier → method (-1 invalid: a specification exception). 0 = the FPC's. */
-const MODIFIER_ROUNDING: readonly number[] = [
-  -1, Rounding.NearestAway, -1, Rounding.PrepareShorter,
-  Rounding.NearestEven, Rounding.TowardZero, Rounding.TowardPositive, Rounding.TowardNegative,
-];
+const MODIFIER_ROUNDING: readonly number[] = [-1, Rounding.NearestAway, -1, Rounding.PrepareShorter, Rounding.NearestEven, Rounding.TowardZero, Rounding.TowardPositive, Rounding.TowardNegative];
 
 /** Data exception DXC 2 unless AFP-register control (CR0 bit 45) is on. */
 export function requireBfp(cpu: CpuCore): void {

@@ -197,7 +197,9 @@ export const floatInstructions: InstructionDef[] = [
   def('lcdfr', 0xb373, 'RRE', 'f:R1,f:R2', (cpu, a) => signOp(cpu, fRreR1(a), fRreR2(a), 0xffffffff, 0, 0x80000000)),
   def('cpsdr', 0xb372, 'RRF-b', 'f:R1,f:R3,f:R2', copySign),
   def('sfpc', 0xb384, 'RRE', 'r:R1', setFpc),
-  def('efpc', 0xb38c, 'RRE', 'r:R1', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = cpu.fpc >>> 0; }),
+  def('efpc', 0xb38c, 'RRE', 'r:R1', (cpu, a) => {
+    cpu.r[2 * fRreR1(a) + 1] = cpu.fpc >>> 0;
+  }),
   def('lfpc', 0xb29d, 'S', 'db:2', loadFpc),
   def('stfpc', 0xb29c, 'S', 'db:2', storeFpc),
   def('srnm', 0xb299, 'S', 'db:2', setRoundingMode),

@@ -6,25 +6,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { fI16, fI32, fI8, fR1, fR2, fR3, fRreR1, fRreR2, fRrfR3, fU32 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import {
-  add32,
-  add64,
-  addLogical32,
-  addLogical64,
-  def,
-  eaRX,
-  eaRXY,
-  eaSIY,
-  OUT_HI,
-  OUT_LO,
-  overflow,
-  read64,
-  sub32,
-  sub64,
-  subLogical32,
-  subLogical64,
-  sx,
-} from './alu.js';
+import { add32, add64, addLogical32, addLogical64, def, eaRX, eaRXY, eaSIY, OUT_HI, OUT_LO, overflow, read64, sub32, sub64, subLogical32, subLogical64, sx } from './alu.js';
 
 /**
  * The operation of a family: signed add/subtract, logical add/subtract, with carry/borrow. The
@@ -89,25 +71,37 @@ function put64(cpu: CpuCore, i: number, ovf: boolean): void {
 function family32(kind: Kind, names: { rr?: [string, number]; rx?: [string, number]; rxy?: [string, number]; rrf?: [string, number] }): InstructionDef[] {
   const signed = signedKind(kind);
   const out: InstructionDef[] = [];
-  if (names.rr) out.push(def(names.rr[0], names.rr[1], 'RR', 'r:R1,r:R2', (cpu, a) => {
-    const r = cpu.r;
-    const i = 2 * fR1(a) + 1;
-    r[i] = op32(kind, cpu, r[i]!, r[2 * fR2(a) + 1]!);
-    if (signed && cpu.cc === 3) overflow(cpu);
-  }));
-  if (names.rx) out.push(def(names.rx[0], names.rx[1], 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
-    const r1 = fR1(a);
-    const y = cpu.readU32(eaRX(cpu, a));
-    put32(cpu, r1, op32(kind, cpu, cpu.r[2 * r1 + 1]!, y), signed);
-  }));
-  if (names.rxy) out.push(def(names.rxy[0], names.rxy[1], 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
-    const r1 = fR1(a);
-    const y = cpu.readU32(eaRXY(cpu, a, b));
-    put32(cpu, r1, op32(kind, cpu, cpu.r[2 * r1 + 1]!, y), signed);
-  }));
-  if (names.rrf) out.push(def(names.rrf[0], names.rrf[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
-    put32(cpu, fRreR1(a), op32(kind, cpu, cpu.r[2 * fRreR2(a) + 1]!, cpu.r[2 * fRrfR3(a) + 1]!), signed);
-  }));
+  if (names.rr)
+    out.push(
+      def(names.rr[0], names.rr[1], 'RR', 'r:R1,r:R2', (cpu, a) => {
+        const r = cpu.r;
+        const i = 2 * fR1(a) + 1;
+        r[i] = op32(kind, cpu, r[i]!, r[2 * fR2(a) + 1]!);
+        if (signed && cpu.cc === 3) overflow(cpu);
+      }),
+    );
+  if (names.rx)
+    out.push(
+      def(names.rx[0], names.rx[1], 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
+        const r1 = fR1(a);
+        const y = cpu.readU32(eaRX(cpu, a));
+        put32(cpu, r1, op32(kind, cpu, cpu.r[2 * r1 + 1]!, y), signed);
+      }),
+    );
+  if (names.rxy)
+    out.push(
+      def(names.rxy[0], names.rxy[1], 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
+        const r1 = fR1(a);
+        const y = cpu.readU32(eaRXY(cpu, a, b));
+        put32(cpu, r1, op32(kind, cpu, cpu.r[2 * r1 + 1]!, y), signed);
+      }),
+    );
+  if (names.rrf)
+    out.push(
+      def(names.rrf[0], names.rrf[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
+        put32(cpu, fRreR1(a), op32(kind, cpu, cpu.r[2 * fRreR2(a) + 1]!, cpu.r[2 * fRrfR3(a) + 1]!), signed);
+      }),
+    );
   return out;
 }
 
@@ -115,36 +109,51 @@ function family32(kind: Kind, names: { rr?: [string, number]; rx?: [string, numb
 function family64(kind: Kind, signedExt: boolean, names: { rre?: [string, number]; rreF?: [string, number]; rxy?: [string, number]; rxyF?: [string, number]; rrf?: [string, number] }): InstructionDef[] {
   const ext = signedExt ? sx : (): number => 0;
   const out: InstructionDef[] = [];
-  if (names.rre) out.push(def(names.rre[0], names.rre[1], 'RRE', 'r:R1,r:R2', (cpu, a) => {
-    const r = cpu.r;
-    const i = 2 * fRreR1(a);
-    const j = 2 * fRreR2(a);
-    put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, r[j]!, r[j + 1]!));
-  }));
-  if (names.rreF) out.push(def(names.rreF[0], names.rreF[1], 'RRE', 'r:R1,r:R2', (cpu, a) => {
-    const r = cpu.r;
-    const i = 2 * fRreR1(a);
-    const y = r[2 * fRreR2(a) + 1]!;
-    put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, ext(y), y));
-  }));
-  if (names.rxy) out.push(def(names.rxy[0], names.rxy[1], 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
-    const r = cpu.r;
-    const i = 2 * fR1(a);
-    read64(cpu, eaRXY(cpu, a, b));
-    put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, OUT_HI, OUT_LO));
-  }));
-  if (names.rxyF) out.push(def(names.rxyF[0], names.rxyF[1], 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
-    const r = cpu.r;
-    const i = 2 * fR1(a);
-    const y = cpu.readU32(eaRXY(cpu, a, b));
-    put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, ext(y), y));
-  }));
-  if (names.rrf) out.push(def(names.rrf[0], names.rrf[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
-    const r = cpu.r;
-    const j = 2 * fRreR2(a);
-    const k = 2 * fRrfR3(a);
-    put64(cpu, fRreR1(a), op64(kind, cpu, r[j]!, r[j + 1]!, r[k]!, r[k + 1]!));
-  }));
+  if (names.rre)
+    out.push(
+      def(names.rre[0], names.rre[1], 'RRE', 'r:R1,r:R2', (cpu, a) => {
+        const r = cpu.r;
+        const i = 2 * fRreR1(a);
+        const j = 2 * fRreR2(a);
+        put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, r[j]!, r[j + 1]!));
+      }),
+    );
+  if (names.rreF)
+    out.push(
+      def(names.rreF[0], names.rreF[1], 'RRE', 'r:R1,r:R2', (cpu, a) => {
+        const r = cpu.r;
+        const i = 2 * fRreR1(a);
+        const y = r[2 * fRreR2(a) + 1]!;
+        put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, ext(y), y));
+      }),
+    );
+  if (names.rxy)
+    out.push(
+      def(names.rxy[0], names.rxy[1], 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
+        const r = cpu.r;
+        const i = 2 * fR1(a);
+        read64(cpu, eaRXY(cpu, a, b));
+        put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, OUT_HI, OUT_LO));
+      }),
+    );
+  if (names.rxyF)
+    out.push(
+      def(names.rxyF[0], names.rxyF[1], 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
+        const r = cpu.r;
+        const i = 2 * fR1(a);
+        const y = cpu.readU32(eaRXY(cpu, a, b));
+        put64(cpu, i / 2, op64(kind, cpu, r[i]!, r[i + 1]!, ext(y), y));
+      }),
+    );
+  if (names.rrf)
+    out.push(
+      def(names.rrf[0], names.rrf[1], 'RRF-a', 'r:R1,r:R2,r:R3', (cpu, a) => {
+        const r = cpu.r;
+        const j = 2 * fRreR2(a);
+        const k = 2 * fRrfR3(a);
+        put64(cpu, fRreR1(a), op64(kind, cpu, r[j]!, r[j + 1]!, r[k]!, r[k + 1]!));
+      }),
+    );
   return out;
 }
 
@@ -154,9 +163,7 @@ function halfword32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', 
     const y = (cpu.readU16(addr) << 16) >> 16;
     put32(cpu, r1, op(cpu, cpu.r[2 * r1 + 1]!, y), true);
   };
-  return format === 'RX-a'
-    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => apply(cpu, fR1(a), eaRX(cpu, a)))
-    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => apply(cpu, fR1(a), eaRXY(cpu, a, b)));
+  return format === 'RX-a' ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => apply(cpu, fR1(a), eaRX(cpu, a))) : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => apply(cpu, fR1(a), eaRXY(cpu, a, b)));
 }
 
 export const arithmeticInstructions: InstructionDef[] = [

@@ -8,28 +8,7 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_DATA } from '../../core/exceptions.js';
 import { fB4, fD4, fI16, fI2InB, fI32, fI8, fM1, fM3, fM3InB, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fSilI2, fSilU2, fU16, fU32, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import {
-  BRANCH_SUFFIX,
-  cmpS32,
-  cmpS64,
-  cmpU32,
-  cmpU64,
-  compareAliases,
-  def,
-  eaRS,
-  eaRSY,
-  eaRX,
-  eaRXY,
-  eaSI,
-  eaSIY,
-  OUT_HI,
-  OUT_LO,
-  read64,
-  setAddressReg,
-  splitAddress,
-  sx,
-  TWO32,
-} from './alu.js';
+import { BRANCH_SUFFIX, cmpS32, cmpS64, cmpU32, cmpU64, compareAliases, def, eaRS, eaRSY, eaRX, eaRXY, eaSI, eaSIY, OUT_HI, OUT_LO, read64, setAddressReg, splitAddress, sx, TWO32 } from './alu.js';
 import { condition } from './load-store.js';
 
 type Cmp64 = (ah: number, al: number, bh: number, bl: number) => number;
@@ -138,21 +117,51 @@ const taken = (mask: number, cmp: number): boolean => ((mask << cmp) & 8) !== 0;
 
 export const compareBranchInstructions: InstructionDef[] = [
   // 32-bit compares.
-  def('cr', 0x19, 'RR', 'r:R1,r:R2', (cpu, a) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.r[2 * fR2(a) + 1]!); }),
-  def('clr', 0x15, 'RR', 'r:R1,r:R2', (cpu, a) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.r[2 * fR2(a) + 1]!); }),
-  def('c', 0x59, 'RX-a', 'r:R1,dxb:2', (cpu, a) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRX(cpu, a))); }),
-  def('cy', 0xe359, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRXY(cpu, a, b))); }),
-  def('cl', 0x55, 'RX-a', 'r:R1,dxb:2', (cpu, a) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRX(cpu, a))); }),
-  def('cly', 0xe355, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRXY(cpu, a, b))); }),
-  def('ch', 0x49, 'RX-a', 'r:R1,dxb:2', (cpu, a) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(eaRX(cpu, a)))); }),
-  def('chy', 0xe379, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(eaRXY(cpu, a, b)))); }),
-  def('chi', 0xa7e, 'RI-a', 'r:R1,s:I2', (cpu, a) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, fI16(a)); }),
-  def('cfi', 0xc2d, 'RIL-a', 'r:R1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, fI32(a, b)); }),
-  def('clfi', 0xc2f, 'RIL-a', 'r:R1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, fU32(a, b)); }),
-  def('crl', 0xc6d, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(relAligned(cpu, a, b, 4))); }),
-  def('clrl', 0xc6f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(relAligned(cpu, a, b, 4))); }),
-  def('chrl', 0xc65, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(rel(cpu, a, b)))); }),
-  def('clhrl', 0xc67, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU16(rel(cpu, a, b))); }),
+  def('cr', 0x19, 'RR', 'r:R1,r:R2', (cpu, a) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.r[2 * fR2(a) + 1]!);
+  }),
+  def('clr', 0x15, 'RR', 'r:R1,r:R2', (cpu, a) => {
+    cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.r[2 * fR2(a) + 1]!);
+  }),
+  def('c', 0x59, 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRX(cpu, a)));
+  }),
+  def('cy', 0xe359, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRXY(cpu, a, b)));
+  }),
+  def('cl', 0x55, 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
+    cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRX(cpu, a)));
+  }),
+  def('cly', 0xe355, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRXY(cpu, a, b)));
+  }),
+  def('ch', 0x49, 'RX-a', 'r:R1,dxb:2', (cpu, a) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(eaRX(cpu, a))));
+  }),
+  def('chy', 0xe379, 'RXY-a', 'r:R1,dxb:2', (cpu, a, b) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(eaRXY(cpu, a, b))));
+  }),
+  def('chi', 0xa7e, 'RI-a', 'r:R1,s:I2', (cpu, a) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, fI16(a));
+  }),
+  def('cfi', 0xc2d, 'RIL-a', 'r:R1,s:I2', (cpu, a, b) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, fI32(a, b));
+  }),
+  def('clfi', 0xc2f, 'RIL-a', 'r:R1,u:I2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, fU32(a, b));
+  }),
+  def('crl', 0xc6d, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(relAligned(cpu, a, b, 4)));
+  }),
+  def('clrl', 0xc6f, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(relAligned(cpu, a, b, 4)));
+  }),
+  def('chrl', 0xc65, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
+    cpu.cc = cmpS32(cpu.r[2 * fR1(a) + 1]!, s16(cpu.readU16(rel(cpu, a, b))));
+  }),
+  def('clhrl', 0xc67, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU16(rel(cpu, a, b)));
+  }),
   // 64-bit compares.
   ...compare64(cmpS64, true, { gr: ['cgr', 0xb920], gfr: ['cgfr', 0xb930], g: ['cg', 0xe320], gf: ['cgf', 0xe330] }),
   ...compare64(cmpU64, false, { gr: ['clgr', 0xb921], gfr: ['clgfr', 0xb931], g: ['clg', 0xe321], gf: ['clgf', 0xe331] }),
@@ -185,12 +194,14 @@ export const compareBranchInstructions: InstructionDef[] = [
     const i = 2 * fR1(a);
     cpu.cc = cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO);
   }),
-  ...([
-    ['cgfrl', 0xc6c, 32, true],
-    ['clgfrl', 0xc6e, 32, false],
-    ['cghrl', 0xc64, 16, true],
-    ['clghrl', 0xc66, 16, false],
-  ] as const).map(([mn, op, width, signed]) =>
+  ...(
+    [
+      ['cgfrl', 0xc6c, 32, true],
+      ['clgfrl', 0xc6e, 32, false],
+      ['cghrl', 0xc64, 16, true],
+      ['clghrl', 0xc66, 16, false],
+    ] as const
+  ).map(([mn, op, width, signed]) =>
     def(mn, op, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
       const addr = width === 32 ? relAligned(cpu, a, b, 4) : rel(cpu, a, b);
       const raw = width === 32 ? cpu.readU32(addr) : cpu.readU16(addr);
@@ -200,10 +211,18 @@ export const compareBranchInstructions: InstructionDef[] = [
     }),
   ),
   // Storage-immediate compares (SIL: I2 is 16 bits).
-  def('chhsi', 0xe554, 'SIL', 'db:1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(s16(cpu.readU16(eaSI(cpu, a))), fSilI2(b)); }),
-  def('clhhsi', 0xe555, 'SIL', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU16(eaSI(cpu, a)), fSilU2(b)); }),
-  def('chsi', 0xe55c, 'SIL', 'db:1,s:I2', (cpu, a, b) => { cpu.cc = cmpS32(cpu.readU32(eaSI(cpu, a)), fSilI2(b)); }),
-  def('clfhsi', 0xe55d, 'SIL', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU32(eaSI(cpu, a)), fSilU2(b)); }),
+  def('chhsi', 0xe554, 'SIL', 'db:1,s:I2', (cpu, a, b) => {
+    cpu.cc = cmpS32(s16(cpu.readU16(eaSI(cpu, a))), fSilI2(b));
+  }),
+  def('clhhsi', 0xe555, 'SIL', 'db:1,u:I2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.readU16(eaSI(cpu, a)), fSilU2(b));
+  }),
+  def('chsi', 0xe55c, 'SIL', 'db:1,s:I2', (cpu, a, b) => {
+    cpu.cc = cmpS32(cpu.readU32(eaSI(cpu, a)), fSilI2(b));
+  }),
+  def('clfhsi', 0xe55d, 'SIL', 'db:1,u:I2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.readU32(eaSI(cpu, a)), fSilU2(b));
+  }),
   def('cghsi', 0xe558, 'SIL', 'db:1,s:I2', (cpu, a, b) => {
     read64(cpu, eaSI(cpu, a));
     const y = fSilI2(b);
@@ -213,28 +232,60 @@ export const compareBranchInstructions: InstructionDef[] = [
     read64(cpu, eaSI(cpu, a));
     cpu.cc = cmpU64(OUT_HI, OUT_LO, 0, fSilU2(b));
   }),
-  def('cli', 0x95, 'SI', 'db:1,u:I2', (cpu, a) => { cpu.cc = cmpU32(cpu.readU8(eaSI(cpu, a)), fI8(a)); }),
-  def('cliy', 0xeb55, 'SIY', 'db:1,u:I2', (cpu, a, b) => { cpu.cc = cmpU32(cpu.readU8(eaSIY(cpu, a, b)), fI8(a)); }),
+  def('cli', 0x95, 'SI', 'db:1,u:I2', (cpu, a) => {
+    cpu.cc = cmpU32(cpu.readU8(eaSI(cpu, a)), fI8(a));
+  }),
+  def('cliy', 0xeb55, 'SIY', 'db:1,u:I2', (cpu, a, b) => {
+    cpu.cc = cmpU32(cpu.readU8(eaSIY(cpu, a, b)), fI8(a));
+  }),
   // COMPARE LOGICAL CHARACTERS UNDER MASK.
   def('clm', 0xbd, 'RS-b', 'r:R1,m:M3,db:2', (cpu, a) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fM3(a), eaRS(cpu, a))),
   def('clmy', 0xeb21, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a) + 1]!, fM3(a), eaRSY(cpu, a, b))),
   def('clmh', 0xeb20, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => compareUnderMask(cpu, cpu.r[2 * fR1(a)]!, fM3(a), eaRSY(cpu, a, b))),
 
   // Branch on condition.
-  def('bcr', 0x07, 'RR', 'm:M1,r:R2', (cpu, a) => {
-    const r2 = fR2(a);
-    if (r2 !== 0 && condition(cpu, fM1(a))) cpu.branchTo(cpu.gprAddress(r2));
-  }, [{ mnemonic: 'nopr', when: { M1: 0, R2: 0 }, operands: '' }, ...branchAliases('b', 'r', 'r:R2', 'nopr')]),
-  def('bc', 0x47, 'RX-b', 'm:M1,dxb:2', (cpu, a) => {
-    const target = eaRX(cpu, a);
-    if (condition(cpu, fM1(a))) cpu.branchTo(target);
-  }, branchAliases('b', '', 'dxb:2', 'nop')),
-  def('brc', 0xa74, 'RI-c', 'm:M1,rel:RI2', (cpu, a) => {
-    if (condition(cpu, fM1(a))) cpu.branchTo(cpu.relative(fI16(a)));
-  }, branchAliases('j', '', 'rel:RI2', 'jnop')),
-  def('brcl', 0xc04, 'RIL-c', 'm:M1,rel:RI2', (cpu, a, b) => {
-    if (condition(cpu, fM1(a))) cpu.branchTo(cpu.relative(fI32(a, b)));
-  }, branchAliases('jg', '', 'rel:RI2', 'jgnop')),
+  def(
+    'bcr',
+    0x07,
+    'RR',
+    'm:M1,r:R2',
+    (cpu, a) => {
+      const r2 = fR2(a);
+      if (r2 !== 0 && condition(cpu, fM1(a))) cpu.branchTo(cpu.gprAddress(r2));
+    },
+    [{ mnemonic: 'nopr', when: { M1: 0, R2: 0 }, operands: '' }, ...branchAliases('b', 'r', 'r:R2', 'nopr')],
+  ),
+  def(
+    'bc',
+    0x47,
+    'RX-b',
+    'm:M1,dxb:2',
+    (cpu, a) => {
+      const target = eaRX(cpu, a);
+      if (condition(cpu, fM1(a))) cpu.branchTo(target);
+    },
+    branchAliases('b', '', 'dxb:2', 'nop'),
+  ),
+  def(
+    'brc',
+    0xa74,
+    'RI-c',
+    'm:M1,rel:RI2',
+    (cpu, a) => {
+      if (condition(cpu, fM1(a))) cpu.branchTo(cpu.relative(fI16(a)));
+    },
+    branchAliases('j', '', 'rel:RI2', 'jnop'),
+  ),
+  def(
+    'brcl',
+    0xc04,
+    'RIL-c',
+    'm:M1,rel:RI2',
+    (cpu, a, b) => {
+      if (condition(cpu, fM1(a))) cpu.branchTo(cpu.relative(fI32(a, b)));
+    },
+    branchAliases('jg', '', 'rel:RI2', 'jgnop'),
+  ),
   // Branch and save / link.
   def('basr', 0x0d, 'RR', 'r:R1,r:R2', (cpu, a) => {
     const r2 = fR2(a);
@@ -324,54 +375,100 @@ export const compareBranchInstructions: InstructionDef[] = [
   }),
 
   // Compare and branch, relative (RIE-b register, RIE-c immediate).
-  ...([
-    ['crj', 0xec76, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['clrj', 0xec77, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['cgrj', 0xec64, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-    ['clgrj', 0xec65, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-  ] as const).map(([mn, op, cmp]) =>
-    def(mn, op, 'RIE-b', 'r:R1,r:R2,m:M3,rel:RI4', (cpu, a, b) => {
-      if (taken(fM3InB(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(cpu.relative(fI16(a)));
-    }, compareAliases(mn, 'M3', 'r:R1,r:R2,rel:RI4')),
+  ...(
+    [
+      ['crj', 0xec76, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+      ['clrj', 0xec77, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+      ['cgrj', 0xec64, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+      ['clgrj', 0xec65, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ] as const
+  ).map(([mn, op, cmp]) =>
+    def(
+      mn,
+      op,
+      'RIE-b',
+      'r:R1,r:R2,m:M3,rel:RI4',
+      (cpu, a, b) => {
+        if (taken(fM3InB(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(cpu.relative(fI16(a)));
+      },
+      compareAliases(mn, 'M3', 'r:R1,r:R2,rel:RI4'),
+    ),
   ),
-  ...([
-    ['cij', 0xec7e, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
-    ['clij', 0xec7f, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
-    ['cgij', 0xec7c, (cpu: CpuCore, i: number, y: number) => {
-      const v = (y << 24) >> 24;
-      return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
-    }, 's'],
-    ['clgij', 0xec7d, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
-  ] as const).map(([mn, op, cmp, kind]) =>
-    def(mn, op, 'RIE-c', `r:R1,${kind}:I2,m:M3,rel:RI4`, (cpu, a, b) => {
-      if (taken(fM3(a), cmp(cpu, 2 * fR1(a), fI2InB(b)))) cpu.branchTo(cpu.relative(fI16(a)));
-    }, compareAliases(mn, 'M3', `r:R1,${kind}:I2,rel:RI4`)),
+  ...(
+    [
+      ['cij', 0xec7e, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
+      ['clij', 0xec7f, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+      [
+        'cgij',
+        0xec7c,
+        (cpu: CpuCore, i: number, y: number) => {
+          const v = (y << 24) >> 24;
+          return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
+        },
+        's',
+      ],
+      ['clgij', 0xec7d, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+    ] as const
+  ).map(([mn, op, cmp, kind]) =>
+    def(
+      mn,
+      op,
+      'RIE-c',
+      `r:R1,${kind}:I2,m:M3,rel:RI4`,
+      (cpu, a, b) => {
+        if (taken(fM3(a), cmp(cpu, 2 * fR1(a), fI2InB(b)))) cpu.branchTo(cpu.relative(fI16(a)));
+      },
+      compareAliases(mn, 'M3', `r:R1,${kind}:I2,rel:RI4`),
+    ),
   ),
   // Compare and branch to a storage address (RRS register, RIS immediate).
-  ...([
-    ['crb', 0xecf6, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['clrb', 0xecf7, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['cgrb', 0xece4, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-    ['clgrb', 0xece5, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-  ] as const).map(([mn, op, cmp]) =>
-    def(mn, op, 'RRS', 'r:R1,r:R2,m:M3,db:4', (cpu, a, b) => {
-      const target = cpu.ea(0, fB4(a), fD4(a));
-      if (taken(fM3InB(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(target);
-    }, compareAliases(mn, 'M3', 'r:R1,r:R2,db:4')),
+  ...(
+    [
+      ['crb', 0xecf6, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+      ['clrb', 0xecf7, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+      ['cgrb', 0xece4, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+      ['clgrb', 0xece5, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ] as const
+  ).map(([mn, op, cmp]) =>
+    def(
+      mn,
+      op,
+      'RRS',
+      'r:R1,r:R2,m:M3,db:4',
+      (cpu, a, b) => {
+        const target = cpu.ea(0, fB4(a), fD4(a));
+        if (taken(fM3InB(b), cmp(cpu, 2 * fR1(a), 2 * fR2(a)))) cpu.branchTo(target);
+      },
+      compareAliases(mn, 'M3', 'r:R1,r:R2,db:4'),
+    ),
   ),
-  ...([
-    ['cib', 0xecfe, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
-    ['clib', 0xecff, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
-    ['cgib', 0xecfc, (cpu: CpuCore, i: number, y: number) => {
-      const v = (y << 24) >> 24;
-      return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
-    }, 's'],
-    ['clgib', 0xecfd, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
-  ] as const).map(([mn, op, cmp, kind]) =>
-    def(mn, op, 'RIS', `r:R1,${kind}:I2,m:M3,db:4`, (cpu, a, b) => {
-      const target = cpu.ea(0, fB4(a), fD4(a));
-      if (taken(fM3(a), cmp(cpu, 2 * fR1(a), fI2InB(b)))) cpu.branchTo(target);
-    }, compareAliases(mn, 'M3', `r:R1,${kind}:I2,db:4`)),
+  ...(
+    [
+      ['cib', 0xecfe, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 24) >> 24), 's'],
+      ['clib', 0xecff, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+      [
+        'cgib',
+        0xecfc,
+        (cpu: CpuCore, i: number, y: number) => {
+          const v = (y << 24) >> 24;
+          return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
+        },
+        's',
+      ],
+      ['clgib', 0xecfd, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+    ] as const
+  ).map(([mn, op, cmp, kind]) =>
+    def(
+      mn,
+      op,
+      'RIS',
+      `r:R1,${kind}:I2,m:M3,db:4`,
+      (cpu, a, b) => {
+        const target = cpu.ea(0, fB4(a), fD4(a));
+        if (taken(fM3(a), cmp(cpu, 2 * fR1(a), fI2InB(b)))) cpu.branchTo(target);
+      },
+      compareAliases(mn, 'M3', `r:R1,${kind}:I2,db:4`),
+    ),
   ),
 ];
 
@@ -383,33 +480,52 @@ const DXC_COMPARE_AND_TRAP = 0xff;
 
 /** Compare-and-trap entries: register (RRF-c), immediate (RIE-a) and storage (RSY-b) forms. */
 export const compareTrapInstructions: InstructionDef[] = [
-  ...([
-    ['crt', 0xb972, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['clrt', 0xb973, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
-    ['cgrt', 0xb960, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-    ['clgrt', 0xb961, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
-  ] as const).map(([mn, op, cmp]) =>
-    def(mn, op, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => trapIf(cpu, fRrfM3(a), cmp(cpu, 2 * fRreR1(a), 2 * fRreR2(a))), compareAliases(mn, 'M3', 'r:R1,r:R2')),
+  ...(
+    [
+      ['crt', 0xb972, (cpu: CpuCore, i: number, j: number) => cmpS32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+      ['clrt', 0xb973, (cpu: CpuCore, i: number, j: number) => cmpU32(cpu.r[i + 1]!, cpu.r[j + 1]!)],
+      ['cgrt', 0xb960, (cpu: CpuCore, i: number, j: number) => cmpS64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+      ['clgrt', 0xb961, (cpu: CpuCore, i: number, j: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, cpu.r[j]!, cpu.r[j + 1]!)],
+    ] as const
+  ).map(([mn, op, cmp]) => def(mn, op, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => trapIf(cpu, fRrfM3(a), cmp(cpu, 2 * fRreR1(a), 2 * fRreR2(a))), compareAliases(mn, 'M3', 'r:R1,r:R2'))),
+  ...(
+    [
+      ['cit', 0xec72, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 16) >> 16), 's'],
+      ['clfit', 0xec73, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
+      [
+        'cgit',
+        0xec70,
+        (cpu: CpuCore, i: number, y: number) => {
+          const v = (y << 16) >> 16;
+          return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
+        },
+        's',
+      ],
+      ['clgit', 0xec71, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
+    ] as const
+  ).map(([mn, op, cmp, kind]) => def(mn, op, 'RIE-a', `r:R1,${kind}:I2,m:M3`, (cpu, a, b) => trapIf(cpu, fM3InB(b), cmp(cpu, 2 * fR1(a), fU16(a))), compareAliases(mn, 'M3', `r:R1,${kind}:I2`))),
+  def(
+    'clt',
+    0xeb23,
+    'RSY-b',
+    'r:R1,m:M3,db:2',
+    (cpu, a, b) => {
+      trapIf(cpu, fM3(a), cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRSY(cpu, a, b))));
+    },
+    compareAliases('clt', 'M3', 'r:R1,db:2'),
   ),
-  ...([
-    ['cit', 0xec72, (cpu: CpuCore, i: number, y: number) => cmpS32(cpu.r[i + 1]!, (y << 16) >> 16), 's'],
-    ['clfit', 0xec73, (cpu: CpuCore, i: number, y: number) => cmpU32(cpu.r[i + 1]!, y), 'u'],
-    ['cgit', 0xec70, (cpu: CpuCore, i: number, y: number) => {
-      const v = (y << 16) >> 16;
-      return cmpS64(cpu.r[i]!, cpu.r[i + 1]!, sx(v), v >>> 0);
-    }, 's'],
-    ['clgit', 0xec71, (cpu: CpuCore, i: number, y: number) => cmpU64(cpu.r[i]!, cpu.r[i + 1]!, 0, y), 'u'],
-  ] as const).map(([mn, op, cmp, kind]) =>
-    def(mn, op, 'RIE-a', `r:R1,${kind}:I2,m:M3`, (cpu, a, b) => trapIf(cpu, fM3InB(b), cmp(cpu, 2 * fR1(a), fU16(a))), compareAliases(mn, 'M3', `r:R1,${kind}:I2`)),
+  def(
+    'clgt',
+    0xeb2b,
+    'RSY-b',
+    'r:R1,m:M3,db:2',
+    (cpu, a, b) => {
+      read64(cpu, eaRSY(cpu, a, b));
+      const i = 2 * fR1(a);
+      trapIf(cpu, fM3(a), cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO));
+    },
+    compareAliases('clgt', 'M3', 'r:R1,db:2'),
   ),
-  def('clt', 0xeb23, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => {
-    trapIf(cpu, fM3(a), cmpU32(cpu.r[2 * fR1(a) + 1]!, cpu.readU32(eaRSY(cpu, a, b))));
-  }, compareAliases('clt', 'M3', 'r:R1,db:2')),
-  def('clgt', 0xeb2b, 'RSY-b', 'r:R1,m:M3,db:2', (cpu, a, b) => {
-    read64(cpu, eaRSY(cpu, a, b));
-    const i = 2 * fR1(a);
-    trapIf(cpu, fM3(a), cmpU64(cpu.r[i]!, cpu.r[i + 1]!, OUT_HI, OUT_LO));
-  }, compareAliases('clgt', 'M3', 'r:R1,db:2')),
 ];
 
 function compareUnderMask(cpu: CpuCore, word: number, mask: number, addr: number): void {
@@ -426,4 +542,3 @@ function compareUnderMask(cpu: CpuCore, word: number, mask: number, addr: number
   }
   cpu.cc = 0;
 }
-

@@ -7,26 +7,7 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { fI16, fI32, fI8, fM3, fR1, fR2, fR3, fRreR1, fRreR2, fRrfM3, fSilI2, fU16, fU32, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import {
-  ccSigned32,
-  ccSigned64,
-  condAliases,
-  def,
-  eaRS,
-  eaRSY,
-  eaRX,
-  eaRXY,
-  eaSI,
-  eaSIY,
-  OUT_HI,
-  OUT_LO,
-  overflow,
-  read64,
-  setAddressReg,
-  splitAddress,
-  sx,
-  TWO32,
-} from './alu.js';
+import { ccSigned32, ccSigned64, condAliases, def, eaRS, eaRSY, eaRX, eaRXY, eaSI, eaSIY, OUT_HI, OUT_LO, overflow, read64, setAddressReg, splitAddress, sx, TWO32 } from './alu.js';
 
 const SIGN = 0x80000000;
 
@@ -72,8 +53,12 @@ function load(kind: Extension, cpu: CpuCore, addr: number): number {
 /** Register-to-register loads into the low word. */
 function rr32(mnemonic: string, opcode: number, format: 'RR' | 'RRE', kind: Extension): InstructionDef {
   return format === 'RR'
-    ? def(mnemonic, opcode, format, 'r:R1,r:R2', (cpu, a) => { cpu.r[2 * fR1(a) + 1] = extend(kind, cpu.r[2 * fR2(a) + 1]!) >>> 0; })
-    : def(mnemonic, opcode, format, 'r:R1,r:R2', (cpu, a) => { cpu.r[2 * fRreR1(a) + 1] = extend(kind, cpu.r[2 * fRreR2(a) + 1]!) >>> 0; });
+    ? def(mnemonic, opcode, format, 'r:R1,r:R2', (cpu, a) => {
+        cpu.r[2 * fR1(a) + 1] = extend(kind, cpu.r[2 * fR2(a) + 1]!) >>> 0;
+      })
+    : def(mnemonic, opcode, format, 'r:R1,r:R2', (cpu, a) => {
+        cpu.r[2 * fRreR1(a) + 1] = extend(kind, cpu.r[2 * fRreR2(a) + 1]!) >>> 0;
+      });
 }
 /** 64-bit target from the source's low word: `signed` sign-extends, else zero-extends. */
 function rre64from32(mnemonic: string, opcode: number, kind: Extension, signed: boolean): InstructionDef {
@@ -87,8 +72,12 @@ function rre64from32(mnemonic: string, opcode: number, kind: Extension, signed: 
 /** Loads from storage into the low word. */
 function mem32(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', kind: Extension): InstructionDef {
   return format === 'RX-a'
-    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => { cpu.r[2 * fR1(a) + 1] = load(kind, cpu, eaRX(cpu, a)) >>> 0; })
-    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => { cpu.r[2 * fR1(a) + 1] = load(kind, cpu, eaRXY(cpu, a, b)) >>> 0; });
+    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => {
+        cpu.r[2 * fR1(a) + 1] = load(kind, cpu, eaRX(cpu, a)) >>> 0;
+      })
+    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => {
+        cpu.r[2 * fR1(a) + 1] = load(kind, cpu, eaRXY(cpu, a, b)) >>> 0;
+      });
 }
 /** Loads from storage into all 64 bits (sign- or zero-extended). */
 function mem64(mnemonic: string, opcode: number, kind: Extension, signed: boolean): InstructionDef {
@@ -117,9 +106,7 @@ function store(mnemonic: string, opcode: number, format: 'RX-a' | 'RXY-a', bytes
     else if (bytes === 2) cpu.writeU16(addr, cpu.r[i + 1]! & 0xffff);
     else cpu.writeU8(addr, cpu.r[i + 1]! & 0xff);
   };
-  return format === 'RX-a'
-    ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => put(cpu, fR1(a), eaRX(cpu, a)))
-    : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => put(cpu, fR1(a), eaRXY(cpu, a, b)));
+  return format === 'RX-a' ? def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a) => put(cpu, fR1(a), eaRX(cpu, a))) : def(mnemonic, opcode, format, 'r:R1,dxb:2', (cpu, a, b) => put(cpu, fR1(a), eaRXY(cpu, a, b)));
 }
 
 /** Insert/load 16 bits at halfword `pos` (0 = bits 0–15 … 3 = bits 48–63); `clear` zeroes the rest. */
@@ -285,14 +272,16 @@ export const loadStoreInstructions: InstructionDef[] = [
     cpu.r[2 * fR1(a) + 1] = -Math.abs(v) >>> 0;
     cpu.cc = v === 0 ? 0 : 1;
   }),
-  ...([
-    ['lcgr', 0xb903, 'c', false],
-    ['lcgfr', 0xb913, 'c', true],
-    ['lpgr', 0xb900, 'p', false],
-    ['lpgfr', 0xb910, 'p', true],
-    ['lngr', 0xb901, 'n', false],
-    ['lngfr', 0xb911, 'n', true],
-  ] as const).map(([mn, op, kind, from32]) =>
+  ...(
+    [
+      ['lcgr', 0xb903, 'c', false],
+      ['lcgfr', 0xb913, 'c', true],
+      ['lpgr', 0xb900, 'p', false],
+      ['lpgfr', 0xb910, 'p', true],
+      ['lngr', 0xb901, 'n', false],
+      ['lngfr', 0xb911, 'n', true],
+    ] as const
+  ).map(([mn, op, kind, from32]) =>
     def(mn, op, 'RRE', 'r:R1,r:R2', (cpu, a) => {
       const j = 2 * fRreR2(a);
       const lo = cpu.r[j + 1]!;
@@ -395,12 +384,14 @@ export const loadStoreInstructions: InstructionDef[] = [
   def('lgrl', 0xc48, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
     cpu.loadGpr64(fR1(a), relAligned(cpu, a, b, 8));
   }),
-  ...([
-    ['lgfrl', 0xc4c, 'word', true],
-    ['llgfrl', 0xc4e, 'word', false],
-    ['lghrl', 0xc44, 's16', true],
-    ['llghrl', 0xc46, 'u16', false],
-  ] as const).map(([mn, op, kind, signed]) =>
+  ...(
+    [
+      ['lgfrl', 0xc4c, 'word', true],
+      ['llgfrl', 0xc4e, 'word', false],
+      ['lghrl', 0xc44, 's16', true],
+      ['llghrl', 0xc46, 'u16', false],
+    ] as const
+  ).map(([mn, op, kind, signed]) =>
     def(mn, op, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
       const v = load(kind, cpu, kind === 'word' ? relAligned(cpu, a, b, 4) : relAddr(cpu, a, b));
       cpu.r[2 * fR1(a)] = signed ? sx(v) : 0;
@@ -489,39 +480,95 @@ export const loadStoreInstructions: InstructionDef[] = [
     setAddressReg(cpu, fR1(a), OUT_HI, OUT_LO);
   }),
   // Load / store on condition.
-  def('locr', 0xb9f2, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => {
-    if (condition(cpu, fRrfM3(a))) cpu.r[2 * fRreR1(a) + 1] = cpu.r[2 * fRreR2(a) + 1]!;
-  }, condAliases('locr', 'M3', 'r:R1,r:R2')),
-  def('locgr', 0xb9e2, 'RRF-c', 'r:R1,r:R2,m:M3', (cpu, a) => {
-    if (condition(cpu, fRrfM3(a))) {
-      const i = 2 * fRreR1(a);
-      const j = 2 * fRreR2(a);
-      cpu.r[i] = cpu.r[j]!;
-      cpu.r[i + 1] = cpu.r[j + 1]!;
-    }
-  }, condAliases('locgr', 'M3', 'r:R1,r:R2')),
-  def('loc', 0xebf2, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fM3(a))) cpu.r[2 * fR1(a) + 1] = cpu.readU32(eaRSY(cpu, a, b));
-  }, condAliases('loc', 'M3', 'r:R1,db:2')),
-  def('locg', 0xebe2, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fM3(a))) cpu.loadGpr64(fR1(a), eaRSY(cpu, a, b));
-  }, condAliases('locg', 'M3', 'r:R1,db:2')),
-  def('stoc', 0xebf3, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fM3(a))) cpu.writeU32(eaRSY(cpu, a, b), cpu.r[2 * fR1(a) + 1]!);
-  }, condAliases('stoc', 'M3', 'r:R1,db:2')),
-  def('stocg', 0xebe3, 'RSY-b', 'r:R1,db:2,m:M3', (cpu, a, b) => {
-    if (condition(cpu, fM3(a))) cpu.storeGpr64(fR1(a), eaRSY(cpu, a, b));
-  }, condAliases('stocg', 'M3', 'r:R1,db:2')),
-  def('lochi', 0xec42, 'RIE-g', 'r:R1,s:I2,m:M3', (cpu, a) => {
-    if (condition(cpu, fM3(a))) cpu.r[2 * fR1(a) + 1] = fI16(a) >>> 0;
-  }, condAliases('lochi', 'M3', 'r:R1,s:I2')),
-  def('locghi', 0xec46, 'RIE-g', 'r:R1,s:I2,m:M3', (cpu, a) => {
-    if (condition(cpu, fM3(a))) {
-      const v = fI16(a);
-      cpu.r[2 * fR1(a)] = sx(v);
-      cpu.r[2 * fR1(a) + 1] = v >>> 0;
-    }
-  }, condAliases('locghi', 'M3', 'r:R1,s:I2')),
+  def(
+    'locr',
+    0xb9f2,
+    'RRF-c',
+    'r:R1,r:R2,m:M3',
+    (cpu, a) => {
+      if (condition(cpu, fRrfM3(a))) cpu.r[2 * fRreR1(a) + 1] = cpu.r[2 * fRreR2(a) + 1]!;
+    },
+    condAliases('locr', 'M3', 'r:R1,r:R2'),
+  ),
+  def(
+    'locgr',
+    0xb9e2,
+    'RRF-c',
+    'r:R1,r:R2,m:M3',
+    (cpu, a) => {
+      if (condition(cpu, fRrfM3(a))) {
+        const i = 2 * fRreR1(a);
+        const j = 2 * fRreR2(a);
+        cpu.r[i] = cpu.r[j]!;
+        cpu.r[i + 1] = cpu.r[j + 1]!;
+      }
+    },
+    condAliases('locgr', 'M3', 'r:R1,r:R2'),
+  ),
+  def(
+    'loc',
+    0xebf2,
+    'RSY-b',
+    'r:R1,db:2,m:M3',
+    (cpu, a, b) => {
+      if (condition(cpu, fM3(a))) cpu.r[2 * fR1(a) + 1] = cpu.readU32(eaRSY(cpu, a, b));
+    },
+    condAliases('loc', 'M3', 'r:R1,db:2'),
+  ),
+  def(
+    'locg',
+    0xebe2,
+    'RSY-b',
+    'r:R1,db:2,m:M3',
+    (cpu, a, b) => {
+      if (condition(cpu, fM3(a))) cpu.loadGpr64(fR1(a), eaRSY(cpu, a, b));
+    },
+    condAliases('locg', 'M3', 'r:R1,db:2'),
+  ),
+  def(
+    'stoc',
+    0xebf3,
+    'RSY-b',
+    'r:R1,db:2,m:M3',
+    (cpu, a, b) => {
+      if (condition(cpu, fM3(a))) cpu.writeU32(eaRSY(cpu, a, b), cpu.r[2 * fR1(a) + 1]!);
+    },
+    condAliases('stoc', 'M3', 'r:R1,db:2'),
+  ),
+  def(
+    'stocg',
+    0xebe3,
+    'RSY-b',
+    'r:R1,db:2,m:M3',
+    (cpu, a, b) => {
+      if (condition(cpu, fM3(a))) cpu.storeGpr64(fR1(a), eaRSY(cpu, a, b));
+    },
+    condAliases('stocg', 'M3', 'r:R1,db:2'),
+  ),
+  def(
+    'lochi',
+    0xec42,
+    'RIE-g',
+    'r:R1,s:I2,m:M3',
+    (cpu, a) => {
+      if (condition(cpu, fM3(a))) cpu.r[2 * fR1(a) + 1] = fI16(a) >>> 0;
+    },
+    condAliases('lochi', 'M3', 'r:R1,s:I2'),
+  ),
+  def(
+    'locghi',
+    0xec46,
+    'RIE-g',
+    'r:R1,s:I2,m:M3',
+    (cpu, a) => {
+      if (condition(cpu, fM3(a))) {
+        const v = fI16(a);
+        cpu.r[2 * fR1(a)] = sx(v);
+        cpu.r[2 * fR1(a) + 1] = v >>> 0;
+      }
+    },
+    condAliases('locghi', 'M3', 'r:R1,s:I2'),
+  ),
   // LOAD LENGTHENED (HFP short → long) only appends 32 zero bits; gcc uses it to move a 32-bit
   // integer into an FPR as a spill slot.
   def('lde', 0xed24, 'RXE', 'f:R1,dxb:2', (cpu, a) => {

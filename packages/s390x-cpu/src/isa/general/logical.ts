@@ -17,7 +17,11 @@ const AND: BitOp = (x, y) => (x & y) >>> 0;
 const OR: BitOp = (x, y) => (x | y) >>> 0;
 const XOR: BitOp = (x, y) => (x ^ y) >>> 0;
 
-function family(op: BitOp, kind: Kind, n: { rr: [string, number]; rx: [string, number]; rxy: [string, number]; rrk: [string, number]; gr: [string, number]; g: [string, number]; grk: [string, number]; si: [string, number]; siy: [string, number] }): InstructionDef[] {
+function family(
+  op: BitOp,
+  kind: Kind,
+  n: { rr: [string, number]; rx: [string, number]; rxy: [string, number]; rrk: [string, number]; gr: [string, number]; g: [string, number]; grk: [string, number]; si: [string, number]; siy: [string, number] },
+): InstructionDef[] {
   const set32 = (cpu: CpuCore, i: number, v: number): void => {
     cpu.r[i] = v;
     cpu.cc = v === 0 ? 0 : 1;

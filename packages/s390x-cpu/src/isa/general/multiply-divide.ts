@@ -23,14 +23,7 @@ function evenPair(cpu: CpuCore, r1: number): void {
 }
 
 /** R1 (low word) × operand, low 32 bits kept; no CC. */
-function mul32<F extends 'RRE' | 'RX-a' | 'RXY-a' | 'RIL-a' | 'RI-a'>(
-  mnemonic: string,
-  opcode: number,
-  format: F,
-  fetch: Fetch32<NoInfer<F>>,
-  r1Of: (a: InsnA<NoInfer<F>>) => number,
-  operands: string,
-): InstructionDef {
+function mul32<F extends 'RRE' | 'RX-a' | 'RXY-a' | 'RIL-a' | 'RI-a'>(mnemonic: string, opcode: number, format: F, fetch: Fetch32<NoInfer<F>>, r1Of: (a: InsnA<NoInfer<F>>) => number, operands: string): InstructionDef {
   return def(mnemonic, opcode, format, operands, (cpu, a, b) => {
     const i = 2 * r1Of(a) + 1;
     cpu.r[i] = Math.imul(cpu.r[i]!, fetch(cpu, a, b)) >>> 0;
@@ -127,7 +120,7 @@ function setGprBig64(cpu: CpuCore, i: number, v: number): void {
     // -v fits; negate the 64-bit pattern of -v.
     setGprNumber(cpu, i, -v);
     const lo = cpu.r[2 * i + 1]!;
-    cpu.r[2 * i + 1] = (-lo) >>> 0;
+    cpu.r[2 * i + 1] = -lo >>> 0;
     cpu.r[2 * i] = (~cpu.r[2 * i]! + (lo === 0 ? 1 : 0)) >>> 0;
   }
 }

@@ -280,4 +280,3 @@ export const shiftRotateInstructions: InstructionDef[] = [
   rotateSelected('rosbg', 0xec56, 'or', true),
   rotateSelected('rxsbg', 0xec57, 'xor', true),
 ];
-

@@ -60,17 +60,29 @@ function commit(cpu: CpuCore, v1: number): void {
 
 /** Element-wise binary operation on V2, V3 → V1 (VRR-c, element size in M4). */
 function elementwise(mnemonic: string, opcode: number, maxSize: number, op: (x: bigint, y: bigint, es: number) => bigint, small?: (x: number, y: number, es: number) => number): InstructionDef {
-  return def(mnemonic, opcode, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b), maxSize);
-    const v2 = fV2(a, b);
-    const v3 = fV3(a, b);
-    const n = 16 >>> es;
-    for (let i = 0; i < n; i++) {
-      if (small !== undefined && es <= 2) put(scratchView, es, i, small(get(cpu, v2, es, i), get(cpu, v3, es, i), es));
-      else putBig(scratch, es, i, op(getBig(cpu, v2, es, i), getBig(cpu, v3, es, i), es));
-    }
-    commit(cpu, fV1(a, b));
-  }, sized(mnemonic, 'M4', 'v:V1,v:V2,v:V3', Array.from({ length: maxSize + 1 }, (_, k) => k)));
+  return def(
+    mnemonic,
+    opcode,
+    'VRR-c',
+    'v:V1,v:V2,v:V3,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b), maxSize);
+      const v2 = fV2(a, b);
+      const v3 = fV3(a, b);
+      const n = 16 >>> es;
+      for (let i = 0; i < n; i++) {
+        if (small !== undefined && es <= 2) put(scratchView, es, i, small(get(cpu, v2, es, i), get(cpu, v3, es, i), es));
+        else putBig(scratch, es, i, op(getBig(cpu, v2, es, i), getBig(cpu, v3, es, i), es));
+      }
+      commit(cpu, fV1(a, b));
+    },
+    sized(
+      mnemonic,
+      'M4',
+      'v:V1,v:V2,v:V3',
+      Array.from({ length: maxSize + 1 }, (_, k) => k),
+    ),
+  );
 }
 
 /** Bytewise logical operation on whole registers (VRR-c, no element size). */
@@ -125,52 +137,73 @@ function loadElementImmediate(mnemonic: string, opcode: number, es: number): Ins
 
 /** Unpack: extend half of V2's elements (size M3) to double width. */
 function unpack(mnemonic: string, opcode: number, high: boolean, signed: boolean, suffixes: readonly string[]): InstructionDef {
-  return def(mnemonic, opcode, 'VRR-a', 'v:V1,v:V2,m:M3', (cpu, a, b) => {
-    const es = size(cpu, fM3InB(b), 2);
-    const v2 = fV2(a, b);
-    const n = 8 >>> es;
-    for (let i = 0; i < n; i++) {
-      const x = getBig(cpu, v2, es, high ? i : i + n);
-      putBig(scratch, es + 1, i, signed ? signedOf(x, es) : x);
-    }
-    commit(cpu, fV1(a, b));
-  }, sized(mnemonic, 'M3', 'v:V1,v:V2', [0, 1, 2], suffixes));
+  return def(
+    mnemonic,
+    opcode,
+    'VRR-a',
+    'v:V1,v:V2,m:M3',
+    (cpu, a, b) => {
+      const es = size(cpu, fM3InB(b), 2);
+      const v2 = fV2(a, b);
+      const n = 8 >>> es;
+      for (let i = 0; i < n; i++) {
+        const x = getBig(cpu, v2, es, high ? i : i + n);
+        putBig(scratch, es + 1, i, signed ? signedOf(x, es) : x);
+      }
+      commit(cpu, fV1(a, b));
+    },
+    sized(mnemonic, 'M3', 'v:V1,v:V2', [0, 1, 2], suffixes),
+  );
 }
 
 /** Multiply even/odd elements to double width. */
 function multiplyWide(mnemonic: string, opcode: number, odd: boolean, signed: boolean, suffixes: readonly string[]): InstructionDef {
-  return def(mnemonic, opcode, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b), 2);
-    const v2 = fV2(a, b);
-    const v3 = fV3(a, b);
-    const n = 8 >>> es;
-    for (let i = 0; i < n; i++) {
-      let x = getBig(cpu, v2, es, 2 * i + (odd ? 1 : 0));
-      let y = getBig(cpu, v3, es, 2 * i + (odd ? 1 : 0));
-      if (signed) {
-        x = signedOf(x, es);
-        y = signedOf(y, es);
+  return def(
+    mnemonic,
+    opcode,
+    'VRR-c',
+    'v:V1,v:V2,v:V3,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b), 2);
+      const v2 = fV2(a, b);
+      const v3 = fV3(a, b);
+      const n = 8 >>> es;
+      for (let i = 0; i < n; i++) {
+        let x = getBig(cpu, v2, es, 2 * i + (odd ? 1 : 0));
+        let y = getBig(cpu, v3, es, 2 * i + (odd ? 1 : 0));
+        if (signed) {
+          x = signedOf(x, es);
+          y = signedOf(y, es);
+        }
+        putBig(scratch, es + 1, i, x * y);
       }
-      putBig(scratch, es + 1, i, x * y);
-    }
-    commit(cpu, fV1(a, b));
-  }, sized(mnemonic, 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2], suffixes));
+      commit(cpu, fV1(a, b));
+    },
+    sized(mnemonic, 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2], suffixes),
+  );
 }
 
 /** Shift every element of V3 by the low bits of D2(B2) (VRS-a). */
 function shiftElements(mnemonic: string, opcode: number, kind: 'l' | 'rl' | 'ra'): InstructionDef {
-  return def(mnemonic, opcode, 'VRS-a', 'v:V1,v:V3,db:2,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b));
-    cpu.ea(0, fB2(a), fD2(a));
-    const bits = 8 << es;
-    const n = BigInt(cpu.eaLo % bits);
-    const v3 = fVrsV3(a, b);
-    for (let i = 0; i < 16 >>> es; i++) {
-      const x = getBig(cpu, v3, es, i);
-      putBig(scratch, es, i, kind === 'l' ? x << n : kind === 'rl' ? x >> n : signedOf(x, es) >> n);
-    }
-    commit(cpu, fV1(a, b));
-  }, sized(mnemonic, 'M4', 'v:V1,v:V3,db:2', [0, 1, 2, 3]));
+  return def(
+    mnemonic,
+    opcode,
+    'VRS-a',
+    'v:V1,v:V3,db:2,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b));
+      cpu.ea(0, fB2(a), fD2(a));
+      const bits = 8 << es;
+      const n = BigInt(cpu.eaLo % bits);
+      const v3 = fVrsV3(a, b);
+      for (let i = 0; i < 16 >>> es; i++) {
+        const x = getBig(cpu, v3, es, i);
+        putBig(scratch, es, i, kind === 'l' ? x << n : kind === 'rl' ? x >> n : signedOf(x, es) >> n);
+      }
+      commit(cpu, fV1(a, b));
+    },
+    sized(mnemonic, 'M4', 'v:V1,v:V3,db:2', [0, 1, 2, 3]),
+  );
 }
 
 /** Compare elements; M5 bit 3 (CS) sets CC 0 all true, 1 mixed, 3 none. */
@@ -180,48 +213,81 @@ function compare(mnemonic: string, opcode: number, test: (x: bigint, y: bigint, 
     aliases.push({ mnemonic: mnemonic + SUFFIX[m]!, when: { M4: m, M5: 0 }, operands: 'v:V1,v:V2,v:V3' });
     aliases.push({ mnemonic: mnemonic + SUFFIX[m]! + 's', when: { M4: m, M5: 1 }, operands: 'v:V1,v:V2,v:V3' });
   }
-  return def(mnemonic, opcode, 'VRR-b', 'v:V1,v:V2,v:V3,m:M4,m:M5', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b));
-    const v2 = fV2(a, b);
-    const v3 = fV3(a, b);
-    const n = 16 >>> es;
-    let hits = 0;
-    for (let i = 0; i < n; i++) {
-      const t = test(getBig(cpu, v2, es, i), getBig(cpu, v3, es, i), es);
-      if (t) hits++;
-      putBig(scratch, es, i, t ? -1n : 0n);
-    }
-    commit(cpu, fV1(a, b));
-    if ((fVrrM5(a) & 1) !== 0) cpu.cc = hits === n ? 0 : hits === 0 ? 3 : 1;
-  }, aliases);
+  return def(
+    mnemonic,
+    opcode,
+    'VRR-b',
+    'v:V1,v:V2,v:V3,m:M4,m:M5',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b));
+      const v2 = fV2(a, b);
+      const v3 = fV3(a, b);
+      const n = 16 >>> es;
+      let hits = 0;
+      for (let i = 0; i < n; i++) {
+        const t = test(getBig(cpu, v2, es, i), getBig(cpu, v3, es, i), es);
+        if (t) hits++;
+        putBig(scratch, es, i, t ? -1n : 0n);
+      }
+      commit(cpu, fV1(a, b));
+      if ((fVrrM5(a) & 1) !== 0) cpu.cc = hits === n ? 0 : hits === 0 ? 3 : 1;
+    },
+    aliases,
+  );
 }
 
 /** Merge high/low halves of V2 and V3 alternately. */
 function merge(mnemonic: string, opcode: number, high: boolean): InstructionDef {
-  return def(mnemonic, opcode, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b));
-    const v2 = fV2(a, b);
-    const v3 = fV3(a, b);
-    const n = 8 >>> es;
-    for (let i = 0; i < n; i++) {
-      const from = high ? i : i + n;
-      putBig(scratch, es, 2 * i, getBig(cpu, v2, es, from));
-      putBig(scratch, es, 2 * i + 1, getBig(cpu, v3, es, from));
-    }
-    commit(cpu, fV1(a, b));
-  }, sized(mnemonic, 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2, 3]));
+  return def(
+    mnemonic,
+    opcode,
+    'VRR-c',
+    'v:V1,v:V2,v:V3,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b));
+      const v2 = fV2(a, b);
+      const v3 = fV3(a, b);
+      const n = 8 >>> es;
+      for (let i = 0; i < n; i++) {
+        const from = high ? i : i + n;
+        putBig(scratch, es, 2 * i, getBig(cpu, v2, es, from));
+        putBig(scratch, es, 2 * i + 1, getBig(cpu, v3, es, from));
+      }
+      commit(cpu, fV1(a, b));
+    },
+    sized(mnemonic, 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2, 3]),
+  );
 }
 
 export const vectorIntegerInstructions: InstructionDef[] = [
-  elementwise('va', 0xe7f3, 4, (x, y) => x + y, (x, y) => x + y),
-  elementwise('vs', 0xe7f7, 4, (x, y) => x - y, (x, y) => x - y),
-  def('vml', 0xe7a2, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b), 2);
-    const v2 = fV2(a, b);
-    const v3 = fV3(a, b);
-    for (let i = 0; i < 16 >>> es; i++) put(scratchView, es, i, Math.imul(get(cpu, v2, es, i), get(cpu, v3, es, i)));
-    commit(cpu, fV1(a, b));
-  }, sized('vml', 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2], ['b', 'hw', 'f'])),
+  elementwise(
+    'va',
+    0xe7f3,
+    4,
+    (x, y) => x + y,
+    (x, y) => x + y,
+  ),
+  elementwise(
+    'vs',
+    0xe7f7,
+    4,
+    (x, y) => x - y,
+    (x, y) => x - y,
+  ),
+  def(
+    'vml',
+    0xe7a2,
+    'VRR-c',
+    'v:V1,v:V2,v:V3,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b), 2);
+      const v2 = fV2(a, b);
+      const v3 = fV3(a, b);
+      for (let i = 0; i < 16 >>> es; i++) put(scratchView, es, i, Math.imul(get(cpu, v2, es, i), get(cpu, v3, es, i)));
+      commit(cpu, fV1(a, b));
+    },
+    sized('vml', 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2], ['b', 'hw', 'f']),
+  ),
   multiplyWide('vme', 0xe7a6, false, true, SUFFIX),
   multiplyWide('vmo', 0xe7a7, true, true, SUFFIX),
   multiplyWide('vmle', 0xe7a4, false, false, SUFFIX),
@@ -253,19 +319,26 @@ export const vectorIntegerInstructions: InstructionDef[] = [
     }
     commit(cpu, fV1(a, b));
   }),
-  def('vgm', 0xe746, 'VRI-b', 'v:V1,u:I2,u:I3,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b));
-    const bits = 8 << es;
-    const start = fVriI2(a) % bits;
-    const end = fVriI3(a) % bits;
-    let mask = 0n;
-    for (let k = 0; k < bits; k++) {
-      const inRange = start <= end ? k >= start && k <= end : k >= start || k <= end;
-      if (inRange) mask |= 1n << BigInt(bits - 1 - k);
-    }
-    for (let i = 0; i < 16 >>> es; i++) putBig(scratch, es, i, mask);
-    commit(cpu, fV1(a, b));
-  }, sized('vgm', 'M4', 'v:V1,u:I2,u:I3', [0, 1, 2, 3])),
+  def(
+    'vgm',
+    0xe746,
+    'VRI-b',
+    'v:V1,u:I2,u:I3,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b));
+      const bits = 8 << es;
+      const start = fVriI2(a) % bits;
+      const end = fVriI3(a) % bits;
+      let mask = 0n;
+      for (let k = 0; k < bits; k++) {
+        const inRange = start <= end ? k >= start && k <= end : k >= start || k <= end;
+        if (inRange) mask |= 1n << BigInt(bits - 1 - k);
+      }
+      for (let i = 0; i < 16 >>> es; i++) putBig(scratch, es, i, mask);
+      commit(cpu, fV1(a, b));
+    },
+    sized('vgm', 'M4', 'v:V1,u:I2,u:I3', [0, 1, 2, 3]),
+  ),
   loadElement('vleb', 0xe700, 0),
   loadElement('vleh', 0xe701, 1),
   loadElement('vlef', 0xe703, 2),
@@ -278,25 +351,39 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   loadElementImmediate('vleih', 0xe741, 1),
   loadElementImmediate('vleif', 0xe743, 2),
   loadElementImmediate('vleig', 0xe742, 3),
-  def('vlrep', 0xe705, 'VRX', 'v:V1,dxb:2,m:M3', (cpu, a, b) => {
-    const es = size(cpu, fM3InB(b));
-    const addr = cpu.ea(fX2(a), fB2(a), fD2(a));
-    const bytes = 1 << es;
-    cpu.probe(addr, bytes, false);
-    for (let k = 0; k < bytes; k++) scratch[k] = cpu.readU8(cpu.wrap(addr + k));
-    for (let i = 1; i < 16 >>> es; i++) scratch.copyWithin(i * bytes, 0, bytes);
-    commit(cpu, fV1(a, b));
-  }, sized('vlrep', 'M3', 'v:V1,dxb:2', [0, 1, 2, 3])),
-  def('vrep', 0xe74d, 'VRI-c', 'v:V1,v:V3,u:I2,m:M4', (cpu, a, b) => {
-    const es = size(cpu, fM4InB(b));
-    const i2 = fU16(a);
-    cpu.requireSpec(i2 < 16 >>> es);
-    const bytes = 1 << es;
-    const from = 16 * fVrsV3(a, b) + i2 * bytes;
-    for (let k = 0; k < bytes; k++) scratch[k] = cpu.vr[from + k]!;
-    for (let i = 1; i < 16 >>> es; i++) scratch.copyWithin(i * bytes, 0, bytes);
-    commit(cpu, fV1(a, b));
-  }, sized('vrep', 'M4', 'v:V1,v:V3,u:I2', [0, 1, 2, 3])),
+  def(
+    'vlrep',
+    0xe705,
+    'VRX',
+    'v:V1,dxb:2,m:M3',
+    (cpu, a, b) => {
+      const es = size(cpu, fM3InB(b));
+      const addr = cpu.ea(fX2(a), fB2(a), fD2(a));
+      const bytes = 1 << es;
+      cpu.probe(addr, bytes, false);
+      for (let k = 0; k < bytes; k++) scratch[k] = cpu.readU8(cpu.wrap(addr + k));
+      for (let i = 1; i < 16 >>> es; i++) scratch.copyWithin(i * bytes, 0, bytes);
+      commit(cpu, fV1(a, b));
+    },
+    sized('vlrep', 'M3', 'v:V1,dxb:2', [0, 1, 2, 3]),
+  ),
+  def(
+    'vrep',
+    0xe74d,
+    'VRI-c',
+    'v:V1,v:V3,u:I2,m:M4',
+    (cpu, a, b) => {
+      const es = size(cpu, fM4InB(b));
+      const i2 = fU16(a);
+      cpu.requireSpec(i2 < 16 >>> es);
+      const bytes = 1 << es;
+      const from = 16 * fVrsV3(a, b) + i2 * bytes;
+      for (let k = 0; k < bytes; k++) scratch[k] = cpu.vr[from + k]!;
+      for (let i = 1; i < 16 >>> es; i++) scratch.copyWithin(i * bytes, 0, bytes);
+      commit(cpu, fV1(a, b));
+    },
+    sized('vrep', 'M4', 'v:V1,v:V3,u:I2', [0, 1, 2, 3]),
+  ),
   def('vlvgp', 0xe762, 'VRR-f', 'v:V1,r:R2,r:R3', (cpu, a, b) => {
     cpu.checkVector();
     const r2 = fR2(a);
@@ -314,19 +401,26 @@ export const vectorIntegerInstructions: InstructionDef[] = [
   shiftElements('vesl', 0xe730, 'l'),
   shiftElements('vesrl', 0xe738, 'rl'),
   shiftElements('vesra', 0xe73a, 'ra'),
-  def('vpk', 0xe794, 'VRR-c', 'v:V1,v:V2,v:V3,m:M4', (cpu, a, b) => {
-    const es = fM4InB(b);
-    cpu.checkVector();
-    cpu.requireSpec(es >= 1 && es <= 3);
-    const v2 = fV2(a, b);
-    const v3 = fV3(a, b);
-    const n = 16 >>> es;
-    for (let i = 0; i < n; i++) {
-      putBig(scratch, es - 1, i, getBig(cpu, v2, es, i));
-      putBig(scratch, es - 1, i + n, getBig(cpu, v3, es, i));
-    }
-    commit(cpu, fV1(a, b));
-  }, sized('vpk', 'M4', 'v:V1,v:V2,v:V3', [1, 2, 3])),
+  def(
+    'vpk',
+    0xe794,
+    'VRR-c',
+    'v:V1,v:V2,v:V3,m:M4',
+    (cpu, a, b) => {
+      const es = fM4InB(b);
+      cpu.checkVector();
+      cpu.requireSpec(es >= 1 && es <= 3);
+      const v2 = fV2(a, b);
+      const v3 = fV3(a, b);
+      const n = 16 >>> es;
+      for (let i = 0; i < n; i++) {
+        putBig(scratch, es - 1, i, getBig(cpu, v2, es, i));
+        putBig(scratch, es - 1, i + n, getBig(cpu, v3, es, i));
+      }
+      commit(cpu, fV1(a, b));
+    },
+    sized('vpk', 'M4', 'v:V1,v:V2,v:V3', [1, 2, 3]),
+  ),
   unpack('vuph', 0xe7d7, true, true, ['b', 'h', 'f']),
   unpack('vupl', 0xe7d6, false, true, ['b', 'hw', 'f']),
   unpack('vuplh', 0xe7d5, true, false, ['b', 'h', 'f']),

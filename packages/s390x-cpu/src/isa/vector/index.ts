@@ -39,8 +39,7 @@ function elementSize(cpu: CpuCore, m: number): number {
 }
 
 const es = (m: number): string => ['b', 'h', 'f', 'g'][m] ?? '';
-const sized = (base: string, field: string, operands: string): InstructionAlias[] =>
-  [0, 1, 2, 3].map((m) => ({ mnemonic: base + es(m), when: { [field]: m }, operands }));
+const sized = (base: string, field: string, operands: string): InstructionAlias[] => [0, 1, 2, 3].map((m) => ({ mnemonic: base + es(m), when: { [field]: m }, operands }));
 
 /** One vector-facility table entry (all of them are problem-state). */
 function vector<F extends Format>(mnemonic: string, opcode: number, format: F, operands: string, exec: Semantics<NoInfer<F>>, aliases?: readonly InstructionAlias[]): InstructionDef {

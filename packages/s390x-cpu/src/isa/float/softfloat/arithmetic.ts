@@ -7,19 +7,7 @@
 // first operand's NaN wins over the second's, a signalling one over a quiet one; invalid
 // operations without NaN operands deliver the default NaN.
 
-import {
-  bitLength,
-  convertNaN,
-  isInfinity,
-  isNaN,
-  isSignalling,
-  isZero,
-  signedInfinity,
-  signedZero,
-  signOf,
-  unpack,
-  type BfpFormat,
-} from './format.js';
+import { bitLength, convertNaN, isInfinity, isNaN, isSignalling, isZero, signedInfinity, signedZero, signOf, unpack, type BfpFormat } from './format.js';
 import { IEEE_DIVIDE_BY_ZERO, IEEE_INEXACT, IEEE_INVALID, Rounding, roundPack, shiftRound, wasInexact, type BfpEnv } from './round.js';
 
 /** The default NaN with the invalid-operation exception. */
@@ -219,7 +207,7 @@ export function compare(f: BfpFormat, a: bigint, b: bigint, env: BfpEnv, signall
   const ma = a & ~f.signBit;
   const mb = b & ~f.signBit;
   if (ma === mb) return 0;
-  return (ma < mb) !== (sa === 1) ? 1 : 2;
+  return ma < mb !== (sa === 1) ? 1 : 2;
 }
 
 /** The exact signed integer value of a finite pattern rounded by `env.rounding` (inexact recorded by the caller). */
@@ -312,4 +300,3 @@ export function dataClassBit(f: BfpFormat, a: bigint): number {
   else cls = (a & f.exponentMask) === 0n ? 2 : 1;
   return 1 << (11 - 2 * cls - sign);
 }
-

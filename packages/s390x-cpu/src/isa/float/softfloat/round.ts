@@ -139,8 +139,7 @@ export function roundPack(f: BfpFormat, sign: 0 | 1, m: bigint, e: number, env: 
     if ((env.traps & IEEE_OVERFLOW) !== 0) return packScaled(f, sign, m, e - f.alpha, env, IEEE_OVERFLOW);
     env.exceptions |= IEEE_OVERFLOW | IEEE_INEXACT;
     const mode = env.rounding;
-    const toInfinity =
-      mode === Rounding.NearestEven || mode === Rounding.NearestAway || (mode === Rounding.TowardPositive && sign === 0) || (mode === Rounding.TowardNegative && sign === 1);
+    const toInfinity = mode === Rounding.NearestEven || mode === Rounding.NearestAway || (mode === Rounding.TowardPositive && sign === 0) || (mode === Rounding.TowardNegative && sign === 1);
     env.incremented = toInfinity;
     return (sign === 1 ? f.signBit : 0n) | (toInfinity ? f.infinity : f.maxFinite);
   }
