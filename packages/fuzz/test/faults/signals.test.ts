@@ -1,14 +1,17 @@
 // SIGINT, SIGTERM and SIGKILL at random points of `pvdump decrypt` (reads slowed down, and
 // writes of the output much more, so that a run lasts long enough to be interrupted anywhere:
-// startup, reading, decrypting, writing). Afterwards there is never a file with the final name unless the run completed; after
+// startup, reading, decrypting, writing). Afterwards there is never a file with the final name unless the run completed (a
+// signal that arrives after the output was renamed into place finds it complete: zgetdump's bytes); after
 // SIGINT/SIGTERM no temporary file either and the exit status is 130/143; after SIGKILL a
 // leftover temporary file is readable by its owner only (0600), as the plaintext must never be
 // readable by others.
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { gunzipFixture } from '@pvdump/test-support';
 import { pvdumpCommand } from '../../src/outcome.ts';
 import { OUTPUT, decryptArgs, fault, leftovers, modeOf, workFolder } from './support.ts';
 
@@ -31,8 +34,12 @@ function decryptInterrupted(dir: string, signal: (typeof SIGNALS)[number], after
   return new Promise((resolve) => child.on('exit', (code, sig) => (clearTimeout(timer), resolve({ code, signal: sig, stderr }))));
 }
 
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
 describe('pvdump decrypt interrupted by a signal', () => {
   it('leaves no file with the final name, and no plaintext readable by others, at any point', async () => {
+    // What a complete output holds: zgetdump's decryption of the same dump (the two are byte-identical).
+    const complete = sha256(await gunzipFixture('pv-zgetdump/zgetdump-out.elf.gz'));
     let completed = 0;
     let interrupted = 0;
     await fc.assert(
@@ -41,9 +48,11 @@ describe('pvdump decrypt interrupted by a signal', () => {
         try {
           const end = await decryptInterrupted(dir, signal, afterMs);
           const out = join(dir, OUTPUT);
-          if (end.code === 0) {
-            // Finished before the signal: the output is complete and private.
+          if (end.code === 0 || existsSync(out)) {
+            // Finished before the signal, or the signal came between the rename and the exit:
+            // the output is complete and private.
             completed++;
+            expect(sha256(out), `${signal} after ${afterMs} ms: exit ${end.code}`).toBe(complete);
             expect(modeOf(out)).toBe(0o600);
             return;
           }
