@@ -76,7 +76,10 @@ export class DumpWriter {
 
   /** Writes all chunks of `source` as memory. */
   async pipeMemory(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
-    for await (const chunk of source) await this.writeMemory(chunk);
+    // One loop per kind: `for await` over the union let the type checker's element type vary
+    // between typescript-eslint runs (seen once as `any` in CI).
+    if (Symbol.asyncIterator in source) for await (const chunk of source) await this.writeMemory(chunk);
+    else for (const chunk of source) await this.writeMemory(chunk);
   }
 
   /** Checks that all memory arrived, writes the PV sections (if reserved) and `.shstrtab`, closes. */
