@@ -81,7 +81,10 @@ function renderToken(token: string, fields: Record<string, number>, entry: Instr
     case 'dvb': {
       const d = field('D' + name);
       const b = field('B' + name);
-      return `${d}(%v${field('V' + name)},%r${b})`;
+      const v = field('V' + name);
+      // Like an index register, a zero vector register is left out (objdump).
+      if (v === 0) return b === 0 ? String(d) : `${d}(%r${b})`;
+      return `${d}(%v${v},%r${b})`;
     }
     case 'dlb': {
       // SS-a: D1(L,B1) with the length code + 1; `dlb:1` uses L, `dlb:L1` style names L1/L2.

@@ -145,6 +145,14 @@ export const fVriI2 = accessor('a', ['I2'], 16, 8, (a) => (a >>> 8) & 0xff);
 export const fVriI3 = accessor('a', ['I3'], 24, 8, (a) => a & 0xff);
 /** Bits 24–27: M5 of VRR-a, VRR-b. */
 export const fVrrM5 = accessor('a', ['M5'], 24, 4, (a) => (a >>> 4) & 15);
+/** Bits 28–31: M4 of VRR-a. */
+export const fVrraM4 = accessor('a', ['M4'], 28, 4, (a) => a & 15);
+/** Bits 28–31: M5 of VRR-c, VRR-e. */
+export const fVrrcM5 = accessor('a', ['M5'], 28, 4, (a) => a & 15);
+/** Bits 24–27: M6 of VRR-c, VRR-d. */
+export const fVrrM6 = accessor('a', ['M6'], 24, 4, (a) => (a >>> 4) & 15);
+/** Bits 20–23: M5 of VRR-d. */
+export const fVrrdM5 = accessor('a', ['M5'], 20, 4, (a) => (a >>> 8) & 15);
 /** Bits 16–31 signed: I2 / RI2 of RI, RIE-a/d/e/g, RSI, VRI-a/c; RI4 of RIE-b/c. */
 export const fI16 = accessor('a', ['I2', 'RI2', 'RI4'], 16, 16, (a) => (a << 16) >> 16, { signed: true });
 /** Bits 16–31 unsigned: I2 of RI-a, RIE-a/d/g, VRI-a/c. */
@@ -173,6 +181,8 @@ export const fD2InB = accessor('b', ['D2'], 36, 12, (b) => b & 0xfff);
 export const fM3InB = accessor('b', ['M3'], 32, 4, (b) => (b >>> 12) & 15);
 /** Bits 32–35: M4 of VRR-b/c, VRI-b/c/e, VRS-a/b/c. */
 export const fM4InB = accessor('b', ['M4'], 32, 4, (b) => (b >>> 12) & 15);
+/** Bits 32–35: M5 of VRI-d. */
+export const fM5InB = accessor('b', ['M5'], 32, 4, (b) => (b >>> 12) & 15);
 /** Bits 32–39: I2 of RIE-c, RIS. */
 export const fI2InB = accessor('b', ['I2'], 32, 8, (b) => (b >>> 8) & 0xff);
 /** Bits 32–39: I5 of RIE-f. */

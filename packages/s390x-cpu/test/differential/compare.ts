@@ -50,7 +50,7 @@ export interface BatchResult {
 export function runBatch(cases: SequenceCase[], name: string): BatchResult {
   const prefix = tempPath(name);
   const src = writeSequenceSources(cases, prefix);
-  run('s390x-linux-gnu-gcc', ['-nostdlib', '-static', '-march=z13', '-o', prefix, src]);
+  run('s390x-linux-gnu-gcc', ['-nostdlib', '-static', '-march=z15', '-o', prefix, src]);
   const q = spawnSync('qemu-s390x', [prefix], { maxBuffer: 1 << 30 });
   if (q.error) throw q.error;
   const done = Math.floor(q.stdout.length / RECORD_SIZE);

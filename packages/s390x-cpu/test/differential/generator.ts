@@ -75,7 +75,7 @@ const FP_PAIR = new Set(['lxr', 'lzxr']);
 /** R3 must also be the even register of a pair. */
 const PAIR_R3 = new Set(['cds', 'cdsy', 'cdsg']);
 /** D2(B2) is a shift amount or pad byte, not a storage address. */
-const NOT_ADDRESS = new Set(['sll', 'srl', 'sla', 'sra', 'sllk', 'srlk', 'slak', 'srak', 'sllg', 'srlg', 'slag', 'srag', 'rll', 'rllg', 'sldl', 'srdl', 'slda', 'srda', 'vesl', 'vesrl', 'vesra', 'srnm']);
+const NOT_ADDRESS = new Set(['sll', 'srl', 'sla', 'sra', 'sllk', 'srlk', 'slak', 'srak', 'sllg', 'srlg', 'slag', 'srag', 'rll', 'rllg', 'sldl', 'srdl', 'slda', 'srda', 'vesl', 'vesrl', 'vesra', 'verll', 'srnm']);
 /** Branches whose target is a register or D(X,B): generated with r13 = address of label 9. */
 const REGISTER_BRANCH = new Set(['bcr', 'bc', 'basr', 'bas', 'balr', 'bal', 'bctr', 'bctgr', 'bct', 'bctg', 'bxh', 'bxle', 'bxhg', 'bxleg', 'crb', 'clrb', 'cgrb', 'clgrb', 'cib', 'clib', 'cgib', 'clgib']);
 /** BRANCH ON INDEX: the comparand register is R3|1. */
@@ -208,6 +208,9 @@ function storage(ctx: Ctx, size: number, withIndex: boolean): string {
 /** Element-size suffix of the vector element loads/stores: vleb … vleg. */
 const ELEMENT_BYTES: Record<string, number> = { b: 1, h: 2, f: 4, g: 8 };
 
+/** Mask fields whose valid values are 0 … n − 1 and that no alias names (block-boundary codes, shift counts). */
+const MASK_BELOW: Record<string, [string, number]> = { vlbb: ['M3', 7], lcbb: ['M3', 7] };
+
 /**
  * A mask field value. Mostly one the disassembler aliases name (for vector instructions these are
  * the valid element sizes) or a valid element index, so most cases do more than fault; sometimes
@@ -216,8 +219,10 @@ const ELEMENT_BYTES: Record<string, number> = { b: 1, h: 2, f: 4, g: 8 };
 function mask(ctx: Ctx, field: string): number {
   const { rng, entry } = ctx;
   if (rng.chance(0.15)) return rng.below(16);
-  const m = /^v(le|ste|lei)([bhfg])$/.exec(entry.mnemonic);
+  const m = /^v(le|ste|lei|lebr|stebr)([bhfg])$/.exec(entry.mnemonic);
   if (m && field === 'M3') return rng.below(16 / ELEMENT_BYTES[m[2]!]!);
+  const below = MASK_BELOW[entry.mnemonic];
+  if (below !== undefined && field === below[0]) return rng.below(below[1]);
   const named = (entry.aliases ?? []).map((a) => a.when[field]).filter((v): v is number => v !== undefined);
   return named.length > 0 ? rng.pick(named) : rng.below(16);
 }
@@ -323,6 +328,16 @@ function generic(ctx: Ctx): string[] {
   if (entry.format === 'SS-a' && ops.length === 2) {
     const len = Number(/\((\d+),/.exec(ops[0]!)![1]);
     ops[1] = `${rng.below(MEM_SIZE - len + 1)}(%r11)`;
+  }
+  // Gather/scatter: element M3 of V2 holds a small offset into the buffer (mostly a valid index).
+  const gather = /^v(ge|sce)([fg])$/.exec(mn);
+  if (gather) {
+    const bytes = gather[2] === 'f' ? 4 : 8;
+    if (rng.chance(0.85)) ops[2] = String(rng.below(16 / bytes));
+    const v2 = rng.below(32);
+    const index = Number(ops[2]);
+    if (index < 16 / bytes) pre.push(`vlei${gather[2]} %v${v2},${rng.below(MEM_SIZE - bytes + 1)},${index}`);
+    ops[1] = `0(%v${v2},%r11)`;
   }
   // VREP's element index must be below the element count of its size.
   if (mn === 'vrep' && Number(ops[3]) <= 3 && rng.chance(0.85)) ops[2] = String(rng.below(16 >> Number(ops[3])));

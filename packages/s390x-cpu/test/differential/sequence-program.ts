@@ -66,7 +66,7 @@ export function caseDataBlob(cases: readonly SequenceCase[]): Uint8Array {
 /** The assembly source running every case; `dataFile` is the blob written next to it. */
 export function sequenceAssembly(cases: readonly SequenceCase[], dataFile: string): string {
   const lines: string[] = [
-    '    .machine "z13"',
+    '    .machine "z15"',
     '    .text',
     '    .globl _start',
     '_start:',

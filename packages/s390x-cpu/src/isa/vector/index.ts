@@ -8,6 +8,7 @@ import type { Format } from '../formats.js';
 import { fI16, fM3InB, fM4InB, fR1, fR3, fU16, fV1, fV2, fVrsV3, type InsnA, type InsnB } from '../fields.js';
 import { eaRS, eaRX } from '../general/alu.js';
 import type { InstructionAlias, InstructionDef, Semantics } from '../types.js';
+import { VECTOR_INTEGER_INSTRUCTIONS } from './integer-groups.js';
 
 function loadVector(cpu: CpuCore, v: number, addr: number): void {
   cpu.probe(addr, 16, false);
@@ -134,4 +135,5 @@ export const vectorInstructions: InstructionDef[] = [
   vector('vlgv', 0xe721, 'VRS-c', 'r:R1,v:V3,db:2,m:M4', vectorStoreGprElement, sized('vlgv', 'M4', 'r:R1,v:V3,db:2')),
   vector('vrepi', 0xe745, 'VRI-a', 'v:V1,s:I2,m:M3', vectorReplicateImmediate, sized('vrepi', 'M3', 'v:V1,s:I2')),
   vector('vgbm', 0xe744, 'VRI-a', 'v:V1,u:I2', vectorGenerateByteMask, VGBM_ALIASES),
+  ...VECTOR_INTEGER_INSTRUCTIONS,
 ];

@@ -1,0 +1,7 @@
+// The non-floating-point vector instructions beyond the state-saving ones (PoO chapters 21–23 for
+// the vector facility, vector-enhancements facilities 1 and 2): one group per file.
+
+import type { InstructionDef } from '../types.js';
+import { vectorLoadStoreInstructions } from './load-store.js';
+
+export const VECTOR_INTEGER_INSTRUCTIONS: readonly InstructionDef[] = [...vectorLoadStoreInstructions];
