@@ -28,7 +28,7 @@ const hostKey = generateHostKeyPair(random);
 const storage = new SparseHostStorage(1024 * MIB);
 const uv = new Ultravisor({ storage, hostKeys: [hostKey], random });
 ok(uv.initialize(0x100000n, 0x10000n), 'INIT_UV');
-const { handle: config } = ok(uv.createSecureConfiguration({ guestStorageLength: BigInt(GUEST), guestAsce: BigInt(GUEST_ORIGIN), baseStorageOrigin: 0x200000n, variableStorageOrigin: 0x300000n, sca: 0x500000n }), 'CREATE_SEC_CONF');
+const { handle: config } = ok(uv.createSecureConfiguration({ guestStorageLength: BigInt(GUEST), guestAsce: BigInt(GUEST_ORIGIN) | 0x100n, baseStorageOrigin: 0x200000n, variableStorageOrigin: 0x300000n, sca: 0x500000n }), 'CREATE_SEC_CONF');
 const { handle: cpu } = ok(uv.createSecureCpu({ configHandle: config, cpuNumber: 0, storageOrigin: 0x400000n, stateOrigin: 0x600000n }), 'CREATE_SEC_CPU');
 const d = new UnpackDigests().digests();
 const header = buildSeHeader({

@@ -25,7 +25,7 @@ export {
 
 // UV calls, secure configurations and CPUs, storage, dump calls.
 export { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, Ultravisor, type CreateConfigurationArgs, type CreateCpuArgs, type UltravisorOptions, type UvDataResult } from './ultravisor.js';
-export type { GuestPageListener, GuestTranslator, UvResult } from './state.js';
+export type { GuestPageListener, GuestTranslator, HostOperandReader, HostPageListener, UvResult } from './state.js';
 export {
   CpuStateRc,
   CreateConfRc,

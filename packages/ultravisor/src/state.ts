@@ -80,6 +80,16 @@ export type PageOwner = { kind: 'secure'; config: SecureConfiguration; guestPage
 /** A guest page's state changed; lets a host model keep its CPU view in step. */
 export type GuestPageListener = (configHandle: bigint, guestAddress: number, state: 'secure' | 'shared' | 'non-secure') => void;
 
+/** A host page became accessible to the host's CPUs or stopped being so (donated, secure, shared, returned). */
+export type HostPageListener = (hostPage: number, accessible: boolean) => void;
+
+/**
+ * How the UV reaches a host storage operand that the host names by a virtual address (the SE
+ * header of SET_SEC_CONF_PARAMS: Linux passes a vmalloc address, translated in the home space):
+ * its bytes, or undefined when an access exception is recognised.
+ */
+export type HostOperandReader = (origin: bigint, length: number) => Uint8Array | undefined;
+
 /** Maps a guest absolute address of the configuration with `asce` to a host absolute address. */
 export type GuestTranslator = (asce: bigint, guestAddress: number) => number | undefined;
 
@@ -89,6 +99,9 @@ export interface UvContext {
   hostKeys: readonly HostKeyPair[];
   translate: GuestTranslator;
   listener: GuestPageListener | undefined;
+  hostPageListener: HostPageListener | undefined;
+  /** The operand reader of the call in progress (absolute host storage when undefined). */
+  hostOperandReader: HostOperandReader | undefined;
   uvStorage: StorageRange | undefined;
   /** How many host CPUs run besides the one issuing INIT_UV (INIT_UV wants exactly one: rc 0x102). */
   runningHostCpus: () => number;

@@ -6,10 +6,11 @@ import { parseQuery, type QueryInfo } from './calls/query.js';
 import { UvcProgramException } from './errors.js';
 import { systemRandom, type RandomSource } from './random.js';
 import { runSecureCpu, type HostExit, type InterceptionCompletion, type SecureCpuRunner } from './secure-cpu-run.js';
-import type { GuestPageListener, GuestTranslator, UvContext, UvResult } from './state.js';
+import type { GuestPageListener, GuestTranslator, HostOperandReader, HostPageListener, UvContext, UvResult } from './state.js';
 import { PAGE_SIZE, type HostStorage } from './storage/host-storage.js';
 import { checkHostAccess, defaultExportBackend, hostAccessible, type ExportBackend } from './storage/pages.js';
 import { convertFromSecureMany } from './calls/storage.js';
+import { resetUltravisor } from './calls/lifecycle.js';
 import { UvCommand } from './uvc/codes.js';
 import { executeGuestCall, executeHostCall } from './uvc/dispatch.js';
 import { CGC, CFS, CPU_SET_STATE, CSC, CTS, ControlBlock, DUMP_CPU, DUMP_STOR_STATE, INIT, NODATA, QUI_SIZE, SHARE, SSC, UNP, UVCB_HEADER, newControlBlock } from './uvc/layout.js';
@@ -30,6 +31,12 @@ export interface UltravisorOptions {
   translateGuestAddress?: GuestTranslator;
   /** Called whenever a guest page becomes secure, shared or non-secure. */
   onGuestPageChange?: GuestPageListener;
+  /**
+   * Called whenever a host page becomes inaccessible to the host's CPUs (donated to the UV, made
+   * secure) or accessible again (returned, non-secure, shared by its guest): a machine model
+   * keeps its CPUs' view in step, so that they get secure-storage access exceptions there.
+   */
+  onHostPageChange?: HostPageListener;
   /**
    * The number of host CPUs running when INIT_UV is issued (the machine refuses INIT_UV with rc
    * 0x102 unless only the issuing CPU runs). Default: always 1, a host with one CPU.
@@ -97,6 +104,8 @@ export class Ultravisor {
       hostKeys: options.hostKeys ?? [],
       translate,
       listener: options.onGuestPageChange,
+      hostPageListener: options.onHostPageChange,
+      hostOperandReader: undefined,
       uvStorage: undefined,
       runningHostCpus: options.runningHostCpus ?? (() => 1),
       minimumUvStorageOrigin: options.minimumUvStorageOrigin ?? 0n,
@@ -144,9 +153,18 @@ export class Ultravisor {
     return cc;
   }
 
-  /** Runs a host UV call on a control block held in `block` (updated in place); returns the cc. */
-  execute(block: Uint8Array): number {
-    return executeHostCall(this.#ctx, new ControlBlock(block));
+  /**
+   * Runs a host UV call on a control block held in `block` (updated in place); returns the cc.
+   * `readOperand` reaches what the block names by host virtual address (the SE header), as the
+   * machine does through the host's home space; default: host absolute storage.
+   */
+  execute(block: Uint8Array, readOperand?: HostOperandReader): number {
+    return executeHostCall(this.#ctx, new ControlBlock(block), readOperand);
+  }
+
+  /** [E] The machine reset the host: every configuration and CPU ends, donated storage comes back cleared, the UV is uninitialised. */
+  reset(): void {
+    resetUltravisor(this.#ctx);
   }
 
   /** Runs a UV call issued by the secure guest CPU `cpuHandle` (SET/REMOVE_SHARED_ACCESS, QUI). */

@@ -28,7 +28,7 @@ function bootMachine(host: HostKeyPair): { uv: Ultravisor; storage: SparseHostSt
   expect(uv.initialize(UV_STORAGE, 0x10000n).rc).toBe(1);
   const conf = uv.createSecureConfiguration({
     guestStorageLength: BigInt(MIB),
-    guestAsce: BigInt(GUEST_ORIGIN),
+    guestAsce: BigInt(GUEST_ORIGIN) | 0x100n,
     baseStorageOrigin: CONFIG_BASE,
     variableStorageOrigin: CONFIG_VARIABLE,
     sca: SCA,

@@ -106,6 +106,9 @@ describe('secure configuration lifecycle', () => {
     expect(create({ guestStorageLength: 0x40000000000n + 0x100000n })).toEqual([1, CreateConfRc.MSO_PLUS_MSL_TOO_LARGE]);
     expect(create({ guestStorageLength: 0x1000n })).toEqual([1, CreateConfRc.MSO_PLUS_MSL_TOO_LARGE]);
     expect(create({ guestAsce: 0n })).toEqual([1, CreateConfRc.INVALID_ASCE]);
+    // kvm-unit-tests' uv-host (the machine's answers): the private-space bit missing, the real-space bit set.
+    expect(create({ guestAsce: ASCE & ~0x100n })).toEqual([1, CreateConfRc.INVALID_ASCE]);
+    expect(create({ guestAsce: ASCE | 0x20n })).toEqual([1, CreateConfRc.INVALID_ASCE]);
     expect(create({ baseStorageOrigin: BigInt(m.storage.size) })).toEqual([1, CreateConfRc.BASE_STORAGE_INVALID]);
     expect(create({ baseStorageOrigin: 0n })).toEqual([1, CreateConfRc.BASE_STORAGE_OVERLAPS_LOWCORE]);
     expect(create({ baseStorageOrigin: L.confBase + 8n })).toEqual([1, CreateConfRc.BASE_STORAGE_INVALID]);
@@ -115,7 +118,10 @@ describe('secure configuration lifecycle', () => {
     expect(create({ baseStorageOrigin: L.uvStorage })).toEqual([1, CreateConfRc.STORAGE_IN_USE]);
     expect(create({ variableStorageOrigin: L.confBase })).toEqual([1, CreateConfRc.STORAGE_IN_USE]);
     expectOk(m.uv.createSecureConfiguration(good), 'CREATE_SEC_CONF');
-    expect(create({})).toEqual([1, CreateConfRc.STORAGE_IN_USE]);
+    expect(create({ guestAsce: ASCE + 0x1000n })).toEqual([1, CreateConfRc.STORAGE_IN_USE]);
+    // The same ASCE with fresh storage: refused (uv-host's "reuse ASCE" wants rc >= 0x104, no handle).
+    const reuse = m.uv.createSecureConfiguration({ ...good, baseStorageOrigin: 0x1400_0000n, variableStorageOrigin: 0x1410_0000n });
+    expect([reuse.cc, reuse.rc, reuse.handle]).toEqual([1, CreateConfRc.INVALID_ASCE, 0n]);
   });
 
   it('refuses more than max_num_sec_conf configurations', () => {
@@ -124,7 +130,7 @@ describe('secure configuration lifecycle', () => {
     let last: [number, number] = [0, 0];
     for (let i = 0; i <= 64; i++) {
       const base = 0x1400_0000n + BigInt(i) * 0x10_0000n;
-      last = rc(m.uv.createSecureConfiguration({ guestStorageLength: 1n << 20n, guestAsce: ASCE, baseStorageOrigin: base, variableStorageOrigin: base + 0x8_0000n, sca: L.sca }));
+      last = rc(m.uv.createSecureConfiguration({ guestStorageLength: 1n << 20n, guestAsce: ASCE + BigInt(i) * 0x1000n, baseStorageOrigin: base, variableStorageOrigin: base + 0x8_0000n, sca: L.sca }));
       if (i < 64) expect(last).toEqual([0, 1]);
     }
     expect(last).toEqual([1, CreateConfRc.TOO_MANY_CONFIGURATIONS]);
@@ -170,7 +176,7 @@ describe('secure configuration lifecycle', () => {
     badMagic[0] = 0;
     expect(set(badMagic)).toEqual([1, SetParamsRc.HEADER_MALFORMED]);
     expect(rc(m.uv.setSecureConfigurationParameters(config, L.header, 0x3000))).toEqual([1, SetParamsRc.HEADER_MALFORMED]);
-    expect(rc(m.uv.setSecureConfigurationParameters(config, L.confBase, image.header.length))).toEqual([1, SetParamsRc.HEADER_INACCESSIBLE]);
+    expect(rc(m.uv.setSecureConfigurationParameters(config, L.confBase, image.header.length))).toEqual([1, SetParamsRc.HEADER_ACCESS_EXCEPTION]);
     expect(rc(m.uv.setSecureConfigurationParameters(config + 5n, L.header, image.header.length))).toEqual([1, UvRc.INV_GHANDLE]);
     expect(set(image.header)).toEqual([0, 1]);
     expect(set(image.header)).toEqual([1, SetParamsRc.ALREADY_SET]);

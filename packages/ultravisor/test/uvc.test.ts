@@ -25,7 +25,8 @@ describe('UV call model', () => {
     const v = new DataView(out.buffer);
     expect(v.getUint16(0)).toBe(0x100);
     expect(v.getUint16(4)).toBe(UvRc.EXECUTED);
-    expect(v.getBigUint64(QUI.instCallsList)).toBe(0xffdffef000000000n);
+    // The host's list: QUI and the host calls, not the guest's share calls (bits 8, 9).
+    expect(v.getBigUint64(QUI.instCallsList)).toBe(0xff1ffef000000000n);
     expect(v.getBigUint64(QUI.instCallsList) & 0x000000f000000000n).toBe(0x000000f000000000n);
     for (const w of [1, 2, 3]) expect(v.getBigUint64(QUI.instCallsList + 8 * w)).toBe(0n);
     expect(v.getBigUint64(QUI.cpuStorLen)).toBe(0x1000n);
@@ -35,7 +36,16 @@ describe('UV call model', () => {
     expect(v.getUint32(QUI.maxNumSecConf)).toBe(64);
     expect(v.getBigUint64(QUI.suppSeHdrVersions)).toBe(0x8000000000000000n);
     expect(v.getBigUint64(QUI.suppSeHdrPcf)).toBe(0x00000000300000f2n);
-    expect(installedCallList()[0]).toBe(0xffdffef000000000n);
+    expect(installedCallList()[0]).toBe(0xff1ffef000000000n);
+  });
+
+  it('shows a secure guest QUI and its share calls only (bits 0, 8, 9)', () => {
+    const m = newMachine();
+    const { cpus } = createConfiguration(m, 1);
+    const qui = block(0x100, UvCommand.QUERY);
+    expect(m.uv.guestCall(cpus[0]!, qui)).toBe(0);
+    expect(new DataView(qui.buffer).getBigUint64(QUI.instCallsList)).toBe(0x80c0000000000000n);
+    expect(installedCallList('guest')).toEqual([0x80c0000000000000n, 0n, 0n, 0n]);
   });
 
   it('QUI: len < 0xA8 gives rc 5; 0xA8 <= len < 0x100 fills what fits with cc 1 rc 0x100', () => {

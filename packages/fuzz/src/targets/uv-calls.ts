@@ -94,7 +94,7 @@ function bootMachine(header: Uint8Array): Machine {
     if (r.cc !== 0 || r.rc !== 1) throw new Error(`booting the fuzz machine: ${what} gave cc ${r.cc} rc 0x${r.rc.toString(16)}`);
   };
   ok(uv.initialize(L.uv, 0x10000n), 'INIT_UV');
-  const conf = uv.createSecureConfiguration({ guestStorageLength: GUEST_SIZE, guestAsce: L.guest, baseStorageOrigin: L.confBase, variableStorageOrigin: L.confVar, sca: L.sca });
+  const conf = uv.createSecureConfiguration({ guestStorageLength: GUEST_SIZE, guestAsce: L.guest | 0x100n, baseStorageOrigin: L.confBase, variableStorageOrigin: L.confVar, sca: L.sca });
   ok(conf, 'CREATE_SEC_CONF');
   const cpu = uv.createSecureCpu({ configHandle: conf.handle, cpuNumber: 0, storageOrigin: L.cpu, stateOrigin: L.state });
   ok(cpu, 'CREATE_SEC_CPU');

@@ -280,7 +280,7 @@ export class KvmVm implements VcpuVm {
     const hostOrigin = ram?.hostOrigin ?? 0;
     const created = this.uv.createSecureConfiguration({
       guestStorageLength: BigInt(guestSize),
-      guestAsce: BigInt(hostOrigin) | 0x7n,
+      guestAsce: BigInt(hostOrigin) | 0x107n,
       baseStorageOrigin: BigInt(base),
       variableStorageOrigin: BigInt(variable),
       sca: BigInt(sca),

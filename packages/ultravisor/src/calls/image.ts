@@ -38,6 +38,13 @@ export function seHeaderRc(err: SeHeaderError): number {
   }
 }
 
+/** The SE header's bytes through the call's operand reader (host absolute by default); undefined on an access exception. */
+function readHeader(ctx: UvContext, origin: bigint, length: number): Uint8Array | undefined {
+  if (ctx.hostOperandReader !== undefined) return ctx.hostOperandReader(origin, length);
+  if (origin + BigInt(length) > BigInt(ctx.storage.size) || !hostAccessible(ctx, Number(origin), length)) return undefined;
+  return ctx.storage.read(Number(origin), length);
+}
+
 export function setSecureConfigurationParameters(ctx: UvContext, cb: ControlBlock): UvResult {
   const config = ctx.configs.get(cb.u64(SSC.guestHandle));
   if (config === undefined) return fail(UvRc.INV_GHANDLE);
@@ -45,8 +52,8 @@ export function setSecureConfigurationParameters(ctx: UvContext, cb: ControlBloc
   const origin = cb.u64(SSC.secHeaderOrigin);
   const length = cb.u32(SSC.secHeaderLen);
   if (length === 0 || length > SE_HEADER_LIMIT) return fail(SetParamsRc.HEADER_MALFORMED);
-  if (origin + BigInt(length) > BigInt(ctx.storage.size) || !hostAccessible(ctx, Number(origin), length)) return fail(SetParamsRc.HEADER_INACCESSIBLE);
-  const bytes = ctx.storage.read(Number(origin), length);
+  const bytes = readHeader(ctx, origin, length);
+  if (bytes === undefined) return fail(SetParamsRc.HEADER_ACCESS_EXCEPTION);
   let opened;
   try {
     opened = openSeHeader(bytes, ctx.hostKeys);

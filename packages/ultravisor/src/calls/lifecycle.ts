@@ -13,6 +13,9 @@ import { fail, ok } from './result.js';
 
 const MIB = 0x100000;
 const LOWCORE_END = 0x2000;
+/** ASCE private-space control (bit 55) and real-space control (bit 58). */
+const ASCE_PRIVATE_SPACE = 0x100n;
+const ASCE_REAL_SPACE = 0x20n;
 /** [E] handle name spaces: configurations 0xC0..., CPUs 0xC1...; numbers are never reused. */
 export const CONFIG_HANDLE_BASE = 0xc000000000000000n;
 export const CPU_HANDLE_BASE = 0xc100000000000000n;
@@ -47,7 +50,10 @@ export function createSecureConfiguration(ctx: UvContext, cb: ControlBlock): UvR
   // [E] the guest storage must be a non-empty multiple of 1 MiB ending at or below the maximum.
   if (msl === 0n || msl % BigInt(MIB) !== 0n || mso + msl - 1n > max || mso !== 0n) return fail(CreateConfRc.MSO_PLUS_MSL_TOO_LARGE);
   const asce = cb.u64(CGC.guestAsce);
-  if (asce === 0n) return fail(CreateConfRc.INVALID_ASCE);
+  // The guest's ASCE must be a private space (Linux's gmap ASCE has P) and not a real space, and
+  // [E] no other configuration may use it (kvm-unit-tests' uv-host wants rc ≥ 0x104 for a reuse).
+  if ((asce & ASCE_PRIVATE_SPACE) === 0n || (asce & ASCE_REAL_SPACE) !== 0n) return fail(CreateConfRc.INVALID_ASCE);
+  for (const other of ctx.configs.values()) if (other.asce === asce) return fail(CreateConfRc.INVALID_ASCE);
   const baseOrigin = cb.u64(CGC.confBaseStorOrigin);
   const base = { origin: Number(baseOrigin), length: Number(QUERY_VALUES.confBasePhysStorLen) };
   if (baseOrigin + QUERY_VALUES.confBasePhysStorLen > BigInt(ctx.storage.size)) return fail(CreateConfRc.BASE_STORAGE_INVALID);
@@ -188,4 +194,31 @@ export function destroySecureCpu(ctx: UvContext, cb: ControlBlock): UvResult {
   cpu.config.cpus.delete(cpu.number);
   ctx.cpus.delete(cpu.handle);
   return ok();
+}
+
+/**
+ * [E] A reset of the machine that clears or reloads the host (DIAGNOSE 0x308 subcodes 0, 1, 3):
+ * every secure CPU and configuration ends as if destroyed (secure pages cleared, secrets wiped,
+ * donated storage cleared and returned), the UV storage is returned cleared and the UV is
+ * uninitialised again (kvm-unit-tests' uv-host finds the donated storage zero and every call
+ * but QUI answering rc 3 afterwards).
+ */
+export function resetUltravisor(ctx: UvContext): void {
+  for (const cpu of [...ctx.cpus.values()]) {
+    reclaim(ctx, cpu.storage);
+    cpu.snapshot.gprs.fill(0n);
+    cpu.snapshot.vrs.forEach((v) => v.fill(0));
+    cpu.config.cpus.delete(cpu.number);
+    ctx.cpus.delete(cpu.handle);
+  }
+  for (const config of [...ctx.configs.values()]) {
+    for (const [guestPage, hostPage] of [...config.securePages]) destroyPage(ctx, config, guestPage, hostPage);
+    config.exported.clear();
+    reclaim(ctx, config.baseStorage);
+    reclaim(ctx, config.variableStorage);
+    wipeConfiguration(config);
+    ctx.configs.delete(config.handle);
+  }
+  if (ctx.uvStorage !== undefined) reclaim(ctx, ctx.uvStorage);
+  ctx.uvStorage = undefined;
 }

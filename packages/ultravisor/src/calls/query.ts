@@ -1,7 +1,10 @@
 // QUI, the query call (spec ultravisor.md §4 [P] layout; §7.1 [E] values): installed calls
 // (incl. dump bits 24-27), limits, donation lengths, and the dump buffer lengths (0x1000 each).
+// The installed-call list depends on who asks, as on the machine: the host sees QUI and the host
+// calls, a secure guest QUI and the guest calls (kvm-unit-tests' uv-host requires the share bits
+// clear for the host, its uv_os_is_guest tells a guest by them).
 import type { UvResult } from '../state.js';
-import { INSTALLED_CALL_BIT, UvCondition, UvRc } from '../uvc/codes.js';
+import { GUEST_COMMANDS, INSTALLED_CALL_BIT, UvCommand, UvCondition, UvRc } from '../uvc/codes.js';
 import { QUI, QUI_MIN_LEN, QUI_SIZE, type ControlBlock } from '../uvc/layout.js';
 
 /** The values this UV reports [E]. */
@@ -9,7 +12,7 @@ export const QUERY_VALUES = {
   uvBaseStorLen: 0x10000n,
   confBasePhysStorLen: 0x8000n,
   confBaseVirtStorLen: 0x4000n,
-  confVirtVarStorLen: 0x40n,
+  confVirtVarStorLen: 0x800n,
   cpuStorLen: 0x1000n,
   maxNumSecConf: 64,
   maxGuestStorAddr: 0x3ffffffffffn,
@@ -21,10 +24,15 @@ export const QUERY_VALUES = {
   confDumpFinalizeLen: 0x1000n,
 } as const;
 
-/** The 256-bit installed-call list as four u64 words, from the implemented commands. */
-export function installedCallList(): readonly [bigint, bigint, bigint, bigint] {
+/** Who issues a QUI: the host (hypervisor) or a secure guest CPU. */
+export type QueryCaller = 'host' | 'guest';
+
+/** The 256-bit installed-call list as four u64 words, from the commands `caller` may issue. */
+export function installedCallList(caller: QueryCaller = 'host'): readonly [bigint, bigint, bigint, bigint] {
   const words: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
-  for (const bit of Object.values(INSTALLED_CALL_BIT)) {
+  for (const [command, bit] of Object.entries(INSTALLED_CALL_BIT)) {
+    const code = Number(command);
+    if (code !== UvCommand.QUERY && GUEST_COMMANDS.has(code) !== (caller === 'guest')) continue;
     const w = bit >> 6;
     words[w] = (words[w] ?? 0n) | (1n << BigInt(63 - (bit % 64)));
   }
@@ -32,12 +40,12 @@ export function installedCallList(): readonly [bigint, bigint, bigint, bigint] {
 }
 
 /** Writes the query response into `cb`, as much as fits (spec §7.1). */
-export function query(cb: ControlBlock): UvResult {
+export function query(cb: ControlBlock, caller: QueryCaller = 'host'): UvResult {
   const len = cb.len;
   if (len < QUI_MIN_LEN || cb.bytes.length < len) return { cc: UvCondition.ERROR, rc: UvRc.INV_LEN, rrc: 0 };
   const full = new Uint8Array(QUI_SIZE);
   const v = new DataView(full.buffer);
-  installedCallList().forEach((w, i) => v.setBigUint64(QUI.instCallsList + 8 * i, w));
+  installedCallList(caller).forEach((w, i) => v.setBigUint64(QUI.instCallsList + 8 * i, w));
   const q = QUERY_VALUES;
   v.setBigUint64(QUI.uvBaseStorLen, q.uvBaseStorLen);
   v.setBigUint64(QUI.confBasePhysStorLen, q.confBasePhysStorLen);

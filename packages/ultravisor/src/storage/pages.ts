@@ -67,8 +67,19 @@ export function canDonate(ctx: UvContext, range: StorageRange): 'ok' | 'outside'
   return 'ok';
 }
 
+/** Tells the host page listener whether the host's CPUs may touch host page `page` now. */
+function notifyHost(ctx: UvContext, page: number): void {
+  const listener = ctx.hostPageListener;
+  if (listener === undefined) return;
+  const owner = ctx.pageOwners.get(page);
+  listener(page, owner === undefined || (owner.kind === 'secure' && owner.config.sharedPages.has(owner.guestPage)));
+}
+
 export function donate(ctx: UvContext, range: StorageRange, what: string): void {
-  for (let a = range.origin; a < range.origin + range.length; a += PAGE_SIZE) ctx.pageOwners.set(Math.floor(a / PAGE_SIZE), { kind: 'donated', what });
+  for (let a = range.origin; a < range.origin + range.length; a += PAGE_SIZE) {
+    ctx.pageOwners.set(Math.floor(a / PAGE_SIZE), { kind: 'donated', what });
+    notifyHost(ctx, Math.floor(a / PAGE_SIZE));
+  }
 }
 
 /** Returns donated storage to the host, cleared so no UV data leaks. */
@@ -76,6 +87,7 @@ export function reclaim(ctx: UvContext, range: StorageRange): void {
   for (let a = range.origin; a < range.origin + range.length; a += PAGE_SIZE) {
     ctx.pageOwners.delete(Math.floor(a / PAGE_SIZE));
     ctx.storage.write(a, ZERO_PAGE);
+    notifyHost(ctx, Math.floor(a / PAGE_SIZE));
   }
 }
 
@@ -87,6 +99,7 @@ function notify(ctx: UvContext, config: SecureConfiguration, guestPage: number, 
 export function markSecure(ctx: UvContext, config: SecureConfiguration, guestPage: number, hostPage: number): void {
   config.securePages.set(guestPage, hostPage);
   ctx.pageOwners.set(hostPage, { kind: 'secure', config, guestPage });
+  notifyHost(ctx, hostPage);
   notify(ctx, config, guestPage, 'secure');
 }
 
@@ -94,6 +107,7 @@ function markNonSecure(ctx: UvContext, config: SecureConfiguration, guestPage: n
   config.securePages.delete(guestPage);
   config.sharedPages.delete(guestPage);
   ctx.pageOwners.delete(hostPage);
+  notifyHost(ctx, hostPage);
   notify(ctx, config, guestPage, 'non-secure');
 }
 
@@ -204,6 +218,8 @@ export function destroyPage(ctx: UvContext, config: SecureConfiguration, guestPa
 export function setShared(ctx: UvContext, config: SecureConfiguration, guestPage: number, shared: boolean): void {
   if (shared) config.sharedPages.add(guestPage);
   else config.sharedPages.delete(guestPage);
+  const hostPage = config.securePages.get(guestPage);
+  if (hostPage !== undefined) notifyHost(ctx, hostPage);
   notify(ctx, config, guestPage, shared ? 'shared' : 'secure');
 }
 

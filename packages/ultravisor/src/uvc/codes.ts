@@ -92,7 +92,7 @@ export const InitRc = {
   STORAGE_BELOW_2G: 0x0108,
 } as const;
 
-/** CREATE_SEC_CONF return codes: [P] values, plus [E] 0x0110 (limit of configurations reached). */
+/** CREATE_SEC_CONF return codes: [P] values (0x105 also for an ASCE another configuration uses [E]), plus [E] 0x0110 (limit of configurations reached). */
 export const CreateConfRc = {
   MSO_TOO_LARGE: 0x0101,
   MSO_PLUS_MSL_TOO_LARGE: 0x0102,
@@ -119,8 +119,10 @@ export const CreateCpuRc = {
   STORAGE_IN_USE: 0x0110,
 } as const;
 
-/** SET_SEC_CONF_PARAMS return codes: 0x108 [P]; the rest [E]. */
+/** SET_SEC_CONF_PARAMS return codes: 0x103 and 0x108 [P]; the rest [E]. */
 export const SetParamsRc = {
+  /** [P] an access exception on the header (kvm-unit-tests' uv-host: an invalid page, or one crossed into). */
+  HEADER_ACCESS_EXCEPTION: 0x0103,
   NO_KEY_SLOT: 0x0108,
   /** [E] header authentication/decryption failed (tampered header). */
   HEADER_INVALID: 0x0109,
@@ -128,8 +130,6 @@ export const SetParamsRc = {
   UNSUPPORTED_VERSION: 0x010a,
   /** [E] header too short/long, bad magic or inconsistent sizes. */
   HEADER_MALFORMED: 0x010b,
-  /** [E] header origin/length outside host memory. */
-  HEADER_INACCESSIBLE: 0x010c,
   /** [E] parameters already set for this configuration. */
   ALREADY_SET: 0x010d,
   /** [E] a PCF bit that this UV does not support is set. */

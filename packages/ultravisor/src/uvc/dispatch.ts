@@ -1,6 +1,8 @@
-// Executes one UV control block (spec ultravisor.md §1-§4 [P]): checks header.len against the
-// command's size (rc 5), requires INIT_UV before configuration calls (rc 3 [E]), runs the
-// handler, and writes rc/rrc into the header. Returns the condition code.
+// Executes one UV control block (spec ultravisor.md §1-§4 [P]): requires INIT_UV before
+// configuration calls (rc 3), then checks header.len against the command's size (rc 5), runs the
+// handler, and writes rc/rrc into the header. Returns the condition code. The state comes before
+// the length as on the machine: kvm-unit-tests' uv-host gets rc 3 before INIT_UV for every call,
+// whatever length it gives.
 import { createSecureConfiguration, createSecureCpu, destroySecureConfiguration, destroySecureCpu, initUv } from '../calls/lifecycle.js';
 import { prepareReset, resetCpu, setCpuState } from '../calls/cpu-state.js';
 import { dumpComplete, dumpCpu, dumpInit, dumpStorageState } from '../calls/dump.js';
@@ -9,7 +11,7 @@ import { query } from '../calls/query.js';
 import { fail } from '../calls/result.js';
 import { changeSharedAccess, convertFromSecure, convertToSecure, destroySecurePage, pinOrUnpinShared, setUnshareAll } from '../calls/storage.js';
 import { SecureCpuError } from '../errors.js';
-import type { UvContext, UvResult } from '../state.js';
+import type { HostOperandReader, UvContext, UvResult } from '../state.js';
 import { UvCommand, UvRc } from './codes.js';
 import { UVCB_HEADER, UVCB_SIZE, type ControlBlock } from './layout.js';
 
@@ -50,15 +52,23 @@ function lengthMatches(cb: ControlBlock): boolean {
   return cb.len === UVCB_SIZE[cb.cmd] && cb.bytes.length >= cb.len;
 }
 
-/** A UVC issued by the host (hypervisor). */
-export function executeHostCall(ctx: UvContext, cb: ControlBlock): number {
+/**
+ * A UVC issued by the host (hypervisor). `readOperand` reaches storage operands the control
+ * block names by host virtual address (default: host absolute storage).
+ */
+export function executeHostCall(ctx: UvContext, cb: ControlBlock, readOperand?: HostOperandReader): number {
   if (cb.bytes.length < UVCB_HEADER.size) throw new RangeError(`UV control block of ${cb.bytes.length} bytes is shorter than its 8-byte header`);
-  if (cb.cmd === UvCommand.QUERY) return finish(cb, query(cb));
+  if (cb.cmd === UvCommand.QUERY) return finish(cb, query(cb, 'host'));
   const handler = HOST_HANDLERS[cb.cmd];
   if (handler === undefined) return finish(cb, fail(UvRc.INV_CMD));
-  if (!lengthMatches(cb)) return finish(cb, fail(UvRc.INV_LEN));
   if (cb.cmd !== UvCommand.INIT_UV && ctx.uvStorage === undefined) return finish(cb, fail(UvRc.INV_STATE));
-  return finish(cb, handler(ctx, cb));
+  if (!lengthMatches(cb)) return finish(cb, fail(UvRc.INV_LEN));
+  ctx.hostOperandReader = readOperand;
+  try {
+    return finish(cb, handler(ctx, cb));
+  } finally {
+    ctx.hostOperandReader = undefined;
+  }
 }
 
 /** A UVC issued by a secure guest CPU (`cpuHandle`): only the guest calls are valid. */
@@ -66,7 +76,7 @@ export function executeGuestCall(ctx: UvContext, cpuHandle: bigint, cb: ControlB
   if (cb.bytes.length < UVCB_HEADER.size) throw new RangeError(`UV control block of ${cb.bytes.length} bytes is shorter than its 8-byte header`);
   const cpu = ctx.cpus.get(cpuHandle);
   if (cpu === undefined) throw new SecureCpuError(`guest UV call from an unknown secure CPU (handle 0x${cpuHandle.toString(16)})`);
-  if (cb.cmd === UvCommand.QUERY) return finish(cb, query(cb));
+  if (cb.cmd === UvCommand.QUERY) return finish(cb, query(cb, 'guest'));
   const shared = cb.cmd === UvCommand.SET_SHARED_ACCESS ? true : cb.cmd === UvCommand.REMOVE_SHARED_ACCESS ? false : undefined;
   if (shared === undefined) return finish(cb, fail(UvRc.INV_CMD));
   if (!lengthMatches(cb)) return finish(cb, fail(UvRc.INV_LEN));

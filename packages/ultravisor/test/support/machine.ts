@@ -25,7 +25,7 @@ export const L = {
   guest: 0x1000_0000n,
 } as const;
 export const GUEST_SIZE = 16n * 1024n * 1024n;
-export const ASCE = L.guest | 0x7n;
+export const ASCE = L.guest | 0x107n;
 export const CCK = Uint8Array.from({ length: 32 }, (_, i) => i);
 
 /** A host key made once per process from a fixed seed (P-521 generation is slow-ish). */
