@@ -11,14 +11,14 @@ import { LC, PSW_MASK_DISABLED_WAIT_64, PSW_MASK_64 } from '../src/state/index.t
 const CODE = 0x10000;
 const DATA = 0x20000;
 
-/** Assembles `source` (z13) into raw bytes. */
+/** Assembles `source` (z15) into raw bytes. */
 function assemble(source: string): Uint8Array {
   requireTool('s390x-linux-gnu-as');
   const src = tempPath('snippet.s');
   const obj = tempPath('snippet.o');
   const bin = tempPath('snippet.bin');
   writeFileSync(src, '.text\n' + source + '\n');
-  run('s390x-linux-gnu-as', ['-march=z13', src, '-o', obj]);
+  run('s390x-linux-gnu-as', ['-march=z15', src, '-o', obj]);
   run('s390x-linux-gnu-objcopy', ['-O', 'binary', '-j', '.text', obj, bin]);
   return new Uint8Array(readFileSync(bin));
 }
@@ -205,5 +205,39 @@ describe('general instructions: architected behaviour', () => {
     expect((cpu.getGpr(7) >> 28n) & 3n).toBe(1n);
     expect(cpu.getGpr(8)).toBe(0x5555555500000000n | BigInt(DATA + 8));
     expect(cpu.getGpr(9)).toBe(0x6666666600000000n | BigInt(DATA));
+  });
+
+  it('MVCRL moves GR0 bits 56-63 + 1 bytes and ignores bits 32-55 (qemu 7.2 takes all of GR0 as the length)', () => {
+    const cpu = machine(` lgfi %r1,${DATA}\n mvc 0(8,%r1),0x300\n iilf %r0,0x12345603\n mvcrl 1(%r1),0(%r1)`);
+    const wait = cpu.mem.bytes.slice(0x300, 0x308);
+    expect(cpu.run(100).kind).toBe('wait');
+    expect(Number(cpu.getPsw().addr)).toBe(0xfff);
+    // Four bytes moved one to the right, rightmost first: no propagation of the first byte.
+    expect(Array.from(cpu.mem.bytes.subarray(DATA, DATA + 8))).toEqual([wait[0], wait[0], wait[1], wait[2], wait[3], wait[5], wait[6], wait[7]]);
+  });
+
+  it('MSRKC and MSGRKC overflow sets CC 3 and, with the mask, interrupts with code 8 after storing the low bits', () => {
+    const plain = machine(' llilf %r2,0x10000\n msrkc %r1,%r2,%r2\n ipm %r4\n llihf %r3,1\n msgrkc %r5,%r3,%r3\n ipm %r6');
+    expect(plain.run(100).kind).toBe('wait');
+    expect(Number(plain.getPsw().addr)).toBe(0xfff);
+    expect(plain.getGpr(1) & 0xffffffffn).toBe(0n);
+    expect((plain.getGpr(4) >> 28n) & 3n).toBe(3n);
+    expect(plain.getGpr(5)).toBe(0n);
+    expect((plain.getGpr(6) >> 28n) & 3n).toBe(3n);
+    const masked = machine(' llilf %r2,0x10001\n llilh %r3,0x0800\n spm %r3\n msrkc %r1,%r2,%r2\n lhi %r5,5');
+    masked.run(100);
+    expect(Number(masked.getPsw().addr)).toBe(0xdead);
+    expect(masked.readRealU16(LC.PGM_CODE)).toBe(0x08);
+    expect(masked.getGpr(1) & 0xffffffffn).toBe(0x20001n);
+    expect(masked.getGpr(5)).toBe(0n);
+  });
+
+  it('MGRK and MG with an odd first register are specification exceptions', () => {
+    // mgrk %r3,%r4,%r5 and mg %r3,0(%r1) as bytes: the assembler refuses odd pairs.
+    for (const source of [' .byte 0xb9,0xec,0x50,0x34', ` lgfi %r1,${DATA}\n .byte 0xe3,0x30,0x10,0x00,0x00,0x84`]) {
+      const cpu = machine(source);
+      cpu.run(100);
+      expect(cpu.readRealU16(LC.PGM_CODE)).toBe(0x06);
+    }
   });
 });

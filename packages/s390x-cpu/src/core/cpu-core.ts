@@ -420,9 +420,12 @@ export abstract class CpuCore {
 
   /** GPR `i` used as an address in the current mode (branch targets). */
   gprAddress(i: number): number {
-    const lo = this.r[2 * i + 1]!;
+    return this.addressOf(this.r[2 * i]!, this.r[2 * i + 1]!);
+  }
+
+  /** A 64-bit value (hi, lo) used as an address in the current mode (branch targets from storage). */
+  addressOf(hi: number, lo: number): number {
     if (this.amode === 64) {
-      const hi = this.r[2 * i]!;
       if (hi >= 0x200000) return this.far(hi, lo);
       return hi * TWO32 + lo;
     }

@@ -69,7 +69,7 @@ const EXCLUDED = new Set([
 ]);
 
 /** First operand (R1) must be the even register of a pair. */
-const PAIR_R1 = new Set(['cds', 'cdsy', 'cdsg', 'lpq', 'stpq', 'mr', 'm', 'mfy', 'mlr', 'ml', 'mlgr', 'mlg', 'dr', 'd', 'dlr', 'dl', 'dlgr', 'dlg', 'dsgr', 'dsgfr', 'dsg', 'dsgf', 'sldl', 'srdl', 'slda', 'srda', 'flogr']);
+const PAIR_R1 = new Set(['mgrk', 'mg', 'cds', 'cdsy', 'cdsg', 'lpq', 'stpq', 'mr', 'm', 'mfy', 'mlr', 'ml', 'mlgr', 'mlg', 'dr', 'd', 'dlr', 'dl', 'dlgr', 'dlg', 'dsgr', 'dsgfr', 'dsg', 'dsgf', 'sldl', 'srdl', 'slda', 'srda', 'flogr']);
 /** Extended (128-bit) floating-point operands name register pairs. */
 const FP_PAIR = new Set(['lxr', 'lzxr']);
 /** R3 must also be the even register of a pair. */
@@ -111,7 +111,7 @@ const ALIGN: Record<string, number> = {
 };
 /** Relative-long storage operands (not branches): target inside the buffer, 8-aligned. */
 const REL_DATA = new Set(['lrl', 'lgrl', 'lgfrl', 'llgfrl', 'lhrl', 'lghrl', 'llhrl', 'llghrl', 'strl', 'stgrl', 'sthrl', 'crl', 'clrl', 'chrl', 'clhrl', 'cgrl', 'clgrl', 'cgfrl', 'clgfrl', 'cghrl', 'clghrl']);
-const TEMPLATED = new Set(['mvst', 'clst', 'srst', 'mvcle', 'clcle', 'tr', 'trt', 'ex', 'exrl']);
+const TEMPLATED = new Set(['mvst', 'clst', 'srst', 'mvcle', 'clcle', 'tr', 'trt', 'ex', 'exrl', 'bic', 'mvcrl']);
 
 /** The table entries the generator covers: every problem-state entry not excluded. */
 export function coveredInstructions(): InstructionDef[] {
@@ -425,6 +425,18 @@ function templated(ctx: Ctx, outOfLine: string[]): string[] {
       const after = target === 'tr' ? ['cr %r0,%r0'] : [];
       if (mn === 'exrl') return [...lines, `exrl %r${r1},${label}`, ...after];
       return [...lines, `larl %r${TARGET_REG},${label}`, `ex %r${r1},0(%r${TARGET_REG})`, ...after];
+    }
+    case 'bic': {
+      // The branch address is a doubleword in storage: label 9's address, stored just before.
+      const off = 8 * rng.below(MEM_SIZE / 8);
+      return [`larl %r${TARGET_REG},9f`, `stg %r${TARGET_REG},${off}(%r11)`, `${mn} ${mask(ctx, 'M1')},${off}(%r11)`];
+    }
+    case 'mvcrl': {
+      // GR0 bits 56–63 are the length − 1; both operands inside the buffer, overlapping or not.
+      // qemu-s390x 7.2 takes all of GR0 as the length (it aborts on a large one), so the other
+      // bits stay zero here; test/general-semantics.test.ts checks that they are ignored.
+      const len = 1 + rng.below(MEM_SIZE / 2);
+      return [`lghi %r0,${len - 1}`, `${mn} ${rng.below(MEM_SIZE - len + 1)}(%r11),${rng.below(MEM_SIZE - len + 1)}(%r11)`];
     }
     default:
       throw new Error(`generator: no template for ${mn}`);

@@ -1,10 +1,13 @@
 // General (problem-state integer, logical, branch and storage-to-storage) instructions: PoO
-// chapter 7, everything gcc -march=z13 emits for freestanding C (including the vector integer
-// instructions of its auto-vectoriser). Each file is one group.
+// chapter 7, everything gcc -march=z13, z14 and z15 emits for freestanding C (including the
+// vector integer instructions of its auto-vectoriser) and the rest of each facility reported in
+// `core/facilities.ts`. Each file is one group.
 
 import type { InstructionDef } from '../types.js';
 import { arithmeticInstructions } from './arithmetic.js';
 import { compareBranchInstructions, compareTrapInstructions } from './compare-branch.js';
+import { z14ExtensionInstructions } from './extensions-z14.js';
+import { z15ExtensionInstructions } from './extensions-z15.js';
 import { hotInstructions } from './hot.js';
 import { interlockedInstructions } from './interlocked.js';
 import { loadStoreInstructions } from './load-store.js';
@@ -25,6 +28,8 @@ const groups: InstructionDef[] = [
   ...storageInstructions,
   ...interlockedInstructions,
   ...vectorIntegerInstructions,
+  ...z14ExtensionInstructions,
+  ...z15ExtensionInstructions,
 ];
 
 /** The hand-specialised hot entries replace the family-generated ones of the same mnemonic. */

@@ -5,7 +5,7 @@
 // (EX, EXRL), FIND LEFTMOST ONE and POPULATION COUNT.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB1, fB2InB, fD1, fD2InB, fI32, fL, fR1, fR3, fRreR1, fRreR2 } from '../fields.js';
+import { fB1, fB2InB, fD1, fD2InB, fI32, fL, fR1, fR3, fRreR1, fRreR2, fRrfM3 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
 import { def, eaLow, eaRS, eaRX, setAddressReg, splitAddress, OUT_HI, OUT_LO, TWO32 } from './alu.js';
 
@@ -250,16 +250,25 @@ export const storageInstructions: InstructionDef[] = [
     cpu.r[2 * r1 + 3] = pos >= 32 ? (lo & ~(0x80000000 >>> (pos - 32))) >>> 0 : lo;
     cpu.cc = 2;
   }),
-  def('popcnt', 0xb9e1, 'RRE', 'r:R1,r:R2', (cpu, a) => {
+  // M3 bit 0 (miscellaneous-instruction-extensions facility 3) asks for the count of the whole
+  // doubleword instead of one count per byte; the other M3 bits are ignored.
+  def('popcnt', 0xb9e1, 'RRF-c', 'r:R1,r:R2,m?:M3', (cpu, a) => {
     const j = 2 * fRreR2(a);
     const i = 2 * fRreR1(a);
-    const hi = bytePopcount(cpu.r[j]!);
-    const lo = bytePopcount(cpu.r[j + 1]!);
+    let hi = bytePopcount(cpu.r[j]!);
+    let lo = bytePopcount(cpu.r[j + 1]!);
+    if ((fRrfM3(a) & 8) !== 0) {
+      lo = byteSum(hi) + byteSum(lo);
+      hi = 0;
+    }
     cpu.r[i] = hi;
     cpu.r[i + 1] = lo;
     cpu.cc = (hi | lo) === 0 ? 0 : 1;
   }),
 ];
+
+/** The sum of the four bytes of `w`. */
+const byteSum = (w: number): number => (w & 0xff) + ((w >>> 8) & 0xff) + ((w >>> 16) & 0xff) + (w >>> 24);
 
 /** Each byte of `w` replaced by the number of one bits in it. */
 function bytePopcount(w: number): number {
