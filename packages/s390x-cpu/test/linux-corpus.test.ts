@@ -1,9 +1,11 @@
 // The C corpus under qemu-s390x and under our Linux runner: every program at -O0, -O1 and -O2
-// must print the same bytes and exit with the same status.
+// must print the same bytes and exit with the same status, with the compiling tier forced on from
+// the first execution and off (`support/tiers.ts`).
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '@pvdump/test-support';
-import { runLinuxProgram } from '../src/linux/index.ts';
+import { runLinuxProgram, type CompiledBlocksMode } from '../src/linux/index.ts';
+import { TIER_MODES } from './support/tiers.ts';
 import { buildCorpus, corpusPrograms, OPT_LEVELS, type CorpusBinary } from '@pvdump/test-support/corpus';
 
 let binaries: CorpusBinary[] = [];
@@ -21,9 +23,9 @@ function underQemu(bin: CorpusBinary): { stdout: Buffer; status: number } {
   return { stdout: r.stdout, status };
 }
 
-function underPvdump(bin: CorpusBinary): { stdout: Buffer; status: number; instructions: number } {
+function underPvdump(bin: CorpusBinary, mode: CompiledBlocksMode): { stdout: Buffer; status: number; instructions: number } {
   const chunks: Uint8Array[] = [];
-  const result = runLinuxProgram(bin.path, { args: bin.args, stdout: (d) => chunks.push(d), budget: 2_000_000_000 });
+  const result = runLinuxProgram(bin.path, { args: bin.args, stdout: (d) => chunks.push(d), budget: 2_000_000_000, compiledBlocks: mode });
   return { stdout: Buffer.concat(chunks), status: result.status, instructions: result.instructions };
 }
 
@@ -35,13 +37,19 @@ describe('C corpus: pvdump runner vs qemu-s390x', () => {
     it(`${program} at ${OPT_LEVELS.join(', ')} prints the same output and exit status`, () => {
       for (const bin of binaries.filter((b) => b.program === program)) {
         const ref = underQemu(bin);
-        const ours = underPvdump(bin);
         expect(ref.stdout.length, `${program}${bin.opt}: qemu printed nothing`).toBeGreaterThan(0);
-        expect({ program: program + bin.opt, stdout: ours.stdout.toString('latin1'), status: ours.status }).toEqual({
-          program: program + bin.opt,
-          stdout: ref.stdout.toString('latin1'),
-          status: ref.status,
-        });
+        const counts = new Set<number>();
+        for (const mode of TIER_MODES) {
+          const ours = underPvdump(bin, mode);
+          counts.add(ours.instructions);
+          expect({ program: `${program}${bin.opt} (blocks ${mode})`, stdout: ours.stdout.toString('latin1'), status: ours.status }).toEqual({
+            program: `${program}${bin.opt} (blocks ${mode})`,
+            stdout: ref.stdout.toString('latin1'),
+            status: ref.status,
+          });
+        }
+        // Every mode executes exactly the same instructions.
+        expect(counts.size, `${program}${bin.opt}: instruction counts per mode`).toBe(1);
       }
     });
   }

@@ -1,21 +1,28 @@
-// Straight-line block compilation for the run loop (a performance technique, no architecture of
-// its own): a hot sequence of instructions is turned into one generated JavaScript function that
-// calls each instruction's semantics directly. Each call site then sees a single target, which
-// the JavaScript engine can predict and inline; the generic loop's fetch, decode and indirect
-// call disappear. Semantics are unchanged: before each instruction the function sets `ia`,
-// `ilen`, `nextIa` and the instruction count exactly as the loop does, and it leaves as soon as
-// an instruction branches, raises anything, or sets `attention` (PSW, mode or prefix change, a
-// store into the running block, a stop request).
+// Block compilation for the run loop (a performance technique, no architecture of its own): a hot
+// trace of instructions (straight-line code, following unconditional relative jumps, leaving on
+// taken conditional branches) is turned into one generated JavaScript function. Instructions with
+// a generator (`compile/`) become their semantics inlined with the operands as constants, the
+// condition code computed only where something reads it; the others become direct calls of their
+// semantics. A branch back to the block's start loops inside the function, counting each pass
+// against the budget and checking `attention` (interruptions, stop requests, mode changes) first.
 //
 // A block is only valid while its bytes are unchanged: the generated function first compares
 // every instruction word with the words it was compiled from and returns false when any
-// differs, so stores by this or another CPU, host writes and page imports never run stale code.
+// differs, so stores by this or another CPU, host writes and page imports never run stale code;
+// a store into the running block ends it after the storing instruction.
 
 import type { CpuCore } from '../core/cpu-core.js';
+import { overflow } from '../isa/general/alu.js';
+import type { Format } from '../isa/formats.js';
 import type { ExecFn } from '../isa/types.js';
+import { BlockEmitter, type Fields } from './compile/emitter.js';
+import type { Generator } from './compile/index.js';
 
-/** Runs the block for `cpu` with `n` instructions counted so far; false: bytes changed, nothing ran. */
-export type BlockFn = (cpu: CpuCore, n: number) => boolean;
+/**
+ * Runs the block for `cpu` with `n` instructions counted so far and at most `budget` in all;
+ * false: its bytes changed and nothing ran. It leaves `cpu.icount` and `cpu.ia` at the end.
+ */
+export type BlockFn = (cpu: CpuCore, n: number, budget: number) => boolean;
 
 /** One decoded instruction of a block. */
 export interface BlockInstruction {
@@ -25,44 +32,47 @@ export interface BlockInstruction {
   next: number;
   a: number;
   b: number;
+  format: Format;
+  fields: Fields;
   exec: ExecFn;
+  generator: Generator | undefined;
+  /** An unconditional relative jump the trace follows (its target is the next instruction here). */
+  follow: boolean;
 }
 
 /** Most instructions in one block. */
-export const MAX_BLOCK_INSTRUCTIONS = 32;
-/** Most bytes one block covers (32 six-byte instructions). */
-export const MAX_BLOCK_BYTES = MAX_BLOCK_INSTRUCTIONS * 6;
+export const MAX_BLOCK_INSTRUCTIONS = 128;
 
 /**
- * Generates the block function. The instruction words are embedded as constants and compared
- * with storage (through `view`, at the same absolute addresses: blocks are only built inside the
- * CPU's direct window) before anything runs.
+ * Generates the block function for the addressing mode `amode`. The instruction words are
+ * embedded as constants and compared with storage (through `view`, at the same absolute
+ * addresses: blocks are only built inside the CPU's direct window) before anything runs.
  */
-export function compileBlock(instructions: readonly BlockInstruction[], view: DataView): BlockFn {
-  const params: string[] = ['view'];
-  const args: unknown[] = [view];
+export function compileBlock(instructions: readonly BlockInstruction[], view: DataView, bytes: Uint8Array, amode: 24 | 31 | 64): BlockFn {
+  const first = instructions[0]!;
+  const last = instructions[instructions.length - 1]!;
+  let lo = first.address;
+  let hi = 0;
   const check: string[] = [];
-  const body: string[] = [];
-  let previousLength = 0;
+  for (const insn of instructions) {
+    lo = Math.min(lo, insn.address);
+    hi = Math.max(hi, insn.address + insn.length);
+    if (insn.length === 2) check.push(`view.getUint16(${insn.address}) !== ${insn.a >>> 16}`);
+    else check.push(`view.getUint32(${insn.address}) !== ${insn.a >>> 0}`);
+    if (insn.length === 6) check.push(`view.getUint16(${insn.address + 4}) !== ${insn.b}`);
+  }
+  const e = new BlockEmitter(amode, first.address, lo, hi, instructions.length, true);
   instructions.forEach((insn, i) => {
-    params.push(`f${i}`);
-    args.push(insn.exec);
-    if (insn.length === 2) check.push(`(view.getUint16(${insn.address}) !== ${insn.a >>> 16})`);
-    else check.push(`(view.getUint32(${insn.address}) !== ${insn.a >>> 0})`);
-    if (insn.length === 6) check.push(`(view.getUint16(${insn.address + 4}) !== ${insn.b})`);
-    const last = i === instructions.length - 1;
-    // `ilen` only changes when the length does (semantics never write it).
-    const setLength = insn.length === previousLength ? '' : ` cpu.ilen = ${insn.length};`;
-    previousLength = insn.length;
-    body.push(
-      `cpu.ia = ${insn.address};${setLength} cpu.nextIa = ${insn.next};`,
-      `f${i}(cpu, ${insn.a >>> 0}, ${insn.b});`,
-      last ? `cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true;` : `if (cpu.nextIa !== ${insn.next} || cpu.attention) { cpu.icount = n + ${i + 1}; cpu.ia = cpu.nextIa; return true; }`,
-    );
+    e.insn = insn;
+    e.position = i + 1;
+    if (insn.follow) e.emit(`cpu.bear = ${insn.address};`);
+    else if (insn.generator !== undefined) insn.generator.emit(e, insn.fields, insn.exec);
+    else e.fallback(insn.exec);
   });
-  const source = `return function block(cpu, n) {\nif (${check.join(' || ')}) return false;\n${body.join('\n')}\n};`;
-  // The generated code only calls the given semantics with constant operands.
+  e.emit(e.exitTo(String(last.next)));
+  const source = e.source(check.join(' || '));
+  // The generated code only uses the CPU, its storage views and the given semantics.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the block compiler's generated code calls only the given semantics
-  const factory = new Function(...params, source) as (...a: unknown[]) => BlockFn;
-  return factory(...args);
+  const factory = new Function('view', 'bytes', 'overflow', ...e.fallbacks.map((_, i) => `f${i}`), source) as (...a: unknown[]) => BlockFn;
+  return factory(view, bytes, overflow, ...e.fallbacks);
 }

@@ -9,7 +9,8 @@ import { instructionLength, opcodeKey } from '../isa/decoder.js';
 import { decodeFields } from '../isa/formats.js';
 import type { InstructionDef } from '../isa/types.js';
 import type { AbsoluteStorage } from '../memory/guest-memory.js';
-import { compileBlock, MAX_BLOCK_BYTES, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
+import { compileBlock, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
+import { GENERATORS } from './compile/index.js';
 import { CpuCore, CR0_CKC_SUBMASK, CR0_CPU_TIMER_SUBMASK, TWO53, type CpuOptions } from '../core/cpu-core.js';
 import { InterceptionRequest, isNullifying, PageAccessStop, PGM_DATA, PGM_EXECUTE, PGM_OPERATION, PGM_PRIVILEGED, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../core/exceptions.js';
 import { LC } from '../core/lowcore.js';
@@ -31,7 +32,7 @@ const EXTERNAL_SUBMASKS: Readonly<Record<number, number>> = {
 };
 /** Slots of the direct-mapped block cache (indexed by instruction address / 2). */
 const BLOCK_SLOTS = 1 << 14;
-/** Times an address is reached through the generic loop before its block is compiled. */
+/** Times an address is reached through the generic loop before its block is compiled (default). */
 const BLOCK_HOT = 16;
 /**
  * Instructions after which a block ends: unconditional transfers (calls, returns, LPSW(E), SVC,
@@ -40,6 +41,8 @@ const BLOCK_HOT = 16;
  */
 const BLOCK_END = /^(bras|brasl|bas|basr|bal|balr|bsm|bassm|lpsw|lpswe|svc)$/;
 const BRANCH_ON_CONDITION = /^(bc|bcr|brc|brcl)$/;
+/** Relative jumps a trace follows when unconditional (mask 15). */
+const RELATIVE_JUMP = /^(brc|brcl)$/;
 /** Instructions between checks for timer interruptions while they are enabled. */
 const TIMER_SLICE = 1024;
 
@@ -60,12 +63,19 @@ export class Cpu extends CpuCore {
   private readonly blockTag = new Float64Array(BLOCK_SLOTS).fill(-1);
   private readonly blockFn = new Array<BlockFn | undefined>(BLOCK_SLOTS).fill(undefined);
   private readonly blockLength = new Uint8Array(BLOCK_SLOTS);
-  private readonly blockBytes = new Uint8Array(BLOCK_SLOTS);
+  /** Byte range [blockStart, blockEnd) each block's instructions cover. */
+  private readonly blockStart = new Float64Array(BLOCK_SLOTS);
+  private readonly blockEnd = new Float64Array(BLOCK_SLOTS);
   private readonly blockHeat = new Uint8Array(BLOCK_SLOTS);
   /** Instruction addresses of each block, to count what ran when one of them throws. */
   private readonly blockAddresses = new Array<Float64Array | undefined>(BLOCK_SLOTS).fill(undefined);
   /** Use compiled blocks (on by default; off gives the plain interpreter loop). */
   useBlocks = true;
+  /**
+   * Times an address is reached through the generic loop before its block is compiled (0–255;
+   * 0 compiles code the first time it runs, as the tests of the compiler do).
+   */
+  compileThreshold = BLOCK_HOT;
   /** Called before each instruction when set (disassembly traces). */
   trace: TraceHook | undefined = undefined;
 
@@ -317,7 +327,7 @@ export class Cpu extends CpuCore {
     let fastHi = this.directHi - 6;
     if (this.mem.checkedFrameCount !== 0) fastHi = -1;
     // Blocks need their whole extent inside the window; their cache tags include the mode.
-    const blockHigh = this.useBlocks ? fastHi + 6 - MAX_BLOCK_BYTES : -1;
+    const blocks = this.useBlocks && fastHi >= fastLo;
     const modeKey = (wide ? 2 : this.amode === 31 ? 1 : 0) + (this.problemState ? 4 : 0);
     const blockTag = this.blockTag;
     let n = this.icount;
@@ -326,17 +336,17 @@ export class Cpu extends CpuCore {
     try {
       while (n < budget && !this.attention) {
         const ia = this.ia;
-        if (ia >= fastLo && ia <= blockHigh && (ia & 1) === 0) {
+        if (blocks && ia >= fastLo && ia <= fastHi && (ia & 1) === 0) {
           const slot = (ia >>> 1) & (BLOCK_SLOTS - 1);
           const tag = ia * 8 + modeKey;
           if (blockTag[slot] === tag) {
-            if (n + this.blockLength[slot]! <= budget) {
+            if (n + this.blockLength[slot]! <= budget && this.blockStart[slot]! >= fastLo && this.blockEnd[slot]! <= fastHi + 6) {
               this.icount = n;
-              this.blockLo = ia;
-              this.blockHi = ia + this.blockBytes[slot]!;
+              this.blockLo = this.blockStart[slot]!;
+              this.blockHi = this.blockEnd[slot]!;
               inBlock = true;
               blockSlot = slot;
-              const ran = this.blockFn[slot]!(this, n);
+              const ran = this.blockFn[slot]!(this, n, budget);
               inBlock = false;
               this.blockHi = 0;
               if (ran) {
@@ -347,9 +357,10 @@ export class Cpu extends CpuCore {
               blockTag[slot] = -1;
               this.blockHeat[slot] = 0;
             }
-          } else if (++this.blockHeat[slot]! >= BLOCK_HOT) {
+          } else if (++this.blockHeat[slot]! > this.compileThreshold) {
             this.blockHeat[slot] = 0;
-            this.buildBlock(ia, slot, tag, dispatch, wide, amask);
+            this.buildBlock(ia, slot, tag, dispatch, wide, amask, fastLo, fastHi);
+            if (blockTag[slot] === tag) continue;
           }
         }
         let a: number;
@@ -375,23 +386,27 @@ export class Cpu extends CpuCore {
       }
     } finally {
       if (inBlock) {
-        // An instruction of the block threw: it and the ones before it ran.
+        // An instruction of the block threw: it and the ones before it in this pass ran (the
+        // block keeps `icount` at the start of its current pass).
         const index = this.blockAddresses[blockSlot]?.indexOf(this.ia) ?? -1;
-        this.icount = n + (index < 0 ? 1 : index + 1);
+        this.icount += index < 0 ? 1 : index + 1;
       } else this.icount = n;
       this.blockHi = 0;
     }
   }
 
   /**
-   * Decodes a block at `ia` (inside the direct window) up to a branch, an unknown opcode or
-   * MAX_BLOCK_INSTRUCTIONS, and installs its compiled function in `slot`.
+   * Decodes a trace at `ia` (inside the direct window [fastLo, fastHi]) up to an unconditional
+   * transfer, an unknown opcode, the window's edge or MAX_BLOCK_INSTRUCTIONS, following
+   * unconditional relative jumps to code not yet in the trace, and installs its compiled function
+   * in `slot`.
    */
-  private buildBlock(ia: number, slot: number, tag: number, dispatch: readonly ExecFn[], wide: boolean, amask: number): void {
+  private buildBlock(ia: number, slot: number, tag: number, dispatch: readonly ExecFn[], wide: boolean, amask: number, fastLo: number, fastHi: number): void {
     const view = this.view;
     const instructions: BlockInstruction[] = [];
+    const seen = new Set<number>();
     let at = ia;
-    while (instructions.length < MAX_BLOCK_INSTRUCTIONS) {
+    while (instructions.length < MAX_BLOCK_INSTRUCTIONS && at >= fastLo && at <= fastHi && (at & 1) === 0 && !seen.has(at)) {
       const a = view.getUint32(at);
       const top = a >>> 30;
       const length = top === 0 ? 2 : top === 3 ? 6 : 4;
@@ -399,18 +414,32 @@ export class Cpu extends CpuCore {
       const key = opcodeKey(a, b);
       const entry = DECODE_TABLE[key];
       if (entry === undefined) break;
+      seen.add(at);
       const next = wide ? at + length : ((at + length) & amask) >>> 0;
+      const fields = decodeFields(entry.format, a, b);
+      // Privileged entries in the problem state run the dispatch table's exception.
+      const generator = entry.privileged && this.problemState ? undefined : GENERATORS.get(entry);
       // Only the bytes an instruction has are compared later: clear the rest of a 2-byte word.
-      instructions.push({ address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, exec: dispatch[key]! });
-      const unconditional = BLOCK_END.test(entry.mnemonic) || (BRANCH_ON_CONDITION.test(entry.mnemonic) && decodeFields(entry.format, a, b).M1 === 15);
-      if (unconditional || next !== at + length) break;
+      const insn: BlockInstruction = { address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, format: entry.format, fields, exec: dispatch[key]!, generator, follow: false };
+      instructions.push(insn);
+      if (next !== at + length) break;
+      if (BRANCH_ON_CONDITION.test(entry.mnemonic) && fields.M1 === 15) {
+        if (!RELATIVE_JUMP.test(entry.mnemonic)) break;
+        const halfwords = entry.mnemonic === 'brc' ? (fields.RI2! << 16) >> 16 : fields.RI2! | 0;
+        const target = wide ? at + 2 * halfwords : ((at + 2 * halfwords) & amask) >>> 0;
+        // A jump back to the start loops inside the block; other known targets are followed.
+        if (target === ia || seen.has(target) || target < fastLo || target > fastHi) break;
+        insn.follow = true;
+        at = target;
+        continue;
+      }
+      if (BLOCK_END.test(entry.mnemonic)) break;
       at = next;
     }
-    const last = instructions[instructions.length - 1];
-    if (last === undefined || instructions.length < 2) return;
+    if (instructions.length === 0) return;
     let fn: BlockFn;
     try {
-      fn = compileBlock(instructions, view);
+      fn = compileBlock(instructions, view, this.bytes, this.amode);
     } catch (e) {
       // Code generation from strings can be disabled (--disallow-code-generation-from-strings):
       // keep interpreting without blocks.
@@ -421,10 +450,17 @@ export class Cpu extends CpuCore {
       }
       throw e;
     }
+    let start = ia;
+    let end = 0;
+    for (const insn of instructions) {
+      start = Math.min(start, insn.address);
+      end = Math.max(end, insn.address + insn.length);
+    }
     this.blockFn[slot] = fn;
     this.blockAddresses[slot] = Float64Array.from(instructions, (insn) => insn.address);
     this.blockLength[slot] = instructions.length;
-    this.blockBytes[slot] = last.address + last.length - ia;
+    this.blockStart[slot] = start;
+    this.blockEnd[slot] = end;
     this.blockTag[slot] = tag;
   }
 

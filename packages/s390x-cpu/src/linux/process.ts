@@ -27,6 +27,9 @@ export const LINUX_STACK_SIZE = 8 * 1024 * 1024;
 /** Address the program new PSW points at (a disabled wait): a program interruption happened [E]. */
 const PROGRAM_TRAP_ADDRESS = 0x1d0;
 
+/** How the runner uses the CPU's compiling tier (`LinuxRunOptions.compiledBlocks`). */
+export type CompiledBlocksMode = 'hot' | 'always' | 'off';
+
 export interface LinuxRunOptions {
   /** argv[1..]; argv[0] is the program path unless `argv0` is given. */
   args?: readonly string[];
@@ -41,6 +44,11 @@ export interface LinuxRunOptions {
   /** Supplies standard input: up to `max` bytes per call, empty at end of file (default: empty). */
   stdin?: (max: number) => Uint8Array;
   trace?: TraceHook;
+  /**
+   * The compiling tier: 'hot' (default) compiles code after it ran 16 times, 'always' the first
+   * time it runs, 'off' interprets every instruction. Results are the same in every mode.
+   */
+  compiledBlocks?: CompiledBlocksMode;
   /** AT_RANDOM bytes (default: random). */
   random?: Uint8Array;
 }
@@ -124,6 +132,9 @@ export class LinuxProcess implements SyscallContext {
     cpu.setGpr(15, BigInt(stack.sp));
     cpu.setPsw({ mask: LINUX_USER_PSW_MASK, addr: image.entry });
     cpu.trace = options.trace;
+    const mode = options.compiledBlocks ?? 'hot';
+    cpu.useBlocks = mode !== 'off';
+    if (mode === 'always') cpu.compileThreshold = 0;
   }
 
   /** Runs until the program exits or dies; `budget` limits the instructions. */

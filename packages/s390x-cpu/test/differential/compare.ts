@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { run, tempPath } from '@pvdump/test-support';
 import { runLinuxProgram } from '../../src/linux/index.ts';
+import { TIER_MODES } from '../support/tiers.ts';
 import { FAULT_MARK_HIGH, RECORD_SIZE, parseRecords, writeSequenceSources, type CaseState, type SequenceCase } from './sequence-program.ts';
 
 const hex = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
@@ -56,20 +57,25 @@ export function runBatch(cases: SequenceCase[], name: string): BatchResult {
   if (q.error) throw q.error;
   const done = Math.floor(q.stdout.length / RECORD_SIZE);
   expect(q.status, `qemu-s390x exit (signal ${q.signal}) after ${done} cases, next: ${cases[done]?.title}: ${q.stderr.toString()}`).toBe(0);
-  const chunks: Uint8Array[] = [];
-  const result = runLinuxProgram(prefix, { stdout: (d) => chunks.push(d) });
-  expect(result.message ?? '').toBe('');
-  expect(result.status).toBe(0);
   const ref = parseRecords(q.stdout);
-  const ours = parseRecords(Buffer.concat(chunks));
   expect(ref.length).toBe(cases.length);
-  expect(ours.length).toBe(cases.length);
   const mismatches: string[] = [];
   let faults = 0;
-  cases.forEach((c, i) => {
-    if (isFault(ref[i]!)) faults++;
-    const diff = differences(ours[i]!, ref[i]!);
-    if (diff.length > 0) mismatches.push(`${name} case ${i}: ${c.title}\n  (${describeState(ours[i]!)} vs qemu ${describeState(ref[i]!)})\n  ${diff.join('\n  ')}`);
+  let ours: CaseState[] = [];
+  // Our side runs once per run-loop mode (compiled from the first execution, interpreted): each must match.
+  TIER_MODES.forEach((mode, m) => {
+    const chunks: Uint8Array[] = [];
+    const result = runLinuxProgram(prefix, { stdout: (d) => chunks.push(d), compiledBlocks: mode });
+    expect(result.message ?? '', `blocks ${mode}`).toBe('');
+    expect(result.status, `blocks ${mode}`).toBe(0);
+    const records = parseRecords(Buffer.concat(chunks));
+    expect(records.length, `blocks ${mode}`).toBe(cases.length);
+    if (m === 0) ours = records;
+    cases.forEach((c, i) => {
+      if (m === 0 && isFault(ref[i]!)) faults++;
+      const diff = differences(records[i]!, ref[i]!);
+      if (diff.length > 0) mismatches.push(`${name} case ${i} (blocks ${mode}): ${c.title}\n  (${describeState(records[i]!)} vs qemu ${describeState(ref[i]!)})\n  ${diff.join('\n  ')}`);
+    });
   });
   return { mismatches, faults, ours, ref };
 }
