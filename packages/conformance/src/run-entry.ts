@@ -28,7 +28,7 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
   let vm: VirtualMachine;
   try {
     vm = new VirtualMachine({
-      kernel: new HostKernel({ protectedVirtualization: false }),
+      kernel: new HostKernel({ protectedVirtualization: false, guestUltravisor: spec.ultravisorCall }),
       memorySize: spec.memoryMiB * MIB,
       cpus: spec.cpus,
       maxCpus: spec.maxCpus,

@@ -11,6 +11,13 @@ describe('planning an entry as the runner with ACCEL=tcg', () => {
     expect(plan('[a]\nfile = a.elf\ngroups = pv-host\n')).toEqual({ kind: 'skip', reason: 'no gen-se-header available for pv-host test' });
   });
 
+  it('runs uv-host, the pv-host entry that needs no SE header, on a machine offering the Ultravisor call', () => {
+    const p = plan('[uv-host]\nfile = uv-host.elf\nsmp = 2\ngroups = pv-host\nqemu_params = -m 2200\n');
+    expect(p.kind === 'run' && p.spec).toMatchObject({ kernel: '/suite/uv-host.elf', cpus: 2, memoryMiB: 2200, ultravisorCall: true });
+    const plain = plan('[smp]\nfile = smp.elf\nsmp = 2\n');
+    expect(plain.kind === 'run' && plain.spec.ultravisorCall).toBe(false);
+  });
+
   it('reads the machine from smp, test_args and qemu_params', () => {
     const p = plan("[stsi]\nfile = stsi.elf\ntest_args = '--x y'\nqemu_params=-name kvm-unit-test --uuid 0fb84a86-727c-11ea-bc55-0242ac130003 -smp 1,maxcpus=8 -m 3G -device virtio-net-ccw\n");
     expect(p.kind).toBe('run');

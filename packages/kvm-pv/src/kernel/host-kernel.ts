@@ -62,10 +62,12 @@ export class HostKernel implements KvmHost {
 
   /**
    * [E] The facilities guests see (the CPU model's STFLE list): the interpreter's, plus 161 (the
-   * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host.
+   * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host, plus 158 (the
+   * Ultravisor call) with the `guestUltravisor` option.
    */
   get guestFacilities(): readonly number[] {
-    return this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS;
+    const facilities = this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS;
+    return this.options.guestUltravisor === true ? [...facilities, ULTRAVISOR_CALL_FACILITY] : facilities;
   }
 
   /** A new user process (the VMM): an empty address space and file descriptor table. */
@@ -110,6 +112,8 @@ export class HostKernel implements KvmHost {
   }
 }
 
+/** Facility 158: the Ultravisor call (a plain guest sees it with the `guestUltravisor` option). */
+export const ULTRAVISOR_CALL_FACILITY = 158;
 /** Facility 161: Secure Execution unpack (stage3a of an SE image checks it before DIAGNOSE 0x308). */
 export const UNPACK_FACILITY = 161;
 const GUEST_FACILITIES_PV: readonly number[] = [...FACILITY_BITS, UNPACK_FACILITY];
@@ -132,6 +136,16 @@ export class KvmProcess implements VmProcess {
       const file = this.files.get(fd);
       return file?.kind === 'vcpu' ? [file.vcpu] : [];
     });
+  }
+
+  /**
+   * [E] The machine reset the plain guest of VM `vmFd` that acts as UV host (DIAGNOSE 0x308 load
+   * normal or clear): its own Ultravisor (option `guestUltravisor`) ends every configuration and
+   * is uninitialised. Not a KVM ioctl: the machine's firmware does this below KVM.
+   */
+  resetGuestUltravisor(vmFd: number): void {
+    const file = this.files.get(vmFd);
+    if (file?.kind === 'vm') file.vm.resetGuestUltravisor();
   }
 
   /** [E] Whether the thread running KVM_RUN on vCPU `fd` would be asleep in the kernel (an enabled wait nothing has ended yet). */

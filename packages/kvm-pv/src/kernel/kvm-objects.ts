@@ -40,6 +40,12 @@ export interface HostKernelOptions {
    * Nothing in KVM or the VMM uses it; tests compare decrypted dumps against it.
    */
   secureStateProbe?: (vcpuId: number, state: CpuSnapshot) => void;
+  /**
+   * [E] Plain guests get the Ultravisor-call facility (158) and an Ultravisor of their own on
+   * their absolute storage, acting as its host: what a bare-metal kernel on an LPAR with Secure
+   * Execution has (kernel/host-uv-call.ts). Default false: no facility 158, UVC is the VMM's.
+   */
+  guestUltravisor?: boolean;
 }
 
 /** Kernel memory held for the secure configuration (donated to the UV or used beside it). */
@@ -84,7 +90,7 @@ export interface IoctlTarget {
 }
 
 /** An open KVM file descriptor: /dev/kvm, a VM, or a vCPU (whose `struct kvm_run` can be mapped). */
-export type KvmFile = { kind: 'kvm' } | { kind: 'vm'; vm: IoctlTarget } | { kind: 'vcpu'; vcpu: IoctlTarget & SleepingVcpu & { readonly runAddress: bigint } };
+export type KvmFile = { kind: 'kvm' } | { kind: 'vm'; vm: IoctlTarget & { resetGuestUltravisor(): void } } | { kind: 'vcpu'; vcpu: IoctlTarget & SleepingVcpu & { readonly runAddress: bigint } };
 
 /** The VMM process as a VM sees it (implemented by KvmProcess). */
 export interface VmProcess {
@@ -113,6 +119,8 @@ export interface VcpuVm {
   readonly memory: GuestRam | undefined;
   /** The host's UV (throws on a host without one). */
   readonly uv: Ultravisor;
+  /** The UV a plain guest acting as host calls (option `guestUltravisor`), on the guest's storage. */
+  readonly guestUltravisor: Ultravisor | undefined;
   pv: ProtectedState | undefined;
   /** The per-VM dump flag (docs/kvm-pv-api.md §6): KVM state, not UV state. */
   dumping: boolean;

@@ -10,6 +10,7 @@ import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffs
 import { handlePvCpuDump } from './pv-dump.js';
 import { logicalMemOpArgumentErrno, translateLogicalMemOp } from './logical-mem-op.js';
 import { testPendingInterruption } from './test-pending-interruption.js';
+import { hostUltravisorCall } from './host-uv-call.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -517,10 +518,16 @@ export class KvmVcpu {
     cpu.completeInterception();
     const ram = this.vm.memory!;
     ram.memory.onInaccessibleAccess = undefined;
-    const stop = this.runSlice(cpu, (interception) => interception.mnemonic === 'tpi' && testPendingInterruption(cpu, this.vm, interception));
+    const stop = this.runSlice(cpu, (interception) => (interception.mnemonic === 'uvc' ? this.hostUvCall(cpu, interception) : interception.mnemonic === 'tpi' && testPendingInterruption(cpu, this.vm, interception)));
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());
     return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);
+  }
+
+  /** A plain guest's UVC: served by its own UV when the machine offers one, else the VMM's interception. */
+  private hostUvCall(cpu: Cpu, interception: InstructionInterception): boolean {
+    const uv = this.vm.guestUltravisor;
+    return uv !== undefined && hostUltravisorCall(cpu, uv, this.vm.memory!, interception);
   }
 
   /** Stores a plain vCPU's registers into the run structure's synced-register area. */

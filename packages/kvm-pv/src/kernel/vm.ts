@@ -3,8 +3,8 @@
 // (1) user-controlled CPU state, (2) not a PV host → -EINVAL, (3) copy in → -EFAULT,
 // (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
 import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
-import { PvCpuState, type UvResult } from '@pvdump/ultravisor';
-import { Errno, Ioctl, IRQ_IO_MAX, IrqType, PvCmd, PvInfoId } from '../uapi/constants.js';
+import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, type UvResult } from '@pvdump/ultravisor';
+import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MpState, PvCmd, PvInfoId } from '../uapi/constants.js';
 import { InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
 import type { GuestRam } from './guest-ram.js';
 import { PAGE_SIZE } from './host-memory.js';
@@ -240,6 +240,35 @@ export class KvmVm implements VcpuVm {
       default:
         return -Errno.ENOTTY;
     }
+  }
+
+  /** The guest's own UV (option `guestUltravisor`) and the RAM it works on; made at the first UVC. */
+  private guestUv: { ram: GuestRam; uv: Ultravisor } | undefined;
+
+  /**
+   * The UV a plain guest acting as host calls [E]: its host storage is the guest's absolute
+   * storage; pages it takes (donated, secure) become inaccessible to the guest's CPUs; INIT_UV
+   * counts the vCPUs in the operating state and wants storage at or above 2 GiB, as the machine.
+   */
+  get guestUltravisor(): Ultravisor | undefined {
+    const ram = this.memory;
+    if (this.kernel.options.guestUltravisor !== true || ram === undefined) return undefined;
+    if (this.guestUv?.ram !== ram) {
+      const uv = new Ultravisor({
+        storage: ram.memory,
+        ...(this.kernel.options.random === undefined ? {} : { random: this.kernel.options.random }),
+        onHostPageChange: (page, accessible) => ram.memory.setPageAccessible(page, accessible),
+        runningHostCpus: () => this.vcpus.filter((v) => v.mpState === MpState.OPERATING).length,
+        minimumUvStorageOrigin: MACHINE_MINIMUM_UV_STORAGE_ORIGIN,
+      });
+      this.guestUv = { ram, uv };
+    }
+    return this.guestUv.uv;
+  }
+
+  /** [E] The machine reset the guest acting as host (DIAGNOSE 0x308 load normal or clear): its UV ends everything. */
+  resetGuestUltravisor(): void {
+    this.guestUv?.uv.reset();
   }
 
   get uv(): NonNullable<KvmHost['uv']> {

@@ -62,6 +62,8 @@ export interface HostMachine {
   hasPendingExternalCall(v: VcpuHandle): boolean;
   restart(id: number): void;
   reIpl(): void;
+  /** The machine reset the guest (DIAGNOSE 0x308 subcodes 0, 1, 3): a guest acting as UV host finds its UV uninitialised. */
+  resetGuestUltravisor(): void;
   printConsole(text: string): void;
 }
 

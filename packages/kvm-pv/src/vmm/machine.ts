@@ -449,6 +449,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
    */
   reIpl(): void {
     if (this.kernelImage === undefined) throw new MachineError('re-IPL: no plain kernel was loaded');
+    this.resetGuestUltravisor();
     for (const c of this.vcpus) {
       this.check(this.process.ioctl(c.fd, Ioctl.KVM_S390_CLEAR_RESET), 'KVM_S390_CLEAR_RESET');
       this.setMpState(c.id, MpState.STOPPED);
@@ -457,6 +458,11 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.pfaultTokens.clear();
     this.css.reset();
     this.loadElf(this.kernelImage.path, this.kernelImage.commandLine);
+  }
+
+  /** [E] A machine reset of a guest acting as UV host (kernel option `guestUltravisor`): its UV ends everything. */
+  resetGuestUltravisor(): void {
+    this.process.resetGuestUltravisor(this.vmFd);
   }
 
   /** Whether an external call waits for vCPU `v` (SIGP SENSE). */
