@@ -56,6 +56,9 @@ function renderToken(token: string, fields: Record<string, number>, entry: Instr
       return String(field(name) & 0x3f);
     case 'm?':
       return field(name) === 0 ? undefined : String(field(name));
+    case 'mf?':
+      // The flags of a string instruction the mnemonic does not show (its `s`/`z` name CS and ZS).
+      return (field(name) & 12) === 0 ? undefined : String(field(name) & 12);
     case 's': {
       const spec = FORMAT_FIELDS[entry.format].fields[name];
       return String(signed(field(name), spec?.width ?? 16));

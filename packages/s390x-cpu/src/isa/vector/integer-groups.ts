@@ -2,6 +2,9 @@
 // the vector facility, vector-enhancements facilities 1 and 2): one group per file.
 
 import type { InstructionDef } from '../types.js';
+import { vectorIntegerArithmeticInstructions } from './integer-arithmetic.js';
+import { vectorLogicalShiftInstructions } from './integer-logical-shift.js';
 import { vectorLoadStoreInstructions } from './load-store.js';
+import { vectorStringInstructions } from './string.js';
 
-export const VECTOR_INTEGER_INSTRUCTIONS: readonly InstructionDef[] = [...vectorLoadStoreInstructions];
+export const VECTOR_INTEGER_INSTRUCTIONS: readonly InstructionDef[] = [...vectorLoadStoreInstructions, ...vectorIntegerArithmeticInstructions, ...vectorLogicalShiftInstructions, ...vectorStringInstructions];
