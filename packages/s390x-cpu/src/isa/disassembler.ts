@@ -54,6 +54,9 @@ function renderToken(token: string, fields: Record<string, number>, entry: Instr
     case 'u6':
       // The low 6 bits of an 8-bit immediate whose top bits the mnemonic already shows (risbgz).
       return String(field(name) & 0x3f);
+    case 'm7':
+      // The low 3 bits of a modifier whose bit 0 the mnemonic already shows (wcdgb: single element).
+      return String(field(name) & 7);
     case 'm?':
       return field(name) === 0 ? undefined : String(field(name));
     case 'mf?':

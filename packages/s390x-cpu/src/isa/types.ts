@@ -33,7 +33,7 @@ export interface InstructionDef {
   /**
    * Operand syntax for the disassembler, objdump order, comma-separated tokens (see
    * `disassembler.ts`): `r:R1` GPR, `f:R1` FPR, `v:V1` vector, `c:R1` control, `a:R1` access
-   * register, `u:I2` unsigned, `u6:I4` its low 6 bits, `s:I2` signed, `m:M3` mask (unsigned), `rel:RI2` relative target,
+   * register, `u:I2` unsigned, `u6:I4` its low 6 bits, `s:I2` signed, `m:M3` mask (unsigned), `m7:M4` its low 3 bits, `rel:RI2` relative target,
    * `dxb:2` D2(X2,B2), `db:2` D2(B2), `dlb:1` D1(L,B1) with the length + 1, `dvb:2` D2(V2,B2).
    * Empty string: no operands.
    */

@@ -10,6 +10,7 @@ import { eaRS, eaRX, eaRXY } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
 import { bfpArithmeticInstructions } from './bfp-arithmetic.js';
 import { bfpConvertInstructions } from './bfp-convert.js';
+import { bfpDivideToIntegerInstructions } from './bfp-divide-to-integer.js';
 import { PGM_DATA } from '../../core/exceptions.js';
 
 /** Byte offset of FPR i in `cpu.vr`. */
@@ -207,4 +208,5 @@ export const floatInstructions: InstructionDef[] = [
   def('sfasr', 0xb385, 'RRE', 'r:R1', setFpcAndSignal),
   ...bfpArithmeticInstructions,
   ...bfpConvertInstructions,
+  ...bfpDivideToIntegerInstructions,
 ];

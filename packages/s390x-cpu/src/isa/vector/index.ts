@@ -9,6 +9,9 @@ import { fI16, fM3InB, fM4InB, fR1, fR3, fU16, fV1, fV2, fVrsV3, type InsnA, typ
 import { eaRS, eaRX } from '../general/alu.js';
 import type { InstructionAlias, InstructionDef, Semantics } from '../types.js';
 import { VECTOR_INTEGER_INSTRUCTIONS } from './integer-groups.js';
+import { vectorFloatArithmeticInstructions } from './float-arithmetic.js';
+import { vectorFloatCompareInstructions } from './float-compare.js';
+import { vectorFloatConvertInstructions } from './float-convert.js';
 
 function loadVector(cpu: CpuCore, v: number, addr: number): void {
   cpu.probe(addr, 16, false);
@@ -136,4 +139,7 @@ export const vectorInstructions: InstructionDef[] = [
   vector('vrepi', 0xe745, 'VRI-a', 'v:V1,s:I2,m:M3', vectorReplicateImmediate, sized('vrepi', 'M3', 'v:V1,s:I2')),
   vector('vgbm', 0xe744, 'VRI-a', 'v:V1,u:I2', vectorGenerateByteMask, VGBM_ALIASES),
   ...VECTOR_INTEGER_INSTRUCTIONS,
+  ...vectorFloatArithmeticInstructions,
+  ...vectorFloatCompareInstructions,
+  ...vectorFloatConvertInstructions,
 ];

@@ -3,3 +3,5 @@
 export * from './format.js';
 export * from './round.js';
 export * from './arithmetic.js';
+export * from './min-max.js';
+export * from './divide-to-integer.js';
