@@ -95,7 +95,8 @@ function fusedExpected(c: VectorFloatCase, ours: CaseState, ref: CaseState): Cas
   const v1 = c.registers.V1!;
   const directed = (c.mnemonic === 'vfnma' || c.mnemonic === 'vfnms') && ((c.fpc & 3) === 2 || (c.fpc & 3) === 3);
   const model = directed ? qemuNegativeMultiplyAdd(c) : undefined;
-  const vrs = ref.vrs.slice();
+  // (A copy: the records are views of the program's output buffer.)
+  const vrs = Uint8Array.from(ref.vrs);
   let taken = false;
   for (let i = 0; i < 128 / f.bits; i++) {
     const mine = element(ours.vrs, v1, f.bits, i);
@@ -147,15 +148,16 @@ describe('vector FP instructions: pvdump vs qemu-s390x', () => {
     expect(entries.length).toBe(25);
     const cases = generateVectorFloatCases(new Rng(SEED), CASES, entries, 0);
     const r = runBatch(cases, 'vfp');
-    let deviations = 0;
+    // (Each run-loop mode reports its own mismatches; a deviating case counts once.)
+    const deviations = new Set<number>();
     const mismatches: string[] = [];
     r.mismatches.forEach((m) => {
       const k = Number(/case (\d+)/.exec(m)![1]);
-      if (knownDeviation(cases[k]!, r.ours[k]!, r.ref[k]!) !== undefined) deviations++;
+      if (knownDeviation(cases[k]!, r.ours[k]!, r.ref[k]!) !== undefined) deviations.add(k);
       else mismatches.push(m);
     });
     expect(r.faults).toBeLessThan(CASES / 10);
-    expect(deviations).toBeLessThan(CASES / 10);
+    expect(deviations.size).toBeLessThan(CASES / 10);
     expect(mismatches.slice(0, 30).join('\n\n')).toBe('');
   }, 600_000);
 });

@@ -194,10 +194,7 @@ export const fSilU2 = accessor('b', ['I2'], 32, 16, (b) => b & 0xffff);
 /** Bits 32–35 extended by RXB: V4 of VRR-d, VRR-e. */
 export const fV4 = accessor('b', ['V4'], 32, 4, (b) => ((b >>> 12) & 15) | ((b >>> 4) & 16), { kind: 'vector' });
 
-/** Vector floating point's modifier fields where bytes 0–3 hold them: M4 at bits 28–31 of VRR-a, M5 at 28–31 of VRR-c/e and VRI-e, M6 at 24–27 of VRR-c/d and at 20–23 of VRR-e, I3 at 16–27 of VRI-e. */
-export const fM4At28 = accessor('a', ['M4'], 28, 4, (a) => a & 15);
-export const fM5At28 = accessor('a', ['M5'], 28, 4, (a) => a & 15);
-export const fM6At24 = accessor('a', ['M6'], 24, 4, (a) => (a >>> 4) & 15);
+/** Vector floating point's fields in bytes 0–3: M6 at 20–23 of VRR-e, I3 at 16–27 of VRI-e. */
 export const fM6At20 = accessor('a', ['M6'], 20, 4, (a) => (a >>> 8) & 15);
 export const fI3At16 = accessor('a', ['I3'], 16, 12, (a) => (a >>> 4) & 0xfff);
 

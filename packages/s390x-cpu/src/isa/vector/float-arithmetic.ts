@@ -7,7 +7,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
-import { fM3InB, fM4At28, fM4InB, fM5At28, fM6At20, fM6At24, fV1, fV2, fV3, fV4, type InsnA, type InsnB } from '../fields.js';
+import { fM3InB, fVrraM4, fM4InB, fVrrcM5, fM6At20, fVrrM6, fV1, fV2, fV3, fV4, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { add, divide, isMinMaxMode, isNaN, minMax, multiply, multiplyAdd, squareRoot, type BfpEnv, type BfpFormat } from '../float/softfloat/index.js';
 import { checkReserved, eachElement, elementFormat, env, readElement, SINGLE, startElements } from './float-elements.js';
@@ -39,7 +39,7 @@ function formatAliases(base: string, formatField: string, flagsField: string, op
 function binary(op: Binary) {
   return (cpu: CpuCore, a: InsnA<'VRR-c'>, b: InsnB<'VRR-c'>): void => {
     cpu.checkVector();
-    const m5 = fM5At28(a);
+    const m5 = fVrrcM5(a);
     checkReserved(cpu, m5, SINGLE);
     const single = m5 !== 0;
     const f = elementFormat(cpu, fM4InB(b));
@@ -53,7 +53,7 @@ function binary(op: Binary) {
 /** VFSQ (VRR-a): V1 ← √V2; M3 format, M4 single-element control. */
 function squareRootOf(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void {
   cpu.checkVector();
-  const m4 = fM4At28(a);
+  const m4 = fVrraM4(a);
   checkReserved(cpu, m4, SINGLE);
   const single = m4 !== 0;
   const f = elementFormat(cpu, fM3InB(b));
@@ -66,7 +66,7 @@ function squareRootOf(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void 
 function fused(negateAddend: boolean, negateResult: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-e'>, b: InsnB<'VRR-e'>): void => {
     cpu.checkVector();
-    const m5 = fM5At28(a);
+    const m5 = fVrrcM5(a);
     checkReserved(cpu, m5, SINGLE);
     const single = m5 !== 0;
     const f = elementFormat(cpu, fM6At20(a));
@@ -85,8 +85,8 @@ function fused(negateAddend: boolean, negateResult: boolean) {
 function minMaxOf(max: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-c'>, b: InsnB<'VRR-c'>): void => {
     cpu.checkVector();
-    const m5 = fM5At28(a);
-    const m6 = fM6At24(a);
+    const m5 = fVrrcM5(a);
+    const m6 = fVrrM6(a);
     checkReserved(cpu, m5, SINGLE);
     cpu.requireSpec(isMinMaxMode(m6));
     const single = m5 !== 0;

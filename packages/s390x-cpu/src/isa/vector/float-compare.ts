@@ -8,7 +8,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
-import { fI3At16, fM3InB, fM4At28, fM4InB, fM5At28, fM6At24, fV1, fV2, fV3, type InsnA, type InsnB } from '../fields.js';
+import { fI3At16, fM3InB, fVrraM4, fM4InB, fVrrcM5, fVrrM6, fV1, fV2, fV3, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { compare, dataClassBit } from '../float/softfloat/index.js';
 import { checkReserved, commitResult, elementCount, elementFormat, endElement, env, finishElements, readElement, resultFromRegister, clearResult, SINGLE, startElement, startElements, writeResult } from './float-elements.js';
@@ -28,8 +28,8 @@ type Relation = (cc: number) => boolean;
 function compareElements(relation: Relation) {
   return (cpu: CpuCore, a: InsnA<'VRR-c'>, b: InsnB<'VRR-c'>): void => {
     cpu.checkVector();
-    const m5 = fM5At28(a);
-    const m6 = fM6At24(a);
+    const m5 = fVrrcM5(a);
+    const m6 = fVrrM6(a);
     checkReserved(cpu, m5, SINGLE | SIGNALLING);
     checkReserved(cpu, m6, SET_CC);
     const single = (m5 & SINGLE) !== 0;
@@ -59,7 +59,7 @@ function compareElements(relation: Relation) {
 function compareScalar(signalling: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void => {
     cpu.checkVector();
-    checkReserved(cpu, fM4At28(a), 0);
+    checkReserved(cpu, fVrraM4(a), 0);
     const f = elementFormat(cpu, fM3InB(b));
     startElements(cpu);
     startElement();
@@ -76,7 +76,7 @@ function compareScalar(signalling: boolean) {
  */
 function testDataClass(cpu: CpuCore, a: InsnA<'VRI-e'>, b: InsnB<'VRI-e'>): void {
   cpu.checkVector();
-  const m5 = fM5At28(a);
+  const m5 = fVrrcM5(a);
   checkReserved(cpu, m5, SINGLE);
   const single = m5 !== 0;
   const f = elementFormat(cpu, fM4InB(b));

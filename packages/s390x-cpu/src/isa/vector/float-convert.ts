@@ -11,7 +11,7 @@
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
-import { fM3InB, fM4At28, fV1, fV2, fVrrM5, type InsnA, type InsnB } from '../fields.js';
+import { fM3InB, fVrraM4, fV1, fV2, fVrrM5, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { convertFormat, EXTENDED, fromInteger, LONG, roundToIntegral, SHORT, toInteger, type BfpFormat } from '../float/softfloat/index.js';
 import { checkReserved, clearResult, commitResult, eachElement, elementFormat, endElement, env, finishElements, readElement, resultFromRegister, SINGLE, startElement, startElements, writeResult, XXC } from './float-elements.js';
@@ -28,7 +28,7 @@ interface ConvertFields {
 /** The fields of the VRR-a conversions with a rounding method: format `allowed` from M3, flags in M4, M5. */
 function convertFields(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>, allowed: readonly number[]): ConvertFields {
   cpu.checkVector();
-  const m4 = fM4At28(a);
+  const m4 = fVrraM4(a);
   checkReserved(cpu, m4, SINGLE | XXC);
   const fpf = fM3InB(b);
   cpu.requireSpec(allowed.includes(fpf));
@@ -72,7 +72,7 @@ function loadFpInteger(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void
 /** VFLL (VLDE): short elements 0 and 2 → long elements 0 and 1 (M3 2), or long element 0 → extended (M3 3). */
 function loadLengthened(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void {
   cpu.checkVector();
-  const m4 = fM4At28(a);
+  const m4 = fVrraM4(a);
   checkReserved(cpu, m4, SINGLE);
   const fpf = fM3InB(b);
   const single = m4 !== 0;
@@ -123,7 +123,7 @@ function loadRounded(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void {
  */
 function performSignOperation(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void {
   cpu.checkVector();
-  const m4 = fM4At28(a);
+  const m4 = fVrraM4(a);
   checkReserved(cpu, m4, SINGLE);
   const operation = fVrrM5(a);
   cpu.requireSpec(operation <= 2);
