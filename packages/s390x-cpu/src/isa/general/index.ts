@@ -1,6 +1,6 @@
 // General (problem-state integer, logical, branch and storage-to-storage) instructions: PoO
-// chapter 7, everything gcc -march=z13, z14 and z15 emits for freestanding C (including the
-// vector integer instructions of its auto-vectoriser) and the rest of each facility reported in
+// chapter 7, everything gcc -march=z13, z14 and z15 emits for freestanding C (its vector
+// instructions are in ../vector/) and the rest of each facility reported in
 // `core/facilities.ts`. Each file is one group.
 
 import type { InstructionDef } from '../types.js';
@@ -15,7 +15,6 @@ import { logicalInstructions } from './logical.js';
 import { multiplyDivideInstructions } from './multiply-divide.js';
 import { shiftRotateInstructions } from './shift-rotate.js';
 import { storageInstructions } from './storage.js';
-import { vectorIntegerInstructions } from './vector-integer.js';
 
 const groups: InstructionDef[] = [
   ...loadStoreInstructions,
@@ -27,7 +26,6 @@ const groups: InstructionDef[] = [
   ...multiplyDivideInstructions,
   ...storageInstructions,
   ...interlockedInstructions,
-  ...vectorIntegerInstructions,
   ...z14ExtensionInstructions,
   ...z15ExtensionInstructions,
 ];

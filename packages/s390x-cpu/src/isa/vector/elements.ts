@@ -43,6 +43,21 @@ export function getBig(cpu: CpuCore, v: number, es: number, i: number): bigint {
   return (dv.getBigUint64(at) << 64n) | dv.getBigUint64(at + 8);
 }
 
+/** Element `i` of size 1 << es bytes (es ≤ 2) of V v as an unsigned number: the fast path of the common sizes. */
+export function getSmall(cpu: CpuCore, v: number, es: number, i: number): number {
+  const at = 16 * v + (i << es);
+  const dv = cpu.vrView;
+  return es === 0 ? dv.getUint8(at) : es === 1 ? dv.getUint16(at) : dv.getUint32(at);
+}
+
+/** Writes element `i` of size 1 << es bytes (es ≤ 2) of `out` from the low bits of `value`. */
+export function putSmall(out: DataView, es: number, i: number, value: number): void {
+  const at = i << es;
+  if (es === 0) out.setUint8(at, value & 0xff);
+  else if (es === 1) out.setUint16(at, value & 0xffff);
+  else out.setUint32(at, value >>> 0);
+}
+
 /** Writes element `i` of size 1 << es bytes of `out` (the value is taken modulo the element size). */
 export function putBig(out: Uint8Array, es: number, i: number, value: bigint): void {
   const bytes = 1 << es;
@@ -57,6 +72,7 @@ export const signedOf = (x: bigint, es: number): bigint => BigInt.asIntN(8 << es
 
 /** The scratch result register. */
 export const scratch = new Uint8Array(16);
+export const scratchView = new DataView(scratch.buffer);
 
 /** Copies the scratch register into V v. */
 export function commit(cpu: CpuCore, v: number): void {

@@ -82,7 +82,7 @@ function rotateAndInsert(cpu: CpuCore, a: InsnA<'VRI-d'>, b: InsnB<'VRI-d'>): vo
 /**
  * VSRA: each byte of V2 shifted right arithmetically by bits 5–7 of the same byte of V3, taking
  * bits from the byte to its left (sign bits for byte 0), as vector-enhancements facility 2
- * defines it (VSRL and VSL in vector-integer.ts do the same); VSRAB shifts the whole register by
+ * defines it (VSRL and VSL in integer-basic.ts do the same); VSRAB shifts the whole register by
  * the bytes in bits 1–4 of byte 7 of V3.
  */
 function shiftRightArithmeticWhole(cpu: CpuCore, a: InsnA<'VRR-c'>, b: InsnB<'VRR-c'>, unit: 'bits' | 'bytes'): void {

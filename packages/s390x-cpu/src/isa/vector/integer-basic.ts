@@ -5,57 +5,15 @@
 // allowed); a bad size is a specification exception. All need CR0 bits 45 and 46.
 
 import type { CpuCore } from '../../core/cpu-core.js';
+import { def } from '../define.js';
 import { fB2, fD2, fI16, fM3InB, fM4InB, fR2, fRrfR3, fU16, fV1, fV2, fV3, fV4, fVriI2, fVriI3, fVrrM5, fVrsV3, fX2, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
-import { def } from './alu.js';
-
-const SUFFIX = ['b', 'h', 'f', 'g', 'q'];
-
-/** Aliases base+b/h/f/g(/q) for element sizes in `field`, with `suffixes` overriding names. */
-function sized(base: string, field: string, operands: string, sizes: readonly number[], suffixes: readonly string[] = SUFFIX): InstructionAlias[] {
-  return sizes.map((m) => ({ mnemonic: base + suffixes[m]!, when: { [field]: m }, operands }));
-}
+import { commit, getBig, getSmall, putBig, putSmall, scratch, scratchView, signedOf, sized, SUFFIX } from './elements.js';
 
 function size(cpu: CpuCore, m: number, max = 3): number {
   cpu.checkVector();
   cpu.requireSpec(m <= max);
   return m;
-}
-
-/** Element `i` of size 1 << es bytes of V v as an unsigned number (es ≤ 2). */
-function get(cpu: CpuCore, v: number, es: number, i: number): number {
-  const at = 16 * v + (i << es);
-  const dv = cpu.vrView;
-  return es === 0 ? dv.getUint8(at) : es === 1 ? dv.getUint16(at) : dv.getUint32(at);
-}
-function put(out: DataView, es: number, i: number, value: number): void {
-  const at = i << es;
-  if (es === 0) out.setUint8(at, value & 0xff);
-  else if (es === 1) out.setUint16(at, value & 0xffff);
-  else out.setUint32(at, value >>> 0);
-}
-/** Element as bigint (any size up to 16 bytes). */
-function getBig(cpu: CpuCore, v: number, es: number, i: number): bigint {
-  const bytes = 1 << es;
-  let x = 0n;
-  for (let k = 0; k < bytes; k++) x = (x << 8n) | BigInt(cpu.vr[16 * v + i * bytes + k]!);
-  return x;
-}
-function putBig(out: Uint8Array, es: number, i: number, value: bigint): void {
-  const bytes = 1 << es;
-  let x = BigInt.asUintN(bytes * 8, value);
-  for (let k = bytes - 1; k >= 0; k--) {
-    out[i * bytes + k] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-}
-const signedOf = (x: bigint, es: number): bigint => BigInt.asIntN(8 << es, x);
-
-/** A scratch result register, copied into V1 at the end (operands may overlap V1). */
-const scratch = new Uint8Array(16);
-const scratchView = new DataView(scratch.buffer);
-function commit(cpu: CpuCore, v1: number): void {
-  cpu.vr.set(scratch, 16 * v1);
 }
 
 /** Element-wise binary operation on V2, V3 → V1 (VRR-c, element size in M4). */
@@ -71,7 +29,7 @@ function elementwise(mnemonic: string, opcode: number, maxSize: number, op: (x: 
       const v3 = fV3(a, b);
       const n = 16 >>> es;
       for (let i = 0; i < n; i++) {
-        if (small !== undefined && es <= 2) put(scratchView, es, i, small(get(cpu, v2, es, i), get(cpu, v3, es, i), es));
+        if (small !== undefined && es <= 2) putSmall(scratchView, es, i, small(getSmall(cpu, v2, es, i), getSmall(cpu, v3, es, i), es));
         else putBig(scratch, es, i, op(getBig(cpu, v2, es, i), getBig(cpu, v3, es, i), es));
       }
       commit(cpu, fV1(a, b));
@@ -283,7 +241,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
       const es = size(cpu, fM4InB(b), 2);
       const v2 = fV2(a, b);
       const v3 = fV3(a, b);
-      for (let i = 0; i < 16 >>> es; i++) put(scratchView, es, i, Math.imul(get(cpu, v2, es, i), get(cpu, v3, es, i)));
+      for (let i = 0; i < 16 >>> es; i++) putSmall(scratchView, es, i, Math.imul(getSmall(cpu, v2, es, i), getSmall(cpu, v3, es, i)));
       commit(cpu, fV1(a, b));
     },
     sized('vml', 'M4', 'v:V1,v:V2,v:V3', [0, 1, 2], ['b', 'hw', 'f']),
