@@ -96,12 +96,13 @@ export function parseSmp(text: string): { cpus: number; maxCpus: number } {
 
 /**
  * QEMU CPU features the suite switches, with what the interpreter's CPU has: the vector facility
- * (129) is installed and cannot be withdrawn yet; guarded storage (133) and configuration
- * topology (11) are not installed. A feature asked in a state the CPU cannot take fails like
- * QEMU refusing the model.
+ * (129) is installed and can be withdrawn (`vx=off`: the machine's CPU model drops it and the
+ * facilities built on it, vector instructions become operation exceptions); guarded storage
+ * (133) and configuration topology (11) are not installed. A feature asked in a state the CPU
+ * cannot take fails like QEMU refusing the model.
  */
 const CPU_FEATURES: Record<string, { facility: number; installed: boolean; switchable: boolean }> = {
-  vx: { facility: 129, installed: true, switchable: false },
+  vx: { facility: 129, installed: true, switchable: true },
   gs: { facility: 133, installed: false, switchable: false },
   ctop: { facility: 11, installed: false, switchable: false },
 };

@@ -34,6 +34,7 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
       maxCpus: spec.maxCpus,
       extraCpuAddresses: spec.extraCpus.map((c) => c.coreId),
       virtioNetCcw: spec.virtioNetCcw,
+      ...(Object.keys(spec.cpuModel.features).length === 0 ? {} : { cpuFeatures: spec.cpuModel.features }),
       console: options.console,
       ...(spec.guestName === undefined ? {} : { guestName: spec.guestName }),
       ...(spec.uuid === undefined ? {} : { uuid: spec.uuid }),

@@ -43,6 +43,10 @@ describe('planning an entry as the runner with ACCEL=tcg', () => {
 
   it('fails early (a SKIP, as QEMU refusing to start) for what the machine does not offer', () => {
     expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu max,ctop=on\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/ctop=on: facility 11 is not available/) });
+    expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu qemu,gs=on\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/gs=on: facility 133 is not available/) });
+    // The vector facility can be withdrawn, guarded storage is off anyway.
+    const noVector = plan('[t]\nfile = t.elf\nqemu_params = -cpu qemu,gs=off,vx=off\n');
+    expect(noVector.kind === 'run' && noVector.spec.cpuModel).toEqual({ model: 'qemu', features: { gs: false, vx: false } });
     expect(plan('[t]\nfile = t.elf\nqemu_params = -device e1000\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/e1000/) });
     expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu host\n')).toMatchObject({ kind: 'skip' });
     expect(plan('[t]\nfile = t.elf\nsmp = 2\nqemu_params = -smp 1,maxcpus=1 -device qemu-s390x-cpu,core-id=1\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/exceed maxcpus/) });

@@ -2,8 +2,10 @@
 // the process's memory exactly as the uapi defines it, issues the ioctl, and decodes what the
 // kernel wrote back. It adds nothing the ioctls do not do; errors come back as -errno, never thrown.
 import type { KvmProcess } from '../kernel/host-kernel.js';
-import { Errno, Ioctl, IrqType, MemOp, MemOpFlags, PgmFlags, PvCmd, PvDumpCmd, PvInfoId } from '../uapi/constants.js';
+import { Errno, Ioctl, IrqType, MemOp, MemOpFlags, PgmFlags, PvCmd, PvDumpCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
 import {
+  CpuProcessorOffset,
+  DeviceAttrOffset,
   InterruptOffset,
   IrqOffset,
   IrqStateOffset,
@@ -82,6 +84,23 @@ export class KvmApi {
       .setU64(MemoryRegionOffset.userspaceAddr, region.userspaceAddr);
     this.process.memory.write(this.argAddress, s.bytes);
     return this.process.ioctl(vmFd, Ioctl.KVM_SET_USER_MEMORY_REGION, this.argAddress);
+  }
+
+  /**
+   * KVM_SET_DEVICE_ATTR of the CPU model's processor (QEMU's kvm_s390_set_cpu_model before it
+   * creates the vCPUs): the facility list STFLE shows, cpuid and ibc 0.
+   */
+  setCpuProcessor(vmFd: number, facilities: readonly number[]): number {
+    const processor = StructBytes.zeroed(CpuProcessorOffset.size);
+    for (const bit of facilities) processor.bytes[CpuProcessorOffset.facList + (bit >> 3)]! |= 0x80 >> (bit & 7);
+    const at = this.place(processor.bytes);
+    try {
+      const attr = StructBytes.zeroed(DeviceAttrOffset.size).setU32(DeviceAttrOffset.group, VmAttr.CPU_MODEL).setU64(DeviceAttrOffset.attr, BigInt(VmAttr.CPU_PROCESSOR)).setU64(DeviceAttrOffset.addr, at);
+      this.process.memory.write(this.argAddress, attr.bytes);
+      return this.process.ioctl(vmFd, Ioctl.KVM_SET_DEVICE_ATTR, this.argAddress);
+    } finally {
+      this.process.memory.munmap(at);
+    }
   }
 
   /** KVM_S390_PV_COMMAND with `data` as the argument's user address; rc/rrc zeroed first. */

@@ -117,6 +117,8 @@ export interface VcpuVm {
   readonly clock: TodClock;
   /** The guest RAM of memory slot 0, once it is set. */
   readonly memory: GuestRam | undefined;
+  /** The facilities of the VM's CPU model (STFLE's list). */
+  readonly facilities: readonly number[];
   /** The host's UV (throws on a host without one). */
   readonly uv: Ultravisor;
   /** The UV a plain guest acting as host calls (option `guestUltravisor`), on the guest's storage. */

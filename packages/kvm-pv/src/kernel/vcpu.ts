@@ -98,7 +98,7 @@ export class KvmVcpu {
     if (ram === undefined) return undefined;
     if (this.cpu === undefined || this.cpu.mem !== ram.memory) {
       const snapshot = this.cpu?.snapshot() ?? this.state;
-      const options = { cpuAddress: this.id, clock: this.clock, facilities: this.vm.kernel.guestFacilities, waitSkipsTime: false };
+      const options = { cpuAddress: this.id, clock: this.clock, facilities: this.vm.facilities, waitSkipsTime: false };
       this.cpu = new Cpu(ram.memory, snapshot === undefined ? options : { ...options, snapshot });
     }
     return this.cpu;
@@ -696,7 +696,7 @@ export class KvmVcpu {
   private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
     const vm = this.vm;
     const ram = vm.memory!;
-    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.kernel.guestFacilities, waitSkipsTime: false });
+    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.facilities, waitSkipsTime: false });
     if (this.sidaCopyBack !== undefined) {
       // Re-entry completes the SERVC: the SIDA goes back into the guest's SCCB.
       const { absolute, length } = this.sidaCopyBack;

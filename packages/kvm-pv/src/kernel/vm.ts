@@ -4,8 +4,8 @@
 // (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
 import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
 import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, type UvResult } from '@pvdump/ultravisor';
-import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MpState, PvCmd, PvInfoId } from '../uapi/constants.js';
-import { InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
+import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MpState, PvCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
+import { CpuProcessorOffset, DeviceAttrOffset, InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
 import type { GuestRam } from './guest-ram.js';
 import { PAGE_SIZE } from './host-memory.js';
 import type { IoInterruption, KvmHost, PvRcSink, ProtectedState, VcpuVm, VmProcess } from './kvm-objects.js';
@@ -71,9 +71,37 @@ export class KvmVm implements VcpuVm {
         return this.pvCommand(arg);
       case Ioctl.KVM_S390_INTERRUPT:
         return this.injectFloating(arg);
+      case Ioctl.KVM_SET_DEVICE_ATTR:
+        return this.setAttribute(arg);
       default:
         return -Errno.ENOTTY;
     }
+  }
+
+  /** The facilities of the VM's CPU model (STFLE): the kernel's until the VMM sets a processor. */
+  get facilities(): readonly number[] {
+    return this.modelFacilities ?? this.kernel.guestFacilities;
+  }
+
+  private modelFacilities: readonly number[] | undefined;
+
+  /**
+   * KVM_SET_DEVICE_ATTR (kvm_s390_vm_set_attr): only the CPU model's processor (group 3, attr
+   * 0: cpuid, ibc, facility list), refused with -EBUSY once a vCPU exists; other attributes
+   * -ENXIO. [E] The facilities are those of the list the interpreter also has (KVM keeps what
+   * the host has); cpuid and ibc are not used.
+   */
+  private setAttribute(arg: bigint): number {
+    const bytes = this.process.memory.copyFromUser(arg, DeviceAttrOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const attr = new StructBytes(bytes);
+    if (attr.u32(DeviceAttrOffset.group) !== VmAttr.CPU_MODEL || attr.u64(DeviceAttrOffset.attr) !== BigInt(VmAttr.CPU_PROCESSOR)) return -Errno.ENXIO;
+    if (this.vcpus.length > 0) return -Errno.EBUSY;
+    const processor = this.process.memory.copyFromUser(attr.u64(DeviceAttrOffset.addr), CpuProcessorOffset.size);
+    if (processor === undefined) return -Errno.EFAULT;
+    const list = processor.subarray(CpuProcessorOffset.facList, CpuProcessorOffset.facList + CpuProcessorOffset.facListSize);
+    this.modelFacilities = this.kernel.guestFacilities.filter((bit) => ((list[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0);
+    return 0;
   }
 
   private setMemoryRegion(arg: bigint): number {

@@ -36,6 +36,7 @@ export const StructSize = {
   kvmS390IrqState: 32,
   kvmUserspaceMemoryRegion: 32,
   kvmS390MemOp: 64,
+  kvmDeviceAttr: 24,
 } as const;
 
 export const Ioctl = {
@@ -50,6 +51,8 @@ export const Ioctl = {
   KVM_S390_PV_COMMAND: iowr(0xc5, StructSize.kvmPvCmd),
   /** A floating interruption (any vCPU may take it): service signal, I/O. */
   KVM_S390_INTERRUPT: iow(0x94, StructSize.kvmS390Interrupt),
+  /** A VM attribute; here the CPU model's processor (group KVM_S390_VM_CPU_MODEL, attr PROCESSOR). */
+  KVM_SET_DEVICE_ATTR: iow(0xe1, StructSize.kvmDeviceAttr),
   // vCPU ioctls
   KVM_RUN: io(0x80),
   KVM_GET_REGS: ior(0x81, StructSize.kvmRegs),
@@ -181,3 +184,6 @@ export const InterceptCode = {
   /** PV: instruction interception with the exposed registers in the run structure. */
   PV_INSTRUCTION: 0x68,
 } as const;
+
+/** VM attribute groups and attributes of KVM_SET_DEVICE_ATTR (arch/s390/include/uapi/asm/kvm.h). */
+export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0 } as const;

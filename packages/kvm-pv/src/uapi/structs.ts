@@ -37,6 +37,12 @@ export const PvSecParmOffset = { origin: 0, length: 8, size: 16 } as const;
 export const PvUnpOffset = { addr: 0, length: 8, tweak: 16, size: 24 } as const;
 
 /** `struct kvm_userspace_memory_region` (32 bytes). */
+/** `struct kvm_device_attr` (24 bytes): flags, group, attr, addr (the user address of the value). */
+export const DeviceAttrOffset = { flags: 0, group: 4, attr: 8, addr: 16, size: 24 } as const;
+
+/** `struct kvm_s390_vm_cpu_processor` (2064 bytes): cpuid, ibc, the 2048-byte facility list (STFLE's bits). */
+export const CpuProcessorOffset = { cpuid: 0, ibc: 8, facList: 16, facListSize: 2048, size: 2064 } as const;
+
 export const MemoryRegionOffset = { slot: 0, flags: 4, guestPhysAddr: 8, memorySize: 16, userspaceAddr: 24, size: 32 } as const;
 
 /** `struct kvm_s390_irq` (72 bytes): type, then the union (ext params, emerg/extcall code, prefix). */

@@ -35,6 +35,8 @@ export interface HostMachine {
   readonly memorySize: number;
   readonly maxCpus: number;
   readonly vcpus: readonly VcpuHandle[];
+  /** The CPU model's facilities (STFLE). */
+  readonly facilities: readonly number[];
   readonly protected_: boolean;
   /** `-name` and `--uuid`. */
   readonly guestName: string | undefined;

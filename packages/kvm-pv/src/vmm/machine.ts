@@ -52,6 +52,33 @@ export interface MachineOptions {
   watchdog?: { action: WatchdogAction };
   /** Receives the VMM's error reports (QEMU's `error_report` lines, e.g. a failed protected switch). */
   log?: (line: string) => void;
+  /**
+   * CPU features switched on or off (QEMU `-cpu MODEL,vx=off,gs=off`): `vx` (the vector
+   * facility 129 and the facilities built on it), `gs` (guarded storage, 133). Off withdraws them
+   * from the CPU model; on requires the host's CPU to have them. Default: the host's model.
+   */
+  cpuFeatures?: Readonly<Record<string, boolean>>;
+}
+
+/** The facilities each switchable CPU feature stands for: the first one, then those that need it (QEMU's dependencies). */
+const CPU_FEATURE_FACILITIES: Readonly<Record<string, readonly number[]>> = {
+  // vector; vector packed decimal (134), enhancements 1 (135), 2 (148), packed-decimal
+  // enhancement (152), NNPA (165), packed-decimal enhancement 2 (192), enhancements 3 (198),
+  // packed-decimal enhancement 3 (199)
+  vx: [129, 134, 135, 148, 152, 165, 192, 198, 199],
+  gs: [133],
+};
+
+/** The CPU model's facilities: the host's, with `features` switched (a MachineError when one is not offered). */
+export function cpuModelFacilities(host: readonly number[], features: Readonly<Record<string, boolean>>): number[] {
+  let facilities = [...host];
+  for (const [name, on] of Object.entries(features)) {
+    const bits = CPU_FEATURE_FACILITIES[name];
+    if (bits === undefined) throw new MachineError(`CPU feature ${name} is not known to this machine (${Object.keys(CPU_FEATURE_FACILITIES).join(', ')})`);
+    if (on && !host.includes(bits[0]!)) throw new MachineError(`CPU feature ${name}=on: facility ${bits[0]} is not available on this host`);
+    if (!on) facilities = facilities.filter((f) => !bits.includes(f));
+  }
+  return facilities;
 }
 
 export { MachineError, type MachineStop, type VcpuHandle } from './host.js';
@@ -94,6 +121,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly watchdog: Watchdog | undefined;
   /** The channel subsystem with the `-device virtio-net-ccw` devices (css/). */
   readonly css: ChannelSubsystem;
+  /** The CPU model's facilities (STFLE), after `cpuFeatures`. */
+  readonly facilities: readonly number[];
   /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
   private readonly yielded = new Set<number>();
   /** KVM_RUN calls the run loop made (its work: a sleeping guest makes few). */
@@ -130,6 +159,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     registerPvIpl(this.diagnose, this);
     this.guestName = options.guestName;
     this.uuid = options.uuid;
+    this.facilities = cpuModelFacilities(kernel.guestFacilities, options.cpuFeatures ?? {});
+    if (options.cpuFeatures !== undefined) this.check(this.api.setCpuProcessor(this.vmFd, this.facilities), 'KVM_SET_DEVICE_ATTR (CPU model)');
     for (const id of addresses) {
       const fd = this.check(this.api.createVcpu(this.vmFd, id), `KVM_CREATE_VCPU ${id}`);
       const run = this.process.mmapVcpu(fd);

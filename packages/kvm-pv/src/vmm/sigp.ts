@@ -17,13 +17,17 @@
 //   stopped → "incorrect state"), store status at address (target not stopped → "incorrect
 //   state"; the 512-byte area & 0x7FFFFE00 outside memory → "invalid parameter"), store
 //   additional status (vector registers at parameter & ~0xF, length code in bits 60-63: only 0,
-//   i.e. 1 KiB aligned, without guarded storage; target not stopped → "incorrect state").
+//   i.e. 1 KiB aligned, without guarded storage; target not stopped → "incorrect state"; a CPU
+//   model without the vector and guarded-storage facilities → "invalid order", as QEMU).
 // - Any other order: status "invalid order".
 // For a protected guest the state of a vCPU is not the hypervisor's: stop and store status only
 // stops, set prefix and the store-status orders answer "invalid parameter".
 import { Ioctl, IrqType, MpState } from '../uapi/constants.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
+
+const VECTOR_FACILITY = 129;
+const GUARDED_STORAGE_FACILITY = 133;
 
 export const SigpOrder = {
   SENSE: 0x01,
@@ -150,6 +154,8 @@ export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa:
       return accepted();
     }
     case SigpOrder.STORE_ADDITIONAL_STATUS: {
+      // Without the vector and the guarded-storage facilities the order does not exist.
+      if (!m.facilities.includes(VECTOR_FACILITY) && !m.facilities.includes(GUARDED_STORAGE_FACILITY)) return status(SigpStatus.INVALID_ORDER);
       if (!stopped) return status(SigpStatus.INCORRECT_STATE);
       const lengthCode = Number(parameter & 0xfn);
       const address = parameter & ~0xfn & 0xffffffffffffffffn;
