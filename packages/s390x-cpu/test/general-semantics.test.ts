@@ -240,4 +240,24 @@ describe('general instructions: architected behaviour', () => {
       expect(cpu.readRealU16(LC.PGM_CODE)).toBe(0x06);
     }
   });
+
+  it('LAT, LGAT, LFHAT, LLGFAT and LLGTAT load, then trap on zero with a data exception (code 7, DXC 0xFF, completed)', () => {
+    // Operands of zero (LLGTAT: bit 0 only, which it drops); R2 starts as 0x1111111122222222.
+    const expected: [string, bigint][] = [
+      ['lat', 0x1111111100000000n],
+      ['lgat', 0n],
+      ['lfhat', 0x0000000022222222n],
+      ['llgfat', 0n],
+      ['llgtat', 0n],
+    ];
+    for (const [mnemonic, r2] of expected) {
+      const cpu = machine(` lgfi %r1,${DATA}\n mvi 0(%r1),0x80\n llihf %r2,0x11111111\n oilf %r2,0x22222222\n ${mnemonic} %r2,${mnemonic === 'llgtat' ? 0 : 8}(%r1)\n lhi %r5,5`);
+      cpu.run(100);
+      expect(Number(cpu.getPsw().addr), mnemonic).toBe(0xdead);
+      expect(cpu.readRealU16(LC.PGM_CODE)).toBe(0x07);
+      expect(cpu.readRealU32(LC.DATA_EXC_CODE)).toBe(0xff);
+      expect(cpu.getGpr(5)).toBe(0n);
+      expect(cpu.getGpr(2), mnemonic).toBe(r2);
+    }
+  });
 });

@@ -9,14 +9,17 @@
  * key setting, 17 message-security assist, 18 long displacement, 19 long displacement with high
  * performance (every displacement costs the same here), 21 extended immediate, 25 store clock
  * fast, 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high
- * word / load-store-on-condition 1, 53 load-store-on-condition 2, 57 message-security-assist
+ * word / interlocked access 1 / load-store-on-condition 1 / population count, 49 execution hint /
+ * load and trap / miscellaneous-instruction extensions / processor assist, 52 interlocked access 2
+ * (NI, OI, XI and their Y forms are interlocked: one CPU runs at a time), 53
+ * load-store-on-condition 2 / load and zero rightmost byte, 57 message-security-assist
  * extension 5 (PRNO), 58 miscellaneous-instruction-extensions 2 (MSRKC, MGRK, AGH, BIC, …),
- * 61 miscellaneous-instruction-extensions 3 (SELR, NCRK, MVCRL, POPCNT's M3, …), 66 RRBM, 76 and 77 message-security-assist extensions 3 (PCKMO) and 4
- * (KMF, KMO, PCC, KMCTR), 78 EDAT-2 (2 GiB frames), 129 vector, 130 instruction-execution
+ * 61 miscellaneous-instruction-extensions 3 (SELR, NCRK, MVCRL, POPCNT's M3, …), 66 RRBM, 76
+ * and 77 message-security-assist extensions 3 (PCKMO) and 4 (KMF, KMO, PCC, KMCTR), 78 EDAT-2 (2 GiB frames), 129 vector, 130 instruction-execution
  * protection. The message-security instructions install only their query functions
  * (`isa/crypto/message-security-assist.ts`).
  */
-export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130];
+export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 49, 52, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130];
 /** Doublewords of the facility list STFLE stores (bits 0–191). */
 export const FACILITY_DOUBLEWORDS = 3;
 

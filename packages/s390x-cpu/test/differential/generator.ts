@@ -77,7 +77,7 @@ const PAIR_R1 = new Set(['mgrk', 'mg', 'cds', 'cdsy', 'cdsg', 'lpq', 'stpq', 'mr
 /** Extended (128-bit) floating-point operands name register pairs. */
 const FP_PAIR = new Set(['lxr', 'lzxr']);
 /** R3 must also be the even register of a pair. */
-const PAIR_R3 = new Set(['cds', 'cdsy', 'cdsg']);
+const PAIR_R3 = new Set(['cds', 'cdsy', 'cdsg', 'lpd', 'lpdg']);
 /** D2(B2) is a shift amount or pad byte, not a storage address. */
 const NOT_ADDRESS = new Set(['sll', 'srl', 'sla', 'sra', 'sllk', 'srlk', 'slak', 'srak', 'sllg', 'srlg', 'slag', 'srag', 'rll', 'rllg', 'sldl', 'srdl', 'slda', 'srda', 'vesl', 'vesrl', 'vesra', 'verll', 'srnm']);
 /** Branches whose target is a register or D(X,B): generated with r13 = address of label 9. */
@@ -112,6 +112,8 @@ const ALIGN: Record<string, number> = {
   cdsg: 16,
   lpq: 16,
   stpq: 16,
+  lpd: 4,
+  lpdg: 8,
 };
 /** Relative-long storage operands (not branches): target inside the buffer, 8-aligned. */
 const REL_DATA = new Set(['lrl', 'lgrl', 'lgfrl', 'llgfrl', 'lhrl', 'lghrl', 'llhrl', 'llghrl', 'strl', 'stgrl', 'sthrl', 'crl', 'clrl', 'chrl', 'clhrl', 'cgrl', 'clgrl', 'cgfrl', 'clgfrl', 'cghrl', 'clghrl']);

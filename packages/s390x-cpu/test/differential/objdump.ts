@@ -19,7 +19,8 @@ export function objdump(path: string): ObjdumpLine[] {
     const m = /^\s*([0-9a-f]+):\t((?:[0-9a-f]{2} )+)\s*\t?(.*)$/.exec(line);
     if (!m) continue;
     const bytes = Uint8Array.from(m[2]!.trim().split(' '), (h) => parseInt(h, 16));
-    const text = m[3]!.replace(/\s+<[^>]*>$/, '').replace(/\s+$/, '');
+    // Annotations follow every relative operand, also in the middle (BPP, BPRP).
+    const text = m[3]!.replace(/\s+<[^>]*>/g, '').replace(/\s+$/, '');
     lines.push({ address: BigInt('0x' + m[1]!), bytes, text });
   }
   return lines;

@@ -6,8 +6,11 @@
 import type { InstructionDef } from '../types.js';
 import { arithmeticInstructions } from './arithmetic.js';
 import { compareBranchInstructions, compareTrapInstructions } from './compare-branch.js';
+import { z10ExtensionInstructions } from './extensions-z10.js';
+import { zec12ExtensionInstructions } from './extensions-zec12.js';
 import { z14ExtensionInstructions } from './extensions-z14.js';
 import { z15ExtensionInstructions } from './extensions-z15.js';
+import { highWordInstructions } from './high-word.js';
 import { hotInstructions } from './hot.js';
 import { interlockedInstructions } from './interlocked.js';
 import { loadStoreInstructions } from './load-store.js';
@@ -26,6 +29,9 @@ const groups: InstructionDef[] = [
   ...multiplyDivideInstructions,
   ...storageInstructions,
   ...interlockedInstructions,
+  ...z10ExtensionInstructions,
+  ...highWordInstructions,
+  ...zec12ExtensionInstructions,
   ...z14ExtensionInstructions,
   ...z15ExtensionInstructions,
 ];

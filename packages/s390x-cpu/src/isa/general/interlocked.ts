@@ -1,13 +1,14 @@
 // Interlocked storage updates and 128-bit storage operands (PoO chapter 7): LOAD AND ADD / ADD
 // LOGICAL / AND / OR / EXCLUSIVE OR (32 and 64 bits: R1 gets the old value, storage the result of
 // the operation with R3, CC from the result), COMPARE DOUBLE AND SWAP (CDS, CDSY, CDSG), LOAD /
-// STORE PAIR FROM/TO QUADWORD (LPQ, STPQ), and the hints PFD, PFDRL and NIAI (no effect here). One
-// CPU runs at a time, so "interlocked" is a plain read-modify-write.
+// STORE PAIR FROM/TO QUADWORD (LPQ, STPQ), LOAD PAIR DISJOINT (LPD, LPDG), and the hints PFD,
+// PFDRL and NIAI (no effect here). One CPU runs at a time, so "interlocked" is a plain
+// read-modify-write.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { fB2, fD2, fR1, fR3 } from '../fields.js';
+import { fB2, fB2InB, fD2, fD2InB, fR1, fR3, fRxfR3 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import { add32, add64, addLogical32, addLogical64, def, eaRSY, eaRXY, OUT_HI, OUT_LO, overflow, read64 } from './alu.js';
+import { add32, add64, addLogical32, addLogical64, def, eaRSY, eaRXY, eaSI, OUT_HI, OUT_LO, overflow, read64 } from './alu.js';
 
 type Kind = 'add' | 'addL' | 'and' | 'or' | 'xor';
 
@@ -125,6 +126,34 @@ export const interlockedInstructions: InstructionDef[] = [
     cpu.probe(addr, 16, true);
     cpu.writeU64(addr, cpu.r[2 * r1]!, cpu.r[2 * r1 + 1]!);
     cpu.writeU64(cpu.wrap(addr + 8), cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!);
+  }),
+  // LOAD PAIR DISJOINT (interlocked-access facility 1): two separate words / doublewords into
+  // the even/odd pair R3, R3+1; one CPU, so always fetched as if interlocked (CC 0).
+  def('lpd', 0xc84, 'SSF', 'r:R3,db:1,db:2', (cpu, a, b) => {
+    const r3 = fRxfR3(a);
+    const op1 = eaSI(cpu, a);
+    const op2 = cpu.ea(0, fB2InB(b), fD2InB(b));
+    cpu.requireSpec((r3 & 1) === 0 && op1 % 4 === 0 && op2 % 4 === 0);
+    const x = cpu.readU32(op1);
+    const y = cpu.readU32(op2);
+    cpu.r[2 * r3 + 1] = x;
+    cpu.r[2 * r3 + 3] = y;
+    cpu.cc = 0;
+  }),
+  def('lpdg', 0xc85, 'SSF', 'r:R3,db:1,db:2', (cpu, a, b) => {
+    const r3 = fRxfR3(a);
+    const op1 = eaSI(cpu, a);
+    const op2 = cpu.ea(0, fB2InB(b), fD2InB(b));
+    cpu.requireSpec((r3 & 1) === 0 && op1 % 8 === 0 && op2 % 8 === 0);
+    read64(cpu, op1);
+    const xh = OUT_HI;
+    const xl = OUT_LO;
+    read64(cpu, op2);
+    cpu.r[2 * r3] = xh;
+    cpu.r[2 * r3 + 1] = xl;
+    cpu.r[2 * r3 + 2] = OUT_HI;
+    cpu.r[2 * r3 + 3] = OUT_LO;
+    cpu.cc = 0;
   }),
   // Hints: no architected effect and no access exceptions.
   def('pfd', 0xe336, 'RXY-b', 'm:M1,dxb:2', () => undefined),
