@@ -120,7 +120,10 @@ export abstract class CpuCore {
   protected blockLo = 0;
   protected blockHi = 0;
   /** PSW bit 5: dynamic address translation is on. */
-  private datOn = false;
+  protected datOn = false;
+  /** Absolute byte range of the code block the run loop is running (stores into it set `attention`). */
+  protected blockAbsLo = 0;
+  protected blockAbsHi = 0;
   /**
    * Translation lookaside buffer: (virtual page × 4 + ASCE id) → real page × 8 + 4 × absolute
    * (large/huge frame) + 2 × IEP + DAT-protected.
@@ -250,7 +253,7 @@ export abstract class CpuCore {
     const u = BigInt.asUintN(64, v);
     this.cr[2 * i] = Number(u >> 32n);
     this.cr[2 * i + 1] = Number(u & 0xffffffffn);
-    this.tlb.clear();
+    this.purgeTlb();
     if (i === 0) this.controlRegistersChanged();
   }
   /** FPR i (0–15) as its 64-bit pattern. */
@@ -318,7 +321,7 @@ export abstract class CpuCore {
    * interruptions are enabled.
    */
   controlRegistersChanged(): void {
-    this.tlb.clear();
+    this.purgeTlb();
     this.updateTimersArmed();
     this.attention = true;
   }
@@ -524,6 +527,8 @@ export abstract class CpuCore {
     } else a = this.prefixed(a);
     if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
     if (this.mem.checkedFrameCount !== 0 || this.pswKey !== 0) this.checkFrame(logical, a, write);
+    // A store into the running block's bytes through any address ends it after this instruction.
+    if (write && a < this.blockAbsHi && a + 8 > this.blockAbsLo) this.attention = true;
     return a;
   }
 
@@ -634,7 +639,9 @@ export abstract class CpuCore {
     }
     const vhi = Math.floor(vaddr / TWO32);
     const { real, absolute, protectedPage, noExecute } = translate(vhi, vaddr - vhi * TWO32, write, this.datContext(asceId, instruction));
-    if (this.tlb.size >= 4096) this.tlb.clear();
+    // A compiled block runs on the translations it was entered with: any change of the TLB ends it.
+    if (this.tlb.size >= 4096) this.purgeTlb();
+    else if (cached !== undefined) this.attention = true;
     this.tlb.set(key, Math.floor(real / 4096) * 8 + (absolute ? 4 : 0) + (noExecute ? 2 : 0) + (protectedPage ? 1 : 0));
     this.lastTranslationProtected = protectedPage;
     this.translatedAbsolute = absolute;
@@ -672,6 +679,21 @@ export abstract class CpuCore {
     return t.real;
   }
 
+  /**
+   * With DAT on: the absolute address of the instruction at `ia` when the TLB already maps its
+   * page for instruction fetch (and nothing else would be checked: PSW key 0, no frame to check),
+   * else -1. Changes nothing: the interpreter's fetch translates and raises what is due.
+   */
+  protected cachedInstructionAbsolute(ia: number): number {
+    if (ia >= TWO53) return -1;
+    const vpage = Math.floor(ia / 4096);
+    const cached = this.tlb.get(vpage * 4 + ((this.maskHi >>> 14) & 3));
+    if (cached === undefined || Math.floor(cached / 2) % 2 === 1) return -1;
+    let a = Math.floor(cached / 8) * 4096 + (ia - vpage * 4096);
+    if (Math.floor(cached / 4) % 2 === 0) a = this.prefixed(a);
+    return a + 6 <= this.memSize ? a : -1;
+  }
+
   /** An 8-byte DAT table entry at real address `real` (prefixing applies). */
   protected readTableEntry(real: number): [number, number] {
     const a = this.prefixed(real);
@@ -682,6 +704,8 @@ export abstract class CpuCore {
   /** Purges the TLB (PTLB, IPTE, control-register changes). */
   purgeTlb(): void {
     this.tlb.clear();
+    // A compiled block runs on the translations it was entered with: make the run loop look again.
+    this.attention = true;
   }
 
   /** Byte `i` of an operand at `addr`, wrapped in the current mode. */

@@ -27,6 +27,8 @@ export type BlockFn = (cpu: CpuCore, n: number, budget: number) => boolean;
 /** One decoded instruction of a block. */
 export interface BlockInstruction {
   address: number;
+  /** Absolute address of the instruction's bytes (the same as `address` without DAT). */
+  absolute: number;
   length: number;
   /** Address of the next sequential instruction in the block's addressing mode. */
   next: number;
@@ -57,9 +59,9 @@ export function compileBlock(instructions: readonly BlockInstruction[], view: Da
   for (const insn of instructions) {
     lo = Math.min(lo, insn.address);
     hi = Math.max(hi, insn.address + insn.length);
-    if (insn.length === 2) check.push(`view.getUint16(${insn.address}) !== ${insn.a >>> 16}`);
-    else check.push(`view.getUint32(${insn.address}) !== ${insn.a >>> 0}`);
-    if (insn.length === 6) check.push(`view.getUint16(${insn.address + 4}) !== ${insn.b}`);
+    if (insn.length === 2) check.push(`view.getUint16(${insn.absolute}) !== ${insn.a >>> 16}`);
+    else check.push(`view.getUint32(${insn.absolute}) !== ${insn.a >>> 0}`);
+    if (insn.length === 6) check.push(`view.getUint16(${insn.absolute + 4}) !== ${insn.b}`);
   }
   const e = new BlockEmitter(amode, first.address, lo, hi, instructions.length, true);
   instructions.forEach((insn, i) => {

@@ -43,6 +43,8 @@ const BLOCK_END = /^(bras|brasl|bas|basr|bal|balr|bsm|bassm|lpsw|lpswe|svc)$/;
 const BRANCH_ON_CONDITION = /^(bc|bcr|brc|brcl)$/;
 /** Relative jumps a trace follows when unconditional (mask 15). */
 const RELATIVE_JUMP = /^(brc|brcl)$/;
+/** Logical instruction addresses below which blocks are used with DAT on (exact cache tags). */
+const DAT_BLOCK_LIMIT = 2 ** 40;
 /** Instructions between checks for timer interruptions while they are enabled. */
 const TIMER_SLICE = 1024;
 
@@ -66,6 +68,8 @@ export class Cpu extends CpuCore {
   /** Byte range [blockStart, blockEnd) each block's instructions cover. */
   private readonly blockStart = new Float64Array(BLOCK_SLOTS);
   private readonly blockEnd = new Float64Array(BLOCK_SLOTS);
+  /** Absolute minus logical address of each block's code (0 without DAT). */
+  private readonly blockOffset = new Float64Array(BLOCK_SLOTS);
   private readonly blockHeat = new Uint8Array(BLOCK_SLOTS);
   /** Instruction addresses of each block, to count what ran when one of them throws. */
   private readonly blockAddresses = new Array<Float64Array | undefined>(BLOCK_SLOTS).fill(undefined);
@@ -328,7 +332,10 @@ export class Cpu extends CpuCore {
     if (this.mem.checkedFrameCount !== 0) fastHi = -1;
     // Blocks need their whole extent inside the window; their cache tags include the mode.
     const blocks = this.useBlocks && fastHi >= fastLo;
-    const modeKey = (wide ? 2 : this.amode === 31 ? 1 : 0) + (this.problemState ? 4 : 0);
+    // With DAT on, a block covers one page, entered through the TLB's translation of it (only
+    // while no access needs key or frame checks: then its storage accesses take the checked path).
+    const datBlocks = this.useBlocks && this.datOn && this.pswKey === 0 && this.mem.checkedFrameCount === 0;
+    const modeKey = (wide ? 2 : this.amode === 31 ? 1 : 0) + (this.problemState ? 4 : 0) + (this.datOn ? 8 + 16 * ((this.maskHi >>> 14) & 3) : 0);
     const blockTag = this.blockTag;
     let n = this.icount;
     let inBlock = false;
@@ -336,30 +343,51 @@ export class Cpu extends CpuCore {
     try {
       while (n < budget && !this.attention) {
         const ia = this.ia;
-        if (blocks && ia >= fastLo && ia <= fastHi && (ia & 1) === 0) {
+        // Absolute minus logical address of the code at `ia`, and the window a block there may span.
+        let code = false;
+        let offset = 0;
+        let codeLo = fastLo;
+        let codeHi = fastHi;
+        if (blocks) {
+          code = ia >= fastLo && ia <= fastHi && (ia & 1) === 0;
+        } else if (datBlocks && (ia & 1) === 0 && ia < DAT_BLOCK_LIMIT) {
+          const absolute = this.cachedInstructionAbsolute(ia);
+          if (absolute >= 0) {
+            code = true;
+            offset = absolute - ia;
+            codeLo = ia - (ia % 4096);
+            codeHi = codeLo + 4096 - 6;
+          }
+        }
+        if (code) {
           const slot = (ia >>> 1) & (BLOCK_SLOTS - 1);
-          const tag = ia * 8 + modeKey;
+          const tag = ia * 64 + modeKey;
           if (blockTag[slot] === tag) {
-            if (n + this.blockLength[slot]! <= budget && this.blockStart[slot]! >= fastLo && this.blockEnd[slot]! <= fastHi + 6) {
+            if (n + this.blockLength[slot]! <= budget && this.blockStart[slot]! >= codeLo && this.blockEnd[slot]! <= codeHi + 6 && this.blockOffset[slot] === offset) {
               this.icount = n;
               this.blockLo = this.blockStart[slot]!;
               this.blockHi = this.blockEnd[slot]!;
+              this.blockAbsLo = this.blockLo + offset;
+              this.blockAbsHi = this.blockHi + offset;
               inBlock = true;
               blockSlot = slot;
               const ran = this.blockFn[slot]!(this, n, budget);
               inBlock = false;
               this.blockHi = 0;
+              this.blockAbsHi = 0;
               if (ran) {
                 n = this.icount;
                 continue;
               }
-              // Its bytes changed: forget it and let the address heat up again.
+            }
+            if (this.blockOffset[slot] !== offset || this.blockStart[slot]! < codeLo || this.blockEnd[slot]! > codeHi + 6 || n + this.blockLength[slot]! <= budget) {
+              // Its bytes or their place changed: forget it and let the address heat up again.
               blockTag[slot] = -1;
               this.blockHeat[slot] = 0;
             }
           } else if (++this.blockHeat[slot]! > this.compileThreshold) {
             this.blockHeat[slot] = 0;
-            this.buildBlock(ia, slot, tag, dispatch, wide, amask, fastLo, fastHi);
+            this.buildBlock(ia, slot, tag, dispatch, wide, amask, codeLo, codeHi, offset);
             if (blockTag[slot] === tag) continue;
           }
         }
@@ -392,6 +420,7 @@ export class Cpu extends CpuCore {
         this.icount += index < 0 ? 1 : index + 1;
       } else this.icount = n;
       this.blockHi = 0;
+      this.blockAbsHi = 0;
     }
   }
 
@@ -401,16 +430,16 @@ export class Cpu extends CpuCore {
    * unconditional relative jumps to code not yet in the trace, and installs its compiled function
    * in `slot`.
    */
-  private buildBlock(ia: number, slot: number, tag: number, dispatch: readonly ExecFn[], wide: boolean, amask: number, fastLo: number, fastHi: number): void {
+  private buildBlock(ia: number, slot: number, tag: number, dispatch: readonly ExecFn[], wide: boolean, amask: number, fastLo: number, fastHi: number, offset: number): void {
     const view = this.view;
     const instructions: BlockInstruction[] = [];
     const seen = new Set<number>();
     let at = ia;
     while (instructions.length < MAX_BLOCK_INSTRUCTIONS && at >= fastLo && at <= fastHi && (at & 1) === 0 && !seen.has(at)) {
-      const a = view.getUint32(at);
+      const a = view.getUint32(at + offset);
       const top = a >>> 30;
       const length = top === 0 ? 2 : top === 3 ? 6 : 4;
-      const b = length === 6 ? view.getUint16(at + 4) : 0;
+      const b = length === 6 ? view.getUint16(at + offset + 4) : 0;
       const key = opcodeKey(a, b);
       const entry = DECODE_TABLE[key];
       if (entry === undefined) break;
@@ -420,7 +449,7 @@ export class Cpu extends CpuCore {
       // Privileged entries in the problem state run the dispatch table's exception.
       const generator = entry.privileged && this.problemState ? undefined : GENERATORS.get(entry);
       // Only the bytes an instruction has are compared later: clear the rest of a 2-byte word.
-      const insn: BlockInstruction = { address: at, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, format: entry.format, fields, exec: dispatch[key]!, generator, follow: false };
+      const insn: BlockInstruction = { address: at, absolute: at + offset, length, next, a: length === 2 ? (a & 0xffff0000) >>> 0 : a, b, format: entry.format, fields, exec: dispatch[key]!, generator, follow: false };
       instructions.push(insn);
       if (next !== at + length) break;
       if (BRANCH_ON_CONDITION.test(entry.mnemonic) && fields.M1 === 15) {
@@ -461,6 +490,7 @@ export class Cpu extends CpuCore {
     this.blockLength[slot] = instructions.length;
     this.blockStart[slot] = start;
     this.blockEnd[slot] = end;
+    this.blockOffset[slot] = offset;
     this.blockTag[slot] = tag;
   }
 
