@@ -4,10 +4,9 @@
  * freestanding s390x Linux executable at -O0, -O1 and -O2 (`-march=z13`, Debian's
  * s390x-linux-gnu-gcc 12), once per test process, into the scratch folder. Binaries are never
  * committed: the corpus is the C source. The floating-point programs (`fp-*`) also link
- * `libc/tinyfp.c` and are built with `-mno-vx`: for z13 gcc otherwise computes scalar and loop
- * floating point with the vector facility's floating-point instructions (WFDDB, WFMDB, WFMADB,
- * VFMADB, VFLCDB, …, even at -O0), which the table does not have yet; with -mno-vx the same
- * programs use the binary-floating-point instructions only.
+ * `libc/tinyfp.c`; at z13 gcc computes their scalar and loop floating point with the vector
+ * facility's floating-point instructions (WFDDB, WFMDB, WFMADB, VFMADB, VFLCDB, …, even at -O0)
+ * alongside the binary-floating-point ones.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -50,17 +49,15 @@ export function corpusPrograms(): string[] {
     .sort();
 }
 
-/** Extra flags and libc sources of the floating-point programs (see above). */
-export const FP_CFLAGS = ['-mno-vx'] as const;
+/** The floating-point programs, which link `libc/tinyfp.c` too (see above). */
 export const isFloatingPointProgram = (program: string): boolean => program.startsWith('fp-');
 
-/** Compiles one C file (or several sources) into a static executable at `out`; `floatingPoint` adds tinyfp and -mno-vx. */
+/** Compiles one C file (or several sources) into a static executable at `out`; `floatingPoint` adds tinyfp. */
 export async function compileProgram(sources: readonly string[], opt: string, out: string, floatingPoint = false): Promise<void> {
   const gcc = requireTool('s390x-linux-gnu-gcc');
   const libc = [join(corpusDir, 'libc', 'start.S'), join(corpusDir, 'libc', 'tinylibc.c')];
   if (floatingPoint) libc.push(join(corpusDir, 'libc', 'tinyfp.c'));
-  const flags = floatingPoint ? [...CORPUS_CFLAGS, ...FP_CFLAGS] : CORPUS_CFLAGS;
-  await run(gcc, [...flags, opt, '-o', out, ...libc, ...sources, '-lgcc'], { maxBuffer: 16 << 20 });
+  await run(gcc, [...CORPUS_CFLAGS, opt, '-o', out, ...libc, ...sources, '-lgcc'], { maxBuffer: 16 << 20 });
 }
 
 let built: Promise<CorpusBinary[]> | undefined;
