@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { LC } from '../src/state/index.ts';
 import { LONG, multiply, newEnv, Rounding } from '../src/isa/float/softfloat/index.ts';
-import { machine, PGM_WAIT_ADDRESS } from './support/machine.ts';
+import { assemble, CODE_AT, machine, PGM_WAIT_ADDRESS } from './support/machine.ts';
+import { Cpu, FACILITY_BITS, GuestMemory, ManualTodClock } from '../src/index.ts';
 
 type TestCpu = ReturnType<typeof machine>['cpu'];
 
@@ -203,6 +204,29 @@ describe('vector FP: checks', () => {
     expect(runVector('vfi %v1,%v2,3,0,2', {}).code).toBe(6);
     expect(runVector('vfmax %v1,%v2,%v3,3,0,5', {}).code).toBe(6);
     expect(runVector('vcdg %v1,%v2,4,0,0', {}).code).toBe(6);
+  });
+
+  it('a z13 CPU model (no facilities 135, 148): long only, the z14 opcodes are operation exceptions', () => {
+    const z13 = (source: string): number => {
+      const mem = new GuestMemory(1 << 20);
+      mem.write(CODE_AT, assemble(`.machine "z15"\n${source}`));
+      mem.writeU64(LC.PROGRAM_NEW_PSW, 0x0002000180000000n);
+      mem.writeU64(LC.PROGRAM_NEW_PSW + 8, BigInt(PGM_WAIT_ADDRESS));
+      const cpu = new Cpu(mem, { clock: new ManualTodClock(), facilities: FACILITY_BITS.filter((b) => b !== 135 && b !== 148) });
+      cpu.setCr(0, 0x00000000000600e0n);
+      cpu.setPsw({ mask: 0x0000000180000000n, addr: BigInt(CODE_AT) });
+      cpu.run(1);
+      return cpu.getPsw().addr === BigInt(PGM_WAIT_ADDRESS) ? mem.readU16(LC.PGM_CODE) : 0;
+    };
+    expect(z13('vfadb %v1,%v2,%v3')).toBe(0);
+    expect(z13('vfasb %v1,%v2,%v3')).toBe(6);
+    expect(z13('wfaxb %v1,%v2,%v3')).toBe(6);
+    expect(z13('vfkedb %v1,%v2,%v3')).toBe(6);
+    expect(z13('vcdgb %v1,%v2,0,0')).toBe(0);
+    expect(z13('vcefb %v1,%v2,0,0')).toBe(6);
+    expect(z13('wflld %v1,%v2')).toBe(6);
+    expect(z13('vfnmadb %v1,%v2,%v3,%v4')).toBe(1);
+    expect(z13('vfmaxdb %v1,%v2,%v3,0')).toBe(1);
   });
 
   it('without vector enablement (CR0 bit 46) it is a data exception with DXC 0xFE', () => {

@@ -2,6 +2,8 @@
 // SQUARE ROOT, MULTIPLY AND ADD/SUBTRACT (z13), NEGATIVE MULTIPLY AND ADD/SUBTRACT and
 // MAXIMUM/MINIMUM (vector-enhancements facility 1), in the short, long and extended formats, each
 // element by the BFP soft-float's operation (the one BFP ADD etc. use) in the FPC rounding mode.
+// Without facility 1 the short and extended formats are specification exceptions and its new
+// instructions operation exceptions.
 // The V forms (VFADB …) compute every element, the W forms (WFADB …) element 0. NEGATIVE MULTIPLY
 // AND ADD/SUBTRACT negate the result unless it is a NaN.
 
@@ -10,7 +12,7 @@ import { defFacility } from '../define.js';
 import { fM3InB, fVrraM4, fM4InB, fVrrcM5, fM6At20, fVrrM6, fV1, fV2, fV3, fV4, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { add, divide, isMinMaxMode, isNaN, minMax, multiply, multiplyAdd, squareRoot, type BfpEnv, type BfpFormat } from '../float/softfloat/index.js';
-import { checkReserved, eachElement, elementFormat, env, readElement, SINGLE, startElements } from './float-elements.js';
+import { checkReserved, eachElement, elementFormat, env, readElement, requireEnhancements1, SINGLE, startElements } from './float-elements.js';
 
 type Binary = (f: BfpFormat, a: bigint, b: bigint, env: BfpEnv) => bigint;
 
@@ -66,6 +68,7 @@ function squareRootOf(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void 
 function fused(negateAddend: boolean, negateResult: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-e'>, b: InsnB<'VRR-e'>): void => {
     cpu.checkVector();
+    if (negateResult) requireEnhancements1(cpu);
     const m5 = fVrrcM5(a);
     checkReserved(cpu, m5, SINGLE);
     const single = m5 !== 0;
@@ -85,6 +88,7 @@ function fused(negateAddend: boolean, negateResult: boolean) {
 function minMaxOf(max: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-c'>, b: InsnB<'VRR-c'>): void => {
     cpu.checkVector();
+    requireEnhancements1(cpu);
     const m5 = fVrrcM5(a);
     const m6 = fVrrM6(a);
     checkReserved(cpu, m5, SINGLE);

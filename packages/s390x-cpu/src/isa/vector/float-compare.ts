@@ -11,7 +11,24 @@ import { defFacility } from '../define.js';
 import { fI3At16, fM3InB, fVrraM4, fM4InB, fVrrcM5, fVrrM6, fV1, fV2, fV3, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { compare, dataClassBit } from '../float/softfloat/index.js';
-import { checkReserved, commitResult, elementCount, elementFormat, endElement, env, finishElements, readElement, resultFromRegister, clearResult, SINGLE, startElement, startElements, writeResult } from './float-elements.js';
+import {
+  checkReserved,
+  clearResult,
+  commitResult,
+  elementCount,
+  elementFormat,
+  endElement,
+  env,
+  finishElements,
+  installed,
+  readElement,
+  resultFromRegister,
+  SINGLE,
+  startElement,
+  startElements,
+  VECTOR_ENHANCEMENTS_1,
+  writeResult,
+} from './float-elements.js';
 
 /** M5 bit 1 of the compares: the signalling (VFK…) forms. */
 const SIGNALLING = 4;
@@ -30,7 +47,7 @@ function compareElements(relation: Relation) {
     cpu.checkVector();
     const m5 = fVrrcM5(a);
     const m6 = fVrrM6(a);
-    checkReserved(cpu, m5, SINGLE | SIGNALLING);
+    checkReserved(cpu, m5, installed(cpu, VECTOR_ENHANCEMENTS_1) ? SINGLE | SIGNALLING : SINGLE);
     checkReserved(cpu, m6, SET_CC);
     const single = (m5 & SINGLE) !== 0;
     const f = elementFormat(cpu, fM4InB(b));

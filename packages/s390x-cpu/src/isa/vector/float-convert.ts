@@ -7,14 +7,34 @@
 // format, M4 the single-element control and XxC, M5 the rounding method (0 the FPC's, 1 nearest
 // with ties away, 3 prepare for shorter precision, 4–7 nearest even, toward 0, +∞, −∞). Each
 // conversion is the BFP soft-float's: a NaN or out-of-range value to fixed gives the most negative
-// (signed) or zero/largest (logical) integer with the invalid and inexact exceptions.
+// (signed) or zero/largest (logical) integer with the invalid and inexact exceptions. A format the
+// CPU model's facilities lack is a specification exception.
 
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
 import { fM3InB, fVrraM4, fV1, fV2, fVrrM5, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
 import { convertFormat, EXTENDED, fromInteger, LONG, roundToIntegral, SHORT, toInteger, type BfpFormat } from '../float/softfloat/index.js';
-import { checkReserved, clearResult, commitResult, eachElement, elementFormat, endElement, env, finishElements, readElement, resultFromRegister, SINGLE, startElement, startElements, writeResult, XXC } from './float-elements.js';
+import {
+  checkReserved,
+  clearResult,
+  commitResult,
+  eachElement,
+  elementFormat,
+  endElement,
+  env,
+  finishElements,
+  installed,
+  readElement,
+  resultFromRegister,
+  SINGLE,
+  startElement,
+  startElements,
+  VECTOR_ENHANCEMENTS_1,
+  VECTOR_ENHANCEMENTS_2,
+  writeResult,
+  XXC,
+} from './float-elements.js';
 
 interface ConvertFields {
   f: BfpFormat;
@@ -25,15 +45,15 @@ interface ConvertFields {
   rounding: number;
 }
 
-/** The fields of the VRR-a conversions with a rounding method: format `allowed` from M3, flags in M4, M5. */
-function convertFields(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>, allowed: readonly number[]): ConvertFields {
+/** The fields of the VRR-a conversions with a rounding method: format `allowed` from M3 (short with `shortFacility`), flags in M4, M5. */
+function convertFields(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>, allowed: readonly number[], shortFacility = VECTOR_ENHANCEMENTS_1): ConvertFields {
   cpu.checkVector();
   const m4 = fVrraM4(a);
   checkReserved(cpu, m4, SINGLE | XXC);
   const fpf = fM3InB(b);
   cpu.requireSpec(allowed.includes(fpf));
   const single = (m4 & SINGLE) !== 0;
-  return { f: elementFormat(cpu, fpf), single, xxc: (m4 & XXC) !== 0, v1: fV1(a, b), v2: fV2(a, b), rounding: fVrrM5(a) };
+  return { f: elementFormat(cpu, fpf, shortFacility), single, xxc: (m4 & XXC) !== 0, v1: fV1(a, b), v2: fV2(a, b), rounding: fVrrM5(a) };
 }
 
 /** An integer element of `bits` bits of V v as a bigint (signed or unsigned). */
@@ -45,7 +65,7 @@ function integerElement(cpu: CpuCore, bits: 32 | 64, v: number, i: number, signe
 /** VCDG / VCDLG (VCFPS / VCFPL): integer elements to FP of the same width. */
 function fromFixed(signed: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void => {
-    const { f, single, xxc, v1, v2, rounding } = convertFields(cpu, a, b, [2, 3]);
+    const { f, single, xxc, v1, v2, rounding } = convertFields(cpu, a, b, [2, 3], VECTOR_ENHANCEMENTS_2);
     const bits = f.bits as 32 | 64;
     startElements(cpu, rounding, xxc);
     eachElement(cpu, f, single, v1, (i) => fromInteger(f, integerElement(cpu, bits, v2, i, signed), env));
@@ -55,7 +75,7 @@ function fromFixed(signed: boolean) {
 /** VCGD / VCLGD (VCSFP / VCLFP): FP elements to integers of the same width. */
 function toFixed(signed: boolean) {
   return (cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): void => {
-    const { f, single, xxc, v1, v2, rounding } = convertFields(cpu, a, b, [2, 3]);
+    const { f, single, xxc, v1, v2, rounding } = convertFields(cpu, a, b, [2, 3], VECTOR_ENHANCEMENTS_2);
     const bits = f.bits as 32 | 64;
     startElements(cpu, rounding, xxc);
     eachElement(cpu, f, single, v1, (i) => toInteger(f, readElement(cpu, f, v2, i), bits, signed, env).value);
@@ -76,7 +96,7 @@ function loadLengthened(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): voi
   checkReserved(cpu, m4, SINGLE);
   const fpf = fM3InB(b);
   const single = m4 !== 0;
-  cpu.requireSpec(fpf === 2 || fpf === 3);
+  cpu.requireSpec(fpf === 2 || (fpf === 3 && installed(cpu, VECTOR_ENHANCEMENTS_1)));
   const from = fpf === 2 ? SHORT : LONG;
   const to = fpf === 2 ? LONG : EXTENDED;
   const v2 = fV2(a, b);

@@ -12,7 +12,7 @@
 // [E] The elements a single-element form does not compute are zero, as in qemu-s390x.
 
 import type { CpuCore } from '../../core/cpu-core.js';
-import { PGM_VECTOR_PROCESSING } from '../../core/exceptions.js';
+import { PGM_OPERATION, PGM_VECTOR_PROCESSING } from '../../core/exceptions.js';
 import { begin, env } from '../float/bfp-operands.js';
 import { EXTENDED, IEEE_DIVIDE_BY_ZERO, IEEE_INEXACT, IEEE_INVALID, IEEE_OVERFLOW, IEEE_UNDERFLOW, LONG, SHORT, type BfpFormat } from '../float/softfloat/index.js';
 
@@ -23,9 +23,25 @@ export const SINGLE = 8;
 /** The IEEE-inexact-exception control of an M field (its bit 1). */
 export const XXC = 4;
 
-/** The element format of format field `fpf`: short, long or extended. */
-export function elementFormat(cpu: CpuCore, fpf: number): BfpFormat {
-  cpu.requireSpec(fpf >= 2 && fpf <= 4);
+/** Facility bits of the vector-enhancements facilities 1 (z14) and 2 (z15). */
+export const VECTOR_ENHANCEMENTS_1 = 135;
+export const VECTOR_ENHANCEMENTS_2 = 148;
+
+/** Whether the CPU model has facility `bit`. */
+export const installed = (cpu: CpuCore, bit: number): boolean => (cpu.facilityList[bit >>> 3]! & (0x80 >>> (bit & 7))) !== 0;
+
+/** Operation exception unless vector-enhancements facility 1 is installed (its new opcodes). */
+export function requireEnhancements1(cpu: CpuCore): void {
+  if (!installed(cpu, VECTOR_ENHANCEMENTS_1)) cpu.programException(PGM_OPERATION);
+}
+
+/**
+ * The element format of format field `fpf`: long (z13), short (the facility `shortFacility`,
+ * vector-enhancements 1 unless said otherwise) or extended (vector-enhancements 1); any other
+ * value, or one the CPU model lacks, is a specification exception.
+ */
+export function elementFormat(cpu: CpuCore, fpf: number, shortFacility = VECTOR_ENHANCEMENTS_1): BfpFormat {
+  cpu.requireSpec(fpf === 3 || (fpf === 2 && installed(cpu, shortFacility)) || (fpf === 4 && installed(cpu, VECTOR_ENHANCEMENTS_1)));
   return fpf === 2 ? SHORT : fpf === 3 ? LONG : EXTENDED;
 }
 
