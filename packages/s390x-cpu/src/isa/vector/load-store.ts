@@ -13,6 +13,9 @@ import { commit, count, elementSize, getBig, readBytes, scratch, sized, startFro
 
 const eaVrx = (cpu: CpuCore, a: InsnA<'VRX'>): number => cpu.ea(fX2(a), fB2(a), fD2(a));
 
+/** The operand as it is in storage, before its bytes or elements are reordered. */
+const raw = new Uint8Array(16);
+
 /** Bytes from `addr` up to the next boundary of 64 << m bytes, at most 16 (LCBB, VLBB). */
 function toBoundary(addr: number, m: number): number {
   const block = 64 << m;
@@ -73,7 +76,6 @@ function reversedWhole(mnemonic: string, opcode: number, store: boolean, what: '
         permute(cpu.vr, 16 * v1);
         writeBytes(cpu, addr, 16, scratch, 0);
       } else {
-        const raw = new Uint8Array(16);
         readBytes(cpu, addr, 16, raw, 0);
         permute(raw, 0);
         commit(cpu, v1);
@@ -101,8 +103,8 @@ function reversedElement(mnemonic: string, opcode: number, es: number, store: bo
       const at = index * bytes;
       startFrom(cpu, v1);
       if (store) {
-        const out = scratch.slice(at, at + bytes).reverse();
-        writeBytes(cpu, addr, bytes, out, 0);
+        for (let k = 0; k < bytes; k++) raw[k] = scratch[at + bytes - 1 - k]!;
+        writeBytes(cpu, addr, bytes, raw, 0);
       } else {
         readBytes(cpu, addr, bytes, scratch, at);
         scratch.subarray(at, at + bytes).reverse();
