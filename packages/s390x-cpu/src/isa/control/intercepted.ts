@@ -1,16 +1,17 @@
 // Instructions the host (hypervisor) completes (spec s390x-cpu.md): DIAGNOSE, SIGP,
-// SERVC, STSI, the channel-subsystem I/O instructions and UVC stop the CPU with an interception
+// SERVC, STSI, STHYI, the channel-subsystem I/O instructions and UVC stop the CPU with an interception
 // that names the instruction and its decoded operands. The PSW is already past the instruction;
 // the host sets registers, condition code and storage, then resumes. For MSCH, SSCH, STSCH, TSCH,
 // STCRW, STCPS and CHSC the CPU first recognises the operand's alignment and access exceptions
 // itself; for TPI the alignment.
 
-import { defPriv } from '../define.js';
+import { def, defPriv } from '../define.js';
 import type { Format } from '../formats.js';
 import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fD2, fRreR1, type InsnA, type InsnB } from '../fields.js';
 import type { BaseFormats } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
+import { PGM_OPERATION, ProgramException } from '../../core/exceptions.js';
 
 /**
  * An instruction whose second-operand address the host needs: DIAGNOSE's function code, SIGP's
@@ -63,7 +64,17 @@ function plain(mnemonic: string, opcode: number, format: Format, operands: strin
   return defPriv(mnemonic, opcode, format, operands, (cpu, a, b) => cpu.intercept(mnemonic, format, a, b));
 }
 
+/**
+ * STORE HYPERVISOR INFORMATION (facility 74; not privileged): the hypervisor answers it (KVM in
+ * the kernel). Without the facility in the CPU's list it is an operation exception.
+ */
+function storeHypervisorInformation(cpu: CpuCore, a: InsnA<'RRE'>, b: InsnB<'RRE'>): void {
+  if ((cpu.facilityList[9]! & 0x20) === 0) throw new ProgramException(PGM_OPERATION);
+  cpu.intercept('sthyi', 'RRE', a, b);
+}
+
 export const interceptedInstructions: InstructionDef[] = [
+  def('sthyi', 0xb256, 'RRE', 'r:R1,r:R2', storeHypervisorInformation),
   withAddress('diag', 0x83, 'RS-a', 'r:R1,r:R3,db:2'),
   withAddress('sigp', 0xae, 'RS-a', 'r:R1,r:R3,db:2'),
   plain('servc', 0xb220, 'RRE', 'r:R1,r:R2'),
