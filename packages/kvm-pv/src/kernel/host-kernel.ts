@@ -62,11 +62,12 @@ export class HostKernel implements KvmHost {
 
   /**
    * [E] The facilities guests see (the CPU model's STFLE list): the interpreter's, plus 161 (the
-   * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host, plus 158 (the
-   * Ultravisor call) with the `guestUltravisor` option.
+   * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host, plus 74
+   * (STHYI: KVM serves it, kernel/store-hypervisor-information.ts), plus 158 (the Ultravisor
+   * call) with the `guestUltravisor` option.
    */
   get guestFacilities(): readonly number[] {
-    const facilities = this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS;
+    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY].sort((a, b) => a - b);
     return this.options.guestUltravisor === true ? [...facilities, ULTRAVISOR_CALL_FACILITY] : facilities;
   }
 
@@ -112,6 +113,8 @@ export class HostKernel implements KvmHost {
   }
 }
 
+/** Facility 74: STORE HYPERVISOR INFORMATION, which KVM serves in the kernel for every guest. */
+export const STHYI_FACILITY = 74;
 /** Facility 158: the Ultravisor call (a plain guest sees it with the `guestUltravisor` option). */
 export const ULTRAVISOR_CALL_FACILITY = 158;
 /** Facility 161: Secure Execution unpack (stage3a of an SE image checks it before DIAGNOSE 0x308). */

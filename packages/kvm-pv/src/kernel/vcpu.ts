@@ -11,6 +11,7 @@ import { handlePvCpuDump } from './pv-dump.js';
 import { logicalMemOpArgumentErrno, translateLogicalMemOp } from './logical-mem-op.js';
 import { testPendingInterruption } from './test-pending-interruption.js';
 import { hostUltravisorCall } from './host-uv-call.js';
+import { storeHypervisorInformation } from './store-hypervisor-information.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -518,7 +519,13 @@ export class KvmVcpu {
     cpu.completeInterception();
     const ram = this.vm.memory!;
     ram.memory.onInaccessibleAccess = undefined;
-    const stop = this.runSlice(cpu, (interception) => (interception.mnemonic === 'uvc' ? this.hostUvCall(cpu, interception) : interception.mnemonic === 'tpi' && testPendingInterruption(cpu, this.vm, interception)));
+    const stop = this.runSlice(cpu, (interception) =>
+      interception.mnemonic === 'uvc'
+        ? this.hostUvCall(cpu, interception)
+        : interception.mnemonic === 'tpi'
+          ? testPendingInterruption(cpu, this.vm, interception)
+          : interception.mnemonic === 'sthyi' && storeHypervisorInformation(cpu, interception),
+    );
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());
     return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);

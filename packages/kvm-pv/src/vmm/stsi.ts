@@ -23,7 +23,7 @@ const R1_RESERVED = 0xffff0000;
 const LEVEL_3 = 0x30000000;
 const SYSIB_SIZE = 4096;
 /** The machine type STIDP stores (0x2964, z13), in STSI 1.1.1 as EBCDIC text. */
-const MACHINE_TYPE = '2964';
+export const MACHINE_TYPE = '2964';
 
 /** ASCII to EBCDIC (code page 037) for the characters SYSIBs hold. */
 export function ebcdic(text: string, length: number, pad = 0x40): Uint8Array {
