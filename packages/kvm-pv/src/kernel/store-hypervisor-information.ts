@@ -10,7 +10,7 @@
 // LPAR performance data (no DIAGNOSE 0x204 behind it), so the header says "performance data
 // unavailable" and no CPU counts are valid.
 import { PGM_SPECIFICATION, ProgramException, type Cpu, type InstructionInterception } from '@pvdump/s390x-cpu';
-import { MACHINE_TYPE, ebcdic } from '../vmm/stsi.js';
+import { MACHINE_TYPE, ebcdic } from '../machine-identity.js';
 
 const PAGE = 4096;
 const HEADER = { flags1: 0x00, totalLength: 0x08, headerLength: 0x0a, machineOffset: 0x0c, machineLength: 0x0e, partitionOffset: 0x10, partitionLength: 0x12, size: 0x30 } as const;
