@@ -66,7 +66,8 @@ function knownDeviation(c: SequenceCase, ours: CaseState, ref: CaseState): strin
     if (MULTIPLY_ADD.test(insn.mnemonic) && !isFault(ours) && !isFault(ref)) {
       const f = fmt(insn.mnemonic);
       if (isNaNBits(fprBits(ours, r1, f.bits), f) && isNaNBits(fprBits(ref, r1, f.bits), f)) {
-        const vrs = expected.vrs.slice();
+        // (A copy: the records are views of the program's output buffer.)
+        const vrs = Uint8Array.from(expected.vrs);
         vrs.set(ours.vrs.subarray(16 * r1, 16 * r1 + f.bits / 8), 16 * r1);
         expected = { ...expected, vrs };
         reasons.push('multiply-and-add NaN precedence');
@@ -91,19 +92,20 @@ describe('BFP instructions: pvdump vs qemu-s390x', () => {
     const all = generateBfpCases(new Rng(SEED), CASES, entries);
     const mismatches: string[] = [];
     let faults = 0;
-    let deviations = 0;
+    // (Each run-loop mode reports its own mismatches; a deviating case counts once.)
+    const deviations = new Set<number>();
     for (let start = 0; start < all.length; start += BATCH) {
       const cases = all.slice(start, start + BATCH);
       const r = runBatch(cases, `bfp${start / BATCH}`);
       faults += r.faults;
       r.mismatches.forEach((m) => {
         const k = Number(/case (\d+)/.exec(m)![1]);
-        if (knownDeviation(cases[k]!, r.ours[k]!, r.ref[k]!) !== undefined) deviations++;
+        if (knownDeviation(cases[k]!, r.ours[k]!, r.ref[k]!) !== undefined) deviations.add(start + k);
         else mismatches.push(m.replace(/case (\d+)/, `case ${start + k}`));
       });
     }
     expect(faults).toBeLessThan(CASES / 3);
-    expect(deviations).toBeLessThan(CASES / 20);
+    expect(deviations.size).toBeLessThan(CASES / 20);
     expect(mismatches.slice(0, 30).join('\n\n')).toBe('');
     // Bounded work (a few batches of compile + two runs) that a loaded machine slows down.
   }, 600_000);
