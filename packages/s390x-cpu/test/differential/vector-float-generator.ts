@@ -154,6 +154,16 @@ function instruction(rng: Rng, entry: InstructionDef, init: CaseInit): { line: s
   if (shape.roundingField !== undefined) fields[shape.roundingField] = rng.pick(ROUNDING);
   Object.assign(fields, shape.extra?.(rng) ?? {});
   if (mn === 'vfce' || mn === 'vfch' || mn === 'vfche') fields.M5! |= rng.chance(0.4) ? 4 : 0;
+  // Sometimes a value the instruction rejects: a format it lacks, a reserved rounding method or
+  // modifier bit, a VFPSO operation or VFMAX mode beyond the defined ones (both sides must raise
+  // the specification exception).
+  if (rng.chance(0.04)) {
+    const field = rng.pick([shape.formatField, shape.roundingField ?? shape.formatField, ...Object.keys(shape.extra?.(rng) ?? {})]);
+    if (field === shape.formatField) fields[field] = rng.pick([0, 1, 5, 6, 7, 15]);
+    else if (field === shape.roundingField) fields[field] = rng.pick([2, 8, 15]);
+    else if (field === 'M6' && (mn === 'vfmax' || mn === 'vfmin')) fields[field] = rng.pick([5, 6, 7, 13, 14, 15]);
+    else if (field === 'M5' && mn === 'vfpso') fields[field] = rng.pick([3, 7, 15]);
+  }
   const source = shape.source?.(fpf) ?? fpf;
   const intBits = fpf === 2 ? 32 : 64;
   const used = new Set<number>();
