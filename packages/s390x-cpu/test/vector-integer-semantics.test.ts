@@ -3,6 +3,7 @@
 // architected VCKSM, vector enablement (DXC 0xFE), specification exceptions for reserved M and
 // I4 values, and the condition codes of the string and compare instructions on chosen data.
 import { describe, expect, it } from 'vitest';
+import { Cpu, FACILITY_BITS } from '../src/index.ts';
 import { machine, programInterruption } from './support/machine.ts';
 
 const enable = (cpu: { setCr(i: number, v: bigint): void }): void => cpu.setCr(0, 0x600e0n);
@@ -76,5 +77,26 @@ describe('vector integer instructions: architected behaviour', () => {
     expect(cpu.snapshot().vrs[1]![7]).toBe(2);
     expect((cpu.getGpr(2) >> 28n) & 3n).toBe(1n);
     expect((cpu.getGpr(3) >> 28n) & 3n).toBe(1n);
+  });
+
+  describe('on a CPU model without the vector-enhancements facilities (z13)', () => {
+    /** Runs `source` on a CPU whose facility list lacks bits 135 and 148; the interruption code, 0 for none. */
+    const z13 = (source: string): number => {
+      const { mem } = machine('.machine "z15"\n' + source);
+      const cpu = new Cpu(mem, { facilities: FACILITY_BITS.filter((bit) => bit !== 135 && bit !== 148) });
+      cpu.setPsw({ mask: 0x0000000180000000n, addr: 0x2000n });
+      enable(cpu);
+      cpu.setGpr(1, 0x4000n);
+      cpu.run(2);
+      return cpu.snapshot().psw.addr === 0xdeadn ? programInterruption(mem).code : 0;
+    };
+    it.each([['vbperm %v1,%v2,%v3'], ['vnx %v1,%v2,%v3'], ['vmslg %v1,%v2,%v3,%v4,0'], ['vlbrq %v1,0(%r1)'], ['vsld %v1,%v2,%v3,1'], ['vstrsb %v1,%v2,%v3,%v4']])('%s is an operation exception', (source) => {
+      expect(z13(source)).toBe(1);
+    });
+    it('VPOPCT counts bytes only and VLLEZ has no left-aligned word: specification exceptions', () => {
+      expect(z13('vpopct %v1,%v2,1')).toBe(6);
+      expect(z13('vllezlf %v1,0(%r1)')).toBe(6);
+      expect(z13('vpopct %v1,%v2,0\nvllezf %v1,0(%r1)')).toBe(0);
+    });
   });
 });

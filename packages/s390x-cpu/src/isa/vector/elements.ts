@@ -4,9 +4,11 @@
 // copied into V1 at the end, so any operand may also be the first operand.
 
 import type { CpuCore } from '../../core/cpu-core.js';
+import { PGM_OPERATION } from '../../core/exceptions.js';
 import { defFacility } from '../define.js';
 import type { Format } from '../formats.js';
 import type { InstructionAlias, InstructionDef, Semantics } from '../types.js';
+import { installed, VECTOR_ENHANCEMENTS_1, VECTOR_ENHANCEMENTS_2 } from './float-elements.js';
 
 /** Element-size suffixes of the extended mnemonics. */
 export const SUFFIX: readonly string[] = ['b', 'h', 'f', 'g', 'q'];
@@ -19,10 +21,26 @@ export function sized(base: string, field: string, operands: string, sizes: read
 /** The facility an entry belongs to (for documentation and the table). */
 export type VectorFacility = 'vector' | 'vector-enhancements-1' | 'vector-enhancements-2';
 
-/** One vector table entry (all of them are problem-state). */
+const FACILITY_BIT: Readonly<Record<VectorFacility, number | undefined>> = { vector: undefined, 'vector-enhancements-1': VECTOR_ENHANCEMENTS_1, 'vector-enhancements-2': VECTOR_ENHANCEMENTS_2 };
+
+/**
+ * One vector table entry (all of them are problem-state). The opcodes a vector-enhancements
+ * facility adds are operation exceptions on a CPU model without it (`CpuOptions.facilities`).
+ */
 export function vdef<F extends Format>(facility: VectorFacility, mnemonic: string, opcode: number, format: F, operands: string, exec: Semantics<NoInfer<F>>, aliases?: readonly InstructionAlias[]): InstructionDef {
-  return defFacility(facility, mnemonic, opcode, format, operands, exec, aliases);
+  const bit = FACILITY_BIT[facility];
+  const run: Semantics<F> =
+    bit === undefined
+      ? exec
+      : (cpu, a, b) => {
+          if (!installed(cpu, bit)) cpu.programException(PGM_OPERATION);
+          exec(cpu, a, b);
+        };
+  return defFacility(facility, mnemonic, opcode, format, operands, run, aliases);
 }
+
+/** Whether the CPU model has vector-enhancements facility 1 (more element sizes for some z13 opcodes). */
+export const hasEnhancements1 = (cpu: CpuCore): boolean => installed(cpu, VECTOR_ENHANCEMENTS_1);
 
 /** Vector enablement (DXC 0xFE), then the element-size field `m` must be one of `allowed`. */
 export function elementSize(cpu: CpuCore, m: number, allowed: readonly number[]): number {

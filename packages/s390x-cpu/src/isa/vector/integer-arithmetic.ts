@@ -10,7 +10,7 @@
 
 import { fM3InB, fM4InB, fV1, fV2, fV3, fV4, fVrrdM5, fVrrM6, type InsnA, type InsnB } from '../fields.js';
 import type { InstructionAlias, InstructionDef } from '../types.js';
-import { commit, count, elementSize, getBig, putBig, scratch, signedOf, sized, SUFFIX, vdef, type VectorFacility } from './elements.js';
+import { commit, count, elementSize, getBig, hasEnhancements1, putBig, scratch, signedOf, sized, SUFFIX, vdef, type VectorFacility } from './elements.js';
 import type { CpuCore } from '../../core/cpu-core.js';
 
 const bitsOf = (es: number): bigint => BigInt(8 << es);
@@ -35,15 +35,15 @@ function binary(mnemonic: string, opcode: number, sizes: readonly number[], op: 
 }
 
 /** V1 ← op(V2[i]) element-wise, element size in M3 (VRR-a). */
-function unary(mnemonic: string, opcode: number, sizes: readonly number[], op: (x: bigint, es: number) => bigint, facility: VectorFacility = 'vector'): InstructionDef {
+function unary(mnemonic: string, opcode: number, sizes: readonly number[], op: (x: bigint, es: number) => bigint, sizesOf: (cpu: CpuCore) => readonly number[] = () => sizes): InstructionDef {
   return vdef(
-    facility,
+    'vector',
     mnemonic,
     opcode,
     'VRR-a',
     'v:V1,v:V2,m:M3',
     (cpu, a, b) => {
-      const es = elementSize(cpu, fM3InB(b), sizes);
+      const es = elementSize(cpu, fM3InB(b), sizesOf(cpu));
       const v2 = fV2(a, b);
       for (let i = 0; i < count(es); i++) putBig(scratch, es, i, op(getBig(cpu, v2, es, i), es));
       commit(cpu, fV1(a, b));
@@ -263,7 +263,14 @@ export const vectorIntegerArithmeticInstructions: InstructionDef[] = [
   multiplyAdd('vmale', 0xe7ac, 'even', false, SUFFIX),
   multiplyAdd('vmao', 0xe7af, 'odd', true, SUFFIX),
   multiplyAdd('vmalo', 0xe7ad, 'odd', false, SUFFIX),
-  unary('vpopct', 0xe750, [0, 1, 2, 3], (x) => popcount(x), 'vector-enhancements-1'),
+  // Bytes on z13; halfwords to doublewords with vector-enhancements facility 1.
+  unary(
+    'vpopct',
+    0xe750,
+    [0, 1, 2, 3],
+    (x) => popcount(x),
+    (cpu) => (hasEnhancements1(cpu) ? [0, 1, 2, 3] : [0]),
+  ),
   unary('vclz', 0xe753, [0, 1, 2, 3], leadingZeros),
   unary('vctz', 0xe752, [0, 1, 2, 3], trailingZeros),
   vdef(

@@ -9,7 +9,7 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { fB2, fD2, fM3InB, fR1, fR3, fV1, fV2, fX2, type InsnA, type InsnB } from '../fields.js';
 import { eaRS } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
-import { commit, count, elementSize, getBig, readBytes, scratch, sized, startFrom, vdef, writeBytes, type VectorFacility } from './elements.js';
+import { commit, count, elementSize, getBig, hasEnhancements1, readBytes, scratch, sized, startFrom, vdef, writeBytes, type VectorFacility } from './elements.js';
 
 const eaVrx = (cpu: CpuCore, a: InsnA<'VRX'>): number => cpu.ea(fX2(a), fB2(a), fD2(a));
 
@@ -36,6 +36,8 @@ function loadLogicalElementAndZero(facility: VectorFacility, mnemonic: string, o
     'v:V1,dxb:2,m:M3',
     (cpu, a, b) => {
       const m = elementSize(cpu, fM3InB(b), sizes);
+      // The left-aligned word (VLLEZLF) came with vector-enhancements facility 1.
+      cpu.requireSpec(m !== 6 || reversed || hasEnhancements1(cpu));
       const es = m === 6 ? 2 : m;
       const bytes = 1 << es;
       const at = m === 6 ? 0 : 8 - bytes;
