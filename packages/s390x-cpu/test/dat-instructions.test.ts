@@ -128,6 +128,8 @@ describe('EDAT and instruction-execution protection', () => {
     expect(m.mem.readU32(0x30010)).toBe(42);
     // Page 0x81 of that segment is mapped; make it invalid: the TEID holds the exact page.
     m.mem.writeU64(PAGE_TABLE + 8 * 0x81, 0x400n);
+    // The TLB may keep the old translation until purged (as IPTE would), far pages included.
+    m.cpu.purgeTlb();
     m.cpu.setPsw({ mask: DAT_PSW, addr: BigInt(CODE_AT + 12) });
     m.cpu.run(1);
     expect(programInterruption(m.mem).code).toBe(0x11);

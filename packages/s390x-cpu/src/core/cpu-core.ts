@@ -105,14 +105,21 @@ export abstract class CpuCore {
   protected earlyIlc = 0;
   /** Exact instruction address when `ia` is at or beyond 2^53 (a branch far outside memory). */
   protected farIa: bigint | undefined = undefined;
-  /** Exact value of the last far address computed by `ea` / `gprAddress`. */
-  private lastFar = 0n;
+  /** Exact value (high and low words) of the last far address computed by `ea` / `gprAddress`. */
+  private lastFarHi = 0;
+  private lastFarLo = 0;
   /**
-   * Exact values of the far addresses (at or above 2^53) recently computed by `ea` /
-   * `gprAddress`, by their inexact number: DAT translates them exactly (a guest may map virtual
-   * addresses near 2^64).
+   * Exact values (high and low words) of the far addresses (at or above 2^53) recently computed
+   * by `ea` / `gprAddress`, by their inexact number: DAT translates them exactly (a guest may map
+   * virtual addresses near 2^64).
    */
-  private readonly farExact = new Map<number, bigint>();
+  private readonly farExactHi = new Map<number, number>();
+  private readonly farExactLo = new Map<number, number>();
+  /**
+   * Translations of far virtual pages, one map per address-space control, keyed by the exact page
+   * number (high word × 2^20 + page of the low word); the entries encode as in `tlb`.
+   */
+  private readonly farTlb: readonly Map<number, number>[] = [new Map(), new Map(), new Map(), new Map()];
   protected stopRequested = false;
   protected waitPsw = false;
   protected timersArmed = false;
@@ -437,11 +444,15 @@ export abstract class CpuCore {
 
   /** A far address (at or above 2^53) as a number, its exact value remembered for DAT. */
   private far(hi: number, lo: number): number {
-    const exact = (BigInt(hi) << 32n) | BigInt(lo);
-    this.lastFar = exact;
+    this.lastFarHi = hi;
+    this.lastFarLo = lo;
     const value = hi * TWO32 + lo;
-    if (this.farExact.size >= 64) this.farExact.clear();
-    this.farExact.set(value, exact);
+    if (this.farExactHi.size >= 64) {
+      this.farExactHi.clear();
+      this.farExactLo.clear();
+    }
+    this.farExactHi.set(value, hi);
+    this.farExactLo.set(value, lo);
     return value;
   }
 
@@ -476,7 +487,7 @@ export abstract class CpuCore {
     this.nextIa = target;
     this.bear = this.ia;
     // Far targets can only fault; keep their exact value for the old PSW.
-    if (target >= TWO53) this.farIa = this.lastFar;
+    if (target >= TWO53) this.farIa = (BigInt(this.lastFarHi) << 32n) | BigInt(this.lastFarLo);
   }
 
   // ======================= storage access =======================
@@ -666,14 +677,28 @@ export abstract class CpuCore {
   /**
    * [E] A virtual address at or above 2^53 is translated exactly when it is the unchanged result
    * of an address computation (the first byte of an operand, or any byte of an operand inside one
-   * page); otherwise its exact value is unknown and it is an addressing exception. Not cached.
+   * page); otherwise its exact value is unknown and it is an addressing exception. Its
+   * translation is kept in the TLB like any other (`farTlb`, purged with it).
    */
   private translateFar(vaddr: number, write: boolean, instruction: boolean): number {
-    const exact = this.farExact.get(vaddr);
-    if (exact === undefined) throw new ProgramException(PGM_ADDRESSING);
-    const vhi = Number(exact >> 32n);
-    const vlo = Number(exact & 0xffffffffn);
-    const t = translate(vhi, vlo, write, this.datContext((this.maskHi >>> 14) & 3, instruction));
+    const vhi = this.farExactHi.get(vaddr);
+    const vlo = this.farExactLo.get(vaddr);
+    if (vhi === undefined || vlo === undefined) throw new ProgramException(PGM_ADDRESSING);
+    const asceId = (this.maskHi >>> 14) & 3;
+    const tlb = this.farTlb[asceId]!;
+    const key = vhi * 1048576 + (vlo >>> 12);
+    const offset = vlo & 0xfff;
+    const cached = tlb.get(key);
+    if (cached !== undefined && !(write && cached % 2 === 1) && !(instruction && Math.floor(cached / 2) % 2 === 1)) {
+      this.lastTranslationProtected = cached % 2 === 1;
+      this.translatedAbsolute = Math.floor(cached / 4) % 2 === 1;
+      return Math.floor(cached / 8) * 4096 + offset;
+    }
+    const t = translate(vhi, vlo, write, this.datContext(asceId, instruction));
+    // A compiled block runs on the translations it was entered with: any change of the TLB ends it.
+    if (tlb.size >= 4096) this.purgeTlb();
+    else if (cached !== undefined) this.attention = true;
+    tlb.set(key, Math.floor(t.real / 4096) * 8 + (t.absolute ? 4 : 0) + (t.noExecute ? 2 : 0) + (t.protectedPage ? 1 : 0));
     this.lastTranslationProtected = t.protectedPage;
     this.translatedAbsolute = t.absolute;
     return t.real;
@@ -704,6 +729,7 @@ export abstract class CpuCore {
   /** Purges the TLB (PTLB, IPTE, control-register changes). */
   purgeTlb(): void {
     this.tlb.clear();
+    for (const far of this.farTlb) far.clear();
     // A compiled block runs on the translations it was entered with: make the run loop look again.
     this.attention = true;
   }
@@ -809,8 +835,8 @@ export abstract class CpuCore {
   /** Whether `len` bytes at `addr` stay inside one 4 KiB page without wrapping: one translation serves them all. */
   private onePage(addr: number, len: number): boolean {
     if (addr >= TWO53) {
-      const exact = this.farExact.get(addr);
-      return exact !== undefined && Number(exact & 0xfffn) + len <= 4096;
+      const lo = this.farExactLo.get(addr);
+      return lo !== undefined && (lo & 0xfff) + len <= 4096;
     }
     return (addr % 4096) + len <= 4096 && (this.amode === 64 || addr + len - 1 <= this.amask);
   }
