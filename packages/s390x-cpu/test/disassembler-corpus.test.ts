@@ -1,6 +1,6 @@
-// The disassembler against s390x-linux-gnu-objdump -d on the whole C corpus (every program at
-// -O0, -O1 and -O2, libc and start-up code included): same mnemonic and operands for every
-// instruction objdump decodes.
+// The disassembler against s390x-linux-gnu-objdump -d on the whole C corpus (every program in
+// every variant, -O0, -O2 and -O3 for z13 to z15, libc and start-up code included): same mnemonic and
+// operands for every instruction objdump decodes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disassemble } from '../src/isa/index.ts';
 import { buildCorpus, type CorpusBinary } from '@pvdump/test-support/corpus';
@@ -22,7 +22,7 @@ describe('disassembler vs objdump on the corpus', () => {
         if (line.text.startsWith('.')) continue;
         const ours = disassemble(line.bytes, line.address).text;
         compared++;
-        if (ours !== line.text) mismatches.push(`${bin.program}${bin.opt} ${line.address.toString(16)}: ours "${ours}" objdump "${line.text}"`);
+        if (ours !== line.text) mismatches.push(`${bin.name} ${line.address.toString(16)}: ours "${ours}" objdump "${line.text}"`);
       }
     }
     expect(mismatches.slice(0, 40)).toEqual([]);
