@@ -917,13 +917,16 @@ export abstract class CpuCore {
   checkFpr(fpr: number): void {
     if ((this.cr[1]! & 0x40000) === 0 && (fpr > 6 || (fpr & 1) !== 0)) throw new ProgramException(PGM_DATA, DXC_AFP_REGISTER);
   }
+  /** Whether the CPU model has facility `bit` (its bit in the STFLE list). */
+  hasFacility(bit: number): boolean {
+    return (this.facilityList[bit >>> 3]! & (0x80 >>> (bit & 7))) !== 0;
+  }
   /**
-   * Operation exception (0x01) when the CPU model lacks the vector facility (129: bit 1 of byte
-   * 16 of the list), else data exception DXC 0xFE unless CR0 bits 45 (AFP) and 46 (vector) are
+   * Operation exception (0x01) when the CPU model lacks the vector facility (129), else data exception DXC 0xFE unless CR0 bits 45 (AFP) and 46 (vector) are
    * both on.
    */
   checkVector(): void {
-    if ((this.facilityList[16]! & 0x40) === 0) throw new ProgramException(0x01);
+    if (!this.hasFacility(129)) throw new ProgramException(0x01);
     if ((this.cr[1]! & 0x60000) !== 0x60000) throw new ProgramException(PGM_DATA, DXC_VECTOR);
   }
   /** Stops the CPU with an interception for the host (PSW already at the next instruction). */

@@ -69,7 +69,7 @@ function plain(mnemonic: string, opcode: number, format: Format, operands: strin
  * the kernel). Without the facility in the CPU's list it is an operation exception.
  */
 function storeHypervisorInformation(cpu: CpuCore, a: InsnA<'RRE'>, b: InsnB<'RRE'>): void {
-  if ((cpu.facilityList[9]! & 0x20) === 0) throw new ProgramException(PGM_OPERATION);
+  if (!cpu.hasFacility(74)) throw new ProgramException(PGM_OPERATION);
   cpu.intercept('sthyi', 'RRE', a, b);
 }
 

@@ -33,10 +33,6 @@ interface CpacfInstruction {
   pairs: RegisterPairs;
 }
 
-function facilityInstalled(cpu: CpuCore, bit: number): boolean {
-  return (cpu.facilityList[bit >>> 3]! & (0x80 >>> (bit & 7))) !== 0;
-}
-
 function requirePair(cpu: CpuCore, r: number): void {
   cpu.requireSpec(r !== 0 && (r & 1) === 0);
 }
@@ -46,7 +42,7 @@ function requirePair(cpu: CpuCore, r: number): void {
  * the modifier bit, the function code, then the access exceptions of storing the parameter block.
  */
 function cpacf(cpu: CpuCore, spec: CpacfInstruction, r1: number, r2: number, r3: number): void {
-  if (!facilityInstalled(cpu, spec.facility)) cpu.programException(PGM_OPERATION);
+  if (!cpu.hasFacility(spec.facility)) cpu.programException(PGM_OPERATION);
   if (spec.pairs.r1 === true) requirePair(cpu, r1);
   if (spec.pairs.r3 === true) requirePair(cpu, r3);
   if (spec.pairs.r2 === true) requirePair(cpu, r2);

@@ -8,7 +8,7 @@ import { PGM_OPERATION } from '../../core/exceptions.js';
 import { defFacility } from '../define.js';
 import type { Format } from '../formats.js';
 import type { InstructionAlias, InstructionDef, Semantics } from '../types.js';
-import { installed, VECTOR_ENHANCEMENTS_1, VECTOR_ENHANCEMENTS_2 } from './float-elements.js';
+import { VECTOR_ENHANCEMENTS_1, VECTOR_ENHANCEMENTS_2 } from './float-elements.js';
 
 /** Element-size suffixes of the extended mnemonics. */
 export const SUFFIX: readonly string[] = ['b', 'h', 'f', 'g', 'q'];
@@ -33,14 +33,14 @@ export function vdef<F extends Format>(facility: VectorFacility, mnemonic: strin
     bit === undefined
       ? exec
       : (cpu, a, b) => {
-          if (!installed(cpu, bit)) cpu.programException(PGM_OPERATION);
+          if (!cpu.hasFacility(bit)) cpu.programException(PGM_OPERATION);
           exec(cpu, a, b);
         };
   return defFacility(facility, mnemonic, opcode, format, operands, run, aliases);
 }
 
 /** Whether the CPU model has vector-enhancements facility 1 (more element sizes for some z13 opcodes). */
-export const hasEnhancements1 = (cpu: CpuCore): boolean => installed(cpu, VECTOR_ENHANCEMENTS_1);
+export const hasEnhancements1 = (cpu: CpuCore): boolean => cpu.hasFacility(VECTOR_ENHANCEMENTS_1);
 
 /** Vector enablement (DXC 0xFE), then the element-size field `m` must be one of `allowed`. */
 export function elementSize(cpu: CpuCore, m: number, allowed: readonly number[]): number {

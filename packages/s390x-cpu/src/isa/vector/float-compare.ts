@@ -20,7 +20,6 @@ import {
   endElement,
   env,
   finishElements,
-  installed,
   readElement,
   resultFromRegister,
   SINGLE,
@@ -47,7 +46,7 @@ function compareElements(relation: Relation) {
     cpu.checkVector();
     const m5 = fVrrcM5(a);
     const m6 = fVrrM6(a);
-    checkReserved(cpu, m5, installed(cpu, VECTOR_ENHANCEMENTS_1) ? SINGLE | SIGNALLING : SINGLE);
+    checkReserved(cpu, m5, cpu.hasFacility(VECTOR_ENHANCEMENTS_1) ? SINGLE | SIGNALLING : SINGLE);
     checkReserved(cpu, m6, SET_CC);
     const single = (m5 & SINGLE) !== 0;
     const f = elementFormat(cpu, fM4InB(b));

@@ -24,7 +24,6 @@ import {
   endElement,
   env,
   finishElements,
-  installed,
   readElement,
   resultFromRegister,
   SINGLE,
@@ -96,7 +95,7 @@ function loadLengthened(cpu: CpuCore, a: InsnA<'VRR-a'>, b: InsnB<'VRR-a'>): voi
   checkReserved(cpu, m4, SINGLE);
   const fpf = fM3InB(b);
   const single = m4 !== 0;
-  cpu.requireSpec(fpf === 2 || (fpf === 3 && installed(cpu, VECTOR_ENHANCEMENTS_1)));
+  cpu.requireSpec(fpf === 2 || (fpf === 3 && cpu.hasFacility(VECTOR_ENHANCEMENTS_1)));
   const from = fpf === 2 ? SHORT : LONG;
   const to = fpf === 2 ? LONG : EXTENDED;
   const v2 = fV2(a, b);

@@ -27,12 +27,9 @@ export const XXC = 4;
 export const VECTOR_ENHANCEMENTS_1 = 135;
 export const VECTOR_ENHANCEMENTS_2 = 148;
 
-/** Whether the CPU model has facility `bit`. */
-export const installed = (cpu: CpuCore, bit: number): boolean => (cpu.facilityList[bit >>> 3]! & (0x80 >>> (bit & 7))) !== 0;
-
 /** Operation exception unless vector-enhancements facility 1 is installed (its new opcodes). */
 export function requireEnhancements1(cpu: CpuCore): void {
-  if (!installed(cpu, VECTOR_ENHANCEMENTS_1)) cpu.programException(PGM_OPERATION);
+  if (!cpu.hasFacility(VECTOR_ENHANCEMENTS_1)) cpu.programException(PGM_OPERATION);
 }
 
 /**
@@ -41,7 +38,7 @@ export function requireEnhancements1(cpu: CpuCore): void {
  * value, or one the CPU model lacks, is a specification exception.
  */
 export function elementFormat(cpu: CpuCore, fpf: number, shortFacility = VECTOR_ENHANCEMENTS_1): BfpFormat {
-  cpu.requireSpec(fpf === 3 || (fpf === 2 && installed(cpu, shortFacility)) || (fpf === 4 && installed(cpu, VECTOR_ENHANCEMENTS_1)));
+  cpu.requireSpec(fpf === 3 || (fpf === 2 && cpu.hasFacility(shortFacility)) || (fpf === 4 && cpu.hasFacility(VECTOR_ENHANCEMENTS_1)));
   return fpf === 2 ? SHORT : fpf === 3 ? LONG : EXTENDED;
 }
 
