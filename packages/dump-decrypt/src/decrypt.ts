@@ -6,7 +6,7 @@
  * theirs back in page order for a stream. A non-PV dump is copied through the writer unchanged in
  * content. Only a few MiB are ever in memory, whatever the dump size.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
@@ -207,8 +207,11 @@ async function startProcesses(target: string | FileHandle, count: number): Promi
 
 async function openOutput(path: string): Promise<FileHandle> {
   try {
-    // Decrypted guest memory: readable by the owner only, from the first byte on.
-    return await open(path, 'w', 0o600);
+    // Decrypted guest memory: readable by the owner only, from the first byte on. The file is
+    // created synchronously and then opened without O_CREAT: an open still on libuv's thread
+    // pool when a signal ends the process would create it again after the exit handlers removed it.
+    closeSync(openSync(path, 'w', 0o600));
+    return await open(path, constants.O_WRONLY);
   } catch (e) {
     throw new PvDecryptError('io', `could not create ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
