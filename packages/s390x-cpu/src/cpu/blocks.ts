@@ -13,9 +13,8 @@
 
 import type { CpuCore } from '../core/cpu-core.js';
 import { overflow } from '../isa/general/alu.js';
-import type { Format } from '../isa/formats.js';
 import type { ExecFn } from '../isa/types.js';
-import { BlockEmitter, type Fields } from './compile/emitter.js';
+import { BlockEmitter, type BlockInsn } from './compile/emitter.js';
 import type { Generator } from './compile/index.js';
 
 /**
@@ -24,18 +23,10 @@ import type { Generator } from './compile/index.js';
  */
 export type BlockFn = (cpu: CpuCore, n: number, budget: number) => boolean;
 
-/** One decoded instruction of a block. */
-export interface BlockInstruction {
-  address: number;
+/** One instruction of a block: what the generators see (`BlockInsn`), plus what the run loop needs. */
+export interface BlockInstruction extends BlockInsn {
   /** Absolute address of the instruction's bytes (the same as `address` without DAT). */
   absolute: number;
-  length: number;
-  /** Address of the next sequential instruction in the block's addressing mode. */
-  next: number;
-  a: number;
-  b: number;
-  format: Format;
-  fields: Fields;
   exec: ExecFn;
   generator: Generator | undefined;
   /** An unconditional relative jump the trace follows (its target is the next instruction here). */
