@@ -10,32 +10,13 @@
 import type { CpuCore } from '../../core/cpu-core.js';
 import { defFacility } from '../define.js';
 import { fM3InB, fVrraM4, fM4InB, fVrrcM5, fM6At20, fVrrM6, fV1, fV2, fV3, fV4, type InsnA, type InsnB } from '../fields.js';
-import type { InstructionAlias, InstructionDef } from '../types.js';
+import type { InstructionDef } from '../types.js';
 import { add, divide, isMinMaxMode, isNaN, minMax, multiply, multiplyAdd, squareRoot, type BfpEnv, type BfpFormat } from '../float/softfloat/index.js';
-import { checkReserved, eachElement, elementFormat, env, readElement, requireEnhancements1, SINGLE, startElements } from './float-elements.js';
+import { checkReserved, eachElement, elementFormat, env, formatAliases, readElement, requireEnhancements1, SINGLE, startElements } from './float-elements.js';
 
 type Binary = (f: BfpFormat, a: bigint, b: bigint, env: BfpEnv) => bigint;
 
 const subtract: Binary = (f, a, b, e) => add(f, a, b, e, true);
-
-/** objdump's extended mnemonics: `base`+sb/db (all elements) and w`base`+sb/db/xb (element 0). */
-function formatAliases(base: string, formatField: string, flagsField: string, operands: string, extra: Record<string, number> = {}, suffix = ''): InstructionAlias[] {
-  const out: InstructionAlias[] = [];
-  for (const [single, prefix] of [
-    [0, 'v'],
-    [SINGLE, 'w'],
-  ] as const) {
-    for (const [fpf, letter] of [
-      [2, 's'],
-      [3, 'd'],
-      [4, 'x'],
-    ] as const) {
-      if (fpf === 4 && single === 0) continue;
-      out.push({ mnemonic: `${prefix}${base}${letter}b${suffix}`, when: { [formatField]: fpf, [flagsField]: single, ...extra }, operands });
-    }
-  }
-  return out;
-}
 
 /** VRR-c: V1 ← V2 ∘ V3 elementwise; M4 format, M5 single-element control. */
 function binary(op: Binary) {

@@ -24,6 +24,7 @@ import {
   endElement,
   env,
   finishElements,
+  formatAliases,
   readElement,
   resultFromRegister,
   SINGLE,
@@ -175,24 +176,8 @@ function convertAliases(names: readonly (readonly [fpf: number, vector: string |
   return out;
 }
 
-const signAliases = (): InstructionAlias[] => {
-  const out: InstructionAlias[] = [];
-  for (const [m4, prefix] of [
-    [0, 'v'],
-    [SINGLE, 'w'],
-  ] as const) {
-    for (const [fpf, letter] of [
-      [2, 's'],
-      [3, 'd'],
-      [4, 'x'],
-    ] as const) {
-      if (fpf === 4 && m4 === 0) continue;
-      ['flc', 'fln', 'flp'].forEach((name, m5) => out.push({ mnemonic: `${prefix}${name}${letter}b`, when: { M3: fpf, M4: m4, M5: m5 }, operands: 'v:V1,v:V2' }));
-      out.push({ mnemonic: `${prefix}fpso${letter}b`, when: { M3: fpf, M4: m4 }, operands: 'v:V1,v:V2,m:M5' });
-    }
-  }
-  return out;
-};
+/** VFPSO's extended mnemonics: VFLC, VFLN and VFLP (M5 = 0, 1, 2) before the general `fpso` form. */
+const signAliases = (): InstructionAlias[] => [...['flc', 'fln', 'flp'].flatMap((name, m5) => formatAliases(name, 'M3', 'M4', 'v:V1,v:V2', { M5: m5 })), ...formatAliases('fpso', 'M3', 'M4', 'v:V1,v:V2,m:M5')];
 
 const lengthenedAliases: InstructionAlias[] = [
   { mnemonic: 'vflls', when: { M3: 2, M4: 0 }, operands: 'v:V1,v:V2' },

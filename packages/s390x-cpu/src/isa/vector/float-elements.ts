@@ -15,6 +15,7 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { PGM_OPERATION, PGM_VECTOR_PROCESSING } from '../../core/exceptions.js';
 import { begin, env } from '../float/bfp-operands.js';
 import { EXTENDED, IEEE_DIVIDE_BY_ZERO, IEEE_INEXACT, IEEE_INVALID, IEEE_OVERFLOW, IEEE_UNDERFLOW, LONG, SHORT, type BfpFormat } from '../float/softfloat/index.js';
+import type { InstructionAlias } from '../types.js';
 
 export { env };
 
@@ -147,4 +148,23 @@ export function eachElement(cpu: CpuCore, f: BfpFormat, single: boolean, v1: num
   }
   finishElements(cpu);
   commitResult(cpu, v1);
+}
+
+/** objdump's extended mnemonics: `base`+sb/db (all elements) and w`base`+sb/db/xb (element 0). */
+export function formatAliases(base: string, formatField: string, flagsField: string, operands: string, extra: Record<string, number> = {}, suffix = ''): InstructionAlias[] {
+  const out: InstructionAlias[] = [];
+  for (const [single, prefix] of [
+    [0, 'v'],
+    [SINGLE, 'w'],
+  ] as const) {
+    for (const [fpf, letter] of [
+      [2, 's'],
+      [3, 'd'],
+      [4, 'x'],
+    ] as const) {
+      if (fpf === 4 && single === 0) continue;
+      out.push({ mnemonic: `${prefix}${base}${letter}b${suffix}`, when: { [formatField]: fpf, [flagsField]: single, ...extra }, operands });
+    }
+  }
+  return out;
 }
