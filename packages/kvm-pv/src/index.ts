@@ -8,6 +8,7 @@ export type { HostKernelOptions } from './kernel/kvm-objects.js';
 export { GuestRam, MemorySwapStore, type SwapStore, type GuestRamStats } from './kernel/guest-ram.js';
 export { UserAddressSpace, UserFault } from './kernel/user-memory.js';
 export { STOR_STATE_BOUNCE_LIMIT } from './kernel/pv-dump.js';
+export { BlockUsage, ESSA_NODAT_FACILITY, EssaOrc, PageAttribute, essaResult, essaTransition } from './kernel/collaborative-memory.js';
 export { KvmApi, retryOnEintr, type PvResult } from './api/kvm-api.js';
 export { VirtualMachine, MachineError, rawImageIplPsw, type MachineOptions, type MachineStop, type UnpackComponent, type VcpuHandle } from './vmm/machine.js';
 export { Diag308Subcode, type PvIplMachine } from './vmm/pv-ipl.js';

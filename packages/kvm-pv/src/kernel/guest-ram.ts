@@ -50,6 +50,8 @@ export class GuestRam {
   /** The protected configuration using this RAM (set by KVM_PV_ENABLE, cleared by DISABLE). */
   configHandle: bigint | undefined = undefined;
   readonly swap: SwapStore;
+  /** Each page's CMMA states as KVM keeps them in its PGSTE (`collaborative-memory.ts`). */
+  readonly storageAttributes: Uint8Array;
   /** Guest pages in host frames that swap may take (secure or exported), oldest first. */
   private readonly resident = new Set<number>();
   readonly stats: GuestRamStats = { imports: 0, exports: 0, pins: 0, swapOuts: 0, swapIns: 0, failedImports: 0 };
@@ -66,6 +68,7 @@ export class GuestRam {
     this.memory = new GuestMemory(size);
     this.size = size;
     this.swap = swap ?? new MemorySwapStore();
+    this.storageAttributes = new Uint8Array(Math.ceil(size / PAGE_SIZE));
   }
 
   /** The host address of guest page `page`, or undefined while it is swapped out ("not mapped"). */

@@ -6,6 +6,7 @@ import { FACILITY_BITS } from '@pvdump/s390x-cpu';
 import { Ultravisor, systemRandom, type QueryInfo, type UltravisorOptions } from '@pvdump/ultravisor';
 import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
 import { RunOffset } from '../uapi/structs.js';
+import { ESSA_NODAT_FACILITY } from './collaborative-memory.js';
 import { GuestRam } from './guest-ram.js';
 import { HostMemory, KernelAllocator, PAGE_SIZE } from './host-memory.js';
 import { UserAddressSpace } from './user-memory.js';
@@ -64,10 +65,11 @@ export class HostKernel implements KvmHost {
    * [E] The facilities guests see (the CPU model's STFLE list): the interpreter's, plus 161 (the
    * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host, plus 74
    * (STHYI: KVM serves it, kernel/store-hypervisor-information.ts), plus 158 (the Ultravisor
-   * call) with the `guestUltravisor` option.
+   * call) with the `guestUltravisor` option, plus 147 (the ESSA no-DAT extension, which KVM
+   * offers on hosts with guest TLB support: kernel/collaborative-memory.ts).
    */
   get guestFacilities(): readonly number[] {
-    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY].sort((a, b) => a - b);
+    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY, ESSA_NODAT_FACILITY].sort((a, b) => a - b);
     return this.options.guestUltravisor === true ? [...facilities, ULTRAVISOR_CALL_FACILITY] : facilities;
   }
 

@@ -5,6 +5,7 @@
 import type { Cpu, TodClock } from '@pvdump/s390x-cpu';
 import type { CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import type { HostKeyPair, PvCpuState, QueryInfo, RandomSource, Ultravisor, UltravisorOptions, UvResult } from '@pvdump/ultravisor';
+import type { CollaborativeMemory } from './collaborative-memory.js';
 import type { GuestRam, SwapStore } from './guest-ram.js';
 import type { HostMemory, KernelAllocator } from './host-memory.js';
 import type { UserAddressSpace } from './user-memory.js';
@@ -119,6 +120,8 @@ export interface VcpuVm {
   readonly memory: GuestRam | undefined;
   /** The facilities of the VM's CPU model (STFLE's list). */
   readonly facilities: readonly number[];
+  /** CMMA: enabled, used, migration mode and its dirty bitmap. */
+  readonly cmma: CollaborativeMemory;
   /** The host's UV (throws on a host without one). */
   readonly uv: Ultravisor;
   /** The UV a plain guest acting as host calls (option `guestUltravisor`), on the guest's storage. */

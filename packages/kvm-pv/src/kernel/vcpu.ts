@@ -12,6 +12,7 @@ import { logicalMemOpArgumentErrno, translateLogicalMemOp } from './logical-mem-
 import { testPendingInterruption } from './test-pending-interruption.js';
 import { hostUltravisorCall } from './host-uv-call.js';
 import { storeHypervisorInformation } from './store-hypervisor-information.js';
+import { extractAndSetStorageAttributes } from './collaborative-memory.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -524,7 +525,9 @@ export class KvmVcpu {
         ? this.hostUvCall(cpu, interception)
         : interception.mnemonic === 'tpi'
           ? testPendingInterruption(cpu, this.vm, interception)
-          : interception.mnemonic === 'sthyi' && storeHypervisorInformation(cpu, interception),
+          : interception.mnemonic === 'sthyi'
+            ? storeHypervisorInformation(cpu, interception)
+            : interception.mnemonic === 'essa' && extractAndSetStorageAttributes(cpu, this.vm, interception),
     );
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());

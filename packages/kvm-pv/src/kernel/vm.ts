@@ -6,6 +6,7 @@ import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
 import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, type UvResult } from '@pvdump/ultravisor';
 import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MpState, PvCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
 import { CpuProcessorOffset, DeviceAttrOffset, InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
+import { CollaborativeMemory } from './collaborative-memory.js';
 import type { GuestRam } from './guest-ram.js';
 import { PAGE_SIZE } from './host-memory.js';
 import type { IoInterruption, KvmHost, PvRcSink, ProtectedState, VcpuVm, VmProcess } from './kvm-objects.js';
@@ -37,6 +38,8 @@ export class KvmVm implements VcpuVm {
   vcpusBlocked = false;
   /** Set by the first KVM_S390_PV_COMMAND: user space controls the CPU states. */
   userCpuStateControl = false;
+  /** Collaborative memory management (KVM_S390_VM_MEM_CTRL, ESSA). */
+  readonly cmma = new CollaborativeMemory();
 
   /** The VM's TOD clock, shared by its vCPUs. */
   readonly clock: TodClock;
@@ -86,15 +89,17 @@ export class KvmVm implements VcpuVm {
   private modelFacilities: readonly number[] | undefined;
 
   /**
-   * KVM_SET_DEVICE_ATTR (kvm_s390_vm_set_attr): only the CPU model's processor (group 3, attr
-   * 0: cpuid, ibc, facility list), refused with -EBUSY once a vCPU exists; other attributes
-   * -ENXIO. [E] The facilities are those of the list the interpreter also has (KVM keeps what
-   * the host has); cpuid and ibc are not used.
+   * KVM_SET_DEVICE_ATTR (kvm_s390_vm_set_attr): the memory controls (group 0: ENABLE_CMMA,
+   * -EBUSY once a vCPU exists; CLR_CMMA, -EINVAL without CMMA) and the CPU model's processor
+   * (group 3, attr 0: cpuid, ibc, facility list), refused with -EBUSY once a vCPU exists; other
+   * attributes -ENXIO. [E] The facilities are those of the list the interpreter also has (KVM
+   * keeps what the host has); cpuid and ibc are not used.
    */
   private setAttribute(arg: bigint): number {
     const bytes = this.process.memory.copyFromUser(arg, DeviceAttrOffset.size);
     if (bytes === undefined) return -Errno.EFAULT;
     const attr = new StructBytes(bytes);
+    if (attr.u32(DeviceAttrOffset.group) === VmAttr.MEM_CTRL) return this.setMemoryControl(attr.u64(DeviceAttrOffset.attr));
     if (attr.u32(DeviceAttrOffset.group) !== VmAttr.CPU_MODEL || attr.u64(DeviceAttrOffset.attr) !== BigInt(VmAttr.CPU_PROCESSOR)) return -Errno.ENXIO;
     if (this.vcpus.length > 0) return -Errno.EBUSY;
     const processor = this.process.memory.copyFromUser(attr.u64(DeviceAttrOffset.addr), CpuProcessorOffset.size);
@@ -102,6 +107,22 @@ export class KvmVm implements VcpuVm {
     const list = processor.subarray(CpuProcessorOffset.facList, CpuProcessorOffset.facList + CpuProcessorOffset.facListSize);
     this.modelFacilities = this.kernel.guestFacilities.filter((bit) => ((list[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0);
     return 0;
+  }
+
+  /** KVM_S390_VM_MEM_CTRL (kvm_s390_set_mem_control) for CMMA; the memory limit and other attributes are -ENXIO. */
+  private setMemoryControl(attr: bigint): number {
+    switch (attr) {
+      case BigInt(VmAttr.MEM_ENABLE_CMMA):
+        if (this.vcpus.length > 0) return -Errno.EBUSY;
+        this.cmma.enabled = true;
+        return 0;
+      case BigInt(VmAttr.MEM_CLR_CMMA):
+        if (!this.cmma.enabled) return -Errno.EINVAL;
+        if (this.memory !== undefined) CollaborativeMemory.reset(this.memory);
+        return 0;
+      default:
+        return -Errno.ENXIO;
+    }
   }
 
   private setMemoryRegion(arg: bigint): number {

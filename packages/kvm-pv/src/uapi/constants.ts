@@ -186,4 +186,4 @@ export const InterceptCode = {
 } as const;
 
 /** VM attribute groups and attributes of KVM_SET_DEVICE_ATTR (arch/s390/include/uapi/asm/kvm.h). */
-export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0 } as const;
+export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0, MEM_CTRL: 0, MEM_ENABLE_CMMA: 0, MEM_CLR_CMMA: 1 } as const;

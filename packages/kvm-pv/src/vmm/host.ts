@@ -66,6 +66,8 @@ export interface HostMachine {
   reIpl(): void;
   /** The machine reset the guest (DIAGNOSE 0x308 subcodes 0, 1, 3): a guest acting as UV host finds its UV uninitialised. */
   resetGuestUltravisor(): void;
+  /** The machine reset clears the pages' CMMA states (DIAGNOSE 0x308 subcodes 0, 1, 3). */
+  resetStorageAttributes(): void;
   printConsole(text: string): void;
 }
 

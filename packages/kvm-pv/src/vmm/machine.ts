@@ -11,7 +11,7 @@ import { pswInvalidReason, shortPswHasFormatBit, shortPswToPsw, type Psw } from 
 import { ImageError, PvIplBlockOffset, readGenprotimgImage, type GenprotimgImage } from '@pvdump/ultravisor/protected-image';
 import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
-import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, errnoName, ioInterruptType } from '../uapi/constants.js';
+import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, VmAttr, errnoName, ioInterruptType } from '../uapi/constants.js';
 import { RunOffset, StructBytes, SyncRegs, type PvInfoDump, type PvInfoVm } from '../uapi/structs.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 import { Sclp } from './sclp.js';
@@ -161,6 +161,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.uuid = options.uuid;
     this.facilities = cpuModelFacilities(kernel.guestFacilities, options.cpuFeatures ?? {});
     if (options.cpuFeatures !== undefined) this.check(this.api.setCpuProcessor(this.vmFd, this.facilities), 'KVM_SET_DEVICE_ATTR (CPU model)');
+    // The CPU model has CMM: QEMU enables CMMA before it creates the vCPUs.
+    this.check(this.api.setVmAttribute(this.vmFd, VmAttr.MEM_CTRL, VmAttr.MEM_ENABLE_CMMA), 'KVM_SET_DEVICE_ATTR (ENABLE_CMMA)');
     for (const id of addresses) {
       const fd = this.check(this.api.createVcpu(this.vmFd, id), `KVM_CREATE_VCPU ${id}`);
       const run = this.process.mmapVcpu(fd);
@@ -481,6 +483,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   reIpl(): void {
     if (this.kernelImage === undefined) throw new MachineError('re-IPL: no plain kernel was loaded');
     this.resetGuestUltravisor();
+    this.resetStorageAttributes();
     for (const c of this.vcpus) {
       this.check(this.process.ioctl(c.fd, Ioctl.KVM_S390_CLEAR_RESET), 'KVM_S390_CLEAR_RESET');
       this.setMpState(c.id, MpState.STOPPED);
@@ -489,6 +492,11 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.pfaultTokens.clear();
     this.css.reset();
     this.loadElf(this.kernelImage.path, this.kernelImage.commandLine);
+  }
+
+  /** A machine reset clears the pages' CMMA states (QEMU's s390_cmma_reset: KVM_S390_VM_MEM_CLR_CMMA). */
+  resetStorageAttributes(): void {
+    this.check(this.api.setVmAttribute(this.vmFd, VmAttr.MEM_CTRL, VmAttr.MEM_CLR_CMMA), 'KVM_SET_DEVICE_ATTR (CLR_CMMA)');
   }
 
   /** [E] A machine reset of a guest acting as UV host (kernel option `guestUltravisor`): its UV ends everything. */

@@ -10,6 +10,7 @@ import { monitorInstructions } from './monitor.js';
 import { pswInstructions } from './psw.js';
 import { registerInstructions } from './registers.js';
 import { storageKeyInstructions } from './storage-keys.js';
+import { storageAttributeInstructions } from './storage-attributes.js';
 
 export const controlInstructions: InstructionDef[] = [
   ...pswInstructions,
@@ -20,4 +21,5 @@ export const controlInstructions: InstructionDef[] = [
   ...datInstructions,
   ...storageKeyInstructions,
   ...frameInstructions,
+  ...storageAttributeInstructions,
 ];
