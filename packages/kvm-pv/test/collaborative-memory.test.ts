@@ -1,11 +1,13 @@
 // Collaborative memory management as KVM serves it: ESSA's state transitions for every operation
 // request code (resident and not), its result in R1, the exceptions (operation without CMMA,
 // specification for an undefined code or code 7 without facility 147, addressing), and a guest
-// walking one page through every state on the machine, with KVM_S390_VM_MEM_CTRL's refusals.
+// walking one page through every state on the machine, with KVM_S390_VM_MEM_CTRL's refusals;
+// migration: PEEK, START/STOP and the status, every page's state moved to another VM with
+// GET/SET_CMMA_BITS, the dirty bitmap's gaps and wrap-around.
 import { describe, expect, it } from 'vitest';
 import { Cpu, GuestMemory, PGM_ADDRESSING, PGM_OPERATION, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { LC } from '@pvdump/s390x-cpu/state';
-import { BlockUsage, ESSA_NODAT_FACILITY, EssaOrc, Errno, HostKernel, PageAttribute, VirtualMachine, VmAttr, essaResult, essaTransition } from '../src/index.ts';
+import { BlockUsage, ESSA_NODAT_FACILITY, EssaOrc, Errno, HostKernel, KvmApi, PageAttribute, VirtualMachine, VmAttr, essaResult, essaTransition } from '../src/index.ts';
 import { CollaborativeMemory, extractAndSetStorageAttributes } from '../src/kernel/collaborative-memory.ts';
 import { assemble } from './support/guests.ts';
 
@@ -176,5 +178,111 @@ describe('ESSA on the machine', () => {
     expect(vm.api.setVmAttribute(vm.vmFd, VmAttr.MEM_CTRL, VmAttr.MEM_CLR_CMMA)).toBe(0);
     expect(attributes[PAGE / 4096 + 1]).toBe(BlockUsage.STABLE);
     expect(vm.api.setVmAttribute(vm.vmFd, VmAttr.MEM_CTRL, 2)).toBe(-Errno.ENXIO);
+  });
+});
+
+const STATES_AT = 0x40;
+/** The guest sets pages STATES_AT.. to stable, unused, volatile, potentially volatile (four times), then one to stable no-DAT. */
+const STATES_GUEST = `
+	.text
+	.globl _start
+_start:
+	lgfi	%r2, ${STATES_AT * 4096}
+	lghi	%r4, 4
+1:
+	.insn	rrf,0xb9ab0000,%r3,%r2,1,0
+	aghi	%r2, 4096
+	.insn	rrf,0xb9ab0000,%r3,%r2,2,0
+	aghi	%r2, 4096
+	.insn	rrf,0xb9ab0000,%r3,%r2,3,0
+	aghi	%r2, 4096
+	.insn	rrf,0xb9ab0000,%r3,%r2,4,0
+	aghi	%r2, 4096
+	brct	%r4, 1b
+	.insn	rrf,0xb9ab0000,%r3,%r2,7,0
+	lghi	%r5, 0
+	sigp	%r4, %r5, 5
+	j	.
+`;
+const EXPECTED_VALUES = [...Array.from({ length: 16 }, (_, i) => [BlockUsage.STABLE, BlockUsage.UNUSED, BlockUsage.VOLATILE, BlockUsage.POT_VOLATILE][i % 4]!), NODAT];
+
+describe('CMMA migration (GET/SET_CMMA_BITS, KVM_S390_VM_MIGRATION)', () => {
+  const source = new VirtualMachine({ kernel: new HostKernel({ protectedVirtualization: false }), memorySize: 4 * MIB, cpus: 1 });
+  source.loadElf(assemble(STATES_GUEST));
+  const stop = source.run(1000);
+  const pages = (4 * MIB) / 4096;
+
+  it('offers the capability; PEEK reads any page without a migration, GET needs one', () => {
+    expect(stop).toEqual({ kind: 'all-stopped' });
+    expect(source.api.checkExtension(source.kvmFd, 145)).toBe(1);
+    expect(source.api.migrationStatus(source.vmFd)).toEqual({ ret: 0, migrating: false });
+    expect(source.api.getCmmaBits(source.vmFd, { startGfn: 0n, count: 16 }).ret).toBe(-Errno.EINVAL);
+    const peek = source.api.getCmmaBits(source.vmFd, { startGfn: BigInt(STATES_AT - 1), count: 19, peek: true });
+    expect(peek.ret).toBe(0);
+    expect(Array.from(peek.values)).toEqual([0, ...EXPECTED_VALUES, 0]);
+    expect(source.api.getCmmaBits(source.vmFd, { startGfn: BigInt(pages - 1), count: 4, peek: true }).values).toHaveLength(1);
+    expect(source.api.getCmmaBits(source.vmFd, { startGfn: BigInt(pages), count: 4, peek: true }).ret).toBe(-Errno.EFAULT);
+  });
+
+  it('moves every page state to another VM: START marks all dirty, GET hands them out until none remain, SET writes them', () => {
+    // Migration needs a slot that logs dirty pages (QEMU sets the flag when migration starts).
+    expect(source.api.setVmAttribute(source.vmFd, VmAttr.MIGRATION, VmAttr.MIGRATION_START)).toBe(-Errno.EINVAL);
+    const region = { slot: 0, guestPhysAddr: 0n, size: BigInt(4 * MIB), userspaceAddr: source.ramAddress };
+    expect(source.api.setMemoryRegion(source.vmFd, { ...region, flags: 1 })).toBe(0);
+    expect(source.api.setVmAttribute(source.vmFd, VmAttr.MIGRATION, VmAttr.MIGRATION_START)).toBe(0);
+    expect(source.api.migrationStatus(source.vmFd).migrating).toBe(true);
+    const destination = new VirtualMachine({ kernel: new HostKernel({ protectedVirtualization: false }), memorySize: 4 * MIB, cpus: 1 });
+    let next = 0n;
+    let calls = 0;
+    for (;;) {
+      const got = source.api.getCmmaBits(source.vmFd, { startGfn: next, count: 300 });
+      expect(got.ret).toBe(0);
+      if (got.values.length === 0) break;
+      expect(destination.api.setCmmaBits(destination.vmFd, got.startGfn, got.values)).toBe(0);
+      next = got.startGfn + BigInt(got.values.length);
+      calls++;
+      if (got.remaining === 0n) break;
+    }
+    expect(calls).toBe(Math.ceil(pages / 300));
+    const peek = destination.api.getCmmaBits(destination.vmFd, { startGfn: BigInt(STATES_AT), count: 17, peek: true });
+    expect(Array.from(peek.values)).toEqual(EXPECTED_VALUES);
+    expect(source.api.getCmmaBits(source.vmFd, { startGfn: 0n, count: 300 })).toMatchObject({ ret: 0, startGfn: 0n, remaining: 0n, values: new Uint8Array(0) });
+    expect(source.api.setVmAttribute(source.vmFd, VmAttr.MIGRATION, VmAttr.MIGRATION_STOP)).toBe(0);
+    expect(source.api.migrationStatus(source.vmFd).migrating).toBe(false);
+    expect(destination.api.setCmmaBits(destination.vmFd, BigInt(pages - 1), Uint8Array.of(1, 1))).toBe(-Errno.EFAULT);
+  });
+
+  it('is -ENXIO on a VM without CMMA', () => {
+    const process = new HostKernel({ protectedVirtualization: false }).createProcess();
+    const api = new KvmApi(process);
+    const vmFd = api.createVm(api.openKvm());
+    expect(api.getCmmaBits(vmFd, { startGfn: 0n, count: 1, peek: true }).ret).toBe(-Errno.ENXIO);
+    expect(api.setCmmaBits(vmFd, 0n, Uint8Array.of(1))).toBe(-Errno.ENXIO);
+    expect(api.setVmAttribute(vmFd, VmAttr.MEM_CTRL, VmAttr.MEM_CLR_CMMA)).toBe(-Errno.EINVAL);
+  });
+});
+
+describe('the CMMA dirty bitmap', () => {
+  it('hands out dirty pages with gaps of at most 16 clean pages, from the first dirty page on', () => {
+    const cmma = new CollaborativeMemory();
+    cmma.enabled = true;
+    cmma.used = true;
+    const attributes = new Uint8Array(100).map((_, i) => i & 3);
+    expect(cmma.startMigration(100, true)).toBe(0);
+    const all = cmma.getBits({ startGfn: 0n, count: 1000, flags: 0, remaining: 0n, values: 0n }, attributes);
+    expect([all.log.count, all.log.remaining]).toEqual([100, 0n]);
+    for (const page of [3, 10, 40, 99]) cmma.markDirty(page);
+    cmma.markDirty(10);
+    expect(cmma.dirtyPages).toBe(4);
+    const first = cmma.getBits({ startGfn: 0n, count: 1000, flags: 0, remaining: 0n, values: 0n }, attributes);
+    // Pages 3 to 10, and 11 too: the gap to 40 is seen only once page 11 is taken (as in KVM).
+    expect([first.log.startGfn, first.log.count, first.log.remaining]).toEqual([3n, 9, 2n]);
+    expect(Array.from(first.values)).toEqual([3, 0, 1, 2, 3, 0, 1, 2, 3]);
+    const second = cmma.getBits({ startGfn: 11n, count: 1, flags: 0, remaining: 0n, values: 0n }, attributes);
+    expect([second.log.startGfn, second.log.count, second.log.remaining]).toEqual([40n, 1, 1n]);
+    // Beyond the last page the search starts again at page 0.
+    const third = cmma.getBits({ startGfn: 500n, count: 10, flags: 0, remaining: 0n, values: 0n }, attributes);
+    expect([third.log.startGfn, third.log.count, third.log.remaining]).toEqual([99n, 1, 0n]);
+    expect(cmma.getBits({ startGfn: 0n, count: 10, flags: 2, remaining: 0n, values: 0n }, attributes).result).toBe(-Errno.EINVAL);
   });
 });

@@ -2,8 +2,9 @@
 // the process's memory exactly as the uapi defines it, issues the ioctl, and decodes what the
 // kernel wrote back. It adds nothing the ioctls do not do; errors come back as -errno, never thrown.
 import type { KvmProcess } from '../kernel/host-kernel.js';
-import { Errno, Ioctl, IrqType, MemOp, MemOpFlags, PgmFlags, PvCmd, PvDumpCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
+import { CMMA_PEEK, Errno, Ioctl, IrqType, MemOp, MemOpFlags, PgmFlags, PvCmd, PvDumpCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
 import {
+  CmmaLogOffset,
   CpuProcessorOffset,
   DeviceAttrOffset,
   InterruptOffset,
@@ -76,9 +77,10 @@ export class KvmApi {
     return this.process.ioctl(vmFd, Ioctl.KVM_CREATE_VCPU, id);
   }
 
-  setMemoryRegion(vmFd: number, region: { slot: number; guestPhysAddr: bigint; size: bigint; userspaceAddr: bigint }): number {
+  setMemoryRegion(vmFd: number, region: { slot: number; guestPhysAddr: bigint; size: bigint; userspaceAddr: bigint; flags?: number }): number {
     const s = StructBytes.zeroed(MemoryRegionOffset.size)
       .setU32(MemoryRegionOffset.slot, region.slot)
+      .setU32(MemoryRegionOffset.flags, region.flags ?? 0)
       .setU64(MemoryRegionOffset.guestPhysAddr, region.guestPhysAddr)
       .setU64(MemoryRegionOffset.memorySize, region.size)
       .setU64(MemoryRegionOffset.userspaceAddr, region.userspaceAddr);
@@ -95,6 +97,49 @@ export class KvmApi {
     const bytes = StructBytes.zeroed(DeviceAttrOffset.size).setU32(DeviceAttrOffset.group, group).setU64(DeviceAttrOffset.attr, BigInt(attr));
     this.process.memory.write(this.argAddress, bytes.bytes);
     return this.process.ioctl(vmFd, Ioctl.KVM_SET_DEVICE_ATTR, this.argAddress);
+  }
+
+  /** KVM_GET_DEVICE_ATTR of KVM_S390_VM_MIGRATION_STATUS: whether the VM is in migration mode. */
+  migrationStatus(vmFd: number): { ret: number; migrating: boolean } {
+    const at = this.bufferAddress;
+    this.process.memory.write(at, new Uint8Array(8));
+    const attr = StructBytes.zeroed(DeviceAttrOffset.size).setU32(DeviceAttrOffset.group, VmAttr.MIGRATION).setU64(DeviceAttrOffset.attr, BigInt(VmAttr.MIGRATION_STATUS)).setU64(DeviceAttrOffset.addr, at);
+    this.process.memory.write(this.argAddress, attr.bytes);
+    const ret = this.process.ioctl(vmFd, Ioctl.KVM_GET_DEVICE_ATTR, this.argAddress);
+    return { ret, migrating: new StructBytes(this.process.memory.read(at, 8)).u64(0) !== 0n };
+  }
+
+  /**
+   * KVM_S390_GET_CMMA_BITS for up to `count` pages from `startGfn` (QEMU's stattrib): the dirty
+   * pages' states in migration mode, or with `peek` any pages' states. `startGfn` of the result
+   * is the page the values begin at, `remaining` the dirty pages left.
+   */
+  getCmmaBits(vmFd: number, request: { startGfn: bigint; count: number; peek?: boolean }): { ret: number; startGfn: bigint; remaining: bigint; values: Uint8Array } {
+    const buffer = this.process.mmapAnonymous(Math.max(request.count, 1));
+    try {
+      const log = StructBytes.zeroed(CmmaLogOffset.size).setU64(CmmaLogOffset.startGfn, request.startGfn).setU32(CmmaLogOffset.count, request.count);
+      log.setU32(CmmaLogOffset.flags, request.peek === true ? CMMA_PEEK : 0).setU64(CmmaLogOffset.values, buffer);
+      this.process.memory.write(this.argAddress, log.bytes);
+      const ret = this.process.ioctl(vmFd, Ioctl.KVM_S390_GET_CMMA_BITS, this.argAddress);
+      const out = new StructBytes(this.process.memory.read(this.argAddress, CmmaLogOffset.size));
+      const count = ret === 0 ? out.u32(CmmaLogOffset.count) : 0;
+      return { ret, startGfn: out.u64(CmmaLogOffset.startGfn), remaining: out.u64(CmmaLogOffset.remaining), values: this.process.memory.read(buffer, count) };
+    } finally {
+      this.process.memory.munmap(buffer);
+    }
+  }
+
+  /** KVM_S390_SET_CMMA_BITS: `values` (usage and no-DAT bits) for the pages from `startGfn`, all bits taken (QEMU's mask ~0). */
+  setCmmaBits(vmFd: number, startGfn: bigint, values: Uint8Array, mask = 0xffffffffffffffffn): number {
+    const buffer = this.place(values.length === 0 ? new Uint8Array(1) : values);
+    try {
+      const log = StructBytes.zeroed(CmmaLogOffset.size).setU64(CmmaLogOffset.startGfn, startGfn).setU32(CmmaLogOffset.count, values.length);
+      log.setU64(CmmaLogOffset.remaining, mask).setU64(CmmaLogOffset.values, buffer);
+      this.process.memory.write(this.argAddress, log.bytes);
+      return this.process.ioctl(vmFd, Ioctl.KVM_S390_SET_CMMA_BITS, this.argAddress);
+    } finally {
+      this.process.memory.munmap(buffer);
+    }
   }
 
   setCpuProcessor(vmFd: number, facilities: readonly number[]): number {

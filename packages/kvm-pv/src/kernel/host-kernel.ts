@@ -105,6 +105,8 @@ export class HostKernel implements KvmHost {
     switch (capability) {
       case Capability.KVM_CAP_S390_PROTECTED:
         return this.isPvHost ? 1 : 0;
+      case Capability.KVM_CAP_S390_CMMA_MIGRATION:
+        return 1;
       case Capability.KVM_CAP_S390_PROTECTED_DUMP: {
         const word0 = this.uvInfo?.installedCalls[0] ?? 0n;
         return this.isPvHost && (word0 & DUMP_CALLS_MASK) === DUMP_CALLS_MASK ? 1 : 0;

@@ -4,9 +4,9 @@
 // (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
 import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
 import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, type UvResult } from '@pvdump/ultravisor';
-import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MpState, PvCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
-import { CpuProcessorOffset, DeviceAttrOffset, InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
-import { CollaborativeMemory } from './collaborative-memory.js';
+import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MemoryRegionFlags, MpState, PvCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
+import { CmmaLogOffset, CpuProcessorOffset, DeviceAttrOffset, InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
+import { CollaborativeMemory, type CmmaLog } from './collaborative-memory.js';
 import type { GuestRam } from './guest-ram.js';
 import { PAGE_SIZE } from './host-memory.js';
 import type { IoInterruption, KvmHost, PvRcSink, ProtectedState, VcpuVm, VmProcess } from './kvm-objects.js';
@@ -23,6 +23,8 @@ export interface MemorySlot {
   size: number;
   userspaceAddr: bigint;
   ram: GuestRam;
+  /** KVM_MEM_LOG_DIRTY_PAGES and the other `kvm_userspace_memory_region` flags. */
+  flags: number;
 }
 
 type FloatingIrq = { kind: 'service'; parameter: number } | IoInterruption;
@@ -76,6 +78,12 @@ export class KvmVm implements VcpuVm {
         return this.injectFloating(arg);
       case Ioctl.KVM_SET_DEVICE_ATTR:
         return this.setAttribute(arg);
+      case Ioctl.KVM_GET_DEVICE_ATTR:
+        return this.getAttribute(arg);
+      case Ioctl.KVM_S390_GET_CMMA_BITS:
+        return this.getCmmaBits(arg);
+      case Ioctl.KVM_S390_SET_CMMA_BITS:
+        return this.setCmmaBits(arg);
       default:
         return -Errno.ENOTTY;
     }
@@ -100,6 +108,7 @@ export class KvmVm implements VcpuVm {
     if (bytes === undefined) return -Errno.EFAULT;
     const attr = new StructBytes(bytes);
     if (attr.u32(DeviceAttrOffset.group) === VmAttr.MEM_CTRL) return this.setMemoryControl(attr.u64(DeviceAttrOffset.attr));
+    if (attr.u32(DeviceAttrOffset.group) === VmAttr.MIGRATION) return this.setMigration(attr.u64(DeviceAttrOffset.attr));
     if (attr.u32(DeviceAttrOffset.group) !== VmAttr.CPU_MODEL || attr.u64(DeviceAttrOffset.attr) !== BigInt(VmAttr.CPU_PROCESSOR)) return -Errno.ENXIO;
     if (this.vcpus.length > 0) return -Errno.EBUSY;
     const processor = this.process.memory.copyFromUser(attr.u64(DeviceAttrOffset.addr), CpuProcessorOffset.size);
@@ -125,6 +134,59 @@ export class KvmVm implements VcpuVm {
     }
   }
 
+  /** KVM_S390_VM_MIGRATION: START (every page's CMMA state dirty), STOP; other attributes -ENXIO. */
+  private setMigration(attr: bigint): number {
+    if (attr === BigInt(VmAttr.MIGRATION_START)) {
+      const slot = this.slots[0];
+      return this.cmma.startMigration(slot === undefined ? undefined : slot.size / PAGE_SIZE, slot !== undefined && (slot.flags & MemoryRegionFlags.LOG_DIRTY_PAGES) !== 0);
+    }
+    if (attr !== BigInt(VmAttr.MIGRATION_STOP)) return -Errno.ENXIO;
+    this.cmma.stopMigration();
+    return 0;
+  }
+
+  /** KVM_GET_DEVICE_ATTR: the migration status (a u64, 1 in migration mode) only; other attributes -ENXIO. */
+  private getAttribute(arg: bigint): number {
+    const bytes = this.process.memory.copyFromUser(arg, DeviceAttrOffset.size);
+    if (bytes === undefined) return -Errno.EFAULT;
+    const attr = new StructBytes(bytes);
+    if (attr.u32(DeviceAttrOffset.group) !== VmAttr.MIGRATION || attr.u64(DeviceAttrOffset.attr) !== BigInt(VmAttr.MIGRATION_STATUS)) return -Errno.ENXIO;
+    const status = StructBytes.zeroed(8).setU64(0, this.cmma.migrationMode ? 1n : 0n);
+    return this.process.memory.copyToUser(attr.u64(DeviceAttrOffset.addr), status.bytes) ? 0 : -Errno.EFAULT;
+  }
+
+  private readCmmaLog(arg: bigint): CmmaLog | undefined {
+    const bytes = this.process.memory.copyFromUser(arg, CmmaLogOffset.size);
+    if (bytes === undefined) return undefined;
+    const s = new StructBytes(bytes);
+    return { startGfn: s.u64(CmmaLogOffset.startGfn), count: s.u32(CmmaLogOffset.count), flags: s.u32(CmmaLogOffset.flags), remaining: s.u64(CmmaLogOffset.remaining), values: s.u64(CmmaLogOffset.values) };
+  }
+
+  /** KVM_S390_GET_CMMA_BITS: the values copied out (-EFAULT), the log copied back only on success. */
+  private getCmmaBits(arg: bigint): number {
+    const log = this.readCmmaLog(arg);
+    if (log === undefined) return -Errno.EFAULT;
+    const got = this.cmma.getBits(log, this.memory?.storageAttributes ?? new Uint8Array(0));
+    if (got.result !== 0 && got.values.length === 0) return got.result;
+    let result = got.result;
+    if (got.values.length > 0 && !this.process.memory.copyToUser(log.values, got.values)) result = -Errno.EFAULT;
+    if (result !== 0) return result;
+    const out = StructBytes.zeroed(CmmaLogOffset.size).setU64(CmmaLogOffset.startGfn, got.log.startGfn).setU32(CmmaLogOffset.count, got.log.count).setU32(CmmaLogOffset.flags, got.log.flags);
+    out.setU64(CmmaLogOffset.remaining, got.log.remaining).setU64(CmmaLogOffset.values, got.log.values);
+    return this.process.memory.copyToUser(arg, out.bytes) ? 0 : -Errno.EFAULT;
+  }
+
+  /** KVM_S390_SET_CMMA_BITS: checks, the values copied in (-EFAULT), then the states set. */
+  private setCmmaBits(arg: bigint): number {
+    const log = this.readCmmaLog(arg);
+    if (log === undefined) return -Errno.EFAULT;
+    const checked = this.cmma.checkSetBits(log);
+    if (checked !== 0 || log.count === 0) return checked;
+    const values = this.process.memory.copyFromUser(log.values, log.count);
+    if (values === undefined) return -Errno.EFAULT;
+    return this.cmma.setBits(log, values, this.memory?.storageAttributes ?? new Uint8Array(0));
+  }
+
   private setMemoryRegion(arg: bigint): number {
     const bytes = this.process.memory.copyFromUser(arg, MemoryRegionOffset.size);
     if (bytes === undefined) return -Errno.EFAULT;
@@ -144,7 +206,7 @@ export class KvmVm implements VcpuVm {
     // [E] a slot must cover one whole guest RAM mapping, at guest address 0 (one RAM block,
     // docs/elf-core-format.md §6).
     if (mapped === undefined || mapped.offset !== 0 || mapped.ram.size !== size || guestPhysAddr !== 0n || (existing < 0 && this.slots.length > 0)) return -Errno.EINVAL;
-    const entry = { slot, guestPhysAddr, size, userspaceAddr, ram: mapped.ram };
+    const entry = { slot, guestPhysAddr, size, userspaceAddr, ram: mapped.ram, flags: s.u32(MemoryRegionOffset.flags) };
     if (existing >= 0) this.slots[existing] = entry;
     else this.slots.push(entry);
     return 0;

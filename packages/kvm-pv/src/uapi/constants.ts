@@ -37,6 +37,7 @@ export const StructSize = {
   kvmUserspaceMemoryRegion: 32,
   kvmS390MemOp: 64,
   kvmDeviceAttr: 24,
+  kvmS390CmmaLog: 32,
 } as const;
 
 export const Ioctl = {
@@ -53,6 +54,10 @@ export const Ioctl = {
   KVM_S390_INTERRUPT: iow(0x94, StructSize.kvmS390Interrupt),
   /** A VM attribute; here the CPU model's processor (group KVM_S390_VM_CPU_MODEL, attr PROCESSOR). */
   KVM_SET_DEVICE_ATTR: iow(0xe1, StructSize.kvmDeviceAttr),
+  KVM_GET_DEVICE_ATTR: iow(0xe2, StructSize.kvmDeviceAttr),
+  /** CMMA states for migration: read (dirty ones, or any with the PEEK flag) and write. */
+  KVM_S390_GET_CMMA_BITS: iowr(0xb8, StructSize.kvmS390CmmaLog),
+  KVM_S390_SET_CMMA_BITS: iow(0xb9, StructSize.kvmS390CmmaLog),
   // vCPU ioctls
   KVM_RUN: io(0x80),
   KVM_GET_REGS: ior(0x81, StructSize.kvmRegs),
@@ -78,6 +83,7 @@ export const Ioctl = {
 export const KVM_API_VERSION = 12;
 
 export const Capability = {
+  KVM_CAP_S390_CMMA_MIGRATION: 145,
   KVM_CAP_S390_PROTECTED: 180,
   KVM_CAP_S390_PROTECTED_DUMP: 217,
   KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: 224,
@@ -186,4 +192,10 @@ export const InterceptCode = {
 } as const;
 
 /** VM attribute groups and attributes of KVM_SET_DEVICE_ATTR (arch/s390/include/uapi/asm/kvm.h). */
-export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0, MEM_CTRL: 0, MEM_ENABLE_CMMA: 0, MEM_CLR_CMMA: 1 } as const;
+export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0, MEM_CTRL: 0, MEM_ENABLE_CMMA: 0, MEM_CLR_CMMA: 1, MIGRATION: 4, MIGRATION_STOP: 0, MIGRATION_START: 1, MIGRATION_STATUS: 2 } as const;
+
+/** KVM_S390_GET_CMMA_BITS's flag: read the states without a migration, dirty bits untouched. */
+export const CMMA_PEEK = 1;
+
+/** `kvm_userspace_memory_region` flags: KVM_MEM_LOG_DIRTY_PAGES (a slot whose changes are logged, for migration). */
+export const MemoryRegionFlags = { LOG_DIRTY_PAGES: 1 } as const;

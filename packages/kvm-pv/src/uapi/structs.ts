@@ -43,6 +43,9 @@ export const DeviceAttrOffset = { flags: 0, group: 4, attr: 8, addr: 16, size: 2
 /** `struct kvm_s390_vm_cpu_processor` (2064 bytes): cpuid, ibc, the 2048-byte facility list (STFLE's bits). */
 export const CpuProcessorOffset = { cpuid: 0, ibc: 8, facList: 16, facListSize: 2048, size: 2064 } as const;
 
+/** `struct kvm_s390_cmma_log` (32 bytes): start_gfn, count, flags, remaining (mask for SET), values (user address). */
+export const CmmaLogOffset = { startGfn: 0, count: 8, flags: 12, remaining: 16, values: 24, size: 32 } as const;
+
 export const MemoryRegionOffset = { slot: 0, flags: 4, guestPhysAddr: 8, memorySize: 16, userspaceAddr: 24, size: 32 } as const;
 
 /** `struct kvm_s390_irq` (72 bytes): type, then the union (ext params, emerg/extcall code, prefix). */
