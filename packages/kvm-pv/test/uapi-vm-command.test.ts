@@ -15,7 +15,10 @@ describe('ioctl numbers and capabilities (§1)', () => {
     expect(Ioctl.KVM_RUN).toBe(0x0000ae80);
     expect(Ioctl.KVM_S390_PV_COMMAND).toBe(0xc020aec5);
     expect(Ioctl.KVM_S390_PV_CPU_COMMAND).toBe(0xc020aed0);
-    expect(Capability).toEqual({ KVM_CAP_S390_PROTECTED: 180, KVM_CAP_S390_PROTECTED_DUMP: 217, KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: 224 });
+    expect(Ioctl.KVM_S390_GET_CMMA_BITS).toBe(0xc020aeb8);
+    expect(Ioctl.KVM_S390_SET_CMMA_BITS).toBe(0x4020aeb9);
+    expect(Ioctl.KVM_GET_DEVICE_ATTR).toBe(0x4018aee2);
+    expect(Capability).toEqual({ KVM_CAP_S390_CMMA_MIGRATION: 145, KVM_CAP_S390_PROTECTED: 180, KVM_CAP_S390_PROTECTED_DUMP: 217, KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: 224 });
   });
 
   it('PROTECTED and PROTECTED_DUMP are 1 on a PV host whose UV lists all four dump calls', () => {
