@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm conformance [--suite DIR] [--json] [--timeout S] [--jobs N] [--check | --update-baseline]
+// `pnpm conformance [--suite DIR] [--json] [--timeout S] [--jobs N] [--pv] [--check | --update-baseline]
 // [--exclude ENTRY]... [--logs DIR] [ENTRY...]`: runs the s390x kvm-unit-tests on kvm-pv's VMM
 // as the suite's runner does with ACCEL=tcg and prints each entry beside QEMU 7.2's result.
 // Exit status: 0 done (with --check: no regression against the baseline), 1 an entry failed
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareWithBaseline, readBaseline, updatedBaseline, writeBaseline, type Baseline } from './baseline.js';
 import { planEntry, type Plan } from './plan.js';
+import { hasPvEntry, planPvEntry, PV_SUFFIX } from './pv-entries.js';
+import { makeRunHostKey } from './secure-image.js';
 import { readQemuResults } from './qemu-results.js';
 import { formatRow, formatTable, toJson, totalsOf } from './report.js';
 import { runPlans } from './runner.js';
@@ -32,7 +34,10 @@ options:
   --json               print the results as JSON
   --timeout S          per-entry time limit in seconds (default ${DEFAULT_TIMEOUT_SECONDS}, or the entry's own suite limit when longer)
   --jobs N             entries run at once (default: the number of cores)
-  --exclude ENTRY      leave an entry out (repeatable)
+  --pv                 run the protected entries (NAME_PV, as the runner adds them): each test
+                       kernel built into a Secure Execution image for a host key made for the
+                       run and booted as a secure guest (QEMU TCG has no PV: no QEMU result)
+  --exclude ENTRY      leave an entry out (repeatable; ENTRY also leaves out ENTRY_PV)
   --logs DIR           write each entry's console output to DIR/ENTRY.log
   --check              compare with the baseline: fail when an entry that passed there no longer
                        passes or an entry's SUMMARY got worse
@@ -52,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       jobs: { type: 'string' },
       exclude: { type: 'string', multiple: true, default: [] },
+      pv: { type: 'boolean', default: false },
       logs: { type: 'string' },
       check: { type: 'boolean', default: false },
       'update-baseline': { type: 'boolean', default: false },
@@ -75,10 +81,14 @@ async function main(argv: string[]): Promise<number> {
 
   const suite = locateSuite(values.suite, REPO_ROOT);
   const entries = readSuite(suite);
-  const known = new Set(entries.map((e) => e.name));
-  for (const name of [...positionals, ...values.exclude]) if (!known.has(name)) throw new UsageError(`no entry "${name}" in ${join(suite, 'unittests.cfg')}`);
-  const chosen = entries.filter((e) => (positionals.length === 0 || positionals.includes(e.name)) && !values.exclude.includes(e.name));
-  const plans: { name: string; plan: Plan }[] = chosen.map((e) => ({ name: e.name, plan: planEntry(e, suite) }));
+  // Each entry, then its NAME_PV entry where the runner adds one (scripts/s390x/func.bash).
+  const all = entries.flatMap((e) => [{ name: e.name, pv: false, plan: () => planEntry(e, suite) }, ...(hasPvEntry(e) ? [{ name: `${e.name}${PV_SUFFIX}`, pv: true, plan: () => planPvEntry(e, suite).plan }] : [])]);
+  const known = new Set(all.map((e) => e.name));
+  for (const name of [...positionals, ...values.exclude])
+    if (!known.has(name)) throw new UsageError(`no entry "${name}" in ${join(suite, 'unittests.cfg')}${name.endsWith(PV_SUFFIX) ? ' (the runner adds no PV entry for an accel=tcg or migration entry)' : ''}`);
+  const excluded = (name: string): boolean => values.exclude.includes(name) || (name.endsWith(PV_SUFFIX) && values.exclude.includes(name.slice(0, -PV_SUFFIX.length)));
+  const chosen = all.filter((e) => (positionals.length === 0 ? e.pv === values.pv : positionals.includes(e.name)) && !excluded(e.name));
+  const plans: { name: string; plan: Plan }[] = chosen.map((e) => ({ name: e.name, plan: e.plan() }));
   for (const { plan } of plans) if (plan.kind === 'run' && !existsSync(plan.spec.kernel)) Object.assign(plan, { kind: 'skip', reason: `Test file '${plan.spec.kernel}' not found` });
   const qemu = readQemuResults(join(suite, 'qemu-tcg-results.tsv'));
   const baselinePath = resolve(values.baseline ?? DEFAULT_BASELINE);
@@ -86,8 +96,10 @@ async function main(argv: string[]): Promise<number> {
 
   const started = performance.now();
   let done = 0;
+  const secure = plans.some(({ plan }) => plan.kind === 'run' && plan.spec.secure === true);
   const reports = await runPlans(plans, {
     jobs,
+    ...(secure ? { hostKey: makeRunHostKey() } : {}),
     timeoutSeconds: (plan) => timeout ?? Math.max(DEFAULT_TIMEOUT_SECONDS, plan.spec.suiteTimeoutSeconds),
     onReport: (r) => {
       done++;

@@ -4,10 +4,13 @@
 import { runEntry } from './run-entry.js';
 import type { RunSpec } from './plan.js';
 import type { MachineEnd } from './outcome.js';
+import type { RunHostKey } from './secure-image.js';
 
 export interface EntryRequest {
   spec: RunSpec;
   timeoutSeconds: number;
+  /** The run's host key (secure entries). */
+  hostKey?: RunHostKey;
 }
 
 export interface EntryReply {
@@ -17,7 +20,7 @@ export interface EntryReply {
 process.once('message', (message: EntryRequest) => {
   let end: MachineEnd;
   try {
-    end = runEntry(message.spec, { console: (text) => process.stdout.write(text), timeoutSeconds: message.timeoutSeconds });
+    end = runEntry(message.spec, { console: (text) => process.stdout.write(text), timeoutSeconds: message.timeoutSeconds, ...(message.hostKey === undefined ? {} : { hostKey: message.hostKey }) });
   } catch (e) {
     end = { kind: 'machine-error', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }

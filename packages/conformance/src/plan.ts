@@ -40,6 +40,8 @@ export interface RunSpec {
   expectPanic: boolean;
   /** The machine offers the Ultravisor-call facility (158) with a UV the guest calls as its host. */
   ultravisorCall: boolean;
+  /** A `NAME_PV` entry (pv-entries.ts): the ELF runs as a Secure Execution guest. */
+  secure?: boolean;
 }
 
 export type Plan = { kind: 'run'; spec: RunSpec } | { kind: 'skip'; reason: string };

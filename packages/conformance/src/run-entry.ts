@@ -5,6 +5,7 @@
 import { HostKernel, MachineError, VirtualMachine, WATCHDOG_ACTIONS, type WatchdogAction } from '@pvdump/kvm-pv';
 import type { MachineEnd } from './outcome.js';
 import type { RunSpec } from './plan.js';
+import { buildTestImage, hostKeyPairOf, type RunHostKey } from './secure-image.js';
 
 const MIB = 1024 * 1024;
 /** KVM_RUN rounds between looks at the clock. */
@@ -15,6 +16,8 @@ export interface EntryRunOptions {
   console: (text: string) => void;
   /** Ends the run with a timeout after this many seconds. */
   timeoutSeconds: number;
+  /** The run's host key, for a secure (`NAME_PV`) entry. */
+  hostKey?: RunHostKey;
 }
 
 function watchdogAction(action: string): WatchdogAction {
@@ -27,8 +30,10 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
   const started = performance.now();
   let vm: VirtualMachine;
   try {
+    const secure = spec.secure === true;
+    if (secure && options.hostKey === undefined) throw new MachineError("a secure entry needs the run's host key");
     vm = new VirtualMachine({
-      kernel: new HostKernel({ protectedVirtualization: false, guestUltravisor: spec.ultravisorCall }),
+      kernel: new HostKernel(secure ? { protectedVirtualization: true, hostKeys: [hostKeyPairOf(options.hostKey!)] } : { protectedVirtualization: false, guestUltravisor: spec.ultravisorCall }),
       memorySize: spec.memoryMiB * MIB,
       cpus: spec.cpus,
       maxCpus: spec.maxCpus,
@@ -40,7 +45,10 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
       ...(spec.uuid === undefined ? {} : { uuid: spec.uuid }),
       ...(spec.watchdog === undefined ? {} : { watchdog: { action: watchdogAction(spec.watchdog.action) } }),
     });
-    vm.loadElf(spec.kernel, spec.commandLine ?? '');
+    // A secure entry boots its SE image as QEMU boots NAME.pv.bin with -kernel: stage3a at 0
+    // switches to protected mode (DIAGNOSE 0x308 subcodes 8 and 10); the -append text is in the image.
+    if (secure) vm.loadRawImage(buildTestImage(spec.kernel, options.hostKey!, spec.commandLine));
+    else vm.loadElf(spec.kernel, spec.commandLine ?? '');
   } catch (e) {
     return { kind: 'machine-error', message: e instanceof Error ? e.message : String(e) };
   }

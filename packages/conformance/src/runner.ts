@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { interpret, type MachineEnd, type Outcome } from './outcome.js';
 import type { EntryReply, EntryRequest } from './entry-process.js';
 import type { Plan } from './plan.js';
+import type { RunHostKey } from './secure-image.js';
 
 export interface EntryReport extends Outcome {
   name: string;
@@ -20,6 +21,8 @@ export interface RunOptions {
   timeoutSeconds: (plan: Extract<Plan, { kind: 'run' }>) => number;
   /** Called as each entry finishes. */
   onReport?: (report: EntryReport) => void;
+  /** The run's host key, sent to the process of each secure entry. */
+  hostKey?: RunHostKey;
 }
 
 /** Grace after the limit before the process is killed (the machine stops itself at the limit). */
@@ -27,7 +30,7 @@ const KILL_GRACE_MS = 5_000;
 
 const ENTRY_PROCESS = fileURLToPath(new URL('./entry-process.js', import.meta.url));
 
-function runInProcess(plan: Extract<Plan, { kind: 'run' }>, timeoutSeconds: number): Promise<{ log: string; end: MachineEnd }> {
+function runInProcess(plan: Extract<Plan, { kind: 'run' }>, timeoutSeconds: number, hostKey: RunHostKey | undefined): Promise<{ log: string; end: MachineEnd }> {
   return new Promise((resolveRun) => {
     const child = fork(ENTRY_PROCESS, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     const chunks: Buffer[] = [];
@@ -51,7 +54,7 @@ function runInProcess(plan: Extract<Plan, { kind: 'run' }>, timeoutSeconds: numb
       const why = stderr === '' ? (signal !== null ? `killed by ${signal}` : `exit code ${code}`) : stderr.split('\n').slice(-1)[0]!;
       resolveRun({ log: Buffer.concat(chunks).toString('latin1'), end: end ?? { kind: 'machine-error', message: `the entry's process ended without a result (${why})` } });
     });
-    const request: EntryRequest = { spec: plan.spec, timeoutSeconds };
+    const request: EntryRequest = { spec: plan.spec, timeoutSeconds, ...(plan.spec.secure === true && hostKey !== undefined ? { hostKey } : {}) };
     child.send(request);
   });
 }
@@ -69,7 +72,7 @@ export async function runPlans(plans: readonly { name: string; plan: Plan }[], o
       if (plan.kind === 'skip') report = { name, result: 'SKIP', summary: undefined, status: undefined, reason: plan.reason, seconds: 0, log: '' };
       else {
         const started = performance.now();
-        const { log, end } = await runInProcess(plan, options.timeoutSeconds(plan));
+        const { log, end } = await runInProcess(plan, options.timeoutSeconds(plan), options.hostKey);
         report = { name, ...interpret(log, end, plan.spec.expectPanic), seconds: (performance.now() - started) / 1000, log };
       }
       reports[i] = report;

@@ -3,7 +3,7 @@
 // isolating view of storage, and running secure CPUs. All state is private to the instance.
 import type { HostKeyPair } from './host-key/index.js';
 import { parseQuery, type QueryInfo } from './calls/query.js';
-import { UvcProgramException } from './errors.js';
+import { SecureCpuError, UvcProgramException } from './errors.js';
 import { systemRandom, type RandomSource } from './random.js';
 import { runSecureCpu, type HostExit, type InterceptionCompletion, type SecureCpuRunner } from './secure-cpu-run.js';
 import type { GuestPageListener, GuestTranslator, HostOperandReader, HostPageListener, UvContext, UvResult } from './state.js';
@@ -355,6 +355,19 @@ export class Ultravisor {
   /** Runs secure CPU `cpuHandle` with `runner` (the CPU interpreter); see secure-cpu-run.ts. */
   runSecureCpu(cpuHandle: bigint, runner: SecureCpuRunner, completion?: InterceptionCompletion): HostExit {
     return runSecureCpu(this.#ctx, cpuHandle, runner, completion);
+  }
+
+  /**
+   * The prefix the hypervisor puts in a secure CPU's state description (KVM's
+   * kvm_s390_set_prefix, after the VMM served a guest's SIGP SET PREFIX). [E] The UV takes it on
+   * the CPU's next entry whatever its state (real KVM sets it at KVM_RUN, when the CPU may already
+   * be operating again); the prefix is 8 KiB aligned below 2 GiB. Throws SecureCpuError for an
+   * unknown CPU.
+   */
+  setSecureCpuPrefix(cpuHandle: bigint, prefix: number): void {
+    const cpu = this.#ctx.cpus.get(cpuHandle);
+    if (cpu === undefined) throw new SecureCpuError(`no secure CPU with handle 0x${cpuHandle.toString(16)}`);
+    cpu.snapshot = { ...cpu.snapshot, prefix: prefix & 0x7fffe000 };
   }
 
   /** The CPU_SET_STATE state of a secure CPU, or undefined if there is no such CPU. */

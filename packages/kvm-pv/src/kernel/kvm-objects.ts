@@ -122,6 +122,8 @@ export interface VcpuVm {
   readonly facilities: readonly number[];
   /** CMMA: enabled, used, migration mode and its dirty bitmap. */
   readonly cmma: CollaborativeMemory;
+  /** The facilities a secure CPU of the VM sees (the UV's presentation of `facilities`). */
+  readonly secureFacilities: readonly number[];
   /** The host's UV (throws on a host without one). */
   readonly uv: Ultravisor;
   /** The UV a plain guest acting as host calls (option `guestUltravisor`), on the guest's storage. */

@@ -2,7 +2,7 @@
 // directly, protected ones through the UV's secure-CPU run, so the host sees only what an
 // interception exposes), the register, reset, MP-state and interrupt ioctls QEMU uses, and
 // KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
-import { Cpu, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
+import { Cpu, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
@@ -317,7 +317,13 @@ export class KvmVcpu {
     if (type === IrqType.PROGRAM_INT) {
       // As KVM: the ILC from the flags when valid, else the last intercepted instruction's length;
       // the PSW (already past that instruction) is rewound unless NO_REWIND.
-      if (this.pvHandle !== undefined) return -Errno.EINVAL;
+      // A protected vCPU takes only the code (KVM's __deliver_prog sets iictl and pgmcode): the
+      // SIE presents it for the intercepted instruction, with that instruction's length.
+      if (this.pvHandle !== undefined) {
+        if (!this.interceptionPending) return -Errno.EINVAL;
+        this.pending.unshift({ type, code: s.u16(IrqOffset.pgmCode), cpuAddress: 0, parameter: 0, ilc: this.lastInterceptionLength, rewind: true });
+        return 0;
+      }
       const flags = s.u8(IrqOffset.pgmFlags);
       const ilc = (flags & PgmFlags.ILC_VALID) !== 0 ? flags & PgmFlags.ILC_MASK : this.lastInterceptionLength;
       this.pending.unshift({ type, code: s.u16(IrqOffset.pgmCode), cpuAddress: 0, parameter: 0, ilc, rewind: (flags & PgmFlags.NO_REWIND) === 0, transExc: s.u64(IrqOffset.pgmTransExcCode), dataExc: s.u32(IrqOffset.pgmDataExcCode) });
@@ -633,7 +639,10 @@ export class KvmVcpu {
     };
     if (stop.kind === 'secure') {
       const exit = stop.exit;
-      if (exit.kind === 'instruction') return instruction(exit.interception.bytes);
+      if (exit.kind === 'instruction') {
+        this.lastInterceptionLength = exit.interception.bytes.length;
+        return instruction(exit.interception.bytes);
+      }
       if (exit.reason === 'disabled-wait') {
         exitWith(ExitReason.KVM_EXIT_S390_SIEIC, InterceptCode.WAIT);
         return 0;
@@ -668,6 +677,7 @@ export class KvmVcpu {
     const uv = vm.uv;
     const dirty = this.syncedGprs(run);
     if (dirty !== undefined) dirty.forEach((g, i) => (this.hostGprs[i] = g));
+    if ((run.u64(RunOffset.kvmDirtyRegs) & SyncRegs.PREFIX) !== 0n) uv.setSecureCpuPrefix(handle, Number(run.u64(RunOffset.syncPrefix)));
     const completion: InterceptionCompletion = {};
     if (this.interceptionPending) {
       completion.registers = new Map(this.exposed.map((r) => [r, this.hostGprs[r]!]));
@@ -706,14 +716,16 @@ export class KvmVcpu {
   private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
     const vm = this.vm;
     const ram = vm.memory!;
-    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.facilities, waitSkipsTime: false });
+    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.secureFacilities, waitSkipsTime: false });
     if (this.sidaCopyBack !== undefined) {
       // Re-entry completes the SERVC: the SIDA goes back into the guest's SCCB.
       const { absolute, length } = this.sidaCopyBack;
       this.sidaCopyBack = undefined;
       if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
     }
-    const stop = this.runSlice(cpu, (interception) => (interception.mnemonic === 'uvc' ? this.guestUvCall(cpu, interception) : interception.mnemonic === 'servc' && this.servcToSida(cpu, interception)));
+    const stop = this.runSlice(cpu, (interception) =>
+      interception.mnemonic === 'uvc' ? this.guestUvCall(cpu, interception) : interception.mnemonic === 'servc' ? this.servcToSida(cpu, interception) : interception.mnemonic === 'stsi' && this.stsiToSida(cpu, interception),
+    );
     Object.assign(snapshot, cpu.snapshot());
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
     if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
@@ -751,6 +763,37 @@ export class KvmVcpu {
     this.sida.fill(0);
     this.sida.set(ram.memory.read(absolute, length));
     this.sidaCopyBack = { absolute, length };
+    return false;
+  }
+
+  /**
+   * An STSI of a secure CPU storing a SYSIB (function code 1-3 in R0 bits 32-35): its operand page
+   * goes into the SIDA, the host stores the SYSIB there (KVM's handle_stsi writes the SIDA of a
+   * protected vCPU) and re-entry copies it back. [E] The SIE checks the operand first: not on a
+   * 4 KiB boundary a specification exception, outside guest memory an addressing exception, and
+   * DAT's own exceptions; the host then never sees the address (true: run on). Function code 0
+   * and codes above 3 store nothing: the host answers from R0 alone (false, nothing copied).
+   */
+  private stsiToSida(cpu: Cpu, interception: InstructionInterception): boolean {
+    const fc = Number((cpu.getGpr(0) >> 28n) & 0xfn);
+    if (fc === 0 || fc > 3) return false;
+    const logical = interception.operandAddress ?? 0n;
+    const refuse = (code: number): boolean => {
+      cpu.completeInterception();
+      cpu.deliverProgramInterruption(code, interception.length);
+      return true;
+    };
+    if ((logical & 0xfffn) !== 0n) return refuse(0x06);
+    let absolute: number;
+    try {
+      absolute = cpu.absolute(Number(logical), true);
+    } catch (e) {
+      if (e instanceof ProgramException) return refuse(e.code);
+      throw e;
+    }
+    if (!this.importForSie(absolute)) return refuse(0x05);
+    this.sida.set(this.vm.memory!.memory.read(absolute, SIDA_SIZE));
+    this.sidaCopyBack = { absolute, length: SIDA_SIZE };
     return false;
   }
 

@@ -3,7 +3,7 @@
 // (1) user-controlled CPU state, (2) not a PV host → -EINVAL, (3) copy in → -EFAULT,
 // (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
 import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
-import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, type UvResult } from '@pvdump/ultravisor';
+import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, secureGuestFacilities, type UvResult } from '@pvdump/ultravisor';
 import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MemoryRegionFlags, MpState, PvCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
 import { CmmaLogOffset, CpuProcessorOffset, DeviceAttrOffset, InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
 import { CollaborativeMemory, type CmmaLog } from './collaborative-memory.js';
@@ -95,6 +95,15 @@ export class KvmVm implements VcpuVm {
   }
 
   private modelFacilities: readonly number[] | undefined;
+
+  /** The facilities a secure CPU of this VM sees: the model's as the UV presents them. */
+  get secureFacilities(): readonly number[] {
+    const model = this.facilities;
+    if (this.secureFacilityCache?.model !== model) this.secureFacilityCache = { model, secure: secureGuestFacilities(model) };
+    return this.secureFacilityCache.secure;
+  }
+
+  private secureFacilityCache: { model: readonly number[]; secure: readonly number[] } | undefined;
 
   /**
    * KVM_SET_DEVICE_ATTR (kvm_s390_vm_set_attr): the memory controls (group 0: ENABLE_CMMA,

@@ -21,7 +21,8 @@
 //   model without the vector and guarded-storage facilities → "invalid order", as QEMU).
 // - Any other order: status "invalid order".
 // For a protected guest the state of a vCPU is not the hypervisor's: stop and store status only
-// stops, set prefix and the store-status orders answer "invalid parameter".
+// stops, the store-status orders answer "invalid parameter"; set prefix goes through KVM's
+// synced prefix, which KVM hands to the UV (as QEMU's sigp_set_prefix does for any guest).
 import { Ioctl, IrqType, MpState } from '../uapi/constants.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
@@ -140,7 +141,7 @@ export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa:
       return accepted();
     case SigpOrder.SET_PREFIX: {
       const prefix = parameter & 0x7fffe000n;
-      if (m.protected_ || prefix + 0x2000n > BigInt(m.memorySize)) return status(SigpStatus.INVALID_PARAMETER);
+      if (prefix + 0x2000n > BigInt(m.memorySize)) return status(SigpStatus.INVALID_PARAMETER);
       if (!stopped) return status(SigpStatus.INCORRECT_STATE);
       targetRun.setU64(RunOffset.syncPrefix, prefix).setU64(RunOffset.kvmDirtyRegs, targetRun.u64(RunOffset.kvmDirtyRegs) | 1n);
       m.writeRun(target, targetRun);

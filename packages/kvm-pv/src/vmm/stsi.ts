@@ -11,7 +11,7 @@
 //   without one) and the `--uuid`). Any other selector: cc 3.
 // The levels repeat one configuration, as QEMU fakes them (its comment: Linux would otherwise
 // assume an LPAR line-mode console). [E] Operand addresses are real (DAT off), as the suite uses
-// them; with DAT on the VMM stops with a machine error.
+// them; with DAT on the VMM stops with a machine error. A protected vCPU's SYSIB goes into its SIDA.
 import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import { datEnabled, RealStorage, withGuestAccess } from './guest-access.js';
@@ -48,11 +48,18 @@ export function handleStsi(m: HostMachine, v: VcpuHandle, run: StructBytes, ipb:
     m.complete(v, run, 0, new Map([[0, (gprs[0]! & 0xffffffff00000000n) | BigInt(LEVEL_3)]]));
     return undefined;
   }
-  const address = m.operandAddress(run, ipb);
+  // A protected vCPU's operand was checked by the SIE and lies in the SIDA (KVM's handle_stsi).
+  const address = m.protected_ ? 0n : m.operandAddress(run, ipb);
   if ((address & 0xfffn) !== 0n) return m.programInterruption(v, run, PGM_SPECIFICATION);
   const sysib = buildSysib(m, v, fc >>> 28, r0 & 0xff, r1 & 0xffff);
   if (sysib === undefined) {
     m.complete(v, run, 3);
+    return undefined;
+  }
+  if (m.protected_) {
+    const r = m.api.sidaWrite(v.fd, 0, sysib);
+    if (r < 0) throw new MachineError(`vCPU ${v.id}: KVM_S390_MEM_OP on the SYSIB in the SIDA failed (${r})`);
+    m.complete(v, run, 0);
     return undefined;
   }
   if (datEnabled(run, RunOffset.pswMask)) throw new MachineError(`vCPU ${v.id}: STSI with DAT on is not emulated`);

@@ -295,7 +295,8 @@ export abstract class CpuCore {
     this.ia = Number(addr);
     this.farIa = addr >= BigInt(TWO53) ? addr : undefined;
     this.updateModeFromMask();
-    this.earlyPswException = pswInvalidReason({ mask, addr }) !== undefined;
+    // Without storage keys (facility 169, isa/control/storage-key-removal.ts) a PSW key is a format error.
+    this.earlyPswException = pswInvalidReason({ mask, addr }) !== undefined || (this.pswKey !== 0 && this.hasFacility(169));
     // Kept exactly: an invalid PSW may hold an address beyond 2^53 and is stored as the old PSW.
     this.invalidPsw = this.earlyPswException ? { mask, addr } : undefined;
     this.earlyIlc = earlyIlc;

@@ -20,6 +20,7 @@ import { def, defPriv } from '../define.js';
 import { fRreR1, fRreR2, type InsnA } from '../fields.js';
 import { OUT_HI, OUT_LO, setAddressReg, splitAddress } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
+import { requireStorageKeys } from './storage-key-removal.js';
 
 const PAGE = 4096;
 /** Real lowcore byte where a translation exception of MVPG stores the instruction's R1/R2 byte. */
@@ -105,6 +106,7 @@ function performFrameManagement(cpu: CpuCore, a: InsnA<'RRE'>): void {
   const keepC = (lo & 0x200) !== 0;
   // Bits 0–43, 52 and 55 reserved; FSC 0 (4 KiB), 1 (1 MiB, EDAT-1) and 2 (2 GiB, EDAT-2) are installed.
   cpu.requireSpec(hi === 0 && (lo & 0xfff00900) === 0 && fsc <= 2);
+  if (setKey) requireStorageKeys(cpu);
   const addr = cpu.gprAddress(r2);
   const size = fsc === 0 ? PAGE : fsc === 1 ? 0x100000 : 0x80000000;
   const first = addr - (addr % PAGE);

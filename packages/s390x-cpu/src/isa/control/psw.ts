@@ -7,6 +7,7 @@ import { shortPswHasFormatBit, shortPswToPsw } from '../../state/psw.js';
 import { fB1, fB2, fD1, fD2, fI1, fI8, fR1, fRreR1, fRreR2, type InsnA, type InsnB } from '../fields.js';
 import { def, defPriv } from '../define.js';
 import type { InstructionDef } from '../types.js';
+import { requireKeyZeroWithoutStorageKeys } from './storage-key-removal.js';
 
 /** Loads a new PSW mask while keeping the address at the next instruction (SSM/STOSM/STNSM). */
 function replaceSystemMask(cpu: CpuCore, systemMask: number): void {
@@ -30,6 +31,7 @@ function loadShortPsw(cpu: CpuCore, a: InsnA<'S'>): void {
   const w0 = cpu.readU32(addr);
   const w1 = cpu.readU32(cpu.wrap(addr + 4));
   if (!shortPswHasFormatBit(w0)) cpu.programException(PGM_SPECIFICATION);
+  requireKeyZeroWithoutStorageKeys(cpu, (w0 >>> 20) & 15);
   cpu.bear = cpu.ia;
   cpu.loadPswFromInstruction(shortPswToPsw(w0, w1));
 }
@@ -39,6 +41,7 @@ function loadExtendedPsw(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = pswOperand(cpu, a, 16);
   const mask = cpu.readU64(addr);
   const target = cpu.readU64(cpu.wrap(addr + 8));
+  requireKeyZeroWithoutStorageKeys(cpu, Number((mask >> 52n) & 0xfn));
   cpu.bear = cpu.ia;
   cpu.loadPswFromInstruction({ mask, addr: target });
 }

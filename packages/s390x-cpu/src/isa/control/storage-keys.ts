@@ -11,6 +11,7 @@ import { def, defPriv } from '../define.js';
 import { fB1, fB2, fB2InB, fD1, fD2, fD2InB, fRreR1, fRreR2, fRrfM3, type InsnA, type InsnB } from '../fields.js';
 import { OUT_HI, OUT_LO, setAddressReg, splitAddress } from '../general/alu.js';
 import type { InstructionDef } from '../types.js';
+import { requireKeyZeroWithoutStorageKeys, storageKeyInstruction } from './storage-key-removal.js';
 
 /** SSKE M3 bits: non-quiescing, reference-bit update mask, change-bit update mask, multiple-block. */
 const M3_NQ = 0x8;
@@ -139,6 +140,7 @@ function setPswKeyFromAddress(cpu: CpuCore, a: InsnA<'S'>): void {
   cpu.ea(0, fB2(a), fD2(a));
   const key = (cpu.eaLo >>> 4) & 15;
   if (cpu.problemState && (cpu.cr[2 * 3 + 1]! & (0x80000000 >>> key)) === 0) throw new ProgramException(PGM_PRIVILEGED);
+  requireKeyZeroWithoutStorageKeys(cpu, key);
   cpu.setPswKey(key);
 }
 
@@ -151,6 +153,7 @@ function setPswKeyFromAddress(cpu: CpuCore, a: InsnA<'S'>): void {
 function testProtection(cpu: CpuCore, a: InsnA<'SSE'>, b: InsnB<'SSE'>): void {
   cpu.ea(0, fB2InB(b), fD2InB(b));
   const accessKey = (cpu.eaLo >>> 4) & 15;
+  requireKeyZeroWithoutStorageKeys(cpu, accessKey);
   const logical = cpu.ea(0, fB1(a), fD1(a));
   let abs: number;
   try {
@@ -172,11 +175,11 @@ function testProtection(cpu: CpuCore, a: InsnA<'SSE'>, b: InsnB<'SSE'>): void {
 }
 
 export const storageKeyInstructions: InstructionDef[] = [
-  defPriv('sske', 0xb22b, 'RRF-c', 'r:R1,r:R2,m?:M3', setStorageKeyExtended),
-  defPriv('iske', 0xb229, 'RRE', 'r:R1,r:R2', insertStorageKeyExtended),
-  defPriv('rrbe', 0xb22a, 'RRE', 'r:R1,r:R2', resetReferenceBitExtended),
-  defPriv('rrbm', 0xb9ae, 'RRE', 'r:R1,r:R2', resetReferenceBitsMultiple),
-  def('ivsk', 0xb223, 'RRE', 'r:R1,r:R2', insertVirtualStorageKey),
+  defPriv('sske', 0xb22b, 'RRF-c', 'r:R1,r:R2,m?:M3', storageKeyInstruction(setStorageKeyExtended)),
+  defPriv('iske', 0xb229, 'RRE', 'r:R1,r:R2', storageKeyInstruction(insertStorageKeyExtended)),
+  defPriv('rrbe', 0xb22a, 'RRE', 'r:R1,r:R2', storageKeyInstruction(resetReferenceBitExtended)),
+  defPriv('rrbm', 0xb9ae, 'RRE', 'r:R1,r:R2', storageKeyInstruction(resetReferenceBitsMultiple)),
+  def('ivsk', 0xb223, 'RRE', 'r:R1,r:R2', storageKeyInstruction(insertVirtualStorageKey)),
   def('ipk', 0xb20b, 'S', '', insertPswKey),
   def('spka', 0xb20a, 'S', 'db:2', setPswKeyFromAddress),
   defPriv('tprot', 0xe501, 'SSE', 'db:1,db:2', testProtection),
