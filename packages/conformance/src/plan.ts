@@ -6,12 +6,17 @@
 // configuration; an option the machine does not offer fails before the guest starts, which the
 // runner reports as SKIP with QEMU's last line ("premature failure").
 import { join } from 'node:path';
+import { ENTITLEMENTS, type CpuPlacement, type Entitlement, type TopologyGeometry } from '@pvdump/kvm-pv';
 import { splitShellWords, type UnitTestEntry } from './unittests-cfg.js';
 
-/** A CPU added with `-device <model>-s390x-cpu,core-id=N`. */
+/** A CPU added with `-device <model>-s390x-cpu,core-id=N[,drawer-id=,book-id=,socket-id=,entitlement=,dedicated=]`. */
 export interface ExtraCpu {
   coreId: number;
+  placement: CpuPlacement;
 }
+
+/** `-smp` containers: drawers, books, sockets, cores per socket (their product is maxcpus). */
+export type SmpGeometry = TopologyGeometry;
 
 /** The machine one entry runs on (QEMU's command line, as data). */
 export interface RunSpec {
@@ -20,6 +25,8 @@ export interface RunSpec {
   /** CPUs present at start (CPU addresses 0..cpus-1), then `extraCpus` in order. */
   cpus: number;
   maxCpus: number;
+  /** The `-smp` geometry. */
+  geometry: SmpGeometry;
   extraCpus: ExtraCpu[];
   memoryMiB: number;
   /** The `-append` text (the kernel command line), absent without `-append`. */
@@ -76,37 +83,72 @@ export function parseMemory(text: string): number {
   return mib;
 }
 
-/** `-smp` (`N`, `N,maxcpus=M`, `cpus=N,sockets=...,cores=...`): the boot CPUs and the maximum. */
-export function parseSmp(text: string): { cpus: number; maxCpus: number } {
-  let cpus: number | undefined;
-  let maxCpus: number | undefined;
-  let topology = 1;
+/**
+ * `-smp` (`N`, `N,maxcpus=M`, `cpus=N,drawers=D,books=B,sockets=S,cores=C,maxcpus=M`) as QEMU
+ * 8.2 reads it for s390-ccw-virtio (hw/core/machine-smp.c, cores preferred over sockets):
+ * drawers, books and sockets default to 1, cores to maxcpus over their product, threads must
+ * be 1; maxcpus defaults to the product, the boot CPUs to maxcpus; the product must equal
+ * maxcpus.
+ */
+export function parseSmp(text: string): { cpus: number; maxCpus: number; geometry: SmpGeometry } {
+  const given: Record<string, number> = {};
   for (const [i, part] of text.split(',').entries()) {
     const kv = /^([a-z-]+)=(\d+)$/.exec(part);
-    if (i === 0 && /^\d+$/.test(part)) cpus = Number(part);
+    if (i === 0 && /^\d+$/.test(part)) given.cpus = Number(part);
     else if (kv === null) throw new UnsupportedOption(`-smp ${text}: "${part}" is not understood`);
-    else if (kv[1] === 'cpus') cpus = Number(kv[2]);
-    else if (kv[1] === 'maxcpus') maxCpus = Number(kv[2]);
-    else if (['sockets', 'cores', 'books', 'drawers', 'threads'].includes(kv[1]!)) topology *= Number(kv[2]);
+    else if (['cpus', 'maxcpus', 'drawers', 'books', 'sockets', 'cores', 'threads'].includes(kv[1]!)) given[kv[1]!] = Number(kv[2]);
     else throw new UnsupportedOption(`-smp ${text}: "${kv[1]}" is not understood`);
   }
-  const max = maxCpus ?? (topology > 1 ? topology : (cpus ?? 1));
-  const boot = cpus ?? max;
+  if ((given.threads ?? 1) !== 1) throw new UnsupportedOption(`-smp ${text}: only threads=1 is supported`);
+  const drawers = given.drawers ?? 1;
+  const books = given.books ?? 1;
+  const sockets = given.sockets ?? 1;
+  const containers = drawers * books * sockets;
+  const cores = given.cores ?? (given.cpus === undefined && given.maxcpus === undefined ? 1 : Math.max(1, Math.floor((given.maxcpus ?? given.cpus!) / containers)));
+  const max = given.maxcpus ?? containers * cores;
+  const boot = given.cpus ?? max;
+  if (containers * cores !== max) throw new UnsupportedOption(`-smp ${text}: invalid CPU topology: product of the hierarchy (${containers * cores}) must match maxcpus (${max})`);
   if (boot < 1 || boot > max) throw new UnsupportedOption(`-smp ${text}: ${boot} CPUs with maxcpus ${max}`);
-  return { cpus: boot, maxCpus: max };
+  return { cpus: boot, maxCpus: max, geometry: { drawers, books, sockets, cores } };
+}
+
+/** The topology properties of a `-device <model>-s390x-cpu` (QEMU 8.2's S390CPU properties). */
+function cpuPlacement(driver: string, prop: (name: string) => string | undefined): CpuPlacement {
+  const placement: CpuPlacement = {};
+  const id = (name: string): number | undefined => {
+    const v = prop(name);
+    if (v !== undefined && !/^\d+$/.test(v)) throw new UnsupportedOption(`-device ${driver}: ${name}=${v} is not a number`);
+    return v === undefined ? undefined : Number(v);
+  };
+  const [drawer, book, socket] = [id('drawer-id'), id('book-id'), id('socket-id')];
+  if (drawer !== undefined) placement.drawer = drawer;
+  if (book !== undefined) placement.book = book;
+  if (socket !== undefined) placement.socket = socket;
+  const entitlement = prop('entitlement');
+  if (entitlement !== undefined) {
+    if (!(ENTITLEMENTS as readonly string[]).includes(entitlement)) throw new UnsupportedOption(`-device ${driver}: entitlement=${entitlement} is not one of ${ENTITLEMENTS.join(', ')}`);
+    placement.entitlement = entitlement as Entitlement;
+  }
+  const dedicated = prop('dedicated');
+  if (dedicated !== undefined) {
+    if (dedicated !== 'true' && dedicated !== 'false' && dedicated !== 'on' && dedicated !== 'off') throw new UnsupportedOption(`-device ${driver}: dedicated=${dedicated} is not a boolean`);
+    placement.dedicated = dedicated === 'true' || dedicated === 'on';
+  }
+  return placement;
 }
 
 /**
  * QEMU CPU features the suite switches, with what the interpreter's CPU has: the vector facility
  * (129) is installed and can be withdrawn (`vx=off`: the machine's CPU model drops it and the
  * facilities built on it, vector instructions become operation exceptions); guarded storage
- * (133) and configuration topology (11) are not installed. A feature asked in a state the CPU
+ * (133) is not installed; configuration topology (11) is offered by the machine, as KVM offers it
+ * to QEMU's host model, and can be withdrawn (`ctop=off`). A feature asked in a state the CPU
  * cannot take fails like QEMU refusing the model.
  */
 const CPU_FEATURES: Record<string, { facility: number; installed: boolean; switchable: boolean }> = {
   vx: { facility: 129, installed: true, switchable: true },
   gs: { facility: 133, installed: false, switchable: false },
-  ctop: { facility: 11, installed: false, switchable: false },
+  ctop: { facility: 11, installed: true, switchable: true },
 };
 /** CPU models: QEMU's `qemu` and `max` are what the interpreter offers; `host` needs KVM. */
 const CPU_MODELS = ['qemu', 'max'];
@@ -210,7 +252,7 @@ function specOf(entry: UnitTestEntry, suiteDir: string): RunSpec {
         else if (driver !== undefined && /^[a-z0-9]+-s390x-cpu$/.test(driver)) {
           const coreId = prop('core-id');
           if (coreId === undefined || !/^\d+$/.test(coreId)) throw new UnsupportedOption(`-device ${driver} needs a core-id`);
-          spec.extraCpus.push({ coreId: Number(coreId) });
+          spec.extraCpus.push({ coreId: Number(coreId), placement: cpuPlacement(driver, prop) });
         } else throw new UnsupportedOption(`-device ${driver}: no such device on this machine`);
         break;
       }

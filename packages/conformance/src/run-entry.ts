@@ -38,6 +38,8 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
       cpus: spec.cpus,
       maxCpus: spec.maxCpus,
       extraCpuAddresses: spec.extraCpus.map((c) => c.coreId),
+      topology: spec.geometry,
+      cpuPlacements: new Map(spec.extraCpus.map((c) => [c.coreId, c.placement])),
       virtioNetCcw: spec.virtioNetCcw,
       ...(Object.keys(spec.cpuModel.features).length === 0 ? {} : { cpuFeatures: spec.cpuModel.features }),
       console: options.console,

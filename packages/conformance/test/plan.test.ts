@@ -41,8 +41,24 @@ describe('planning an entry as the runner with ACCEL=tcg', () => {
     expect(p.kind === 'run' && p.spec).toMatchObject({ cpus: 1, maxCpus: 3, extraCpus: [{ coreId: 2 }, { coreId: 1 }], watchdog: { action: 'inject-nmi' }, suiteTimeoutSeconds: 20 });
   });
 
+  it("reads the configuration topology: ctop, -smp containers and the CPUs' places", () => {
+    const p = plan(
+      '[t]\nfile = t.elf\nqemu_params = -cpu max,ctop=on -smp cpus=1,drawers=2,books=2,sockets=2,cores=16,maxcpus=128 -device max-s390x-cpu,core-id=31,drawer-id=1,book-id=0,socket-id=1,entitlement=high,dedicated=true -device max-s390x-cpu,core-id=5\n',
+    );
+    expect(p.kind === 'run' && p.spec).toMatchObject({
+      cpuModel: { model: 'max', features: { ctop: true } },
+      cpus: 1,
+      maxCpus: 128,
+      geometry: { drawers: 2, books: 2, sockets: 2, cores: 16 },
+      extraCpus: [
+        { coreId: 31, placement: { drawer: 1, book: 0, socket: 1, entitlement: 'high', dedicated: true } },
+        { coreId: 5, placement: {} },
+      ],
+    });
+    expect(plan('[t]\nfile = t.elf\nqemu_params = -smp 2 -device max-s390x-cpu,core-id=1,entitlement=huge\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/entitlement=huge/) });
+  });
+
   it('fails early (a SKIP, as QEMU refusing to start) for what the machine does not offer', () => {
-    expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu max,ctop=on\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/ctop=on: facility 11 is not available/) });
     expect(plan('[t]\nfile = t.elf\nqemu_params = -cpu qemu,gs=on\n')).toMatchObject({ kind: 'skip', reason: expect.stringMatching(/gs=on: facility 133 is not available/) });
     // The vector facility can be withdrawn, guarded storage is off anyway.
     const noVector = plan('[t]\nfile = t.elf\nqemu_params = -cpu qemu,gs=off,vx=off\n');
@@ -55,9 +71,14 @@ describe('planning an entry as the runner with ACCEL=tcg', () => {
   it('reads QEMU sizes, -smp forms and timeouts', () => {
     expect([parseMemory('2200'), parseMemory('1G'), parseMemory('512M')]).toEqual([2200, 1024, 512]);
     expect(() => parseMemory('lots')).toThrow(/not a memory size/);
-    expect(parseSmp('2')).toEqual({ cpus: 2, maxCpus: 2 });
-    expect(parseSmp('sockets=31,cores=8,maxcpus=248')).toEqual({ cpus: 248, maxCpus: 248 });
-    expect(parseSmp('cpus=1,drawers=2,books=2,sockets=2,cores=16,maxcpus=128')).toEqual({ cpus: 1, maxCpus: 128 });
+    // QEMU 8.2: one socket of maxcpus cores unless containers are given.
+    expect(parseSmp('2')).toEqual({ cpus: 2, maxCpus: 2, geometry: { drawers: 1, books: 1, sockets: 1, cores: 2 } });
+    expect(parseSmp('1,maxcpus=8')).toEqual({ cpus: 1, maxCpus: 8, geometry: { drawers: 1, books: 1, sockets: 1, cores: 8 } });
+    expect(parseSmp('4,sockets=2')).toEqual({ cpus: 4, maxCpus: 4, geometry: { drawers: 1, books: 1, sockets: 2, cores: 2 } });
+    expect(parseSmp('sockets=31,cores=8,maxcpus=248')).toEqual({ cpus: 248, maxCpus: 248, geometry: { drawers: 1, books: 1, sockets: 31, cores: 8 } });
+    expect(parseSmp('cpus=1,drawers=2,books=2,sockets=2,cores=16,maxcpus=128')).toEqual({ cpus: 1, maxCpus: 128, geometry: { drawers: 2, books: 2, sockets: 2, cores: 16 } });
+    expect(() => parseSmp('sockets=2,cores=2,maxcpus=5')).toThrow(/product of the hierarchy \(4\) must match maxcpus \(5\)/);
+    expect(() => parseSmp('2,threads=2')).toThrow(/threads=1/);
     expect([parseTimeout(undefined), parseTimeout('600'), parseTimeout('2m')]).toEqual([90, 600, 120]);
   });
 });

@@ -20,3 +20,4 @@ export { Diag308Rc } from './vmm/diag308.js';
 export { Watchdog, WATCHDOG_ACTIONS, type WatchdogAction } from './vmm/diag288.js';
 export { DUMP_IN_PROGRESS_MESSAGE, dumpGuestMemory, hypervisorRegisters, type DumpGuestOptions, type DumpReport } from './vmm/dump.js';
 export { cpuStateOfRegisters } from './vmm/cpu-notes.js';
+export { CpuTopology, TopologyError, ENTITLEMENTS, TOPOLOGY_MNEST, defaultGeometry, type CpuPlacement, type Entitlement, type TopologyGeometry } from './vmm/topology.js';

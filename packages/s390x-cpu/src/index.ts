@@ -5,7 +5,7 @@
 
 export { Cpu, type StopReason, type TraceHook } from './cpu/cpu.js';
 export type { CpuCore, CpuOptions } from './core/cpu-core.js';
-export { FACILITY_BITS } from './core/facilities.js';
+export { FACILITY_BITS, CONFIGURATION_TOPOLOGY_FACILITY } from './core/facilities.js';
 export * from './memory/guest-memory.js';
 export * from './core/exceptions.js';
 export * from './core/clock.js';

@@ -2,7 +2,7 @@
 // `prot_virt=1`), the kernel's memory for UV donations and bounce buffers, and /dev/kvm.
 // User space (the VMM) gets a process with an address space and talks to KVM only through
 // file descriptors and ioctl(fd, request, arg), as QEMU does (docs/kvm-pv-api.md).
-import { FACILITY_BITS } from '@pvdump/s390x-cpu';
+import { CONFIGURATION_TOPOLOGY_FACILITY, FACILITY_BITS } from '@pvdump/s390x-cpu';
 import { Ultravisor, systemRandom, type QueryInfo, type UltravisorOptions } from '@pvdump/ultravisor';
 import { Errno, Ioctl, KVM_API_VERSION, Capability } from '../uapi/constants.js';
 import { RunOffset } from '../uapi/structs.js';
@@ -66,10 +66,12 @@ export class HostKernel implements KvmHost {
    * Secure Execution unpack facility, QEMU's `unpack` CPU feature) on a PV host, plus 74
    * (STHYI: KVM serves it, kernel/store-hypervisor-information.ts), plus 158 (the Ultravisor
    * call) with the `guestUltravisor` option, plus 147 (the ESSA no-DAT extension, which KVM
-   * offers on hosts with guest TLB support: kernel/collaborative-memory.ts).
+   * offers on hosts with guest TLB support: kernel/collaborative-memory.ts), plus 11
+   * (configuration topology: KVM interprets PTF's report check, the VMM the rest,
+   * kernel/perform-topology-function.ts).
    */
   get guestFacilities(): readonly number[] {
-    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY, ESSA_NODAT_FACILITY].sort((a, b) => a - b);
+    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY, ESSA_NODAT_FACILITY, CONFIGURATION_TOPOLOGY_FACILITY].sort((a, b) => a - b);
     return this.options.guestUltravisor === true ? [...facilities, ULTRAVISOR_CALL_FACILITY] : facilities;
   }
 

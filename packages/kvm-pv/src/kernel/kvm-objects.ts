@@ -135,6 +135,8 @@ export interface VcpuVm {
   vcpusBlocked: boolean;
   /** Set by the first KVM_S390_PV_COMMAND: user space controls the CPU states. */
   userCpuStateControl: boolean;
+  /** The SCA's topology-change report (configuration-topology facility): PTF function code 2 reads and clears it. */
+  topologyChangeReport: boolean;
   /** Whether `cpu` can take a floating interruption now. */
   floatingDeliverable(cpu: Cpu): boolean;
   /** Delivers to `cpu` the floating interruptions it enables. */

@@ -13,6 +13,7 @@ import { testPendingInterruption } from './test-pending-interruption.js';
 import { hostUltravisorCall } from './host-uv-call.js';
 import { storeHypervisorInformation } from './store-hypervisor-information.js';
 import { extractAndSetStorageAttributes } from './collaborative-memory.js';
+import { performTopologyFunction } from './perform-topology-function.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -533,7 +534,9 @@ export class KvmVcpu {
           ? testPendingInterruption(cpu, this.vm, interception)
           : interception.mnemonic === 'sthyi'
             ? storeHypervisorInformation(cpu, interception)
-            : interception.mnemonic === 'essa' && extractAndSetStorageAttributes(cpu, this.vm, interception),
+            : interception.mnemonic === 'essa'
+              ? extractAndSetStorageAttributes(cpu, this.vm, interception)
+              : interception.mnemonic === 'ptf' && performTopologyFunction(cpu, this.vm, interception),
     );
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());

@@ -2,7 +2,7 @@
 // KVM_S390_PV_COMMAND with Linux v6.0's check order, errno values and rc/rrc write-back:
 // (1) user-controlled CPU state, (2) not a PV host → -EINVAL, (3) copy in → -EFAULT,
 // (4) flags ≠ 0 → -EINVAL, (5) the handler, (6) the whole struct copied back (→ -EFAULT).
-import { HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
+import { CONFIGURATION_TOPOLOGY_FACILITY, HostTodClock, type Cpu, type TodClock } from '@pvdump/s390x-cpu';
 import { MACHINE_MINIMUM_UV_STORAGE_ORIGIN, PvCpuState, Ultravisor, secureGuestFacilities, type UvResult } from '@pvdump/ultravisor';
 import { Errno, Ioctl, IRQ_IO_MAX, IrqType, MemoryRegionFlags, MpState, PvCmd, PvInfoId, VmAttr } from '../uapi/constants.js';
 import { CmmaLogOffset, CpuProcessorOffset, DeviceAttrOffset, InterruptOffset, MemoryRegionOffset, PvCmdOffset, PvDmpOffset, PvInfoOffset, PvSecParmOffset, PvUnpOffset, StructBytes } from '../uapi/structs.js';
@@ -42,6 +42,8 @@ export class KvmVm implements VcpuVm {
   userCpuStateControl = false;
   /** Collaborative memory management (KVM_S390_VM_MEM_CTRL, ESSA). */
   readonly cmma = new CollaborativeMemory();
+  /** The SCA's topology-change report: a vCPU joining sets it, PTF function code 2 reads and clears it. */
+  topologyChangeReport = false;
 
   /** The VM's TOD clock, shared by its vCPUs. */
   readonly clock: TodClock;
@@ -107,10 +109,11 @@ export class KvmVm implements VcpuVm {
 
   /**
    * KVM_SET_DEVICE_ATTR (kvm_s390_vm_set_attr): the memory controls (group 0: ENABLE_CMMA,
-   * -EBUSY once a vCPU exists; CLR_CMMA, -EINVAL without CMMA) and the CPU model's processor
-   * (group 3, attr 0: cpuid, ibc, facility list), refused with -EBUSY once a vCPU exists; other
-   * attributes -ENXIO. [E] The facilities are those of the list the interpreter also has (KVM
-   * keeps what the host has); cpuid and ibc are not used.
+   * -EBUSY once a vCPU exists; CLR_CMMA, -EINVAL without CMMA), the CPU model's processor
+   * (group 3, attr 0: cpuid, ibc, facility list), refused with -EBUSY once a vCPU exists, and
+   * the topology-change report (group 5: set when attr is non-zero, else cleared; -ENXIO
+   * without facility 11 in the model); other attributes -ENXIO. [E] The facilities are those of
+   * the list the interpreter also has (KVM keeps what the host has); cpuid and ibc are not used.
    */
   private setAttribute(arg: bigint): number {
     const bytes = this.process.memory.copyFromUser(arg, DeviceAttrOffset.size);
@@ -118,6 +121,11 @@ export class KvmVm implements VcpuVm {
     const attr = new StructBytes(bytes);
     if (attr.u32(DeviceAttrOffset.group) === VmAttr.MEM_CTRL) return this.setMemoryControl(attr.u64(DeviceAttrOffset.attr));
     if (attr.u32(DeviceAttrOffset.group) === VmAttr.MIGRATION) return this.setMigration(attr.u64(DeviceAttrOffset.attr));
+    if (attr.u32(DeviceAttrOffset.group) === VmAttr.CPU_TOPOLOGY) {
+      if (!this.facilities.includes(CONFIGURATION_TOPOLOGY_FACILITY)) return -Errno.ENXIO;
+      this.topologyChangeReport = attr.u64(DeviceAttrOffset.attr) !== 0n;
+      return 0;
+    }
     if (attr.u32(DeviceAttrOffset.group) !== VmAttr.CPU_MODEL || attr.u64(DeviceAttrOffset.attr) !== BigInt(VmAttr.CPU_PROCESSOR)) return -Errno.ENXIO;
     if (this.vcpus.length > 0) return -Errno.EBUSY;
     const processor = this.process.memory.copyFromUser(attr.u64(DeviceAttrOffset.addr), CpuProcessorOffset.size);
@@ -308,6 +316,7 @@ export class KvmVm implements VcpuVm {
     if (this.pv !== undefined) return -Errno.EINVAL; // [E] vCPUs join before the switch to protected mode
     const vcpu = new KvmVcpu(this, id);
     this.vcpus.push(vcpu);
+    if (this.facilities.includes(CONFIGURATION_TOPOLOGY_FACILITY)) this.topologyChangeReport = true;
     return this.process.install({ kind: 'vcpu', vcpu });
   }
 

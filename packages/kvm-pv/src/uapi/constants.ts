@@ -192,7 +192,7 @@ export const InterceptCode = {
 } as const;
 
 /** VM attribute groups and attributes of KVM_SET_DEVICE_ATTR (arch/s390/include/uapi/asm/kvm.h). */
-export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0, MEM_CTRL: 0, MEM_ENABLE_CMMA: 0, MEM_CLR_CMMA: 1, MIGRATION: 4, MIGRATION_STOP: 0, MIGRATION_START: 1, MIGRATION_STATUS: 2 } as const;
+export const VmAttr = { CPU_MODEL: 3, CPU_PROCESSOR: 0, MEM_CTRL: 0, MEM_ENABLE_CMMA: 0, MEM_CLR_CMMA: 1, MIGRATION: 4, MIGRATION_STOP: 0, MIGRATION_START: 1, MIGRATION_STATUS: 2, CPU_TOPOLOGY: 5 } as const;
 
 /** KVM_S390_GET_CMMA_BITS's flag: read the states without a migration, dirty bits untouched. */
 export const CMMA_PEEK = 1;

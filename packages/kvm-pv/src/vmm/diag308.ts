@@ -15,7 +15,8 @@
 //   with none set (a `-kernel` boot has no IPL device), answers 0x0102.
 // - Anything else (2 release HSA, 4, ...): specification exception.
 // Subcodes 0, 1 and 3 reset the machine: a guest acting as UV host finds its UV uninitialised,
-// and every page's CMMA state is reset (stable, no no-DAT bit).
+// every page's CMMA state is reset (stable, no no-DAT bit), and the topology is horizontally
+// polarized with no topology-change report.
 import { PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { Ioctl, MpState } from '../uapi/constants.js';
 import type { DiagnoseCall, DiagnoseHandler, MachineStop } from './host.js';
@@ -64,6 +65,7 @@ export function handleDiag308(subcodes: ReadonlyMap<number, DiagnoseHandler>, ca
 function resetAndLoadNormal({ m, v }: DiagnoseCall, clear: boolean): void {
   m.resetGuestUltravisor();
   m.resetStorageAttributes();
+  m.resetTopology();
   for (const c of m.vcpus) {
     const reset = clear ? Ioctl.KVM_S390_CLEAR_RESET : c.id === v.id ? Ioctl.KVM_S390_INITIAL_RESET : Ioctl.KVM_S390_NORMAL_RESET;
     m.process.ioctl(c.fd, reset);

@@ -3,6 +3,7 @@
 // (machine.ts) implements `HostMachine`; the services import only this file, so they and the
 // machine do not import each other.
 import type { KvmApi } from '../api/kvm-api.js';
+import type { CpuTopology } from './topology.js';
 import type { KvmProcess } from '../kernel/host-kernel.js';
 import type { StructBytes } from '../uapi/structs.js';
 
@@ -32,11 +33,14 @@ export class MachineError extends Error {
 export interface HostMachine {
   readonly process: KvmProcess;
   readonly api: KvmApi;
+  readonly vmFd: number;
   readonly memorySize: number;
   readonly maxCpus: number;
   readonly vcpus: readonly VcpuHandle[];
   /** The CPU model's facilities (STFLE). */
   readonly facilities: readonly number[];
+  /** Where the CPUs sit, their polarization (configuration topology, facility 11). */
+  readonly topology: CpuTopology;
   readonly protected_: boolean;
   /** `-name` and `--uuid`. */
   readonly guestName: string | undefined;
@@ -68,6 +72,8 @@ export interface HostMachine {
   resetGuestUltravisor(): void;
   /** The machine reset clears the pages' CMMA states (DIAGNOSE 0x308 subcodes 0, 1, 3). */
   resetStorageAttributes(): void;
+  /** The machine reset the topology: horizontal polarization, no topology-change report. */
+  resetTopology(): void;
   printConsole(text: string): void;
 }
 

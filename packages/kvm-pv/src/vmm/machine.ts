@@ -6,6 +6,7 @@
 // image's IPL parameter block and SE header through the same steps, and a round-robin
 // vCPU loop handling the interceptions user space owns: SIGP, SERVC (the SCLP console),
 // DIAGNOSE and the disabled wait (a guest panic).
+import { CONFIGURATION_TOPOLOGY_FACILITY } from '@pvdump/s390x-cpu';
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
 import { pswInvalidReason, shortPswHasFormatBit, shortPswToPsw, type Psw } from '@pvdump/s390x-cpu/state';
 import { ImageError, PvIplBlockOffset, readGenprotimgImage, type GenprotimgImage } from '@pvdump/ultravisor/protected-image';
@@ -19,6 +20,8 @@ import { handleSigp } from './sigp.js';
 import { DiagnoseDispatcher } from './diag.js';
 import { handleStsi } from './stsi.js';
 import { handleTestBlock } from './test-block.js';
+import { CpuTopology, TopologyError, defaultGeometry, type CpuPlacement, type TopologyGeometry } from './topology.js';
+import { handlePtf, setTopologyChangeReport } from './ptf.js';
 import { Watchdog, type WatchdogAction } from './diag288.js';
 import { keepPvIplBlock, registerPvIpl, switchToProtected, type PvIplMachine, type UnpackComponent } from './pv-ipl.js';
 import { Diag308Rc } from './diag308.js';
@@ -43,6 +46,10 @@ export interface MachineOptions {
   maxCpus?: number;
   /** Addresses of CPUs added after the `cpus` boot CPUs (QEMU `-device …-s390x-cpu,core-id=N`), in order. */
   extraCpuAddresses?: readonly number[];
+  /** The `-smp` geometry (drawers, books, sockets, cores; product = maxCpus); default one socket of maxCpus cores. */
+  topology?: TopologyGeometry;
+  /** Where CPUs sit and their entitlement and dedication, by CPU address (`-device …,socket-id=,entitlement=`); default from the address. */
+  cpuPlacements?: ReadonlyMap<number, CpuPlacement>;
   /** The guest's name (QEMU `-name`) and UUID (`--uuid`), shown by STSI 3.2.2. */
   guestName?: string;
   uuid?: string;
@@ -67,6 +74,7 @@ const CPU_FEATURE_FACILITIES: Readonly<Record<string, readonly number[]>> = {
   // packed-decimal enhancement 3 (199)
   vx: [129, 134, 135, 148, 152, 165, 192, 198, 199],
   gs: [133],
+  ctop: [CONFIGURATION_TOPOLOGY_FACILITY],
 };
 
 /** The CPU model's facilities: the host's, with `features` switched (a MachineError when one is not offered). */
@@ -123,6 +131,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly css: ChannelSubsystem;
   /** The CPU model's facilities (STFLE), after `cpuFeatures`. */
   readonly facilities: readonly number[];
+  readonly topology: CpuTopology;
   /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
   private readonly yielded = new Set<number>();
   /** KVM_RUN calls the run loop made (its work: a sleeping guest makes few). */
@@ -152,6 +161,13 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.maxCpus = options.maxCpus ?? addresses.length;
     if (addresses.length > this.maxCpus || addresses.some((a) => a >= this.maxCpus)) throw new MachineError(`CPU addresses ${addresses.join(', ')} do not fit maxcpus ${this.maxCpus}`);
     if (new Set(addresses).size !== addresses.length) throw new MachineError(`CPU addresses ${addresses.join(', ')} are not unique`);
+    try {
+      this.topology = new CpuTopology(options.topology ?? defaultGeometry(this.maxCpus), this.maxCpus);
+      for (const id of addresses) this.topology.place(id, options.cpuPlacements?.get(id));
+    } catch (e) {
+      if (e instanceof TopologyError) throw new MachineError(e.message);
+      throw e;
+    }
     this.sclp = new Sclp(this);
     this.css = new ChannelSubsystem(this, options.virtioNetCcw ?? 0);
     this.watchdog = options.watchdog === undefined ? undefined : new Watchdog(this, options.watchdog.action);
@@ -425,6 +441,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     if (ipa === 0xb220) return this.sclp.serviceCall(v, run);
     if (ipa === 0xb27d) return handleStsi(this, v, run, ipb);
     if (ipa === 0xb22c) return handleTestBlock(this, v, run, ipb);
+    if (ipa === 0xb9a2) return handlePtf(this, v, run, ipb);
     // [E] A protected guest's I/O instructions (operands in the SIDA) are not served.
     if (CHANNEL_INSTRUCTIONS.has(ipa) && !this.protected_) return handleChannelInstruction(this, this.css, v, run, ipa, ipb);
     throw new MachineError(`vCPU ${v.id}: the guest issued an instruction this machine does not emulate (ipa 0x${ipa.toString(16)}, ipb 0x${ipb.toString(16)})`);
@@ -484,6 +501,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     if (this.kernelImage === undefined) throw new MachineError('re-IPL: no plain kernel was loaded');
     this.resetGuestUltravisor();
     this.resetStorageAttributes();
+    this.resetTopology();
     for (const c of this.vcpus) {
       this.check(this.process.ioctl(c.fd, Ioctl.KVM_S390_CLEAR_RESET), 'KVM_S390_CLEAR_RESET');
       this.setMpState(c.id, MpState.STOPPED);
@@ -502,6 +520,12 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   /** [E] A machine reset of a guest acting as UV host (kernel option `guestUltravisor`): its UV ends everything. */
   resetGuestUltravisor(): void {
     this.process.resetGuestUltravisor(this.vmFd);
+  }
+
+  /** A machine reset's topology (QEMU's s390_topology_reset): horizontal polarization, the change report cleared. */
+  resetTopology(): void {
+    this.topology.reset();
+    if (this.facilities.includes(CONFIGURATION_TOPOLOGY_FACILITY)) setTopologyChangeReport(this, false);
   }
 
   /** Whether an external call waits for vCPU `v` (SIGP SENSE). */

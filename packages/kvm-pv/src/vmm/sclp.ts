@@ -8,7 +8,8 @@
 // - READ SCP INFO (forced and plain): memory in 1 MiB increments (rnmax, rnsize), the CPU count
 //   and 16-byte CPU entries at offset 128 (sorted by CPU address), the highest CPU address
 //   (maxcpus - 1), SCLP facilities "CPU info" and "I/O adapter reconfiguration", the
-//   configuration characteristics SOP and ESOP, loadparm of 8 EBCDIC blanks; too short
+//   configuration characteristics SOP and ESOP, loadparm of 8 EBCDIC blanks, with the
+//   configuration-topology facility the maximum nesting level 4 for STSI 15.1.x; too short
 //   (< 144 + 16·maxcpus) answers 0x0300. READ CPU INFO likewise (24 +
 //   16·maxcpus). WRITE EVENT MASK (mask length 4 or 8, else 0x74F0): records the guest's receive
 //   mask and returns the machine's masks. WRITE EVENT DATA: function code 0 (else 0x40F0), event
@@ -21,7 +22,8 @@
 // A plain guest's SCCB is read and written through the host path; a protected guest's through its
 // vCPU's secure instruction data area (KVM_S390_MEM_OP SIDA_READ/WRITE, QEMU's
 // sclp_service_call_protected), where the SIE copied it.
-import { PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
+import { CONFIGURATION_TOPOLOGY_FACILITY, PGM_ADDRESSING, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
+import { TOPOLOGY_MNEST } from './topology.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import { errnoName } from '../uapi/constants.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
@@ -160,6 +162,7 @@ export class Sclp {
     view.setBigUint64(48, SCLP_FACILITIES);
     for (const [byte, bit] of [CONF_CHAR_SOP, CONF_CHAR_ESOP]) sccb[byte] = sccb[byte]! | bit;
     view.setUint16(120, m.maxCpus - 1);
+    if (m.facilities.includes(CONFIGURATION_TOPOLOGY_FACILITY)) sccb[15] = TOPOLOGY_MNEST; // STSI parameter: the maximum nesting
     respond(SclpResponse.NORMAL_READ);
   }
 

@@ -1,7 +1,7 @@
 // STORE SYSTEM INFORMATION (intercepted), as QEMU's emulated machine answers it (the TCG helper
 // of QEMU 7.2; PoO "STORE SYSTEM INFORMATION"): R0 bits 32-35 function code, 56-63 selector 1,
 // R1 bits 48-63 selector 2, the 4 KiB SYSIB at the second-operand address.
-// - Function code > 3: cc 3, no other check. Reserved bits (R0 36-55, R1 32-47) set:
+// - Function code > 3 (but 15 with the topology facility): cc 3, no other check. Reserved bits (R0 36-55, R1 32-47) set:
 //   specification exception. Function code 0: R0 = current level 3 (0x30000000), cc 0.
 //   An SYSIB address not on a 4 KiB boundary: specification exception.
 // - 1.1.1 basic machine ("QEMU" manufacturer, type 2964 as STIDP, model/sequence/plant "QEMU"),
@@ -9,10 +9,13 @@
 //   2.2.1 / 2.2.2 (the LPAR level: one dedicated partition "QEMU"), 3.2.2 (one VM: CPU counts,
 //   control program "KVM/Linux", the `-name` (EBCDIC name, UTF-8 extended name; "TCGguest"
 //   without one) and the `--uuid`). Any other selector: cc 3.
+// - 15.1.2 to 15.1.4 with the configuration-topology facility (11) in the CPU model: the
+//   topology's SYSIB (topology.ts), only its length stored; selector 2 outside 2..4, or without
+//   the facility: cc 3 (QEMU 8.2 under KVM).
 // The levels repeat one configuration, as QEMU fakes them (its comment: Linux would otherwise
 // assume an LPAR line-mode console). [E] Operand addresses are real (DAT off), as the suite uses
 // them; with DAT on the VMM stops with a machine error. A protected vCPU's SYSIB goes into its SIDA.
-import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
+import { CONFIGURATION_TOPOLOGY_FACILITY, PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import { datEnabled, RealStorage, withGuestAccess } from './guest-access.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
@@ -22,6 +25,8 @@ const R0_FC_MASK = 0xf0000000;
 const R0_RESERVED = 0x0fffff00;
 const R1_RESERVED = 0xffff0000;
 const LEVEL_3 = 0x30000000;
+/** Function code 15: the configuration topology. */
+const FC_TOPOLOGY = 0xf0000000;
 const SYSIB_SIZE = 4096;
 
 /** The 16-byte UUID of `--uuid` text (hex with dashes); zeros without one. */
@@ -39,7 +44,7 @@ export function handleStsi(m: HostMachine, v: VcpuHandle, run: StructBytes, ipb:
   const r0 = Number(gprs[0]! & 0xffffffffn);
   const r1 = Number(gprs[1]! & 0xffffffffn);
   const fc = (r0 & R0_FC_MASK) >>> 0;
-  if (fc > LEVEL_3) {
+  if (fc > LEVEL_3 && !(fc === FC_TOPOLOGY && m.facilities.includes(CONFIGURATION_TOPOLOGY_FACILITY))) {
     m.complete(v, run, 3);
     return undefined;
   }
@@ -76,6 +81,7 @@ function buildSysib(m: HostMachine, v: VcpuHandle, level: number, sel1: number, 
   const total = m.maxCpus;
   const configured = m.vcpus.length;
   const reserved = total - configured;
+  if (level === 15) return sel1 === 1 ? m.topology.sysib(sel2) : undefined;
   const key = `${level}.${sel1}.${sel2}`;
   switch (key) {
     case '1.1.1':

@@ -21,6 +21,11 @@
  * (`isa/crypto/message-security-assist.ts`).
  */
 export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 49, 52, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130, 135, 148];
+/**
+ * The configuration-topology facility: PTF is the CPU's (`isa/control/topology.ts`), the topology
+ * it reports is the hypervisor's, so a host that serves it adds the bit to its guests' list.
+ */
+export const CONFIGURATION_TOPOLOGY_FACILITY = 11;
 /** Doublewords of the facility list STFLE stores (bits 0–191). */
 export const FACILITY_DOUBLEWORDS = 3;
 

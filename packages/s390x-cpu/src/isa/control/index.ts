@@ -11,6 +11,7 @@ import { pswInstructions } from './psw.js';
 import { registerInstructions } from './registers.js';
 import { storageKeyInstructions } from './storage-keys.js';
 import { storageAttributeInstructions } from './storage-attributes.js';
+import { topologyInstructions } from './topology.js';
 
 export const controlInstructions: InstructionDef[] = [
   ...pswInstructions,
@@ -22,4 +23,5 @@ export const controlInstructions: InstructionDef[] = [
   ...storageKeyInstructions,
   ...frameInstructions,
   ...storageAttributeInstructions,
+  ...topologyInstructions,
 ];
