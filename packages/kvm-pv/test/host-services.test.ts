@@ -104,8 +104,8 @@ describe('host services of a plain guest', () => {
     expect(sccb.getUint16(8)).toBe(64); // rnmax
     expect(sccb.getUint8(10)).toBe(1); // rnsize: 1 MiB
     expect(sccb.getUint16(16)).toBe(2); // CPUs
-    expect(sccb.getUint16(18)).toBe(128); // their entries' offset
-    expect([sccb.getUint8(128), sccb.getUint8(144)]).toEqual([0, 1]);
+    expect(sccb.getUint16(18)).toBe(144); // their entries' offset: after the fixed part (extended-length SCCB facility)
+    expect([sccb.getUint8(144), sccb.getUint8(160)]).toEqual([0, 1]);
     expect(sccb.getUint16(120)).toBe(3); // maxcpus - 1
     expect(sccb.getUint8(80) & 0x20).toBe(0x20); // suppression on protection
     expect(sccb.getUint8(85) & 0x02).toBe(0x02); // enhanced suppression on protection

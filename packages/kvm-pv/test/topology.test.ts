@@ -171,3 +171,40 @@ describe('PTF and STSI 15 in a guest', () => {
     expect(off.cc(6)).toBe(3);
   });
 });
+
+/** READ SCP INFO with 248 possible CPUs: a 4 KiB SCCB asking for the length, then an 8 KiB one across two pages. */
+const SCLP_GUEST = `
+	.text
+	.globl _start
+_start:
+	llilf	%r1, 0x00120001
+	lgfi	%r2, ${SYSIB}
+	mvhhi	0(%r2), 4096
+	mvi	5(%r2), 0x80
+	.insn	rre,0xb2200000,1,2
+	lgfi	%r2, ${SYSIB + 0x2000}
+	mvhhi	0(%r2), 8192
+	.insn	rre,0xb2200000,1,2
+	lghi	%r5, 0
+	sigp	%r4, %r5, 5
+	j	.
+`;
+
+describe('SCLP read SCP info with the topology and extended-length SCCBs', () => {
+  const vm = new VirtualMachine({ kernel: new HostKernel({ protectedVirtualization: false }), memorySize: 16 * MIB, cpus: 2, maxCpus: 248, topology: { drawers: 1, books: 1, sockets: 31, cores: 8 } });
+  vm.loadElf(assemble(SCLP_GUEST));
+  const stop = vm.run(1000);
+
+  it('answers a short SCCB with 0x0300 and the length needed (variable-length request)', () => {
+    expect(stop).toEqual({ kind: 'all-stopped' });
+    const header = new DataView(vm.readGuest(SYSIB, 8).buffer);
+    expect([header.getUint16(0), header.getUint16(6)]).toEqual([144 + 16 * 248, 0x0300]);
+  });
+
+  it('fills an 8 KiB SCCB across its page: MNEST 4, CPU entries after the 144-byte fixed part', () => {
+    const info = vm.readGuest(SYSIB + 0x2000, 200);
+    const view = new DataView(info.buffer);
+    expect([view.getUint16(6), info[15], view.getUint16(16), view.getUint16(18), info[144], info[160]]).toEqual([0x0010, 4, 2, 144, 0, 1]);
+    expect(vm.facilities).toContain(140);
+  });
+});

@@ -242,15 +242,6 @@ export class KvmApi {
   }
 
   /** KVM_SET_MP_STATE. */
-  /** KVM_SET_DEVICE_ATTR of the topology-change report (QEMU's s390_cpu_topology_set_changed): pending or not. */
-  setTopologyChangeReport(vmFd: number, pending: boolean): number {
-    const attr = StructBytes.zeroed(DeviceAttrOffset.size)
-      .setU32(DeviceAttrOffset.group, VmAttr.CPU_TOPOLOGY)
-      .setU64(DeviceAttrOffset.attr, pending ? 1n : 0n);
-    this.process.memory.write(this.argAddress, attr.bytes);
-    return this.process.ioctl(vmFd, Ioctl.KVM_SET_DEVICE_ATTR, this.argAddress);
-  }
-
   setMpState(vcpuFd: number, state: number): number {
     this.process.memory.write(this.argAddress, StructBytes.zeroed(4).setU32(0, state).bytes);
     return this.process.ioctl(vcpuFd, Ioctl.KVM_SET_MP_STATE, this.argAddress);

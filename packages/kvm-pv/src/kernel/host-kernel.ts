@@ -68,10 +68,11 @@ export class HostKernel implements KvmHost {
    * call) with the `guestUltravisor` option, plus 147 (the ESSA no-DAT extension, which KVM
    * offers on hosts with guest TLB support: kernel/collaborative-memory.ts), plus 11
    * (configuration topology: KVM interprets PTF's report check, the VMM the rest,
-   * kernel/perform-topology-function.ts).
+   * kernel/perform-topology-function.ts) and 140 (the extended-length SCCB: the host machine's
+   * bit, passed on for the VMM's SCLP, which needs it for read SCP info of more than 247 CPUs).
    */
   get guestFacilities(): readonly number[] {
-    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY, ESSA_NODAT_FACILITY, CONFIGURATION_TOPOLOGY_FACILITY].sort((a, b) => a - b);
+    const facilities = [...(this.isPvHost ? GUEST_FACILITIES_PV : FACILITY_BITS), STHYI_FACILITY, ESSA_NODAT_FACILITY, CONFIGURATION_TOPOLOGY_FACILITY, EXTENDED_LENGTH_SCCB_FACILITY].sort((a, b) => a - b);
     return this.options.guestUltravisor === true ? [...facilities, ULTRAVISOR_CALL_FACILITY] : facilities;
   }
 
@@ -121,6 +122,8 @@ export class HostKernel implements KvmHost {
 
 /** Facility 74: STORE HYPERVISOR INFORMATION, which KVM serves in the kernel for every guest. */
 export const STHYI_FACILITY = 74;
+/** Facility 140: the extended-length SCCB (SCLP read SCP / CPU info SCCBs beyond 4 KiB). */
+export const EXTENDED_LENGTH_SCCB_FACILITY = 140;
 /** Facility 158: the Ultravisor call (a plain guest sees it with the `guestUltravisor` option). */
 export const ULTRAVISOR_CALL_FACILITY = 158;
 /** Facility 161: Secure Execution unpack (stage3a of an SE image checks it before DIAGNOSE 0x308). */

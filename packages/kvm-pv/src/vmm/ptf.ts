@@ -4,7 +4,7 @@
 // (KVM_S390_VM_CPU_TOPOLOGY) for the report check the SIE interprets.
 import { PGM_SPECIFICATION } from '@pvdump/s390x-cpu';
 import type { StructBytes } from '../uapi/structs.js';
-import { errnoName } from '../uapi/constants.js';
+import { VmAttr, errnoName } from '../uapi/constants.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
 
 export function handlePtf(m: HostMachine, v: VcpuHandle, run: StructBytes, ipb: number): MachineStop | undefined {
@@ -18,6 +18,6 @@ export function handlePtf(m: HostMachine, v: VcpuHandle, run: StructBytes, ipb: 
 
 /** Sets or clears the VM's topology-change report (QEMU's s390_cpu_topology_set_changed). */
 export function setTopologyChangeReport(m: HostMachine, pending: boolean): void {
-  const r = m.api.setTopologyChangeReport(m.vmFd, pending);
+  const r = m.api.setVmAttribute(m.vmFd, VmAttr.CPU_TOPOLOGY, pending ? 1 : 0);
   if (r < 0) throw new MachineError(`KVM_SET_DEVICE_ATTR (topology-change report) failed: ${errnoName(r)}`);
 }

@@ -11,7 +11,9 @@
 //   configuration characteristics SOP and ESOP, loadparm of 8 EBCDIC blanks, with the
 //   configuration-topology facility the maximum nesting level 4 for STSI 15.1.x; too short
 //   (< 144 + 16·maxcpus) answers 0x0300. READ CPU INFO likewise (24 +
-//   16·maxcpus). WRITE EVENT MASK (mask length 4 or 8, else 0x74F0): records the guest's receive
+//   16·maxcpus). With the extended-length SCCB facility (140) both may cross their 4 KiB page,
+//   read SCP info's CPU entries start at 144, and a too-short SCCB with the variable-length
+//   control bit (byte 5, 0x80) gets the length needed in its header (QEMU 8.2). WRITE EVENT MASK (mask length 4 or 8, else 0x74F0): records the guest's receive
 //   mask and returns the machine's masks. WRITE EVENT DATA: function code 0 (else 0x40F0), event
 //   buffer lengths checked (0x73F0 syntax, 0x72F0 inconsistent), each buffer's flags cleared and
 //   the ASCII console (type 0x1A) prints and accepts its buffer; a buffer no event handler takes
@@ -57,7 +59,12 @@ const HEADER = 8;
 const EVENT_HEADER = 6;
 const EVENT_ASCII = 0x1a;
 const EVENT_BUFFER_ACCEPTED = 0x80;
-/** Read SCP info: CPU entries at 128 without the extended-length SCCB; the fixed part is 144 bytes. */
+/** The extended-length SCCB facility: read SCP / CPU info SCCBs may cross their 4 KiB page. */
+const EXTENDED_LENGTH_SCCB_FACILITY = 140;
+const EXTENDED_LENGTH_COMMANDS: ReadonlySet<number> = new Set([SCLP_READ_SCP_INFO, SCLP_READ_SCP_INFO_FORCED, SCLP_READ_CPU_INFO]);
+/** Header control mask byte 2 (SCCB byte 5): the caller takes the length needed back. */
+const VARIABLE_LENGTH_RESPONSE = 0x80;
+/** Read SCP info: CPU entries at 128 without the extended-length SCCB (after the 144-byte fixed part with it). */
 const READ_INFO_CPU_OFFSET = 128;
 const READ_INFO_SIZE = 144;
 const READ_CPU_INFO_SIZE = 24;
@@ -107,7 +114,7 @@ export class Sclp {
     const view = new DataView(sccb.buffer, sccb.byteOffset, sccb.byteLength);
     const respond = (code: number): void => view.setUint16(6, code);
     if (!KNOWN_COMMANDS.has((command & COMMAND_MASK) >>> 0)) respond(SclpResponse.INVALID_COMMAND);
-    else if ((sccbAddress % SCCB_SIZE) + length > SCCB_SIZE) respond(SclpResponse.BOUNDARY_VIOLATION);
+    else if ((sccbAddress % SCCB_SIZE) + length > SCCB_SIZE && !(this.extendedLength && EXTENDED_LENGTH_COMMANDS.has((command & COMMAND_MASK) >>> 0))) respond(SclpResponse.BOUNDARY_VIOLATION);
     else this.execute((command & COMMAND_MASK) >>> 0, sccb, view, respond);
     const written = sccb.subarray(0, Math.min(view.getUint16(0), sccb.length));
     if (m.protected_) sidaDone(m.api.sidaWrite(v.fd, 0, written));
@@ -147,17 +154,34 @@ export class Sclp {
     return addresses.length;
   }
 
+  /** The extended-length SCCB facility (140) is in the CPU model. */
+  private get extendedLength(): boolean {
+    return this.m.facilities.includes(EXTENDED_LENGTH_SCCB_FACILITY);
+  }
+
+  /**
+   * Whether the SCCB holds `required` bytes; if not it answers 0x0300, and with the
+   * extended-length facility and a variable-length request puts the length needed in the header.
+   */
+  private sufficient(sccb: Uint8Array, view: DataView, required: number, respond: (code: number) => void): boolean {
+    if (view.getUint16(0) >= required && sccb.length >= required) return true;
+    if (this.extendedLength && (sccb[5]! & VARIABLE_LENGTH_RESPONSE) !== 0) view.setUint16(0, required);
+    respond(SclpResponse.INSUFFICIENT_LENGTH);
+    return false;
+  }
+
   private readScpInfo(sccb: Uint8Array, view: DataView, respond: (code: number) => void): void {
     const m = this.m;
-    if (view.getUint16(0) < READ_INFO_SIZE + CPU_ENTRY * m.maxCpus) return respond(SclpResponse.INSUFFICIENT_LENGTH);
+    if (!this.sufficient(sccb, view, READ_INFO_SIZE + CPU_ENTRY * m.maxCpus, respond)) return;
+    const cpuOffset = this.extendedLength ? READ_INFO_SIZE : READ_INFO_CPU_OFFSET;
     sccb.fill(0, HEADER, READ_INFO_SIZE);
     // Storage in 1 MiB increments (QEMU's increment size for a current machine type).
     const increments = m.memorySize / (1024 * 1024);
     if (increments < 0x10000) view.setUint16(8, increments);
     else view.setBigUint64(104, BigInt(increments));
     sccb[10] = 1;
-    view.setUint16(16, this.cpuEntries(sccb, READ_INFO_CPU_OFFSET));
-    view.setUint16(18, READ_INFO_CPU_OFFSET);
+    view.setUint16(16, this.cpuEntries(sccb, cpuOffset));
+    view.setUint16(18, cpuOffset);
     sccb.fill(0x40, 24, 32); // loadparm: EBCDIC blanks
     view.setBigUint64(48, SCLP_FACILITIES);
     for (const [byte, bit] of [CONF_CHAR_SOP, CONF_CHAR_ESOP]) sccb[byte] = sccb[byte]! | bit;
@@ -168,7 +192,7 @@ export class Sclp {
 
   private readCpuInfo(sccb: Uint8Array, view: DataView, respond: (code: number) => void): void {
     const m = this.m;
-    if (view.getUint16(0) < READ_CPU_INFO_SIZE + CPU_ENTRY * m.maxCpus) return respond(SclpResponse.INSUFFICIENT_LENGTH);
+    if (!this.sufficient(sccb, view, READ_CPU_INFO_SIZE + CPU_ENTRY * m.maxCpus, respond)) return;
     sccb.fill(0, HEADER, READ_CPU_INFO_SIZE);
     const count = this.cpuEntries(sccb, READ_CPU_INFO_SIZE);
     view.setUint16(8, count);
