@@ -139,15 +139,16 @@ function cpuPlacement(driver: string, prop: (name: string) => string | undefined
 
 /**
  * QEMU CPU features the suite switches, with what the interpreter's CPU has: the vector facility
- * (129) is installed and can be withdrawn (`vx=off`: the machine's CPU model drops it and the
- * facilities built on it, vector instructions become operation exceptions); guarded storage
- * (133) is not installed; configuration topology (11) is offered by the machine, as KVM offers it
- * to QEMU's host model, and can be withdrawn (`ctop=off`). A feature asked in a state the CPU
- * cannot take fails like QEMU refusing the model.
+ * (129) and guarded storage (133) are installed and can be withdrawn (`vx=off`: the machine's
+ * CPU model drops it and the facilities built on it, vector instructions become operation
+ * exceptions; `gs=off`: LGG, LLGFSG, LGSC and STGSC become operation exceptions);
+ * configuration topology (11) is offered by the machine, as KVM offers it to QEMU's host model,
+ * and can be withdrawn (`ctop=off`). A feature asked in a state the CPU cannot take fails like
+ * QEMU refusing the model.
  */
 const CPU_FEATURES: Record<string, { facility: number; installed: boolean; switchable: boolean }> = {
   vx: { facility: 129, installed: true, switchable: true },
-  gs: { facility: 133, installed: false, switchable: false },
+  gs: { facility: 133, installed: true, switchable: true },
   ctop: { facility: 11, installed: true, switchable: true },
 };
 /** CPU models: QEMU's `qemu` and `max` are what the interpreter offers; `host` needs KVM. */

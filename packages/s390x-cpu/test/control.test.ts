@@ -79,7 +79,7 @@ describe('control registers, access registers, prefix', () => {
     expect(mem.readU64(0x4008)).toBe(0n); // only one doubleword stored
     cpu.run(1);
     expect(cpu.cc).toBe(0);
-    expect(mem.bytes[0x4100 + 16]).toBe(0x61); // bits 129 (vector), 130 (IEP), 135 (vector-enhancements 1)
+    expect(mem.bytes[0x4100 + 16]).toBe(0x65); // bits 129 (vector), 130 (IEP), 133 (guarded storage), 135 (vector-enhancements 1)
     expect(mem.bytes[0x4100 + 18]).toBe(0x08); // bit 148 (vector-enhancements 2)
   });
   it('STFLE and STFL report the facilities the host gives (a CPU model with 161, the unpack facility)', () => {

@@ -2,6 +2,7 @@
 // directly, protected ones through the UV's secure-CPU run, so the host sees only what an
 // interception exposes), the register, reset, MP-state and interrupt ioctls QEMU uses, and
 // KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
+import { gsCbFromWords, gsCbWords } from '@pvdump/s390x-arch';
 import { Cpu, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
@@ -21,6 +22,8 @@ const DEFAULT_TIME_SLICE = 200_000;
 
 /** Size of the secure instruction data area (one page). */
 const SIDA_SIZE = 0x1000;
+/** Facility 133: guarded storage, whose controls `kvm_sync_regs` carries (KVM_SYNC_GSCB). */
+const GUARDED_STORAGE_FACILITY = 133;
 
 /** An interruption waiting to be delivered (KVM_S390_IRQ). */
 interface PendingIrq {
@@ -524,6 +527,9 @@ export class KvmVcpu {
     const gprs = this.syncedGprs(run);
     if (gprs !== undefined) gprs.forEach((g, i) => cpu.setGpr(i, g));
     if ((run.u64(RunOffset.kvmDirtyRegs) & SyncRegs.PREFIX) !== 0n) cpu.setPrefix(Number(run.u64(RunOffset.syncPrefix)));
+    if ((run.u64(RunOffset.kvmDirtyRegs) & SyncRegs.GSCB) !== 0n && this.vm.facilities.includes(GUARDED_STORAGE_FACILITY)) {
+      cpu.gsCb = gsCbFromWords(Array.from({ length: 4 }, (_, i) => run.u64(RunOffset.syncGscb + 8 * i)));
+    }
     cpu.completeInterception();
     const ram = this.vm.memory!;
     ram.memory.onInaccessibleAccess = undefined;
@@ -561,7 +567,11 @@ export class KvmVcpu {
     run.setU64(RunOffset.syncTodpr, BigInt(s.todProgrammable)).setU64(RunOffset.syncCputm, s.cpuTimer).setU64(RunOffset.syncCkc, s.clockComparator);
     s.vrs.forEach((v, i) => run.bytes.set(v, RunOffset.syncVrs + 16 * i));
     run.setU32(RunOffset.syncFpc, s.fpc);
-    run.setU64(RunOffset.kvmValidRegs, SyncRegs.PREFIX | SyncRegs.GPRS | SyncRegs.ACRS | SyncRegs.CRS | SyncRegs.ARCH0 | SyncRegs.VRS).setU64(RunOffset.kvmDirtyRegs, 0n);
+    // The guarded-storage controls are synced when the CPU model has the facility (as KVM).
+    const gs = this.vm.facilities.includes(GUARDED_STORAGE_FACILITY);
+    if (gs) gsCbWords(s.gsCb).forEach((w, i) => run.setU64(RunOffset.syncGscb + 8 * i, w));
+    const valid = SyncRegs.PREFIX | SyncRegs.GPRS | SyncRegs.ACRS | SyncRegs.CRS | SyncRegs.ARCH0 | SyncRegs.VRS | (gs ? SyncRegs.GSCB : 0n);
+    run.setU64(RunOffset.kvmValidRegs, valid).setU64(RunOffset.kvmDirtyRegs, 0n);
   }
 
   /** Delivers what is pending and can be taken, then runs one time slice. */

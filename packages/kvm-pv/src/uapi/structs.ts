@@ -91,7 +91,7 @@ export const RunOffset = {
   ipb: 36,
   kvmValidRegs: 288,
   kvmDirtyRegs: 296,
-  /** `struct kvm_sync_regs` at 304: prefix, gprs[16], acrs[16] (u32), crs[16], todpr, cputm, ckc, …, vrs[32][2], …, fpc. */
+  /** `struct kvm_sync_regs` at 304: prefix, gprs[16], acrs[16] (u32), crs[16], todpr, cputm, ckc, …, vrs[32][2], …, fpc, …, gscb[4]. */
   syncPrefix: 304,
   syncGprs: 312,
   syncAcrs: 440,
@@ -101,11 +101,13 @@ export const RunOffset = {
   syncCkc: 648,
   syncVrs: 696,
   syncFpc: 1720,
+  /** `gscb[4]` in the state-description annex part of `kvm_sync_regs` (KVM_SYNC_GSCB). */
+  syncGscb: 2048,
   size: 4096,
 } as const;
 
 /** `kvm_run.kvm_valid_regs` / `kvm_dirty_regs` bits (KVM_SYNC_*). */
-export const SyncRegs = { PREFIX: 1n, GPRS: 2n, ACRS: 4n, CRS: 8n, ARCH0: 16n, VRS: 64n } as const;
+export const SyncRegs = { PREFIX: 1n, GPRS: 2n, ACRS: 4n, CRS: 8n, ARCH0: 16n, VRS: 64n, GSCB: 512n } as const;
 
 export interface PvCmdFields {
   cmd: number;

@@ -8,7 +8,7 @@
 // writes, a few in flight while the next chunk is read (and its secure pages exported), from a
 // fixed set of buffers; to a stream through the writer, in order.
 import { write as fsWrite } from 'node:fs';
-import { zeroCpuRegisters, type CpuRegisters } from '@pvdump/s390x-arch';
+import { gsCbFromWords, zeroCpuRegisters, type CpuRegisters } from '@pvdump/s390x-arch';
 import { DumpFormatError, DumpWriter, type DumpLayout, type WriteTarget } from '@pvdump/dump-format';
 import { cpuStateOfRegisters } from './cpu-notes.js';
 import { Capability } from '../uapi/constants.js';
@@ -61,6 +61,7 @@ export function hypervisorRegisters(m: VirtualMachine, v: VcpuHandle): CpuRegist
     r.vrs = Array.from({ length: 32 }, (_, i) => run.bytes.slice(RunOffset.syncVrs + 16 * i, RunOffset.syncVrs + 16 * i + 16));
     r.fpc = run.u32(RunOffset.syncFpc);
   }
+  if (has(SyncRegs.GSCB)) r.gsCb = gsCbFromWords(Array.from({ length: 4 }, (_, i) => run.u64(RunOffset.syncGscb + 8 * i)));
   return r;
 }
 

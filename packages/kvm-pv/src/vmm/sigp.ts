@@ -16,13 +16,16 @@
 // - Set prefix (parameter & 0x7FFFE000: outside memory → "invalid parameter", target not
 //   stopped → "incorrect state"), store status at address (target not stopped → "incorrect
 //   state"; the 512-byte area & 0x7FFFFE00 outside memory → "invalid parameter"), store
-//   additional status (vector registers at parameter & ~0xF, length code in bits 60-63: only 0,
-//   i.e. 1 KiB aligned, without guarded storage; target not stopped → "incorrect state"; a CPU
-//   model without the vector and guarded-storage facilities → "invalid order", as QEMU).
+//   additional status (area at parameter & ~0xF, length code in bits 60-63: 0 = 1 KiB, with
+//   guarded storage also 10-12 = 2^LC bytes, aligned on its length; V0-V31 at +0 with the vector
+//   facility, the guarded-storage control block at +0x400 when the area has 2 KiB or more;
+//   target not stopped → "incorrect state"; a CPU model without the vector and guarded-storage
+//   facilities → "invalid order", as QEMU).
 // - Any other order: status "invalid order".
 // For a protected guest the state of a vCPU is not the hypervisor's: stop and store status only
 // stops, the store-status orders answer "invalid parameter"; set prefix goes through KVM's
 // synced prefix, which KVM hands to the UV (as QEMU's sigp_set_prefix does for any guest).
+import { ADDITIONAL_STATUS } from '@pvdump/s390x-cpu/state';
 import { Ioctl, IrqType, MpState } from '../uapi/constants.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
@@ -62,7 +65,8 @@ export const SigpStatus = {
 const STORE_STATUS_NOADDR = 0xffffffffffffffffn;
 const PSW_WAIT = 0x0002000000000000n;
 const PSW_IO_EXT = 0x0300000000000000n;
-const VECTOR_STATUS_SIZE = 512;
+/** The guarded-storage control block: reserved, GSD, GSSM, GSEPLA. */
+const GS_CONTROL_BLOCK_SIZE = 32;
 
 export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa: number, ipb: number): MachineStop | undefined {
   const r1 = (ipa >> 4) & 0xf;
@@ -160,9 +164,15 @@ export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa:
       if (!stopped) return status(SigpStatus.INCORRECT_STATE);
       const lengthCode = Number(parameter & 0xfn);
       const address = parameter & ~0xfn & 0xffffffffffffffffn;
-      // Without guarded storage only length code 0 (1 KiB) is valid.
-      if (m.protected_ || lengthCode !== 0 || (address & 0x3ffn) !== 0n || address + 0x400n > BigInt(m.memorySize)) return status(SigpStatus.INVALID_PARAMETER);
-      m.writeGuest(Number(address), targetRun.bytes.slice(RunOffset.syncVrs, RunOffset.syncVrs + VECTOR_STATUS_SIZE));
+      const length = 1n << BigInt(lengthCode === 0 ? 10 : lengthCode);
+      const gs = m.facilities.includes(GUARDED_STORAGE_FACILITY);
+      // Length code 0 is 1 KiB; with guarded storage also 10, 11, 12 (1, 2, 4 KiB); the area is aligned on its length.
+      const validCode = lengthCode === 0 || (gs && lengthCode >= 10 && lengthCode <= 12);
+      if (m.protected_ || !validCode || (address & (length - 1n)) !== 0n || address + length > BigInt(m.memorySize)) return status(SigpStatus.INVALID_PARAMETER);
+      if (m.facilities.includes(VECTOR_FACILITY)) m.writeGuest(Number(address), targetRun.bytes.slice(RunOffset.syncVrs, RunOffset.syncVrs + ADDITIONAL_STATUS.SIZE_VECTOR));
+      if (gs && length >= BigInt(ADDITIONAL_STATUS.SIZE_WITH_GS)) {
+        m.writeGuest(Number(address) + ADDITIONAL_STATUS.GS_CB, targetRun.bytes.slice(RunOffset.syncGscb, RunOffset.syncGscb + GS_CONTROL_BLOCK_SIZE));
+      }
       return accepted();
     }
     default:

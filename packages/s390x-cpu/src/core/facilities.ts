@@ -16,11 +16,11 @@
  * extension 5 (PRNO), 58 miscellaneous-instruction-extensions 2 (MSRKC, MGRK, AGH, BIC, …),
  * 61 miscellaneous-instruction-extensions 3 (SELR, NCRK, MVCRL, POPCNT's M3, …), 66 RRBM, 76
  * and 77 message-security-assist extensions 3 (PCKMO) and 4 (KMF, KMO, PCC, KMCTR), 78 EDAT-2 (2 GiB frames), 129 vector, 130 instruction-execution
- * protection, 135 vector-enhancements 1 and 148 vector-enhancements 2 (their integer, string,
+ * protection, 133 guarded storage (LGG, LLGFSG, LGSC, STGSC and the guarded-storage event), 135 vector-enhancements 1 and 148 vector-enhancements 2 (their integer, string,
  * load/store and floating-point instructions). The message-security instructions install only their query functions
  * (`isa/crypto/message-security-assist.ts`).
  */
-export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 49, 52, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130, 135, 148];
+export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 49, 52, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130, 133, 135, 148];
 /**
  * The configuration-topology facility: PTF is the CPU's (`isa/control/topology.ts`), the topology
  * it reports is the hypervisor's, so a host that serves it adds the bit to its guests' list.

@@ -10,6 +10,7 @@ import { z10ExtensionInstructions } from './extensions-z10.js';
 import { zec12ExtensionInstructions } from './extensions-zec12.js';
 import { z14ExtensionInstructions } from './extensions-z14.js';
 import { z15ExtensionInstructions } from './extensions-z15.js';
+import { guardedStorageInstructions } from './guarded-storage.js';
 import { highWordInstructions } from './high-word.js';
 import { hotInstructions } from './hot.js';
 import { interlockedInstructions } from './interlocked.js';
@@ -34,6 +35,7 @@ const groups: InstructionDef[] = [
   ...zec12ExtensionInstructions,
   ...z14ExtensionInstructions,
   ...z15ExtensionInstructions,
+  ...guardedStorageInstructions,
 ];
 
 /** The hand-specialised hot entries replace the family-generated ones of the same mnemonic. */
