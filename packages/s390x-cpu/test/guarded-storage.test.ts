@@ -35,6 +35,7 @@ interface Setup {
   problemState?: boolean;
   gsd?: bigint;
   gssm?: bigint;
+  mask?: bigint;
 }
 
 function machine(code: number[], setup: Setup = {}): { cpu: Cpu; mem: GuestMemory } {
@@ -44,7 +45,7 @@ function machine(code: number[], setup: Setup = {}): { cpu: Cpu; mem: GuestMemor
   mem.writeU64(LC.PROGRAM_NEW_PSW + 8, 0xdeadn);
   mem.writeU64(EPL + 8, BigInt(HANDLER));
   const cpu = new Cpu(mem, setup.facilities === undefined ? {} : { facilities: setup.facilities });
-  cpu.setPsw({ mask: setup.problemState === true ? PSW_PROBLEM : PSW_64, addr: BigInt(CODE) });
+  cpu.setPsw({ mask: setup.mask ?? (setup.problemState === true ? PSW_PROBLEM : PSW_64), addr: BigInt(CODE) });
   if (setup.enabled !== false) cpu.setCr(2, 0x10n);
   cpu.gsCb = { reserved: 0n, gsd: setup.gsd ?? GSD, gssm: setup.gssm ?? ALL_SECTIONS, gsepla: BigInt(EPL) };
   cpu.setGpr(2, BigInt(POINTER));
@@ -97,6 +98,31 @@ describe('LOAD GUARDED', () => {
       cpu.run(1);
       expect(cpu.getGpr(1)).toBe(0x2000000n);
     }
+  });
+
+  it('names the EXECUTE in GSEIA and GSERA and the 31-bit mode in GSEAM', () => {
+    // ex %r0,0x100(%r5) at CODE runs lgg %r1,0(%r2) at CODE + 0x100, in 31-bit mode.
+    const { cpu, mem } = machine([0x44, 0x00, 0x51, 0x00], { mask: 0x0000000080000000n });
+    mem.write(CODE + 0x100, Uint8Array.from(rxy(LGG, 1, 0, 2)));
+    cpu.setGpr(5, BigInt(CODE));
+    mem.writeU64(POINTER, 0x2000000n);
+    cpu.run(1);
+    expect(cpu.getPsw().addr).toBe(BigInt(HANDLER));
+    expect(mem.read(EPL + 1, 1)[0]).toBe(1);
+    expect([mem.readU64(EPL + 16), mem.readU64(EPL + 40)]).toEqual([BigInt(CODE), BigInt(CODE)]);
+  });
+
+  it('takes every event of a loop run as a compiled block, the handler returning past the load', () => {
+    // CODE: lgg %r1,0(%r2); brct %r3,CODE. HANDLER: aghi %r4,1; brcl 15,CODE+6.
+    const { cpu, mem } = machine([...rxy(LGG, 1, 0, 2), 0xa7, 0x36, 0xff, 0xfd]);
+    const back = ((CODE + 6 - (HANDLER + 4)) / 2) >>> 0;
+    mem.write(HANDLER, Uint8Array.of(0xa7, 0x4b, 0x00, 0x01, 0xc0, 0xf4, back >>> 24, (back >>> 16) & 0xff, (back >>> 8) & 0xff, back & 0xff));
+    mem.writeU64(POINTER, 0x2000000n);
+    cpu.setGpr(3, 100n);
+    cpu.setGpr(4, 0n);
+    cpu.run(400);
+    expect([cpu.getGpr(3), cpu.getGpr(4), cpu.getGpr(1)]).toEqual([0n, 100n, 0x1111n]);
+    expect(cpu.getPsw().addr).toBe(BigInt(CODE + 10));
   });
 
   it('needs a doubleword-aligned operand (specification exception)', () => {
