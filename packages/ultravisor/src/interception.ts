@@ -38,6 +38,7 @@ const EXPOSURE = {
   schm: { format: 'S', registers: [1, 2], operandAddress: false },
   xsch: { format: 'S', registers: [1], operandAddress: false },
   chsc: { format: 'RRE', registers: ['R1'], operandAddress: false },
+  ptf: { format: 'RRE', registers: ['R1'], operandAddress: false },
 } as const satisfies Readonly<Record<string, { format: InterceptedFormat; registers: readonly unknown[]; operandAddress: boolean }>>;
 
 type InterceptedFormat = 'RS-a' | 'RRE' | 'S' | 'RRF-c';
@@ -118,7 +119,7 @@ export function instructionInterceptionReport(cpu: CpuSnapshot, bytes: Uint8Arra
   const rule = decoded === undefined ? undefined : RULES.get(keyOfOpcode(decoded.entry.opcode));
   if (decoded === undefined || rule === undefined) {
     const hex = Buffer.from(bytes.subarray(0, 6)).toString('hex');
-    throw new SecureCpuError(`secure CPU ${cpuNumber} stopped for instruction ${hex}, which is not one the host completes (DIAG, SIGP, SERVC, STSI, UVC, the I/O instructions)`);
+    throw new SecureCpuError(`secure CPU ${cpuNumber} stopped for instruction ${hex}, which is not one the host completes (DIAG, SIGP, SERVC, STSI, UVC, PTF, the I/O instructions)`);
   }
   const fields = decoded.fields as Readonly<Record<string, number>>;
   const registers = new Map<number, bigint>();

@@ -1,7 +1,7 @@
 // What an instruction interception shows the host: the registers and operand address are derived
 // from the intercepted instruction by the Ultravisor's table, and that table covers exactly the
 // instructions the CPU stops for.
-import { Cpu, GuestMemory } from '@pvdump/s390x-cpu';
+import { CONFIGURATION_TOPOLOGY_FACILITY, Cpu, FACILITY_BITS, GuestMemory } from '@pvdump/s390x-cpu';
 import { INSTRUCTIONS, FORMAT_FIELDS } from '@pvdump/s390x-cpu/isa';
 import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { describe, expect, it } from 'vitest';
@@ -62,7 +62,8 @@ describe('instruction interception reports', () => {
       else if (entry.opcode >= 0x1000 || (entry.opcode >= 0x100 && bytes[0] === 0x01)) bytes[1] = opcode & 0xff;
       else if (entry.opcode >= 0x100) bytes[1] = opcode & 15;
       mem.write(0x10000, bytes);
-      const cpu = new Cpu(mem, { snapshot: registers() });
+      // With the topology facility, so that PTF stops too.
+      const cpu = new Cpu(mem, { snapshot: registers(), facilities: [...FACILITY_BITS, CONFIGURATION_TOPOLOGY_FACILITY] });
       cpu.useBlocks = false;
       const stop = cpu.run(1);
       if (stop.kind === 'interception') stopsFor.push(entry.mnemonic);
@@ -72,7 +73,7 @@ describe('instruction interception reports', () => {
         if (!(e instanceof SecureCpuError)) throw e;
       }
     }
-    expect(stopsFor.length).toBe(20);
+    expect(stopsFor.length).toBe(22);
     expect(covered.sort()).toEqual(stopsFor.sort());
   });
 });

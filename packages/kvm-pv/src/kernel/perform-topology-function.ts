@@ -9,7 +9,7 @@ import type { VcpuVm } from './kvm-objects.js';
 
 const FC_CHECK_REPORT = 2n;
 
-/** Completes an intercepted PTF on a plain vCPU when the SIE interprets it; false hands it to user space. */
+/** Completes an intercepted PTF (plain or secure vCPU) when the SIE interprets it; false hands it to user space. */
 export function performTopologyFunction(cpu: Cpu, vm: VcpuVm, interception: InstructionInterception): boolean {
   if (cpu.getGpr(interception.fields.R1 ?? 0) !== FC_CHECK_REPORT) return false;
   cpu.completeInterception();

@@ -737,7 +737,13 @@ export class KvmVcpu {
       if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
     }
     const stop = this.runSlice(cpu, (interception) =>
-      interception.mnemonic === 'uvc' ? this.guestUvCall(cpu, interception) : interception.mnemonic === 'servc' ? this.servcToSida(cpu, interception) : interception.mnemonic === 'stsi' && this.stsiToSida(cpu, interception),
+      interception.mnemonic === 'uvc'
+        ? this.guestUvCall(cpu, interception)
+        : interception.mnemonic === 'servc'
+          ? this.servcToSida(cpu, interception)
+          : interception.mnemonic === 'stsi'
+            ? this.stsiToSida(cpu, interception)
+            : interception.mnemonic === 'ptf' && performTopologyFunction(cpu, this.vm, interception),
     );
     Object.assign(snapshot, cpu.snapshot());
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
@@ -780,16 +786,16 @@ export class KvmVcpu {
   }
 
   /**
-   * An STSI of a secure CPU storing a SYSIB (function code 1-3 in R0 bits 32-35): its operand page
+   * An STSI of a secure CPU storing a SYSIB (function code 1-3, or 15 the topology, in R0 bits 32-35): its operand page
    * goes into the SIDA, the host stores the SYSIB there (KVM's handle_stsi writes the SIDA of a
    * protected vCPU) and re-entry copies it back. [E] The SIE checks the operand first: not on a
    * 4 KiB boundary a specification exception, outside guest memory an addressing exception, and
    * DAT's own exceptions; the host then never sees the address (true: run on). Function code 0
-   * and codes above 3 store nothing: the host answers from R0 alone (false, nothing copied).
+   * and the other codes above 3 store nothing: the host answers from R0 alone (false, nothing copied).
    */
   private stsiToSida(cpu: Cpu, interception: InstructionInterception): boolean {
     const fc = Number((cpu.getGpr(0) >> 28n) & 0xfn);
-    if (fc === 0 || fc > 3) return false;
+    if (fc === 0 || (fc > 3 && fc !== 15)) return false;
     const logical = interception.operandAddress ?? 0n;
     const refuse = (code: number): boolean => {
       cpu.completeInterception();
