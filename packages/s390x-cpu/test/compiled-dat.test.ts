@@ -21,7 +21,6 @@ function datMachine(source: string, blocks: 'off' | 'always' | 'hot'): { cpu: Cp
   m.cpu.setCr(1, BigInt(SEGMENT_TABLE) | 0x3n);
   m.cpu.setPsw({ mask: DAT_PSW, addr: BigInt(CODE_AT) });
   m.cpu.useBlocks = blocks !== 'off';
-  m.cpu.compileWithDat = true;
   if (blocks === 'always') m.cpu.compileThreshold = 0;
   return m;
 }

@@ -86,6 +86,9 @@ export abstract class CpuCore {
   /** Set by `ea()`: exact 64-bit effective address halves (after mode wrapping). */
   eaHi = 0;
   eaLo = 0;
+  /** Set by `readDoubleword`: the doubleword's high and low words. */
+  dwHi = 0;
+  dwLo = 0;
 
   // ---- storage ----
   readonly mem: AbsoluteStorage;
@@ -806,20 +809,30 @@ export abstract class CpuCore {
       this.view.setUint32(addr + 4, lo);
     } else this.writeSlow(addr, 8, hi, lo);
   }
-  /** Loads the doubleword at `addr` into GPR `reg`. */
-  loadGpr64(reg: number, addr: number): void {
+  /**
+   * Reads the doubleword at `addr` into `dwHi` / `dwLo`. Inside one page a single translation
+   * serves both words: the second word's address must not be computed as `addr + 4`, which is
+   * not exact for a virtual address at or above 2^53 (it would name the first word again).
+   */
+  readDoubleword(addr: number): void {
     if (this.direct(addr, 8)) {
-      this.r[2 * reg] = this.view.getUint32(addr);
-      this.r[2 * reg + 1] = this.view.getUint32(addr + 4);
+      this.dwHi = this.view.getUint32(addr);
+      this.dwLo = this.view.getUint32(addr + 4);
     } else if (this.onePage(addr, 8)) {
       const a = this.absolute(addr, false);
-      this.r[2 * reg] = this.view.getUint32(a);
-      this.r[2 * reg + 1] = this.view.getUint32(a + 4);
+      this.dwHi = this.view.getUint32(a);
+      this.dwLo = this.view.getUint32(a + 4);
     } else {
       this.probe(addr, 8, false);
-      this.r[2 * reg] = this.readSlow(addr, 4);
-      this.r[2 * reg + 1] = this.readSlow(this.step(addr, 4), 4);
+      this.dwHi = this.readSlow(addr, 4);
+      this.dwLo = this.readSlow(this.step(addr, 4), 4);
     }
+  }
+  /** Loads the doubleword at `addr` into GPR `reg`. */
+  loadGpr64(reg: number, addr: number): void {
+    this.readDoubleword(addr);
+    this.r[2 * reg] = this.dwHi;
+    this.r[2 * reg + 1] = this.dwLo;
   }
   /** Stores GPR `reg` as a doubleword at `addr`. */
   storeGpr64(reg: number, addr: number): void {

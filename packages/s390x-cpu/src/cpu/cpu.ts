@@ -80,11 +80,6 @@ export class Cpu extends CpuCore {
    * 0 compiles code the first time it runs, as the tests of the compiler do).
    */
   compileThreshold = BLOCK_HOT;
-  /**
-   * Use compiled blocks while DAT is on too (off by default: with it on, the kvm-unit-tests
-   * `sieve` entry ends in a failed vmalloc assertion that is not yet explained).
-   */
-  compileWithDat = false;
   /** Called before each instruction when set (disassembly traces). */
   trace: TraceHook | undefined = undefined;
 
@@ -339,7 +334,7 @@ export class Cpu extends CpuCore {
     const blocks = this.useBlocks && fastHi >= fastLo;
     // With DAT on, a block covers one page, entered through the TLB's translation of it (only
     // while no access needs key or frame checks: then its storage accesses take the checked path).
-    const datBlocks = this.useBlocks && this.compileWithDat && this.datOn && this.pswKey === 0 && this.mem.checkedFrameCount === 0;
+    const datBlocks = this.useBlocks && this.datOn && this.pswKey === 0 && this.mem.checkedFrameCount === 0;
     const modeKey = (wide ? 2 : this.amode === 31 ? 1 : 0) + (this.problemState ? 4 : 0) + (this.datOn ? 8 + 16 * ((this.maskHi >>> 14) & 3) : 0);
     const blockTag = this.blockTag;
     let n = this.icount;

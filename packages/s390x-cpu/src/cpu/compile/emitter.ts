@@ -228,7 +228,7 @@ export class BlockEmitter {
     const h = this.tmp();
     const l = this.tmp();
     const e = this.tmp();
-    this.emit(`if (${fast}) { ${h} = view.getUint32(${at}); ${l} = view.getUint32(${at} + 4); } else { ${this.sync()}${e} = cpu.ea(${x}, ${b}, ${d}); ${h} = cpu.readU32(${e}); ${l} = cpu.readU32(cpu.wrap(${e} + 4)); }`);
+    this.emit(`if (${fast}) { ${h} = view.getUint32(${at}); ${l} = view.getUint32(${at} + 4); } else { ${this.sync()}${e} = cpu.ea(${x}, ${b}, ${d}); cpu.readDoubleword(${e}); ${h} = cpu.dwHi; ${l} = cpu.dwLo; }`);
     return [h, l];
   }
 

@@ -31,9 +31,9 @@ function loadShort(cpu: CpuCore, r1: number, addr: number): void {
 }
 function loadLong(cpu: CpuCore, r1: number, addr: number): void {
   cpu.checkFpr(r1);
-  cpu.probe(addr, 8, false);
-  cpu.vrView.setUint32(fpr(r1), cpu.readU32(addr));
-  cpu.vrView.setUint32(fpr(r1) + 4, cpu.readU32(cpu.wrap(addr + 4)));
+  cpu.readDoubleword(addr);
+  cpu.vrView.setUint32(fpr(r1), cpu.dwHi);
+  cpu.vrView.setUint32(fpr(r1) + 4, cpu.dwLo);
 }
 function storeShort(cpu: CpuCore, r1: number, addr: number): void {
   cpu.checkFpr(r1);

@@ -243,8 +243,9 @@ export function setGprBig(cpu: CpuCore, i: number, v: bigint): void {
 
 /** Reads a doubleword at `addr` into OUT. */
 export function read64(cpu: CpuCore, addr: number): void {
-  OUT_HI = cpu.readU32(addr);
-  OUT_LO = cpu.readU32(cpu.wrap(addr + 4));
+  cpu.readDoubleword(addr);
+  OUT_HI = cpu.dwHi;
+  OUT_LO = cpu.dwLo;
 }
 
 /** Sets GPR `i` to an address of the current addressing mode (LA, LARL, link addresses). */
