@@ -22,6 +22,8 @@ import { LOWCORE_SIZE } from './lowcore.js';
 const TWO32 = 4294967296;
 /** Addresses from here on are not exact as numbers (never inside guest memory). */
 export const TWO53 = 9007199254740992;
+/** Slots of the data TLB (a power of two dividing 2^20: the slot is the page number's low bits). */
+export const DATA_TLB_SLOTS = 512;
 /** CR0 bits 52 (clock-comparator) and 53 (CPU-timer) external submasks. */
 export const CR0_CKC_SUBMASK = 0x800;
 export const CR0_CPU_TIMER_SUBMASK = 0x400;
@@ -141,6 +143,21 @@ export abstract class CpuCore {
   private readonly tlb = new Map<number, number>();
   /** DAT protection of the last translation (TPROT reads it). */
   protected lastTranslationProtected = false;
+  /** Exact virtual page number (address / 4096) of the last translation. */
+  private lastVirtualPage = 0;
+  /**
+   * Data TLB of the compiled blocks (a performance cache, no architecture of its own): by slot
+   * (virtual page number mod DATA_TLB_SLOTS), the exact virtual page a data access reached
+   * through `absolute` with PSW key 0 and no frame to check, and its absolute frame; the page
+   * again in `dataTlbWritePage` when stores may use it too (not DAT protected, not the low-address
+   * pages 0 and 1). -1: empty. A subset of the TLB for the current address-space control, prefix
+   * and key: emptied with every TLB purge or replacement and every change of those.
+   */
+  readonly dataTlbPage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
+  readonly dataTlbWritePage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
+  readonly dataTlbFrame = new Float64Array(DATA_TLB_SLOTS);
+  /** Address-space control, DAT and key the data TLB was filled under. */
+  private dataTlbMode = -1;
   /** The last translation gave an absolute address (large or huge frame: no prefixing). */
   private translatedAbsolute = false;
   protected inExecute = false;
@@ -314,6 +331,12 @@ export abstract class CpuCore {
     this.amask = this.amode === 31 ? 0x7fffffff : 0xffffff;
     this.datOn = (this.maskHi & 0x04000000) !== 0;
     this.pswKey = (this.maskHi >>> 20) & 15;
+    // Address-space control (PSW bits 16–17), key (8–11) and DAT (5).
+    const dataTlbMode = (this.maskHi >>> 14) & 0x13c3;
+    if (dataTlbMode !== this.dataTlbMode) {
+      this.dataTlbMode = dataTlbMode;
+      this.flushDataTlb();
+    }
     this.updateDirectWindow();
     this.problemState = (this.maskHi & 0x00010000) !== 0;
     this.waitPsw = (this.maskHi & 0x00020000) !== 0;
@@ -357,6 +380,7 @@ export abstract class CpuCore {
   setPrefix(prefix: number): void {
     this.prefix = prefix & 0x7fffe000;
     this.prefixEnd = this.prefix + LOWCORE_SIZE;
+    this.flushDataTlb();
     this.updateDirectWindow();
     this.attention = true;
   }
@@ -531,6 +555,16 @@ export abstract class CpuCore {
    * the reference and change bits recorded. `instruction` marks an instruction fetch.
    */
   absolute(logical: number, write: boolean, instruction = false): number {
+    if (this.datOn && !instruction && logical < TWO53 && this.mem.checkedFrameCount === 0) {
+      // A page the data TLB holds: nothing else to check (PSW key 0, no low-address page for stores).
+      const page = Math.floor(logical / 4096);
+      const slot = page % DATA_TLB_SLOTS;
+      if ((write ? this.dataTlbWritePage : this.dataTlbPage)[slot] === page) {
+        const a = this.dataTlbFrame[slot]! + (logical - page * 4096);
+        if (write && a < this.blockAbsHi && a + 8 > this.blockAbsLo) this.attention = true;
+        return a;
+      }
+    }
     const cr0 = this.cr[1]!;
     if (write && (cr0 & CR0_LOW_ADDRESS_PROTECTION) !== 0 && isLowAddress(logical) && !this.privateSpace()) {
       throw new ProgramException(PGM_PROTECTION, 0, protectionTeid(logical, true, TEID_PROTECTION_LOW_ADDRESS, this.asceId()));
@@ -542,9 +576,24 @@ export abstract class CpuCore {
     } else a = this.prefixed(a);
     if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
     if (this.mem.checkedFrameCount !== 0 || this.pswKey !== 0) this.checkFrame(logical, a, write);
+    else if (this.datOn && !instruction) this.fillDataTlb(a);
     // A store into the running block's bytes through any address ends it after this instruction.
     if (write && a < this.blockAbsHi && a + 8 > this.blockAbsLo) this.attention = true;
     return a;
+  }
+
+  /** Enters the page of the last translation, now known to reach absolute `a`, in the data TLB. */
+  private fillDataTlb(a: number): void {
+    const page = this.lastVirtualPage;
+    const slot = page % DATA_TLB_SLOTS;
+    this.dataTlbPage[slot] = page;
+    this.dataTlbFrame[slot] = a - (a % 4096);
+    this.dataTlbWritePage[slot] = this.lastTranslationProtected || page < 2 ? -1 : page;
+  }
+
+  private flushDataTlb(): void {
+    this.dataTlbPage.fill(-1);
+    this.dataTlbWritePage.fill(-1);
   }
 
   /** Frame checks of the slow path: accessibility, key-controlled protection, R and C recording. */
@@ -647,6 +696,7 @@ export abstract class CpuCore {
     const key = vpage * 4 + asceId;
     const cached = this.tlb.get(key);
     const offset = vaddr - vpage * 4096;
+    this.lastVirtualPage = vpage;
     if (cached !== undefined && !(write && cached % 2 === 1) && !(instruction && Math.floor(cached / 2) % 2 === 1)) {
       this.lastTranslationProtected = cached % 2 === 1;
       this.translatedAbsolute = Math.floor(cached / 4) % 2 === 1;
@@ -656,7 +706,10 @@ export abstract class CpuCore {
     const { real, absolute, protectedPage, noExecute } = translate(vhi, vaddr - vhi * TWO32, write, this.datContext(asceId, instruction));
     // A compiled block runs on the translations it was entered with: any change of the TLB ends it.
     if (this.tlb.size >= 4096) this.purgeTlb();
-    else if (cached !== undefined) this.attention = true;
+    else if (cached !== undefined) {
+      this.attention = true;
+      this.flushDataTlb();
+    }
     this.tlb.set(key, Math.floor(real / 4096) * 8 + (absolute ? 4 : 0) + (noExecute ? 2 : 0) + (protectedPage ? 1 : 0));
     this.lastTranslationProtected = protectedPage;
     this.translatedAbsolute = absolute;
@@ -692,6 +745,7 @@ export abstract class CpuCore {
     const tlb = this.farTlb[asceId]!;
     const key = vhi * 1048576 + (vlo >>> 12);
     const offset = vlo & 0xfff;
+    this.lastVirtualPage = key;
     const cached = tlb.get(key);
     if (cached !== undefined && !(write && cached % 2 === 1) && !(instruction && Math.floor(cached / 2) % 2 === 1)) {
       this.lastTranslationProtected = cached % 2 === 1;
@@ -701,7 +755,10 @@ export abstract class CpuCore {
     const t = translate(vhi, vlo, write, this.datContext(asceId, instruction));
     // A compiled block runs on the translations it was entered with: any change of the TLB ends it.
     if (tlb.size >= 4096) this.purgeTlb();
-    else if (cached !== undefined) this.attention = true;
+    else if (cached !== undefined) {
+      this.attention = true;
+      this.flushDataTlb();
+    }
     tlb.set(key, Math.floor(t.real / 4096) * 8 + (t.absolute ? 4 : 0) + (t.noExecute ? 2 : 0) + (t.protectedPage ? 1 : 0));
     this.lastTranslationProtected = t.protectedPage;
     this.translatedAbsolute = t.absolute;
@@ -734,6 +791,7 @@ export abstract class CpuCore {
   purgeTlb(): void {
     this.tlb.clear();
     for (const far of this.farTlb) far.clear();
+    this.flushDataTlb();
     // A compiled block runs on the translations it was entered with: make the run loop look again.
     this.attention = true;
   }

@@ -37,24 +37,28 @@ export interface BlockInstruction extends BlockInsn {
 export const MAX_BLOCK_INSTRUCTIONS = 128;
 
 /**
- * Generates the block function for the addressing mode `amode`. The instruction words are
- * embedded as constants and compared with storage (through `view`, at the same absolute
- * addresses: blocks are only built inside the CPU's direct window) before anything runs.
+ * Generates the block function for the addressing mode `amode` (`dat`: DAT is on, operands are
+ * reached through the data TLB). The instruction words are embedded as constants and compared
+ * with storage (through `view`, at their absolute addresses) before anything runs.
  */
-export function compileBlock(instructions: readonly BlockInstruction[], view: DataView, bytes: Uint8Array, amode: 24 | 31 | 64): BlockFn {
+export function compileBlock(instructions: readonly BlockInstruction[], view: DataView, bytes: Uint8Array, amode: 24 | 31 | 64, dat: boolean): BlockFn {
   const first = instructions[0]!;
   const last = instructions[instructions.length - 1]!;
   let lo = first.address;
   let hi = 0;
+  let absoluteLo = first.absolute;
+  let absoluteHi = 0;
   const check: string[] = [];
   for (const insn of instructions) {
     lo = Math.min(lo, insn.address);
     hi = Math.max(hi, insn.address + insn.length);
+    absoluteLo = Math.min(absoluteLo, insn.absolute);
+    absoluteHi = Math.max(absoluteHi, insn.absolute + insn.length);
     if (insn.length === 2) check.push(`view.getUint16(${insn.absolute}) !== ${insn.a >>> 16}`);
     else check.push(`view.getUint32(${insn.absolute}) !== ${insn.a >>> 0}`);
     if (insn.length === 6) check.push(`view.getUint16(${insn.absolute + 4}) !== ${insn.b}`);
   }
-  const e = new BlockEmitter(amode, first.address, lo, hi, instructions.length, true);
+  const e = new BlockEmitter(amode, first.address, lo, hi, instructions.length, true, dat, absoluteLo, absoluteHi);
   instructions.forEach((insn, i) => {
     e.insn = insn;
     e.position = i + 1;

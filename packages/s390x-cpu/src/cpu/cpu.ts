@@ -468,7 +468,7 @@ export class Cpu extends CpuCore {
     if (instructions.length === 0) return;
     let fn: BlockFn;
     try {
-      fn = compileBlock(instructions, view, this.bytes, this.amode);
+      fn = compileBlock(instructions, view, this.bytes, this.amode, this.datOn);
     } catch (e) {
       // Code generation from strings can be disabled (--disallow-code-generation-from-strings):
       // keep interpreting without blocks.

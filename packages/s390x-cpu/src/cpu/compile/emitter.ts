@@ -7,13 +7,16 @@
 // Invariants the generated code keeps (so that results are exactly the interpreter's):
 // - before anything that can raise an interruption or calls other code (`sync`), the CPU's `ia`,
 //   `ilen`, `nextIa` and `cc` are what the interpreter would have at that instruction;
-// - a storage access takes the inline path only inside the CPU's direct window (the same test as
-//   `CpuCore.direct`; the block runs only while no frame needs checking), otherwise the CPU's own
-//   access helpers run it;
+// - without DAT a storage access takes the inline path only inside the CPU's direct window (the
+//   same test as `CpuCore.direct`; the block runs only while no frame needs checking); with DAT
+//   only when the CPU's data TLB holds the exact virtual page of the operand, which lies inside
+//   that page (for a store: the page is in the TLB for stores); otherwise the CPU's own access
+//   helpers run it;
 // - a store into the block's own bytes ends the block after the storing instruction;
 // - every exit sets `cpu.icount` and `cpu.ia`; a loop back to the start counts the instructions of
 //   the pass and checks the budget and `attention` before the next pass.
 
+import { DATA_TLB_SLOTS } from '../../core/cpu-core.js';
 import type { Format } from '../../isa/formats.js';
 
 /** Decoded operand fields of an instruction (`decodeFields`). */
@@ -97,6 +100,11 @@ export class BlockEmitter {
     readonly total: number,
     /** Loop back to the start when a branch targets it. */
     readonly allowLoop: boolean,
+    /** DAT is on: operands are reached through the data TLB. */
+    readonly dat = false,
+    /** Absolute byte range of the block's instructions (stores into it end the block). */
+    readonly absoluteLo = rangeLo,
+    readonly absoluteHi = rangeHi,
   ) {}
 
   /** A fresh temporary (declared at the top of the function). */
@@ -188,11 +196,10 @@ export class BlockEmitter {
   }
 
   /**
-   * Emits the candidate address of D(X,B) for a `len`-byte operand into a temporary; returns it
-   * and the condition under which it is exact and inside the direct window.
+   * Emits the address computation of D(X,B) for a `len`-byte operand; returns the condition under
+   * which the inline path may access it (`store`: for a store) and its absolute address there.
    */
-  operandAddress(x: number, b: number, d: number, len: number): { at: string; fast: string } {
-    const at = this.tmp();
+  operandAddress(x: number, b: number, d: number, len: number, store = false): { fast: string; abs: string } {
     const parts: string[] = [];
     const highs: string[] = [];
     for (const reg of [x, b]) {
@@ -202,21 +209,45 @@ export class BlockEmitter {
     }
     if (d !== 0 || parts.length === 0) parts.push(String(d));
     const sum = parts.join(' + ');
+    if (this.dat) return this.datOperand(sum, highs, len, store);
+    const at = this.tmp();
     const window = `${at} >= dlo && ${at} + ${len} <= dhi`;
     if (this.amode === 64) {
       this.emit(`${at} = ${sum};`);
-      return { at, fast: highs.length === 0 ? window : `(${highs.join(' | ')}) === 0 && ${window}` };
+      return { abs: at, fast: highs.length === 0 ? window : `(${highs.join(' | ')}) === 0 && ${window}` };
     }
     const mask = this.amode === 31 ? '0x7fffffff' : '0xffffff';
     this.emit(`${at} = (${sum}) & ${mask};`);
-    return { at, fast: window };
+    return { abs: at, fast: window };
+  }
+
+  /**
+   * With DAT: the exact virtual page of the operand (high word × 2^20 + low word's page, exact
+   * for every 64-bit address) looked up in the CPU's data TLB.
+   */
+  private datOperand(sum: string, highs: string[], len: number, store: boolean): { fast: string; abs: string } {
+    const lo = this.tmp();
+    const page = this.tmp();
+    const slot = this.tmp();
+    if (this.amode === 64) {
+      const hi = this.tmp();
+      // The low words' sum lies in [-2^19, 2^33 + 2^19): its carry into the high word is -1, 0, 1 or 2.
+      const carry = `Math.floor(${lo} / ${TWO32})`;
+      this.emit(`${lo} = ${sum}; ${hi} = (${highs.length === 0 ? carry : `${highs.join(' + ')} + ${carry}`}) >>> 0; ${lo} = ${lo} >>> 0;`);
+      this.emit(`${slot} = ${lo} >>> 12; ${page} = ${hi} * 1048576 + ${slot}; ${slot} &= ${DATA_TLB_SLOTS - 1};`);
+    } else {
+      const mask = this.amode === 31 ? '0x7fffffff' : '0xffffff';
+      this.emit(`${lo} = (${sum}) & ${mask}; ${page} = ${lo} >>> 12; ${slot} = ${page} & ${DATA_TLB_SLOTS - 1};`);
+    }
+    const inPage = len === 1 ? '' : ` && (${lo} & 4095) <= ${4096 - len}`;
+    return { fast: `${store ? 'dtw' : 'dtp'}[${slot}] === ${page}${inPage}`, abs: `(dtf[${slot}] + (${lo} & 4095))` };
   }
 
   /** Loads a 1-, 2- or 4-byte unsigned operand at D(X,B) into a new temporary. */
   load(x: number, b: number, d: number, len: 1 | 2 | 4): string {
-    const { at, fast } = this.operandAddress(x, b, d, len);
+    const { abs, fast } = this.operandAddress(x, b, d, len);
     const v = this.tmp();
-    const inline = len === 1 ? `bytes[${at}]` : len === 2 ? `view.getUint16(${at})` : `view.getUint32(${at})`;
+    const inline = len === 1 ? `bytes[${abs}]` : len === 2 ? `view.getUint16(${abs})` : `view.getUint32(${abs})`;
     const helper = len === 1 ? 'readU8' : len === 2 ? 'readU16' : 'readU32';
     this.emit(`if (${fast}) ${v} = ${inline}; else { ${this.sync()}${v} = cpu.${helper}(cpu.ea(${x}, ${b}, ${d})); }`);
     return v;
@@ -224,11 +255,11 @@ export class BlockEmitter {
 
   /** Loads a doubleword operand at D(X,B) as the semantics' `read64` does; returns [hi, lo] temporaries. */
   load64(x: number, b: number, d: number): [string, string] {
-    const { at, fast } = this.operandAddress(x, b, d, 8);
+    const { abs, fast } = this.operandAddress(x, b, d, 8);
     const h = this.tmp();
     const l = this.tmp();
-    const e = this.tmp();
-    this.emit(`if (${fast}) { ${h} = view.getUint32(${at}); ${l} = view.getUint32(${at} + 4); } else { ${this.sync()}${e} = cpu.ea(${x}, ${b}, ${d}); cpu.readDoubleword(${e}); ${h} = cpu.dwHi; ${l} = cpu.dwLo; }`);
+    const a = this.tmp();
+    this.emit(`if (${fast}) { ${a} = ${abs}; ${h} = view.getUint32(${a}); ${l} = view.getUint32(${a} + 4); } else { ${this.sync()}cpu.readDoubleword(cpu.ea(${x}, ${b}, ${d})); ${h} = cpu.dwHi; ${l} = cpu.dwLo; }`);
     return [h, l];
   }
 
@@ -237,12 +268,13 @@ export class BlockEmitter {
    * bytes, or one the CPU reports through `attention`, ends the block after this instruction.
    */
   store(x: number, b: number, d: number, len: 1 | 2 | 4 | 8, value: string, hiValue = '0'): void {
-    const { at, fast } = this.operandAddress(x, b, d, len);
+    const { abs, fast } = this.operandAddress(x, b, d, len, true);
+    const at = this.tmp();
     const inline = len === 1 ? `bytes[${at}] = ${value};` : len === 2 ? `view.setUint16(${at}, ${value});` : len === 4 ? `view.setUint32(${at}, ${value});` : `view.setUint32(${at}, ${hiValue}); view.setUint32(${at} + 4, ${value});`;
     const helper = len === 1 ? `writeU8(e, ${value})` : len === 2 ? `writeU16(e, ${value})` : len === 4 ? `writeU32(e, ${value})` : `writeU64(e, ${hiValue}, ${value})`;
     const next = String(this.insn.next);
     this.emit(
-      `if (${fast}) { ${inline} if (${at} < ${this.rangeHi} && ${at} + ${len} > ${this.rangeLo}) { ${this.exitTo(next)} } } else { ${this.sync()}const e = cpu.ea(${x}, ${b}, ${d}); cpu.${helper}; if (cpu.attention) { ${this.exitTo(next)} } }`,
+      `if (${fast}) { ${at} = ${abs}; ${inline} if (${at} < ${this.absoluteHi} && ${at} + ${len} > ${this.absoluteLo}) { ${this.exitTo(next)} } } else { ${this.sync()}const e = cpu.ea(${x}, ${b}, ${d}); cpu.${helper}; if (cpu.attention) { ${this.exitTo(next)} } }`,
     );
   }
 
@@ -250,6 +282,6 @@ export class BlockEmitter {
   source(check: string): string {
     const temps = this.temps === 0 ? '' : `let ${Array.from({ length: this.temps }, (_, i) => `t${i} = 0`).join(', ')};\n`;
     const body = this.lines.join('\n');
-    return `return function block(cpu, n, budget) {\nif (${check}) return false;\nconst r = cpu.r, vr = cpu.vrView, mem = cpu.mem, dlo = cpu.directLo, dhi = cpu.directHi;\n${temps}for (;;) {\n${body}\n}\n};`;
+    return `return function block(cpu, n, budget) {\nif (${check}) return false;\nconst r = cpu.r, vr = cpu.vrView, mem = cpu.mem, dlo = cpu.directLo, dhi = cpu.directHi${this.dat ? ', dtp = cpu.dataTlbPage, dtw = cpu.dataTlbWritePage, dtf = cpu.dataTlbFrame' : ''};\n${temps}for (;;) {\n${body}\n}\n};`;
   }
 }

@@ -10,11 +10,12 @@ import { compareBranchGenerators } from './generators/compare-branch.js';
 import { loadStoreGenerators } from './generators/load-store.js';
 import { logicalGenerators } from './generators/logical.js';
 import { shiftRotateGenerators } from './generators/shift-rotate.js';
+import { storageImmediateGenerators } from './generators/storage-immediate.js';
 import type { Generator } from './generators/types.js';
 
 export type { Generator } from './generators/types.js';
 
-const ALL: readonly Generator[] = [...loadStoreGenerators, ...arithmeticGenerators, ...logicalGenerators, ...compareBranchGenerators, ...shiftRotateGenerators];
+const ALL: readonly Generator[] = [...loadStoreGenerators, ...arithmeticGenerators, ...logicalGenerators, ...compareBranchGenerators, ...shiftRotateGenerators, ...storageImmediateGenerators];
 
 function byEntry(): Map<InstructionDef, Generator> {
   const entries = new Map<string, InstructionDef>();

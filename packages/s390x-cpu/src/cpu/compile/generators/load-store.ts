@@ -206,8 +206,8 @@ export const loadStoreGenerators: Generator[] = [
     mnemonic: 'lg',
     opcode: 0xe304,
     emit: (e, f) => {
-      const { at, fast } = e.operandAddress(f.X2!, f.B2!, f.D2!, 8);
-      e.emit(`if (${fast}) { ${e.hi(f.R1!)} = view.getUint32(${at}); ${e.lo(f.R1!)} = view.getUint32(${at} + 4); } else { ${e.sync()}cpu.loadGpr64(${f.R1!}, cpu.ea(${f.X2!}, ${f.B2!}, ${f.D2!})); }`);
+      const [h, l] = e.load64(f.X2!, f.B2!, f.D2!);
+      e.emit(`${e.hi(f.R1!)} = ${h}; ${e.lo(f.R1!)} = ${l};`);
     },
   },
   {
