@@ -143,6 +143,8 @@ export abstract class CpuCore {
   private readonly tlb = new Map<number, number>();
   /** DAT protection of the last translation (TPROT reads it). */
   protected lastTranslationProtected = false;
+  /** CR0's EDAT and IEP bits and CR1, CR7, CR13 (as words) the TLB's translations were made with. */
+  private readonly translationControls = new Uint32Array(7);
   /** Exact virtual page number (address / 4096) of the last translation. */
   private lastVirtualPage = 0;
   /**
@@ -156,6 +158,11 @@ export abstract class CpuCore {
   readonly dataTlbPage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
   readonly dataTlbWritePage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
   readonly dataTlbFrame = new Float64Array(DATA_TLB_SLOTS);
+  /** The same for the pages `cachedInstructionAbsolute` found in the TLB for instruction fetch. */
+  private readonly codeTlbPage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
+  private readonly codeTlbFrame = new Float64Array(DATA_TLB_SLOTS);
+  /** Whether the data or code TLB may hold an entry (a flush has something to empty). */
+  private dataTlbUsed = false;
   /** Address-space control, DAT and key the data TLB was filled under. */
   private dataTlbMode = -1;
   /** The last translation gave an absolute address (large or huge frame: no prefixing). */
@@ -355,7 +362,15 @@ export abstract class CpuCore {
    * interruptions are enabled.
    */
   controlRegistersChanged(): void {
-    this.purgeTlb();
+    // The TLB holds translations of the ASCEs in CR1, CR7 and CR13 made with CR0's EDAT and IEP
+    // controls: it is purged when one of those changed.
+    const cr = this.cr;
+    const controls = this.translationControls;
+    const now = [cr[1]! & (CR0_EDAT | CR0_INSTRUCTION_EXECUTION_PROTECTION), cr[2]!, cr[3]!, cr[14]!, cr[15]!, cr[26]!, cr[27]!];
+    if (now.some((v, i) => v !== controls[i])) {
+      controls.set(now);
+      this.purgeTlb();
+    }
     this.updateTimersArmed();
     this.attention = true;
   }
@@ -584,6 +599,7 @@ export abstract class CpuCore {
 
   /** Enters the page of the last translation, now known to reach absolute `a`, in the data TLB. */
   private fillDataTlb(a: number): void {
+    this.dataTlbUsed = true;
     const page = this.lastVirtualPage;
     const slot = page % DATA_TLB_SLOTS;
     this.dataTlbPage[slot] = page;
@@ -592,8 +608,11 @@ export abstract class CpuCore {
   }
 
   private flushDataTlb(): void {
+    if (!this.dataTlbUsed) return;
+    this.dataTlbUsed = false;
     this.dataTlbPage.fill(-1);
     this.dataTlbWritePage.fill(-1);
+    this.codeTlbPage.fill(-1);
   }
 
   /** Frame checks of the slow path: accessibility, key-controlled protection, R and C recording. */
@@ -773,11 +792,17 @@ export abstract class CpuCore {
   protected cachedInstructionAbsolute(ia: number): number {
     if (ia >= TWO53) return -1;
     const vpage = Math.floor(ia / 4096);
+    const slot = vpage % DATA_TLB_SLOTS;
+    if (this.codeTlbPage[slot] === vpage) return this.codeTlbFrame[slot]! + (ia - vpage * 4096);
     const cached = this.tlb.get(vpage * 4 + ((this.maskHi >>> 14) & 3));
     if (cached === undefined || Math.floor(cached / 2) % 2 === 1) return -1;
-    let a = Math.floor(cached / 8) * 4096 + (ia - vpage * 4096);
-    if (Math.floor(cached / 4) % 2 === 0) a = this.prefixed(a);
-    return a + 6 <= this.memSize ? a : -1;
+    let frame = Math.floor(cached / 8) * 4096;
+    if (Math.floor(cached / 4) % 2 === 0) frame = this.prefixed(frame);
+    if (frame + 4096 > this.memSize) return -1;
+    this.dataTlbUsed = true;
+    this.codeTlbPage[slot] = vpage;
+    this.codeTlbFrame[slot] = frame;
+    return frame + (ia - vpage * 4096);
   }
 
   /** An 8-byte DAT table entry at real address `real` (prefixing applies). */

@@ -11,6 +11,8 @@ import { requireKeyZeroWithoutStorageKeys } from './storage-key-removal.js';
 
 /** Loads a new PSW mask while keeping the address at the next instruction (SSM/STOSM/STNSM). */
 function replaceSystemMask(cpu: CpuCore, systemMask: number): void {
+  // The same system mask leaves the PSW as it is (valid, since this instruction runs).
+  if ((systemMask & 0xff) === cpu.maskHi >>> 24) return;
   const psw = cpu.getPsw();
   const mask = (psw.mask & 0x00ffffffffffffffn) | (BigInt(systemMask & 0xff) << 56n);
   cpu.setPsw({ mask, addr: BigInt(cpu.nextIa) }, cpu.ilen);

@@ -31,15 +31,18 @@ function alignedRegisterRange(cpu: CpuCore, r1: number, r3: number, addr: number
 function loadControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: boolean): void {
   const size = wide ? 8 : 4;
   const n = alignedRegisterRange(cpu, r1, r3, addr, size, false);
+  let changed = false;
   for (let k = 0; k < n; k++) {
     const reg = (r1 + k) & 15;
     const at = cpu.wrap(addr + k * size);
-    if (wide) {
-      cpu.cr[2 * reg] = cpu.readU32(at);
-      cpu.cr[2 * reg + 1] = cpu.readU32(cpu.wrap(at + 4));
-    } else cpu.cr[2 * reg + 1] = cpu.readU32(at);
+    const hi = wide ? cpu.readU32(at) : cpu.cr[2 * reg]!;
+    const lo = cpu.readU32(wide ? cpu.wrap(at + 4) : at);
+    changed ||= hi !== cpu.cr[2 * reg] || lo !== cpu.cr[2 * reg + 1];
+    cpu.cr[2 * reg] = hi;
+    cpu.cr[2 * reg + 1] = lo;
   }
-  cpu.controlRegistersChanged();
+  // Unchanged control registers leave translations and enabled interruptions as they were.
+  if (changed) cpu.controlRegistersChanged();
 }
 
 function storeControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: boolean): void {
