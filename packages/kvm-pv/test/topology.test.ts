@@ -172,7 +172,7 @@ describe('PTF and STSI 15 in a guest', () => {
   });
 });
 
-/** READ SCP INFO with 248 possible CPUs: a 4 KiB SCCB asking for the length, then an 8 KiB one across two pages. */
+/** READ SCP INFO with 248 possible CPUs: a 4 KiB SCCB asking for the length, then an 8 KiB one across two pages; then a WRITE EVENT DATA across a page. */
 const SCLP_GUEST = `
 	.text
 	.globl _start
@@ -184,6 +184,10 @@ _start:
 	.insn	rre,0xb2200000,1,2
 	lgfi	%r2, ${SYSIB + 0x2000}
 	mvhhi	0(%r2), 8192
+	.insn	rre,0xb2200000,1,2
+	llilf	%r1, 0x00760005
+	lgfi	%r2, ${SYSIB + 0x5000 - 16}
+	mvhhi	0(%r2), 32
 	.insn	rre,0xb2200000,1,2
 	lghi	%r5, 0
 	sigp	%r4, %r5, 5
@@ -206,5 +210,9 @@ describe('SCLP read SCP info with the topology and extended-length SCCBs', () =>
     const view = new DataView(info.buffer);
     expect([view.getUint16(6), info[15], view.getUint16(16), view.getUint16(18), info[144], info[160]]).toEqual([0x0010, 4, 2, 144, 0, 1]);
     expect(vm.facilities).toContain(140);
+  });
+
+  it('still refuses other commands whose SCCB crosses its page (0x0100)', () => {
+    expect(new DataView(vm.readGuest(SYSIB + 0x5000 - 16, 8).buffer).getUint16(6)).toBe(0x0100);
   });
 });
