@@ -18,7 +18,7 @@ import { SecureCpuError } from './errors.js';
  * itself (register 0 as a base means no register and exposes nothing).
  */
 const EXPOSURE = {
-  diag: { format: 'RS-a', registers: ['R1', 'R3', 'B2'], operandAddress: true },
+  diag: { format: 'RS-a', registers: ['R1', 'R1|1', 'R3', 'B2'], operandAddress: true },
   sigp: { format: 'RS-a', registers: ['R1', 'R1|1', 'R3', 'B2'], operandAddress: true },
   servc: { format: 'RRE', registers: ['R1', 'R2'], operandAddress: false },
   stsi: { format: 'S', registers: [0, 1, 'B2'], operandAddress: true },

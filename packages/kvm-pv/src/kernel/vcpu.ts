@@ -736,15 +736,23 @@ export class KvmVcpu {
       this.sidaCopyBack = undefined;
       if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
     }
-    const stop = this.runSlice(cpu, (interception) =>
-      interception.mnemonic === 'uvc'
-        ? this.guestUvCall(cpu, interception)
-        : interception.mnemonic === 'servc'
-          ? this.servcToSida(cpu, interception)
-          : interception.mnemonic === 'stsi'
-            ? this.stsiToSida(cpu, interception)
-            : interception.mnemonic === 'ptf' && performTopologyFunction(cpu, this.vm, interception),
-    );
+    // STHYI is KVM's own for a protected vCPU too (handle_sthyi fills the SIDA, the SIE copies it).
+    const stop = this.runSlice(cpu, (interception) => {
+      switch (interception.mnemonic) {
+        case 'uvc':
+          return this.guestUvCall(cpu, interception);
+        case 'servc':
+          return this.servcToSida(cpu, interception);
+        case 'stsi':
+          return this.stsiToSida(cpu, interception);
+        case 'sthyi':
+          return storeHypervisorInformation(cpu, interception);
+        case 'ptf':
+          return performTopologyFunction(cpu, this.vm, interception);
+        default:
+          return false;
+      }
+    });
     Object.assign(snapshot, cpu.snapshot());
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
     if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
