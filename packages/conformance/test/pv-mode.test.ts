@@ -73,6 +73,12 @@ describe('pnpm conformance --pv', () => {
     expect(out.entries[0]!.reason).toMatch(/disabled wait/);
   });
 
+  it('--exclude NAME leaves NAME_PV out too', () => {
+    const r = run(['--suite', suite, '--pv', '--json', '--exclude', 'crash']);
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { entries: unknown[] }).entries).toEqual([]);
+  });
+
   it('names the missing PV twin of an accel=tcg entry', () => {
     const r = run(['--suite', suite, 'tcg-only_PV']);
     expect(r.status).toBe(2);

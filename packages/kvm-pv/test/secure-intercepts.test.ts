@@ -2,7 +2,8 @@
 // STSI's SYSIB goes through the SIDA (KVM's handle_stsi) and reaches the guest's operand page; an
 // STSI operand off a 4 KiB boundary is the SIE's specification exception; a program interruption
 // the VMM injects for an intercepted instruction (DIAGNOSE 0x10 with a bad range) reaches the
-// secure CPU with that instruction's length; STFLE shows the Ultravisor-call facility (158).
+// secure CPU with that instruction's length; STFLE shows the Ultravisor-call facility (158);
+// STHYI is served in the kernel as for a plain guest (KVM's handle_sthyi through the SIDA).
 import { describe, expect, it } from 'vitest';
 import { VirtualMachine } from '../src/index.ts';
 import { assemble, protectedImage, testHost } from './support/guests.ts';
@@ -46,6 +47,15 @@ _start:
 	diag	%r4, %r5, 0x10
 	cghi	%r8, 1
 	jne	fail5
+	lghi	%r2, 0			# STHYI function code 0: the response in the page at sysib
+	larl	%r4, sysib
+	.insn	rre, 0xb2560000, 2, 4
+	jnz	fail7
+	cghi	%r5, 0			# return code
+	jne	fail8
+	larl	%r3, total
+	clc	8(2,%r4), 0(%r3)	# the header's total length
+	jne	fail9
 	larl	%r1, psw_done
 	lpswe	0(%r1)
 pgm_handler:
@@ -54,7 +64,7 @@ pgm_handler:
 	jne	fail6
 	lghi	%r8, 1
 	lpswe	0x150(%r0)
-${[1, 2, 3, 4, 5, 6].map(fail).join('\n')}
+${[1, 2, 3, 4, 5, 6, 7, 8, 9].map(fail).join('\n')}
 	.balign	8
 psw_done:
 	.quad	0x0002000180000000, 0x600d
@@ -62,6 +72,8 @@ pgm_new:
 	.quad	0x0000000180000000, pgm_handler
 qemu:
 	.byte	0xd8, 0xc5, 0xd4, 0xe4
+total:
+	.short	0x98
 	.balign	8
 facilities:
 	.skip	32
@@ -71,7 +83,7 @@ sysib:
 `;
 
 describe('a secure guest’s intercepted instructions', () => {
-  it('STSI through the SIDA, the SIE’s operand check, an injected program interruption and facility 158', () => {
+  it('STSI through the SIDA, the SIE’s operand check, an injected program interruption, facility 158 and STHYI', () => {
     const { kernel, secureStates } = testHost();
     const m = new VirtualMachine({ kernel, memorySize: 16 << 20 });
     m.bootSecureImage(protectedImage(assemble(GUEST)));

@@ -61,4 +61,4 @@ export { defaultXtsBackend, nodeXtsAvailable, xtsDecrypt, xtsEncrypt, XTS_KEY_LE
 export { type HostExit, type InterceptionCompletion, type SecureCpuExit, type SecureCpuRunner } from './secure-cpu-run.js';
 export { instructionInterceptionReport, type InstructionInterceptionReport, type InterceptedMnemonic } from './interception.js';
 export { MappedHostStorage, type StorageRegion } from './storage/mapped-storage.js';
-export { STORAGE_KEY_FACILITIES, STORAGE_KEY_REMOVAL_FACILITY, ULTRAVISOR_CALL_FACILITY, secureGuestFacilities } from './secure-facilities.js';
+export { EXTENDED_LENGTH_SCCB_FACILITY, STORAGE_KEY_FACILITIES, STORAGE_KEY_REMOVAL_FACILITY, ULTRAVISOR_CALL_FACILITY, secureGuestFacilities } from './secure-facilities.js';
