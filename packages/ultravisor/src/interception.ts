@@ -23,6 +23,7 @@ const EXPOSURE = {
   servc: { format: 'RRE', registers: ['R1', 'R2'], operandAddress: false },
   stsi: { format: 'S', registers: [0, 1, 'B2'], operandAddress: true },
   uvc: { format: 'RRF-c', registers: ['R1', 'R2'], operandAddress: false },
+  essa: { format: 'RRF-c', registers: ['R1', 'R2'], operandAddress: false },
   csch: { format: 'S', registers: [1], operandAddress: false },
   hsch: { format: 'S', registers: [1], operandAddress: false },
   msch: { format: 'S', registers: [1], operandAddress: true },

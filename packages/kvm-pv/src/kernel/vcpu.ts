@@ -736,7 +736,8 @@ export class KvmVcpu {
       this.sidaCopyBack = undefined;
       if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
     }
-    // STHYI is KVM's own for a protected vCPU too (handle_sthyi fills the SIDA, the SIE copies it).
+    // STHYI and ESSA are KVM's own for a protected vCPU too (handle_sthyi fills the SIDA, the SIE
+    // copies it; handle_essa works on the exposed registers).
     const stop = this.runSlice(cpu, (interception) => {
       switch (interception.mnemonic) {
         case 'uvc':
@@ -749,6 +750,8 @@ export class KvmVcpu {
           return storeHypervisorInformation(cpu, interception);
         case 'ptf':
           return performTopologyFunction(cpu, this.vm, interception);
+        case 'essa':
+          return extractAndSetStorageAttributes(cpu, this.vm, interception);
         default:
           return false;
       }
