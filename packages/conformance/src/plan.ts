@@ -87,8 +87,8 @@ export function parseMemory(text: string): number {
  * `-smp` (`N`, `N,maxcpus=M`, `cpus=N,drawers=D,books=B,sockets=S,cores=C,maxcpus=M`) as QEMU
  * 8.2 reads it for s390-ccw-virtio (hw/core/machine-smp.c, cores preferred over sockets):
  * drawers, books and sockets default to 1, cores to maxcpus over their product, threads must
- * be 1; maxcpus defaults to the product, the boot CPUs to maxcpus; the product must equal
- * maxcpus.
+ * be 1; maxcpus defaults to the boot CPUs, else the product; the boot CPUs to maxcpus; the
+ * product must equal maxcpus.
  */
 export function parseSmp(text: string): { cpus: number; maxCpus: number; geometry: SmpGeometry } {
   const given: Record<string, number> = {};
@@ -105,7 +105,7 @@ export function parseSmp(text: string): { cpus: number; maxCpus: number; geometr
   const sockets = given.sockets ?? 1;
   const containers = drawers * books * sockets;
   const cores = given.cores ?? (given.cpus === undefined && given.maxcpus === undefined ? 1 : Math.max(1, Math.floor((given.maxcpus ?? given.cpus!) / containers)));
-  const max = given.maxcpus ?? containers * cores;
+  const max = given.maxcpus ?? given.cpus ?? containers * cores;
   const boot = given.cpus ?? max;
   if (containers * cores !== max) throw new UnsupportedOption(`-smp ${text}: invalid CPU topology: product of the hierarchy (${containers * cores}) must match maxcpus (${max})`);
   if (boot < 1 || boot > max) throw new UnsupportedOption(`-smp ${text}: ${boot} CPUs with maxcpus ${max}`);

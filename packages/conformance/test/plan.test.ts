@@ -80,6 +80,8 @@ describe('planning an entry as the runner with ACCEL=tcg', () => {
     expect(parseSmp('cpus=1,drawers=2,books=2,sockets=2,cores=16,maxcpus=128')).toEqual({ cpus: 1, maxCpus: 128, geometry: { drawers: 2, books: 2, sockets: 2, cores: 16 } });
     expect(() => parseSmp('sockets=2,cores=2,maxcpus=5')).toThrow(/product of the hierarchy \(4\) must match maxcpus \(5\)/);
     expect(() => parseSmp('2,threads=2')).toThrow(/threads=1/);
+    // maxcpus defaults to the boot CPUs when they are given.
+    expect(() => parseSmp('2,sockets=2,cores=2')).toThrow(/\(4\) must match maxcpus \(2\)/);
     expect([parseTimeout(undefined), parseTimeout('600'), parseTimeout('2m')]).toEqual([90, 600, 120]);
   });
 });
