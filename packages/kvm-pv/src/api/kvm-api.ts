@@ -88,10 +88,6 @@ export class KvmApi {
     return this.process.ioctl(vmFd, Ioctl.KVM_SET_USER_MEMORY_REGION, this.argAddress);
   }
 
-  /**
-   * KVM_SET_DEVICE_ATTR of the CPU model's processor (QEMU's kvm_s390_set_cpu_model before it
-   * creates the vCPUs): the facility list STFLE shows, cpuid and ibc 0.
-   */
   /** KVM_SET_DEVICE_ATTR of a VM attribute that takes no data (e.g. KVM_S390_VM_MEM_CTRL's ENABLE_CMMA and CLR_CMMA). */
   setVmAttribute(vmFd: number, group: number, attr: number): number {
     const bytes = StructBytes.zeroed(DeviceAttrOffset.size).setU32(DeviceAttrOffset.group, group).setU64(DeviceAttrOffset.attr, BigInt(attr));
@@ -142,6 +138,10 @@ export class KvmApi {
     }
   }
 
+  /**
+   * KVM_SET_DEVICE_ATTR of the CPU model's processor (QEMU's kvm_s390_set_cpu_model before it
+   * creates the vCPUs): the facility list STFLE shows, cpuid and ibc 0.
+   */
   setCpuProcessor(vmFd: number, facilities: readonly number[]): number {
     const processor = StructBytes.zeroed(CpuProcessorOffset.size);
     for (const bit of facilities) processor.bytes[CpuProcessorOffset.facList + (bit >> 3)]! |= 0x80 >> (bit & 7);
