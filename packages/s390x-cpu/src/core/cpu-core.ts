@@ -23,7 +23,11 @@ const TWO32 = 4294967296;
 /** Addresses from here on are not exact as numbers (never inside guest memory). */
 export const TWO53 = 9007199254740992;
 /** Slots of the data TLB (a power of two dividing 2^20: the slot is the page number's low bits). */
-export const DATA_TLB_SLOTS = 512;
+export const DATA_TLB_SLOTS = 32768;
+/** Slots of the code TLB (block entry under DAT). */
+const CODE_TLB_SLOTS = 1024;
+/** Translations the TLB holds before it is purged to make room. */
+const TLB_CAPACITY = 65536;
 /** CR0 bits 52 (clock-comparator) and 53 (CPU-timer) external submasks. */
 export const CR0_CKC_SUBMASK = 0x800;
 export const CR0_CPU_TIMER_SUBMASK = 0x400;
@@ -159,8 +163,8 @@ export abstract class CpuCore {
   readonly dataTlbWritePage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
   readonly dataTlbFrame = new Float64Array(DATA_TLB_SLOTS);
   /** The same for the pages `cachedInstructionAbsolute` found in the TLB for instruction fetch. */
-  private readonly codeTlbPage = new Float64Array(DATA_TLB_SLOTS).fill(-1);
-  private readonly codeTlbFrame = new Float64Array(DATA_TLB_SLOTS);
+  private readonly codeTlbPage = new Float64Array(CODE_TLB_SLOTS).fill(-1);
+  private readonly codeTlbFrame = new Float64Array(CODE_TLB_SLOTS);
   /** Whether the data or code TLB may hold an entry (a flush has something to empty). */
   private dataTlbUsed = false;
   /** Address-space control, DAT and key the data TLB was filled under. */
@@ -490,9 +494,11 @@ export abstract class CpuCore {
     this.lastFarHi = hi;
     this.lastFarLo = lo;
     const value = hi * TWO32 + lo;
-    if (this.farExactHi.size >= 64) {
-      this.farExactHi.clear();
-      this.farExactLo.clear();
+    if (this.farExactHi.size >= 64 && !this.farExactHi.has(value)) {
+      // The oldest goes: the operands of the instruction running now were computed last.
+      const oldest = this.farExactHi.keys().next().value!;
+      this.farExactHi.delete(oldest);
+      this.farExactLo.delete(oldest);
     }
     this.farExactHi.set(value, hi);
     this.farExactLo.set(value, lo);
@@ -724,7 +730,7 @@ export abstract class CpuCore {
     const vhi = Math.floor(vaddr / TWO32);
     const { real, absolute, protectedPage, noExecute } = translate(vhi, vaddr - vhi * TWO32, write, this.datContext(asceId, instruction));
     // A compiled block runs on the translations it was entered with: any change of the TLB ends it.
-    if (this.tlb.size >= 4096) this.purgeTlb();
+    if (this.tlb.size >= TLB_CAPACITY) this.purgeTlb();
     else if (cached !== undefined) {
       this.attention = true;
       this.flushDataTlb();
@@ -773,7 +779,7 @@ export abstract class CpuCore {
     }
     const t = translate(vhi, vlo, write, this.datContext(asceId, instruction));
     // A compiled block runs on the translations it was entered with: any change of the TLB ends it.
-    if (tlb.size >= 4096) this.purgeTlb();
+    if (tlb.size >= TLB_CAPACITY) this.purgeTlb();
     else if (cached !== undefined) {
       this.attention = true;
       this.flushDataTlb();
@@ -792,7 +798,7 @@ export abstract class CpuCore {
   protected cachedInstructionAbsolute(ia: number): number {
     if (ia >= TWO53) return -1;
     const vpage = Math.floor(ia / 4096);
-    const slot = vpage % DATA_TLB_SLOTS;
+    const slot = vpage % CODE_TLB_SLOTS;
     if (this.codeTlbPage[slot] === vpage) return this.codeTlbFrame[slot]! + (ia - vpage * 4096);
     const cached = this.tlb.get(vpage * 4 + ((this.maskHi >>> 14) & 3));
     if (cached === undefined || Math.floor(cached / 2) % 2 === 1) return -1;

@@ -99,8 +99,8 @@ function loadAddress(e: BlockEmitter, f: Fields): void {
   const lo = e.tmp();
   const hi = e.tmp();
   const highs = regs.length === 0 ? '0' : regs.map((reg) => e.hi(reg)).join(' + ');
-  // A result at or above 2^53 goes through `ea` as in the semantics, which remembers its exact value for DAT.
-  e.emit(`${lo} = ${lows}; ${hi} = (${highs} + Math.floor(${lo} / 4294967296)) >>> 0; if (${hi} >= 0x200000) cpu.ea(${x}, ${b}, ${f.D2!}); ${e.hi(r1)} = ${hi}; ${e.lo(r1)} = ${lo} >>> 0;`);
+  // The exact words: an access through R1 later computes its address (and page) from them.
+  e.emit(`${lo} = ${lows}; ${hi} = (${highs} + Math.floor(${lo} / 4294967296)) >>> 0; ${e.hi(r1)} = ${hi}; ${e.lo(r1)} = ${lo} >>> 0;`);
 }
 
 /** Sets R1 to a constant address of the block's mode (`setAddressReg`). */

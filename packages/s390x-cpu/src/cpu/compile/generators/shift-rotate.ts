@@ -11,9 +11,7 @@ function amount(e: BlockEmitter, f: Fields): number | string {
   const b2 = f.B2!;
   if (b2 === 0) return f.D2! & 63;
   const t = e.tmp();
-  // An address at or above 2^53 goes through `ea` as in the semantics, which remembers its exact value for DAT.
-  const far = e.amode === 64 ? `if (${e.hi(b2)} >= 0x1fffff) cpu.ea(0, ${b2}, ${f.D2!}); ` : '';
-  e.emit(`${far}${t} = (${e.lo(b2)} + ${f.D2!}) & 63;`);
+  e.emit(`${t} = (${e.lo(b2)} + ${f.D2!}) & 63;`);
   return t;
 }
 
