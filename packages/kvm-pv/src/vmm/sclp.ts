@@ -69,6 +69,8 @@ const READ_INFO_CPU_OFFSET = 128;
 const READ_INFO_SIZE = 144;
 const READ_CPU_INFO_SIZE = 24;
 const CPU_ENTRY = 16;
+/** CPU entry feature bit (byte, mask): SIE interpretive-execution facility 2 (SIEF2). */
+const CPU_FEATURE_SIEF2: readonly [number, number] = [2, 0x08];
 /** SCLP facilities (read info bytes 48–55): CPU info commands, I/O adapter reconfiguration. */
 const SCLP_FACILITIES = 0x0c00000040000000n;
 /**
@@ -144,12 +146,16 @@ export class Sclp {
     }
   }
 
-  /** CPU entries sorted by CPU address: address at byte 0, type 0 (CP) at byte 14. */
+  /**
+   * CPU entries sorted by CPU address: address at byte 0, features from byte 2 (SIEF2, the CPU's
+   * START INTERPRETIVE EXECUTION, for a plain guest), type 0 (CP) at byte 14.
+   */
   private cpuEntries(sccb: Uint8Array, at: number): number {
     const addresses = this.m.vcpus.map((c) => c.id).sort((a, b) => a - b);
     for (const [i, address] of addresses.entries()) {
       sccb.fill(0, at + CPU_ENTRY * i, at + CPU_ENTRY * (i + 1));
       sccb[at + CPU_ENTRY * i] = address;
+      if (!this.m.protected_) sccb[at + CPU_ENTRY * i + CPU_FEATURE_SIEF2[0]] = CPU_FEATURE_SIEF2[1];
     }
     return addresses.length;
   }

@@ -181,6 +181,11 @@ export abstract class CpuCore {
   readonly facilityList: Uint8Array;
   /** The last interception the host has not yet completed (`completeInterception` clears it). */
   pendingInterception: InstructionInterception | undefined = undefined;
+  /**
+   * START INTERPRETIVE EXECUTION of the state description at real address `stateDescription`
+   * (installed by the run-loop layer, `cpu/sie/`); undefined: SIE is an operation exception.
+   */
+  interpretiveExecution: ((stateDescription: number) => void) | undefined = undefined;
 
   constructor(memory: AbsoluteStorage, options: CpuOptions = {}) {
     this.mem = memory;

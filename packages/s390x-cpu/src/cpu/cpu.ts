@@ -15,6 +15,7 @@ import { CpuCore, CR0_CKC_SUBMASK, CR0_CPU_TIMER_SUBMASK, TWO53, type CpuOptions
 import { InterceptionRequest, isNullifying, PageAccessStop, PGM_DATA, PGM_EXECUTE, PGM_OPERATION, PGM_PRIVILEGED, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../core/exceptions.js';
 import { LC } from '../core/lowcore.js';
 import type { Psw } from '../state/psw.js';
+import { startInterpretiveExecution, type ProgramInterruptionHook } from './sie/interpretive-execution.js';
 
 export { LC } from '../core/lowcore.js';
 export type { CpuOptions } from '../core/cpu-core.js';
@@ -83,8 +84,12 @@ export class Cpu extends CpuCore {
   /** Called before each instruction when set (disassembly traces). */
   trace: TraceHook | undefined = undefined;
 
+  /** Called before a program interruption is delivered; true means it was taken elsewhere (SIE's interceptions). */
+  onProgramInterruption: ProgramInterruptionHook | undefined = undefined;
+
   constructor(memory: AbsoluteStorage, options: CpuOptions = {}) {
     super(memory, options);
+    this.interpretiveExecution = (sd) => startInterpretiveExecution(this, sd, (storage, guestOptions) => new Cpu(storage, guestOptions));
   }
 
   /** Code of an enabled, pending clock-comparator (0x1004) or CPU-timer (0x1005) interruption, or 0. */
@@ -170,6 +175,7 @@ export class Cpu extends CpuCore {
    * 0x1D0. `ilc` 0 marks an early PSW exception (old PSW = the current, invalid PSW).
    */
   deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid: number | bigint = 0, early = false): void {
+    if (this.onProgramInterruption?.(code, ilc, dxc, teid, early) === true) return;
     const oldAddress = early || ilc === 0 || isNullifying(code) ? this.getPsw().addr : this.wrap(this.ia + ilc);
     this.writeRealU16(LC.PGM_ILC, ilc);
     this.writeRealU16(LC.PGM_CODE, code);

@@ -6,6 +6,7 @@ import { clockInstructions } from './clock.js';
 import { datInstructions } from './dat.js';
 import { frameInstructions } from './frames.js';
 import { interceptedInstructions } from './intercepted.js';
+import { interpretiveInstructions } from './interpretive.js';
 import { monitorInstructions } from './monitor.js';
 import { pswInstructions } from './psw.js';
 import { registerInstructions } from './registers.js';
@@ -24,4 +25,5 @@ export const controlInstructions: InstructionDef[] = [
   ...frameInstructions,
   ...storageAttributeInstructions,
   ...topologyInstructions,
+  ...interpretiveInstructions,
 ];
