@@ -111,4 +111,29 @@ describe('SIE (B214)', () => {
     expect(mem.readU64(0xa8) & ~0xfffn).toBe(0x100000n);
     expect(mem.readU64(0x150 + 8)).toBe(BigInt(HOST_CODE));
   });
+
+  it('MVPG with ECA_MVPGI on a page the host invalidated: partial execution with both page-table-entry addresses', () => {
+    // mvpg %r1,%r2 (destination guest page 5, source page 6); diag 0x44
+    const { cpu, mem } = host([0xb2, 0x54, 0x00, 0x12, 0x83, 0x00, 0x00, 0x44], { ictl: ICTL_PINT });
+    mem.writeU32(SD_AT + 0x4c, 0x01000000); // ECA_MVPGI
+    // Host DAT: segment 1 (host virtual 1–2 MiB, the guest) through the page table at 0x6000, 1:1.
+    for (let i = 0; i < 2048; i++) mem.writeU64(0x8000 + 8 * i, 0x20n);
+    mem.writeU64(0x8000, 0x7000n);
+    mem.writeU64(0x8008, 0x6000n);
+    for (let i = 0; i < 256; i++) {
+      mem.writeU64(0x7000 + 8 * i, BigInt(i * 4096));
+      mem.writeU64(0x6000 + 8 * i, BigInt(GUEST_AT + i * 4096));
+    }
+    mem.writeU64(0x6000 + 8 * 6, BigInt(GUEST_AT + 6 * 4096) | 0x400n); // source page invalid
+    cpu.setCr(1, 0x8000n | 0x3n);
+    cpu.setGpr(1, 0x5000n);
+    cpu.setGpr(2, 0x6000n);
+    mem.write(GUEST_AT + 0x5000, new Uint8Array(4096).fill(0x11));
+    mem.write(GUEST_AT + 0x6000, new Uint8Array(4096).fill(0x22));
+    cpu.run(1);
+    expect(interception(mem)).toEqual({ code: 0x38, ipa: 0xb254, ipb: 0x00120000, pswAddr: BigInt(GUEST_CODE + 4) });
+    expect(mem.readU64(SD_AT + 0xc0)).toBe(0x6000n + 8n * 5n);
+    expect(mem.readU64(SD_AT + 0xc8)).toBe(0x6000n + 8n * 6n);
+    expect(mem.read(GUEST_AT + 0x5000, 1)[0]).toBe(0x11);
+  });
 });

@@ -17,15 +17,15 @@
 //   stored and is a program interruption of the host with the host virtual address in its TEID.
 
 import type { CpuCore, CpuOptions } from '../../core/cpu-core.js';
-import { translate, type DatContext } from '../../core/dat.js';
+import { translate, type DatContext, type Translation } from '../../core/dat.js';
 import { CR0_EDAT, CR0_INSTRUCTION_EXECUTION_PROTECTION } from '../../core/protection.js';
-import { isNullifying, PGM_ADDRESSING, PGM_DATA, PGM_OPERATION, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../../core/exceptions.js';
+import { isNullifying, PGM_ADDRESSING, PGM_DATA, PGM_OPERATION, PGM_PAGE_TRANSLATION, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../../core/exceptions.js';
 import type { TodClock } from '../../core/clock.js';
 import type { AbsoluteStorage } from '../../memory/guest-memory.js';
 import { PAGE_SIZE } from '../../memory/guest-memory.js';
 import type { CpuSnapshot } from '../../state/snapshot.js';
 import { GuestStorageWindow } from './guest-storage.js';
-import { CPUSTAT_SM, ECD_MEF, ICPT, ICTL_OPEREXC, ICTL_PINT, SD, SD_PREFIX_MASK, VALIDITY } from './state-description.js';
+import { CPUSTAT_SM, ECA_MVPGI, ECD_MEF, ICPT, ICTL_OPEREXC, ICTL_PINT, SD, SD_PREFIX_MASK, VALIDITY } from './state-description.js';
 
 /** Program interruption about to be delivered to a CPU; return true when it was taken elsewhere. */
 export type ProgramInterruptionHook = (code: number, ilc: number, dxc: number, teid: number | bigint, early: boolean) => boolean;
@@ -34,6 +34,8 @@ export type ProgramInterruptionHook = (code: number, ilc: number, dxc: number, t
 export interface GuestStop {
   kind: 'budget' | 'wait' | 'interception' | 'page-access' | 'stopped';
   interception?: InstructionInterception;
+  /** Guest absolute address of a `page-access` stop. */
+  absoluteAddress?: number;
 }
 
 /** The guest CPU: a full CPU of the run-loop layer. */
@@ -53,9 +55,11 @@ export const SIE_TIME_SLICE = 200_000;
 /** Largest guest storage one SIE maps (host storage is at most 4 GiB here). */
 const MAX_GUEST_BYTES = 2 ** 32;
 const TWO32 = 4294967296;
+/** MOVE PAGE's IPA. */
+const MVPG_OPCODE = 0xb254;
 
 /** How SIE ended. */
-type Exit = { kind: 'intercept'; code: number; ipa?: number; ipb?: number; program?: { code: number; ilc: number; dxc: number; teid: number | bigint } } | { kind: 'host-exception'; exception: ProgramException };
+type Exit = { kind: 'intercept'; code: number; ipa?: number; ipb?: number; program?: { code: number; ilc: number; dxc: number; teid: number | bigint }; pei?: [bigint, bigint] } | { kind: 'host-exception'; exception: ProgramException };
 
 /** A TOD clock seen through the state description's epoch difference (and epoch extension). */
 class GuestTodClock implements TodClock {
@@ -111,19 +115,26 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
   const hostAbsolute = (guestAbsolute: number): number => hostVirtualToAbsolute(host, mso + guestAbsolute);
   // A host translation exception for the guest's first page is the host's program interruption.
   const base = hostAbsolute(0);
+  // The contiguous run of host frames; with MSO/MSL, unmapped pages inside it are holes.
+  const holes = new Set<number>();
   let size = PAGE_SIZE;
-  while (size < limit && base + size < host.mem.size) {
-    let next: number;
+  let scanned = PAGE_SIZE;
+  while (scanned < limit && base + scanned < host.mem.size) {
+    let next: number | undefined;
     try {
-      next = hostAbsolute(size);
+      next = hostAbsolute(scanned);
     } catch (e) {
-      if (e instanceof ProgramException) break;
-      throw e;
+      if (!(e instanceof ProgramException)) throw e;
     }
-    if (next !== base + size) break;
-    size += PAGE_SIZE;
+    if (next === undefined) {
+      if (pageable) break;
+      holes.add(scanned / PAGE_SIZE);
+    } else if (next !== base + scanned) break;
+    else size = scanned + PAGE_SIZE;
+    scanned += PAGE_SIZE;
   }
-  const storage = new GuestStorageWindow(host.mem, base, size);
+  for (const page of holes) if (page * PAGE_SIZE >= size) holes.delete(page);
+  const storage = new GuestStorageWindow(host.mem, base, size, holes);
 
   // Guest state: the state description's part and the host registers SIE hands over.
   const mef = (u32(SD.ECD) & ECD_MEF) !== 0;
@@ -146,20 +157,23 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
   const guest = createGuest(storage, { cpuAddress: host.cpuAddress, clock, snapshot: guestState, facilities: facilities ?? facilityBits(host.facilityList), waitSkipsTime: false });
 
   const ictl = u32(SD.ICTL);
+  const eca = u32(SD.ECA);
   let exit: Exit | undefined;
+  /** A guest access to guest absolute `address` the window does not map: the host's translation decides. */
+  const hostFault = (address: number): Exit => {
+    try {
+      hostAbsolute(address - (address % PAGE_SIZE));
+    } catch (e) {
+      if (!(e instanceof ProgramException)) throw e;
+      return partialExecution(guest, (eca & ECA_MVPGI) !== 0, (guestAbsolute) => pageTableEntryAddress(host, mso + guestAbsolute)) ?? { kind: 'host-exception', exception: e };
+    }
+    return { kind: 'intercept', code: ICPT.VALIDITY, ipb: (VALIDITY.NONCONTIGUOUS_STORAGE << 16) >>> 0 };
+  };
   guest.onProgramInterruption = (code, ilc, dxc, teid, early) => {
     if (exit !== undefined) return true;
     const address = typeof teid === 'bigint' ? Number(teid) : teid;
     if ((code & 0x7f) === PGM_ADDRESSING && address >= size && address < limit) {
-      // Past the mapped run of host frames: the host's translation decides.
-      let hostFrame: number | undefined;
-      try {
-        hostFrame = hostAbsolute(address - (address % PAGE_SIZE));
-      } catch (e) {
-        if (!(e instanceof ProgramException)) throw e;
-        exit = { kind: 'host-exception', exception: e };
-      }
-      if (hostFrame !== undefined) exit = { kind: 'intercept', code: ICPT.VALIDITY, ipb: (VALIDITY.NONCONTIGUOUS_STORAGE << 16) >>> 0 };
+      exit = hostFault(address);
     } else if ((code & 0x7f) === PGM_OPERATION && (ictl & ICTL_OPEREXC) !== 0) {
       const [ipa, ipb] = instructionParameters(guest, guest.ia);
       exit = { kind: 'intercept', code: ICPT.OPERATION_EXCEPTION, ipa, ipb };
@@ -183,6 +197,7 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
       const [ipa, ipb] = parametersOf(i.bytes);
       exit = { kind: 'intercept', code: ICPT.INSTRUCTION, ipa, ipb };
     } else if (stop.kind === 'wait') exit = { kind: 'intercept', code: ICPT.WAIT };
+    else if (stop.kind === 'page-access' && stop.absoluteAddress !== undefined && holes.has(Math.floor(stop.absoluteAddress / PAGE_SIZE))) exit = hostFault(stop.absoluteAddress);
     else exit = { kind: 'intercept', code: ICPT.NONE };
   }
 
@@ -208,6 +223,10 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
     throw exit.exception;
   }
   intercept(exit.code, exit.ipa, exit.ipb);
+  if (exit.pei !== undefined) {
+    host.writeRealU64(sd + SD.PEI_DESTINATION, exit.pei[0]);
+    host.writeRealU64(sd + SD.PEI_SOURCE, exit.pei[1]);
+  }
   if (exit.program !== undefined) {
     const p = exit.program;
     host.writeRealU16(sd + SD.PGM_ILC, p.ilc);
@@ -215,6 +234,30 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
     if ((p.code & 0x7f) === PGM_DATA) host.writeRealU32(sd + SD.DXC, p.dxc);
     host.writeRealU64(sd + SD.TEID, BigInt(p.teid));
   }
+}
+
+/**
+ * MOVE PAGE under ECA_MVPGI whose operand the host has not mapped: a partial-execution
+ * interception (0x38) with the host real addresses of both operands' page-table entries (0 when
+ * the translation does not reach a page table) at SD+0xC0 (first operand) and SD+0xC8 (second);
+ * the guest PSW is past the instruction, as for an instruction interception (the host resolves
+ * the fault and rewinds to retry). Undefined for any other instruction.
+ */
+function partialExecution(guest: CpuCore, mvpgInterpretation: boolean, pageTableEntry: (guestAbsolute: number) => number | undefined): Exit | undefined {
+  if (!mvpgInterpretation) return undefined;
+  const [ipa, ipb] = instructionParameters(guest, guest.ia);
+  if (ipa !== MVPG_OPCODE) return undefined;
+  const entryOf = (register: number): bigint => {
+    try {
+      return BigInt(pageTableEntry(guest.absoluteNoCheck(guest.gprAddress(register))) ?? 0);
+    } catch (e) {
+      if (e instanceof ProgramException) return 0n;
+      throw e;
+    }
+  };
+  const pei: [bigint, bigint] = [entryOf((ipb >>> 20) & 0xf), entryOf((ipb >>> 16) & 0xf)];
+  guest.setPsw({ ...guest.getPsw(), addr: BigInt(guest.wrap(guest.ia + 4)) });
+  return { kind: 'intercept', code: ICPT.PARTIAL_EXECUTION, ipa, ipb, pei };
 }
 
 /** IPA and IPB of an instruction: its bytes 0–1 and 2–5 (zeros past its length). */
@@ -246,10 +289,34 @@ function facilityBits(list: Uint8Array): number[] {
 }
 
 /**
+ * The host real address of the page-table entry that translates host virtual `virtual` through
+ * the host's CR1, or undefined when the translation ends before the page table.
+ */
+function pageTableEntryAddress(host: CpuCore, virtual: number): number | undefined {
+  let last: number | undefined;
+  try {
+    hostTranslate(host, virtual, (real) => {
+      last = real;
+    });
+  } catch (e) {
+    if (!(e instanceof ProgramException)) throw e;
+    return (e.code & 0x7f) === PGM_PAGE_TRANSLATION ? last : undefined;
+  }
+  return last;
+}
+
+/**
  * A host virtual address → host absolute address through the host's primary ASCE (CR1) and the
  * host prefix, with the host's translation exceptions (TEID = the host virtual address).
  */
 function hostVirtualToAbsolute(host: CpuCore, virtual: number): number {
+  const t = hostTranslate(host, virtual);
+  if (t.absolute) return t.real;
+  return host.realToAbsoluteChecked(t.real);
+}
+
+/** Translation of a host virtual address with the host's CR0 and CR1; `onEntry` sees each table entry's real address. */
+function hostTranslate(host: CpuCore, virtual: number, onEntry?: (real: number) => void): Translation {
   const cr0 = Number(host.getCr(0) & 0xffffffffn);
   const asce = host.getCr(1);
   const ctx: DatContext = {
@@ -261,12 +328,11 @@ function hostVirtualToAbsolute(host: CpuCore, virtual: number): number {
     iep: (cr0 & CR0_INSTRUCTION_EXECUTION_PROTECTION) !== 0,
     instruction: false,
     readEntry: (real) => {
+      onEntry?.(real);
       const v = host.readRealU64(real);
       return [Number(v >> 32n), Number(v & 0xffffffffn)];
     },
   };
   const vhi = Math.floor(virtual / TWO32);
-  const t = translate(vhi, virtual - vhi * TWO32, false, ctx);
-  if (t.absolute) return t.real;
-  return host.realToAbsoluteChecked(t.real);
+  return translate(vhi, virtual - vhi * TWO32, false, ctx);
 }

@@ -24,6 +24,9 @@ export const SD = {
   GPSW: 0x90,
   GG14: 0xa0,
   GG15: 0xa8,
+  /** Partial-execution data of MVPG: page-table-entry addresses of the first and second operand. */
+  PEI_DESTINATION: 0xc0,
+  PEI_SOURCE: 0xc8,
   PGM_ILC: 0xcc,
   PGM_CODE: 0xce,
   DXC: 0xd0,
@@ -44,6 +47,9 @@ export const CPUSTAT_SM = 0x80;
 export const ICTL_OPEREXC = 0x80000000;
 export const ICTL_PINT = 0x20000000;
 
+/** Execution control A: MVPG interpretation (partial-execution interception on a host fault). */
+export const ECA_MVPGI = 0x01000000;
+
 /** Execution control D: multiple-epoch facility (epoch extension in use). */
 export const ECD_MEF = 0x08000000;
 
@@ -56,6 +62,7 @@ export const ICPT = {
   WAIT: 0x1c,
   VALIDITY: 0x20,
   OPERATION_EXCEPTION: 0x2c,
+  PARTIAL_EXECUTION: 0x38,
 } as const;
 
 /** Validity-interception reasons (in the high half of SD.IPB). */
