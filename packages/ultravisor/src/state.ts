@@ -48,6 +48,8 @@ export interface SecureConfiguration {
   digests: UnpackDigests | undefined;
   verified: boolean;
   resetPrepared: boolean;
+  /** [E] A CPU was set operating-load since VERIFY: later loads are load-normal resets of the guest. */
+  started: boolean;
   /** Export XTS key (key1 ‖ key2, halves different), tweak nonce and counter (spec §7.2-§7.3). */
   exportKey: Uint8Array;
   tweakNonce: Uint8Array;

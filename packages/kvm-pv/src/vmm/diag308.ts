@@ -6,6 +6,11 @@
 //   loads the short PSW at absolute 0 ("load normal": its bit 12 inverted) and runs.
 // - 1 (reset load normal): the other CPUs get a CPU reset and are stopped, the issuing CPU an
 //   initial CPU reset, then load normal as above.
+// - 0 and 1 of a secure guest (QEMU's s390_pv_prepare_reset and PV load normal): the vCPUs are
+//   stopped, shared pages unshared (KVM_PV_VM_UNSHARE_ALL) and the reset prepared
+//   (KVM_PV_PREP_RESET) before the resets above (KVM turns them into the UV's CPU resets); the
+//   issuing CPU is then set load and operating, and the UV loads the short PSW at the guest's
+//   absolute 0 from its secure storage. The guest stays secure.
 // - 3 (load clear, re-IPL): every CPU gets a clear reset and is stopped, the kernel image and
 //   command line are loaded again and CPU 0 starts at the IPL PSW.
 // - 5 (set IPL parameters), 6 (store them): R1 odd or the block not on a 4 KiB boundary →
@@ -66,6 +71,7 @@ function resetAndLoadNormal({ m, v }: DiagnoseCall, clear: boolean): void {
   m.resetGuestUltravisor();
   m.resetStorageAttributes();
   m.resetTopology();
+  if (m.protected_) m.prepareProtectedReset();
   for (const c of m.vcpus) {
     const reset = clear ? Ioctl.KVM_S390_CLEAR_RESET : c.id === v.id ? Ioctl.KVM_S390_INITIAL_RESET : Ioctl.KVM_S390_NORMAL_RESET;
     m.process.ioctl(c.fd, reset);
@@ -73,8 +79,11 @@ function resetAndLoadNormal({ m, v }: DiagnoseCall, clear: boolean): void {
     m.halted.delete(c.id);
     m.pfaultTokens.delete(c.id);
   }
-  const short = new DataView(m.readGuest(0, 8).buffer).getBigUint64(0);
-  m.api.setInitialPsw(v.fd, { mask: (short & SHORT_CTRL) ^ SHORT_PSW_BIT, addr: short & SHORT_ADDR });
+  if (m.protected_) m.setMpState(v.id, MpState.LOAD);
+  else {
+    const short = new DataView(m.readGuest(0, 8).buffer).getBigUint64(0);
+    m.api.setInitialPsw(v.fd, { mask: (short & SHORT_CTRL) ^ SHORT_PSW_BIT, addr: short & SHORT_ADDR });
+  }
   m.setMpState(v.id, MpState.OPERATING);
 }
 

@@ -74,6 +74,8 @@ export interface HostMachine {
   resetStorageAttributes(): void;
   /** The machine reset the topology: horizontal polarization, no topology-change report. */
   resetTopology(): void;
+  /** Before a load-normal reset of a secure guest: every vCPU stopped, KVM_PV_VM_UNSHARE_ALL, KVM_PV_PREP_RESET. */
+  prepareProtectedReset(): void;
   printConsole(text: string): void;
 }
 

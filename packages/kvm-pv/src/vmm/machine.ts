@@ -522,6 +522,16 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.process.resetGuestUltravisor(this.vmFd);
   }
 
+  /**
+   * QEMU's s390_pv_prepare_reset before a load-normal reset of a secure guest: the vCPUs stopped
+   * (unsharing needs them stopped), every shared page unshared, the UV told to prepare the reset.
+   */
+  prepareProtectedReset(): void {
+    for (const c of this.vcpus) this.check(this.setMpState(c.id, MpState.STOPPED), 'KVM_SET_MP_STATE stopped');
+    this.checkPv(this.api.unshareAll(this.vmFd), '6 (KVM_PV_VM_UNSHARE_ALL)');
+    this.checkPv(this.api.prepareReset(this.vmFd), '5 (KVM_PV_PREP_RESET)');
+  }
+
   /** A machine reset's topology (QEMU's s390_topology_reset): horizontal polarization, the change report cleared. */
   resetTopology(): void {
     this.topology.reset();

@@ -1,10 +1,12 @@
 // CPU_SET_STATE, the three CPU resets and PREPARE_RESET (spec ultravisor.md §2 [P] state values;
 // effects [E]): resets follow the architecture's CPU / initial / clear reset on the secure CPU's
-// private registers; operating-load starts the CPU at the SE header's PSW.
+// private registers; operating-load starts the CPU at the SE header's PSW the first time and,
+// after that (a load-normal reset of the guest), at the short PSW at guest absolute 0.
 import { clearResetSnapshot, initialCpuResetSnapshot } from '@pvdump/s390x-cpu/state';
-import type { UvContext, UvResult } from '../state.js';
+import type { SecureConfiguration, UvContext, UvResult } from '../state.js';
 import { CpuStateRc, PvCpuState, UvCommand, UvRc, type PvCpuStateValue } from '../uvc/codes.js';
 import { CPU_SET_STATE, NODATA, type ControlBlock } from '../uvc/layout.js';
+import { PAGE_SIZE } from '../storage/host-storage.js';
 import { fail, ok } from './result.js';
 
 const VALID_STATES: ReadonlySet<number> = new Set(Object.values(PvCpuState));
@@ -17,13 +19,36 @@ export function setCpuState(ctx: UvContext, cb: ControlBlock): UvResult {
   if (state === PvCpuState.OPERATING_LOAD) {
     const secrets = cpu.config.secrets;
     if (secrets === undefined || !cpu.config.verified) return fail(CpuStateRc.NOT_VERIFIED);
-    cpu.snapshot.psw = { mask: secrets.psw.mask, addr: secrets.psw.addr };
+    if (!cpu.config.started) cpu.snapshot.psw = { mask: secrets.psw.mask, addr: secrets.psw.addr };
+    else {
+      const psw = loadNormalPsw(ctx, cpu.config);
+      if (psw === undefined) return fail(CpuStateRc.NO_SECURE_PSW);
+      cpu.snapshot.psw = psw;
+    }
+    cpu.config.started = true;
     cpu.pendingInterception = undefined;
     cpu.state = PvCpuState.OPERATING;
     return ok();
   }
   cpu.state = state as PvCpuStateValue;
   return ok();
+}
+
+const SHORT_PSW_BIT = 0x0008000000000000n;
+const SHORT_CTRL = 0xffffffff80000000n;
+const SHORT_ADDR = 0x000000007fffffffn;
+
+/**
+ * [E] The load-normal PSW of a secure guest reset by DIAGNOSE 0x308 subcode 0 or 1 (QEMU leaves
+ * it to the firmware for a PV guest): the short PSW at guest absolute 0, read from its secure
+ * page, bit 12 inverted so that a PSW without it is a specification exception when run.
+ */
+function loadNormalPsw(ctx: UvContext, config: SecureConfiguration): { mask: bigint; addr: bigint } | undefined {
+  const hostPage = config.securePages.get(0);
+  if (hostPage === undefined) return undefined;
+  const bytes = ctx.storage.read(hostPage * PAGE_SIZE, 8);
+  const short = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0);
+  return { mask: (short & SHORT_CTRL) ^ SHORT_PSW_BIT, addr: short & SHORT_ADDR };
 }
 
 /** CPU_RESET: pending interception dropped; CPU_RESET_INITIAL / _CLEAR: registers as the architecture says. */

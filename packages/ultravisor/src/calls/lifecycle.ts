@@ -87,6 +87,7 @@ export function createSecureConfiguration(ctx: UvContext, cb: ControlBlock): UvR
     digests: undefined,
     verified: false,
     resetPrepared: false,
+    started: false,
     exportKey: drawExportKey(ctx),
     tweakNonce: drawTweakNonce(ctx),
     exportCounter: 1,

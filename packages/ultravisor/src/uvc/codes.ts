@@ -175,6 +175,8 @@ export const CpuStateRc = {
   INVALID_STATE: 0x0101,
   /** [E] operating-load before the image was verified. */
   NOT_VERIFIED: 0x0102,
+  /** [E] operating-load of a load-normal reset while the guest's absolute page 0 is not secure. */
+  NO_SECURE_PSW: 0x0103,
 } as const;
 
 /** Shared-access (guest) return codes [E]. */
