@@ -394,6 +394,12 @@ export abstract class CpuCore {
     this.updateModeFromMask();
   }
 
+  /** Changes only the address-space control, PSW bits 16–17 (0 primary, 1 access register, 2 secondary, 3 home). */
+  setAddressSpaceControl(asc: number): void {
+    this.maskHi = ((this.maskHi & ~0x0000c000) | ((asc & 3) << 14)) >>> 0;
+    this.updateModeFromMask();
+  }
+
   /** Changes only the addressing mode (SAM24/31/64). */
   setAddressingMode(mode: 24 | 31 | 64): void {
     this.maskHi = (this.maskHi & ~1) | (mode === 64 ? 1 : 0);

@@ -8,7 +8,7 @@
  * frames, region protection, PFMF, multiple-block SSKE), 10 conditional SSKE, 14 non-quiescing
  * key setting, 17 message-security assist, 18 long displacement, 19 long displacement with high
  * performance (every displacement costs the same here), 21 extended immediate, 25 store clock
- * fast, 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high
+ * fast, 27 move with optional specifications (MVCOS), 34 general-instructions extension, 35 execute extensions, 45 distinct operands / high
  * word / interlocked access 1 / load-store-on-condition 1 / population count, 49 execution hint /
  * load and trap / miscellaneous-instruction extensions / processor assist, 52 interlocked access 2
  * (NI, OI, XI and their Y forms are interlocked: one CPU runs at a time), 53
@@ -20,7 +20,7 @@
  * load/store and floating-point instructions). The message-security instructions install only their query functions
  * (`isa/crypto/message-security-assist.ts`).
  */
-export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 34, 35, 45, 49, 52, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130, 133, 135, 148];
+export const FACILITY_BITS: readonly number[] = [0, 1, 2, 3, 4, 7, 8, 10, 14, 17, 18, 19, 21, 25, 27, 34, 35, 45, 49, 52, 53, 57, 58, 61, 66, 76, 77, 78, 129, 130, 133, 135, 148];
 /**
  * The configuration-topology facility: PTF is the CPU's (`isa/control/topology.ts`), the topology
  * it reports is the hypervisor's, so a host that serves it adds the bit to its guests' list.

@@ -8,6 +8,7 @@ import { frameInstructions } from './frames.js';
 import { interceptedInstructions } from './intercepted.js';
 import { interpretiveInstructions } from './interpretive.js';
 import { monitorInstructions } from './monitor.js';
+import { moveOptionalInstructions } from './move-optional.js';
 import { pswInstructions } from './psw.js';
 import { registerInstructions } from './registers.js';
 import { storageKeyInstructions } from './storage-keys.js';
@@ -26,4 +27,5 @@ export const controlInstructions: InstructionDef[] = [
   ...storageAttributeInstructions,
   ...topologyInstructions,
   ...interpretiveInstructions,
+  ...moveOptionalInstructions,
 ];
