@@ -1,7 +1,9 @@
 // DIAGNOSE 0x308 subcodes 1 and 0 of a secure guest (QEMU 7.2's s390_pv_prepare_reset and PV load
 // normal, KVM's UV CPU resets): the guest stays secure, the UV loads the short PSW the guest
 // stored at absolute 0; the load-normal reset keeps the GPRs (initial CPU reset), the
-// modified-clear reset clears them (clear reset); the other CPUs are stopped.
+// modified-clear reset clears them (clear reset); the other CPUs are stopped. Subcode 3 (re-IPL)
+// of a secure guest leaves protected mode (KVM_PV_DISABLE) and IPLs the image again, whose
+// stage3a switches back to protected mode.
 import { describe, expect, it } from 'vitest';
 import { MpState, VirtualMachine } from '../src/index.ts';
 import { assemble, protectedImage, testHost } from './support/guests.ts';
@@ -49,6 +51,19 @@ short_mask:
 	.quad	0x0008000180000000
 `;
 
+const REIPL_GUEST = `
+	.text
+	.globl	_start
+_start:
+	lghi	%r3, 3
+	diag	%r0, %r3, 0x308
+	larl	%r1, psw_fail
+	lpswe	0(%r1)
+	.balign	8
+psw_fail:
+	.quad	0x0002000180000000, 0xbad
+`;
+
 describe('DIAGNOSE 0x308 load-normal resets of a secure guest', () => {
   it('subcode 1 then 0: the UV loads the short PSW at absolute 0, the guest stays secure, the other CPU stays stopped', () => {
     const { kernel, secureStates } = testHost();
@@ -58,5 +73,27 @@ describe('DIAGNOSE 0x308 load-normal resets of a secure guest', () => {
     expect(secureStates.get(0)!.psw.addr).toBe(0x600dn);
     expect(m.protected_).toBe(true);
     expect(m.mpState(1)).toBe(MpState.STOPPED);
+  });
+});
+
+describe('DIAGNOSE 0x308 subcode 3 of a secure guest', () => {
+  it('leaves protected mode, IPLs the image again and its stage3a switches back', () => {
+    const { kernel } = testHost();
+    const m = new VirtualMachine({ kernel, memorySize: 16 << 20 });
+    const switches: string[] = [];
+    const protect = m.protect.bind(m);
+    const unprotect = m.unprotect.bind(m);
+    m.protect = (...args) => {
+      switches.push('protect');
+      protect(...args);
+    };
+    m.unprotect = () => {
+      if (m.protected_) switches.push('unprotect');
+      unprotect();
+    };
+    m.loadRawImage(protectedImage(assemble(REIPL_GUEST)));
+    for (let i = 0; i < 400 && switches.length < 5; i++) expect(m.run(1)).toMatchObject({ kind: 'rounds' });
+    expect(switches).toEqual(['protect', 'unprotect', 'protect', 'unprotect', 'protect']);
+    expect(m.protected_).toBe(true);
   });
 });

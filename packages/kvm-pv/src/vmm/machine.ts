@@ -142,8 +142,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly pfaultTokens = new Map<number, bigint>();
   /** The IPL parameter block DIAGNOSE 0x308 subcode 5 set (none for a `-kernel` boot). */
   iplParameterBlock: Uint8Array | undefined;
-  /** The plain kernel and command line `loadElf` loaded, for a re-IPL. */
-  private kernelImage: { path: string; commandLine: string } | undefined;
+  /** The plain kernel and command line `loadElf` loaded, or the raw image `loadRawImage` loaded, for a re-IPL. */
+  private kernelImage: { path: string; commandLine: string } | { raw: Uint8Array } | undefined;
   private readonly consoleSink: ((text: string) => void) | undefined;
 
   constructor(readonly options: MachineOptions) {
@@ -233,6 +233,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     const psw = rawImageIplPsw(image);
     if (psw === undefined) throw new MachineError(`the image does not start with a valid short (8-byte) IPL PSW${image.length < 8 ? `: it has only ${image.length} bytes` : ''}`);
     this.writeGuest(0, image);
+    this.kernelImage = { raw: image };
     this.check(this.api.setInitialPsw(this.vcpus[0]!.fd, psw), 'KVM_S390_SET_INITIAL_PSW');
     this.check(this.api.setMpState(this.vcpus[0]!.fd, MpState.OPERATING), 'KVM_SET_MP_STATE');
     for (const v of this.vcpus.slice(1)) this.check(this.api.setMpState(v.fd, MpState.STOPPED), 'KVM_SET_MP_STATE');
@@ -494,14 +495,18 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   }
 
   /**
-   * Re-IPL (DIAGNOSE 0x308 load clear): every vCPU clear-reset and stopped, the channel
-   * subsystem reset, the kernel and its command line loaded again, CPU 0 started at the IPL PSW.
+   * Re-IPL (DIAGNOSE 0x308 load clear): a secure guest leaves protected mode first (QEMU's
+   * s390_machine_unprotect before the CPU clear resets), every vCPU clear-reset and stopped, the
+   * channel subsystem reset, the kernel and its command line (or the raw image, whose stage3a
+   * asks for the protected switch again) loaded again, CPU 0 started at the IPL PSW.
    */
   reIpl(): void {
-    if (this.kernelImage === undefined) throw new MachineError('re-IPL: no plain kernel was loaded');
+    const image = this.kernelImage;
+    if (image === undefined) throw new MachineError('re-IPL: no kernel was loaded');
     this.resetGuestUltravisor();
     this.resetStorageAttributes();
     this.resetTopology();
+    this.unprotect();
     for (const c of this.vcpus) {
       this.check(this.process.ioctl(c.fd, Ioctl.KVM_S390_CLEAR_RESET), 'KVM_S390_CLEAR_RESET');
       this.setMpState(c.id, MpState.STOPPED);
@@ -509,7 +514,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.halted.clear();
     this.pfaultTokens.clear();
     this.css.reset();
-    this.loadElf(this.kernelImage.path, this.kernelImage.commandLine);
+    if ('raw' in image) this.loadRawImage(image.raw);
+    else this.loadElf(image.path, image.commandLine);
   }
 
   /** A machine reset clears the pages' CMMA states (QEMU's s390_cmma_reset: KVM_S390_VM_MEM_CLR_CMMA). */
