@@ -24,6 +24,8 @@ const TWO32 = 4294967296;
 export const TWO53 = 9007199254740992;
 /** Slots of the data TLB (a power of two dividing 2^20: the slot is the page number's low bits). */
 export const DATA_TLB_SLOTS = 32768;
+/** Fills a data TLB flush empties one by one; past that it empties every slot. */
+const DATA_TLB_FILL_LOG = 1024;
 /** Slots of the code TLB (block entry under DAT). */
 const CODE_TLB_SLOTS = 1024;
 /** Translations the TLB holds before it is purged to make room. */
@@ -167,6 +169,9 @@ export abstract class CpuCore {
   private readonly codeTlbFrame = new Float64Array(CODE_TLB_SLOTS);
   /** Whether the data or code TLB may hold an entry (a flush has something to empty). */
   private dataTlbUsed = false;
+  /** Data TLB slots filled since the last flush (a flush empties just these), while they fit. */
+  private readonly dataTlbFilled = new Int32Array(DATA_TLB_FILL_LOG);
+  private dataTlbFilledCount = 0;
   /** Address-space control, DAT and key the data TLB was filled under. */
   private dataTlbMode = -1;
   /** The last translation gave an absolute address (large or huge frame: no prefixing). */
@@ -619,6 +624,8 @@ export abstract class CpuCore {
     this.dataTlbUsed = true;
     const page = this.lastVirtualPage;
     const slot = page % DATA_TLB_SLOTS;
+    if (this.dataTlbFilledCount < DATA_TLB_FILL_LOG) this.dataTlbFilled[this.dataTlbFilledCount] = slot;
+    this.dataTlbFilledCount++;
     this.dataTlbPage[slot] = page;
     this.dataTlbFrame[slot] = a - (a % 4096);
     this.dataTlbWritePage[slot] = this.lastTranslationProtected || page < 2 ? -1 : page;
@@ -627,8 +634,17 @@ export abstract class CpuCore {
   private flushDataTlb(): void {
     if (!this.dataTlbUsed) return;
     this.dataTlbUsed = false;
-    this.dataTlbPage.fill(-1);
-    this.dataTlbWritePage.fill(-1);
+    if (this.dataTlbFilledCount <= DATA_TLB_FILL_LOG) {
+      for (let i = 0; i < this.dataTlbFilledCount; i++) {
+        const slot = this.dataTlbFilled[i]!;
+        this.dataTlbPage[slot] = -1;
+        this.dataTlbWritePage[slot] = -1;
+      }
+    } else {
+      this.dataTlbPage.fill(-1);
+      this.dataTlbWritePage.fill(-1);
+    }
+    this.dataTlbFilledCount = 0;
     this.codeTlbPage.fill(-1);
   }
 
