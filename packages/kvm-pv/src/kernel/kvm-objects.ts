@@ -137,6 +137,8 @@ export interface VcpuVm {
   userCpuStateControl: boolean;
   /** The SCA's topology-change report (configuration-topology facility): PTF function code 2 reads and clears it. */
   topologyChangeReport: boolean;
+  /** Whether the vCPU with CPU address `cpuAddress` runs, or undefined when there is none. */
+  vcpuRunning(cpuAddress: number): boolean | undefined;
   /** Whether `cpu` can take a floating interruption now. */
   floatingDeliverable(cpu: Cpu): boolean;
   /** Delivers to `cpu` the floating interruptions it enables. */

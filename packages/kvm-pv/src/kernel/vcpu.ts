@@ -4,7 +4,7 @@
 // KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
 import { gsCbFromWords, gsCbWords } from '@pvdump/s390x-arch';
 import { Cpu, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
-import { initialCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
+import { initialCpuSnapshot, pswIsWait, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
@@ -15,6 +15,7 @@ import { hostUltravisorCall } from './host-uv-call.js';
 import { storeHypervisorInformation } from './store-hypervisor-information.js';
 import { extractAndSetStorageAttributes } from './collaborative-memory.js';
 import { performTopologyFunction } from './perform-topology-function.js';
+import { senseRunningStatus } from './sigp-sense-running.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -96,6 +97,12 @@ export class KvmVcpu {
 
   private get timeSlice(): number {
     return this.vm.kernel.options.timeSlice ?? DEFAULT_TIME_SLICE;
+  }
+
+  /** Whether the vCPU runs (SIGP SENSE RUNNING STATUS): operating, and neither waiting nor asleep in an enabled wait. */
+  get running(): boolean {
+    if (this.mpState !== MpState.OPERATING || this.sleep !== undefined) return false;
+    return !pswIsWait(this.cpu?.getPsw().mask ?? this.state?.psw.mask ?? 0n);
   }
 
   /** The plain vCPU's CPU, created when first needed on the VM's RAM. */
@@ -542,7 +549,9 @@ export class KvmVcpu {
             ? storeHypervisorInformation(cpu, interception)
             : interception.mnemonic === 'essa'
               ? extractAndSetStorageAttributes(cpu, this.vm, interception)
-              : interception.mnemonic === 'ptf' && performTopologyFunction(cpu, this.vm, interception),
+              : interception.mnemonic === 'ptf'
+                ? performTopologyFunction(cpu, this.vm, interception)
+                : interception.mnemonic === 'sigp' && senseRunningStatus(cpu, (address) => this.vm.vcpuRunning(address), interception),
     );
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     this.syncOut(run, cpu.snapshot());

@@ -267,6 +267,10 @@ export class KvmVm implements VcpuVm {
     return cpu.ioEnabled && (cpu.getCr(6) & (0x80000000n >> BigInt(isc))) !== 0n;
   }
 
+  vcpuRunning(cpuAddress: number): boolean | undefined {
+    return this.vcpus.find((v) => v.id === cpuAddress)?.running;
+  }
+
   /** Whether `cpu` can take a floating interruption now. */
   floatingDeliverable(cpu: Cpu): boolean {
     return this.floating.some((f) => this.floatingEnabled(cpu, f));

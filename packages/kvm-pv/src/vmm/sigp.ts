@@ -25,7 +25,7 @@
 // For a protected guest the state of a vCPU is not the hypervisor's: stop and store status only
 // stops, the store-status orders answer "invalid parameter"; set prefix goes through KVM's
 // synced prefix, which KVM hands to the UV (as QEMU's sigp_set_prefix does for any guest).
-import { ADDITIONAL_STATUS } from '@pvdump/s390x-cpu/state';
+import { ADDITIONAL_STATUS, PSW_MASK_WAIT } from '@pvdump/s390x-cpu/state';
 import { Ioctl, IrqType, MpState } from '../uapi/constants.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import type { HostMachine, MachineStop, VcpuHandle } from './host.js';
@@ -63,7 +63,6 @@ export const SigpStatus = {
 
 /** KVM_S390_STORE_STATUS at absolute 0x1200 (KVM_S390_STORE_STATUS_NOADDR). */
 const STORE_STATUS_NOADDR = 0xffffffffffffffffn;
-const PSW_WAIT = 0x0002000000000000n;
 const PSW_IO_EXT = 0x0300000000000000n;
 /** The guarded-storage control block: reserved, GSD, GSSM, GSEPLA. */
 const GS_CONTROL_BLOCK_SIZE = 32;
@@ -96,7 +95,7 @@ export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa:
   // The target's registers as its last exit left them (current for a vCPU that is not running now).
   const targetRun = target.id === v.id ? run : m.readRun(target);
   const targetPsw = targetRun.u64(RunOffset.pswMask);
-  const waiting = m.halted.has(target.id) || (targetPsw & PSW_WAIT) !== 0n;
+  const waiting = m.halted.has(target.id) || (targetPsw & PSW_MASK_WAIT) !== 0n;
   switch (order) {
     case SigpOrder.SENSE: {
       const extCall = m.hasPendingExternalCall(target);
