@@ -79,6 +79,10 @@ const EXCLUDED = new Set([
   'llgfsg',
   'lgsc',
   'stgsc',
+  // MOVE WITH OPTIONAL SPECIFICATIONS: qemu-s390x 7.2 gives SIGILL for it in user mode, and GR0's
+  // operand-access controls name keys and address spaces outside what the runner maps;
+  // test/move-optional.test.ts checks the architected behaviour.
+  'mvcos',
 ]);
 
 /** First operand (R1) must be the even register of a pair. */
