@@ -6,15 +6,7 @@
 // STHYI is served in the kernel as for a plain guest (KVM's handle_sthyi through the SIDA).
 import { describe, expect, it } from 'vitest';
 import { VirtualMachine } from '../src/index.ts';
-import { assemble, protectedImage, testHost } from './support/guests.ts';
-
-const fail = (n: number) => `
-fail${n}:
-	larl	%r1, psw_fail${n}
-	lpswe	0(%r1)
-	.balign	8
-psw_fail${n}:
-	.quad	0x0002000180000000, 0xbad${n}`;
+import { assemble, failStub as fail, protectedImage, testHost } from './support/guests.ts';
 
 const GUEST = `
 	.text

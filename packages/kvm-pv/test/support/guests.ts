@@ -17,6 +17,15 @@ export function hostKey(): HostKeyPair {
 }
 
 /** Assembles `source` and links it at `origin` (default 0x10000) into a static ELF; returns its path. */
+/** Assembly of a failure exit `failN`: a disabled wait whose address 0xbadN names the failed check. */
+export const failStub = (n: number): string => `
+fail${n}:
+	larl	%r1, psw_fail${n}
+	lpswe	0(%r1)
+	.balign	8
+psw_fail${n}:
+	.quad	0x0002000180000000, 0xbad${n}`;
+
 export function assemble(source: string, origin = 0x10000): string {
   requireTool('s390x-linux-gnu-as');
   requireTool('s390x-linux-gnu-ld');
