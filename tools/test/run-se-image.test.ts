@@ -9,12 +9,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import QMP from 'qemu-qmp';
 import { describe, expect, it } from 'vitest';
 import { openDump } from '@pvdump/dump-format';
 import { fixturePath, tempPath } from '@pvdump/test-support';
 import { CLI, pvdump, pvdumpAsync } from './cli.ts';
-import { execute } from './support/qmp-client.ts';
+import { connectQmp, execute } from './support/qmp-client.ts';
 
 const fixture = (name: string): string => fixturePath(`genprotimg-2.35/${name}`);
 const HOST_KEY = fixture('host-key.pem');
@@ -60,13 +59,7 @@ describe('pvdump run with images made by genprotimg', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      const deadline = Date.now() + 60_000;
-      while (!existsSync(socket)) {
-        if (Date.now() > deadline) throw new Error('no QMP socket');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const qmp = new QMP();
-      await new Promise<void>((resolve, reject) => qmp.connect(socket, (err) => (err ? reject(err) : resolve())));
+      const qmp = await connectQmp(socket);
       for (;;) {
         const status = (await execute(qmp, 'query-status')) as { status: string };
         if (status.status === 'guest-panicked') break;

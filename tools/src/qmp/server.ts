@@ -16,8 +16,10 @@
  *   connects meanwhile is greeted when the one before it leaves. A client that goes away (even in
  *   the middle of a detached or synchronous dump) ends only its own session.
  */
-import { lstatSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { basename, dirname, join } from 'node:path';
 import { argumentsOf, CAPABILITIES_ARGS, checkArguments, COMMANDS } from './commands.js';
 import { generic, QmpError, QmpErrors } from './errors.js';
 import { formatJson, isJsonObject, JsonStreamSplitter, type JsonObject, type JsonValue } from './json.js';
@@ -203,7 +205,21 @@ export class QmpServer {
       if (address.kind === 'unix') {
         removeStaleSocket(address.path);
         this.unixPath = address.path;
-        server.listen(address.path, bound);
+        // Bound under a hidden name and renamed once listening, so a client that waits for the
+        // file to appear never finds it between bind and listen (ECONNREFUSED).
+        const hidden = hiddenSocketPath(address.path);
+        if (hidden === undefined) server.listen(address.path, bound);
+        else
+          server.listen(hidden, () => {
+            try {
+              renameSync(hidden, address.path);
+            } catch (e) {
+              server.close();
+              reject(e instanceof Error ? e : new Error(String(e)));
+              return;
+            }
+            bound();
+          });
       } else server.listen(address.port, address.host, bound);
     });
   }
@@ -251,6 +267,15 @@ export class QmpServer {
     })();
     return this.closing;
   }
+}
+
+/** Longest unix socket path Linux takes (sun_path holds 108 bytes with the terminating NUL). */
+const SUN_PATH_MAX = 107;
+
+/** A fresh name beside `path` to bind before the rename; none when it would not fit sun_path. */
+function hiddenSocketPath(path: string): string | undefined {
+  const hidden = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}`);
+  return Buffer.byteLength(hidden) <= SUN_PATH_MAX ? hidden : undefined;
 }
 
 /** QEMU replaces a socket file left at the path; anything else there is an error on listen. */

@@ -3,10 +3,10 @@
  * `pvdump run`: clients one after another (a client that connects while another is served is
  * greeted when it leaves), a client that goes away in the middle of a dump, an idle guest that
  * costs no host CPU, TCP on the loopback address, garbage and oversized input, a request
- * split over many writes, the dump formats as QEMU 7.2 lists and refuses them, begin/length on a
+ * split over many writes, a unix socket that appears only once it listens, the dump formats as QEMU 7.2 lists and refuses them, begin/length on a
  * protected guest, and the poweroff panic action.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -168,6 +168,20 @@ describe('QMP server sessions', () => {
     expect(() => parseQmpAddress('tcp:0.0.0.0:4444')).toThrow(/loopback/);
     expect(() => parseQmpAddress('tcp:127.0.0.1:70000')).toThrow(/out of range/);
     expect(() => parseQmpAddress('stdio')).toThrow(/unix:PATH or tcp:127.0.0.1:PORT/);
+  });
+
+  it('a unix socket appears at its path only once it listens, and goes when the server closes', async () => {
+    const { server, dir } = await start();
+    const path = join(dir, 'qmp.sock');
+    expect(server.address).toEqual({ kind: 'unix', path });
+    // Bound under a hidden name and renamed: nothing else is left in the directory.
+    expect(readdirSync(dir)).toEqual(['qmp.sock']);
+    expect(lstatSync(path).isSocket()).toBe(true);
+    const client = await Client.open(server);
+    await client.negotiate();
+    client.socket.destroy();
+    await server.server.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('answers garbage and oversized input with parse errors and keeps serving', async () => {

@@ -7,7 +7,7 @@ export function execute(qmp: QMP, command: string, args?: object): Promise<unkno
   return new Promise((resolve, reject) => qmp.execute(command, args, (err, result) => (err ? reject(err) : resolve(result))));
 }
 
-/** Connects once the server's socket at `path` exists (a minute at most). */
+/** Connects once the server's socket at `path` exists (a minute at most); our server makes it appear only once it listens. */
 export async function connectQmp(path: string): Promise<QMP> {
   const deadline = Date.now() + 60_000;
   while (!existsSync(path)) {

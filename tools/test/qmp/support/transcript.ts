@@ -80,12 +80,21 @@ function stepDone(step: Step, messages: Json[]): boolean {
   return (step.events ?? []).every((e) => names.includes(e));
 }
 
-export function connectTo(endpoint: Endpoint): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = 'path' in endpoint ? connect(endpoint.path) : connect(endpoint.port, endpoint.host);
-    socket.once('connect', () => resolve(socket));
-    socket.once('error', reject);
-  });
+export async function connectTo(endpoint: Endpoint): Promise<Socket> {
+  // QEMU creates its socket file at bind(), just before listen(): a refusal in between is retried.
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await new Promise<Socket>((resolve, reject) => {
+        const socket = 'path' in endpoint ? connect(endpoint.path) : connect(endpoint.port, endpoint.host);
+        socket.once('connect', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 /** Sends the scenario's steps one by one and records what came back for each. */
