@@ -141,7 +141,11 @@ describe('QMP server sessions', () => {
     const { server } = await start();
     const client = await Client.open(server);
     await client.negotiate();
-    await new Promise((r) => setTimeout(r, 50));
+    // Until the guest has reached its enabled wait (a loaded machine may take a while).
+    for (let last = -1, deadline = Date.now() + 20_000; server.machine.turns !== last && Date.now() < deadline;) {
+      last = server.machine.turns;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const turns = server.machine.turns;
     const cpuBefore = process.cpuUsage();
     const wallBefore = performance.now();
