@@ -210,6 +210,16 @@ describe('TEST PROTECTION', () => {
     expect(tprot(0x90, 2, 0x010000e0n).cc).toBe(0);
   });
 
+  it('counts low-address protection as store protection: CC 1 for 0–511 and 4096–4607', () => {
+    const lap = 0x100000e0n; // CR0 bit 35
+    expect(tprot(0, 0, lap, 0).cc).toBe(1);
+    expect(tprot(0, 0, lap, 0x1ff).cc).toBe(1);
+    expect(tprot(0, 0, lap, 0x1100).cc).toBe(1);
+    expect(tprot(0, 0, lap, 0x200).cc).toBe(0);
+    expect(tprot(0, 0, lap, 0x1200).cc).toBe(0);
+    expect(tprot(0, 0, 0xe0n, 0).cc).toBe(0);
+  });
+
   it('an address beyond memory is an addressing exception', () => {
     expect(tprot(0, 0, 0xe0n, 0x100000).code).toBe(0x05);
   });

@@ -602,8 +602,7 @@ export abstract class CpuCore {
         return a;
       }
     }
-    const cr0 = this.cr[1]!;
-    if (write && (cr0 & CR0_LOW_ADDRESS_PROTECTION) !== 0 && isLowAddress(logical) && !this.privateSpace()) {
+    if (write && this.lowAddressProtected(logical)) {
       throw new ProgramException(PGM_PROTECTION, 0, protectionTeid(logical, true, TEID_PROTECTION_LOW_ADDRESS, this.asceId()));
     }
     let a = logical;
@@ -725,6 +724,11 @@ export abstract class CpuCore {
   /** ASCE identification of the PSW's address-space control for a TEID (0 when DAT is off). */
   private asceId(): number {
     return this.datOn ? (this.maskHi >>> 14) & 3 : 0;
+  }
+
+  /** Low-address protection refuses stores to this logical address (CR0 bit 35, addresses 0–511 and 4096–4607, no private space). */
+  lowAddressProtected(logical: number): boolean {
+    return (this.cr[1]! & CR0_LOW_ADDRESS_PROTECTION) !== 0 && isLowAddress(logical) && !this.privateSpace();
   }
 
   /** DAT is on and the ASCE in use has the private-space control (bit 55): no low-address protection or fetch override. */

@@ -146,7 +146,8 @@ function setPswKeyFromAddress(cpu: CpuCore, a: InsnA<'S'>): void {
 
 /**
  * TPROT: whether the first-operand location could be fetched and stored with the access key in
- * bits 56–59 of the second-operand address. CC 0 both, 1 fetch only, 2 neither, 3 the
+ * bits 56–59 of the second-operand address. CC 0 both, 1 fetch only (key, DAT or low-address
+ * protection), 2 neither, 3 the
  * translation is not available (an invalid or out-of-range table entry). An address beyond
  * memory is an addressing exception.
  */
@@ -170,7 +171,8 @@ function testProtection(cpu: CpuCore, a: InsnA<'SSE'>, b: InsnB<'SSE'>): void {
   const cr0 = cpu.cr[1]!;
   const override = cpu.fetchOverrideApplies(logical);
   const fetch = keyPermits(accessKey, key, false, cr0, override);
-  const store = !datProtected && keyPermits(accessKey, key, true, cr0, override);
+  // Low-address protection counts as store protection, as KVM and QEMU test it (kvm-unit-tests tprot).
+  const store = !datProtected && !cpu.lowAddressProtected(logical) && keyPermits(accessKey, key, true, cr0, override);
   cpu.cc = fetch ? (store ? 0 : 1) : 2;
 }
 
