@@ -3,9 +3,12 @@
 // interception exposes. An instruction interception stays pending (the has_osii condition of a
 // CPU dump) until the host re-enters the CPU, optionally passing the results it computed.
 // Which registers the host sees is decided from the intercepted instruction (interception.ts).
+// Completing a SIGP store-status order with condition code 0 makes the stores of the target's
+// status the SIE writes on re-entry (secure-status-store.ts).
 import { cloneCpuSnapshot, validateCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { SecureCpuError } from './errors.js';
 import { instructionInterceptionReport, type InstructionInterceptionReport } from './interception.js';
+import { pendingStatusStoreOf, statusStores, type GuestStore } from './secure-status-store.js';
 import type { UvContext } from './state.js';
 import { PvCpuState } from './uvc/codes.js';
 
@@ -16,8 +19,11 @@ export type SecureCpuExit =
   /** Any other exit (wait state, stop, budget exhausted): nothing but the reason is exposed. */
   | { kind: 'other'; reason: string };
 
-/** Runs the CPU on a private copy of its registers; may mutate the copy. */
-export type SecureCpuRunner = (cpu: CpuSnapshot) => SecureCpuExit;
+/**
+ * Runs the CPU on a private copy of its registers; may mutate the copy. `stores` are what the SIE
+ * writes into guest absolute storage before the CPU runs on (the completed instruction's results).
+ */
+export type SecureCpuRunner = (cpu: CpuSnapshot, stores: readonly GuestStore[]) => SecureCpuExit;
 
 /** The host's results for the pending instruction interception. */
 export interface InterceptionCompletion {
@@ -49,14 +55,18 @@ export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCp
     const cc = BigInt(completion.conditionCode & 3);
     cpu.snapshot.psw = { ...cpu.snapshot.psw, mask: (cpu.snapshot.psw.mask & ~0x0000300000000000n) | (cc << 44n) };
   }
+  const statusStore = cpu.pendingStatusStore;
+  const stores = completion?.conditionCode === 0 && statusStore !== undefined ? statusStores(cpu.config, statusStore) : [];
   // Re-entering the CPU completes whatever interception was pending.
   cpu.pendingInterception = undefined;
+  cpu.pendingStatusStore = undefined;
   const working = cloneCpuSnapshot(cpu.snapshot);
-  const exit = runner(working);
+  const exit = runner(working, stores);
   validateCpuSnapshot(working);
   cpu.snapshot = working;
   if (exit.kind === 'other') return { kind: 'other', reason: exit.reason };
   const interception = instructionInterceptionReport(working, exit.instruction, cpu.number);
   cpu.pendingInterception = [...interception.registers.keys()];
+  cpu.pendingStatusStore = pendingStatusStoreOf(interception, working);
   return { kind: 'instruction', interception };
 }

@@ -75,6 +75,18 @@ export interface SecureCpu {
   snapshot: CpuSnapshot;
   /** Registers the pending instruction interception exposes to the host; undefined if none pending. */
   pendingInterception: readonly number[] | undefined;
+  /** The status store the pending SIGP interception makes when it completes (secure-status-store.ts). */
+  pendingStatusStore: PendingStatusStore | undefined;
+}
+
+/** A status store waiting for an intercepted SIGP's completion. */
+export interface PendingStatusStore {
+  /** CPU address of the target. */
+  target: number;
+  /** Guest absolute address of the save area. */
+  absolute: number;
+  /** Also set the architectural-mode id (stop and store status). */
+  archMode: boolean;
 }
 
 export type PageOwner = { kind: 'secure'; config: SecureConfiguration; guestPage: number } | { kind: 'donated'; what: string };

@@ -5,7 +5,7 @@
 import { gsCbFromWords, gsCbWords } from '@pvdump/s390x-arch';
 import { Cpu, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, pswIsWait, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
-import { PvCpuState, SecureCpuError, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
+import { PvCpuState, SecureCpuError, secureDiagnoseIntercepted, type GuestStore, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
 import { handlePvCpuDump } from './pv-dump.js';
@@ -708,7 +708,7 @@ export class KvmVcpu {
     ram.memory.onInaccessibleAccess = (access) => ram.guestFault(access.page);
     let exit: HostExit;
     try {
-      exit = uv.runSecureCpu(handle, (snapshot) => this.secureRunner(snapshot), completion);
+      exit = uv.runSecureCpu(handle, (snapshot, stores) => this.secureRunner(snapshot, stores), completion);
     } catch (e) {
       if (e instanceof SecureCpuError) return -Errno.EINVAL;
       throw e;
@@ -733,9 +733,10 @@ export class KvmVcpu {
   /**
    * The SIE hardware running a secure CPU (inside the UV's runSecureCpu): interruptions KVM
    * asked for are injected when the CPU enables them, guest UV calls go to the UV, and an
-   * intercepted instruction ends the run (the UV decides which registers the host sees).
+   * intercepted instruction ends the run (the UV decides which registers the host sees). The
+   * UV's `stores` for the completed instruction (a SIGP's status) go into guest storage first.
    */
-  private secureRunner(snapshot: CpuSnapshot): SecureCpuExit {
+  private secureRunner(snapshot: CpuSnapshot, stores: readonly GuestStore[]): SecureCpuExit {
     const vm = this.vm;
     const ram = vm.memory!;
     const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.secureFacilities, waitSkipsTime: false });
@@ -745,6 +746,7 @@ export class KvmVcpu {
       this.sidaCopyBack = undefined;
       if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
     }
+    for (const { absolute, bytes } of stores) this.storeForUv(absolute, bytes);
     // STHYI and ESSA are KVM's own for a protected vCPU too (handle_sthyi fills the SIDA, the SIE
     // copies it; handle_essa works on the exposed registers).
     const stop = this.runSlice(cpu, (interception) => {
@@ -761,6 +763,8 @@ export class KvmVcpu {
           return performTopologyFunction(cpu, this.vm, interception);
         case 'essa':
           return extractAndSetStorageAttributes(cpu, this.vm, interception);
+        case 'diag':
+          return this.diagnoseNotIntercepted(cpu, interception);
         default:
           return false;
       }
@@ -770,6 +774,29 @@ export class KvmVcpu {
     if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
     if (stop.kind === 'wait') return { kind: 'other', reason: stop.disabled ? 'disabled-wait' : 'enabled-wait' };
     return { kind: 'other', reason: stop.kind };
+  }
+
+  /** Writes `bytes` at guest absolute `absolute` for the UV, page by page, importing each page. */
+  private storeForUv(absolute: number, bytes: Uint8Array): void {
+    const ram = this.vm.memory!;
+    for (let offset = 0; offset < bytes.length;) {
+      const at = absolute + offset;
+      const n = Math.min(bytes.length - offset, 0x1000 - (at % 0x1000));
+      if (this.importForSie(at)) ram.memory.write(at, bytes.subarray(offset, offset + n));
+      offset += n;
+    }
+  }
+
+  /**
+   * A DIAGNOSE the UV does not pass to the host (@pvdump/ultravisor secure-diagnose.ts): the
+   * secure CPU takes a specification exception (true: run on); the others intercept (false).
+   */
+  private diagnoseNotIntercepted(cpu: Cpu, interception: InstructionInterception): boolean {
+    if (secureDiagnoseIntercepted(Number((interception.operandAddress ?? 0n) & 0xffffn))) return false;
+    cpu.completeInterception();
+    cpu.setPsw({ mask: cpu.getPsw().mask, addr: interception.address });
+    cpu.deliverProgramInterruption(0x06, interception.length);
+    return true;
   }
 
   /** Makes the guest page holding `absolute` accessible to the SIE (importing it); false if it cannot be. */

@@ -22,9 +22,12 @@
 //   target not stopped → "incorrect state"; a CPU model without the vector and guarded-storage
 //   facilities → "invalid order", as QEMU).
 // - Any other order: status "invalid order".
-// For a protected guest the state of a vCPU is not the hypervisor's: stop and store status only
-// stops, the store-status orders answer "invalid parameter"; set prefix goes through KVM's
-// synced prefix, which KVM hands to the UV (as QEMU's sigp_set_prefix does for any guest).
+// For a protected guest the state of a vCPU is not the hypervisor's (QEMU 7.2's s390_store_status
+// stores nothing for a PV guest): stop and store status only stops, store status at address
+// checks the target is stopped and is accepted without storing; the UV stores the status when
+// the issuer re-enters (@pvdump/ultravisor secure-status-store.ts). Store additional status
+// answers "invalid parameter". Set prefix goes through KVM's synced prefix, which KVM hands to
+// the UV (as QEMU's sigp_set_prefix does for any guest).
 import { ADDITIONAL_STATUS, PSW_MASK_WAIT } from '@pvdump/s390x-cpu/state';
 import { Ioctl, IrqType, MpState } from '../uapi/constants.js';
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
@@ -152,8 +155,9 @@ export function handleSigp(m: HostMachine, v: VcpuHandle, run: StructBytes, ipa:
     }
     case SigpOrder.STORE_STATUS_AT_ADDRESS: {
       if (!stopped) return status(SigpStatus.INCORRECT_STATE);
+      if (m.protected_) return accepted();
       const address = parameter & 0x7ffffe00n;
-      if (m.protected_ || address + 0x200n > BigInt(m.memorySize)) return status(SigpStatus.INVALID_PARAMETER);
+      if (address + 0x200n > BigInt(m.memorySize)) return status(SigpStatus.INVALID_PARAMETER);
       storeStatus(m, v, run, target, address);
       return accepted();
     }

@@ -27,6 +27,7 @@ export function setCpuState(ctx: UvContext, cb: ControlBlock): UvResult {
     }
     cpu.config.started = true;
     cpu.pendingInterception = undefined;
+    cpu.pendingStatusStore = undefined;
     cpu.state = PvCpuState.OPERATING;
     return ok();
   }
@@ -61,6 +62,7 @@ export function resetCpu(ctx: UvContext, cb: ControlBlock): UvResult {
     cpu.snapshot = clearResetSnapshot();
   }
   cpu.pendingInterception = undefined;
+  cpu.pendingStatusStore = undefined;
   cpu.state = PvCpuState.STOPPED;
   return ok();
 }

@@ -178,6 +178,7 @@ export function createSecureCpu(ctx: UvContext, cb: ControlBlock): UvResult {
     state: PvCpuState.STOPPED,
     snapshot: initialCpuSnapshot(),
     pendingInterception: undefined,
+    pendingStatusStore: undefined,
   };
   donate(ctx, storage, `secure CPU ${number} storage`);
   config.cpus.set(number, cpu);
