@@ -60,7 +60,7 @@ export { UnpackDigests } from './unpack-digests.js';
 export { defaultXtsBackend, nodeXtsAvailable, xtsDecrypt, xtsEncrypt, XTS_KEY_LENGTH, XTS_TWEAK_LENGTH, type XtsBackend } from './crypto/xts.js';
 export { type HostExit, type InterceptionCompletion, type SecureCpuExit, type SecureCpuRunner } from './secure-cpu-run.js';
 export { type GuestStore } from './secure-status-store.js';
-export { instructionInterceptionReport, type InstructionInterceptionReport, type InterceptedMnemonic } from './interception.js';
+export { instructionInterceptionReport, setsConditionCode, type InstructionInterceptionReport, type InterceptedMnemonic } from './interception.js';
 export { MappedHostStorage, type StorageRegion } from './storage/mapped-storage.js';
 export { EXTENDED_LENGTH_SCCB_FACILITY, STORAGE_KEY_FACILITIES, STORAGE_KEY_REMOVAL_FACILITY, ULTRAVISOR_CALL_FACILITY, secureGuestFacilities } from './secure-facilities.js';
 export { SECURE_DIAGNOSE_CODES, secureDiagnoseIntercepted } from './secure-diagnose.js';

@@ -44,6 +44,18 @@ const EXPOSURE = {
 
 type InterceptedFormat = 'RS-a' | 'RRE' | 'S' | 'RRF-c';
 
+/**
+ * [E] Intercepted instructions whose condition code stays as it was (PoO: SET ADDRESS LIMIT, SET
+ * CHANNEL MONITOR, STORE CHANNEL PATH STATUS): completing them, the UV leaves the guest's
+ * condition code alone whatever code the host's state description holds.
+ */
+const CONDITION_CODE_UNCHANGED: ReadonlySet<string> = new Set(['sal', 'schm', 'stcps']);
+
+/** Whether completing an intercepted instruction takes the condition code the host sets. */
+export function setsConditionCode(mnemonic: string): boolean {
+  return !CONDITION_CODE_UNCHANGED.has(mnemonic);
+}
+
 /** Mnemonic of an instruction whose interception the Ultravisor passes to the host. */
 export type InterceptedMnemonic = keyof typeof EXPOSURE;
 type FormatOf<M extends InterceptedMnemonic> = (typeof EXPOSURE)[M]['format'];

@@ -7,7 +7,7 @@
 // status the SIE writes on re-entry (secure-status-store.ts).
 import { cloneCpuSnapshot, validateCpuSnapshot, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { SecureCpuError } from './errors.js';
-import { instructionInterceptionReport, type InstructionInterceptionReport } from './interception.js';
+import { instructionInterceptionReport, setsConditionCode, type InstructionInterceptionReport } from './interception.js';
 import { pendingStatusStoreOf, statusStores, type GuestStore } from './secure-status-store.js';
 import type { UvContext } from './state.js';
 import { PvCpuState } from './uvc/codes.js';
@@ -53,7 +53,7 @@ export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCp
   if (completion?.conditionCode !== undefined) {
     if (cpu.pendingInterception === undefined) throw new SecureCpuError(`secure CPU ${cpu.number} has no pending interception to complete`);
     const cc = BigInt(completion.conditionCode & 3);
-    cpu.snapshot.psw = { ...cpu.snapshot.psw, mask: (cpu.snapshot.psw.mask & ~0x0000300000000000n) | (cc << 44n) };
+    if (cpu.pendingSetsConditionCode !== false) cpu.snapshot.psw = { ...cpu.snapshot.psw, mask: (cpu.snapshot.psw.mask & ~0x0000300000000000n) | (cc << 44n) };
   }
   const statusStore = cpu.pendingStatusStore;
   const stores = completion?.conditionCode === 0 && statusStore !== undefined ? statusStores(cpu.config, statusStore) : [];
@@ -68,5 +68,6 @@ export function runSecureCpu(ctx: UvContext, cpuHandle: bigint, runner: SecureCp
   const interception = instructionInterceptionReport(working, exit.instruction, cpu.number);
   cpu.pendingInterception = [...interception.registers.keys()];
   cpu.pendingStatusStore = pendingStatusStoreOf(interception, working);
+  cpu.pendingSetsConditionCode = setsConditionCode(interception.mnemonic);
   return { kind: 'instruction', interception };
 }

@@ -77,6 +77,8 @@ export interface SecureCpu {
   pendingInterception: readonly number[] | undefined;
   /** The status store the pending SIGP interception makes when it completes (secure-status-store.ts). */
   pendingStatusStore: PendingStatusStore | undefined;
+  /** Whether completing the pending interception takes the host's condition code (false: the instruction keeps it). */
+  pendingSetsConditionCode?: boolean;
 }
 
 /** A status store waiting for an intercepted SIGP's completion. */

@@ -16,6 +16,7 @@ import { storeHypervisorInformation } from './store-hypervisor-information.js';
 import { extractAndSetStorageAttributes } from './collaborative-memory.js';
 import { performTopologyFunction } from './perform-topology-function.js';
 import { senseRunningStatus } from './sigp-sense-running.js';
+import { ioOperandToSida, isSidaIoInstruction, presentForInterception, type SidaCopyBack } from './secure-io-sida.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -70,8 +71,8 @@ export class KvmVcpu {
    * interception and back into the guest's page when the host re-enters the CPU.
    */
   private readonly sida = new Uint8Array(SIDA_SIZE);
-  /** Where the SIDA goes back to on re-entry: the SCCB's guest absolute address and length. */
-  private sidaCopyBack: { absolute: number; length: number } | undefined;
+  /** Where the SIDA goes back to on re-entry (the SCCB, the SYSIB page, an I/O operand) and with which condition codes. */
+  private sidaCopyBack: SidaCopyBack | undefined;
   /**
    * Set while the vCPU sleeps in an enabled wait (kvm_s390_handle_wait): the CPU whose PSW and
    * CR0 decide which interruptions wake it, and the TOD value its clock comparator or CPU timer
@@ -741,10 +742,17 @@ export class KvmVcpu {
     const ram = vm.memory!;
     const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.secureFacilities, waitSkipsTime: false });
     if (this.sidaCopyBack !== undefined) {
-      // Re-entry completes the SERVC: the SIDA goes back into the guest's SCCB.
-      const { absolute, length } = this.sidaCopyBack;
+      // Re-entry completes the instruction: the SIDA goes back into the guest's operand, unless
+      // a program interruption is presented for it or its condition code stores nothing.
+      const { pieces, storedOn } = this.sidaCopyBack;
       this.sidaCopyBack = undefined;
-      if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(0, length));
+      if (!this.pending.some((p) => p.type === IrqType.PROGRAM_INT) && storedOn(cpu.cc)) {
+        let offset = 0;
+        for (const { absolute, length } of pieces) {
+          if (this.importForSie(absolute)) ram.memory.write(absolute, this.sida.subarray(offset, offset + length));
+          offset += length;
+        }
+      }
     }
     for (const { absolute, bytes } of stores) this.storeForUv(absolute, bytes);
     // STHYI and ESSA are KVM's own for a protected vCPU too (handle_sthyi fills the SIDA, the SIE
@@ -765,10 +773,13 @@ export class KvmVcpu {
           return extractAndSetStorageAttributes(cpu, this.vm, interception);
         case 'diag':
           return this.diagnoseNotIntercepted(cpu, interception);
+        case 'tpi':
+          return testPendingInterruption(cpu, this.vm, interception);
         default:
-          return false;
+          return isSidaIoInstruction(interception.mnemonic) && this.ioToSida(cpu, interception);
       }
     });
+    if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     Object.assign(snapshot, cpu.snapshot());
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
     if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
@@ -821,14 +832,13 @@ export class KvmVcpu {
     const ram = this.vm.memory!;
     const absolute = this.absoluteOfReal(cpu, Number(cpu.getGpr(interception.fields.R2 ?? 0) & 0x7ffffff8n));
     if (absolute + 8 > ram.size || !this.importForSie(absolute)) {
-      cpu.completeInterception();
-      cpu.deliverProgramInterruption(0x05, interception.length);
+      presentForInterception(cpu, interception, 0x05);
       return true;
     }
     const length = Math.min(Math.max(ram.memory.readU16(absolute), 8), 0x1000 - (absolute % 0x1000));
     this.sida.fill(0);
     this.sida.set(ram.memory.read(absolute, length));
-    this.sidaCopyBack = { absolute, length };
+    this.sidaCopyBack = { pieces: [{ absolute, length }], storedOn: () => true };
     return false;
   }
 
@@ -845,8 +855,7 @@ export class KvmVcpu {
     if (fc === 0 || (fc > 3 && fc !== 15)) return false;
     const logical = interception.operandAddress ?? 0n;
     const refuse = (code: number): boolean => {
-      cpu.completeInterception();
-      cpu.deliverProgramInterruption(code, interception.length);
+      presentForInterception(cpu, interception, code);
       return true;
     };
     if ((logical & 0xfffn) !== 0n) return refuse(0x06);
@@ -859,7 +868,16 @@ export class KvmVcpu {
     }
     if (!this.importForSie(absolute)) return refuse(0x05);
     this.sida.set(this.vm.memory!.memory.read(absolute, SIDA_SIZE));
-    this.sidaCopyBack = { absolute, length: SIDA_SIZE };
+    this.sidaCopyBack = { pieces: [{ absolute, length: SIDA_SIZE }], storedOn: () => true };
+    return false;
+  }
+
+  /** A channel-subsystem instruction of a secure CPU: its operand through the SIDA (secure-io-sida.ts); true when the SIE presented an exception itself. */
+  private ioToSida(cpu: Cpu, interception: InstructionInterception): boolean {
+    const ram = this.vm.memory!;
+    const r = ioOperandToSida(cpu, interception, { sida: this.sida, importForSie: (a) => this.importForSie(a), read: (a, n) => ram.memory.read(a, n) });
+    if (r.kind === 'presented') return true;
+    this.sidaCopyBack = r.copyBack;
     return false;
   }
 
@@ -871,13 +889,11 @@ export class KvmVcpu {
     const absolute = real < 0x2000 ? real + prefix : real >= prefix && real < prefix + 0x2000 ? real - prefix : real;
     const page = Math.floor(absolute / 0x1000);
     if (absolute + 8 > ram.size || Math.floor((absolute + 7) / 0x1000) !== page) {
-      cpu.completeInterception();
-      cpu.deliverProgramInterruption(0x05, interception.length);
+      presentForInterception(cpu, interception, 0x05);
       return true;
     }
     if (!ram.memory.isPageAccessible(page) && ram.guestFault(page).kind !== 'retry') {
-      cpu.completeInterception();
-      cpu.deliverProgramInterruption(0x05, interception.length);
+      presentForInterception(cpu, interception, 0x05);
       return true;
     }
     const len = Math.min(Math.max(ram.memory.readU16(absolute), 8), 0x1000 - (absolute % 0x1000));

@@ -443,8 +443,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     if (ipa === 0xb27d) return handleStsi(this, v, run, ipb);
     if (ipa === 0xb22c) return handleTestBlock(this, v, run, ipb);
     if (ipa === 0xb9a2) return handlePtf(this, v, run, ipb);
-    // [E] A protected guest's I/O instructions (operands in the SIDA) are not served.
-    if (CHANNEL_INSTRUCTIONS.has(ipa) && !this.protected_) return handleChannelInstruction(this, this.css, v, run, ipa, ipb);
+    if (CHANNEL_INSTRUCTIONS.has(ipa)) return handleChannelInstruction(this, this.css, v, run, ipa, ipb);
     throw new MachineError(`vCPU ${v.id}: the guest issued an instruction this machine does not emulate (ipa 0x${ipa.toString(16)}, ipb 0x${ipb.toString(16)})`);
   }
 

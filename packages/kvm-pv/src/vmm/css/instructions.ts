@@ -24,6 +24,9 @@
 // - CHSC: the 4 KiB command block at GR R1; a request length below 16, above 4088 or not a
 //   multiple of 8: operand exception; else the response (chsc.ts) follows the request, cc 0.
 // Operands are logical: read and written through KVM_S390_MEM_OP with the vCPU's translation.
+// A secure guest's operand is in the SIDA at offset 0 (QEMU 7.2's get_address_from_regs: "all
+// offsets into the satellite block"), read and written with the SIDA operations; the SIE moved it
+// there and back, and checked STSCH's subsystem-identification word (kernel/secure-io-sida.ts).
 import { PGM_OPERAND } from '@pvdump/s390x-cpu';
 import { RunOffset, type StructBytes } from '../../uapi/structs.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from '../host.js';
@@ -104,8 +107,9 @@ function wrapped(c: Call, address: bigint): bigint {
   return address & ((mask & PSW_EA) !== 0n ? 0xffffffffffffffffn : (mask & PSW_BA) !== 0n ? 0x7fffffffn : 0xffffffn);
 }
 
-/** The second-operand address D2(B2) of an S-format instruction. */
+/** The second-operand address D2(B2) of an S-format instruction (a secure guest's: SIDA offset 0). */
 function secondOperand(c: Call): bigint {
+  if (c.m.protected_) return 0n;
   const b2 = (c.ipb >>> 28) & 0xf;
   const d2 = (c.ipb >>> 16) & 0xfff;
   return wrapped(c, (b2 === 0 ? 0n : c.gprs[b2]!) + BigInt(d2));
@@ -113,6 +117,10 @@ function secondOperand(c: Call): bigint {
 
 /** Reads a logical operand; undefined when an access exception was presented instead. */
 function readOperand(c: Call, address: bigint, length: number): Uint8Array | undefined {
+  if (c.m.protected_) {
+    const bytes = c.m.api.sidaRead(c.v.fd, Number(address), length);
+    return typeof bytes === 'number' ? sidaFailed(c, 'read', bytes) : bytes;
+  }
   const r = c.m.api.logicalRead(c.v.fd, address, length);
   if (typeof r !== 'number') return r;
   if (r > 0) return undefined;
@@ -121,10 +129,19 @@ function readOperand(c: Call, address: bigint, length: number): Uint8Array | und
 
 /** Stores a logical operand; false when an access exception was presented instead. */
 function writeOperand(c: Call, address: bigint, data: Uint8Array): boolean {
+  if (c.m.protected_) {
+    const r = c.m.api.sidaWrite(c.v.fd, Number(address), data);
+    return r === 0 || sidaFailed(c, 'write', r);
+  }
   const r = c.m.api.logicalWrite(c.v.fd, address, data);
   if (r === 0) return true;
   if (r > 0) return false;
   throw new MachineError(`vCPU ${c.v.id}: KVM_S390_MEM_OP write of ${data.length} bytes at 0x${address.toString(16)} failed (${r})`);
+}
+
+/** A failed SIDA operation is the VMM's failure (QEMU's s390_cpu_pv_mem_rw aborts). */
+function sidaFailed(c: Call, what: string, r: number): never {
+  throw new MachineError(`vCPU ${c.v.id}: KVM_S390_MEM_OP SIDA ${what} failed (${r})`);
 }
 
 /** An instruction on the subchannel GR1 names: operand exception for an invalid word, cc 3 when not installed, else `body`'s cc. */
@@ -240,7 +257,7 @@ function setAddressLimit(c: Call): undefined {
 
 function channelSubsystemCall(c: Call): undefined {
   const r1 = (c.ipb >>> 20) & 0xf;
-  const address = wrapped(c, c.gprs[r1]!);
+  const address = c.m.protected_ ? 0n : wrapped(c, c.gprs[r1]!);
   const block = readOperand(c, address, CHSC_BLOCK);
   if (block === undefined) return undefined;
   const length = new DataView(block.buffer, block.byteOffset, 2).getUint16(0);
