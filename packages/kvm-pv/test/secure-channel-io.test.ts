@@ -3,7 +3,8 @@
 // interruption code and CHSC block stay in the guest's secure pages), the VMM reads and writes it
 // at SIDA offset 0, the Ultravisor refuses STSCH's invalid subsystem-identification word itself,
 // the SIDA goes back only for a condition code that stores, the I/O interruption reaches the
-// secure CPU's lowcore, and the channel program's CCW and data live in a page the guest shared.
+// secure CPU's lowcore, SCHM and SAL keep the guest's condition code, and the channel program's
+// CCW, its data and the measurement block live in a page the guest shared.
 import { describe, expect, it } from 'vitest';
 import { VirtualMachine } from '../src/index.ts';
 import { assemble, failStub as fail, protectedImage, testHost } from './support/guests.ts';
@@ -157,6 +158,52 @@ _start:
 	ipm	%r3
 	st	%r3, 0(%r9)
 	mvc	8(8,%r9), 0(%r4)
+	# 17: SCHM (format-0 block in the shared page) keeps the condition code (2 from the compare)
+	aghi	%r9, 16
+	lghi	%r1, 2
+	lgfi	%r2, ${SHARED_IO + 0x800}
+	lghi	%r3, 1
+	cghi	%r3, 0
+	schm
+	ipm	%r3
+	st	%r3, 0(%r9)
+	# 18: SAL keeps it too (1 from the compare)
+	aghi	%r9, 16
+	lghi	%r1, 0
+	lghi	%r3, 0
+	cghi	%r3, 1
+	sal
+	ipm	%r3
+	st	%r3, 0(%r9)
+	# 19: XSCH with nothing to cancel: cc 2
+	aghi	%r9, 16
+	llilf	%r1, 0x10000
+	xsch
+	ipm	%r3
+	st	%r3, 0(%r9)
+	# 20: CSCH: cc 0, its interruption taken by TPI, the clear function in TSCH's IRB
+	aghi	%r9, 16
+	csch
+	ipm	%r3
+	st	%r3, 0(%r9)
+	tpi	0x700(%r10)
+	tsch	0x400(%r10)
+	mvc	8(4,%r9), 0x400(%r10)
+	# 21: HSCH: cc 0; SSCH counted in the measurement block while SCHM is on
+	aghi	%r9, 16
+	hsch
+	ipm	%r3
+	st	%r3, 0(%r9)
+	tpi	0x700(%r10)
+	tsch	0x400(%r10)
+	stsch	0(%r10)
+	oi	5(%r10), 0x10
+	msch	0(%r10)
+	ssch	0x200(%r10)
+	tpi	0x700(%r10)
+	tsch	0x400(%r10)
+	lghi	%r1, 0
+	schm
 	larl	%r1, psw_done
 	lpswe	0(%r1)
 share:
@@ -200,7 +247,7 @@ describe('a secure guest’s channel I/O through the SIDA', () => {
   const vm = new VirtualMachine({ kernel, memorySize: 16 * MIB, virtioNetCcw: 1 });
   vm.bootSecureImage(protectedImage(assemble(GUEST)));
   const stop = vm.run(2000);
-  const results = new DataView(vm.readGuest(RESULTS, 16 * 17).buffer);
+  const results = new DataView(vm.readGuest(RESULTS, 16 * 22).buffer);
   const cc = (n: number) => (results.getUint32(16 * n) >>> 28) & 3;
   const program = (n: number) => results.getUint16(16 * n + 6);
   const seen = (n: number, word: 0 | 1) => results.getUint32(16 * n + 8 + 4 * word);
@@ -259,6 +306,16 @@ describe('a secure guest’s channel I/O through the SIDA', () => {
   it('STCPS: zeros stored, the condition code unchanged', () => {
     expect(cc(15)).toBe(2);
     expect([seen(15, 0), seen(15, 1)]).toEqual([0, 0]);
+  });
+
+  it('SCHM and SAL keep the condition code; XSCH, CSCH, HSCH through the exposed GR1; the measurement block in the shared page', () => {
+    expect(cc(17)).toBe(2);
+    expect(cc(18)).toBe(1);
+    expect(cc(19)).toBe(2);
+    expect(cc(20)).toBe(0);
+    expect(seen(20, 0) & 0x1001).toBe(0x1001); // clear function, status pending
+    expect(cc(21)).toBe(0);
+    expect(new DataView(vm.readGuest(SHARED_IO + 0x800, 2).buffer).getUint16(0)).toBe(1); // SSCH/RSCH count
   });
 
   it('a SCHIB crossing a page boundary moves in two pieces', () => {
