@@ -245,6 +245,14 @@ share_uvcb:
 describe('a secure guest’s channel I/O through the SIDA', () => {
   const { kernel, secureStates } = testHost();
   const vm = new VirtualMachine({ kernel, memorySize: 16 * MIB, virtioNetCcw: 1 });
+  // What the VMM reads of the SIDA (KVM_S390_MEM_OP SIDA_READ), in order.
+  const sidaReads: { offset: number; bytes: Uint8Array }[] = [];
+  const sidaRead = vm.api.sidaRead.bind(vm.api);
+  vm.api.sidaRead = (fd, offset, size) => {
+    const r = sidaRead(fd, offset, size);
+    if (typeof r !== 'number') sidaReads.push({ offset, bytes: r.slice() });
+    return r;
+  };
   vm.bootSecureImage(protectedImage(assemble(GUEST)));
   const stop = vm.run(2000);
   const results = new DataView(vm.readGuest(RESULTS, 16 * 22).buffer);
@@ -316,6 +324,18 @@ describe('a secure guest’s channel I/O through the SIDA', () => {
     expect(seen(20, 0) & 0x1001).toBe(0x1001); // clear function, status pending
     expect(cc(21)).toBe(0);
     expect(new DataView(vm.readGuest(SHARED_IO + 0x800, 2).buffer).getUint16(0)).toBe(1); // SSCH/RSCH count
+  });
+
+  it('the host reads the operands at SIDA offset 0: the SCHIB, the ORB, the CHSC request', () => {
+    expect(sidaReads.every((r) => r.offset === 0)).toBe(true);
+    const sizes = sidaReads.map((r) => r.bytes.length);
+    expect(sizes.filter((n) => n === 52).length).toBeGreaterThanOrEqual(3); // MSCH
+    const schib = sidaReads.find((r) => r.bytes.length === 52)!.bytes;
+    expect([schib[4]! & 0x18, schib[5]! & 0x80]).toEqual([0x18, 0x80]); // ISC 3, enabled: step 4's SCHIB
+    const orb = new DataView(sidaReads.find((r) => r.bytes.length === 12)!.bytes.buffer);
+    expect([orb.getUint32(0), orb.getUint32(4), orb.getUint32(8)]).toEqual([0x12345678, 0x00808000, SHARED_IO]);
+    const chsc = new DataView(sidaReads.find((r) => r.bytes.length === 4096)!.bytes.buffer);
+    expect([chsc.getUint16(0), chsc.getUint16(2)]).toEqual([16, 0x10]);
   });
 
   it('a SCHIB crossing a page boundary moves in two pieces', () => {
