@@ -3,12 +3,20 @@
 // (QEMU then exits); the first EXIT line decides: S = 1 PASS, S = 77 SKIP (all checks skipped),
 // any other S FAIL. No EXIT line (a disabled wait, i.e. a crash, or a machine that stopped
 // without one) is FAIL; running past the time limit is FAIL ("timeout"); the machine failing
-// (QEMU aborting) is FAIL. The SUMMARY shown is the `SUMMARY:` line among the output's last five.
+// (QEMU aborting) is FAIL; QEMU refusing its configuration at start-up is SKIP with its message
+// (scripts/runtime.bash premature_failure). The SUMMARY shown is the `SUMMARY:` line among the
+// output's last five.
 
 export type Result = 'PASS' | 'FAIL' | 'SKIP';
 
 /** How the machine run ended. */
-export type MachineEnd = { kind: 'stopped' } | { kind: 'disabled-wait'; cpu: number; pswMask: string; pswAddr: string } | { kind: 'timeout'; seconds: number } | { kind: 'machine-error'; message: string };
+export type MachineEnd =
+  | { kind: 'stopped' }
+  | { kind: 'disabled-wait'; cpu: number; pswMask: string; pswAddr: string }
+  | { kind: 'timeout'; seconds: number }
+  | { kind: 'machine-error'; message: string }
+  /** The machine refused its configuration before the guest started (QEMU exiting at start-up). */
+  | { kind: 'refused'; message: string };
 
 export interface Outcome {
   result: Result;
@@ -52,6 +60,7 @@ export function interpret(output: string, end: MachineEnd, expectPanic = false):
   const summary = summaryLine(output);
   if (end.kind === 'timeout') return { result: 'FAIL', summary: undefined, status: undefined, reason: `timeout; duration=${end.seconds}s` };
   if (end.kind === 'machine-error') return { result: 'FAIL', summary, status: undefined, reason: `machine error: ${end.message}` };
+  if (end.kind === 'refused') return { result: 'SKIP', summary: undefined, status: undefined, reason: end.message };
   if (expectPanic) {
     return end.kind === 'disabled-wait' ? { result: 'PASS', summary, status: undefined, reason: 'guest panicked' } : { result: 'FAIL', summary, status: undefined, reason: 'guest did not panic' };
   }

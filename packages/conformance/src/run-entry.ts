@@ -1,7 +1,8 @@
 // One entry on kvm-pv's VMM, as `qemu-system-s390x -machine s390-ccw-virtio -kernel FILE` runs
 // it under the suite's runner: a plain (non-PV) host, the ELF loaded like `-kernel` with the
 // `-append` text, CPU 0 started and the others stopped, and the vCPUs run until the guest stops
-// every CPU (after its EXIT line), enters a disabled wait, or the machine fails.
+// every CPU (after its EXIT line), enters a disabled wait, or the machine fails. A configuration
+// the machine refuses to build ends the run before the guest starts, as QEMU exiting at start-up.
 import { HostKernel, MachineError, VirtualMachine, WATCHDOG_ACTIONS, type WatchdogAction } from '@pvdump/kvm-pv';
 import type { MachineEnd } from './outcome.js';
 import type { RunSpec } from './plan.js';
@@ -28,12 +29,14 @@ function watchdogAction(action: string): WatchdogAction {
 /** Builds the machine of `spec` and runs it to its end. */
 export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
   const started = performance.now();
+  const secure = spec.secure === true;
+  if (secure && options.hostKey === undefined) return { kind: 'machine-error', message: "a secure entry needs the run's host key" };
   let vm: VirtualMachine;
   try {
-    const secure = spec.secure === true;
-    if (secure && options.hostKey === undefined) throw new MachineError("a secure entry needs the run's host key");
     vm = new VirtualMachine({
       kernel: new HostKernel(secure ? { protectedVirtualization: true, hostKeys: [hostKeyPairOf(options.hostKey!)] } : { protectedVirtualization: false, guestUltravisor: spec.ultravisorCall }),
+      // s390x/run adds `-machine confidential-guest-support=pv0 -object s390-pv-guest,id=pv0` for a _PV entry.
+      confidentialGuestSupport: secure,
       memorySize: spec.memoryMiB * MIB,
       cpus: spec.cpus,
       maxCpus: spec.maxCpus,
@@ -47,6 +50,12 @@ export function runEntry(spec: RunSpec, options: EntryRunOptions): MachineEnd {
       ...(spec.uuid === undefined ? {} : { uuid: spec.uuid }),
       ...(spec.watchdog === undefined ? {} : { watchdog: { action: watchdogAction(spec.watchdog.action) } }),
     });
+  } catch (e) {
+    // QEMU refusing this configuration exits before it loads the kernel: the runner's premature failure.
+    if (e instanceof MachineError) return { kind: 'refused', message: e.message };
+    return { kind: 'machine-error', message: e instanceof Error ? e.message : String(e) };
+  }
+  try {
     // A secure entry boots its SE image as QEMU boots NAME.pv.bin with -kernel: stage3a at 0
     // switches to protected mode (DIAGNOSE 0x308 subcodes 8 and 10); the -append text is in the image.
     if (secure) vm.loadRawImage(buildTestImage(spec.kernel, options.hostKey!, spec.commandLine));

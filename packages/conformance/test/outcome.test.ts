@@ -21,6 +21,10 @@ describe("the runner's verdict", () => {
     expect(interpret('', stopped)).toMatchObject({ result: 'FAIL', reason: 'no EXIT line' });
   });
 
+  it('a configuration the machine refuses before the guest starts is SKIP with its message (premature failure)', () => {
+    expect(interpret('', { kind: 'refused', message: 'Protected VMs support a maximum of 247 CPUs' })).toEqual({ result: 'SKIP', summary: undefined, status: undefined, reason: 'Protected VMs support a maximum of 247 CPUs' });
+  });
+
   it('reads SUMMARY counts', () => {
     expect(parseSummary('33 tests, 1 unexpected failures, 1 expected failures, 12 skipped')).toEqual({ tests: 33, failures: 1, knownFailures: 0, expectedFailures: 1, skipped: 12 });
     expect(parseSummary('nothing')).toBeUndefined();

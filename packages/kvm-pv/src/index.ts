@@ -13,7 +13,7 @@ export { KvmApi, retryOnEintr, type PvResult } from './api/kvm-api.js';
 export { VirtualMachine, MachineError, rawImageIplPsw, type MachineOptions, type MachineStop, type UnpackComponent, type VcpuHandle } from './vmm/machine.js';
 export { Diag308Subcode, type PvIplMachine } from './vmm/pv-ipl.js';
 export { SigpOrder, SigpStatus } from './vmm/sigp.js';
-export { Sclp, SclpResponse, SCLP_READ_CPU_INFO, SCLP_READ_SCP_INFO, SCLP_READ_SCP_INFO_FORCED, SCLP_READ_EVENT_DATA, SCLP_WRITE_EVENT_DATA, SCLP_WRITE_EVENT_MASK } from './vmm/sclp.js';
+export { Sclp, SclpResponse, protectedVmMaxCpus, SCLP_READ_CPU_INFO, SCLP_READ_SCP_INFO, SCLP_READ_SCP_INFO_FORCED, SCLP_READ_EVENT_DATA, SCLP_WRITE_EVENT_DATA, SCLP_WRITE_EVENT_MASK } from './vmm/sclp.js';
 export { DiagnoseDispatcher } from './vmm/diag.js';
 export type { DiagnoseCall, DiagnoseHandler, HostMachine } from './vmm/host.js';
 export { Diag308Rc } from './vmm/diag308.js';

@@ -10,12 +10,12 @@ import { CONFIGURATION_TOPOLOGY_FACILITY } from '@pvdump/s390x-cpu';
 import { IPL_PSW_MASK, loadElfSegments, readElfImage } from '@pvdump/s390x-cpu/baremetal';
 import { pswInvalidReason, shortPswHasFormatBit, shortPswToPsw, type Psw } from '@pvdump/s390x-cpu/state';
 import { ImageError, PvIplBlockOffset, readGenprotimgImage, type GenprotimgImage } from '@pvdump/ultravisor/protected-image';
-import type { HostKernel, KvmProcess } from '../kernel/host-kernel.js';
+import { UNPACK_FACILITY, type HostKernel, type KvmProcess } from '../kernel/host-kernel.js';
 import { KvmApi, type PvResult } from '../api/kvm-api.js';
 import { Capability, Errno, ExitReason, InterceptCode, Ioctl, IrqType, MpState, VmAttr, errnoName, ioInterruptType } from '../uapi/constants.js';
 import { RunOffset, StructBytes, SyncRegs, type PvInfoDump, type PvInfoVm } from '../uapi/structs.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
-import { Sclp } from './sclp.js';
+import { Sclp, protectedVmMaxCpus } from './sclp.js';
 import { handleSigp } from './sigp.js';
 import { DiagnoseDispatcher } from './diag.js';
 import { handleStsi } from './stsi.js';
@@ -65,6 +65,13 @@ export interface MachineOptions {
    * from the CPU model; on requires the host's CPU to have them. Default: the host's model.
    */
   cpuFeatures?: Readonly<Record<string, boolean>>;
+  /**
+   * Confidential-guest support for Secure Execution (QEMU `-machine confidential-guest-support=pv0
+   * -object s390-pv-guest,id=pv0`): checked when the machine is built, as QEMU ≥ 8.0 does before
+   * it loads the kernel: the CPU model must have the unpack facility (161) and maxCpus must not
+   * exceed `protectedVmMaxCpus` (else a MachineError with QEMU's message).
+   */
+  confidentialGuestSupport?: boolean;
 }
 
 /** The facilities each switchable CPU feature stands for: the first one, then those that need it (QEMU's dependencies). */
@@ -87,6 +94,13 @@ export function cpuModelFacilities(host: readonly number[], features: Readonly<R
     if (!on) facilities = facilities.filter((f) => !bits.includes(f));
   }
   return facilities;
+}
+
+/** QEMU's checks of confidential-guest support (hw/s390x/pv.c s390_pv_kvm_init), made once the CPU model is known. */
+function checkConfidentialGuestSupport(facilities: readonly number[], maxCpus: number): void {
+  if (!facilities.includes(UNPACK_FACILITY)) throw new MachineError('CPU model does not support Protected Virtualization');
+  const limit = protectedVmMaxCpus(facilities);
+  if (maxCpus > limit) throw new MachineError(`Protected VMs support a maximum of ${limit} CPUs`);
 }
 
 export { MachineError, type MachineStop, type VcpuHandle } from './host.js';
@@ -177,6 +191,7 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     this.uuid = options.uuid;
     this.facilities = cpuModelFacilities(kernel.guestFacilities, options.cpuFeatures ?? {});
     if (options.cpuFeatures !== undefined) this.check(this.api.setCpuProcessor(this.vmFd, this.facilities), 'KVM_SET_DEVICE_ATTR (CPU model)');
+    if (options.confidentialGuestSupport === true) checkConfidentialGuestSupport(this.facilities, this.maxCpus);
     // The CPU model has CMM: QEMU enables CMMA before it creates the vCPUs.
     this.check(this.api.setVmAttribute(this.vmFd, VmAttr.MEM_CTRL, VmAttr.MEM_ENABLE_CMMA), 'KVM_SET_DEVICE_ATTR (ENABLE_CMMA)');
     for (const id of addresses) {

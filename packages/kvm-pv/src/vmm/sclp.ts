@@ -89,6 +89,17 @@ const MASK_CONFIG_CHANGE = 0x10000000;
 const HOST_RECEIVE_MASK = MASK_ASCII;
 const HOST_SEND_MASK = MASK_ASCII | MASK_QUIESCE | MASK_CONFIG_CHANGE;
 
+/**
+ * The most CPUs a protected VM may have (QEMU ≥ 8.0 hw/s390x/pv.c, checked when the machine is
+ * built with confidential-guest support): a secure guest's read SCP info goes through the one-page
+ * SIDA, so its CPU entries must fit the page after their offset (144 with the extended-length
+ * SCCB facility in the CPU model, else 128): 247 or 248.
+ */
+export function protectedVmMaxCpus(facilities: readonly number[]): number {
+  const cpuOffset = facilities.includes(EXTENDED_LENGTH_SCCB_FACILITY) ? READ_INFO_SIZE : READ_INFO_CPU_OFFSET;
+  return Math.floor((SCCB_SIZE - cpuOffset) / CPU_ENTRY);
+}
+
 /** The SCLP's state of one machine. */
 export class Sclp {
   /** The event types the guest wants to receive (write event mask's cp receive mask). */
