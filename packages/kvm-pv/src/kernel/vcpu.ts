@@ -3,7 +3,7 @@
 // interception exposes), the register, reset, MP-state and interrupt ioctls QEMU uses, and
 // KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
 import { gsCbFromWords, gsCbWords } from '@pvdump/s390x-arch';
-import { Cpu, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
+import { Cpu, PGM_SPECIFICATION, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
 import { initialCpuSnapshot, pswIsWait, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, secureDiagnoseIntercepted, type GuestStore, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
@@ -804,9 +804,7 @@ export class KvmVcpu {
    */
   private diagnoseNotIntercepted(cpu: Cpu, interception: InstructionInterception): boolean {
     if (secureDiagnoseIntercepted(Number((interception.operandAddress ?? 0n) & 0xffffn))) return false;
-    cpu.completeInterception();
-    cpu.setPsw({ mask: cpu.getPsw().mask, addr: interception.address });
-    cpu.deliverProgramInterruption(0x06, interception.length);
+    presentForInterception(cpu, interception, PGM_SPECIFICATION);
     return true;
   }
 
