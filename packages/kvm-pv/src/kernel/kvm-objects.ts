@@ -139,6 +139,8 @@ export interface VcpuVm {
   topologyChangeReport: boolean;
   /** Whether the vCPU with CPU address `cpuAddress` runs, or undefined when there is none. */
   vcpuRunning(cpuAddress: number): boolean | undefined;
+  /** Whether a vCPU other than the one with CPU address `cpuAddress` runs. */
+  otherVcpuRunning(cpuAddress: number): boolean;
   /** Whether `cpu` can take a floating interruption now. */
   floatingDeliverable(cpu: Cpu): boolean;
   /** Delivers to `cpu` the floating interruptions it enables. */

@@ -4,7 +4,7 @@
 // KVM_S390_PV_CPU_COMMAND (DUMP_CPU) with its write-back rules.
 import { gsCbFromWords, gsCbWords } from '@pvdump/s390x-arch';
 import { Cpu, PGM_SPECIFICATION, ProgramException, type InstructionInterception, type StopReason, type TodClock } from '@pvdump/s390x-cpu';
-import { initialCpuSnapshot, pswIsWait, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
+import { cloneCpuSnapshot, initialCpuSnapshot, pswIsWait, type CpuSnapshot } from '@pvdump/s390x-cpu/state';
 import { PvCpuState, SecureCpuError, secureDiagnoseIntercepted, type GuestStore, type HostExit, type InterceptionCompletion, type SecureCpuExit } from '@pvdump/ultravisor';
 import { Errno, ExitReason, InterceptCode, Ioctl, IrqType, MemOp, MemOpFlags, MpState, PgmFlags, PvCmd } from '../uapi/constants.js';
 import { FpuOffset, IrqOffset, IrqStateOffset, MemOpOffset, PvCmdOffset, RunOffset, SregsOffset, StructBytes, SyncRegs } from '../uapi/structs.js';
@@ -17,6 +17,7 @@ import { extractAndSetStorageAttributes } from './collaborative-memory.js';
 import { performTopologyFunction } from './perform-topology-function.js';
 import { senseRunningStatus } from './sigp-sense-running.js';
 import { ioOperandToSida, isSidaIoInstruction, presentForInterception, type SidaCopyBack } from './secure-io-sida.js';
+import { diagnoseYield, type YieldTargets } from './diagnose-yield.js';
 import type { PvRcSink, VcpuVm } from './kvm-objects.js';
 
 /** Default instructions per KVM_RUN before it returns -EINTR. */
@@ -53,6 +54,9 @@ export class KvmVcpu {
   /** The plain vCPU's registers (the SIE state description's view); absent while protected. */
   private cpu: Cpu | undefined;
   private state: CpuSnapshot | undefined;
+  /** The interpreter CPU of the last secure run and the state it left (`secureCpuFor`). */
+  private secureCpu: Cpu | undefined;
+  private secureOut: CpuSnapshot | undefined;
   pvHandle: bigint | undefined = undefined;
   private pvStorage: { origin: number; length: number } | undefined;
   private stateDescription: { origin: number; length: number } | undefined;
@@ -103,6 +107,8 @@ export class KvmVcpu {
   /** Whether the vCPU runs (SIGP SENSE RUNNING STATUS): operating, and neither waiting nor asleep in an enabled wait. */
   get running(): boolean {
     if (this.mpState !== MpState.OPERATING || this.sleep !== undefined) return false;
+    // A secure CPU's PSW is the UV's; one that waits enabled sleeps.
+    if (this.pvHandle !== undefined) return true;
     return !pswIsWait(this.cpu?.getPsw().mask ?? this.state?.psw.mask ?? 0n);
   }
 
@@ -114,6 +120,8 @@ export class KvmVcpu {
       const snapshot = this.cpu?.snapshot() ?? this.state;
       const options = { cpuAddress: this.id, clock: this.clock, facilities: this.vm.facilities, waitSkipsTime: false };
       this.cpu = new Cpu(ram.memory, snapshot === undefined ? options : { ...options, snapshot });
+      const cpu = this.cpu;
+      cpu.completeInPlace = (interception) => this.completeInPlace(cpu, interception);
     }
     return this.cpu;
   }
@@ -146,6 +154,8 @@ export class KvmVcpu {
     }
     this.state = this.plainSnapshot();
     this.cpu = undefined;
+    this.secureCpu = undefined;
+    this.secureOut = undefined;
     this.pvHandle = r.handle;
     this.pvStorage = { origin: storage, length };
     this.stateDescription = { origin: sd, length: 0x1000 };
@@ -168,6 +178,8 @@ export class KvmVcpu {
     vm.kernel.allocator.release(this.pvStorage!.origin, this.pvStorage!.length);
     vm.kernel.allocator.release(this.stateDescription!.origin, this.stateDescription!.length);
     this.pvHandle = undefined;
+    this.secureCpu = undefined;
+    this.secureOut = undefined;
     this.exposed = [];
     return 0;
   }
@@ -559,6 +571,24 @@ export class KvmVcpu {
     return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);
   }
 
+  /**
+   * The interceptions KVM's handler completes with registers and condition code alone and
+   * re-enters at once (SIGP SENSE RUNNING STATUS, DIAGNOSE 0x44 and 0x9C): served while the CPU
+   * runs, as if the SIE had exited and re-entered. A yield ends the time slice.
+   */
+  private completeInPlace(cpu: Cpu, interception: InstructionInterception): boolean {
+    if (interception.mnemonic === 'sigp') return senseRunningStatus(cpu, (address) => this.vm.vcpuRunning(address), interception);
+    const outcome = diagnoseYield(cpu, this.yieldTargets, interception);
+    if (outcome === 'yield') cpu.requestStop();
+    return outcome !== undefined;
+  }
+
+  /** The VM's other vCPUs as DIAGNOSE 0x44 and 0x9C yield to them. */
+  private readonly yieldTargets: YieldTargets = {
+    anotherCanRun: () => this.vm.otherVcpuRunning(this.id),
+    canRun: (cpuAddress) => cpuAddress !== this.id && this.vm.vcpuRunning(cpuAddress) === true,
+  };
+
   /** A plain guest's UVC: served by its own UV when the machine offers one, else the VMM's interception. */
   private hostUvCall(cpu: Cpu, interception: InstructionInterception): boolean {
     const uv = this.vm.guestUltravisor;
@@ -740,7 +770,7 @@ export class KvmVcpu {
   private secureRunner(snapshot: CpuSnapshot, stores: readonly GuestStore[]): SecureCpuExit {
     const vm = this.vm;
     const ram = vm.memory!;
-    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.secureFacilities, waitSkipsTime: false });
+    const cpu = this.secureCpuFor(snapshot);
     if (this.sidaCopyBack !== undefined) {
       // Re-entry completes the instruction: the SIDA goes back into the guest's operand, unless
       // a program interruption is presented for it or its condition code stores nothing.
@@ -781,6 +811,7 @@ export class KvmVcpu {
     });
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
     Object.assign(snapshot, cpu.snapshot());
+    this.secureOut = cloneCpuSnapshot(snapshot);
     vm.kernel.options.secureStateProbe?.(this.id, cpu.snapshot());
     if (stop.kind === 'interception') return { kind: 'instruction', instruction: stop.interception.bytes };
     if (stop.kind === 'wait') return { kind: 'other', reason: stop.disabled ? 'disabled-wait' : 'enabled-wait' };
@@ -806,6 +837,28 @@ export class KvmVcpu {
     if (secureDiagnoseIntercepted(Number((interception.operandAddress ?? 0n) & 0xffffn))) return false;
     presentForInterception(cpu, interception, PGM_SPECIFICATION);
     return true;
+  }
+
+  /**
+   * The interpreter CPU that runs the secure CPU's state `snapshot`: the one of the last run (its
+   * compiled code and TLB kept, as the SIE hardware keeps its own between entries) when the
+   * state is what that run left but for GPRs and the PSW (the host's completion of an
+   * interception), which are then loaded alone; else a CPU loaded with the whole state.
+   */
+  private secureCpuFor(snapshot: CpuSnapshot): Cpu {
+    const ram = this.vm.memory!;
+    const kept = this.secureCpu;
+    const last = this.secureOut;
+    if (kept !== undefined && last !== undefined && kept.mem === ram.memory && sameBeyondGprsAndPsw(snapshot, last)) {
+      for (let i = 0; i < 16; i++) if (snapshot.gprs[i] !== last.gprs[i]) kept.setGpr(i, snapshot.gprs[i]!);
+      kept.setPsw(snapshot.psw);
+      kept.completeInterception();
+      return kept;
+    }
+    const cpu = new Cpu(ram.memory, { cpuAddress: this.id, snapshot, clock: this.clock, facilities: this.vm.secureFacilities, waitSkipsTime: false });
+    cpu.completeInPlace = (interception) => this.completeInPlace(cpu, interception);
+    this.secureCpu = cpu;
+    return cpu;
   }
 
   /** Makes the guest page holding `absolute` accessible to the SIE (importing it); false if it cannot be. */
@@ -902,4 +955,18 @@ export class KvmVcpu {
     cpu.completeInterception();
     return true;
   }
+}
+
+/** Whether two CPU states agree in everything but the GPRs and the PSW. */
+function sameBeyondGprsAndPsw(a: CpuSnapshot, b: CpuSnapshot): boolean {
+  if (a.prefix !== b.prefix || a.fpc !== b.fpc || a.cpuTimer !== b.cpuTimer || a.clockComparator !== b.clockComparator || a.todProgrammable !== b.todProgrammable || a.bear !== b.bear) return false;
+  for (let i = 0; i < 16; i++) if (a.crs[i] !== b.crs[i] || a.acrs[i] !== b.acrs[i]) return false;
+  for (let i = 0; i < a.vrs.length; i++) {
+    const x = a.vrs[i]!;
+    const y = b.vrs[i];
+    if (y === undefined || x.length !== y.length || x.some((byte, j) => byte !== y[j])) return false;
+  }
+  const g = a.gsCb;
+  const h = b.gsCb;
+  return Object.keys(g).every((k) => g[k as keyof typeof g] === h[k as keyof typeof h]);
 }

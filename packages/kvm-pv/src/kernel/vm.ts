@@ -271,6 +271,10 @@ export class KvmVm implements VcpuVm {
     return this.vcpus.find((v) => v.id === cpuAddress)?.running;
   }
 
+  otherVcpuRunning(cpuAddress: number): boolean {
+    return this.vcpus.some((v) => v.id !== cpuAddress && v.running);
+  }
+
   /** Whether `cpu` can take a floating interruption now. */
   floatingDeliverable(cpu: Cpu): boolean {
     return this.floating.some((f) => this.floatingEnabled(cpu, f));

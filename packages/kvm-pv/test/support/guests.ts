@@ -73,7 +73,8 @@ export function testHost(options: Partial<HostKernelOptions> = {}): { kernel: Ho
  * with SIGP RESTART (one at a time, each restart PSW pointing at its own entry), waits for each
  * one's flag (at base + 0x60000), sets known registers and panics with a disabled wait at 0xbad.
  * CPU k fills its page at base + 0x40000 + k·0x1000, sets known registers and raises its flag;
- * the last CPU (of two or more) then loops on DIAGNOSE 0x44, so it is always mid-interception;
+ * the last CPU (of two or more) then loops on DIAGNOSE 0x500 (the virtio hypercall,
+ * which KVM leaves to user space), so it is always mid-interception;
  * the others enter an enabled wait.
  */
 export function smpGuestSource(cpus: number, dataPages = 48, base = 0x200000): string {
@@ -163,7 +164,7 @@ sfill:
 	larl	%r1, enabled_wait_psw
 	lpswe	0(%r1)
 diag_loop:
-	diag	%r8, %r9, 0x44
+	diag	%r8, %r9, 0x500
 	j	diag_loop
 ${secondaryEntries}
 

@@ -184,6 +184,12 @@ export abstract class CpuCore {
   interceptSvc = false;
   /** The facility list STFLE stores (`CpuOptions.facilities`). */
   readonly facilityList: Uint8Array;
+  /**
+   * The host's completion of an interception without stopping the CPU (a hypervisor serving an
+   * instruction in its interception handler and re-entering at once): true when it set the
+   * instruction's results (registers, condition code) and nothing else; false stops the CPU.
+   */
+  completeInPlace: ((interception: InstructionInterception) => boolean) | undefined = undefined;
   /** The last interception the host has not yet completed (`completeInterception` clears it). */
   pendingInterception: InstructionInterception | undefined = undefined;
   /**
@@ -1063,16 +1069,25 @@ export abstract class CpuCore {
     if (!this.hasFacility(129)) throw new ProgramException(0x01);
     if ((this.cr[1]! & 0x60000) !== 0x60000) throw new ProgramException(PGM_DATA, DXC_VECTOR);
   }
-  /** Stops the CPU with an interception for the host (PSW already at the next instruction). */
-  intercept<F extends Format>(mnemonic: string, format: F, insnA: InsnA<F>, insnB: InsnB<F>, operandAddress?: number): never {
+  /**
+   * Stops the CPU with an interception for the host (PSW already at the next instruction), unless
+   * `completeInPlace` completes it at once: then the instruction ends here and the CPU runs on.
+   */
+  intercept<F extends Format>(mnemonic: string, format: F, insnA: InsnA<F>, insnB: InsnB<F>, operandAddress?: number): void {
     const a = wholeA(insnA);
     const b = wholeB(insnB);
     const length = instructionLength(a >>> 24);
     const bytes = new Uint8Array(length);
-    const dv = new DataView(bytes.buffer);
-    if (length === 2) dv.setUint16(0, a >>> 16);
-    else dv.setUint32(0, a >>> 0);
-    if (length === 6) dv.setUint16(4, b);
+    bytes[0] = a >>> 24;
+    bytes[1] = a >>> 16;
+    if (length >= 4) {
+      bytes[2] = a >>> 8;
+      bytes[3] = a;
+    }
+    if (length === 6) {
+      bytes[4] = b >>> 8;
+      bytes[5] = b;
+    }
     const interception: InstructionInterception = {
       mnemonic,
       address: BigInt(this.ia),
@@ -1081,6 +1096,7 @@ export abstract class CpuCore {
       fields: decodeFields(format, a, b),
     };
     if (operandAddress !== undefined) interception.operandAddress = BigInt(operandAddress);
+    if (this.completeInPlace?.(interception) === true) return;
     throw new InterceptionRequest(interception);
   }
 

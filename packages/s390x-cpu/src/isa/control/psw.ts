@@ -89,7 +89,7 @@ function extractPsw(cpu: CpuCore, a: InsnA<'RRE'>): void {
 
 function supervisorCall(cpu: CpuCore, a: InsnA<'I'>, b: InsnB<'I'>): void {
   if (cpu.interceptSvc) cpu.intercept('svc', 'I', a, b);
-  cpu.deliverSvcInterruption(fI1(a));
+  else cpu.deliverSvcInterruption(fI1(a));
 }
 
 export const pswInstructions: InstructionDef[] = [
