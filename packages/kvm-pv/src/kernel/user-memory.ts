@@ -86,6 +86,18 @@ export class UserAddressSpace {
     return m.ram.hostWrite(offset, data);
   }
 
+  /**
+   * The bytes of the anonymous mapping at [address, address + length) themselves, not a copy: a
+   * mapping the kernel shares with the process (a vCPU's `kvm_run`, which user space maps from
+   * the vCPU descriptor), read and written by both without copies. Throws UserFault when unmapped.
+   */
+  sharedBytes(address: bigint, length: number): Uint8Array {
+    const m = this.find(address, length);
+    if (m?.kind !== 'anonymous') throw new UserFault(address, length);
+    const offset = Number(address) - m.start;
+    return m.bytes.subarray(offset, offset + length);
+  }
+
   /** The VMM's own load: throws UserFault where the process would get SIGSEGV. */
   read(address: bigint, length: number): Uint8Array {
     const data = this.copyFromUser(address, length);

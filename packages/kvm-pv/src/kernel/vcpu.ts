@@ -50,6 +50,8 @@ const EXTERNAL_CODE: ReadonlyMap<bigint, number> = new Map([
 export class KvmVcpu {
   /** User address of this vCPU's `struct kvm_run`. */
   readonly runAddress: bigint;
+  /** The run structure's bytes, shared with the process's mapping of it. */
+  private readonly runStruct: StructBytes;
   mpState: number = MpState.STOPPED;
   /** The plain vCPU's registers (the SIE state description's view); absent while protected. */
   private cpu: Cpu | undefined;
@@ -89,6 +91,7 @@ export class KvmVcpu {
     readonly id: number,
   ) {
     this.runAddress = vm.process.memory.mmapAnonymous(RunOffset.size);
+    this.runStruct = new StructBytes(vm.process.memory.sharedBytes(this.runAddress, RunOffset.size));
     // A new vCPU has the initial-reset state (kvm_arch_vcpu_setup), visible in its run structure.
     this.state = initialCpuSnapshot();
     const run = this.run_;
@@ -497,11 +500,11 @@ export class KvmVcpu {
   // ------------------------------------------------------------ KVM_RUN
 
   private get run_(): StructBytes {
-    return new StructBytes(this.vm.process.memory.read(this.runAddress, RunOffset.size));
+    return this.runStruct;
   }
 
   private writeRun(s: StructBytes): void {
-    this.vm.process.memory.write(this.runAddress, s.bytes);
+    if (s !== this.runStruct) this.runStruct.bytes.set(s.bytes);
   }
 
   private writeRunPsw(psw: { mask: bigint; addr: bigint }): void {
@@ -567,7 +570,7 @@ export class KvmVcpu {
                 : interception.mnemonic === 'sigp' && senseRunningStatus(cpu, (address) => this.vm.vcpuRunning(address), interception),
     );
     if (stop.kind === 'interception' && stop.interception.mnemonic === 'tsch') this.vm.dequeueIo(Number(cpu.getGpr(1) & 0xffffffffn));
-    this.syncOut(run, cpu.snapshot());
+    this.syncOutCpu(run, cpu);
     return this.finishRun(run, stop, stop.kind === 'interception' ? InterceptCode.INSTRUCTION : 0);
   }
 
@@ -610,6 +613,27 @@ export class KvmVcpu {
     // The guarded-storage controls are synced when the CPU model has the facility (as KVM).
     const gs = this.vm.facilities.includes(GUARDED_STORAGE_FACILITY);
     if (gs) gsCbWords(s.gsCb).forEach((w, i) => run.setU64(RunOffset.syncGscb + 8 * i, w));
+    const valid = SyncRegs.PREFIX | SyncRegs.GPRS | SyncRegs.ACRS | SyncRegs.CRS | SyncRegs.ARCH0 | SyncRegs.VRS | (gs ? SyncRegs.GSCB : 0n);
+    run.setU64(RunOffset.kvmValidRegs, valid).setU64(RunOffset.kvmDirtyRegs, 0n);
+  }
+
+  /** `syncOut` straight from the CPU's registers, without a snapshot (every exit of a plain vCPU). */
+  private syncOutCpu(run: StructBytes, cpu: Cpu): void {
+    const psw = cpu.getPsw();
+    const v = run.view;
+    run.setU64(RunOffset.pswMask, psw.mask).setU64(RunOffset.pswAddr, psw.addr);
+    v.setUint32(RunOffset.syncPrefix, 0);
+    v.setUint32(RunOffset.syncPrefix + 4, cpu.prefix);
+    for (let i = 0; i < 32; i++) {
+      v.setUint32(RunOffset.syncGprs + 4 * i, cpu.r[i]!);
+      v.setUint32(RunOffset.syncCrs + 4 * i, cpu.cr[i]!);
+    }
+    for (let i = 0; i < 16; i++) v.setUint32(RunOffset.syncAcrs + 4 * i, cpu.acr[i]!);
+    run.setU64(RunOffset.syncTodpr, BigInt(cpu.todProgrammable)).setU64(RunOffset.syncCputm, cpu.getCpuTimer()).setU64(RunOffset.syncCkc, cpu.clockComparator);
+    run.bytes.set(cpu.vr, RunOffset.syncVrs);
+    run.setU32(RunOffset.syncFpc, cpu.fpc >>> 0);
+    const gs = this.vm.facilities.includes(GUARDED_STORAGE_FACILITY);
+    if (gs) gsCbWords(cpu.gsCb).forEach((w, i) => run.setU64(RunOffset.syncGscb + 8 * i, w));
     const valid = SyncRegs.PREFIX | SyncRegs.GPRS | SyncRegs.ACRS | SyncRegs.CRS | SyncRegs.ARCH0 | SyncRegs.VRS | (gs ? SyncRegs.GSCB : 0n);
     run.setU64(RunOffset.kvmValidRegs, valid).setU64(RunOffset.kvmDirtyRegs, 0n);
   }

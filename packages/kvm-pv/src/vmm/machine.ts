@@ -148,6 +148,8 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
   readonly topology: CpuTopology;
   /** vCPUs whose last exit is not handled yet: they re-enter on their next turn. */
   private readonly yielded = new Set<number>();
+  /** Each vCPU's mapped run structure, by vCPU id. */
+  private readonly runViews = new Map<number, StructBytes>();
   /** KVM_RUN calls the run loop made (its work: a sleeping guest makes few). */
   kvmRunCalls = 0;
   /** Plain vCPUs in a disabled wait (QEMU halts them; the machine stops when none runs). */
@@ -348,12 +350,19 @@ export class VirtualMachine implements HostMachine, PvIplMachine {
     return this.api.setMpState(this.vcpu(id).fd, state);
   }
 
+  /** The vCPU's run structure: the process's mapping of it, shared with the kernel (no copy). */
   readRun(v: VcpuHandle): StructBytes {
-    return new StructBytes(this.process.memory.read(v.run, RunOffset.size));
+    let run = this.runViews.get(v.id);
+    if (run === undefined) {
+      run = new StructBytes(this.process.memory.sharedBytes(v.run, RunOffset.size));
+      this.runViews.set(v.id, run);
+    }
+    return run;
   }
 
   writeRun(v: VcpuHandle, s: StructBytes): void {
-    this.process.memory.write(v.run, s.bytes);
+    const run = this.readRun(v);
+    if (s !== run) run.bytes.set(s.bytes);
   }
 
   /** The GPRs the last exit showed (kvm_run's synced registers). */
