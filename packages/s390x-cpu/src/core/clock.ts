@@ -3,12 +3,21 @@
 
 /** Source of the TOD clock for a configuration. */
 export interface TodClock {
-  /** Current TOD value (unique: each call returns a larger value). */
+  /** Current TOD value, bits 0–63 (unique: each call returns a larger value). */
   read(): bigint;
-  /** Sets the TOD clock (SCK). */
+  /**
+   * The TOD epoch index and bits 0–63 read together (STCKE): with the multiple-epoch facility the
+   * carry out of bit 0 increments the epoch index, modulo 256.
+   */
+  readExtended(): { epochIndex: number; tod: bigint };
+  /** Sets bits 0–63 of the TOD clock (SCK); the epoch index is not changed. */
   set(value: bigint): void;
-  /** TOD epoch index (multiple-epoch facility); 0 here. */
+  /** TOD epoch index (a read of the clock). */
   readonly epochIndex: number;
+  /** TOD offset: the logical TOD clock minus the physical clock, modulo 2^64 (PTFF). */
+  readonly offset: bigint;
+  /** Epoch difference of this level of interpretation: 0 for a configuration's own clock (PTFF-QTO). */
+  readonly epochDifference: bigint;
 }
 
 /** TOD value of 1970-01-01 00:00 UTC. */
@@ -16,46 +25,101 @@ export const TOD_UNIX_EPOCH = 0x7d91048bca000000n;
 /** TOD units per microsecond (bit 51). */
 export const TOD_UNITS_PER_US = 4096n;
 
+const TWO64 = 1n << 64n;
+
 /**
- * [E] The default clock follows the host's wall clock (µs resolution, sub-µs from hrtime) plus an
- * offset that SCK adjusts; consecutive reads differ by at least one unit.
+ * [E] The default clock follows the host's wall clock (µs resolution, sub-µs from hrtime; the
+ * physical clock) plus the TOD offset SCK adjusts; consecutive reads differ by at least one unit.
+ * Values are kept beyond 64 bits, so a carry out of bit 0 steps the epoch index.
  */
 export class HostTodClock implements TodClock {
-  private offset = 0n;
-  private last = 0n;
-  readonly epochIndex = 0;
+  /** Logical minus physical clock, unbounded. */
+  private offsetUnits = 0n;
+  /** Epoch index of the extended values in [0, 2^64). */
+  private epochBase = 0;
+  /** Last extended value read. */
+  private last = -1n;
   private readonly startHr = process.hrtime.bigint();
   private readonly startUs = BigInt(Date.now()) * 1000n;
 
-  read(): bigint {
+  private physical(): bigint {
     const elapsedNs = process.hrtime.bigint() - this.startHr;
-    const base = TOD_UNIX_EPOCH + this.startUs * TOD_UNITS_PER_US + (elapsedNs * 512n) / 125n;
-    let value = BigInt.asUintN(64, base + this.offset);
+    return TOD_UNIX_EPOCH + this.startUs * TOD_UNITS_PER_US + (elapsedNs * 512n) / 125n;
+  }
+
+  private readRaw(): bigint {
+    let value = this.physical() + this.offsetUnits;
     if (value <= this.last) value = this.last + 1n;
     this.last = value;
     return value;
   }
 
+  read(): bigint {
+    return BigInt.asUintN(64, this.readRaw());
+  }
+
+  readExtended(): { epochIndex: number; tod: bigint } {
+    const value = this.readRaw();
+    return { epochIndex: (this.epochBase + Number(value >> 64n)) & 0xff, tod: BigInt.asUintN(64, value) };
+  }
+
+  get epochIndex(): number {
+    return this.readExtended().epochIndex;
+  }
+
+  get offset(): bigint {
+    return BigInt.asUintN(64, this.offsetUnits);
+  }
+
+  readonly epochDifference = 0n;
+
   set(value: bigint): void {
-    const now = this.read() - this.offset;
-    this.offset = BigInt.asUintN(64, value) - now;
-    this.last = 0n;
+    const { epochIndex } = this.readExtended();
+    const v = BigInt.asUintN(64, value);
+    this.offsetUnits = v - this.physical();
+    this.epochBase = epochIndex;
+    this.last = v - 1n;
   }
 }
 
 /** A deterministic clock for tests and reproducible runs: starts at `start`, +1 µs per read. */
 export class ManualTodClock implements TodClock {
-  readonly epochIndex = 0;
-  constructor(private value: bigint = TOD_UNIX_EPOCH) {}
+  /** Extended value (beyond 64 bits: its carry steps the epoch index). */
+  private value: bigint;
+  private epochBase = 0;
+  private offsetUnits = 0n;
+  constructor(start: bigint = TOD_UNIX_EPOCH, epochIndex = 0) {
+    this.value = BigInt.asUintN(64, start);
+    this.epochBase = epochIndex & 0xff;
+  }
   read(): bigint {
-    this.value = BigInt.asUintN(64, this.value + TOD_UNITS_PER_US);
-    return this.value;
+    return this.readExtended().tod;
   }
+  readExtended(): { epochIndex: number; tod: bigint } {
+    this.value += TOD_UNITS_PER_US;
+    return { epochIndex: (this.epochBase + Number(this.value >> 64n)) & 0xff, tod: BigInt.asUintN(64, this.value) };
+  }
+  get epochIndex(): number {
+    return (this.epochBase + Number(this.value >> 64n)) & 0xff;
+  }
+  get offset(): bigint {
+    return BigInt.asUintN(64, this.offsetUnits);
+  }
+  readonly epochDifference = 0n;
   set(value: bigint): void {
-    this.value = BigInt.asUintN(64, value);
+    const index = this.epochIndex;
+    const v = BigInt.asUintN(64, value);
+    this.offsetUnits += v - BigInt.asUintN(64, this.value);
+    this.value = v;
+    this.epochBase = index;
   }
-  /** Moves the clock forward by `units` TOD units. */
+  /** Moves the clock forward by `units` TOD units (a carry out of bit 0 steps the epoch index). */
   advance(units: bigint): void {
-    this.value = BigInt.asUintN(64, this.value + units);
+    this.value += units;
   }
+}
+
+/** `value` as the 64-bit TOD field, and whether forming it carried out of bit 0. */
+export function todCarry(value: bigint): { tod: bigint; carry: number } {
+  return { tod: BigInt.asUintN(64, value), carry: value >= TWO64 ? 1 : 0 };
 }

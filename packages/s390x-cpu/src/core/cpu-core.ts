@@ -15,13 +15,12 @@ import { wholeA, wholeB, type InsnA, type InsnB } from '../isa/fields.js';
 import { HostTodClock, type TodClock } from './clock.js';
 import { FACILITY_BITS, facilityListBytes } from './facilities.js';
 import { translate } from './dat.js';
+import { FAR_ADDRESS, FAR_STRIDE, FarAddresses } from './far-addresses.js';
 import { CR0_EDAT, CR0_INSTRUCTION_EXECUTION_PROTECTION, CR0_LOW_ADDRESS_PROTECTION, inFetchOverrideRange, isLowAddress, keyPermits, protectionTeid, TEID_PROTECTION_KEY, TEID_PROTECTION_LOW_ADDRESS } from './protection.js';
 import { DXC_AFP_REGISTER, DXC_VECTOR, InterceptionRequest, PageAccessStop, PGM_ADDRESSING, PGM_DATA, PGM_PROTECTION, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from './exceptions.js';
 import { LOWCORE_SIZE } from './lowcore.js';
 
 const TWO32 = 4294967296;
-/** Addresses from here on are not exact as numbers (never inside guest memory). */
-export const TWO53 = 9007199254740992;
 /** Slots of the data TLB (a power of two dividing 2^20: the slot is the page number's low bits). */
 export const DATA_TLB_SLOTS = 32768;
 /** Fills a data TLB flush empties one by one; past that it empties every slot. */
@@ -33,6 +32,8 @@ const TLB_CAPACITY = 65536;
 /** CR0 bits 52 (clock-comparator) and 53 (CPU-timer) external submasks. */
 export const CR0_CKC_SUBMASK = 0x800;
 export const CR0_CPU_TIMER_SUBMASK = 0x400;
+/** CR0 bit 10, in the register's high word: clock-comparator sign control (multiple-epoch facility). */
+export const CR0_CLOCK_COMPARATOR_SIGN = 0x00200000;
 
 export interface CpuOptions {
   /** CPU address (STAP, SIGP); default 0. */
@@ -114,18 +115,13 @@ export abstract class CpuCore {
   protected earlyPswException = false;
   protected invalidPsw: Psw | undefined = undefined;
   protected earlyIlc = 0;
-  /** Exact instruction address when `ia` is at or beyond 2^53 (a branch far outside memory). */
-  protected farIa: bigint | undefined = undefined;
-  /** Exact value (high and low words) of the last far address computed by `ea` / `gprAddress`. */
-  private lastFarHi = 0;
-  private lastFarLo = 0;
-  /**
-   * Exact values (high and low words) of the far addresses (at or above 2^53) recently computed
-   * by `ea` / `gprAddress`, by their inexact number: DAT translates them exactly (a guest may map
-   * virtual addresses near 2^64).
-   */
-  private readonly farExactHi = new Map<number, number>();
-  private readonly farExactLo = new Map<number, number>();
+  /** The pages of the addresses at or above 2^52 (`far-addresses.ts`), made when first needed. */
+  private farAddresses: FarAddresses | undefined = undefined;
+  /** Exact halves set by `split`. */
+  addrHi = 0;
+  addrLo = 0;
+  /** The exact BEAR when it is a far address (its number may name a page the table has dropped). */
+  private farBear = 0n;
   /**
    * Translations of far virtual pages, one map per address-space control, keyed by the exact page
    * number (high word × 2^20 + page of the low word); the entries encode as in `tlb`.
@@ -233,7 +229,7 @@ export abstract class CpuCore {
       cpuTimer: this.getCpuTimer(),
       clockComparator: this.clockComparator,
       todProgrammable: this.todProgrammable,
-      bear: BigInt(this.bear),
+      bear: this.snapshotBear(),
       gsCb: { ...this.gsCb },
     };
   }
@@ -252,7 +248,7 @@ export abstract class CpuCore {
     this.setCpuTimer(s.cpuTimer);
     this.clockComparator = s.clockComparator;
     this.todProgrammable = s.todProgrammable;
-    this.bear = Number(s.bear);
+    this.setBear(s.bear);
     this.gsCb = { ...s.gsCb };
     this.setPsw(s.psw);
     this.pendingInterception = undefined;
@@ -322,7 +318,7 @@ export abstract class CpuCore {
   getPsw(): Psw {
     if (this.invalidPsw !== undefined && this.earlyPswException) return { ...this.invalidPsw };
     const hi = (this.maskHi | (this.cc << 12)) >>> 0;
-    const addr = this.ia >= TWO53 && this.farIa !== undefined ? this.farIa : BigInt(this.ia);
+    const addr = this.addressBig(this.ia);
     return { mask: (BigInt(hi) << 32n) | BigInt(this.maskLo >>> 0), addr };
   }
 
@@ -339,8 +335,7 @@ export abstract class CpuCore {
     this.maskHi = (hi & ~0x3000) >>> 0;
     this.maskLo = Number(mask & 0xffffffffn) >>> 0;
     this.cc = (hi >>> 12) & 3;
-    this.ia = Number(addr);
-    this.farIa = addr >= BigInt(TWO53) ? addr : undefined;
+    this.ia = this.represent(Number(addr >> 32n), Number(addr & 0xffffffffn));
     this.updateModeFromMask();
     // Without storage keys (facility 169, isa/control/storage-key-removal.ts) a PSW key is a format error.
     this.earlyPswException = pswInvalidReason({ mask, addr }) !== undefined || (this.pswKey !== 0 && this.hasFacility(169));
@@ -488,7 +483,7 @@ export abstract class CpuCore {
       hi >>>= 0;
       this.eaHi = hi;
       this.eaLo = lo;
-      if (hi >= 0x200000) return this.far(hi, lo);
+      if (hi >= 0x100000) return this.far(hi, lo);
       return hi * TWO32 + lo;
     }
     lo = (lo & this.amask) >>> 0;
@@ -505,42 +500,118 @@ export abstract class CpuCore {
   /** A 64-bit value (hi, lo) used as an address in the current mode (branch targets from storage). */
   addressOf(hi: number, lo: number): number {
     if (this.amode === 64) {
-      if (hi >= 0x200000) return this.far(hi, lo);
+      if (hi >= 0x100000) return this.far(hi, lo);
       return hi * TWO32 + lo;
     }
     return (lo & this.amask) >>> 0;
   }
 
-  /** A far address (at or above 2^53) as a number, its exact value remembered for DAT. */
-  private far(hi: number, lo: number): number {
-    this.lastFarHi = hi;
-    this.lastFarLo = lo;
-    const value = hi * TWO32 + lo;
-    if (this.farExactHi.size >= 64 && !this.farExactHi.has(value)) {
-      // The oldest goes: the operands of the instruction running now were computed last.
-      const oldest = this.farExactHi.keys().next().value!;
-      this.farExactHi.delete(oldest);
-      this.farExactLo.delete(oldest);
-    }
-    this.farExactHi.set(value, hi);
-    this.farExactLo.set(value, lo);
-    return value;
+  /** The number for the 64-bit value hi:lo taken whole (a PSW's address). */
+  private represent(hi: number, lo: number): number {
+    return hi >= 0x100000 ? this.far(hi, lo) : hi * TWO32 + lo;
   }
 
-  /** Wraps an address to the current mode. */
+  /** The exact virtual page number of far address `addr`, or -1 (not a page of the far table). */
+  private farPage(addr: number): number {
+    return this.farAddresses === undefined ? -1 : this.farAddresses.page(addr);
+  }
+
+  /** The number for a far address (at or above 2^52, `far-addresses.ts`). */
+  private far(hi: number, lo: number): number {
+    return (this.farAddresses ??= new FarAddresses()).represent(hi, lo);
+  }
+
+  /**
+   * Sets `addrHi` / `addrLo` to the exact halves of address `addr`. A number at or above 2^52 that
+   * names no page of the far table (an address computed outside `step`) is an addressing
+   * exception [E].
+   */
+  split(addr: number): void {
+    if (addr < FAR_ADDRESS) {
+      const hi = Math.floor(addr / TWO32);
+      this.addrHi = hi;
+      this.addrLo = addr - hi * TWO32;
+      return;
+    }
+    const far = this.farAddresses;
+    if (far === undefined || !far.decode(addr)) throw new ProgramException(PGM_ADDRESSING);
+    this.addrHi = far.hi;
+    this.addrLo = far.lo;
+  }
+
+  /** Address `addr` as an exact bigint (PSWs, TEIDs, interception reports). */
+  addressBig(addr: number): bigint {
+    if (addr < FAR_ADDRESS) return BigInt(addr);
+    this.split(addr);
+    return (BigInt(this.addrHi) << 32n) | BigInt(this.addrLo);
+  }
+
+  /**
+   * `addr + k` wrapped in the current addressing mode, exact for every 64-bit address (`k` a
+   * signed integer below 2^52 in magnitude): the bytes of an operand, the next instruction, a
+   * register advanced past what an instruction processed.
+   */
+  step(addr: number, k: number): number {
+    if (this.amode !== 64) return ((addr + k) & this.amask) >>> 0;
+    const s = addr + k;
+    if (addr < FAR_ADDRESS) {
+      if (s >= 0 && s < FAR_ADDRESS) return s;
+    } else if (k >= 0 && (addr % FAR_STRIDE) + k < FAR_STRIDE) return s;
+    this.split(addr);
+    let lo = this.addrLo + k;
+    const carry = Math.floor(lo / TWO32);
+    lo -= carry * TWO32;
+    return this.represent((this.addrHi + carry) >>> 0, lo);
+  }
+
+  /** Whether two addresses are the same (a far address may have more than one number). */
+  sameAddress(a: number, b: number): boolean {
+    if (a === b) return true;
+    if (a < FAR_ADDRESS || b < FAR_ADDRESS || a % 4096 !== b % 4096) return false;
+    this.split(a);
+    const hi = this.addrHi;
+    const lo = this.addrLo;
+    this.split(b);
+    return hi === this.addrHi && lo === this.addrLo;
+  }
+
+  /** Wraps an address to the current mode (a far one, from `step` or `ea`, is kept). */
   wrap(address: number): number {
     if (this.amode === 64) {
-      if (address >= 0 && address < 18446744073709551616) return address;
+      if (address >= 0 && address < FAR_ADDRESS * 2) return address;
       const m = address % 18446744073709551616;
       return m < 0 ? m + 18446744073709551616 : m;
     }
     return (address & this.amask) >>> 0;
   }
 
+  /** A far address given a current number for its page (`far-addresses.ts`). */
+  protected refreshFar(addr: number): number {
+    this.split(addr);
+    return this.represent(this.addrHi, this.addrLo);
+  }
+
+  /** The BEAR as a 64-bit value. */
+  snapshotBear(): bigint {
+    return this.bear >= FAR_ADDRESS ? this.farBear : BigInt(this.bear);
+  }
+
+  /** Sets the BEAR to a 64-bit value. */
+  setBear(value: bigint): void {
+    const v = BigInt.asUintN(64, value);
+    this.bear = this.represent(Number(v >> 32n), Number(v & 0xffffffffn));
+    this.farBear = v;
+  }
+
+  /** The current instruction is a breaking event (a taken branch, LPSW/LPSWE): its address goes to the BEAR. */
+  recordBreakingEvent(): void {
+    this.bear = this.ia;
+    if (this.ia >= FAR_ADDRESS) this.farBear = this.addressBig(this.ia);
+  }
+
   /** Target of a relative operand: `halfwords` from the current instruction (or EX target). */
   relative(halfwords: number): number {
-    const base = this.inExecute ? this.exTarget : this.ia;
-    return this.wrap(base + halfwords * 2);
+    return this.step(this.inExecute ? this.exTarget : this.ia, halfwords * 2);
   }
 
   /**
@@ -557,8 +628,7 @@ export abstract class CpuCore {
   branchTo(target: number): void {
     this.nextIa = target;
     this.bear = this.ia;
-    // Far targets can only fault; keep their exact value for the old PSW.
-    if (target >= TWO53) this.farIa = (BigInt(this.lastFarHi) << 32n) | BigInt(this.lastFarLo);
+    if (this.ia >= FAR_ADDRESS) this.farBear = this.addressBig(this.ia);
   }
 
   // ======================= storage access =======================
@@ -598,12 +668,12 @@ export abstract class CpuCore {
    * the reference and change bits recorded. `instruction` marks an instruction fetch.
    */
   absolute(logical: number, write: boolean, instruction = false): number {
-    if (this.datOn && !instruction && logical < TWO53 && this.mem.checkedFrameCount === 0) {
+    if (this.datOn && !instruction && this.mem.checkedFrameCount === 0) {
       // A page the data TLB holds: nothing else to check (PSW key 0, no low-address page for stores).
-      const page = Math.floor(logical / 4096);
+      const page = logical < FAR_ADDRESS ? Math.floor(logical / 4096) : this.farPage(logical);
       const slot = page % DATA_TLB_SLOTS;
       if ((write ? this.dataTlbWritePage : this.dataTlbPage)[slot] === page) {
-        const a = this.dataTlbFrame[slot]! + (logical - page * 4096);
+        const a = this.dataTlbFrame[slot]! + (logical % 4096);
         if (write && a < this.blockAbsHi && a + 8 > this.blockAbsLo) this.attention = true;
         return a;
       }
@@ -616,7 +686,7 @@ export abstract class CpuCore {
       a = this.translateAddress(logical, write, instruction);
       if (!this.translatedAbsolute) a = this.prefixed(a);
     } else a = this.prefixed(a);
-    if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a);
+    if (a >= this.memSize) throw new ProgramException(PGM_ADDRESSING, 0, a >= FAR_ADDRESS ? this.addressBig(a) : a);
     if (this.mem.checkedFrameCount !== 0 || this.pswKey !== 0) this.checkFrame(logical, a, write);
     else if (this.datOn && !instruction) this.fillDataTlb(a);
     // A store into the running block's bytes through any address ends it after this instruction.
@@ -669,9 +739,15 @@ export abstract class CpuCore {
     }
     const key = mem.storageKeys[frame]!;
     if (this.pswKey !== 0 && !keyPermits(this.pswKey, key, write, this.cr[1]!, inFetchOverrideRange(logical) && !this.privateSpace())) {
-      throw new ProgramException(PGM_PROTECTION, 0, protectionTeid(logical, write, TEID_PROTECTION_KEY, this.asceId()));
+      throw new ProgramException(PGM_PROTECTION, 0, this.protectionTeidOf(logical, write, TEID_PROTECTION_KEY));
     }
     if ((key & 6) !== 6) mem.recordAccess(frame, write);
+  }
+
+  /** TEID of a protection exception for logical `logical`, exact for a far address. */
+  private protectionTeidOf(logical: number, write: boolean, code: number): number | bigint {
+    if (logical < FAR_ADDRESS) return protectionTeid(logical, write, code, this.asceId());
+    return (this.addressBig(logical) & ~0xfffn) + BigInt(protectionTeid(logical % 4096, write, code, this.asceId()));
   }
 
   /** Fetch-protection override can apply to logical `logical` (0–2047, no private space). */
@@ -748,11 +824,10 @@ export abstract class CpuCore {
   /**
    * Virtual → real through the TLB or the DAT tables of the ASCE the PSW's address-space control
    * selects (primary CR1, secondary CR7, home CR13; access-register mode uses the primary ASCE
-   * [E]). Addresses at or above 2^53 cannot be represented exactly and give an addressing
-   * exception [E].
+   * [E]).
    */
   private translateAddress(vaddr: number, write: boolean, instruction = false): number {
-    if (vaddr >= TWO53) return this.translateFar(vaddr, write, instruction);
+    if (vaddr >= FAR_ADDRESS) return this.translateFar(vaddr, write, instruction);
     const asceId = (this.maskHi >>> 14) & 3;
     const vpage = Math.floor(vaddr / 4096);
     const key = vpage * 4 + asceId;
@@ -794,15 +869,13 @@ export abstract class CpuCore {
   }
 
   /**
-   * [E] A virtual address at or above 2^53 is translated exactly when it is the unchanged result
-   * of an address computation (the first byte of an operand, or any byte of an operand inside one
-   * page); otherwise its exact value is unknown and it is an addressing exception. Its
+   * A virtual address at or above 2^52 is translated from its exact value (`split`). Its
    * translation is kept in the TLB like any other (`farTlb`, purged with it).
    */
   private translateFar(vaddr: number, write: boolean, instruction: boolean): number {
-    const vhi = this.farExactHi.get(vaddr);
-    const vlo = this.farExactLo.get(vaddr);
-    if (vhi === undefined || vlo === undefined) throw new ProgramException(PGM_ADDRESSING);
+    this.split(vaddr);
+    const vhi = this.addrHi;
+    const vlo = this.addrLo;
     const asceId = (this.maskHi >>> 14) & 3;
     const tlb = this.farTlb[asceId]!;
     const key = vhi * 1048576 + (vlo >>> 12);
@@ -833,7 +906,7 @@ export abstract class CpuCore {
    * else -1. Changes nothing: the interpreter's fetch translates and raises what is due.
    */
   protected cachedInstructionAbsolute(ia: number): number {
-    if (ia >= TWO53) return -1;
+    if (ia >= FAR_ADDRESS) return -1;
     const vpage = Math.floor(ia / 4096);
     const slot = vpage % CODE_TLB_SLOTS;
     if (this.codeTlbPage[slot] === vpage) return this.codeTlbFrame[slot]! + (ia - vpage * 4096);
@@ -862,11 +935,6 @@ export abstract class CpuCore {
     this.flushDataTlb();
     // A compiled block runs on the translations it was entered with: make the run loop look again.
     this.attention = true;
-  }
-
-  /** Byte `i` of an operand at `addr`, wrapped in the current mode. */
-  protected step(addr: number, i: number): number {
-    return this.amode === 64 ? addr + i : ((addr + i) & this.amask) >>> 0;
   }
 
   /**
@@ -937,8 +1005,8 @@ export abstract class CpuCore {
   }
   /**
    * Reads the doubleword at `addr` into `dwHi` / `dwLo`. Inside one page a single translation
-   * serves both words: the second word's address must not be computed as `addr + 4`, which is
-   * not exact for a virtual address at or above 2^53 (it would name the first word again).
+   * serves both words; across a page boundary (or the wrap of the addressing mode) each word is
+   * translated from its own exact address.
    */
   readDoubleword(addr: number): void {
     if (this.direct(addr, 8)) {
@@ -974,10 +1042,7 @@ export abstract class CpuCore {
 
   /** Whether `len` bytes at `addr` stay inside one 4 KiB page without wrapping: one translation serves them all. */
   private onePage(addr: number, len: number): boolean {
-    if (addr >= TWO53) {
-      const lo = this.farExactLo.get(addr);
-      return lo !== undefined && (lo & 0xfff) + len <= 4096;
-    }
+    // Exact for far addresses too: their number keeps the offset in the page.
     return (addr % 4096) + len <= 4096 && (this.amode === 64 || addr + len - 1 <= this.amask);
   }
 
@@ -1090,12 +1155,12 @@ export abstract class CpuCore {
     }
     const interception: InstructionInterception = {
       mnemonic,
-      address: BigInt(this.ia),
+      address: this.addressBig(this.ia),
       length,
       bytes,
       fields: decodeFields(format, a, b),
     };
-    if (operandAddress !== undefined) interception.operandAddress = BigInt(operandAddress);
+    if (operandAddress !== undefined) interception.operandAddress = this.addressBig(operandAddress);
     if (this.completeInPlace?.(interception) === true) return;
     throw new InterceptionRequest(interception);
   }

@@ -11,7 +11,9 @@ import type { InstructionDef } from '../isa/types.js';
 import type { AbsoluteStorage } from '../memory/guest-memory.js';
 import { compileBlock, MAX_BLOCK_INSTRUCTIONS, type BlockFn, type BlockInstruction } from './blocks.js';
 import { GENERATORS } from './compile/index.js';
-import { CpuCore, CR0_CKC_SUBMASK, CR0_CPU_TIMER_SUBMASK, TWO53, type CpuOptions } from '../core/cpu-core.js';
+import { CpuCore, CR0_CKC_SUBMASK, CR0_CLOCK_COMPARATOR_SIGN, CR0_CPU_TIMER_SUBMASK, type CpuOptions } from '../core/cpu-core.js';
+import { MULTIPLE_EPOCH_FACILITY } from '../core/facilities.js';
+import { FAR_ADDRESS } from '../core/far-addresses.js';
 import { InterceptionRequest, isNullifying, PageAccessStop, PGM_DATA, PGM_EXECUTE, PGM_OPERATION, PGM_PRIVILEGED, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../core/exceptions.js';
 import { LC } from '../core/lowcore.js';
 import type { Psw } from '../state/psw.js';
@@ -96,9 +98,22 @@ export class Cpu extends CpuCore {
   pendingTimerInterruption(): number {
     if ((this.maskHi & 0x01000000) === 0) return 0;
     const cr0 = this.cr[1]!;
-    if ((cr0 & CR0_CKC_SUBMASK) !== 0 && this.clock.read() > this.clockComparator) return EXT_CLOCK_COMPARATOR;
+    if ((cr0 & CR0_CKC_SUBMASK) !== 0 && this.clockComparatorPassed(this.clock.read())) return EXT_CLOCK_COMPARATOR;
     if ((cr0 & CR0_CPU_TIMER_SUBMASK) !== 0 && BigInt.asIntN(64, this.getCpuTimer()) < 0n) return EXT_CPU_TIMER;
     return 0;
+  }
+
+  /**
+   * Clock-comparator sign control (CR0 bit 10, multiple-epoch facility 139): the clock comparator
+   * and the TOD clock compare as signed binary integers.
+   */
+  private clockComparatorSigned(): boolean {
+    return (this.cr[0]! & CR0_CLOCK_COMPARATOR_SIGN) !== 0 && this.hasFacility(MULTIPLE_EPOCH_FACILITY);
+  }
+
+  /** The clock-comparator condition: the TOD clock (bits 0–63) is past the clock comparator. */
+  private clockComparatorPassed(tod: bigint): boolean {
+    return this.clockComparatorSigned() ? BigInt.asIntN(64, tod) > BigInt.asIntN(64, this.clockComparator) : tod > this.clockComparator;
   }
 
   /**
@@ -110,7 +125,14 @@ export class Cpu extends CpuCore {
     if ((this.maskHi & 0x01000000) === 0) return undefined;
     const cr0 = this.cr[1]!;
     let target: bigint | undefined;
-    if ((cr0 & CR0_CKC_SUBMASK) !== 0 && this.clockComparator < 0xffffffffffffffffn) target = this.clockComparator + 1n;
+    if ((cr0 & CR0_CKC_SUBMASK) !== 0) {
+      if (this.clockComparatorSigned()) {
+        // Signed comparison: due at once when already passed; never for the largest positive value.
+        const now = this.clock.read();
+        if (this.clockComparatorPassed(now)) target = now;
+        else if (this.clockComparator !== 0x7fffffffffffffffn) target = BigInt.asUintN(64, this.clockComparator + 1n);
+      } else if (this.clockComparator < 0xffffffffffffffffn) target = this.clockComparator + 1n;
+    }
     if ((cr0 & CR0_CPU_TIMER_SUBMASK) !== 0 && this.cpuTimerSetAt !== 0n) {
       const remaining = BigInt.asIntN(64, this.getCpuTimer());
       const t = this.clock.read() + (remaining < 0n ? 0n : remaining + 1n);
@@ -165,7 +187,7 @@ export class Cpu extends CpuCore {
   private swapPsw(oldAt: number, newAt: number, oldAddress: number | bigint): void {
     const cur = this.getPsw();
     this.writeRealU64(oldAt, cur.mask);
-    this.writeRealU64(oldAt + 8, BigInt(oldAddress));
+    this.writeRealU64(oldAt + 8, typeof oldAddress === 'bigint' ? oldAddress : this.addressBig(oldAddress));
     this.setPsw({ mask: this.readRealU64(newAt), addr: this.readRealU64(newAt + 8) });
   }
 
@@ -176,7 +198,7 @@ export class Cpu extends CpuCore {
    */
   deliverProgramInterruption(code: number, ilc: number, dxc = 0, teid: number | bigint = 0, early = false): void {
     if (this.onProgramInterruption?.(code, ilc, dxc, teid, early) === true) return;
-    const oldAddress = early || ilc === 0 || isNullifying(code) ? this.getPsw().addr : this.wrap(this.ia + ilc);
+    const oldAddress = early || ilc === 0 || isNullifying(code) ? this.getPsw().addr : this.step(this.ia, ilc);
     this.writeRealU16(LC.PGM_ILC, ilc);
     this.writeRealU16(LC.PGM_CODE, code);
     if ((code & 0x7f) === PGM_DATA || (code & 0x7f) === 0x1b) {
@@ -184,7 +206,7 @@ export class Cpu extends CpuCore {
       if ((this.cr[1]! & 0x40000) !== 0) this.fpc = ((this.fpc & ~0xff00) | ((dxc & 0xff) << 8)) >>> 0;
     }
     if (teid !== 0 || isNullifying(code) || (code & 0x7f) === 0x04) this.writeRealU64(LC.TRANS_EXC_ID, BigInt(teid));
-    this.writeRealU64(LC.BEAR, BigInt(this.bear));
+    this.writeRealU64(LC.BEAR, this.snapshotBear());
     this.swapPsw(LC.PROGRAM_OLD_PSW, LC.PROGRAM_NEW_PSW, oldAddress);
   }
 
@@ -307,8 +329,9 @@ export class Cpu extends CpuCore {
   /** Fetches the instruction at `ia` through the checked path; returns [a, b, length]. */
   private fetchSlow(ia: number): [number, number, number] {
     this.ilen = 2;
-    const odd = ia >= TWO53 && this.farIa !== undefined ? (this.farIa & 1n) !== 0n : (ia & 1) !== 0;
-    if (odd) {
+    // A far instruction address gets a current number for its page, so it stays valid while the instruction runs.
+    if (ia >= FAR_ADDRESS) ia = this.ia = this.refreshFar(ia);
+    if ((ia & 1) !== 0) {
       // Odd instruction address: specification exception, PSW left at the odd address.
       this.ilen = 0;
       throw new ProgramException(PGM_SPECIFICATION);
@@ -412,7 +435,8 @@ export class Cpu extends CpuCore {
           len = f[2];
         }
         this.ilen = len;
-        this.nextIa = wide ? ia + len : ((ia + len) & amask) >>> 0;
+        // A far instruction address (`fetchSlow` refreshed its number) advances exactly.
+        this.nextIa = wide ? (ia < FAR_ADDRESS - 6 ? ia + len : this.step(this.ia, len)) : ((ia + len) & amask) >>> 0;
         n++;
         // The dispatch table of the current state raises operation/privileged-operation itself.
         dispatch[opcodeKey(a, b)]!(this, a, b);
@@ -505,7 +529,7 @@ export class Cpu extends CpuCore {
     while (this.icount < budget && !this.attention) {
       const ia = this.ia;
       const [a, b, len] = this.fetchSlow(ia);
-      this.nextIa = this.amode === 64 ? ia + len : ((ia + len) & this.amask) >>> 0;
+      this.nextIa = this.step(this.ia, len);
       this.icount++;
       const entry = table[opcodeKey(a, b)];
       this.trace?.(ia, entry, a, b, len);

@@ -17,6 +17,7 @@
 //   the pass and checks the budget and `attention` before the next pass.
 
 import { DATA_TLB_SLOTS } from '../../core/cpu-core.js';
+import { FAR_ADDRESS } from '../../core/far-addresses.js';
 import type { Format } from '../../isa/formats.js';
 
 /** Decoded operand fields of an instruction (`decodeFields`). */
@@ -191,7 +192,7 @@ export class BlockEmitter {
 
   /** Wraps a constant address to the block's addressing mode (undefined: not exact). */
   wrap(address: number): number | undefined {
-    if (this.amode === 64) return address >= 0 && address < 2 ** 53 ? address : undefined;
+    if (this.amode === 64) return address >= 0 && address < FAR_ADDRESS ? address : undefined;
     return (address & (this.amode === 31 ? 0x7fffffff : 0xffffff)) >>> 0;
   }
 

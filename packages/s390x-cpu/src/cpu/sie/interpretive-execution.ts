@@ -20,7 +20,7 @@ import type { CpuCore, CpuOptions } from '../../core/cpu-core.js';
 import { translate, type DatContext, type Translation } from '../../core/dat.js';
 import { CR0_EDAT, CR0_INSTRUCTION_EXECUTION_PROTECTION } from '../../core/protection.js';
 import { isNullifying, PGM_ADDRESSING, PGM_DATA, PGM_OPERATION, PGM_PAGE_TRANSLATION, PGM_SPECIFICATION, ProgramException, type InstructionInterception } from '../../core/exceptions.js';
-import type { TodClock } from '../../core/clock.js';
+import { todCarry, type TodClock } from '../../core/clock.js';
 import type { AbsoluteStorage } from '../../memory/guest-memory.js';
 import { PAGE_SIZE } from '../../memory/guest-memory.js';
 import type { CpuSnapshot } from '../../state/snapshot.js';
@@ -61,26 +61,41 @@ const MVPG_OPCODE = 0xb254;
 /** How SIE ended. */
 type Exit = { kind: 'intercept'; code: number; ipa?: number; ipb?: number; program?: { code: number; ilc: number; dxc: number; teid: number | bigint }; pei?: [bigint, bigint] } | { kind: 'host-exception'; exception: ProgramException };
 
-/** A TOD clock seen through the state description's epoch difference (and epoch extension). */
+/**
+ * A TOD clock seen through the state description's epoch difference and, with the multiple-epoch
+ * facility (ECD_MEF), its epoch extension: the guest's 72-bit clock is the host's plus the epoch
+ * extension and epoch difference, the carry out of bit 0 of the sum going into the epoch index.
+ */
 class GuestTodClock implements TodClock {
   constructor(
     private readonly host: TodClock,
     public epoch: bigint,
     public epochExtension: number,
+    private readonly multipleEpoch: boolean,
   ) {}
-  private sum(): { value: bigint; carry: number } {
-    const total = this.host.read() + this.epoch;
-    return { value: BigInt.asUintN(64, total), carry: total >= 1n << 64n ? 1 : 0 };
+  readExtended(): { epochIndex: number; tod: bigint } {
+    const h = this.host.readExtended();
+    const { tod, carry } = todCarry(h.tod + this.epoch);
+    return { epochIndex: (h.epochIndex + this.epochExtension + carry) & 0xff, tod };
   }
   read(): bigint {
-    return this.sum().value;
-  }
-  set(value: bigint): void {
-    this.epoch = BigInt.asUintN(64, BigInt.asUintN(64, value) - this.host.read());
+    return this.readExtended().tod;
   }
   get epochIndex(): number {
-    const { carry } = this.sum();
-    return (this.host.epochIndex + this.epochExtension + carry) & 0xff;
+    return this.readExtended().epochIndex;
+  }
+  get offset(): bigint {
+    return BigInt.asUintN(64, this.host.offset + this.epoch);
+  }
+  get epochDifference(): bigint {
+    return this.epoch;
+  }
+  /** SCK in the guest: a new epoch difference; with MEF the epoch extension keeps the guest's epoch index. */
+  set(value: bigint): void {
+    const before = this.readExtended();
+    const h = this.host.readExtended();
+    this.epoch = BigInt.asUintN(64, BigInt.asUintN(64, value) - h.tod);
+    if (this.multipleEpoch) this.epochExtension = (before.epochIndex - h.epochIndex - todCarry(h.tod + this.epoch).carry) & 0xff;
   }
 }
 
@@ -138,7 +153,7 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
 
   // Guest state: the state description's part and the host registers SIE hands over.
   const mef = (u32(SD.ECD) & ECD_MEF) !== 0;
-  const clock = new GuestTodClock(host.clock, u64(SD.EPOCH), mef ? u8(SD.EPOCH_EXTENSION) : 0);
+  const clock = new GuestTodClock(host.clock, u64(SD.EPOCH), mef ? u8(SD.EPOCH_EXTENSION) : 0, mef);
   const hostState = host.snapshot();
   const gprs = hostState.gprs.slice(0, 14).concat([u64(SD.GG14), u64(SD.GG15)]);
   const crs: bigint[] = [];
@@ -178,11 +193,11 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
       const [ipa, ipb] = instructionParameters(guest, guest.ia);
       exit = { kind: 'intercept', code: ICPT.OPERATION_EXCEPTION, ipa, ipb };
       // As for an instruction interception, the PSW is past the instruction.
-      if (ilc !== 0) guest.setPsw({ ...guest.getPsw(), addr: BigInt(guest.wrap(guest.ia + ilc)) });
+      if (ilc !== 0) guest.setPsw({ ...guest.getPsw(), addr: guest.addressBig(guest.step(guest.ia, ilc)) });
     } else if ((ictl & ICTL_PINT) !== 0 || (code & 0x7f) === PGM_SPECIFICATION) {
       exit = { kind: 'intercept', code: ICPT.PROGRAM, program: { code, ilc, dxc, teid } };
       // The guest PSW is left as the interruption's old PSW.
-      if (!early && ilc !== 0 && !isNullifying(code)) guest.setPsw({ ...guest.getPsw(), addr: BigInt(guest.wrap(guest.ia + ilc)) });
+      if (!early && ilc !== 0 && !isNullifying(code)) guest.setPsw({ ...guest.getPsw(), addr: guest.addressBig(guest.step(guest.ia, ilc)) });
     } else return false;
     guest.requestStop();
     return true;
@@ -212,6 +227,7 @@ export function startInterpretiveExecution(host: CpuCore, sd: number, createGues
   host.writeRealU64(sd + SD.CPU_TIMER, out.cpuTimer);
   host.writeRealU64(sd + SD.CLOCK_COMPARATOR, out.clockComparator);
   host.writeRealU64(sd + SD.EPOCH, clock.epoch);
+  if (mef) host.writeRealU8(sd + SD.EPOCH_EXTENSION, clock.epochExtension);
   host.writeRealU64(sd + SD.GBEA, out.bear);
   for (let i = 0; i < 14; i++) host.setGpr(i, out.gprs[i]!);
   host.acr.set(out.acrs);
@@ -256,7 +272,7 @@ function partialExecution(guest: CpuCore, mvpgInterpretation: boolean, pageTable
     }
   };
   const pei: [bigint, bigint] = [entryOf((ipb >>> 20) & 0xf), entryOf((ipb >>> 16) & 0xf)];
-  guest.setPsw({ ...guest.getPsw(), addr: BigInt(guest.wrap(guest.ia + 4)) });
+  guest.setPsw({ ...guest.getPsw(), addr: guest.addressBig(guest.step(guest.ia, 4)) });
   return { kind: 'intercept', code: ICPT.PARTIAL_EXECUTION, ipa, ipb, pei };
 }
 
@@ -274,7 +290,7 @@ function instructionParameters(guest: CpuCore, address: number): [number, number
   const length = first >>> 14 === 0 ? 2 : first >>> 14 === 3 ? 6 : 4;
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i += 2) {
-    const h = i === 0 ? first : guest.fetchU16(guest.wrap(address + i));
+    const h = i === 0 ? first : guest.fetchU16(guest.step(address, i));
     bytes[i] = h >>> 8;
     bytes[i + 1] = h & 0xff;
   }

@@ -30,12 +30,12 @@ const storeClock = (cpu: CpuCore, a: InsnA<'S'>): void => {
 function storeClockExtended(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = operand(cpu, a);
   cpu.probe(addr, 16, true);
-  const tod = cpu.clock.read();
-  cpu.writeU8(addr, cpu.clock.epochIndex);
-  for (let i = 0; i < 8; i++) cpu.writeU8(cpu.wrap(addr + 1 + i), Number((tod >> BigInt(56 - 8 * i)) & 0xffn));
-  for (let i = 9; i < 14; i++) cpu.writeU8(cpu.wrap(addr + i), 0);
-  cpu.writeU8(cpu.wrap(addr + 14), (cpu.todProgrammable >>> 8) & 0xff);
-  cpu.writeU8(cpu.wrap(addr + 15), cpu.todProgrammable & 0xff);
+  const { epochIndex, tod } = cpu.clock.readExtended();
+  cpu.writeU8(addr, epochIndex);
+  for (let i = 0; i < 8; i++) cpu.writeU8(cpu.step(addr, 1 + i), Number((tod >> BigInt(56 - 8 * i)) & 0xffn));
+  for (let i = 9; i < 14; i++) cpu.writeU8(cpu.step(addr, i), 0);
+  cpu.writeU8(cpu.step(addr, 14), (cpu.todProgrammable >>> 8) & 0xff);
+  cpu.writeU8(cpu.step(addr, 15), cpu.todProgrammable & 0xff);
   cpu.cc = 0;
 }
 

@@ -88,7 +88,7 @@ function compareAndSwapAndPurge(cpu: CpuCore, a: InsnA<'RRE'>, wide: boolean): v
   cpu.probe(addr, wide ? 8 : 4, true);
   if (wide) {
     const hi = cpu.readU32(addr);
-    const lo = cpu.readU32(cpu.wrap(addr + 4));
+    const lo = cpu.readU32(cpu.step(addr, 4));
     if (hi === cpu.r[2 * r1] && lo === cpu.r[2 * r1 + 1]) {
       cpu.writeU64(addr, cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!);
       cpu.cc = 0;

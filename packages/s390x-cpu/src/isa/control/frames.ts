@@ -129,7 +129,7 @@ function performFrameManagement(cpu: CpuCore, a: InsnA<'RRE'>): void {
     }
   }
   if (fsc !== 0) {
-    splitAddress(cpu.wrap(end));
+    splitAddress(cpu, cpu.wrap(end));
     setAddressReg(cpu, r2, OUT_HI, OUT_LO);
   }
   cpu.controlRegistersChanged();

@@ -14,6 +14,7 @@ import { registerInstructions } from './registers.js';
 import { storageKeyInstructions } from './storage-keys.js';
 import { storageAttributeInstructions } from './storage-attributes.js';
 import { topologyInstructions } from './topology.js';
+import { timingFacilityInstructions } from './timing-facility.js';
 
 export const controlInstructions: InstructionDef[] = [
   ...pswInstructions,
@@ -26,6 +27,7 @@ export const controlInstructions: InstructionDef[] = [
   ...frameInstructions,
   ...storageAttributeInstructions,
   ...topologyInstructions,
+  ...timingFacilityInstructions,
   ...interpretiveInstructions,
   ...moveOptionalInstructions,
 ];

@@ -99,8 +99,8 @@ function moveWithOptionalSpecifications(cpu: CpuCore, a: InsnA<'SSF'>, b: InsnB<
   // Pieces that stay inside one page of each operand, translated before anything is stored.
   const pieces: { from: number; to: number; at: number; n: number }[] = [];
   for (let done = 0; done < length;) {
-    const s = cpu.wrap(src + done);
-    const d = cpu.wrap(dest + done);
+    const s = cpu.step(src, done);
+    const d = cpu.step(dest, done);
     const n = Math.min(length - done, toPageEnd(s), toPageEnd(d));
     pieces.push({ from: absoluteWith(cpu, srcControls, s, false), to: absoluteWith(cpu, destControls, d, true), at: d, n });
     done += n;

@@ -15,7 +15,7 @@ function replaceSystemMask(cpu: CpuCore, systemMask: number): void {
   if ((systemMask & 0xff) === cpu.maskHi >>> 24) return;
   const psw = cpu.getPsw();
   const mask = (psw.mask & 0x00ffffffffffffffn) | (BigInt(systemMask & 0xff) << 56n);
-  cpu.setPsw({ mask, addr: BigInt(cpu.nextIa) }, cpu.ilen);
+  cpu.setPsw({ mask, addr: cpu.addressBig(cpu.nextIa) }, cpu.ilen);
   cpu.nextIa = cpu.ia;
 }
 
@@ -31,10 +31,10 @@ function pswOperand(cpu: CpuCore, a: InsnA<'S'>, length: number): number {
 function loadShortPsw(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = pswOperand(cpu, a, 8);
   const w0 = cpu.readU32(addr);
-  const w1 = cpu.readU32(cpu.wrap(addr + 4));
+  const w1 = cpu.readU32(cpu.step(addr, 4));
   if (!shortPswHasFormatBit(w0)) cpu.programException(PGM_SPECIFICATION);
   requireKeyZeroWithoutStorageKeys(cpu, (w0 >>> 20) & 15);
-  cpu.bear = cpu.ia;
+  cpu.recordBreakingEvent();
   cpu.loadPswFromInstruction(shortPswToPsw(w0, w1));
 }
 
@@ -42,9 +42,9 @@ function loadShortPsw(cpu: CpuCore, a: InsnA<'S'>): void {
 function loadExtendedPsw(cpu: CpuCore, a: InsnA<'S'>): void {
   const addr = pswOperand(cpu, a, 16);
   const mask = cpu.readU64(addr);
-  const target = cpu.readU64(cpu.wrap(addr + 8));
+  const target = cpu.readU64(cpu.step(addr, 8));
   requireKeyZeroWithoutStorageKeys(cpu, Number((mask >> 52n) & 0xfn));
-  cpu.bear = cpu.ia;
+  cpu.recordBreakingEvent();
   cpu.loadPswFromInstruction({ mask, addr: target });
 }
 

@@ -34,9 +34,9 @@ function loadControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: b
   let changed = false;
   for (let k = 0; k < n; k++) {
     const reg = (r1 + k) & 15;
-    const at = cpu.wrap(addr + k * size);
+    const at = cpu.step(addr, k * size);
     const hi = wide ? cpu.readU32(at) : cpu.cr[2 * reg]!;
-    const lo = cpu.readU32(wide ? cpu.wrap(at + 4) : at);
+    const lo = cpu.readU32(wide ? cpu.step(at, 4) : at);
     changed ||= hi !== cpu.cr[2 * reg] || lo !== cpu.cr[2 * reg + 1];
     cpu.cr[2 * reg] = hi;
     cpu.cr[2 * reg + 1] = lo;
@@ -50,7 +50,7 @@ function storeControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: 
   const n = alignedRegisterRange(cpu, r1, r3, addr, size, true);
   for (let k = 0; k < n; k++) {
     const reg = (r1 + k) & 15;
-    const at = cpu.wrap(addr + k * size);
+    const at = cpu.step(addr, k * size);
     if (wide) cpu.writeU64(at, cpu.cr[2 * reg]!, cpu.cr[2 * reg + 1]!);
     else cpu.writeU32(at, cpu.cr[2 * reg + 1]!);
   }
@@ -58,12 +58,12 @@ function storeControl(cpu: CpuCore, r1: number, r3: number, addr: number, wide: 
 
 function loadAccess(cpu: CpuCore, r1: number, r3: number, addr: number): void {
   const n = alignedRegisterRange(cpu, r1, r3, addr, 4, false);
-  for (let k = 0; k < n; k++) cpu.acr[(r1 + k) & 15] = cpu.readU32(cpu.wrap(addr + 4 * k));
+  for (let k = 0; k < n; k++) cpu.acr[(r1 + k) & 15] = cpu.readU32(cpu.step(addr, 4 * k));
 }
 
 function storeAccess(cpu: CpuCore, r1: number, r3: number, addr: number): void {
   const n = alignedRegisterRange(cpu, r1, r3, addr, 4, true);
-  for (let k = 0; k < n; k++) cpu.writeU32(cpu.wrap(addr + 4 * k), cpu.acr[(r1 + k) & 15]!);
+  for (let k = 0; k < n; k++) cpu.writeU32(cpu.step(addr, 4 * k), cpu.acr[(r1 + k) & 15]!);
 }
 
 /** SPX: the new prefix (bits 1–18 of the word) must leave its 8 KiB area inside absolute storage. */
@@ -108,7 +108,7 @@ function storeFacilityListExtended(cpu: CpuCore, a: InsnA<'S'>): void {
   const asked = (cpu.r[1]! & 0xff) + 1;
   const count = Math.min(asked, FACILITY_DOUBLEWORDS);
   cpu.probe(addr, count * 8, true);
-  for (let i = 0; i < count * 8; i++) cpu.writeU8(cpu.wrap(addr + i), cpu.facilityList[i]!);
+  for (let i = 0; i < count * 8; i++) cpu.writeU8(cpu.step(addr, i), cpu.facilityList[i]!);
   cpu.r[1] = ((cpu.r[1]! & 0xffffff00) | (FACILITY_DOUBLEWORDS - 1)) >>> 0;
   cpu.cc = asked >= FACILITY_DOUBLEWORDS ? 0 : 3;
 }

@@ -70,7 +70,7 @@ function setStorageKeyExtended(cpu: CpuCore, a: InsnA<'RRF-c'>): void {
       const f = Math.floor(cpu.realToAbsoluteChecked(real + i * 4096) / 4096);
       setOne(f);
     }
-    splitAddress(cpu.wrap(boundary));
+    splitAddress(cpu, cpu.wrap(boundary));
     setAddressReg(cpu, r2, OUT_HI, OUT_LO);
   }
   // Fast paths cached the set of frames needing checks: make the run loop re-read it.

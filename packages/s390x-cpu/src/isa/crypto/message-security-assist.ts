@@ -52,7 +52,7 @@ function cpacf(cpu: CpuCore, spec: CpacfInstruction, r1: number, r2: number, r3:
   const block = cpu.gprAddress(1);
   cpu.probe(block, QUERY_BLOCK_BYTES, true);
   cpu.writeU8(block, 0x80);
-  for (let i = 1; i < QUERY_BLOCK_BYTES; i++) cpu.writeU8(cpu.wrap(block + i), 0);
+  for (let i = 1; i < QUERY_BLOCK_BYTES; i++) cpu.writeU8(cpu.step(block, i), 0);
   cpu.cc = 0;
 }
 

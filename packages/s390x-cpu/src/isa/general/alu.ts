@@ -260,9 +260,9 @@ export function setAddressReg(cpu: CpuCore, i: number, hi: number, lo: number): 
   }
 }
 
-/** Splits a non-negative address (< 2^64, as a double from `CpuCore`) into halves in OUT. */
-export function splitAddress(addr: number): void {
-  const hi = Math.floor(addr / TWO32);
-  OUT_HI = hi >>> 0;
-  OUT_LO = addr - hi * TWO32;
+/** Splits an address (as a number from `CpuCore`, far ones included) into its exact halves in OUT. */
+export function splitAddress(cpu: CpuCore, addr: number): void {
+  cpu.split(addr);
+  OUT_HI = cpu.addrHi >>> 0;
+  OUT_LO = cpu.addrLo;
 }

@@ -49,7 +49,7 @@ const relAligned = (cpu: CpuCore, a: InsnA<'RIL-b'>, b: InsnB<'RIL-b'>, size: 4 
 
 /** Link information for BAS/BRAS/BASR: the next instruction's address in the current mode. */
 function link(cpu: CpuCore, reg: number): void {
-  splitAddress(cpu.nextIa);
+  splitAddress(cpu, cpu.nextIa);
   if (cpu.amode === 31) cpu.r[2 * reg + 1] = (OUT_LO | 0x80000000) >>> 0;
   else setAddressReg(cpu, reg, OUT_HI, OUT_LO);
 }
@@ -533,7 +533,7 @@ function compareUnderMask(cpu: CpuCore, word: number, mask: number, addr: number
   for (let p = 0; p < 4; p++) {
     if ((mask & (8 >>> p)) === 0) continue;
     const mine = (word >>> (24 - 8 * p)) & 0xff;
-    const theirs = cpu.readU8(cpu.wrap(addr + k));
+    const theirs = cpu.readU8(cpu.step(addr, k));
     k++;
     if (mine !== theirs) {
       cpu.cc = mine < theirs ? 1 : 2;

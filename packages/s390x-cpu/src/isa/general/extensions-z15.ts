@@ -61,7 +61,7 @@ function moveRightToLeft(cpu: CpuCore, op1: number, op2: number): void {
   const len = (cpu.r[1]! & 0xff) + 1;
   cpu.probe(op2, len, false);
   cpu.probe(op1, len, true);
-  for (let k = len - 1; k >= 0; k--) cpu.writeU8(cpu.wrap(op1 + k), cpu.readU8(cpu.wrap(op2 + k)));
+  for (let k = len - 1; k >= 0; k--) cpu.writeU8(cpu.step(op1, k), cpu.readU8(cpu.step(op2, k)));
 }
 
 export const z15ExtensionInstructions: InstructionDef[] = [

@@ -65,7 +65,7 @@ function storeU64(cpu: CpuCore, address: number, value: bigint): void {
 function guardedStorageEvent(cpu: CpuCore, b2: number, operandAddress: bigint, intermediate: bigint, shifted: boolean): void {
   const gsepla = cpu.gsCb.gsepla;
   const list = cpu.addressOf(Number(gsepla >> 32n), Number(gsepla & 0xffffffffn));
-  const at = (offset: number): number => cpu.wrap(list + offset);
+  const at = (offset: number): number => cpu.step(list, offset);
   read64(cpu, at(GSEPL.GSEHA));
   const handler = cpu.addressOf(OUT_HI, OUT_LO);
   cpu.probe(at(GSEPL.GSEAM), 3, true);
@@ -76,7 +76,7 @@ function guardedStorageEvent(cpu: CpuCore, b2: number, operandAddress: bigint, i
   cpu.writeU8(at(GSEPL.GSEAM), accessMode);
   cpu.writeU8(at(GSEPL.GSECI), shifted ? 1 : 0);
   cpu.writeU8(at(GSEPL.GSEAI), (dat ? 0x40 : 0) | (addressSpace << 4) | (addressSpace === 1 ? b2 : 0));
-  const instruction = BigInt(cpu.ia);
+  const instruction = cpu.addressBig(cpu.ia);
   storeU64(cpu, at(GSEPL.GSEIA), instruction);
   storeU64(cpu, at(GSEPL.GSEOA), operandAddress);
   storeU64(cpu, at(GSEPL.GSEIR), intermediate);
@@ -125,13 +125,13 @@ function controlsAddress(cpu: CpuCore, a: InsnA<GuardedFormat>, b: InsnB<Guarded
 function loadControls(cpu: CpuCore, a: InsnA<GuardedFormat>, b: InsnB<GuardedFormat>): void {
   const address = controlsAddress(cpu, a, b);
   cpu.probe(address, CONTROL_BLOCK_SIZE, false);
-  cpu.gsCb = gsCbFromWords([0, 8, 16, 24].map((offset) => cpu.readU64(cpu.wrap(address + offset))));
+  cpu.gsCb = gsCbFromWords([0, 8, 16, 24].map((offset) => cpu.readU64(cpu.step(address, offset))));
 }
 
 function storeControls(cpu: CpuCore, a: InsnA<GuardedFormat>, b: InsnB<GuardedFormat>): void {
   const address = controlsAddress(cpu, a, b);
   cpu.probe(address, CONTROL_BLOCK_SIZE, true);
-  gsCbWords(cpu.gsCb).forEach((word, i) => storeU64(cpu, cpu.wrap(address + 8 * i), word));
+  gsCbWords(cpu.gsCb).forEach((word, i) => storeU64(cpu, cpu.step(address, 8 * i), word));
 }
 
 export const guardedStorageInstructions: InstructionDef[] = [

@@ -79,7 +79,7 @@ function compareDoubleAndSwap32(cpu: CpuCore, r1: number, r3: number, addr: numb
 /** The four words of a quadword at `addr` (checked for access before anything changes). */
 function readQuad(cpu: CpuCore, addr: number): number[] {
   cpu.probe(addr, 16, false);
-  return [0, 4, 8, 12].map((k) => cpu.readU32(cpu.wrap(addr + k)));
+  return [0, 4, 8, 12].map((k) => cpu.readU32(cpu.step(addr, k)));
 }
 
 export const interlockedInstructions: InstructionDef[] = [
@@ -105,7 +105,7 @@ export const interlockedInstructions: InstructionDef[] = [
     if (q[0] === r[2 * r1] && q[1] === r[2 * r1 + 1] && q[2] === r[2 * r1 + 2] && q[3] === r[2 * r1 + 3]) {
       cpu.probe(addr, 16, true);
       cpu.writeU64(addr, r[2 * r3]!, r[2 * r3 + 1]!);
-      cpu.writeU64(cpu.wrap(addr + 8), r[2 * r3 + 2]!, r[2 * r3 + 3]!);
+      cpu.writeU64(cpu.step(addr, 8), r[2 * r3 + 2]!, r[2 * r3 + 3]!);
       cpu.cc = 0;
     } else {
       for (let k = 0; k < 4; k++) r[2 * r1 + k] = q[k]!;
@@ -125,7 +125,7 @@ export const interlockedInstructions: InstructionDef[] = [
     cpu.requireSpec((r1 & 1) === 0 && addr % 16 === 0);
     cpu.probe(addr, 16, true);
     cpu.writeU64(addr, cpu.r[2 * r1]!, cpu.r[2 * r1 + 1]!);
-    cpu.writeU64(cpu.wrap(addr + 8), cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!);
+    cpu.writeU64(cpu.step(addr, 8), cpu.r[2 * r1 + 2]!, cpu.r[2 * r1 + 3]!);
   }),
   // LOAD PAIR DISJOINT (interlocked-access facility 1): two separate words / doublewords into
   // the even/odd pair R3, R3+1; one CPU, so always fetched as if interlocked (CC 0).

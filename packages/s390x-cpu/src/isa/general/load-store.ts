@@ -155,7 +155,7 @@ function insertUnderMask(cpu: CpuCore, reg: number, word: number, mask: number, 
   let inserted = 0;
   let first = -1;
   positions.forEach((p, k) => {
-    const byte = cpu.readU8(cpu.wrap(addr + k));
+    const byte = cpu.readU8(cpu.step(addr, k));
     if (first < 0) first = byte;
     inserted |= byte;
     const shift = 24 - 8 * p;
@@ -168,7 +168,7 @@ function storeUnderMask(cpu: CpuCore, reg: number, word: number, mask: number, a
   const positions = maskBytes(mask);
   const v = cpu.r[2 * reg + word]!;
   cpu.probe(addr, positions.length, true);
-  positions.forEach((p, k) => cpu.writeU8(cpu.wrap(addr + k), (v >>> (24 - 8 * p)) & 0xff));
+  positions.forEach((p, k) => cpu.writeU8(cpu.step(addr, k), (v >>> (24 - 8 * p)) & 0xff));
 }
 
 /** LM/STM over R1..R3 (wrapping at 15): `size` 4 → low words, 8 → whole registers, 'h' → high words. */
@@ -180,7 +180,7 @@ function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', lo
     if (loads) {
       // Read everything first: a base register may be among the targets.
       const words: number[] = [];
-      for (let k = 0; k < count * (step / 4); k++) words.push(cpu.readU32(cpu.wrap(start + 4 * k)));
+      for (let k = 0; k < count * (step / 4); k++) words.push(cpu.readU32(cpu.step(start, 4 * k)));
       for (let k = 0; k < count; k++) {
         const reg = (r1 + k) & 15;
         if (size === 8) {
@@ -191,8 +191,8 @@ function multiple(mnemonic: string, opcode: number, format: 'RS-a' | 'RSY-a', lo
     } else {
       for (let k = 0; k < count; k++) {
         const reg = (r1 + k) & 15;
-        if (size === 8) cpu.writeU64(cpu.wrap(start + 8 * k), cpu.r[2 * reg]!, cpu.r[2 * reg + 1]!);
-        else cpu.writeU32(cpu.wrap(start + 4 * k), cpu.r[2 * reg + (size === 'h' ? 0 : 1)]!);
+        if (size === 8) cpu.writeU64(cpu.step(start, 8 * k), cpu.r[2 * reg]!, cpu.r[2 * reg + 1]!);
+        else cpu.writeU32(cpu.step(start, 4 * k), cpu.r[2 * reg + (size === 'h' ? 0 : 1)]!);
       }
     }
   };
@@ -476,7 +476,7 @@ export const loadStoreInstructions: InstructionDef[] = [
     setAddressReg(cpu, fR1(a), cpu.eaHi, cpu.eaLo);
   }),
   def('larl', 0xc00, 'RIL-b', 'r:R1,rel:RI2', (cpu, a, b) => {
-    splitAddress(cpu.relative(fI32(a, b)));
+    splitAddress(cpu, cpu.relative(fI32(a, b)));
     setAddressReg(cpu, fR1(a), OUT_HI, OUT_LO);
   }),
   // Load / store on condition.

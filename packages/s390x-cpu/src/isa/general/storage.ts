@@ -27,8 +27,8 @@ function bitwise(mnemonic: string, opcode: number, op: (x: number, y: number) =>
     cpu.probe(op1, len, true);
     let any = 0;
     for (let k = 0; k < len; k++) {
-      const d = cpu.wrap(op1 + k);
-      const v = op(cpu.readU8(d), cpu.readU8(cpu.wrap(op2 + k))) & 0xff;
+      const d = cpu.step(op1, k);
+      const v = op(cpu.readU8(d), cpu.readU8(cpu.step(op2, k))) & 0xff;
       cpu.writeU8(d, v);
       any |= v;
     }
@@ -48,7 +48,7 @@ function setLength(cpu: CpuCore, r: number, v: number): void {
   } else cpu.r[2 * r + 1] = v >>> 0;
 }
 function setAddress(cpu: CpuCore, r: number, addr: number): void {
-  splitAddress(cpu.wrap(addr));
+  splitAddress(cpu, addr);
   setAddressReg(cpu, r, OUT_HI, OUT_LO);
 }
 
@@ -63,12 +63,12 @@ export const storageInstructions: InstructionDef[] = [
   ss('mvc', 0xd2, (cpu, op1, op2, len) => {
     cpu.probe(op2, len, false);
     cpu.probe(op1, len, true);
-    for (let k = 0; k < len; k++) cpu.writeU8(cpu.wrap(op1 + k), cpu.readU8(cpu.wrap(op2 + k)));
+    for (let k = 0; k < len; k++) cpu.writeU8(cpu.step(op1, k), cpu.readU8(cpu.step(op2, k)));
   }),
   ss('clc', 0xd5, (cpu, op1, op2, len) => {
     for (let k = 0; k < len; k++) {
-      const x = cpu.readU8(cpu.wrap(op1 + k));
-      const y = cpu.readU8(cpu.wrap(op2 + k));
+      const x = cpu.readU8(cpu.step(op1, k));
+      const y = cpu.readU8(cpu.step(op2, k));
       if (x !== y) {
         cpu.cc = x < y ? 1 : 2;
         return;
@@ -82,14 +82,14 @@ export const storageInstructions: InstructionDef[] = [
   ss('tr', 0xdc, (cpu, op1, op2, len) => {
     cpu.probe(op1, len, true);
     for (let k = 0; k < len; k++) {
-      const d = cpu.wrap(op1 + k);
-      cpu.writeU8(d, cpu.readU8(cpu.wrap(op2 + cpu.readU8(d))));
+      const d = cpu.step(op1, k);
+      cpu.writeU8(d, cpu.readU8(cpu.step(op2, cpu.readU8(d))));
     }
   }),
   ss('trt', 0xdd, (cpu, op1, op2, len) => {
     for (let k = 0; k < len; k++) {
-      const addr = cpu.wrap(op1 + k);
-      const f = cpu.readU8(cpu.wrap(op2 + cpu.readU8(addr)));
+      const addr = cpu.step(op1, k);
+      const f = cpu.readU8(cpu.step(op2, cpu.readU8(addr)));
       if (f === 0) continue;
       // GR1 gets the address (bit 32 kept in 31-bit mode, bits 32–39 in 24-bit mode), GR2 the byte.
       if (cpu.amode === 64) setAddress(cpu, 1, addr);
@@ -117,10 +117,10 @@ export const storageInstructions: InstructionDef[] = [
     const fromSource = Math.min(n, slen);
     if (fromSource > 0) cpu.probe(src, fromSource, false);
     if (n > 0) cpu.probe(dst, n, true);
-    for (let k = 0; k < n; k++) cpu.writeU8(cpu.wrap(dst + k), k < slen ? cpu.readU8(cpu.wrap(src + k)) : pad);
-    setAddress(cpu, r1, dst + n);
+    for (let k = 0; k < n; k++) cpu.writeU8(cpu.step(dst, k), k < slen ? cpu.readU8(cpu.step(src, k)) : pad);
+    setAddress(cpu, r1, cpu.step(dst, n));
     setLength(cpu, r1 + 1, dlen - n);
-    setAddress(cpu, r3, src + fromSource);
+    setAddress(cpu, r3, cpu.step(src, fromSource));
     setLength(cpu, r3 + 1, slen - fromSource);
     cpu.cc = dlen - n === 0 ? finalCc : 3;
   }),
@@ -139,8 +139,8 @@ export const storageInstructions: InstructionDef[] = [
     let k = 0;
     let cc = 0;
     for (; k < n; k++) {
-      const x = k < l1 ? cpu.readU8(cpu.wrap(p1 + k)) : pad;
-      const y = k < l2 ? cpu.readU8(cpu.wrap(p2 + k)) : pad;
+      const x = k < l1 ? cpu.readU8(cpu.step(p1, k)) : pad;
+      const y = k < l2 ? cpu.readU8(cpu.step(p2, k)) : pad;
       if (x !== y) {
         cc = x < y ? 1 : 2;
         break;
@@ -149,9 +149,9 @@ export const storageInstructions: InstructionDef[] = [
     if (cc === 0 && k < total) cc = 3;
     const d1 = Math.min(k, l1);
     const d2 = Math.min(k, l2);
-    setAddress(cpu, r1, p1 + d1);
+    setAddress(cpu, r1, cpu.step(p1, d1));
     setLength(cpu, r1 + 1, l1 - d1);
-    setAddress(cpu, r3, p2 + d2);
+    setAddress(cpu, r3, cpu.step(p2, d2));
     setLength(cpu, r3 + 1, l2 - d2);
     cpu.cc = cc;
   }),
@@ -162,16 +162,16 @@ export const storageInstructions: InstructionDef[] = [
     const dst = cpu.gprAddress(r1);
     const src = cpu.gprAddress(r2);
     for (let k = 0; k < UNIT_OF_OPERATION; k++) {
-      const c = cpu.readU8(cpu.wrap(src + k));
-      cpu.writeU8(cpu.wrap(dst + k), c);
+      const c = cpu.readU8(cpu.step(src, k));
+      cpu.writeU8(cpu.step(dst, k), c);
       if (c === end) {
-        setAddress(cpu, r1, dst + k);
+        setAddress(cpu, r1, cpu.step(dst, k));
         cpu.cc = 1;
         return;
       }
     }
-    setAddress(cpu, r1, dst + UNIT_OF_OPERATION);
-    setAddress(cpu, r2, src + UNIT_OF_OPERATION);
+    setAddress(cpu, r1, cpu.step(dst, UNIT_OF_OPERATION));
+    setAddress(cpu, r2, cpu.step(src, UNIT_OF_OPERATION));
     cpu.cc = 3;
   }),
   def('clst', 0xb25d, 'RRE', 'r:R1,r:R2', (cpu, a) => {
@@ -181,8 +181,8 @@ export const storageInstructions: InstructionDef[] = [
     const p1 = cpu.gprAddress(r1);
     const p2 = cpu.gprAddress(r2);
     for (let k = 0; k < UNIT_OF_OPERATION; k++) {
-      const x = cpu.readU8(cpu.wrap(p1 + k));
-      const y = cpu.readU8(cpu.wrap(p2 + k));
+      const x = cpu.readU8(cpu.step(p1, k));
+      const y = cpu.readU8(cpu.step(p2, k));
       if (x === y) {
         if (x === end) {
           cpu.cc = 0;
@@ -192,12 +192,12 @@ export const storageInstructions: InstructionDef[] = [
       }
       // The operand that ends first is the lower one.
       cpu.cc = x === end ? 1 : y === end ? 2 : x < y ? 1 : 2;
-      setAddress(cpu, r1, p1 + k);
-      setAddress(cpu, r2, p2 + k);
+      setAddress(cpu, r1, cpu.step(p1, k));
+      setAddress(cpu, r2, cpu.step(p2, k));
       return;
     }
-    setAddress(cpu, r1, p1 + UNIT_OF_OPERATION);
-    setAddress(cpu, r2, p2 + UNIT_OF_OPERATION);
+    setAddress(cpu, r1, cpu.step(p1, UNIT_OF_OPERATION));
+    setAddress(cpu, r2, cpu.step(p2, UNIT_OF_OPERATION));
     cpu.cc = 3;
   }),
   def('srst', 0xb25e, 'RRE', 'r:R1,r:R2', (cpu, a) => {
@@ -207,7 +207,7 @@ export const storageInstructions: InstructionDef[] = [
     const end = cpu.gprAddress(r1);
     let p = cpu.gprAddress(r2);
     for (let k = 0; k < UNIT_OF_OPERATION; k++) {
-      if (p === end) {
+      if (cpu.sameAddress(p, end)) {
         cpu.cc = 2;
         return;
       }
@@ -216,7 +216,7 @@ export const storageInstructions: InstructionDef[] = [
         cpu.cc = 1;
         return;
       }
-      p = cpu.wrap(p + 1);
+      p = cpu.step(p, 1);
     }
     setAddress(cpu, r2, p);
     cpu.cc = 3;

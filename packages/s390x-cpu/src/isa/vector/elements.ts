@@ -109,12 +109,12 @@ export const count = (es: number): number => 16 >>> es;
 export function readBytes(cpu: CpuCore, addr: number, length: number, out: Uint8Array, at: number): void {
   if (length === 0) return;
   cpu.probe(addr, length, false);
-  for (let k = 0; k < length; k++) out[at + k] = cpu.readU8(cpu.wrap(addr + k));
+  for (let k = 0; k < length; k++) out[at + k] = cpu.readU8(cpu.step(addr, k));
 }
 
 /** Stores `length` bytes of `from` starting at byte `at` to `addr` (probed first). */
 export function writeBytes(cpu: CpuCore, addr: number, length: number, from: Uint8Array, at: number): void {
   if (length === 0) return;
   cpu.probe(addr, length, true);
-  for (let k = 0; k < length; k++) cpu.writeU8(cpu.wrap(addr + k), from[at + k]!);
+  for (let k = 0; k < length; k++) cpu.writeU8(cpu.step(addr, k), from[at + k]!);
 }

@@ -15,11 +15,11 @@ import { vectorFloatConvertInstructions } from './float-convert.js';
 
 function loadVector(cpu: CpuCore, v: number, addr: number): void {
   cpu.probe(addr, 16, false);
-  for (let i = 0; i < 16; i++) cpu.vr[16 * v + i] = cpu.readU8(cpu.wrap(addr + i));
+  for (let i = 0; i < 16; i++) cpu.vr[16 * v + i] = cpu.readU8(cpu.step(addr, i));
 }
 
 function storeVector(cpu: CpuCore, v: number, addr: number): void {
-  for (let i = 0; i < 16; i++) cpu.writeU8(cpu.wrap(addr + i), cpu.vr[16 * v + i]!);
+  for (let i = 0; i < 16; i++) cpu.writeU8(cpu.step(addr, i), cpu.vr[16 * v + i]!);
 }
 
 /** Writes element `index` of size 1 << es bytes in V v from the low bytes of hi:lo. */
@@ -71,7 +71,7 @@ function vectorMultiple(cpu: CpuCore, a: InsnA<'VRS-a'>, b: InsnB<'VRS-a'>, stor
   const addr = eaRS(cpu, a);
   cpu.probe(addr, 16 * (v3 - v1 + 1), store);
   for (let v = v1; v <= v3; v++) {
-    const at = cpu.wrap(addr + 16 * (v - v1));
+    const at = cpu.step(addr, 16 * (v - v1));
     if (store) storeVector(cpu, v, at);
     else loadVector(cpu, v, at);
   }

@@ -68,7 +68,7 @@ function loadElement(mnemonic: string, opcode: number, es: number): InstructionD
     const bytes = 1 << es;
     cpu.probe(addr, bytes, false);
     const at = 16 * fV1(a, b) + i * bytes;
-    for (let k = 0; k < bytes; k++) cpu.vr[at + k] = cpu.readU8(cpu.wrap(addr + k));
+    for (let k = 0; k < bytes; k++) cpu.vr[at + k] = cpu.readU8(cpu.step(addr, k));
   });
 }
 function storeElement(mnemonic: string, opcode: number, es: number): InstructionDef {
@@ -79,7 +79,7 @@ function storeElement(mnemonic: string, opcode: number, es: number): Instruction
     const bytes = 1 << es;
     cpu.probe(addr, bytes, true);
     const at = 16 * fV1(a, b) + i * bytes;
-    for (let k = 0; k < bytes; k++) cpu.writeU8(cpu.wrap(addr + k), cpu.vr[at + k]!);
+    for (let k = 0; k < bytes; k++) cpu.writeU8(cpu.step(addr, k), cpu.vr[at + k]!);
   });
 }
 function loadElementImmediate(mnemonic: string, opcode: number, es: number): InstructionDef {
@@ -319,7 +319,7 @@ export const vectorIntegerInstructions: InstructionDef[] = [
       const addr = cpu.ea(fX2(a), fB2(a), fD2(a));
       const bytes = 1 << es;
       cpu.probe(addr, bytes, false);
-      for (let k = 0; k < bytes; k++) scratch[k] = cpu.readU8(cpu.wrap(addr + k));
+      for (let k = 0; k < bytes; k++) scratch[k] = cpu.readU8(cpu.step(addr, k));
       for (let i = 1; i < 16 >>> es; i++) scratch.copyWithin(i * bytes, 0, bytes);
       commit(cpu, fV1(a, b));
     },

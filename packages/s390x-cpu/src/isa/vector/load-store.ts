@@ -127,8 +127,7 @@ function gatherScatter(mnemonic: string, opcode: number, es: number, store: bool
     const base = fB2(a);
     const baseValue = base === 0 ? 0n : (BigInt(cpu.r[2 * base]!) << 32n) | BigInt(cpu.r[2 * base + 1]!);
     const sum = BigInt.asUintN(64, offset + baseValue + BigInt(fD2(a)));
-    // Outside 64-bit mode only the low bits count; in it, values beyond 2^53 lie beyond storage anyway.
-    const addr = cpu.wrap(Number(cpu.amode === 64 ? sum : sum & 0xffffffffn));
+    const addr = cpu.addressOf(Number(sum >> 32n), Number(sum & 0xffffffffn));
     const v1 = fV1(a, b);
     const bytes = 1 << es;
     if (store) writeBytes(cpu, addr, bytes, cpu.vr, 16 * v1 + index * bytes);
