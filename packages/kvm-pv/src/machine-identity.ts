@@ -4,6 +4,15 @@
 /** The machine type STIDP stores (0x2964, z13), in STSI 1.1.1 as EBCDIC text. */
 export const MACHINE_TYPE = '2964';
 
+/**
+ * [E] The manufacturer in STSI 1.1.1 and STHYI. A KVM guest sees the host machine's own basic
+ * machine data there (KVM answers levels 1 and 2 from the host; only 3.2.2 is the VMM's), made by
+ * IBM; only QEMU's TCG emulator writes "QEMU" into it, and guests read that as "no KVM" (the
+ * kvm-unit-tests library, for one, takes TCG workarounds then). The other fields stay this
+ * emulated machine's ("QEMU" model, sequence and plant).
+ */
+export const MANUFACTURER = 'IBM';
+
 /** ASCII to EBCDIC (code page 037) for the characters SYSIBs hold. */
 export function ebcdic(text: string, length: number, pad = 0x40): Uint8Array {
   const out = new Uint8Array(length).fill(pad);

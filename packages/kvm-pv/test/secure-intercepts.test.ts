@@ -25,7 +25,7 @@ _start:
 	larl	%r2, sysib
 	stsi	0(%r2)
 	jnz	fail2
-	larl	%r3, qemu
+	larl	%r3, ibm
 	clc	32(4,%r2), 0(%r3)	# manufacturer
 	jne	fail3
 	lghi	%r9, 6			# STSI off a page boundary: specification exception
@@ -62,8 +62,8 @@ psw_done:
 	.quad	0x0002000180000000, 0x600d
 pgm_new:
 	.quad	0x0000000180000000, pgm_handler
-qemu:
-	.byte	0xd8, 0xc5, 0xd4, 0xe4
+ibm:
+	.byte	0xc9, 0xc2, 0xd4, 0x40
 total:
 	.short	0x98
 	.balign	8

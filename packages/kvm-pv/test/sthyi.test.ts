@@ -73,6 +73,7 @@ describe('STHYI in the kernel', () => {
     expect([v.getUint16(8), v.getUint16(10), v.getUint16(12), v.getUint16(14), v.getUint16(16), v.getUint16(18)]).toEqual([0x98, 0x30, 0x30, 0x40, 0x70, 0x28]);
     expect(page[0x32]).toBe(0x40); // machine identification valid
     expect(Buffer.from(page.subarray(0x44, 0x48)).toString('hex')).toBe('f2f9f6f4'); // type 2964 in EBCDIC
+    expect(Buffer.from(page.subarray(0x48, 0x4c)).toString('hex')).toBe('c9c2d440'); // manufacturer "IBM " as a KVM host's
     expect(page[0x72]).toBe(0x10); // partition STSI data valid
     expect(Buffer.from(page.subarray(0x80, 0x84)).toString('hex')).toBe('d8c5d4e4'); // "QEMU"
   });

@@ -6,11 +6,11 @@
 // cc 0. The response: the header section (48 bytes), the machine section (64 bytes at 0x30) and
 // the partition section (40 bytes at 0x70). [E] The machine and partition identity are what the
 // VMM's STSI 1.1.1 and 2.2.2 show (KVM copies the host's STSI data): machine type 2964,
-// manufacturer, sequence and plant "QEMU", partition name "QEMU", number 0; no CPC name and no
+// manufacturer "IBM", sequence and plant "QEMU", partition name "QEMU", number 0; no CPC name and no
 // LPAR performance data (no DIAGNOSE 0x204 behind it), so the header says "performance data
 // unavailable" and no CPU counts are valid.
 import { PGM_SPECIFICATION, ProgramException, type Cpu, type InstructionInterception } from '@pvdump/s390x-cpu';
-import { MACHINE_TYPE, ebcdic } from '../machine-identity.js';
+import { MACHINE_TYPE, MANUFACTURER, ebcdic } from '../machine-identity.js';
 
 const PAGE = 4096;
 const HEADER = { flags1: 0x00, totalLength: 0x08, headerLength: 0x0a, machineOffset: 0x0c, machineLength: 0x0e, partitionOffset: 0x10, partitionLength: 0x12, size: 0x30 } as const;
@@ -36,7 +36,7 @@ export function hypervisorInformation(): Uint8Array {
   view.setUint16(HEADER.partitionLength, PARTITION.size);
   page[machine + MACHINE.validity1] = MACHINE_ID_VALID;
   page.set(ebcdic(MACHINE_TYPE, 4), machine + MACHINE.type);
-  page.set(ebcdic('QEMU', 16), machine + MACHINE.manufacturer);
+  page.set(ebcdic(MANUFACTURER, 16), machine + MACHINE.manufacturer);
   page.set(ebcdic('QEMU', 16), machine + MACHINE.sequence);
   page.set(ebcdic('QEMU', 4), machine + MACHINE.plant);
   page[partition + PARTITION.validity1] = PARTITION_STSI_SUCCEEDED;

@@ -1,14 +1,15 @@
-// STORE SYSTEM INFORMATION (intercepted), as QEMU's emulated machine answers it (the TCG helper
-// of QEMU 7.2; PoO "STORE SYSTEM INFORMATION"): R0 bits 32-35 function code, 56-63 selector 1,
+// STORE SYSTEM INFORMATION (intercepted), as a QEMU 7.2 machine answers it (its SYSIB layouts
+// and checks, PoO "STORE SYSTEM INFORMATION") with the identity of a KVM guest: R0 bits 32-35 function code, 56-63 selector 1,
 // R1 bits 48-63 selector 2, the 4 KiB SYSIB at the second-operand address.
 // - Function code > 3 (but 15 with the topology facility): cc 3, no other check. Reserved bits (R0 36-55, R1 32-47) set:
 //   specification exception. Function code 0: R0 = current level 3 (0x30000000), cc 0.
 //   An SYSIB address not on a 4 KiB boundary: specification exception.
-// - 1.1.1 basic machine ("QEMU" manufacturer, type 2964 as STIDP, model/sequence/plant "QEMU"),
+// - 1.1.1 basic machine ("IBM" manufacturer as a KVM host's, machine-identity.ts; type 2964 as
+//   STIDP, model/sequence/plant "QEMU"),
 //   1.2.1 (this CPU's address), 1.2.2 (capability, total = maxcpus, configured, reserved CPUs),
 //   2.2.1 / 2.2.2 (the LPAR level: one dedicated partition "QEMU"), 3.2.2 (one VM: CPU counts,
-//   control program "KVM/Linux", the `-name` (EBCDIC name, UTF-8 extended name; "TCGguest"
-//   without one) and the `--uuid`). Any other selector: cc 3.
+//   control program "KVM/Linux", the `-name` (EBCDIC name, UTF-8 extended name; "KVMguest"
+//   without one, as QEMU under KVM) and the `--uuid`). Any other selector: cc 3.
 // - 15.1.2 to 15.1.4 with the configuration-topology facility (11) in the CPU model: the
 //   topology's SYSIB (topology.ts), only its length stored; selector 2 outside 2..4, or without
 //   the facility: cc 3 (QEMU 8.2 under KVM).
@@ -19,7 +20,7 @@ import { CONFIGURATION_TOPOLOGY_FACILITY, PGM_SPECIFICATION } from '@pvdump/s390
 import { RunOffset, type StructBytes } from '../uapi/structs.js';
 import { datEnabled, RealStorage, withGuestAccess } from './guest-access.js';
 import { MachineError, type HostMachine, type MachineStop, type VcpuHandle } from './host.js';
-import { MACHINE_TYPE, ebcdic } from '../machine-identity.js';
+import { MACHINE_TYPE, MANUFACTURER, ebcdic } from '../machine-identity.js';
 
 const R0_FC_MASK = 0xf0000000;
 const R0_RESERVED = 0x0fffff00;
@@ -85,7 +86,7 @@ function buildSysib(m: HostMachine, v: VcpuHandle, level: number, sel1: number, 
   const key = `${level}.${sel1}.${sel2}`;
   switch (key) {
     case '1.1.1':
-      b.set(ebcdic('QEMU', 16), 32); // manufacturer
+      b.set(ebcdic(MANUFACTURER, 16), 32); // manufacturer
       b.set(ebcdic(MACHINE_TYPE, 4), 48); // type
       b.set(ebcdic('QEMU', 16), 64); // model capacity identifier
       b.set(ebcdic('QEMU', 16), 80); // sequence code
@@ -121,7 +122,7 @@ function buildSysib(m: HostMachine, v: VcpuHandle, level: number, sel1: number, 
       view.setUint16(vm + 6, configured);
       view.setUint16(vm + 8, 0);
       view.setUint16(vm + 10, reserved);
-      const name = m.guestName ?? 'TCGguest';
+      const name = m.guestName ?? 'KVMguest';
       b.set(ebcdic(name, 8), vm + 12);
       view.setUint32(vm + 20, 1000); // capability adjustment factor
       b.set(ebcdic('KVM/Linux', 16), vm + 24); // control-program identification
