@@ -632,7 +632,7 @@ export class KvmVcpu {
     run.setU64(RunOffset.syncTodpr, BigInt(cpu.todProgrammable)).setU64(RunOffset.syncCputm, cpu.getCpuTimer()).setU64(RunOffset.syncCkc, cpu.clockComparator);
     run.bytes.set(cpu.vr, RunOffset.syncVrs);
     run.setU32(RunOffset.syncFpc, cpu.fpc >>> 0);
-    const gs = this.vm.facilities.includes(GUARDED_STORAGE_FACILITY);
+    const gs = cpu.hasFacility(GUARDED_STORAGE_FACILITY);
     if (gs) gsCbWords(cpu.gsCb).forEach((w, i) => run.setU64(RunOffset.syncGscb + 8 * i, w));
     const valid = SyncRegs.PREFIX | SyncRegs.GPRS | SyncRegs.ACRS | SyncRegs.CRS | SyncRegs.ARCH0 | SyncRegs.VRS | (gs ? SyncRegs.GSCB : 0n);
     run.setU64(RunOffset.kvmValidRegs, valid).setU64(RunOffset.kvmDirtyRegs, 0n);
