@@ -42,6 +42,8 @@ const BLOCK_HOT = 16;
  * BSM) and branch-on-condition with mask 15. Conditional branches do not end a block: when taken
  * the block exits through its generic check, otherwise execution continues inside it.
  */
+/** Most frames each way around the instruction address that the run loop looks at for ones needing no check. */
+const UNCHECKED_SPAN = 256;
 const BLOCK_END = /^(bras|brasl|bas|basr|bal|balr|bsm|bassm|lpsw|lpswe|svc)$/;
 const BRANCH_ON_CONDITION = /^(bc|bcr|brc|brcl)$/;
 /** Relative jumps a trace follows when unconditional (mask 15). */
@@ -356,9 +358,20 @@ export class Cpu extends CpuCore {
     // accessibility checks: above the lowcore and outside the prefix area. Pages cannot become
     // inaccessible while this loop runs (only the access handler, reached from the slow path when
     // some page already is, changes them), so the check is made once here.
-    const fastLo = this.directLo;
+    let fastLo = this.directLo;
     let fastHi = this.directHi - 6;
-    if (this.mem.checkedFrameCount !== 0) fastHi = -1;
+    // While some frames need checking, instructions are fetched (and blocks built and run, their
+    // operands all on the checked path) only from the unchecked frames around `ia`, until one
+    // more frame comes to need checking (the storage's check epoch moves).
+    const mem = this.mem;
+    let epoch = -1;
+    if (mem.checkedFrameCount !== 0) {
+      if (mem.checkEpoch !== undefined && this.directHi > this.directLo && this.uncheckedAround(this.ia)) {
+        fastLo = Math.max(fastLo, this.uncheckedLo);
+        fastHi = Math.min(this.directHi, this.uncheckedHi) - 6;
+        epoch = mem.checkEpoch;
+      } else fastHi = -1;
+    }
     // Blocks need their whole extent inside the window; their cache tags include the mode.
     const blocks = this.useBlocks && fastHi >= fastLo;
     // With DAT on, a block covers one page, entered through the TLB's translation of it (only
@@ -370,7 +383,7 @@ export class Cpu extends CpuCore {
     let inBlock = false;
     let blockSlot = 0;
     try {
-      while (n < budget && !this.attention) {
+      while (n < budget && !this.attention && (epoch < 0 || mem.checkEpoch === epoch)) {
         const ia = this.ia;
         // Absolute minus logical address of the code at `ia`, and the window a block there may span.
         let code = false;
@@ -452,6 +465,31 @@ export class Cpu extends CpuCore {
       this.blockHi = 0;
       this.blockAbsHi = 0;
     }
+  }
+
+  /** The run of frames needing no check around the last `uncheckedAround` (byte range), and the epoch it was found in. */
+  private uncheckedLo = 0;
+  private uncheckedHi = 0;
+  private uncheckedEpoch = -1;
+
+  /**
+   * Finds the frames that need no check around `ia` (at most UNCHECKED_SPAN frames each way; kept
+   * while the storage's check epoch stays and `ia` lies inside); false when `ia`'s own frame needs checking.
+   */
+  private uncheckedAround(ia: number): boolean {
+    const mem = this.mem;
+    if (this.uncheckedEpoch === mem.checkEpoch && ia >= this.uncheckedLo && ia + 6 <= this.uncheckedHi) return true;
+    const frame = Math.floor(ia / 4096);
+    const frames = Math.floor(this.memSize / 4096);
+    if (frame >= frames || mem.frameNeedsCheck === undefined || mem.frameNeedsCheck(frame)) return false;
+    let lo = frame;
+    while (lo > 0 && frame - lo < UNCHECKED_SPAN && !mem.frameNeedsCheck(lo - 1)) lo--;
+    let hi = frame + 1;
+    while (hi < frames && hi - frame < UNCHECKED_SPAN && !mem.frameNeedsCheck(hi)) hi++;
+    this.uncheckedLo = lo * 4096;
+    this.uncheckedHi = hi * 4096;
+    this.uncheckedEpoch = mem.checkEpoch ?? -1;
+    return true;
   }
 
   /**

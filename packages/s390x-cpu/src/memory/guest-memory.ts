@@ -67,6 +67,14 @@ export interface AbsoluteStorage {
    * every per-frame check.
    */
   readonly checkedFrameCount: number;
+  /**
+   * Grows each time a frame comes to need checking (made inaccessible, or its reference or change
+   * bit cleared); with `frameNeedsCheck`, lets a CPU run fast on the frames that need none while
+   * others do. Storage without them is fast only while no frame needs checking.
+   */
+  readonly checkEpoch?: number;
+  /** Whether frame `frame` needs the checked path (inaccessible, or R or C zero). */
+  frameNeedsCheck?(frame: number): boolean;
   /** Records a reference (and for `store` a change) to frame `frame` in its storage key. */
   recordAccess(frame: number, store: boolean): void;
   /** Sets the storage key of frame `frame` (SSKE and friends; R and C included). */
@@ -87,6 +95,7 @@ export class GuestMemory implements AbsoluteStorage {
   /** Frames whose R or C bit is zero. */
   private unrecordedCount = 0;
   checkedFrameCount = 0;
+  checkEpoch = 0;
   onInaccessibleAccess: InaccessibleHandler | undefined = undefined;
 
   constructor(size: number) {
@@ -114,6 +123,7 @@ export class GuestMemory implements AbsoluteStorage {
     const wasRecorded = (old & full) === full;
     const isRecorded = (value & full) === full;
     if (wasRecorded !== isRecorded) {
+      if (!isRecorded) this.checkEpoch++;
       this.unrecordedCount += isRecorded ? -1 : 1;
       this.checkedFrameCount = this.inaccessibleCount + this.unrecordedCount;
     }
@@ -137,6 +147,9 @@ export class GuestMemory implements AbsoluteStorage {
     return this.inaccessible.length;
   }
 
+  frameNeedsCheck(frame: number): boolean {
+    return this.inaccessible[frame] !== 0 || (this.storageKeys[frame]! & (SKEY_REFERENCE | SKEY_CHANGE)) !== (SKEY_REFERENCE | SKEY_CHANGE);
+  }
   isPageAccessible(page: number): boolean {
     return this.inaccessible[page] === 0;
   }
@@ -147,6 +160,7 @@ export class GuestMemory implements AbsoluteStorage {
     const was = this.inaccessible[page] === 0;
     if (was === accessible) return;
     this.inaccessible[page] = accessible ? 0 : 1;
+    if (!accessible) this.checkEpoch++;
     this.inaccessibleCount += accessible ? -1 : 1;
     this.checkedFrameCount = this.inaccessibleCount + this.unrecordedCount;
   }

@@ -283,6 +283,6 @@ export class BlockEmitter {
   source(check: string): string {
     const temps = this.temps === 0 ? '' : `let ${Array.from({ length: this.temps }, (_, i) => `t${i} = 0`).join(', ')};\n`;
     const body = this.lines.join('\n');
-    return `return function block(cpu, n, budget) {\nif (${check}) return false;\nconst r = cpu.r, vr = cpu.vrView, mem = cpu.mem, dlo = cpu.directLo, dhi = cpu.directHi${this.dat ? ', dtp = cpu.dataTlbPage, dtw = cpu.dataTlbWritePage, dtf = cpu.dataTlbFrame' : ''};\n${temps}for (;;) {\n${body}\n}\n};`;
+    return `return function block(cpu, n, budget) {\nif (${check}) return false;\nconst r = cpu.r, vr = cpu.vrView, mem = cpu.mem, dlo = mem.checkedFrameCount === 0 ? cpu.directLo : 1, dhi = mem.checkedFrameCount === 0 ? cpu.directHi : 0${this.dat ? ', dtp = cpu.dataTlbPage, dtw = cpu.dataTlbWritePage, dtf = cpu.dataTlbFrame' : ''};\n${temps}for (;;) {\n${body}\n}\n};`;
   }
 }
