@@ -133,7 +133,7 @@ const ALIGN: Record<string, number> = {
 };
 /** Relative-long storage operands (not branches): target inside the buffer, 8-aligned. */
 const REL_DATA = new Set(['lrl', 'lgrl', 'lgfrl', 'llgfrl', 'lhrl', 'lghrl', 'llhrl', 'llghrl', 'strl', 'stgrl', 'sthrl', 'crl', 'clrl', 'chrl', 'clhrl', 'cgrl', 'clgrl', 'cgfrl', 'clgfrl', 'cghrl', 'clghrl']);
-const TEMPLATED = new Set(['mvst', 'clst', 'srst', 'mvcle', 'clcle', 'tr', 'trt', 'ex', 'exrl', 'bic', 'mvcrl']);
+const TEMPLATED = new Set(['mvst', 'clst', 'srst', 'mvcle', 'clcle', 'mvcl', 'clcl', 'tr', 'trt', 'ex', 'exrl', 'bic', 'mvcrl']);
 
 /** The table entries the generator covers: every problem-state entry not excluded. */
 export function coveredInstructions(): InstructionDef[] {
@@ -436,6 +436,20 @@ function templated(ctx: Ctx, outOfLine: string[]): string[] {
       const d1 = (firstLow ? 0 : half) + rng.below(half - l1 + 1);
       const d2 = (firstLow ? half : 0) + rng.below(half - l2 + 1);
       return [`la %r${r1},${d1}(%r11)`, `lghi %r${r1 + 1},${l1}`, `la %r${r3},${d2}(%r11)`, `lghi %r${r3 + 1},${l2}`, `0: ${mn} %r${r1},%r${r3},${rng.below(4096)}`, 'jo 0b'];
+    }
+    case 'mvcl':
+    case 'clcl': {
+      const r1 = rng.pick([2, 4, 6, 8]);
+      const r2 = rng.pick([2, 4, 6, 8].filter((r) => r !== r1));
+      // Any two ranges of the buffer: MVCL's destructive overlap is defined (CC 3, nothing moved).
+      const l1 = rng.below(MEM_SIZE / 2 + 1);
+      const l2 = rng.below(MEM_SIZE / 2 + 1);
+      const d1 = rng.below(MEM_SIZE - l1 + 1);
+      const d2 = rng.below(MEM_SIZE - l2 + 1);
+      // R2+1 bits 32–39 hold the padding byte; bits 32–39 of R1+1 are ignored.
+      const word2 = (rng.below(256) * 0x1000000 + l2) >>> 0;
+      const word1 = (rng.below(256) * 0x1000000 + l1) >>> 0;
+      return [`la %r${r1},${d1}(%r11)`, `iilf %r${r1 + 1},${word1}`, `la %r${r2},${d2}(%r11)`, `iilf %r${r2 + 1},${word2}`, `${mn} %r${r1},%r${r2}`];
     }
     case 'tr':
     case 'trt': {

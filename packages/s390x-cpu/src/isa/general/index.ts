@@ -16,6 +16,7 @@ import { hotInstructions } from './hot.js';
 import { interlockedInstructions } from './interlocked.js';
 import { loadStoreInstructions } from './load-store.js';
 import { logicalInstructions } from './logical.js';
+import { longStorageInstructions } from './long-storage.js';
 import { multiplyDivideInstructions } from './multiply-divide.js';
 import { shiftRotateInstructions } from './shift-rotate.js';
 import { storageInstructions } from './storage.js';
@@ -29,6 +30,7 @@ const groups: InstructionDef[] = [
   ...shiftRotateInstructions,
   ...multiplyDivideInstructions,
   ...storageInstructions,
+  ...longStorageInstructions,
   ...interlockedInstructions,
   ...z10ExtensionInstructions,
   ...highWordInstructions,
