@@ -160,6 +160,27 @@ describe('MOVE LONG', () => {
   }
 });
 
+describe('MOVE LONG as the target of EXECUTE', () => {
+  for (const blocks of MODES) {
+    it(`an unfinished unit leaves the PSW at the EXRL, which runs it again until done (blocks ${blocks})`, () => {
+      const m = machine(` lgfi %r2,${DST - 0x10}\n lgfi %r3,0x2000\n lgfi %r4,${SRC}\n iilf %r5,0x66000800\n exrl 0,0f\n ipm %r6\n sam64\n lpswe 0x300\n0: mvcl %r2,%r4`);
+      m.mem.writeU64(0x300, 0x0002000180000000n);
+      m.mem.writeU64(0x308, 0xfffn);
+      m.mem.write(SRC, pattern(0x800, 8));
+      m.cpu.useBlocks = blocks;
+      if (blocks) m.cpu.compileThreshold = 0;
+      expect(m.cpu.run(5).kind).toBe('budget');
+      expect(m.cpu.getPsw().addr).toBe(BigInt(CODE_AT + 24));
+      expect(m.cpu.getGpr(3)).toBe(0x1ff0n);
+      finish(m, blocks);
+      expect(ipmCc(m.cpu.getGpr(6))).toBe(2);
+      expect(Array.from(m.mem.bytes.subarray(DST - 0x10, DST + 0x7f0))).toEqual(Array.from(pattern(0x800, 8)));
+      expect(m.mem.bytes.subarray(DST + 0x7f0, DST + 0x1ff0).every((b) => b === 0x66)).toBe(true);
+      expect(m.cpu.getGpr(2)).toBe(BigInt(DST + 0x1ff0));
+    });
+  }
+});
+
 describe('COMPARE LOGICAL LONG', () => {
   for (const blocks of MODES) {
     it(`compares with padding and points the registers at the first difference (blocks ${blocks})`, () => {
