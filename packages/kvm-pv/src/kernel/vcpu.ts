@@ -901,15 +901,24 @@ export class KvmVcpu {
   /**
    * A SERVC of a secure CPU (SCCB at the real address in R2): the SCCB, as long as its header
    * says and at most to the end of its page, is copied into the SIDA and the host intercepts
-   * (false); an SCCB outside guest memory is an addressing exception for the guest (true: run on).
+   * (false). [E] The SIE checks the address first, as the host does for a plain guest (QEMU's
+   * sclp_service_call), since the host knows neither a secure CPU's prefix nor its storage and
+   * QEMU checks no address for a protected guest: outside guest memory an addressing exception;
+   * not doubleword aligned, at or above 2 GiB, in real 0–8 KiB or in the prefix area a
+   * specification exception (true: run on).
    */
   private servcToSida(cpu: Cpu, interception: InstructionInterception): boolean {
     const ram = this.vm.memory!;
-    const absolute = this.absoluteOfReal(cpu, Number(cpu.getGpr(interception.fields.R2 ?? 0) & 0x7ffffff8n));
-    if (absolute + 8 > ram.size || !this.importForSie(absolute)) {
-      presentForInterception(cpu, interception, 0x05);
+    const refuse = (code: number): boolean => {
+      presentForInterception(cpu, interception, code);
       return true;
-    }
+    };
+    const real = cpu.getGpr(interception.fields.R2 ?? 0);
+    if (real + 8n > BigInt(ram.size)) return refuse(0x05);
+    const pair = real & ~0x1fffn;
+    if ((real & ~0x7ffffff8n & 0xffffffffffffffffn) !== 0n || pair === 0n || pair === BigInt(cpu.prefix)) return refuse(0x06);
+    const absolute = this.absoluteOfReal(cpu, Number(real));
+    if (!this.importForSie(absolute)) return refuse(0x05);
     const length = Math.min(Math.max(ram.memory.readU16(absolute), 8), 0x1000 - (absolute % 0x1000));
     this.sida.fill(0);
     this.sida.set(ram.memory.read(absolute, length));

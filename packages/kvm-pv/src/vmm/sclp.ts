@@ -2,7 +2,8 @@
 // answers it (hw/s390x/sclp.c, event-facility.c, sclpconsole.c; docs/s390x-cpu.md §6):
 // - Checks, in order: SCCB beyond guest memory → addressing exception; in the two low pages, in
 //   the prefix area, not doubleword aligned or at/above 2 GiB → specification exception; length in
-//   the header < 8 → specification exception. Then command codes outside the known set (mask
+//   the header < 8 → specification exception (for a protected guest the SIE checks the address:
+//   kernel/vcpu.ts). Then command codes outside the known set (mask
 //   0xFFFF00FF) answer 0x01F0, and an SCCB crossing its 4 KiB page (no extended-length SCCB)
 //   answers 0x0100, before any command runs.
 // - READ SCP INFO (forced and plain): memory in 1 MiB increments (rnmax, rnsize), the CPU count
@@ -117,8 +118,12 @@ export class Sclp {
     const address = gprs[(ipb >>> 16) & 0xf]!;
     const prefix = BigInt(m.prefixOf(run));
     const page2 = ~0x1fffn & 0xffffffffffffffffn;
-    if (address + BigInt(HEADER) > BigInt(m.memorySize)) return m.programInterruption(v, run, PGM_ADDRESSING);
-    if ((address & page2) === 0n || (address & page2) === prefix || (address & ~0x7ffffff8n & 0xffffffffffffffffn) !== 0n) return m.programInterruption(v, run, PGM_SPECIFICATION);
+    // A protected guest's SCCB address was checked by the SIE, which knows its prefix (QEMU's
+    // sclp_service_call_protected checks none).
+    if (!m.protected_) {
+      if (address + BigInt(HEADER) > BigInt(m.memorySize)) return m.programInterruption(v, run, PGM_ADDRESSING);
+      if ((address & page2) === 0n || (address & page2) === prefix || (address & ~0x7ffffff8n & 0xffffffffffffffffn) !== 0n) return m.programInterruption(v, run, PGM_SPECIFICATION);
+    }
     const sccbAddress = Number(address);
     const read = (n: number): Uint8Array => (m.protected_ ? sidaBytes(m.api.sidaRead(v.fd, 0, Math.min(n, SCCB_SIZE))) : m.readGuest(sccbAddress, n));
     const length = new DataView(read(HEADER).slice().buffer).getUint16(0);
