@@ -297,7 +297,7 @@ describe('an operand running into an invalid page above 2^53', () => {
       // Map the page and resume at the instruction.
       dat.map(TWO53, 0x310000);
       if (mn === 'clcl') mem.write(0x310000, data.subarray(0x80, 0x200));
-      if (mn === 'clcl') mem.bytes[0x310000 + 0x100] ^= 0xff;
+      if (mn === 'clcl') mem.bytes[0x310100] = mem.bytes[0x310100]! ^ 0xff;
       cpu.setPsw({ mask: DAT_PSW_64, addr: mnAt });
       expect(cpu.run(10_000).kind).toBe('wait');
       expect(cpu.getPsw().addr).toBe(0xfffn);

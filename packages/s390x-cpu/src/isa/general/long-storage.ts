@@ -10,19 +10,11 @@ import type { CpuCore } from '../../core/cpu-core.js';
 import { FAR_ADDRESS } from '../../core/far-addresses.js';
 import { fR1, fR2 } from '../fields.js';
 import type { InstructionDef } from '../types.js';
-import { def, setAddressReg, splitAddress, OUT_HI, OUT_LO } from './alu.js';
+import { def } from './alu.js';
+import { comparePadded, setAddress } from './storage.js';
 
 const PAGE = 4096;
 const LENGTH_MASK = 0xffffff;
-
-/**
- * Writes `addr` to register `r` as MVCL/CLCL leave an address: the whole register in 64-bit
- * mode, else bits 32–63 with bits 32–39 (24-bit) or bit 32 (31-bit) zero and bits 0–31 unchanged.
- */
-function setAddress(cpu: CpuCore, r: number, addr: number): void {
-  splitAddress(cpu, addr);
-  setAddressReg(cpu, r, OUT_HI, OUT_LO);
-}
 
 /** Sets bits 40–63 of odd register `r` to `len`, keeping the padding byte / bits 32–39 and bits 0–31. */
 function setLength(cpu: CpuCore, r: number, len: number): void {
@@ -107,16 +99,7 @@ export const longStorageInstructions: InstructionDef[] = [
     let n = total;
     if (l1 > 0) n = Math.min(n, toPageEnd(p1));
     if (l2 > 0) n = Math.min(n, toPageEnd(p2));
-    let k = 0;
-    let cc = 0;
-    for (; k < n; k++) {
-      const x = k < l1 ? cpu.readU8(cpu.step(p1, k)) : pad;
-      const y = k < l2 ? cpu.readU8(cpu.step(p2, k)) : pad;
-      if (x !== y) {
-        cc = x < y ? 1 : 2;
-        break;
-      }
-    }
+    const { equal: k, cc } = comparePadded(cpu, p1, l1, p2, l2, pad, n);
     // The registers point at the unequal bytes (an exhausted operand stays at its end).
     const d1 = Math.min(k, l1);
     const d2 = Math.min(k, l2);

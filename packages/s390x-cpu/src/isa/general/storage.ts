@@ -47,9 +47,24 @@ function setLength(cpu: CpuCore, r: number, v: number): void {
     cpu.r[2 * r + 1] = (v - hi * TWO32) >>> 0;
   } else cpu.r[2 * r + 1] = v >>> 0;
 }
-function setAddress(cpu: CpuCore, r: number, addr: number): void {
+/** Writes address `addr` to register `r` in the addressing mode's form (the long and string instructions' register results). */
+export function setAddress(cpu: CpuCore, r: number, addr: number): void {
   splitAddress(cpu, addr);
   setAddressReg(cpu, r, OUT_HI, OUT_LO);
+}
+
+/**
+ * Compares up to `n` bytes of two operands (`l1` and `l2` long, the shorter extended with `pad`),
+ * as CLCL and CLCLE do: the count of equal bytes before the first unequal pair (or `n`), and
+ * CC 1 / 2 when the first operand's byte there is low / high, else 0.
+ */
+export function comparePadded(cpu: CpuCore, p1: number, l1: number, p2: number, l2: number, pad: number, n: number): { equal: number; cc: number } {
+  for (let k = 0; k < n; k++) {
+    const x = k < l1 ? cpu.readU8(cpu.step(p1, k)) : pad;
+    const y = k < l2 ? cpu.readU8(cpu.step(p2, k)) : pad;
+    if (x !== y) return { equal: k, cc: x < y ? 1 : 2 };
+  }
+  return { equal: n, cc: 0 };
 }
 
 /** The terminating / search character of MVST, CLST, SRST: GR0 bits 56–63; bits 32–55 must be zero. */
@@ -135,18 +150,8 @@ export const storageInstructions: InstructionDef[] = [
     const l1 = lengthOf(cpu, r1 + 1);
     const l2 = lengthOf(cpu, r3 + 1);
     const total = Math.max(l1, l2);
-    const n = Math.min(total, UNIT_OF_OPERATION);
-    let k = 0;
-    let cc = 0;
-    for (; k < n; k++) {
-      const x = k < l1 ? cpu.readU8(cpu.step(p1, k)) : pad;
-      const y = k < l2 ? cpu.readU8(cpu.step(p2, k)) : pad;
-      if (x !== y) {
-        cc = x < y ? 1 : 2;
-        break;
-      }
-    }
-    if (cc === 0 && k < total) cc = 3;
+    const { equal: k, cc: compared } = comparePadded(cpu, p1, l1, p2, l2, pad, Math.min(total, UNIT_OF_OPERATION));
+    const cc = compared === 0 && k < total ? 3 : compared;
     const d1 = Math.min(k, l1);
     const d2 = Math.min(k, l2);
     setAddress(cpu, r1, cpu.step(p1, d1));
